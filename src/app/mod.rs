@@ -1,0 +1,60 @@
+//! Use cases. Each service takes validated domain input, writes the store in
+//! one transaction (through the group-commit writer) and enqueues what must
+//! be sent in the outbox inside that same transaction, then wakes the
+//! delivery worker. Services know nothing of Slack: people, channels,
+//! triggers and reply handles are opaque values to them.
+//!
+//! Permissions are checked here, not in the UI: a button that a person
+//! should not have seen still does nothing for them.
+
+pub mod error;
+pub mod events;
+pub mod home;
+pub mod moments;
+pub mod outgoing;
+
+pub use error::AppError;
+
+use crate::clock::SharedClock;
+use crate::domain::Directory;
+use crate::store::Store;
+use std::sync::{Arc, RwLock};
+use tokio::sync::Notify;
+
+/// What every service needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppContext {
+    pub store: Store,
+    pub clock: SharedClock,
+    directory: Arc<RwLock<Arc<Directory>>>,
+    delivery_wake: Arc<Notify>,
+}
+
+impl AppContext {
+    pub fn new(store: Store, clock: SharedClock, directory: Directory) -> Self {
+        Self {
+            store,
+            clock,
+            directory: Arc::new(RwLock::new(Arc::new(directory))),
+            delivery_wake: Arc::new(Notify::new()),
+        }
+    }
+
+    /// The organization as last loaded; a snapshot, so a request sees one
+    /// consistent view even if an admin changes it meanwhile.
+    pub fn directory(&self) -> Arc<Directory> {
+        self.directory
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Tells the delivery worker new outbox rows are committed.
+    pub fn wake_delivery(&self) {
+        self.delivery_wake.notify_one();
+    }
+
+    pub(crate) fn delivery_wake(&self) -> Arc<Notify> {
+        self.delivery_wake.clone()
+    }
+}

@@ -1,0 +1,149 @@
+//! What the app wants sent, as stored in the outbox.
+//!
+//! These are platform-neutral descriptions ("post moment 12 to its
+//! channel"), serialized as JSON into `outbox.payload`. The Slack adapter
+//! turns each into a Web API call at delivery time, reading the current state,
+//! so a moment edited before its first post goes out goes out edited, and a
+//! moment deleted before it goes out is not posted at all.
+
+use crate::domain::{ChannelId, MomentId, PersonId, PillarKey};
+use crate::store::{Conn, StoreError, outbox};
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Outgoing {
+    /// Post a shared moment to `channel` and remember where it landed.
+    PostMoment { moment: MomentId, channel: ChannelId },
+    /// Re-render a moment's post after an edit or a change of its reactions.
+    UpdateMoment { moment: MomentId, channel: ChannelId },
+    /// Remove a deleted moment's post.
+    DeleteMoment { moment: MomentId, channel: ChannelId },
+    /// Refresh a person's Home tab.
+    PublishHome { person: PersonId },
+    /// Open a modal; `trigger` is the platform's short-lived handle.
+    OpenModal { trigger: String, modal: Modal },
+    /// Replace an open modal (`view` is the platform's id of it).
+    UpdateModal { view: String, modal: Modal },
+    /// Answer through a reply handle (Slack's response_url).
+    Reply { to: String, reply: Reply },
+}
+
+/// Modals the app opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "modal", rename_all = "snake_case")]
+pub enum Modal {
+    /// "Share a mission moment", optionally prefilled.
+    ShareMoment(MomentPrefill),
+    /// Edit (or delete) one's own moment.
+    EditMoment { moment: MomentId },
+    /// A closing message in place of a finished modal.
+    Notice { title: String, text: String },
+}
+
+/// Initial values of the share modal.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MomentPrefill {
+    pub story: String,
+    pub pillar: Option<PillarKey>,
+    pub recognized: Vec<PersonId>,
+    /// The held-back draft this modal edits, if any; replaced on submit.
+    pub draft: Option<MomentId>,
+}
+
+/// A short answer to an earlier interaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    /// Shown as written (escaped when rendered).
+    pub text: String,
+    /// Replace the message the interaction came from instead of adding one.
+    pub replace_original: bool,
+}
+
+/// How long a modal trigger lives on Slack's side.
+const TRIGGER_LIFETIME: Duration = Duration::seconds(3);
+
+impl Outgoing {
+    /// Calls on one lane are delivered in order and paced; a channel is a lane.
+    fn lane(&self) -> Option<String> {
+        match self {
+            Outgoing::PostMoment { channel, .. }
+            | Outgoing::UpdateMoment { channel, .. }
+            | Outgoing::DeleteMoment { channel, .. } => Some(channel.to_string()),
+            Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
+            Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
+            Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
+        }
+    }
+
+    /// A pending Home refresh already covers any later one for that person.
+    fn dedupe_key(&self) -> Option<String> {
+        match self {
+            Outgoing::PublishHome { person } => Some(format!("home:{person}")),
+            Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
+            _ => None,
+        }
+    }
+
+    fn expires_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match self {
+            Outgoing::OpenModal { .. } => Some(now + TRIGGER_LIFETIME),
+            _ => None,
+        }
+    }
+
+    /// The stored form. Serializing these plain enums cannot fail.
+    pub fn to_payload(&self) -> String {
+        serde_json::to_string(self).expect("outgoing messages serialize")
+    }
+
+    pub fn from_payload(payload: &str) -> Result<Self, StoreError> {
+        serde_json::from_str(payload)
+            .map_err(|e| StoreError::Corrupt(format!("outbox payload: {e}")))
+    }
+}
+
+/// Writes `message` into the outbox on `conn` (the caller's transaction).
+pub async fn enqueue(conn: &mut Conn, message: &Outgoing, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let new = outbox::NewOutgoing {
+        lane: message.lane(),
+        dedupe_key: message.dedupe_key(),
+        payload: message.to_payload(),
+        expires_at: message.expires_at(now),
+    };
+    outbox::enqueue(conn, &new, now).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outgoing_messages_survive_the_round_trip_through_the_outbox() {
+        let messages = [
+            Outgoing::PostMoment {
+                moment: MomentId(7),
+                channel: ChannelId::parse("C0MOMENTS").unwrap(),
+            },
+            Outgoing::OpenModal {
+                trigger: "1.2.3".into(),
+                modal: Modal::ShareMoment(MomentPrefill {
+                    story: "<!channel> hi".into(),
+                    ..Default::default()
+                }),
+            },
+            Outgoing::Reply {
+                to: "http://x/hook".into(),
+                reply: Reply {
+                    text: "done".into(),
+                    replace_original: true,
+                },
+            },
+        ];
+        for m in messages {
+            assert_eq!(Outgoing::from_payload(&m.to_payload()).unwrap(), m);
+        }
+    }
+}

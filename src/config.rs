@@ -1,0 +1,623 @@
+//! Settings: a TOML file for defaults, named environment variables on top.
+//!
+//! The environment always wins over the file, because that is how operators
+//! inject secrets and per-host values without editing shared files. Every
+//! problem is reported as one line naming the key or variable to fix. Secrets
+//! are held in [`SecretString`], whose `Debug` prints `[REDACTED]`, so neither
+//! a log line nor an error message can leak them.
+
+use crate::domain::{ChannelId, DomainError, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
+use chrono_tz::Tz;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub const DEFAULT_CONFIG_PATH: &str = "config/alignbot.toml";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/alignbot.db";
+pub const DEFAULT_API_URL: &str = "https://slack.com/api/";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+
+/// A setting that could not be used. The message names what to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "config file {path} not found; create it (see config/alignbot.toml in the repository) or point --config / ALIGNBOT_CONFIG at one"
+    )]
+    Missing { path: PathBuf },
+    #[error("cannot read config file {path}: {source}")]
+    Unreadable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Syntax { path: PathBuf, message: String },
+    #[error("{name} is not set. {hint}")]
+    Required {
+        name: &'static str,
+        hint: &'static str,
+    },
+    #[error("{name} = {value:?} is not valid: {rule}")]
+    Invalid {
+        name: String,
+        value: String,
+        rule: String,
+    },
+}
+
+fn invalid(name: impl Into<String>, value: impl Into<String>, rule: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name: name.into(),
+        value: value.into(),
+        rule: rule.into(),
+    }
+}
+
+/// Everything the process needs, validated.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub slack: SlackSettings,
+    pub database_url: String,
+    pub listen: SocketAddr,
+    pub scheduler: bool,
+    pub delivery: DeliverySettings,
+    pub org: Org,
+    pub pillars: Vec<Pillar>,
+    pub teams: Vec<Team>,
+    pub schedule: Schedule,
+}
+
+#[derive(Debug, Clone)]
+pub struct SlackSettings {
+    pub signing_secret: Option<SecretString>,
+    pub bot_token: Option<SecretString>,
+    pub api_url: String,
+}
+
+/// Knobs of the outbox worker. The defaults follow Slack's published limits.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// Slack allows about one message per second per channel.
+    pub per_channel_interval: Duration,
+    /// A Web API call slower than this is abandoned and retried.
+    pub request_timeout: Duration,
+    /// Calls in flight at once, across channels.
+    pub max_in_flight: usize,
+    /// A message still failing with transient errors after this long is given up.
+    pub give_up_after: Duration,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            per_channel_interval: Duration::from_millis(1000),
+            request_timeout: Duration::from_secs(10),
+            max_in_flight: 8,
+            give_up_after: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+/// Cron expressions (seconds first) in the org's time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub priorities_nudge: String,
+    pub progress_nudge: String,
+    pub moments_nudge: String,
+    pub monthly_digest: String,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Self {
+            priorities_nudge: "0 0 9 1 * *".into(),
+            progress_nudge: "0 0 9 25 * *".into(),
+            moments_nudge: "0 0 10 15 * *".into(),
+            monthly_digest: "0 0 16 28 * *".into(),
+        }
+    }
+}
+
+// ---- the file, as written -------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    #[serde(default)]
+    slack: FileSlack,
+    #[serde(default)]
+    server: FileServer,
+    #[serde(default)]
+    database: FileDatabase,
+    #[serde(default)]
+    delivery: FileDelivery,
+    org: Option<FileOrg>,
+    #[serde(default)]
+    pillars: Vec<FilePillar>,
+    #[serde(default)]
+    teams: Vec<FileTeam>,
+    #[serde(default)]
+    schedule: FileSchedule,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSlack {
+    signing_secret: Option<String>,
+    bot_token: Option<String>,
+    api_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileServer {
+    listen: Option<String>,
+    scheduler: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileDelivery {
+    per_channel_interval_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    max_in_flight: Option<usize>,
+    give_up_after_hours: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOrg {
+    name: String,
+    mission: String,
+    timezone: String,
+    moments_channel: String,
+    leadership_channel: String,
+    #[serde(default)]
+    admins: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePillar {
+    key: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    emoji: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTeam {
+    key: String,
+    name: String,
+    channel: String,
+    #[serde(default)]
+    leaders: Vec<String>,
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSchedule {
+    priorities_nudge: Option<String>,
+    progress_nudge: Option<String>,
+    moments_nudge: Option<String>,
+    monthly_digest: Option<String>,
+}
+
+// ---- loading ----------------------------------------------------------------
+
+/// Where to look up environment variables; a closure so tests need not touch
+/// the process environment.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The real process environment. Empty values count as unset.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Env for F {
+    fn var(&self, name: &str) -> Option<String> {
+        self(name).filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl Settings {
+    /// Reads `path` (or `ALIGNBOT_CONFIG`, or the default path) and applies the environment.
+    pub fn load(path: Option<&Path>, env: &dyn Env) -> Result<Self, ConfigError> {
+        let path = path
+            .map(Path::to_path_buf)
+            .or_else(|| env.var("ALIGNBOT_CONFIG").map(PathBuf::from))
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG_PATH));
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ConfigError::Missing { path });
+            }
+            Err(source) => return Err(ConfigError::Unreadable { path, source }),
+        };
+        Self::from_toml(&text, &path, env)
+    }
+
+    /// Parses settings from TOML text; `origin` names the file in messages.
+    pub fn from_toml(text: &str, origin: &Path, env: &dyn Env) -> Result<Self, ConfigError> {
+        let file: FileSettings = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: origin.to_path_buf(),
+            message: e.message().to_owned()
+                + &e
+                    .span()
+                    .map(|s| format!(" (at line {})", line_of(text, s.start)))
+                    .unwrap_or_default(),
+        })?;
+        Self::resolve(file, env)
+    }
+
+    fn resolve(file: FileSettings, env: &dyn Env) -> Result<Self, ConfigError> {
+        let secret = |env_name: &str, file_value: Option<String>| {
+            env.var(env_name)
+                .or(file_value.filter(|v| !v.trim().is_empty()))
+                .map(SecretString::from)
+        };
+        let api_url = env
+            .var("SLACK_API_URL")
+            .or(file.slack.api_url)
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            return Err(invalid(
+                "SLACK_API_URL (slack.api_url)",
+                api_url,
+                "must start with https:// (or http:// for a local proxy or fake)",
+            ));
+        }
+        let slack = SlackSettings {
+            signing_secret: secret("SLACK_SIGNING_SECRET", file.slack.signing_secret),
+            bot_token: secret("SLACK_BOT_TOKEN", file.slack.bot_token),
+            api_url,
+        };
+
+        let database_url = env
+            .var("DATABASE_URL")
+            .or(file.database.url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !database_url.starts_with("sqlite:") {
+            return Err(invalid(
+                "DATABASE_URL (database.url)",
+                redact_url(&database_url),
+                "only sqlite: URLs are supported by this build, e.g. sqlite://data/alignbot.db",
+            ));
+        }
+
+        let listen_raw = env
+            .var("ALIGNBOT_LISTEN")
+            .or(file.server.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+        let listen = SocketAddr::from_str(&listen_raw).map_err(|_| {
+            invalid(
+                "ALIGNBOT_LISTEN (server.listen)",
+                &listen_raw,
+                "expected host:port such as 127.0.0.1:3000",
+            )
+        })?;
+
+        let scheduler = match env.var("ALIGNBOT_SCHEDULER") {
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "off" | "false" | "0" | "no" => false,
+                "on" | "true" | "1" | "yes" => true,
+                _ => return Err(invalid("ALIGNBOT_SCHEDULER", v, "use on or off")),
+            },
+            None => file.server.scheduler.unwrap_or(true),
+        };
+
+        let delivery = resolve_delivery(file.delivery)?;
+        let org = resolve_org(file.org)?;
+        let pillars = resolve_pillars(file.pillars)?;
+        let teams = resolve_teams(file.teams)?;
+        let schedule = resolve_schedule(file.schedule)?;
+
+        Ok(Self {
+            slack,
+            database_url,
+            listen,
+            scheduler,
+            delivery,
+            org,
+            pillars,
+            teams,
+            schedule,
+        })
+    }
+
+    /// `serve` cannot verify Slack's requests without the signing secret.
+    pub fn require_signing_secret(&self) -> Result<&SecretString, ConfigError> {
+        self.slack.signing_secret.as_ref().ok_or(ConfigError::Required {
+            name: "SLACK_SIGNING_SECRET",
+            hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve.",
+        })
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Hides a password inside a database URL before it is printed.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://[REDACTED]@{}", &url[..scheme_end], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn domain_err(name: impl Into<String>) -> impl FnOnce(DomainError) -> ConfigError {
+    let name = name.into();
+    move |e| match e {
+        DomainError::Invalid { value, rule, .. } => invalid(name, value, rule),
+        other => invalid(name, "", other.to_string()),
+    }
+}
+
+fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError> {
+    let mut d = DeliverySettings::default();
+    if let Some(ms) = file.per_channel_interval_ms {
+        d.per_channel_interval = Duration::from_millis(ms);
+    }
+    if let Some(ms) = file.request_timeout_ms {
+        if ms == 0 {
+            return Err(invalid("delivery.request_timeout_ms", "0", "must be above 0"));
+        }
+        d.request_timeout = Duration::from_millis(ms);
+    }
+    if let Some(n) = file.max_in_flight {
+        if n == 0 {
+            return Err(invalid("delivery.max_in_flight", "0", "must be at least 1"));
+        }
+        d.max_in_flight = n;
+    }
+    if let Some(h) = file.give_up_after_hours {
+        d.give_up_after = Duration::from_secs(h * 3600);
+    }
+    Ok(d)
+}
+
+fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
+    let Some(org) = file else {
+        return Err(ConfigError::Required {
+            name: "[org]",
+            hint: "The config file needs an [org] table with name, mission, timezone, moments_channel and leadership_channel (see config/alignbot.toml).",
+        });
+    };
+    if org.name.trim().is_empty() {
+        return Err(invalid("org.name", "", "must not be empty"));
+    }
+    if org.mission.trim().is_empty() {
+        return Err(invalid("org.mission", "", "must not be empty"));
+    }
+    let timezone = Tz::from_str(&org.timezone).map_err(|_| {
+        invalid(
+            "org.timezone",
+            &org.timezone,
+            "expected an IANA time zone such as America/New_York or Europe/Berlin",
+        )
+    })?;
+    let admins = org
+        .admins
+        .iter()
+        .map(|a| PersonId::parse(a).map_err(domain_err("org.admins")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Org {
+        name: org.name.trim().to_owned(),
+        mission: org.mission.trim().to_owned(),
+        timezone,
+        moments_channel: ChannelId::parse(&org.moments_channel)
+            .map_err(domain_err("org.moments_channel"))?,
+        leadership_channel: ChannelId::parse(&org.leadership_channel)
+            .map_err(domain_err("org.leadership_channel"))?,
+        admins,
+    })
+}
+
+fn resolve_pillars(file: Vec<FilePillar>) -> Result<Vec<Pillar>, ConfigError> {
+    let mut seen = HashSet::new();
+    file.into_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let key = PillarKey::parse(&p.key).map_err(domain_err(format!("pillars[{i}].key")))?;
+            if !seen.insert(key.clone()) {
+                return Err(invalid(format!("pillars[{i}].key"), p.key, "is used twice"));
+            }
+            if p.name.trim().is_empty() || p.name.chars().count() > 75 {
+                return Err(invalid(
+                    format!("pillars[{i}].name"),
+                    p.name,
+                    "must be 1 to 75 characters",
+                ));
+            }
+            Ok(Pillar {
+                key,
+                name: p.name.trim().to_owned(),
+                description: p.description.trim().to_owned(),
+                emoji: p.emoji.trim().to_owned(),
+                archived: false,
+            })
+        })
+        .collect()
+}
+
+fn resolve_teams(file: Vec<FileTeam>) -> Result<Vec<Team>, ConfigError> {
+    let mut seen = HashSet::new();
+    file.into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let key = TeamKey::parse(&t.key).map_err(domain_err(format!("teams[{i}].key")))?;
+            if !seen.insert(key.clone()) {
+                return Err(invalid(format!("teams[{i}].key"), t.key, "is used twice"));
+            }
+            let people = |field: &str, ids: &[String]| {
+                ids.iter()
+                    .map(|id| PersonId::parse(id).map_err(domain_err(format!("teams[{i}].{field}"))))
+                    .collect::<Result<Vec<_>, _>>()
+            };
+            Ok(Team {
+                key,
+                name: t.name.trim().to_owned(),
+                channel: ChannelId::parse(&t.channel)
+                    .map_err(domain_err(format!("teams[{i}].channel")))?,
+                leaders: people("leaders", &t.leaders)?,
+                members: people("members", &t.members)?,
+            })
+        })
+        .collect()
+}
+
+fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
+    let defaults = Schedule::default();
+    let pick = |name: &str, value: Option<String>, default: String| {
+        let expr = value.unwrap_or(default);
+        cron::Schedule::from_str(&expr).map_err(|e| {
+            invalid(
+                format!("schedule.{name}"),
+                &expr,
+                format!("not a cron expression with seconds first, e.g. \"0 0 9 1 * *\" ({e})"),
+            )
+        })?;
+        Ok::<_, ConfigError>(expr)
+    };
+    Ok(Schedule {
+        priorities_nudge: pick("priorities_nudge", file.priorities_nudge, defaults.priorities_nudge)?,
+        progress_nudge: pick("progress_nudge", file.progress_nudge, defaults.progress_nudge)?,
+        moments_nudge: pick("moments_nudge", file.moments_nudge, defaults.moments_nudge)?,
+        monthly_digest: pick("monthly_digest", file.monthly_digest, defaults.monthly_digest)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    const MINIMAL: &str = r#"
+[org]
+name = "Riverside Health"
+mission = "Every patient leaves healthier and heard."
+timezone = "America/New_York"
+moments_channel = "C0MOMENTS"
+leadership_channel = "C0LEADERS"
+admins = ["U0ADMIN"]
+
+[[pillars]]
+key = "patient-care"
+name = "Patient care"
+"#;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| map.get(name).cloned()
+    }
+
+    fn load(text: &str, pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::from_toml(text, Path::new("test.toml"), &env(pairs))
+    }
+
+    #[test]
+    fn defaults_apply_when_neither_file_nor_environment_says_otherwise() {
+        let s = load(MINIMAL, &[]).unwrap();
+        assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.slack.api_url, DEFAULT_API_URL);
+        assert!(s.scheduler);
+        assert_eq!(s.schedule, Schedule::default());
+    }
+
+    #[test]
+    fn the_environment_wins_over_the_file() {
+        let text = format!(
+            "{MINIMAL}\n[server]\nlisten = \"127.0.0.1:9\"\nscheduler = true\n[slack]\nsigning_secret = \"from-file\"\n"
+        );
+        let s = load(
+            &text,
+            &[
+                ("ALIGNBOT_LISTEN", "127.0.0.1:4000"),
+                ("SLACK_SIGNING_SECRET", "from-env"),
+                ("ALIGNBOT_SCHEDULER", "off"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:4000");
+        assert_eq!(
+            s.slack.signing_secret.unwrap().expose_secret(),
+            "from-env"
+        );
+        assert!(!s.scheduler);
+    }
+
+    #[test]
+    fn a_missing_signing_secret_is_reported_by_its_variable_name() {
+        let s = load(MINIMAL, &[]).unwrap();
+        let message = s.require_signing_secret().unwrap_err().to_string();
+        assert!(message.starts_with("SLACK_SIGNING_SECRET is not set"), "{message}");
+    }
+
+    #[test]
+    fn secrets_never_appear_in_debug_output() {
+        let s = load(
+            MINIMAL,
+            &[("SLACK_SIGNING_SECRET", "s3cr3t-value"), ("SLACK_BOT_TOKEN", "xoxb-s3cr3t")],
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+    }
+
+    #[test]
+    fn each_invalid_setting_names_what_to_fix() {
+        let cases: &[(&str, &[(&str, &str)], &str)] = &[
+            (MINIMAL, &[("ALIGNBOT_LISTEN", "nowhere")], "ALIGNBOT_LISTEN"),
+            (MINIMAL, &[("SLACK_API_URL", "ftp://x")], "SLACK_API_URL"),
+            (MINIMAL, &[("DATABASE_URL", "postgres://u:pw@h/db")], "DATABASE_URL"),
+            (MINIMAL, &[("ALIGNBOT_SCHEDULER", "maybe")], "ALIGNBOT_SCHEDULER"),
+            (&MINIMAL.replace("America/New_York", "Mars/Base"), &[], "org.timezone"),
+            (&MINIMAL.replace("C0MOMENTS", "#moments"), &[], "org.moments_channel"),
+            (&MINIMAL.replace("patient-care", "Patient Care"), &[], "pillars[0].key"),
+            (&format!("{MINIMAL}\n[schedule]\nmoments_nudge = \"0 9 15 * *\"\n"), &[], "schedule.moments_nudge"),
+            (&format!("{MINIMAL}\n[server]\nlistne = \"x\"\n"), &[], "unknown field"),
+            ("[org]\nname = \"x\"\n", &[], "missing field"),
+            ("", &[], "[org]"),
+        ];
+        for (text, pairs, expected) in cases {
+            let message = load(text, pairs).unwrap_err().to_string();
+            assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+        }
+    }
+
+    #[test]
+    fn a_password_in_a_database_url_is_never_printed() {
+        let message = load(MINIMAL, &[("DATABASE_URL", "postgres://me:hunter2@db/x")])
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+}

@@ -1,0 +1,118 @@
+//! Identifiers that arrive from outside, checked once at the edge.
+//!
+//! People and channels are identified by the chat platform's opaque ids; the
+//! domain only promises they are well formed, not what platform made them.
+
+use super::DomainError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+fn is_platform_id(s: &str, first: &[char]) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if first.contains(&c))
+        && s.len() >= 3
+        && s.len() <= 32
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $rule:literal, $check:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub fn parse(raw: &str) -> Result<Self, DomainError> {
+                let check: fn(&str) -> bool = $check;
+                if check(raw) {
+                    Ok(Self(raw.to_owned()))
+                } else {
+                    Err(DomainError::Invalid { what: $what, value: raw.chars().take(60).collect(), rule: $rule })
+                }
+            }
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = DomainError;
+            fn try_from(raw: String) -> Result<Self, Self::Error> {
+                Self::parse(&raw)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// A person, e.g. `U0NURSE1` (Slack user ids start with U or W).
+    PersonId, "person id", "expected an id like U012ABCDEF", |s| is_platform_id(s, &['U', 'W'])
+);
+string_id!(
+    /// A conversation the bot posts to, e.g. `C0MOMENTS`.
+    ChannelId, "channel id", "expected an id like C012ABCDEF", |s| is_platform_id(s, &['C', 'G', 'D'])
+);
+string_id!(
+    /// A strategic pillar's short key, e.g. `patient-care`.
+    PillarKey, "pillar key", "use lowercase letters, digits and dashes (up to 40)", is_slug
+);
+string_id!(
+    /// A team's short key, e.g. `nursing`.
+    TeamKey, "team key", "use lowercase letters, digits and dashes (up to 40)", is_slug
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn person_ids_must_look_like_platform_user_ids() {
+        assert!(PersonId::parse("U0NURSE1").is_ok());
+        assert!(PersonId::parse("W012AB").is_ok());
+        for bad in ["", "u0abc", "C0CHANNEL", "U0 BAD", "<@U123>", "U1"] {
+            assert!(PersonId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn pillar_keys_are_slugs() {
+        assert!(PillarKey::parse("patient-care").is_ok());
+        for bad in ["", "Patient", "-x", "a b", "x".repeat(41).as_str()] {
+            assert!(PillarKey::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn ids_round_trip_through_serde_and_refuse_bad_values() {
+        let id: ChannelId = serde_json::from_str("\"C0MOMENTS\"").unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "\"C0MOMENTS\"");
+        assert!(serde_json::from_str::<ChannelId>("\"nope\"").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! The organization: its mission, strategic pillars and teams.
+
+use super::{ChannelId, DomainError, PersonId, PillarKey, TeamKey};
+use chrono_tz::Tz;
+
+/// The plan everything hangs from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Org {
+    pub name: String,
+    pub mission: String,
+    pub timezone: Tz,
+    /// Where shared mission moments are posted.
+    pub moments_channel: ChannelId,
+    /// Where leaders-only moments and leadership summaries go.
+    pub leadership_channel: ChannelId,
+    pub admins: Vec<PersonId>,
+}
+
+/// A strategic pillar. Archived pillars keep their history but take no new work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pillar {
+    pub key: PillarKey,
+    pub name: String,
+    pub description: String,
+    /// A Slack-style emoji short name such as `:heart:`, shown beside the name.
+    pub emoji: String,
+    pub archived: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Team {
+    pub key: TeamKey,
+    pub name: String,
+    pub channel: ChannelId,
+    pub leaders: Vec<PersonId>,
+    pub members: Vec<PersonId>,
+}
+
+impl Org {
+    pub fn is_admin(&self, person: &PersonId) -> bool {
+        self.admins.contains(person)
+    }
+}
+
+/// A snapshot of the organization, kept in memory for the request path.
+#[derive(Debug, Clone)]
+pub struct Directory {
+    pub org: Org,
+    pub pillars: Vec<Pillar>,
+    pub teams: Vec<Team>,
+}
+
+impl Directory {
+    pub fn pillar(&self, key: &PillarKey) -> Option<&Pillar> {
+        self.pillars.iter().find(|p| &p.key == key)
+    }
+
+    /// Pillars that new work may pick.
+    pub fn active_pillars(&self) -> impl Iterator<Item = &Pillar> {
+        self.pillars.iter().filter(|p| !p.archived)
+    }
+
+    /// Checks a pillar key typed or picked by a person: it must exist and
+    /// not be archived. The error lists the keys that would work.
+    pub fn resolve_pillar(&self, raw: &str) -> Result<PillarKey, DomainError> {
+        let wanted = raw.trim().to_lowercase();
+        match self.pillars.iter().find(|p| p.key.as_str() == wanted) {
+            Some(p) if p.archived => Err(DomainError::ArchivedPillar(p.key.to_string())),
+            Some(p) => Ok(p.key.clone()),
+            None => Err(DomainError::UnknownPillar {
+                key: raw.trim().chars().take(40).collect(),
+                available: self.available_pillars(),
+            }),
+        }
+    }
+
+    fn available_pillars(&self) -> String {
+        let keys: Vec<&str> = self.active_pillars().map(|p| p.key.as_str()).collect();
+        if keys.is_empty() {
+            "(no pillars are configured yet)".to_owned()
+        } else {
+            keys.join(", ")
+        }
+    }
+
+    pub fn is_admin(&self, person: &PersonId) -> bool {
+        self.org.is_admin(person)
+    }
+}

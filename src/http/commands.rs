@@ -1,0 +1,88 @@
+//! `POST /slack/commands`: answered within Slack's three seconds, in the
+//! HTTP response; anything slower (opening a modal, posting) goes through
+//! the outbox.
+
+use super::error::{HttpError, command_failure};
+use super::signed::SignedBody;
+use super::{AppState, record_request};
+use crate::app::moments::{self, MomentInput, ShareOutcome};
+use crate::app::outgoing::{Modal, MomentPrefill};
+use crate::domain::{Audience, PersonId};
+use crate::slack::command::{MomentCommand, SlashCommand, parse_moment};
+use crate::slack::render::reply;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody) -> Result<Response, HttpError> {
+    let cmd = SlashCommand::parse(&body).map_err(|e| HttpError::BadRequest(format!("not a slash command: {e}")))?;
+    record_request(cmd.team_id.as_deref(), Some(&cmd.user_id), &cmd.command);
+    let person = PersonId::parse(&cmd.user_id).map_err(|e| HttpError::BadRequest(e.to_string()))?;
+    Ok(match cmd.command.as_str() {
+        "/moment" => moment(&state, person, &cmd).await,
+        "/align" => align(&cmd),
+        other => Json(reply::problem(&format!(
+            "alignbot does not handle {other}. Try /align help."
+        )))
+        .into_response(),
+    })
+}
+
+async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
+    let ctx = &state.ctx;
+    match parse_moment(&cmd.text) {
+        MomentCommand::Help => {
+            let dir = ctx.directory();
+            let keys: Vec<&str> = dir.active_pillars().map(|p| p.key.as_str()).collect();
+            Json(reply::moment_usage(&dir.org.mission, &keys)).into_response()
+        }
+        MomentCommand::OpenForm => {
+            let Some(trigger) = cmd.trigger_id.clone() else {
+                return Json(reply::problem("Slack did not send a trigger to open the form. Try `/moment <your story>` instead.")).into_response();
+            };
+            match moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await {
+                // An empty 200: the modal is the answer.
+                Ok(()) => StatusCode::OK.into_response(),
+                Err(e) => command_failure(e),
+            }
+        }
+        MomentCommand::Share { story, pillar } => {
+            let input = MomentInput {
+                story,
+                pillar,
+                recognized: Vec::new(),
+                audience: Audience::Channel,
+            };
+            let draft = match input.validate(person, &ctx.directory()) {
+                Ok(draft) => draft,
+                Err(e) => return command_failure(e.into()),
+            };
+            match moments::share_or_hold(ctx, draft).await {
+                Ok(ShareOutcome::Posted { channel, .. }) => {
+                    Json(reply::ephemeral(&reply::thanks(&channel, Audience::Channel))).into_response()
+                }
+                Ok(ShareOutcome::Held { draft, findings }) => {
+                    Json(reply::held_for_review(draft, &findings)).into_response()
+                }
+                // A one-line command has no form to ask again in; see share_or_hold.
+                Ok(ShareOutcome::NeedsReview { .. }) => command_failure(crate::app::AppError::NotFound(
+                    "Your story could not be held for review. Please use /moment to open the form.".into(),
+                )),
+                Err(e) => command_failure(e),
+            }
+        }
+    }
+}
+
+fn align(cmd: &SlashCommand) -> Response {
+    let sub = cmd.text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    match sub.as_str() {
+        "" | "help" => Json(reply::align_help()).into_response(),
+        _ => Json(reply::problem(&format!(
+            "I don't know `/align {}` yet. Here is what I can do: /align help",
+            cmd.text.trim()
+        )))
+        .into_response(),
+    }
+}

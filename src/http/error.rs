@@ -1,0 +1,70 @@
+//! The one place where errors become HTTP responses.
+//!
+//! - A request that fails the signature check: 401, empty body, nothing done.
+//! - A body that is not what Slack sends: 400 with a short reason.
+//! - A refusal the person should read (`AppError` other than `Store`): HTTP
+//!   200 with the message, because Slack only shows the body of a 200.
+//! - A failure of ours: logged with its cause; the person gets an apology
+//!   that says nothing was saved. On the Events API it is a 500 instead, so
+//!   Slack retries (the event id dedupe makes that safe).
+
+use crate::app::AppError;
+use crate::slack::render::reply;
+use crate::slack::verify::VerifyError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub const APOLOGY: &str =
+    "Sorry, something went wrong on our side and nothing was saved. Please try again in a minute.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("request signature rejected: {0}")]
+    Unauthorized(#[from] VerifyError),
+    #[error("request body is too large")]
+    TooLarge,
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        match self {
+            HttpError::Unauthorized(why) => {
+                tracing::warn!(reason = %why, "rejected an unsigned or badly signed request");
+                StatusCode::UNAUTHORIZED.into_response()
+            }
+            HttpError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            HttpError::BadRequest(why) => {
+                tracing::warn!(reason = %why, "malformed request");
+                (StatusCode::BAD_REQUEST, why).into_response()
+            }
+            HttpError::App(e) if e.is_for_person() => {
+                (StatusCode::OK, Json(reply::problem(&e.to_string()))).into_response()
+            }
+            HttpError::App(e) => {
+                tracing::error!(error = %e, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, APOLOGY).into_response()
+            }
+        }
+    }
+}
+
+/// A slash command's failure, as the ephemeral reply Slack shows.
+pub fn command_failure(e: AppError) -> Response {
+    let text = person_message(&e);
+    (StatusCode::OK, Json(reply::problem(&text))).into_response()
+}
+
+/// What to tell a person about `e` (logging internal failures).
+pub fn person_message(e: &AppError) -> String {
+    if e.is_for_person() {
+        e.to_string()
+    } else {
+        tracing::error!(error = %e, "request failed");
+        APOLOGY.to_owned()
+    }
+}

@@ -1,0 +1,363 @@
+//! `POST /slack/interactions`: shortcuts, button presses and modal
+//! submissions. Modal submissions are answered in the response
+//! (`response_action`); everything else is acknowledged at once and answered
+//! through the outbox (a modal, a replaced message, a refreshed Home tab).
+
+use super::error::{HttpError, person_message};
+use super::signed::SignedBody;
+use super::{AppState, record_request};
+use crate::app::moments::{self, MomentInput, PrivacyCheck, ShareOutcome};
+use crate::app::outgoing::{Modal, MomentPrefill, Outgoing, Reply};
+use crate::app::{AppContext, AppError};
+use crate::domain::{DomainError, MomentId, PersonId};
+use crate::slack::ids;
+use crate::slack::interaction::{self, Interaction, SubmittedForm};
+use crate::slack::render;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody) -> Result<Response, HttpError> {
+    let interaction = match interaction::parse_form(&body) {
+        Ok(i) => i,
+        Err(e) => {
+            // Acknowledge what we cannot read: an error would only make the
+            // person's click fail with a generic message.
+            tracing::warn!(error = %e, "unreadable interaction payload acknowledged");
+            record_request(None, None, "unreadable");
+            return Ok(StatusCode::OK.into_response());
+        }
+    };
+    let ctx = &state.ctx;
+    match interaction {
+        Interaction::Shortcut { person, callback, trigger } => {
+            record_request(None, Some(&person), &callback);
+            if callback == ids::SHORTCUT_SHARE {
+                moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await?;
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        Interaction::MessageShortcut {
+            person,
+            callback,
+            trigger,
+            reply_to,
+            channel,
+            ts,
+            text,
+            author,
+        } => {
+            record_request(None, Some(&person), &callback);
+            let person = parse_person(&person)?;
+            if callback == ids::SHORTCUT_SHARE_MESSAGE {
+                let recognized = author
+                    .and_then(|a| PersonId::parse(&a).ok())
+                    .filter(|a| a != &person)
+                    .into_iter()
+                    .collect();
+                let prefill = MomentPrefill {
+                    story: text,
+                    recognized,
+                    ..Default::default()
+                };
+                moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await?;
+            } else if callback == ids::SHORTCUT_MANAGE {
+                manage_message(ctx, person, trigger, reply_to, channel, ts).await?;
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        Interaction::Button {
+            person,
+            action,
+            value,
+            trigger,
+            reply_to,
+            view,
+        } => {
+            record_request(None, Some(&person), &action);
+            let person = parse_person(&person)?;
+            if let Err(e) = button(ctx, person, &action, &value, trigger, reply_to.clone(), view.clone()).await {
+                tell(ctx, &e, reply_to, view).await?;
+            }
+            Ok(StatusCode::OK.into_response())
+        }
+        Interaction::Submit {
+            person,
+            callback,
+            view,
+            meta,
+            form,
+        } => {
+            record_request(None, Some(&person), &callback);
+            let person = parse_person(&person)?;
+            let response = if callback == ids::SHARE_CALLBACK {
+                submit_share(ctx, person, meta.replaces.map(MomentId), form).await?
+            } else if callback == ids::EDIT_CALLBACK {
+                let Some(moment) = meta.moment else {
+                    return Err(HttpError::BadRequest("edit form without a moment".into()));
+                };
+                submit_edit(ctx, person, MomentId(moment), form).await?
+            } else {
+                tracing::warn!(%callback, %view, "submission of an unknown form acknowledged");
+                return Ok(StatusCode::OK.into_response());
+            };
+            Ok(Json(response).into_response())
+        }
+        Interaction::Ignored(kind) => {
+            record_request(None, None, kind);
+            Ok(StatusCode::OK.into_response())
+        }
+    }
+}
+
+fn parse_person(raw: &str) -> Result<PersonId, HttpError> {
+    PersonId::parse(raw).map_err(|e| HttpError::BadRequest(e.to_string()))
+}
+
+fn parse_moment_id(value: &str) -> Result<MomentId, AppError> {
+    value
+        .parse()
+        .map(MomentId)
+        .map_err(|_| AppError::NotFound("That moment no longer exists.".into()))
+}
+
+/// Tells the person why their click did nothing: in the modal it came from,
+/// or in place of the message it came from.
+async fn tell(ctx: &AppContext, e: &AppError, reply_to: Option<String>, view: Option<String>) -> Result<(), HttpError> {
+    let text = person_message(e);
+    let message = match (view, reply_to) {
+        (Some(view), _) => Outgoing::UpdateModal {
+            view,
+            modal: Modal::Notice {
+                title: "Mission moment".into(),
+                text: format!(":warning: {}", render::escape(&text)),
+            },
+        },
+        (None, Some(to)) => Outgoing::Reply {
+            to,
+            reply: Reply {
+                text,
+                replace_original: false,
+            },
+        },
+        (None, None) => return Ok(()), // the Home tab refreshes itself
+    };
+    moments::send(ctx, message).await?;
+    Ok(())
+}
+
+async fn manage_message(
+    ctx: &AppContext,
+    person: PersonId,
+    trigger: String,
+    reply_to: String,
+    channel: Option<String>,
+    ts: String,
+) -> Result<(), AppError> {
+    let found = match channel {
+        Some(channel) => moments::by_post(ctx, &channel, &ts).await?,
+        None => None,
+    };
+    let result = match found {
+        Some(id) => moments::for_edit(ctx, &person, id).await.map(|m| m.id),
+        None => Err(AppError::NotFound(
+            "This shortcut works on mission moments posted by alignbot. Use it on one of your moment posts.".into(),
+        )),
+    };
+    match result {
+        Ok(id) => moments::open_modal(ctx, trigger, Modal::EditMoment { moment: id }).await,
+        Err(refusal) if refusal.is_for_person() => {
+            moments::send(
+                ctx,
+                Outgoing::Reply {
+                    to: reply_to,
+                    reply: Reply {
+                        text: refusal.to_string(),
+                        replace_original: false,
+                    },
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn button(
+    ctx: &AppContext,
+    person: PersonId,
+    action: &str,
+    value: &str,
+    trigger: String,
+    reply_to: Option<String>,
+    view: Option<String>,
+) -> Result<(), AppError> {
+    match action {
+        ids::HOME_SHARE => moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await,
+        ids::DRAFT_POST => {
+            let ShareOutcome::Posted { channel, .. } = moments::confirm_draft(ctx, person, parse_moment_id(value)?).await? else {
+                return Ok(());
+            };
+            replace_reply(ctx, reply_to, format!("Posted as written. It is on its way to {}.", render::channel_link(channel.as_str()))).await
+        }
+        ids::DRAFT_DISCARD => {
+            moments::discard_draft(ctx, person, parse_moment_id(value)?).await?;
+            replace_reply(ctx, reply_to, "Discarded. Nothing was posted.".into()).await
+        }
+        ids::DRAFT_EDIT => {
+            let draft = moments::draft_for_edit(ctx, &person, parse_moment_id(value)?).await?;
+            let prefill = MomentPrefill {
+                story: draft.story,
+                pillar: draft.pillar,
+                recognized: draft.recognized,
+                draft: Some(draft.id),
+            };
+            moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await
+        }
+        ids::HOME_EDIT => {
+            let moment = moments::for_edit(ctx, &person, parse_moment_id(value)?).await?;
+            moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
+        }
+        ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        ids::DELETE_IN_MODAL => {
+            moments::delete(ctx, person, parse_moment_id(value)?).await?;
+            match view {
+                Some(view) => {
+                    moments::send(
+                        ctx,
+                        Outgoing::UpdateModal {
+                            view,
+                            modal: Modal::Notice {
+                                title: "Moment deleted".into(),
+                                text: "Your moment and its post have been deleted.".into(),
+                            },
+                        },
+                    )
+                    .await
+                }
+                None => Ok(()),
+            }
+        }
+        other => {
+            tracing::debug!(action = other, "button without a handler acknowledged");
+            Ok(())
+        }
+    }
+}
+
+/// Replaces the ephemeral message a button was on, when there is one.
+async fn replace_reply(ctx: &AppContext, reply_to: Option<String>, text: String) -> Result<(), AppError> {
+    let Some(to) = reply_to else { return Ok(()) };
+    moments::send(
+        ctx,
+        Outgoing::Reply {
+            to,
+            reply: Reply {
+                text,
+                replace_original: true,
+            },
+        },
+    )
+    .await
+}
+
+fn input_of(form: &SubmittedForm) -> MomentInput {
+    MomentInput {
+        story: form.values.story.clone(),
+        pillar: form.values.pillar.clone(),
+        recognized: form
+            .values
+            .recognized
+            .iter()
+            .filter_map(|p| PersonId::parse(p).ok())
+            .collect(),
+        audience: form.values.audience,
+    }
+}
+
+/// Which form field a validation error belongs to.
+fn field_of(e: &DomainError) -> &'static str {
+    match e {
+        DomainError::UnknownPillar { .. } | DomainError::ArchivedPillar(_) => ids::PILLAR,
+        DomainError::TooManyRecognized { .. } => ids::RECOGNIZED,
+        _ => ids::STORY,
+    }
+}
+
+fn errors(field: &str, message: String) -> SlackViewSubmissionResponse {
+    SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(HashMap::from([(
+        field.to_owned(),
+        message,
+    )])))
+}
+
+fn update(view: SlackView) -> SlackViewSubmissionResponse {
+    SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(view))
+}
+
+const ACK_NEEDED: &str = "Edit the story to remove these details, or tick this box to post it as written.";
+
+fn check_of(form: &SubmittedForm) -> PrivacyCheck {
+    if form.acknowledged {
+        PrivacyCheck::Confirmed
+    } else {
+        PrivacyCheck::Scan
+    }
+}
+
+async fn submit_share(
+    ctx: &AppContext,
+    person: PersonId,
+    replaces: Option<MomentId>,
+    form: SubmittedForm,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    let directory = ctx.directory();
+    let draft = match input_of(&form).validate(person, &directory) {
+        Ok(d) => d,
+        Err(e) => return Ok(errors(field_of(&e), e.to_string())),
+    };
+    let audience = draft.audience;
+    Ok(match moments::share(ctx, draft, check_of(&form), replaces).await? {
+        ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
+            "Thank you!",
+            &render::reply::thanks(&channel, audience),
+        )),
+        ShareOutcome::NeedsReview { .. } if form.review_shown => errors(ids::PRIVACY_ACK, ACK_NEEDED.into()),
+        ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
+            let meta = render::modal::ModalMeta {
+                replaces: replaces.map(|r| r.0),
+                ..Default::default()
+            };
+            update(render::modal::share(&directory, &form.values, &meta, Some(&findings)))
+        }
+    })
+}
+
+async fn submit_edit(
+    ctx: &AppContext,
+    person: PersonId,
+    id: MomentId,
+    form: SubmittedForm,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    let result = moments::edit(ctx, person.clone(), id, input_of(&form), check_of(&form)).await;
+    Ok(match result {
+        Ok(ShareOutcome::Posted { .. }) => update(render::modal::notice(
+            "Saved",
+            "Your moment is updated, and so is its post.",
+        )),
+        Ok(ShareOutcome::NeedsReview { .. }) if form.review_shown => errors(ids::PRIVACY_ACK, ACK_NEEDED.into()),
+        Ok(ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. }) => {
+            let moment = moments::for_edit(ctx, &person, id).await?;
+            update(render::modal::edit(&ctx.directory(), &moment, &form.values, Some(&findings)))
+        }
+        Err(AppError::Invalid(e)) => errors(field_of(&e), e.to_string()),
+        Err(e) if e.is_for_person() => update(render::modal::notice(
+            "Can't save",
+            &format!(":warning: {}", render::escape(&e.to_string())),
+        )),
+        Err(e) => return Err(e),
+    })
+}

@@ -1,0 +1,40 @@
+//! # alignbot
+//!
+//! A Slack bot that keeps an organization aligned on its strategy: annual
+//! goals under strategic pillars, monthly progress and priorities, and
+//! "mission moments", stories of the mission coming alive at work.
+//!
+//! ## Layout
+//!
+//! ```text
+//! Slack ──HTTP (signed)──▶ http/ ──▶ app/ services ──▶ store/ (sqlx, SQLite)
+//!                                        │                    ▲
+//!                                        ▼                    │
+//!                                 outbox (table) ──▶ delivery worker ──▶ slack/client (Web API)
+//! ```
+//!
+//! - [`domain`]: plain types that validate on construction. No Slack, no SQL.
+//! - [`app`]: use cases. Each writes the store in one transaction and
+//!   enqueues what must be sent in the outbox in that same transaction.
+//! - [`store`]: SQL, migrations, and the single group-commit writer.
+//! - [`slack`]: the only place that knows Slack: signatures, payload
+//!   parsing, Block Kit rendering, the Web API client.
+//! - [`http`]: axum routes and the one error-to-response map.
+//! - [`delivery`]: the outbox worker (pacing, retries, Retry-After).
+//! - [`config`], [`clock`], [`telemetry`], [`startup`]: the process around it.
+//!
+//! Concurrency in one sentence: requests run concurrently on tokio, all
+//! writes funnel through one writer task that commits them in shared
+//! batches, and the delivery worker sends concurrently across channels but
+//! in order, one at a time, within each channel.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod delivery;
+pub mod domain;
+pub mod http;
+pub mod slack;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,228 @@
+//! slack-morphism's Web API client at `SLACK_API_URL`, and the transport
+//! that delivers outbox messages through it.
+//!
+//! The client is built on our own connector so that plain `http://` works
+//! for a local fake or proxy (the library's default connector is
+//! https-only). The library's own throttling stays off: the outbox worker
+//! owns pacing and retries, so nothing is retried twice by two layers.
+
+use crate::app::AppContext;
+use crate::app::home;
+use crate::app::outgoing::{Modal, Outgoing};
+use crate::delivery::{SendError, Sent, Transport};
+use crate::domain::moment::MomentStatus;
+use crate::domain::{MomentId, PersonId};
+use crate::slack::render::{self, modal::FormValues};
+use crate::store::moments;
+use futures_util::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use slack_morphism::errors::SlackClientError;
+use slack_morphism::prelude::*;
+use std::sync::Arc;
+
+/// Builds the Web API client for `api_url` (http or https).
+pub fn build_client(api_url: &str) -> std::io::Result<Arc<SlackHyperClient>> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    // slack-morphism joins the base and the method with "/", so a trailing
+    // slash (as in the documented default) would give "//chat.postMessage".
+    let base = api_url.trim_end_matches('/');
+    Ok(Arc::new(SlackClient::new(
+        SlackClientHyperConnector::from(https).with_slack_api_url(base),
+    )))
+}
+
+/// Delivers [`Outgoing`] messages as Slack Web API calls.
+pub struct SlackTransport {
+    client: Arc<SlackHyperClient>,
+    token: SlackApiToken,
+    ctx: AppContext,
+}
+
+impl SlackTransport {
+    pub fn new(client: Arc<SlackHyperClient>, bot_token: &SecretString, ctx: AppContext) -> Self {
+        Self {
+            client,
+            token: SlackApiToken::new(bot_token.expose_secret().into()),
+            ctx,
+        }
+    }
+}
+
+impl Transport for SlackTransport {
+    fn send<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<Sent, SendError>> {
+        Box::pin(self.deliver(message))
+    }
+}
+
+impl SlackTransport {
+    async fn deliver(&self, message: &Outgoing) -> Result<Sent, SendError> {
+        let session = self.client.open_session(&self.token);
+        match message {
+            Outgoing::PostMoment { moment, channel } => {
+                let Some(m) = self.moment(*moment).await? else {
+                    return Ok(Sent::Skipped("moment no longer exists"));
+                };
+                if m.status != MomentStatus::Shared {
+                    return Ok(Sent::Skipped("moment was deleted before it was posted"));
+                }
+                if m.post.is_some() {
+                    return Ok(Sent::Skipped("moment was already posted"));
+                }
+                let content = render::moment::post(&m, &self.ctx.directory());
+                let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
+                    .with_unfurl_links(false)
+                    .with_unfurl_media(false);
+                let resp = session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Posted {
+                    moment: *moment,
+                    channel: resp.channel.to_string(),
+                    ts: resp.ts.to_string(),
+                })
+            }
+            Outgoing::UpdateMoment { moment, .. } => {
+                let Some(m) = self.moment(*moment).await? else {
+                    return Ok(Sent::Skipped("moment no longer exists"));
+                };
+                let (Some((channel, ts)), MomentStatus::Shared) = (m.post.clone(), m.status) else {
+                    return Ok(Sent::Skipped("moment has no live post to update"));
+                };
+                let content = render::moment::post(&m, &self.ctx.directory());
+                let req = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
+                session.chat_update(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::DeleteMoment { moment, .. } => {
+                let Some(m) = self.moment(*moment).await? else {
+                    return Ok(Sent::Skipped("moment no longer exists"));
+                };
+                let Some((channel, ts)) = m.post else {
+                    return Ok(Sent::Skipped("moment was never posted"));
+                };
+                let req = SlackApiChatDeleteRequest::new(channel.into(), ts.into());
+                match session.chat_delete(&req).await {
+                    Ok(_) => Ok(Sent::Done),
+                    // Someone (an admin in Slack) removed it already: done.
+                    Err(SlackClientError::ApiError(e)) if e.code == "message_not_found" => {
+                        Ok(Sent::Skipped("post was already gone"))
+                    }
+                    Err(e) => Err(classify(e)),
+                }
+            }
+            Outgoing::PublishHome { person } => {
+                let data = home::load(&self.ctx, person.clone())
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                let req = SlackApiViewsPublishRequest::new(person.as_str().into(), render::home::view(&data));
+                session.views_publish(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::OpenModal { trigger, modal } => {
+                let Some(view) = self.modal(modal).await? else {
+                    return Ok(Sent::Skipped("the moment to edit no longer exists"));
+                };
+                let req = SlackApiViewsOpenRequest::new(trigger.as_str().into(), view);
+                session.views_open(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::UpdateModal { view, modal } => {
+                let Some(rendered) = self.modal(modal).await? else {
+                    return Ok(Sent::Skipped("the moment to edit no longer exists"));
+                };
+                let req = SlackApiViewsUpdateRequest::new(rendered).with_view_id(view.as_str().into());
+                session.views_update(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::Reply { to, reply } => {
+                let url: url::Url = to
+                    .parse()
+                    .map_err(|_| SendError::Permanent(format!("reply address is not a URL: {to}")))?;
+                let content = SlackMessageContent::new()
+                    .with_text(render::escape(&reply.text))
+                    .with_blocks(vec![render::section(render::markdown(&render::escape(&reply.text)))]);
+                let req = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original);
+                self.client
+                    .respond_to_event(&SlackResponseUrl::new(url), &req)
+                    .await
+                    .map_err(classify)?;
+                Ok(Sent::Done)
+            }
+        }
+    }
+
+    async fn moment(&self, id: MomentId) -> Result<Option<crate::domain::moment::Moment>, SendError> {
+        let mut conn = self
+            .ctx
+            .store
+            .reads()
+            .acquire()
+            .await
+            .map_err(|e| SendError::Transient(format!("database: {e}")))?;
+        moments::get(&mut conn, id)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))
+    }
+
+    async fn modal(&self, modal: &Modal) -> Result<Option<SlackView>, SendError> {
+        let directory = self.ctx.directory();
+        Ok(Some(match modal {
+            Modal::ShareMoment(prefill) => render::modal::share(
+                &directory,
+                &FormValues::from(prefill),
+                &render::modal::ModalMeta {
+                    replaces: prefill.draft.map(|d| d.0),
+                    ..Default::default()
+                },
+                None,
+            ),
+            Modal::EditMoment { moment } => {
+                let Some(m) = self.moment(*moment).await? else {
+                    return Ok(None);
+                };
+                if m.status == MomentStatus::Deleted {
+                    return Ok(None);
+                }
+                let values = FormValues {
+                    story: m.story.clone(),
+                    pillar: m.pillar.as_ref().map(ToString::to_string),
+                    recognized: m.recognized.iter().map(PersonId::to_string).collect(),
+                    audience: m.audience,
+                };
+                render::modal::edit(&directory, &m, &values, None)
+            }
+            Modal::Notice { title, text } => render::modal::notice(title, text),
+        }))
+    }
+}
+
+/// Sorts a Web API failure into retry-later, slow-down or give-up.
+pub fn classify(e: SlackClientError) -> SendError {
+    match e {
+        SlackClientError::RateLimitError(e) => SendError::RateLimited(e.retry_after),
+        SlackClientError::ApiError(e) => match e.code.as_str() {
+            "ratelimited" | "rate_limited" => SendError::RateLimited(None),
+            "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
+                SendError::Transient(format!("Slack answered {}", e.code))
+            }
+            // Everything else Slack reports with ok:false is about this call
+            // (channel_not_found, not_in_channel, invalid_auth, …): repeating
+            // it would fail the same way.
+            code => SendError::Permanent(code.to_owned()),
+        },
+        SlackClientError::HttpError(e) => {
+            let status = e.status_code;
+            if status.is_server_error() || status.as_u16() == 408 {
+                SendError::Transient(format!("HTTP {status}"))
+            } else if status.as_u16() == 429 {
+                SendError::RateLimited(None)
+            } else {
+                SendError::Permanent(format!("HTTP {status}"))
+            }
+        }
+        SlackClientError::ProtocolError(e) => SendError::Transient(format!("unreadable answer: {}", e.json_error)),
+        other => SendError::Transient(format!("network: {other}")),
+    }
+}

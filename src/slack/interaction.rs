@@ -1,0 +1,248 @@
+//! Interactivity payloads (shortcuts, buttons, modal submissions) → what
+//! the person asked for.
+
+use super::ids;
+use super::render::modal::{FormValues, ModalMeta};
+use crate::domain::Audience;
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+/// One interaction, reduced to what the app needs. Ids are still raw
+/// strings here; the handler validates them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Interaction {
+    /// A global shortcut.
+    Shortcut {
+        person: String,
+        callback: String,
+        trigger: String,
+    },
+    /// A message shortcut on `message`.
+    MessageShortcut {
+        person: String,
+        callback: String,
+        trigger: String,
+        reply_to: String,
+        channel: Option<String>,
+        ts: String,
+        text: String,
+        author: Option<String>,
+    },
+    /// A button press (in a message, the Home tab or a modal).
+    Button {
+        person: String,
+        action: String,
+        value: String,
+        trigger: String,
+        reply_to: Option<String>,
+        view: Option<String>,
+    },
+    /// A modal was submitted.
+    Submit {
+        person: String,
+        callback: String,
+        view: String,
+        meta: ModalMeta,
+        form: SubmittedForm,
+    },
+    /// Something alignbot does not act on (view_closed, selects, …).
+    Ignored(&'static str),
+}
+
+/// The moment form's values as submitted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SubmittedForm {
+    pub values: FormValues,
+    /// The privacy question was on the form.
+    pub review_shown: bool,
+    /// … and the person ticked "post as written".
+    pub acknowledged: bool,
+}
+
+/// Why a payload could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PayloadError {
+    #[error("the body has no payload field")]
+    NoPayload,
+    #[error("the payload is not a known interaction: {0}")]
+    Unreadable(#[from] serde_json::Error),
+}
+
+/// Reads the `payload=` form field Slack posts.
+pub fn parse_form(body: &[u8]) -> Result<Interaction, PayloadError> {
+    let fields: HashMap<String, String> =
+        serde_urlencoded::from_bytes(body).map_err(|_| PayloadError::NoPayload)?;
+    let payload = fields.get("payload").ok_or(PayloadError::NoPayload)?;
+    parse_payload(payload)
+}
+
+pub fn parse_payload(json: &str) -> Result<Interaction, PayloadError> {
+    let event: SlackInteractionEvent = serde_json::from_str(json)?;
+    Ok(from_event(event))
+}
+
+fn from_event(event: SlackInteractionEvent) -> Interaction {
+    match event {
+        SlackInteractionEvent::Shortcut(e) => Interaction::Shortcut {
+            person: e.user.id.to_string(),
+            callback: e.callback_id.to_string(),
+            trigger: e.trigger_id.to_string(),
+        },
+        SlackInteractionEvent::MessageAction(e) => {
+            let message = e.message.as_ref();
+            Interaction::MessageShortcut {
+                person: e.user.id.to_string(),
+                callback: e.callback_id.to_string(),
+                trigger: e.trigger_id.to_string(),
+                reply_to: e.response_url.0.to_string(),
+                channel: e
+                    .channel
+                    .as_ref()
+                    .map(|c| c.id.to_string())
+                    .or_else(|| message.and_then(|m| m.origin.channel.as_ref()).map(ToString::to_string)),
+                ts: message.map(|m| m.origin.ts.to_string()).unwrap_or_default(),
+                text: message.and_then(|m| m.content.text.clone()).unwrap_or_default(),
+                author: message.and_then(|m| m.sender.user.as_ref()).map(ToString::to_string),
+            }
+        }
+        SlackInteractionEvent::BlockActions(e) => {
+            let Some(person) = e.user.as_ref().map(|u| u.id.to_string()) else {
+                return Interaction::Ignored("block action without a user");
+            };
+            let Some(action) = e.actions.as_ref().and_then(|a| a.first()) else {
+                return Interaction::Ignored("block action without actions");
+            };
+            let view = match &e.container {
+                SlackInteractionActionContainer::View(v) => Some(v.view_id.to_string()),
+                _ => None,
+            };
+            Interaction::Button {
+                person,
+                action: action.action_id.to_string(),
+                value: action.value.clone().unwrap_or_default(),
+                trigger: e.trigger_id.to_string(),
+                reply_to: e.response_url.as_ref().map(|u| u.0.to_string()),
+                view,
+            }
+        }
+        SlackInteractionEvent::ViewSubmission(e) => {
+            let (callback, meta) = match &e.view.view {
+                SlackView::Modal(m) => (
+                    m.callback_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    m.private_metadata
+                        .as_deref()
+                        .and_then(|s| serde_json::from_str(s).ok())
+                        .unwrap_or_default(),
+                ),
+                SlackView::Home(_) => (String::new(), ModalMeta::default()),
+            };
+            Interaction::Submit {
+                person: e.user.id.to_string(),
+                callback,
+                view: e.view.state_params.id.to_string(),
+                meta,
+                form: form_values(e.view.state_params.state.as_ref()),
+            }
+        }
+        SlackInteractionEvent::ViewClosed(_) => Interaction::Ignored("view_closed"),
+        SlackInteractionEvent::BlockSuggestion(_) => Interaction::Ignored("block_suggestion"),
+        SlackInteractionEvent::DialogSubmission(_) => Interaction::Ignored("dialog_submission"),
+    }
+}
+
+fn form_values(state: Option<&SlackViewState>) -> SubmittedForm {
+    let Some(state) = state else {
+        return SubmittedForm::default();
+    };
+    let get = |block: &str| {
+        state
+            .values
+            .get(&SlackBlockId::new(block.into()))
+            .and_then(|actions| actions.get(&SlackActionId::new(block.into())))
+    };
+    let ack = get(ids::PRIVACY_ACK);
+    SubmittedForm {
+        values: FormValues {
+            story: get(ids::STORY).and_then(|v| v.value.clone()).unwrap_or_default(),
+            pillar: get(ids::PILLAR).and_then(|v| v.selected_option.as_ref()).map(|o| o.value.clone()),
+            recognized: get(ids::RECOGNIZED)
+                .and_then(|v| v.selected_users.as_ref())
+                .map(|users| users.iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            audience: get(ids::AUDIENCE)
+                .and_then(|v| v.selected_option.as_ref())
+                .and_then(|o| Audience::parse(&o.value))
+                .unwrap_or_default(),
+        },
+        review_shown: ack.is_some(),
+        acknowledged: ack
+            .and_then(|v| v.selected_options.as_ref())
+            .is_some_and(|opts| opts.iter().any(|o| o.value == "yes")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        std::fs::read_to_string(format!("{}/tests/fixtures/slack/interactions/{name}", env!("CARGO_MANIFEST_DIR")))
+            .expect("fixture exists")
+    }
+
+    #[test]
+    fn a_real_block_action_reads_as_a_button_press() {
+        let got = parse_payload(&fixture("block_actions.json")).unwrap();
+        assert_eq!(
+            got,
+            Interaction::Button {
+                person: "W111".into(),
+                action: "a".into(),
+                value: "click_me_123".into(),
+                trigger: "111.222.valid".into(),
+                reply_to: Some("https://hooks.slack.com/actions/T111/111/random-value".into()),
+                view: None,
+            }
+        );
+    }
+
+    #[test]
+    fn the_form_encoded_block_action_reads_the_same() {
+        let body = fixture("block_actions.form.txt");
+        let got = parse_form(body.trim_end().as_bytes()).unwrap();
+        assert!(matches!(got, Interaction::Button { .. }), "{got:?}");
+    }
+
+    #[test]
+    fn real_shortcuts_and_message_actions_parse() {
+        assert!(matches!(
+            parse_payload(&fixture("shortcut.global.json")).unwrap(),
+            Interaction::Shortcut { .. }
+        ));
+        let got = parse_payload(&fixture("message_action.json")).unwrap();
+        let Interaction::MessageShortcut { ts, reply_to, .. } = got else {
+            panic!("expected a message shortcut, got {got:?}");
+        };
+        assert!(!ts.is_empty());
+        assert!(reply_to.starts_with("https://"));
+    }
+
+    #[test]
+    fn a_real_view_submission_parses_and_closed_views_are_ignored() {
+        assert!(matches!(
+            parse_payload(&fixture("view_submission.json")).unwrap(),
+            Interaction::Submit { .. }
+        ));
+        assert_eq!(
+            parse_payload(&fixture("view_closed.json")).unwrap(),
+            Interaction::Ignored("view_closed")
+        );
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        for body in ["", "payload=", "payload=%7B", "payload=%7B%22type%22%3A%22nope%22%7D", "x=1"] {
+            assert!(parse_form(body.as_bytes()).is_err(), "{body:?}");
+        }
+    }
+}

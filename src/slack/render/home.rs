@@ -1,0 +1,127 @@
+//! The Home tab: mission, pillars, a share button, one's own moments and the
+//! latest shared ones.
+
+use super::*;
+use crate::app::home::HomeData;
+use crate::domain::moment::{Moment, MomentStatus};
+use crate::domain::privacy;
+use crate::slack::ids;
+
+/// How much of a story the Home tab shows before cutting it.
+const STORY_PREVIEW: usize = 600;
+
+pub fn view(data: &HomeData) -> SlackView {
+    let dir = &data.directory;
+    let mut blocks = vec![
+        header(&dir.org.name),
+        section(markdown(&format!("*Our mission*\n_{}_", escape(&dir.org.mission)))),
+        actions(vec![
+            button(ids::HOME_SHARE, "Share a mission moment", "share").with_style(SlackBlockButtonStyle::Primary),
+        ]),
+        divider(),
+    ];
+    let pillars: Vec<String> = dir
+        .active_pillars()
+        .map(|p| {
+            if p.description.is_empty() {
+                format!("•  *{}*", pillar_label(p))
+            } else {
+                format!("•  *{}*: {}", pillar_label(p), escape(&p.description))
+            }
+        })
+        .collect();
+    if !pillars.is_empty() {
+        blocks.push(section(markdown(&format!("*Strategic pillars*\n{}", pillars.join("\n")))));
+        blocks.push(divider());
+    }
+
+    blocks.push(section(markdown("*Your moments*")));
+    if data.mine.is_empty() {
+        blocks.push(context("You haven't shared a mission moment yet. When did you last see our mission come alive?"));
+    }
+    for m in &data.mine {
+        blocks.push(section(plain(&truncate(&m.story, STORY_PREVIEW))));
+        blocks.push(context(&own_line(m, data)));
+        blocks.push(actions(own_buttons(m)));
+    }
+    blocks.push(divider());
+    blocks.push(section(markdown("*Latest mission moments*")));
+    if data.latest.is_empty() {
+        blocks.push(context("No moments yet. Be the first to share one!"));
+    }
+    for m in &data.latest {
+        blocks.push(section(plain(&truncate(&m.story, STORY_PREVIEW))));
+        blocks.push(context(&latest_line(m, data)));
+    }
+    SlackView::Home(SlackHomeView::new(fit(blocks, MAX_VIEW_BLOCKS)))
+}
+
+fn pillar_and_date(m: &Moment, data: &HomeData) -> String {
+    let date = m
+        .created_at
+        .with_timezone(&data.directory.org.timezone)
+        .format("%b %-d, %Y")
+        .to_string();
+    match m.pillar.as_ref().and_then(|k| data.directory.pillar(k)) {
+        Some(p) => format!("{date}  ·  {}", pillar_label(p)),
+        None => date,
+    }
+}
+
+fn reactions(n: i64) -> String {
+    match n {
+        0 => String::new(),
+        1 => "  ·  1 reaction".to_owned(),
+        n => format!("  ·  {n} reactions"),
+    }
+}
+
+fn own_line(m: &Moment, data: &HomeData) -> String {
+    let base = pillar_and_date(m, data);
+    match m.status {
+        MomentStatus::Draft => {
+            let kinds: Vec<&str> = privacy::scan(&m.story).iter().map(|f| f.kind.label()).collect();
+            let why = if kinds.is_empty() {
+                String::new()
+            } else {
+                format!(": it may contain {}", kinds.join(", "))
+            };
+            format!(":hourglass: {base}  ·  *Not posted yet*, waiting for your review{why}")
+        }
+        _ => format!("{base}{}", reactions(m.reactions)),
+    }
+}
+
+fn latest_line(m: &Moment, data: &HomeData) -> String {
+    format!(
+        "{}  ·  {}{}",
+        mention(m.author.as_str()),
+        pillar_and_date(m, data),
+        reactions(m.reactions)
+    )
+}
+
+fn own_buttons(m: &Moment) -> Vec<SlackBlockButtonElement> {
+    let id = m.id.to_string();
+    match m.status {
+        MomentStatus::Draft => vec![
+            button(ids::DRAFT_EDIT, "Edit", &id).with_style(SlackBlockButtonStyle::Primary),
+            button(ids::DRAFT_POST, "Post as written", &id).with_confirm(confirm(
+                "Post as written?",
+                "Only post it if nobody can be identified from the story.",
+                "Post it",
+            )),
+            button(ids::DRAFT_DISCARD, "Discard", &id).with_style(SlackBlockButtonStyle::Danger),
+        ],
+        _ => vec![
+            button(ids::HOME_EDIT, "Edit", &id),
+            button(ids::HOME_DELETE, "Delete", &id)
+                .with_style(SlackBlockButtonStyle::Danger)
+                .with_confirm(confirm(
+                    "Delete this moment?",
+                    "The story and its post will be removed for everyone. This cannot be undone.",
+                    "Delete",
+                )),
+        ],
+    }
+}

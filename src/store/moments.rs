@@ -1,0 +1,293 @@
+//! SQL for mission moments, their recognitions and reactions.
+
+use super::StoreError;
+use crate::domain::moment::{Moment, MomentStatus};
+use crate::domain::{Audience, MomentDraft, MomentId, PersonId, PillarKey};
+use chrono::{DateTime, TimeZone, Utc};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+#[derive(FromRow)]
+struct MomentRow {
+    id: i64,
+    author: String,
+    story: String,
+    pillar_key: Option<String>,
+    audience: String,
+    status: String,
+    channel: Option<String>,
+    ts: Option<String>,
+    created_at: i64,
+    reactions: i64,
+}
+
+/// The moment columns plus its reaction count, then `$rest` (WHERE …).
+macro_rules! select_moment {
+    ($rest:literal) => {
+        concat!(
+            "SELECT m.id, m.author, m.story, m.pillar_key, m.audience, m.status, m.channel, m.ts, m.created_at, ",
+            "(SELECT COUNT(*) FROM moment_reactions r WHERE r.moment_id = m.id) AS reactions ",
+            "FROM moments m ",
+            $rest
+        )
+    };
+}
+
+pub(crate) fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+pub(crate) fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+impl MomentRow {
+    fn into_domain(self, recognized: Vec<PersonId>) -> Result<Moment, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("moment {}: bad {what}", self.id));
+        Ok(Moment {
+            id: MomentId(self.id),
+            author: PersonId::parse(&self.author).map_err(|_| corrupt("author"))?,
+            pillar: match &self.pillar_key {
+                Some(k) => Some(PillarKey::parse(k).map_err(|_| corrupt("pillar"))?),
+                None => None,
+            },
+            audience: Audience::parse(&self.audience).ok_or_else(|| corrupt("audience"))?,
+            status: MomentStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
+            post: self.channel.clone().zip(self.ts.clone()),
+            recognized,
+            reactions: self.reactions,
+            created_at: from_millis(self.created_at),
+            story: self.story,
+        })
+    }
+}
+
+/// Stores a new moment (with its recognitions) and returns its id.
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    draft: &MomentDraft,
+    status: MomentStatus,
+    now: DateTime<Utc>,
+) -> Result<MomentId, StoreError> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(draft.author.as_str())
+    .bind(draft.story.as_str())
+    .bind(draft.pillar.as_ref().map(PillarKey::as_str))
+    .bind(draft.audience.as_str())
+    .bind(status.as_str())
+    .bind(millis(now))
+    .bind(millis(now))
+    .fetch_one(&mut *conn)
+    .await?;
+    insert_recognitions(conn, id, draft.recognized.people()).await?;
+    Ok(MomentId(id))
+}
+
+async fn insert_recognitions(
+    conn: &mut SqliteConnection,
+    id: i64,
+    people: &[PersonId],
+) -> Result<(), StoreError> {
+    for person in people {
+        sqlx::query("INSERT INTO moment_recognitions (moment_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(person.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<PersonId>, StoreError> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT person_id FROM moment_recognitions WHERE moment_id = ? ORDER BY rowid",
+    )
+    .bind(id)
+    .fetch_all(exec)
+    .await?;
+    rows.iter()
+        .map(|p| PersonId::parse(p).map_err(|_| StoreError::Corrupt(format!("moment {id}: bad recognized person"))))
+        .collect()
+}
+
+/// One moment with its recognitions and reaction count.
+pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Moment>, StoreError> {
+    let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = ?"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => {
+            let people = recognitions(conn, row.id).await?;
+            Ok(Some(row.into_domain(people)?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The moment whose post is the message `(channel, ts)`, if any.
+pub async fn by_post(
+    exec: impl SqliteExecutor<'_>,
+    channel: &str,
+    ts: &str,
+) -> Result<Option<MomentId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM moments WHERE channel = ? AND ts = ?")
+        .bind(channel)
+        .bind(ts)
+        .fetch_optional(exec)
+        .await?;
+    Ok(id.map(MomentId))
+}
+
+/// Lists moments for the Home tab: `author` given → that person's (not
+/// deleted), otherwise the latest shared to the whole channel.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    author: Option<&PersonId>,
+    limit: i64,
+) -> Result<Vec<Moment>, StoreError> {
+    let rows: Vec<MomentRow> = match author {
+        Some(author) => {
+            sqlx::query_as(select_moment!(
+                "WHERE m.author = ? AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT ?"
+            ))
+            .bind(author.as_str())
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+        None => {
+            sqlx::query_as(select_moment!(
+                "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT ?"
+            ))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let people = recognitions(conn, row.id).await?;
+        out.push(row.into_domain(people)?);
+    }
+    Ok(out)
+}
+
+pub async fn set_status(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    status: MomentStatus,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE moments SET status = ?, updated_at = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(millis(now))
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a moment's content; the audience and author never change.
+pub async fn update_content(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    draft: &MomentDraft,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE moments SET story = ?, pillar_key = ?, updated_at = ? WHERE id = ?")
+        .bind(draft.story.as_str())
+        .bind(draft.pillar.as_ref().map(PillarKey::as_str))
+        .bind(millis(now))
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    insert_recognitions(conn, id.0, draft.recognized.people()).await
+}
+
+/// Marks deleted and forgets the story and the people named in it.
+pub async fn mark_deleted(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE moments SET status = 'deleted', story = '', updated_at = ? WHERE id = ?")
+        .bind(millis(now))
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a draft that was never posted (discarded or superseded).
+pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM moments WHERE id = ? AND status = 'draft'")
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Remembers where the moment's post landed, so edits and reactions find it.
+pub async fn record_post(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE moments SET channel = ?, ts = ? WHERE id = ?")
+        .bind(channel)
+        .bind(ts)
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records a reaction; returns false if it was already there.
+pub async fn add_reaction(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    person: &str,
+    reaction: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO moment_reactions (moment_id, person_id, reaction, created_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(id.0)
+    .bind(person)
+    .bind(reaction)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn remove_reaction(
+    conn: &mut SqliteConnection,
+    id: MomentId,
+    person: &str,
+    reaction: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM moment_reactions WHERE moment_id = ? AND person_id = ? AND reaction = ?",
+    )
+    .bind(id.0)
+    .bind(person)
+    .bind(reaction)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,187 @@
+//! SQL for the organization: its settings, pillars and teams.
+//!
+//! On start the config file is written here (seeded). Pillars and teams in
+//! the file are inserted or updated; rows the file no longer names are kept,
+//! so history that points at them stays intact.
+
+use super::StoreError;
+use super::moments::millis;
+use crate::domain::{ChannelId, Directory, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use sqlx::{FromRow, SqliteConnection};
+use std::str::FromStr;
+
+pub async fn seed(
+    conn: &mut SqliteConnection,
+    org: &Org,
+    pillars: &[Pillar],
+    teams: &[Team],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO org (id, name, mission, timezone, moments_channel, leadership_channel, updated_at) \
+         VALUES (1, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, mission = excluded.mission, timezone = excluded.timezone, \
+         moments_channel = excluded.moments_channel, leadership_channel = excluded.leadership_channel, updated_at = excluded.updated_at",
+    )
+    .bind(&org.name)
+    .bind(&org.mission)
+    .bind(org.timezone.name())
+    .bind(org.moments_channel.as_str())
+    .bind(org.leadership_channel.as_str())
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM org_admins").execute(&mut *conn).await?;
+    for admin in &org.admins {
+        sqlx::query("INSERT INTO org_admins (person_id) VALUES (?) ON CONFLICT DO NOTHING")
+            .bind(admin.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (position, p) in pillars.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO pillars (key, name, description, emoji, position) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description, \
+             emoji = excluded.emoji, position = excluded.position",
+        )
+        .bind(p.key.as_str())
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(&p.emoji)
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for t in teams {
+        sqlx::query(
+            "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET name = excluded.name, channel = excluded.channel",
+        )
+        .bind(t.key.as_str())
+        .bind(&t.name)
+        .bind(t.channel.as_str())
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM team_people WHERE team_key = ?")
+            .bind(t.key.as_str())
+            .execute(&mut *conn)
+            .await?;
+        let people = t
+            .leaders
+            .iter()
+            .map(|p| (p, "leader"))
+            .chain(t.members.iter().map(|p| (p, "member")));
+        for (person, role) in people {
+            sqlx::query("INSERT INTO team_people (team_key, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                .bind(t.key.as_str())
+                .bind(person.as_str())
+                .bind(role)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(FromRow)]
+struct OrgRow {
+    name: String,
+    mission: String,
+    timezone: String,
+    moments_channel: String,
+    leadership_channel: String,
+}
+
+#[derive(FromRow)]
+struct PillarRow {
+    key: String,
+    name: String,
+    description: String,
+    emoji: String,
+    archived_at: Option<i64>,
+}
+
+#[derive(FromRow)]
+struct TeamRow {
+    key: String,
+    name: String,
+    channel: String,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {value:?}"))
+}
+
+/// The organization as stored; `None` before the first seed.
+pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, StoreError> {
+    let Some(row): Option<OrgRow> = sqlx::query_as(
+        "SELECT name, mission, timezone, moments_channel, leadership_channel FROM org WHERE id = 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    else {
+        return Ok(None);
+    };
+    let admins: Vec<String> = sqlx::query_scalar("SELECT person_id FROM org_admins ORDER BY person_id")
+        .fetch_all(&mut *conn)
+        .await?;
+    let org = Org {
+        timezone: Tz::from_str(&row.timezone).map_err(|_| corrupt("org timezone", &row.timezone))?,
+        moments_channel: ChannelId::parse(&row.moments_channel)
+            .map_err(|_| corrupt("moments channel", &row.moments_channel))?,
+        leadership_channel: ChannelId::parse(&row.leadership_channel)
+            .map_err(|_| corrupt("leadership channel", &row.leadership_channel))?,
+        admins: admins
+            .iter()
+            .map(|a| PersonId::parse(a).map_err(|_| corrupt("admin", a)))
+            .collect::<Result<_, _>>()?,
+        name: row.name,
+        mission: row.mission,
+    };
+    let pillar_rows: Vec<PillarRow> = sqlx::query_as(
+        "SELECT key, name, description, emoji, archived_at FROM pillars ORDER BY position, key",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let pillars = pillar_rows
+        .into_iter()
+        .map(|p| {
+            Ok(Pillar {
+                key: PillarKey::parse(&p.key).map_err(|_| corrupt("pillar key", &p.key))?,
+                name: p.name,
+                description: p.description,
+                emoji: p.emoji,
+                archived: p.archived_at.is_some(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let team_rows: Vec<TeamRow> = sqlx::query_as("SELECT key, name, channel FROM teams ORDER BY key")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut teams = Vec::with_capacity(team_rows.len());
+    for t in team_rows {
+        let people: Vec<(String, String)> = sqlx::query_as(
+            "SELECT person_id, role FROM team_people WHERE team_key = ? ORDER BY rowid",
+        )
+        .bind(&t.key)
+        .fetch_all(&mut *conn)
+        .await?;
+        let pick = |role: &str| {
+            people
+                .iter()
+                .filter(|(_, r)| r == role)
+                .map(|(p, _)| PersonId::parse(p).map_err(|_| corrupt("team person", p)))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        teams.push(Team {
+            key: TeamKey::parse(&t.key).map_err(|_| corrupt("team key", &t.key))?,
+            channel: ChannelId::parse(&t.channel).map_err(|_| corrupt("team channel", &t.channel))?,
+            leaders: pick("leader")?,
+            members: pick("member")?,
+            name: t.name,
+        });
+    }
+    Ok(Some(Directory { org, pillars, teams }))
+}

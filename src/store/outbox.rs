@@ -1,0 +1,164 @@
+//! SQL for the transactional outbox.
+//!
+//! A row is `pending` until delivered (`sent`) or given up (`failed`, with
+//! the reason). A worker claims a row by setting `lease_until` in a single
+//! conditional UPDATE, so two workers (or two replicas) never send the same
+//! row at once, and a crashed worker's claim simply runs out.
+
+use super::StoreError;
+use super::moments::millis;
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+/// An outgoing call to write into the outbox.
+#[derive(Debug, Clone)]
+pub struct NewOutgoing {
+    pub lane: Option<String>,
+    pub dedupe_key: Option<String>,
+    pub payload: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub lane: Option<String>,
+    pub payload: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub lease_until: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Adds a row and returns its id. When a pending row with the same dedupe
+/// key exists, that row does the job instead (its id is returned); if it is
+/// being sent right now, it is flagged to be sent once more afterwards, since
+/// what is in flight may already be out of date.
+pub async fn enqueue(
+    conn: &mut SqliteConnection,
+    new: &NewOutgoing,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO outbox (lane, dedupe_key, payload, status, attempts, next_attempt_at, expires_at, created_at) \
+         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) \
+         ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL \
+         DO UPDATE SET again = CASE WHEN outbox.lease_until IS NOT NULL THEN 1 ELSE outbox.again END \
+         RETURNING id",
+    )
+    .bind(new.lane.as_deref())
+    .bind(new.dedupe_key.as_deref())
+    .bind(&new.payload)
+    .bind(millis(now))
+    .bind(new.expires_at.map(millis))
+    .bind(millis(now))
+    .fetch_optional(conn)
+    .await?;
+    Ok(id)
+}
+
+/// The oldest pending rows, in order (claimed or not).
+pub async fn pending(exec: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, lane, payload, attempts, next_attempt_at, lease_until, expires_at, created_at \
+         FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Claims a row for one delivery attempt; false if another worker holds it
+/// or it is no longer pending.
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 \
+         WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)",
+    )
+    .bind(millis(lease_until))
+    .bind(id)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Marks a row delivered, unless it was asked for again meanwhile: then it
+/// goes back to pending for one more send.
+pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
+         finished_at = CASE WHEN again = 1 THEN NULL ELSE ? END, \
+         again = 0, lease_until = NULL, last_error = NULL, next_attempt_at = ? WHERE id = ?",
+    )
+        .bind(millis(now))
+        .bind(millis(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Releases the claim and schedules the next attempt.
+pub async fn reschedule(
+    conn: &mut SqliteConnection,
+    id: i64,
+    at: DateTime<Utc>,
+    error: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
+        .bind(millis(at))
+        .bind(error)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Gives up on a row for good, keeping the reason.
+pub async fn mark_failed(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+        .bind(reason)
+        .bind(millis(now))
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Counts by status, for operators and tests.
+pub async fn counts(exec: impl SqliteExecutor<'_>) -> Result<OutboxCounts, StoreError> {
+    let (pending, sent, failed): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'sent'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox",
+    )
+    .fetch_one(exec)
+    .await?;
+    Ok(OutboxCounts { pending, sent, failed })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub pending: i64,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// Why a row failed, for operators and tests.
+pub async fn last_error(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = ?")
+        .bind(id)
+        .fetch_optional(exec)
+        .await?
+        .flatten())
+}
