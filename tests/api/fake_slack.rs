@@ -1,0 +1,228 @@
+//! A fake Slack Web API on loopback, at `SLACK_API_URL`.
+//!
+//! It answers like Slack (bodies from the real fixtures, `content-type:
+//! application/json`, GET for read methods and POST for writes), records every
+//! call, and fails on demand: a scripted queue of responses per method is
+//! served first (429 with Retry-After, 5xx, `ok:false` errors, slow answers),
+//! then it answers normally. Response URLs (`/hooks/...`) are served too.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, post};
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// One recorded call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// `chat.postMessage`, …, or `hook` for a response URL.
+    pub method: String,
+    pub body: Value,
+    pub authorization: Option<String>,
+}
+
+/// A scripted answer.
+#[derive(Debug, Clone)]
+pub enum Scripted {
+    /// HTTP 429 with `Retry-After: secs`.
+    RateLimited { retry_after: u64 },
+    /// A bare HTTP status (e.g. 500, 503).
+    Status(u16),
+    /// HTTP 200 with `{"ok":false,"error":code}`.
+    ApiError(&'static str),
+    /// Answer normally, but only after this long.
+    Slow(Duration),
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Vec<Call>,
+    script: HashMap<String, VecDeque<Scripted>>,
+    next_ts: u64,
+}
+
+#[derive(Clone)]
+pub struct FakeSlack {
+    inner: Arc<Mutex<Inner>>,
+    pub base_url: String,
+}
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/slack/web-api/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).expect("fixture is JSON")
+}
+
+impl FakeSlack {
+    pub async fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fake slack");
+        let base_url = format!("http://{}", listener.local_addr().unwrap());
+        let fake = FakeSlack {
+            inner: Arc::new(Mutex::new(Inner {
+                next_ts: 1_700_000_000_000_100,
+                ..Inner::default()
+            })),
+            base_url,
+        };
+        let app = Router::new()
+            .route("/api/{method}", any(api))
+            .route("/hooks/{*rest}", post(hook))
+            .with_state(fake.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("fake slack serves");
+        });
+        fake
+    }
+
+    /// The URL to hand the bot as `SLACK_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("{}/api", self.base_url)
+    }
+
+    /// A response URL served by this fake.
+    pub fn hook_url(&self, name: &str) -> String {
+        format!("{}/hooks/{name}", self.base_url)
+    }
+
+    /// Queues scripted answers for `method`, served before normal ones.
+    pub fn script(&self, method: &str, answers: impl IntoIterator<Item = Scripted>) {
+        let mut inner = self.inner.lock().unwrap();
+        inner.script.entry(method.to_owned()).or_default().extend(answers);
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.lock().unwrap().calls.clone()
+    }
+
+    pub fn calls_to(&self, method: &str) -> Vec<Call> {
+        self.calls().into_iter().filter(|c| c.method == method).collect()
+    }
+
+    /// Waits (up to 10 s of real time) until `method` was called `n` times;
+    /// returns those calls. Waiting on a condition, not for a fixed time.
+    pub async fn wait_for(&self, method: &str, n: usize) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let calls = self.calls_to(method);
+            if calls.len() >= n {
+                return calls;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!(
+                    "expected {n} call(s) to {method}, saw {}: {:#?}",
+                    calls.len(),
+                    self.calls().iter().map(|c| &c.method).collect::<Vec<_>>()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn record(&self, method: &str, body: Value, headers: &HeaderMap) -> Option<Scripted> {
+        let mut inner = self.inner.lock().unwrap();
+        inner.calls.push(Call {
+            method: method.to_owned(),
+            body,
+            authorization: headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        });
+        inner.script.get_mut(method).and_then(VecDeque::pop_front)
+    }
+
+    fn next_ts(&self) -> String {
+        let mut inner = self.inner.lock().unwrap();
+        inner.next_ts += 1;
+        let ts = inner.next_ts;
+        format!("{}.{:06}", ts / 1_000_000, ts % 1_000_000)
+    }
+}
+
+fn json_response(status: StatusCode, body: Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+    response
+}
+
+async fn scripted(answer: Scripted) -> Option<Response> {
+    match answer {
+        Scripted::RateLimited { retry_after } => {
+            let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, fixture("error.ratelimited.json"));
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_str(&retry_after.to_string()).unwrap());
+            Some(r)
+        }
+        Scripted::Status(code) => Some(
+            (StatusCode::from_u16(code).unwrap(), "<html>upstream trouble</html>").into_response(),
+        ),
+        Scripted::ApiError(code) => Some(json_response(StatusCode::OK, json!({"ok": false, "error": code}))),
+        Scripted::Slow(wait) => {
+            tokio::time::sleep(wait).await;
+            None
+        }
+    }
+}
+
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
+    let form = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        let pairs: HashMap<String, String> = serde_urlencoded::from_bytes(body).unwrap_or_default();
+        json!(pairs)
+    } else {
+        serde_json::from_slice(body).unwrap_or(Value::Null)
+    }
+}
+
+async fn api(State(fake): State<FakeSlack>, Path(method): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let request = parse_body(&headers, &body);
+    if let Some(answer) = fake.record(&method, request.clone(), &headers)
+        && let Some(response) = scripted(answer).await
+    {
+        return response;
+    }
+    let ok = match method.as_str() {
+        "chat.postMessage" => {
+            let mut body = fixture("chat.postMessage.ok.json");
+            let ts = fake.next_ts();
+            body["channel"] = request["channel"].clone();
+            body["ts"] = json!(ts);
+            body["message"]["ts"] = json!(ts);
+            body
+        }
+        "chat.update" => {
+            let mut body = fixture("chat.update.ok.json");
+            body["channel"] = request["channel"].clone();
+            body["ts"] = request["ts"].clone();
+            body
+        }
+        "chat.delete" => json!({"ok": true, "channel": request["channel"], "ts": request["ts"]}),
+        "views.open" => fixture("views.open.ok.json"),
+        "views.update" => fixture("views.update.ok.json"),
+        "views.publish" => fixture("views.publish.ok.json"),
+        "views.push" => fixture("views.push.ok.json"),
+        "auth.test" => fixture("auth.test.ok.json"),
+        _ => json!({"ok": false, "error": "unknown_method"}),
+    };
+    json_response(StatusCode::OK, ok)
+}
+
+async fn hook(State(fake): State<FakeSlack>, headers: HeaderMap, body: Bytes) -> Response {
+    let request = parse_body(&headers, &body);
+    if let Some(answer) = fake.record("hook", request, &headers)
+        && let Some(response) = scripted(answer).await
+    {
+        return response;
+    }
+    json_response(StatusCode::OK, json!({"ok": true}))
+}

@@ -1,0 +1,426 @@
+//! `TestApp`: the real application on a random port with a fresh SQLite
+//! database, a fake Slack at `SLACK_API_URL` and a manual clock.
+
+use crate::fake_slack::FakeSlack;
+use alignbot::app::AppContext;
+use alignbot::clock::ManualClock;
+use alignbot::config::Settings;
+use alignbot::slack::verify::sign;
+use alignbot::startup::Application;
+use alignbot::store::outbox::{self, OutboxCounts};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{Value, json};
+use std::path::Path;
+use std::sync::Arc;
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub const SECRET: &str = "test-signing-secret-8f742231b10e";
+pub const ADMIN: &str = "U0ADMIN";
+pub const NURSE: &str = "U0NURSE1";
+pub const NURSE2: &str = "U0NURSE2";
+pub const MOMENTS: &str = "C0MOMENTS";
+pub const LEADERS: &str = "C0LEADERS";
+
+pub const CONFIG: &str = r#"
+[org]
+name = "Riverside Health"
+mission = "Every patient leaves healthier and heard."
+timezone = "America/New_York"
+moments_channel = "C0MOMENTS"
+leadership_channel = "C0LEADERS"
+admins = ["U0ADMIN"]
+
+[[pillars]]
+key = "patient-care"
+name = "Patient care"
+emoji = ":heart:"
+description = "Safe, kind care."
+
+[[pillars]]
+key = "our-people"
+name = "Our people"
+
+[[teams]]
+key = "nursing"
+name = "Nursing"
+channel = "C0NURSING"
+leaders = ["U0LEAD1"]
+members = ["U0NURSE1", "U0NURSE2"]
+
+[delivery]
+per_channel_interval_ms = 1000
+request_timeout_ms = 400
+"#;
+
+pub fn start_time() -> DateTime<Utc> {
+    "2026-11-16T15:00:00Z".parse().unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub clock: ManualClock,
+    pub fake: FakeSlack,
+    pub ctx: AppContext,
+    dir: Arc<TempDir>,
+    extra: String,
+    http: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: Option<JoinHandle<()>>,
+}
+
+/// A fresh app with a fresh database and fake Slack.
+pub async fn spawn_app() -> TestApp {
+    let fake = FakeSlack::start().await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    launch(fake, dir, ManualClock::new(start_time()), String::new()).await
+}
+
+/// A fresh app with extra settings appended to the config file.
+pub async fn spawn_app_with(extra: &str) -> TestApp {
+    let fake = FakeSlack::start().await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    launch(fake, dir, ManualClock::new(start_time()), extra.to_owned()).await
+}
+
+async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
+    let db = dir.path().join("alignbot.db");
+    let settings = settings_for(&fake, dir.path(), &db, &extra);
+    let app = Application::build(&settings, Arc::new(clock.clone()))
+        .await
+        .expect("the app builds");
+    let address = format!("http://{}", app.local_addr());
+    let ctx = app.context().clone();
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        app.run_until_stopped(async {
+            let _ = rx.await;
+        })
+        .await
+        .expect("the app runs");
+    });
+    TestApp {
+        address,
+        clock,
+        fake,
+        ctx,
+        dir,
+        extra,
+        http: reqwest::Client::new(),
+        shutdown: Some(tx),
+        handle: Some(handle),
+    }
+}
+
+fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Settings {
+    let api_url = fake.api_url();
+    let database_url = format!("sqlite://{}", db.display());
+    let env = move |name: &str| match name {
+        "SLACK_SIGNING_SECRET" => Some(SECRET.to_owned()),
+        "SLACK_BOT_TOKEN" => Some("xoxb-test-token".to_owned()),
+        "SLACK_API_URL" => Some(api_url.clone()),
+        "DATABASE_URL" => Some(database_url.clone()),
+        "ALIGNBOT_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        _ => None,
+    };
+    Settings::from_toml(&format!("{CONFIG}\n{extra}"), &dir.join("alignbot.toml"), &env).expect("test settings are valid")
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    /// All text in the reply (text field and blocks), for assertions.
+    pub fn text(&self) -> String {
+        self.body.clone()
+    }
+}
+
+impl TestApp {
+    /// Stops the app gracefully (in-flight work finishes).
+    pub async fn stop(mut self) -> (FakeSlack, Arc<TempDir>, ManualClock, String) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(handle) = self.handle.take() {
+            handle.await.expect("the app stops cleanly");
+        }
+        self.ctx.store.close().await;
+        (self.fake.clone(), self.dir.clone(), self.clock.clone(), self.extra.clone())
+    }
+
+    /// Stops and starts the app again on the same database and fake Slack.
+    pub async fn restart(self) -> TestApp {
+        let (fake, dir, clock, extra) = self.stop().await;
+        launch(fake, dir, clock, extra).await
+    }
+
+    pub fn timestamp(&self) -> String {
+        self.clock.now_ts().to_string()
+    }
+
+    /// POSTs `body` with the given (possibly missing) signature headers.
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+        timestamp: Option<String>,
+        signature: Option<String>,
+    ) -> Reply {
+        let mut req = self
+            .http
+            .post(format!("{}{}", self.address, path))
+            .header("content-type", content_type)
+            .body(body);
+        if let Some(ts) = timestamp {
+            req = req.header("x-slack-request-timestamp", ts);
+        }
+        if let Some(sig) = signature {
+            req = req.header("x-slack-signature", sig);
+        }
+        let response = req.send().await.expect("request reaches the app");
+        Reply {
+            status: response.status().as_u16(),
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+
+    /// POSTs `body` signed as Slack would, at the clock's current time.
+    pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        let ts = self.timestamp();
+        let sig = sign(SECRET, &ts, &body);
+        self.post_raw(path, content_type, body, Some(ts), Some(sig)).await
+    }
+
+    pub async fn post_command(&self, command: &str, text: &str, user: &str) -> Reply {
+        self.post_signed("/slack/commands", FORM, command_body(command, text, user, &self.fake))
+            .await
+    }
+
+    pub async fn post_interaction(&self, payload: &Value) -> Reply {
+        let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
+        self.post_signed("/slack/interactions", FORM, body.into_bytes()).await
+    }
+
+    pub async fn post_event(&self, event: &Value) -> Reply {
+        self.post_signed("/slack/events", "application/json", event.to_string().into_bytes())
+            .await
+    }
+
+    pub async fn scalar(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.ctx.store.reads())
+            .await
+            .expect("query runs")
+    }
+
+    pub async fn outbox(&self) -> OutboxCounts {
+        outbox::counts(self.ctx.store.reads()).await.unwrap()
+    }
+
+    /// Waits (real time, bounded) until the outbox has nothing pending.
+    pub async fn settle(&self) -> OutboxCounts {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let counts = self.outbox().await;
+            if counts.pending == 0 {
+                return counts;
+            }
+            if tokio::time::Instant::now() > deadline {
+                panic!("the outbox did not settle: {counts:?}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Moves the clock forward (the worker wakes if something became due).
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(Duration::seconds(seconds));
+    }
+}
+
+/// The clock's time as Slack's `X-Slack-Request-Timestamp`.
+pub trait ClockExt {
+    fn now_ts(&self) -> i64;
+}
+
+impl ClockExt for ManualClock {
+    fn now_ts(&self) -> i64 {
+        use alignbot::clock::Clock;
+        self.now().timestamp()
+    }
+}
+
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A slash command body shaped like the real one in the fixtures.
+pub fn command_body(command: &str, text: &str, user: &str, fake: &FakeSlack) -> Vec<u8> {
+    serde_urlencoded::to_string([
+        ("token", "verification_token"),
+        ("team_id", "T0TEAM"),
+        ("team_domain", "riverside"),
+        ("channel_id", "C0GENERAL"),
+        ("channel_name", "general"),
+        ("user_id", user),
+        ("user_name", "someone"),
+        ("command", command),
+        ("text", text),
+        ("response_url", &fake.hook_url("commands/1")),
+        ("trigger_id", "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"),
+    ])
+    .unwrap()
+    .into_bytes()
+}
+
+fn interaction_fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/slack/interactions/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// The real global shortcut payload, for `callback` by `user`.
+pub fn shortcut(callback: &str, user: &str) -> Value {
+    let mut p = interaction_fixture("shortcut.global.json");
+    p["callback_id"] = json!(callback);
+    p["user"]["id"] = json!(user);
+    p
+}
+
+/// The real message shortcut payload, on `(channel, ts)` with `text` by `author`.
+pub fn message_shortcut(callback: &str, user: &str, channel: &str, ts: &str, text: &str, author: &str, reply_to: &str) -> Value {
+    let mut p = interaction_fixture("message_action.json");
+    p["callback_id"] = json!(callback);
+    p["user"]["id"] = json!(user);
+    p["channel"]["id"] = json!(channel);
+    p["message_ts"] = json!(ts);
+    p["message"]["ts"] = json!(ts);
+    p["message"]["text"] = json!(text);
+    p["message"]["user"] = json!(author);
+    p["response_url"] = json!(reply_to);
+    p
+}
+
+/// Where a button was pressed.
+pub enum On<'a> {
+    /// An (ephemeral) message with this response URL.
+    Message(&'a str),
+    /// The Home tab.
+    Home,
+    /// An open modal.
+    Modal(&'a str),
+}
+
+/// The real block_actions payload, for a press of `action` with `value`.
+pub fn button(user: &str, action: &str, value: &str, on: On<'_>) -> Value {
+    let mut p = interaction_fixture("block_actions.json");
+    p["user"]["id"] = json!(user);
+    p["actions"][0]["action_id"] = json!(action);
+    p["actions"][0]["value"] = json!(value);
+    match on {
+        On::Message(url) => p["response_url"] = json!(url),
+        On::Home => {
+            p.as_object_mut().unwrap().remove("response_url");
+            p["container"] = json!({"type": "view", "view_id": "VHOME"});
+        }
+        On::Modal(view) => {
+            p.as_object_mut().unwrap().remove("response_url");
+            p["container"] = json!({"type": "view", "view_id": view});
+        }
+    }
+    p
+}
+
+/// The moment form's submitted state.
+pub struct Form<'a> {
+    pub story: &'a str,
+    pub pillar: Option<&'a str>,
+    pub recognized: &'a [&'a str],
+    pub audience: &'a str,
+    /// `None`: the privacy question was not on the form.
+    pub acknowledged: Option<bool>,
+}
+
+impl Default for Form<'_> {
+    fn default() -> Self {
+        Self {
+            story: "",
+            pillar: None,
+            recognized: &[],
+            audience: "channel",
+            acknowledged: None,
+        }
+    }
+}
+
+/// The real view_submission payload, carrying `form` for `callback`.
+pub fn submission(user: &str, callback: &str, metadata: Value, form: &Form<'_>) -> Value {
+    let mut p = interaction_fixture("view_submission.json");
+    p["user"]["id"] = json!(user);
+    p["view"]["callback_id"] = json!(callback);
+    p["view"]["private_metadata"] = json!(metadata.to_string());
+    let mut values = json!({
+        "story": {"story": {"type": "plain_text_input", "value": form.story}},
+        "recognized": {"recognized": {"type": "multi_users_select", "selected_users": form.recognized}},
+        "audience": {"audience": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": form.audience}}},
+    });
+    values["pillar"] = match form.pillar {
+        Some(p) => json!({"pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": p}}}),
+        None => json!({"pillar": {"type": "static_select", "selected_option": null}}),
+    };
+    if let Some(ack) = form.acknowledged {
+        let selected = if ack {
+            json!([{"text": {"type": "plain_text", "text": "x"}, "value": "yes"}])
+        } else {
+            json!([])
+        };
+        values["privacy_ack"] = json!({"privacy_ack": {"type": "checkboxes", "selected_options": selected}});
+    }
+    p["view"]["state"]["values"] = values;
+    p
+}
+
+/// An Events API callback shaped like the real fixtures.
+pub fn event_callback(event_id: &str, event: Value) -> Value {
+    json!({
+        "token": "verification_token",
+        "team_id": "T0TEAM",
+        "api_app_id": "A0APP",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1_700_000_000,
+        "authed_users": ["U0BOT"]
+    })
+}
+
+/// The text of all blocks of a Web API call, joined, for assertions.
+pub fn blocks_text(body: &Value) -> String {
+    fn walk(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::String(t)) = map.get("text") {
+                    out.push_str(t);
+                    out.push('\n');
+                }
+                for (k, v) in map {
+                    if k != "text" || !v.is_string() {
+                        walk(v, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    walk(&body["blocks"], &mut out);
+    walk(&body["view"], &mut out);
+    out
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real app over HTTP against a fake Slack.
+
+mod delivery;
+mod edit_delete;
+mod events;
+mod fake_slack;
+mod helpers;
+mod hostile;
+mod modals;
+mod moments_command;
+mod privacy_guard;
+mod signature;
