@@ -234,7 +234,8 @@ impl Worker {
     /// Stores the outcome of one send.
     async fn record(&self, row: &OutboxRow, result: Result<Sent, SendError>, round: &mut Round) -> Result<(), StoreError> {
         let now = self.clock().now();
-        if let Some(lane) = &row.lane {
+        let called_slack = !matches!(result, Ok(Sent::Skipped(_)));
+        if let Some(lane) = row.lane.as_ref().filter(|_| called_slack) {
             let pace = Duration::from_std(self.settings.per_channel_interval).unwrap_or(Duration::seconds(1));
             self.lanes.lock().expect("lock").insert(lane.clone(), now + pace);
         }
