@@ -48,7 +48,11 @@ pub enum ConfigError {
     },
 }
 
-fn invalid(name: impl Into<String>, value: impl Into<String>, rule: impl Into<String>) -> ConfigError {
+fn invalid(
+    name: impl Into<String>,
+    value: impl Into<String>,
+    rule: impl Into<String>,
+) -> ConfigError {
     ConfigError::Invalid {
         name: name.into(),
         value: value.into(),
@@ -262,8 +266,7 @@ impl Settings {
         let file: FileSettings = toml::from_str(text).map_err(|e| ConfigError::Syntax {
             path: origin.to_path_buf(),
             message: e.message().to_owned()
-                + &e
-                    .span()
+                + &e.span()
                     .map(|s| format!(" (at line {})", line_of(text, s.start)))
                     .unwrap_or_default(),
         })?;
@@ -383,7 +386,11 @@ fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError>
     }
     if let Some(ms) = file.request_timeout_ms {
         if ms == 0 {
-            return Err(invalid("delivery.request_timeout_ms", "0", "must be above 0"));
+            return Err(invalid(
+                "delivery.request_timeout_ms",
+                "0",
+                "must be above 0",
+            ));
         }
         d.request_timeout = Duration::from_millis(ms);
     }
@@ -474,7 +481,9 @@ fn resolve_teams(file: Vec<FileTeam>) -> Result<Vec<Team>, ConfigError> {
             }
             let people = |field: &str, ids: &[String]| {
                 ids.iter()
-                    .map(|id| PersonId::parse(id).map_err(domain_err(format!("teams[{i}].{field}"))))
+                    .map(|id| {
+                        PersonId::parse(id).map_err(domain_err(format!("teams[{i}].{field}")))
+                    })
                     .collect::<Result<Vec<_>, _>>()
             };
             Ok(Team {
@@ -503,10 +512,22 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
         Ok::<_, ConfigError>(expr)
     };
     Ok(Schedule {
-        priorities_nudge: pick("priorities_nudge", file.priorities_nudge, defaults.priorities_nudge)?,
-        progress_nudge: pick("progress_nudge", file.progress_nudge, defaults.progress_nudge)?,
+        priorities_nudge: pick(
+            "priorities_nudge",
+            file.priorities_nudge,
+            defaults.priorities_nudge,
+        )?,
+        progress_nudge: pick(
+            "progress_nudge",
+            file.progress_nudge,
+            defaults.progress_nudge,
+        )?,
         moments_nudge: pick("moments_nudge", file.moments_nudge, defaults.moments_nudge)?,
-        monthly_digest: pick("monthly_digest", file.monthly_digest, defaults.monthly_digest)?,
+        monthly_digest: pick(
+            "monthly_digest",
+            file.monthly_digest,
+            defaults.monthly_digest,
+        )?,
     })
 }
 
@@ -567,10 +588,7 @@ name = "Patient care"
         )
         .unwrap();
         assert_eq!(s.listen.to_string(), "127.0.0.1:4000");
-        assert_eq!(
-            s.slack.signing_secret.unwrap().expose_secret(),
-            "from-env"
-        );
+        assert_eq!(s.slack.signing_secret.unwrap().expose_secret(), "from-env");
         assert!(!s.scheduler);
     }
 
@@ -578,14 +596,20 @@ name = "Patient care"
     fn a_missing_signing_secret_is_reported_by_its_variable_name() {
         let s = load(MINIMAL, &[]).unwrap();
         let message = s.require_signing_secret().unwrap_err().to_string();
-        assert!(message.starts_with("SLACK_SIGNING_SECRET is not set"), "{message}");
+        assert!(
+            message.starts_with("SLACK_SIGNING_SECRET is not set"),
+            "{message}"
+        );
     }
 
     #[test]
     fn secrets_never_appear_in_debug_output() {
         let s = load(
             MINIMAL,
-            &[("SLACK_SIGNING_SECRET", "s3cr3t-value"), ("SLACK_BOT_TOKEN", "xoxb-s3cr3t")],
+            &[
+                ("SLACK_SIGNING_SECRET", "s3cr3t-value"),
+                ("SLACK_BOT_TOKEN", "xoxb-s3cr3t"),
+            ],
         )
         .unwrap();
         let printed = format!("{s:?}");
@@ -594,22 +618,58 @@ name = "Patient care"
 
     #[test]
     fn each_invalid_setting_names_what_to_fix() {
-        let cases: &[(&str, &[(&str, &str)], &str)] = &[
-            (MINIMAL, &[("ALIGNBOT_LISTEN", "nowhere")], "ALIGNBOT_LISTEN"),
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case] = &[
+            (
+                MINIMAL,
+                &[("ALIGNBOT_LISTEN", "nowhere")],
+                "ALIGNBOT_LISTEN",
+            ),
             (MINIMAL, &[("SLACK_API_URL", "ftp://x")], "SLACK_API_URL"),
-            (MINIMAL, &[("DATABASE_URL", "postgres://u:pw@h/db")], "DATABASE_URL"),
-            (MINIMAL, &[("ALIGNBOT_SCHEDULER", "maybe")], "ALIGNBOT_SCHEDULER"),
-            (&MINIMAL.replace("America/New_York", "Mars/Base"), &[], "org.timezone"),
-            (&MINIMAL.replace("C0MOMENTS", "#moments"), &[], "org.moments_channel"),
-            (&MINIMAL.replace("patient-care", "Patient Care"), &[], "pillars[0].key"),
-            (&format!("{MINIMAL}\n[schedule]\nmoments_nudge = \"0 9 15 * *\"\n"), &[], "schedule.moments_nudge"),
-            (&format!("{MINIMAL}\n[server]\nlistne = \"x\"\n"), &[], "unknown field"),
+            (
+                MINIMAL,
+                &[("DATABASE_URL", "postgres://u:pw@h/db")],
+                "DATABASE_URL",
+            ),
+            (
+                MINIMAL,
+                &[("ALIGNBOT_SCHEDULER", "maybe")],
+                "ALIGNBOT_SCHEDULER",
+            ),
+            (
+                &MINIMAL.replace("America/New_York", "Mars/Base"),
+                &[],
+                "org.timezone",
+            ),
+            (
+                &MINIMAL.replace("C0MOMENTS", "#moments"),
+                &[],
+                "org.moments_channel",
+            ),
+            (
+                &MINIMAL.replace("patient-care", "Patient Care"),
+                &[],
+                "pillars[0].key",
+            ),
+            (
+                &format!("{MINIMAL}\n[schedule]\nmoments_nudge = \"0 9 15 * *\"\n"),
+                &[],
+                "schedule.moments_nudge",
+            ),
+            (
+                &format!("{MINIMAL}\n[server]\nlistne = \"x\"\n"),
+                &[],
+                "unknown field",
+            ),
             ("[org]\nname = \"x\"\n", &[], "missing field"),
             ("", &[], "[org]"),
         ];
         for (text, pairs, expected) in cases {
             let message = load(text, pairs).unwrap_err().to_string();
-            assert!(message.contains(expected), "expected {expected:?} in {message:?}");
+            assert!(
+                message.contains(expected),
+                "expected {expected:?} in {message:?}"
+            );
         }
     }
 

@@ -142,17 +142,17 @@ impl Worker {
     pub async fn step(&self) -> Result<Round, StoreError> {
         let now = self.clock().now();
         let mut round = Round::default();
-        if let Some(until) = *self.paused_until.lock().expect("lock") {
-            if until > now {
-                round.next_due = Some(until);
-                return Ok(round);
-            }
+        let paused = *self.paused_until.lock().expect("lock");
+        if let Some(until) = paused.filter(|until| *until > now) {
+            round.next_due = Some(until);
+            return Ok(round);
         }
         let rows = outbox::pending(self.store().reads(), SCAN).await?;
         let mut blocked: HashSet<String> = HashSet::new();
         let mut due: Vec<OutboxRow> = Vec::new();
         let mut next_due: Option<DateTime<Utc>> = None;
-        let mut note = |t: DateTime<Utc>| next_due = Some(next_due.map_or(t, |n: DateTime<Utc>| n.min(t)));
+        let mut note =
+            |t: DateTime<Utc>| next_due = Some(next_due.map_or(t, |n: DateTime<Utc>| n.min(t)));
         for row in rows {
             let lane_free_at = row
                 .lane
@@ -204,10 +204,14 @@ impl Worker {
                 let timeout = self.settings.request_timeout;
                 sends.spawn(async move {
                     let result = match Outgoing::from_payload(&row.payload) {
-                        Ok(message) => match tokio::time::timeout(timeout, transport.send(&message)).await {
-                            Ok(result) => result,
-                            Err(_) => Err(SendError::Transient(format!("no answer within {timeout:?}"))),
-                        },
+                        Ok(message) => {
+                            match tokio::time::timeout(timeout, transport.send(&message)).await {
+                                Ok(result) => result,
+                                Err(_) => Err(SendError::Transient(format!(
+                                    "no answer within {timeout:?}"
+                                ))),
+                            }
+                        }
                         Err(e) => Err(SendError::Permanent(e.to_string())),
                     };
                     (row, result)
@@ -216,7 +220,9 @@ impl Worker {
             while let Some(joined) = sends.join_next().await {
                 match joined {
                     Ok((row, result)) => self.record(&row, result, &mut round).await?,
-                    Err(e) => tracing::error!(error = %e, "a send task failed; its row is retried after its lease"),
+                    Err(e) => {
+                        tracing::error!(error = %e, "a send task failed; its row is retried after its lease")
+                    }
                 }
             }
         }
@@ -232,12 +238,21 @@ impl Worker {
     }
 
     /// Stores the outcome of one send.
-    async fn record(&self, row: &OutboxRow, result: Result<Sent, SendError>, round: &mut Round) -> Result<(), StoreError> {
+    async fn record(
+        &self,
+        row: &OutboxRow,
+        result: Result<Sent, SendError>,
+        round: &mut Round,
+    ) -> Result<(), StoreError> {
         let now = self.clock().now();
         let called_slack = !matches!(result, Ok(Sent::Skipped(_)));
         if let Some(lane) = row.lane.as_ref().filter(|_| called_slack) {
-            let pace = Duration::from_std(self.settings.per_channel_interval).unwrap_or(Duration::seconds(1));
-            self.lanes.lock().expect("lock").insert(lane.clone(), now + pace);
+            let pace = Duration::from_std(self.settings.per_channel_interval)
+                .unwrap_or(Duration::seconds(1));
+            self.lanes
+                .lock()
+                .expect("lock")
+                .insert(lane.clone(), now + pace);
         }
         let id = row.id;
         match result {
@@ -248,7 +263,12 @@ impl Worker {
                 self.store()
                     .write(move |conn| {
                         Box::pin(async move {
-                            if let Sent::Posted { moment, channel, ts } = &sent {
+                            if let Sent::Posted {
+                                moment,
+                                channel,
+                                ts,
+                            } = &sent
+                            {
                                 moments::record_post(conn, *moment, channel, ts).await?;
                                 // Deleted while its post was on the way: remove it too.
                                 if let Some(m) = moments::get(conn, *moment).await?
@@ -256,7 +276,15 @@ impl Worker {
                                 {
                                     let channel = crate::domain::ChannelId::parse(channel)
                                         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                                    enqueue(conn, &Outgoing::DeleteMoment { moment: *moment, channel }, now).await?;
+                                    enqueue(
+                                        conn,
+                                        &Outgoing::DeleteMoment {
+                                            moment: *moment,
+                                            channel,
+                                        },
+                                        now,
+                                    )
+                                    .await?;
                                 }
                             }
                             outbox::mark_sent(conn, id, now).await
@@ -275,14 +303,24 @@ impl Worker {
                     let mut paused = self.paused_until.lock().expect("lock");
                     *paused = Some(paused.map_or(until, |p| p.max(until)));
                 }
-                tracing::warn!(outbox_id = id, retry_after_ms = pause.num_milliseconds(), "rate limited by Slack; pausing delivery");
+                tracing::warn!(
+                    outbox_id = id,
+                    retry_after_ms = pause.num_milliseconds(),
+                    "rate limited by Slack; pausing delivery"
+                );
                 self.reschedule(id, until, "rate limited (429)").await?;
                 round.retried += 1;
             }
             Err(SendError::Transient(why)) => {
                 let age = now - from_ms(row.created_at);
-                if age > Duration::from_std(self.settings.give_up_after).unwrap_or(Duration::days(1)) {
-                    self.fail(id, &format!("gave up after {} attempts: {why}", row.attempts + 1)).await?;
+                if age
+                    > Duration::from_std(self.settings.give_up_after).unwrap_or(Duration::days(1))
+                {
+                    self.fail(
+                        id,
+                        &format!("gave up after {} attempts: {why}", row.attempts + 1),
+                    )
+                    .await?;
                     round.failed += 1;
                 } else {
                     let at = now + backoff(row.attempts + 1);
@@ -302,16 +340,24 @@ impl Worker {
     async fn reschedule(&self, id: i64, at: DateTime<Utc>, why: &str) -> Result<(), StoreError> {
         let why = why.to_owned();
         self.store()
-            .write(move |conn| Box::pin(async move { outbox::reschedule(conn, id, at, &why).await }))
+            .write(move |conn| {
+                Box::pin(async move { outbox::reschedule(conn, id, at, &why).await })
+            })
             .await
     }
 
     async fn fail(&self, id: i64, why: &str) -> Result<(), StoreError> {
-        tracing::error!(outbox_id = id, reason = why, "giving up on an outgoing message");
+        tracing::error!(
+            outbox_id = id,
+            reason = why,
+            "giving up on an outgoing message"
+        );
         let why = why.to_owned();
         let now = self.clock().now();
         self.store()
-            .write(move |conn| Box::pin(async move { outbox::mark_failed(conn, id, now, &why).await }))
+            .write(move |conn| {
+                Box::pin(async move { outbox::mark_failed(conn, id, now, &why).await })
+            })
             .await
     }
 }
@@ -337,7 +383,10 @@ mod tests {
         for attempt in 1..40 {
             let d = backoff(attempt).num_milliseconds();
             let nominal = (BACKOFF_BASE_MS << (attempt - 1).min(29)).min(BACKOFF_CAP_MS);
-            assert!(d >= nominal * 3 / 4 - 1 && d <= nominal * 5 / 4 + 1, "attempt {attempt}: {d} vs {nominal}");
+            assert!(
+                d >= nominal * 3 / 4 - 1 && d <= nominal * 5 / 4 + 1,
+                "attempt {attempt}: {d} vs {nominal}"
+            );
         }
     }
 }

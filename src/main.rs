@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "alignbot", version, about = "Keeps an organization aligned on its strategy, from Slack.")]
+#[command(
+    name = "alignbot",
+    version,
+    about = "Keeps an organization aligned on its strategy, from Slack."
+)]
 struct Cli {
     /// Settings file (default: $ALIGNBOT_CONFIG, else config/alignbot.toml).
     #[arg(long, global = true, value_name = "FILE")]
@@ -37,7 +41,10 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return config_error(&e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -53,11 +60,17 @@ fn main() -> ExitCode {
                 }
                 let scheduler = settings.scheduler && !no_scheduler;
                 tracing::info!(scheduler, "starting");
-                let app = Application::build(&settings, clock).await.map_err(Failure::Other)?;
-                app.run_until_stopped(shutdown_signal()).await.map_err(Failure::Other)
+                let app = Application::build(&settings, clock)
+                    .await
+                    .map_err(Failure::Other)?;
+                app.run_until_stopped(shutdown_signal())
+                    .await
+                    .map_err(Failure::Other)
             }
             Command::Migrate => {
-                prepare_store(&settings, &clock).await.map_err(Failure::Other)?;
+                prepare_store(&settings, &clock)
+                    .await
+                    .map_err(Failure::Other)?;
                 println!("database is up to date: {}", settings.database_url);
                 Ok(())
             }

@@ -27,11 +27,17 @@ pub struct Application {
 }
 
 /// Opens the database, applies migrations and seeds the organization.
-pub async fn prepare_store(settings: &Settings, clock: &SharedClock) -> anyhow::Result<(Store, AppContext)> {
+pub async fn prepare_store(
+    settings: &Settings,
+    clock: &SharedClock,
+) -> anyhow::Result<(Store, AppContext)> {
     let store = Store::connect(&settings.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", settings.database_url))?;
-    store.migrate().await.context("cannot apply database migrations")?;
+    store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
     let (org, pillars, teams, now) = (
         settings.org.clone(),
         settings.pillars.clone(),
@@ -39,10 +45,16 @@ pub async fn prepare_store(settings: &Settings, clock: &SharedClock) -> anyhow::
         clock.now(),
     );
     store
-        .write(move |conn| Box::pin(async move { store::org::seed(conn, &org, &pillars, &teams, now).await }))
+        .write(move |conn| {
+            Box::pin(async move { store::org::seed(conn, &org, &pillars, &teams, now).await })
+        })
         .await
         .context("cannot seed the organization from the config file")?;
-    let mut conn = store.reads().acquire().await.context("cannot read the database")?;
+    let mut conn = store
+        .reads()
+        .acquire()
+        .await
+        .context("cannot read the database")?;
     let directory = store::org::load(&mut conn)
         .await?
         .context("the organization is missing after seeding")?;
@@ -57,9 +69,14 @@ impl Application {
         let (_store, ctx) = prepare_store(settings, &clock).await?;
         let worker = match &settings.slack.bot_token {
             Some(token) => {
-                let client = build_client(&settings.slack.api_url).context("cannot set up the Slack client")?;
+                let client = build_client(&settings.slack.api_url)
+                    .context("cannot set up the Slack client")?;
                 let transport = SlackTransport::new(client, token, ctx.clone());
-                Some(Arc::new(Worker::new(ctx.clone(), Arc::new(transport), settings.delivery.clone())))
+                Some(Arc::new(Worker::new(
+                    ctx.clone(),
+                    Arc::new(transport),
+                    settings.delivery.clone(),
+                )))
             }
             None => {
                 tracing::warn!(
@@ -82,14 +99,19 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn context(&self) -> &AppContext {
         &self.state.ctx
     }
 
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
         tracing::info!(address = %self.local_addr(), "alignbot is listening");
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));

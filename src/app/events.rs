@@ -33,7 +33,12 @@ pub enum EventOutcome {
 /// in the same transaction as the effects: if this fails, nothing is recorded
 /// and Slack's retry will be handled.
 #[tracing::instrument(skip_all, fields(event_id, event_type))]
-pub async fn handle(ctx: &AppContext, event_id: String, event_type: String, event: Event) -> Result<EventOutcome, AppError> {
+pub async fn handle(
+    ctx: &AppContext,
+    event_id: String,
+    event_type: String,
+    event: Event,
+) -> Result<EventOutcome, AppError> {
     let now = ctx.clock.now();
     let outcome = ctx
         .store
@@ -46,10 +51,17 @@ pub async fn handle(ctx: &AppContext, event_id: String, event_type: String, even
                     Event::HomeOpened { person } => {
                         enqueue(conn, &Outgoing::PublishHome { person }, now).await?;
                     }
-                    Event::Reaction { person, reaction, channel, ts, added } => {
+                    Event::Reaction {
+                        person,
+                        reaction,
+                        channel,
+                        ts,
+                        added,
+                    } => {
                         if let Some(moment) = moments::by_post(&mut *conn, &channel, &ts).await? {
                             if added {
-                                moments::add_reaction(conn, moment, &person, &reaction, now).await?;
+                                moments::add_reaction(conn, moment, &person, &reaction, now)
+                                    .await?;
                             } else {
                                 moments::remove_reaction(conn, moment, &person, &reaction).await?;
                             }

@@ -20,7 +20,12 @@ pub struct HomeData {
 }
 
 pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppError> {
-    let mut conn = ctx.store.reads().acquire().await.map_err(StoreError::from)?;
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     let mine = moments::list(&mut conn, Some(&person), HOME_LIST_LIMIT).await?;
     let latest = moments::list(&mut conn, None, HOME_LIST_LIMIT).await?;
     Ok(HomeData {

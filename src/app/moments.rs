@@ -4,7 +4,10 @@ use super::outgoing::{Outgoing, enqueue};
 use super::{AppContext, AppError};
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::privacy::{self, Finding};
-use crate::domain::{Audience, ChannelId, Directory, DomainError, MomentDraft, MomentId, MomentStory, PersonId, Recognized};
+use crate::domain::{
+    Audience, ChannelId, Directory, DomainError, MomentDraft, MomentId, MomentStory, PersonId,
+    Recognized,
+};
 use crate::store::{StoreError, moments};
 
 /// A moment as a person entered it, before validation.
@@ -19,7 +22,11 @@ pub struct MomentInput {
 
 impl MomentInput {
     /// Validates against the organization's current pillars.
-    pub fn validate(self, author: PersonId, directory: &Directory) -> Result<MomentDraft, DomainError> {
+    pub fn validate(
+        self,
+        author: PersonId,
+        directory: &Directory,
+    ) -> Result<MomentDraft, DomainError> {
         let story = MomentStory::parse(&self.story)?;
         let pillar = match self.pillar.as_deref().map(str::trim) {
             Some(raw) if !raw.is_empty() => Some(directory.resolve_pillar(raw)?),
@@ -46,11 +53,17 @@ pub enum PrivacyCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShareOutcome {
     /// Stored and queued for posting to `channel`.
-    Posted { moment: MomentId, channel: ChannelId },
+    Posted {
+        moment: MomentId,
+        channel: ChannelId,
+    },
     /// Looks like personal data; nothing was stored or posted.
     NeedsReview { findings: Vec<Finding> },
     /// Looks like personal data; kept as a draft for its author to confirm.
-    Held { draft: MomentId, findings: Vec<Finding> },
+    Held {
+        draft: MomentId,
+        findings: Vec<Finding>,
+    },
 }
 
 /// Where a moment for `audience` is posted.
@@ -98,7 +111,9 @@ pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<Share
     let now = ctx.clock.now();
     let id = ctx
         .store
-        .write(move |conn| Box::pin(async move { moments::insert(conn, &draft, MomentStatus::Draft, now).await }))
+        .write(move |conn| {
+            Box::pin(async move { moments::insert(conn, &draft, MomentStatus::Draft, now).await })
+        })
         .await?;
     Ok(ShareOutcome::Held {
         draft: id,
@@ -125,7 +140,15 @@ async fn post_new(
                     }
                 }
                 let moment = moments::insert(conn, &draft, MomentStatus::Shared, now).await?;
-                enqueue(conn, &Outgoing::PostMoment { moment, channel: to }, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::PostMoment {
+                        moment,
+                        channel: to,
+                    },
+                    now,
+                )
+                .await?;
                 Ok(moment)
             })
         })
@@ -140,14 +163,20 @@ fn own_draft(found: Option<Moment>, person: &PersonId) -> Result<Moment, AppErro
         .filter(|m| m.status == MomentStatus::Draft)
         .ok_or_else(|| AppError::NotFound("That draft was already posted or discarded.".into()))?;
     if &moment.author != person {
-        return Err(AppError::Forbidden("Only the person who wrote this story can post or discard it.".into()));
+        return Err(AppError::Forbidden(
+            "Only the person who wrote this story can post or discard it.".into(),
+        ));
     }
     Ok(moment)
 }
 
 /// Posts a held draft as written, after its author confirmed.
 #[tracing::instrument(skip_all, fields(%person, %draft))]
-pub async fn confirm_draft(ctx: &AppContext, person: PersonId, draft: MomentId) -> Result<ShareOutcome, AppError> {
+pub async fn confirm_draft(
+    ctx: &AppContext,
+    person: PersonId,
+    draft: MomentId,
+) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let now = ctx.clock.now();
     let outcome = ctx
@@ -160,9 +189,20 @@ pub async fn confirm_draft(ctx: &AppContext, person: PersonId, draft: MomentId) 
                 };
                 let channel = channel_for(&directory, moment.audience);
                 moments::set_status(conn, draft, MomentStatus::Shared, now).await?;
-                enqueue(conn, &Outgoing::PostMoment { moment: draft, channel: channel.clone() }, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::PostMoment {
+                        moment: draft,
+                        channel: channel.clone(),
+                    },
+                    now,
+                )
+                .await?;
                 enqueue(conn, &Outgoing::PublishHome { person }, now).await?;
-                Ok::<_, StoreError>(Ok(ShareOutcome::Posted { moment: draft, channel }))
+                Ok::<_, StoreError>(Ok(ShareOutcome::Posted {
+                    moment: draft,
+                    channel,
+                }))
             })
         })
         .await??;
@@ -172,7 +212,11 @@ pub async fn confirm_draft(ctx: &AppContext, person: PersonId, draft: MomentId) 
 
 /// Throws away a held draft; it was never posted.
 #[tracing::instrument(skip_all, fields(%person, %draft))]
-pub async fn discard_draft(ctx: &AppContext, person: PersonId, draft: MomentId) -> Result<(), AppError> {
+pub async fn discard_draft(
+    ctx: &AppContext,
+    person: PersonId,
+    draft: MomentId,
+) -> Result<(), AppError> {
     let now = ctx.clock.now();
     ctx.store
         .write(move |conn| {
@@ -191,7 +235,11 @@ pub async fn discard_draft(ctx: &AppContext, person: PersonId, draft: MomentId) 
 }
 
 /// A moment its author (or, for deletion, an admin) may change.
-fn changeable(found: Option<Moment>, person: &PersonId, admin_may: bool) -> Result<Moment, AppError> {
+fn changeable(
+    found: Option<Moment>,
+    person: &PersonId,
+    admin_may: bool,
+) -> Result<Moment, AppError> {
     let moment = found
         .filter(|m| m.status != MomentStatus::Deleted)
         .ok_or_else(|| AppError::NotFound("That moment no longer exists.".into()))?;
@@ -204,8 +252,17 @@ fn changeable(found: Option<Moment>, person: &PersonId, admin_may: bool) -> Resu
 }
 
 /// Loads a moment for its author to edit.
-pub async fn for_edit(ctx: &AppContext, person: &PersonId, id: MomentId) -> Result<Moment, AppError> {
-    let mut conn = ctx.store.reads().acquire().await.map_err(StoreError::from)?;
+pub async fn for_edit(
+    ctx: &AppContext,
+    person: &PersonId,
+    id: MomentId,
+) -> Result<Moment, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     changeable(moments::get(&mut conn, id).await?, person, false)
 }
 
@@ -236,10 +293,21 @@ pub async fn edit(
                 moments::update_content(conn, id, &draft, now).await?;
                 let channel = channel_for(&directory, moment.audience);
                 if moment.status == MomentStatus::Shared {
-                    enqueue(conn, &Outgoing::UpdateMoment { moment: id, channel: channel.clone() }, now).await?;
+                    enqueue(
+                        conn,
+                        &Outgoing::UpdateMoment {
+                            moment: id,
+                            channel: channel.clone(),
+                        },
+                        now,
+                    )
+                    .await?;
                 }
                 enqueue(conn, &Outgoing::PublishHome { person }, now).await?;
-                Ok::<_, StoreError>(Ok(ShareOutcome::Posted { moment: id, channel }))
+                Ok::<_, StoreError>(Ok(ShareOutcome::Posted {
+                    moment: id,
+                    channel,
+                }))
             })
         })
         .await??;
@@ -264,9 +332,24 @@ pub async fn delete(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<
                 moments::mark_deleted(conn, id, now).await?;
                 if moment.status == MomentStatus::Shared {
                     let channel = channel_for(&directory, moment.audience);
-                    enqueue(conn, &Outgoing::DeleteMoment { moment: id, channel }, now).await?;
+                    enqueue(
+                        conn,
+                        &Outgoing::DeleteMoment {
+                            moment: id,
+                            channel,
+                        },
+                        now,
+                    )
+                    .await?;
                 }
-                enqueue(conn, &Outgoing::PublishHome { person: moment.author.clone() }, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::PublishHome {
+                        person: moment.author.clone(),
+                    },
+                    now,
+                )
+                .await?;
                 if moment.author != person {
                     enqueue(conn, &Outgoing::PublishHome { person }, now).await?;
                 }
@@ -280,10 +363,18 @@ pub async fn delete(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<
 
 /// Opens a modal for a person; the platform's trigger expires within
 /// seconds, so the outbox row expires with it.
-pub async fn open_modal(ctx: &AppContext, trigger: String, modal: super::outgoing::Modal) -> Result<(), AppError> {
+pub async fn open_modal(
+    ctx: &AppContext,
+    trigger: String,
+    modal: super::outgoing::Modal,
+) -> Result<(), AppError> {
     let now = ctx.clock.now();
     ctx.store
-        .write(move |conn| Box::pin(async move { enqueue(conn, &Outgoing::OpenModal { trigger, modal }, now).await }))
+        .write(move |conn| {
+            Box::pin(
+                async move { enqueue(conn, &Outgoing::OpenModal { trigger, modal }, now).await },
+            )
+        })
         .await?;
     ctx.wake_delivery();
     Ok(())
@@ -300,12 +391,25 @@ pub async fn send(ctx: &AppContext, message: Outgoing) -> Result<(), AppError> {
 }
 
 /// Loads a held draft for its author to edit in the form.
-pub async fn draft_for_edit(ctx: &AppContext, person: &PersonId, id: MomentId) -> Result<Moment, AppError> {
-    let mut conn = ctx.store.reads().acquire().await.map_err(StoreError::from)?;
+pub async fn draft_for_edit(
+    ctx: &AppContext,
+    person: &PersonId,
+    id: MomentId,
+) -> Result<Moment, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     own_draft(moments::get(&mut conn, id).await?, person)
 }
 
 /// The moment whose post is the message `(channel, ts)`.
-pub async fn by_post(ctx: &AppContext, channel: &str, ts: &str) -> Result<Option<MomentId>, AppError> {
+pub async fn by_post(
+    ctx: &AppContext,
+    channel: &str,
+    ts: &str,
+) -> Result<Option<MomentId>, AppError> {
     Ok(moments::by_post(ctx.store.reads(), channel, ts).await?)
 }

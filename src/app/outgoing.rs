@@ -15,11 +15,20 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Outgoing {
     /// Post a shared moment to `channel` and remember where it landed.
-    PostMoment { moment: MomentId, channel: ChannelId },
+    PostMoment {
+        moment: MomentId,
+        channel: ChannelId,
+    },
     /// Re-render a moment's post after an edit or a change of its reactions.
-    UpdateMoment { moment: MomentId, channel: ChannelId },
+    UpdateMoment {
+        moment: MomentId,
+        channel: ChannelId,
+    },
     /// Remove a deleted moment's post.
-    DeleteMoment { moment: MomentId, channel: ChannelId },
+    DeleteMoment {
+        moment: MomentId,
+        channel: ChannelId,
+    },
     /// Refresh a person's Home tab.
     PublishHome { person: PersonId },
     /// Open a modal; `trigger` is the platform's short-lived handle.
@@ -105,7 +114,11 @@ impl Outgoing {
 }
 
 /// Writes `message` into the outbox on `conn` (the caller's transaction).
-pub async fn enqueue(conn: &mut Conn, message: &Outgoing, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn enqueue(
+    conn: &mut Conn,
+    message: &Outgoing,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let new = outbox::NewOutgoing {
         lane: message.lane(),
         dedupe_key: message.dedupe_key(),

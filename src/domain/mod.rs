@@ -18,9 +18,7 @@ pub use org::{Directory, Org, Pillar, Team};
 pub enum DomainError {
     #[error("Your story is empty. Write a sentence or two about when the mission came alive.")]
     EmptyStory,
-    #[error(
-        "Your story is {len} characters long; the limit is {max}. Please shorten it a little."
-    )]
+    #[error("Your story is {len} characters long; the limit is {max}. Please shorten it a little.")]
     StoryTooLong { len: usize, max: usize },
     #[error(
         "Your story contains characters that could not be read (invalid text encoding). Please retype it."

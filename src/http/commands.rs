@@ -15,8 +15,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody) -> Result<Response, HttpError> {
-    let cmd = SlashCommand::parse(&body).map_err(|e| HttpError::BadRequest(format!("not a slash command: {e}")))?;
+pub async fn handle(
+    State(state): State<AppState>,
+    SignedBody(body): SignedBody,
+) -> Result<Response, HttpError> {
+    let cmd = SlashCommand::parse(&body)
+        .map_err(|e| HttpError::BadRequest(format!("not a slash command: {e}")))?;
     record_request(cmd.team_id.as_deref(), Some(&cmd.user_id), &cmd.command);
     let person = PersonId::parse(&cmd.user_id).map_err(|e| HttpError::BadRequest(e.to_string()))?;
     Ok(match cmd.command.as_str() {
@@ -41,7 +45,9 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
             let Some(trigger) = cmd.trigger_id.clone() else {
                 return Json(reply::problem("Slack did not send a trigger to open the form. Try `/moment <your story>` instead.")).into_response();
             };
-            match moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await {
+            match moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default()))
+                .await
+            {
                 // An empty 200: the modal is the answer.
                 Ok(()) => StatusCode::OK.into_response(),
                 Err(e) => command_failure(e),
@@ -76,7 +82,12 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
 }
 
 fn align(cmd: &SlashCommand) -> Response {
-    let sub = cmd.text.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+    let sub = cmd
+        .text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match sub.as_str() {
         "" | "help" => Json(reply::align_help()).into_response(),
         _ => Json(reply::problem(&format!(

@@ -10,8 +10,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody) -> Result<Response, HttpError> {
-    let envelope = slack_event::parse(&body).map_err(|e| HttpError::BadRequest(format!("not an Events API body: {e}")))?;
+pub async fn handle(
+    State(state): State<AppState>,
+    SignedBody(body): SignedBody,
+) -> Result<Response, HttpError> {
+    let envelope = slack_event::parse(&body)
+        .map_err(|e| HttpError::BadRequest(format!("not an Events API body: {e}")))?;
     match envelope {
         Envelope::UrlVerification { challenge } => {
             record_request(None, None, "url_verification");

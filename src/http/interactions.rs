@@ -20,7 +20,10 @@ use axum::response::{IntoResponse, Response};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
-pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody) -> Result<Response, HttpError> {
+pub async fn handle(
+    State(state): State<AppState>,
+    SignedBody(body): SignedBody,
+) -> Result<Response, HttpError> {
     let interaction = match interaction::parse_form(&body) {
         Ok(i) => i,
         Err(e) => {
@@ -33,10 +36,15 @@ pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody)
     };
     let ctx = &state.ctx;
     match interaction {
-        Interaction::Shortcut { person, callback, trigger } => {
+        Interaction::Shortcut {
+            person,
+            callback,
+            trigger,
+        } => {
             record_request(None, Some(&person), &callback);
             if callback == ids::SHORTCUT_SHARE {
-                moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await?;
+                moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default()))
+                    .await?;
             }
             Ok(StatusCode::OK.into_response())
         }
@@ -79,7 +87,17 @@ pub async fn handle(State(state): State<AppState>, SignedBody(body): SignedBody)
         } => {
             record_request(None, Some(&person), &action);
             let person = parse_person(&person)?;
-            if let Err(e) = button(ctx, person, &action, &value, trigger, reply_to.clone(), view.clone()).await {
+            if let Err(e) = button(
+                ctx,
+                person,
+                &action,
+                &value,
+                trigger,
+                reply_to.clone(),
+                view.clone(),
+            )
+            .await
+            {
                 tell(ctx, &e, reply_to, view).await?;
             }
             Ok(StatusCode::OK.into_response())
@@ -126,7 +144,12 @@ fn parse_moment_id(value: &str) -> Result<MomentId, AppError> {
 
 /// Tells the person why their click did nothing: in the modal it came from,
 /// or in place of the message it came from.
-async fn tell(ctx: &AppContext, e: &AppError, reply_to: Option<String>, view: Option<String>) -> Result<(), HttpError> {
+async fn tell(
+    ctx: &AppContext,
+    e: &AppError,
+    reply_to: Option<String>,
+    view: Option<String>,
+) -> Result<(), HttpError> {
     let text = person_message(e);
     let message = match (view, reply_to) {
         (Some(view), _) => Outgoing::UpdateModal {
@@ -196,12 +219,24 @@ async fn button(
     view: Option<String>,
 ) -> Result<(), AppError> {
     match action {
-        ids::HOME_SHARE => moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await,
+        ids::HOME_SHARE => {
+            moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default())).await
+        }
         ids::DRAFT_POST => {
-            let ShareOutcome::Posted { channel, .. } = moments::confirm_draft(ctx, person, parse_moment_id(value)?).await? else {
+            let ShareOutcome::Posted { channel, .. } =
+                moments::confirm_draft(ctx, person, parse_moment_id(value)?).await?
+            else {
                 return Ok(());
             };
-            replace_reply(ctx, reply_to, format!("Posted as written. It is on its way to {}.", render::channel_link(channel.as_str()))).await
+            replace_reply(
+                ctx,
+                reply_to,
+                format!(
+                    "Posted as written. It is on its way to {}.",
+                    render::channel_link(channel.as_str())
+                ),
+            )
+            .await
         }
         ids::DRAFT_DISCARD => {
             moments::discard_draft(ctx, person, parse_moment_id(value)?).await?;
@@ -249,7 +284,11 @@ async fn button(
 }
 
 /// Replaces the ephemeral message a button was on, when there is one.
-async fn replace_reply(ctx: &AppContext, reply_to: Option<String>, text: String) -> Result<(), AppError> {
+async fn replace_reply(
+    ctx: &AppContext,
+    reply_to: Option<String>,
+    text: String,
+) -> Result<(), AppError> {
     let Some(to) = reply_to else { return Ok(()) };
     moments::send(
         ctx,
@@ -298,7 +337,8 @@ fn update(view: SlackView) -> SlackViewSubmissionResponse {
     SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(view))
 }
 
-const ACK_NEEDED: &str = "Edit the story to remove these details, or tick this box to post it as written.";
+const ACK_NEEDED: &str =
+    "Edit the story to remove these details, or tick this box to post it as written.";
 
 fn check_of(form: &SubmittedForm) -> PrivacyCheck {
     if form.acknowledged {
@@ -320,20 +360,29 @@ async fn submit_share(
         Err(e) => return Ok(errors(field_of(&e), e.to_string())),
     };
     let audience = draft.audience;
-    Ok(match moments::share(ctx, draft, check_of(&form), replaces).await? {
-        ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
-            "Thank you!",
-            &render::reply::thanks(&channel, audience),
-        )),
-        ShareOutcome::NeedsReview { .. } if form.review_shown => errors(ids::PRIVACY_ACK, ACK_NEEDED.into()),
-        ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
-            let meta = render::modal::ModalMeta {
-                replaces: replaces.map(|r| r.0),
-                ..Default::default()
-            };
-            update(render::modal::share(&directory, &form.values, &meta, Some(&findings)))
-        }
-    })
+    Ok(
+        match moments::share(ctx, draft, check_of(&form), replaces).await? {
+            ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
+                "Thank you!",
+                &render::reply::thanks(&channel, audience),
+            )),
+            ShareOutcome::NeedsReview { .. } if form.review_shown => {
+                errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
+            }
+            ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
+                let meta = render::modal::ModalMeta {
+                    replaces: replaces.map(|r| r.0),
+                    ..Default::default()
+                };
+                update(render::modal::share(
+                    &directory,
+                    &form.values,
+                    &meta,
+                    Some(&findings),
+                ))
+            }
+        },
+    )
 }
 
 async fn submit_edit(
@@ -348,10 +397,17 @@ async fn submit_edit(
             "Saved",
             "Your moment is updated, and so is its post.",
         )),
-        Ok(ShareOutcome::NeedsReview { .. }) if form.review_shown => errors(ids::PRIVACY_ACK, ACK_NEEDED.into()),
+        Ok(ShareOutcome::NeedsReview { .. }) if form.review_shown => {
+            errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
+        }
         Ok(ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. }) => {
             let moment = moments::for_edit(ctx, &person, id).await?;
-            update(render::modal::edit(&ctx.directory(), &moment, &form.values, Some(&findings)))
+            update(render::modal::edit(
+                &ctx.directory(),
+                &moment,
+                &form.values,
+                Some(&findings),
+            ))
         }
         Err(AppError::Invalid(e)) => errors(field_of(&e), e.to_string()),
         Err(e) if e.is_for_person() => update(render::modal::notice(

@@ -116,7 +116,10 @@ impl SlackTransport {
                 let data = home::load(&self.ctx, person.clone())
                     .await
                     .map_err(|e| SendError::Transient(e.to_string()))?;
-                let req = SlackApiViewsPublishRequest::new(person.as_str().into(), render::home::view(&data));
+                let req = SlackApiViewsPublishRequest::new(
+                    person.as_str().into(),
+                    render::home::view(&data),
+                );
                 session.views_publish(&req).await.map_err(classify)?;
                 Ok(Sent::Done)
             }
@@ -132,18 +135,22 @@ impl SlackTransport {
                 let Some(rendered) = self.modal(modal).await? else {
                     return Ok(Sent::Skipped("the moment to edit no longer exists"));
                 };
-                let req = SlackApiViewsUpdateRequest::new(rendered).with_view_id(view.as_str().into());
+                let req =
+                    SlackApiViewsUpdateRequest::new(rendered).with_view_id(view.as_str().into());
                 session.views_update(&req).await.map_err(classify)?;
                 Ok(Sent::Done)
             }
             Outgoing::Reply { to, reply } => {
-                let url: url::Url = to
-                    .parse()
-                    .map_err(|_| SendError::Permanent(format!("reply address is not a URL: {to}")))?;
+                let url: url::Url = to.parse().map_err(|_| {
+                    SendError::Permanent(format!("reply address is not a URL: {to}"))
+                })?;
                 let content = SlackMessageContent::new()
                     .with_text(render::escape(&reply.text))
-                    .with_blocks(vec![render::section(render::markdown(&render::escape(&reply.text)))]);
-                let req = SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original);
+                    .with_blocks(vec![render::section(render::markdown(&render::escape(
+                        &reply.text,
+                    )))]);
+                let req = SlackApiPostWebhookMessageRequest::new(content)
+                    .with_replace_original(reply.replace_original);
                 self.client
                     .respond_to_event(&SlackResponseUrl::new(url), &req)
                     .await
@@ -153,7 +160,10 @@ impl SlackTransport {
         }
     }
 
-    async fn moment(&self, id: MomentId) -> Result<Option<crate::domain::moment::Moment>, SendError> {
+    async fn moment(
+        &self,
+        id: MomentId,
+    ) -> Result<Option<crate::domain::moment::Moment>, SendError> {
         let mut conn = self
             .ctx
             .store
@@ -222,7 +232,9 @@ pub fn classify(e: SlackClientError) -> SendError {
                 SendError::Permanent(format!("HTTP {status}"))
             }
         }
-        SlackClientError::ProtocolError(e) => SendError::Transient(format!("unreadable answer: {}", e.json_error)),
+        SlackClientError::ProtocolError(e) => {
+            SendError::Transient(format!("unreadable answer: {}", e.json_error))
+        }
         other => SendError::Transient(format!("network: {other}")),
     }
 }

@@ -36,7 +36,10 @@ pub enum MomentCommand {
     /// `/moment help`.
     Help,
     /// `/moment <story> [pillar:<key>]`.
-    Share { story: String, pillar: Option<String> },
+    Share {
+        story: String,
+        pillar: Option<String>,
+    },
 }
 
 const PILLAR_PREFIX: &str = "pillar:";
@@ -60,9 +63,15 @@ pub fn parse_moment(text: &str) -> MomentCommand {
             pillar: Some(first[PILLAR_PREFIX.len()..].to_owned()),
         };
     }
-    let last_start = trimmed.rfind(char::is_whitespace).map(|i| i + 1).unwrap_or(0);
+    let last_start = trimmed
+        .rfind(char::is_whitespace)
+        .map(|i| i + 1)
+        .unwrap_or(0);
     let last = &trimmed[last_start..];
-    if last_start > 0 && last.len() > PILLAR_PREFIX.len() && last.to_ascii_lowercase().starts_with(PILLAR_PREFIX) {
+    if last_start > 0
+        && last.len() > PILLAR_PREFIX.len()
+        && last.to_ascii_lowercase().starts_with(PILLAR_PREFIX)
+    {
         return MomentCommand::Share {
             story: trimmed[..last_start].trim().to_owned(),
             pillar: Some(last[PILLAR_PREFIX.len()..].to_owned()),
@@ -94,12 +103,24 @@ mod tests {
             ("HELP", MomentCommand::Help),
             ("help me say thanks", share("help me say thanks", None)),
             ("A story", share("A story", None)),
-            ("pillar:patient-care A story", share("A story", Some("patient-care"))),
-            ("A story pillar:patient-care", share("A story", Some("patient-care"))),
-            ("A story about pillar:x in the middle ok", share("A story about pillar:x in the middle ok", None)),
+            (
+                "pillar:patient-care A story",
+                share("A story", Some("patient-care")),
+            ),
+            (
+                "A story pillar:patient-care",
+                share("A story", Some("patient-care")),
+            ),
+            (
+                "A story about pillar:x in the middle ok",
+                share("A story about pillar:x in the middle ok", None),
+            ),
             ("pillar: spaced", share("pillar: spaced", None)),
             ("pillar:only", share("", Some("only"))),
-            ("  *bold* <@U1> <!channel>  ", share("*bold* <@U1> <!channel>", None)),
+            (
+                "  *bold* <@U1> <!channel>  ",
+                share("*bold* <@U1> <!channel>", None),
+            ),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_moment(text), expected, "text {text:?}");
@@ -110,9 +131,12 @@ mod tests {
     fn the_real_slash_command_bodies_parse() {
         for body in [
             include_str!("../../tests/fixtures/slack/commands/slash_command.bolt-python.txt"),
-            include_str!("../../tests/fixtures/slack/commands/slash_command.signed-docs-vector.txt"),
+            include_str!(
+                "../../tests/fixtures/slack/commands/slash_command.signed-docs-vector.txt"
+            ),
         ] {
-            let cmd = SlashCommand::parse(body.trim_end_matches('\n').as_bytes()).expect("fixture parses");
+            let cmd = SlashCommand::parse(body.trim_end_matches('\n').as_bytes())
+                .expect("fixture parses");
             assert!(cmd.command.starts_with('/'));
             assert!(!cmd.user_id.is_empty());
             assert!(cmd.trigger_id.is_some());

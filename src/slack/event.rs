@@ -72,7 +72,9 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
 
 fn from_body(body: SlackEventCallbackBody) -> Event {
     match body {
-        SlackEventCallbackBody::AppHomeOpened(e) if e.tab.as_deref().unwrap_or("home") == "home" => {
+        SlackEventCallbackBody::AppHomeOpened(e)
+            if e.tab.as_deref().unwrap_or("home") == "home" =>
+        {
             match PersonId::parse(e.user.as_ref()) {
                 Ok(person) => Event::HomeOpened { person },
                 Err(_) => Event::Other,
@@ -84,7 +86,12 @@ fn from_body(body: SlackEventCallbackBody) -> Event {
     }
 }
 
-fn reaction(user: SlackUserId, name: SlackReactionName, item: SlackReactionsItem, added: bool) -> Event {
+fn reaction(
+    user: SlackUserId,
+    name: SlackReactionName,
+    item: SlackReactionsItem,
+    added: bool,
+) -> Event {
     match item {
         SlackReactionsItem::Message(m) => match m.origin.channel {
             Some(channel) => Event::Reaction {
@@ -105,13 +112,18 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/tests/fixtures/slack/events/{name}", env!("CARGO_MANIFEST_DIR")))
-            .expect("fixture exists")
+        std::fs::read(format!(
+            "{}/tests/fixtures/slack/events/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists")
     }
 
     #[test]
     fn url_verification_yields_its_challenge() {
-        let Envelope::UrlVerification { challenge } = parse(&fixture("url_verification.json")).unwrap() else {
+        let Envelope::UrlVerification { challenge } =
+            parse(&fixture("url_verification.json")).unwrap()
+        else {
             panic!("expected url_verification");
         };
         assert!(!challenge.is_empty());
@@ -119,16 +131,24 @@ mod tests {
 
     #[test]
     fn a_real_reaction_added_names_the_message() {
-        let Envelope::Callback { event, event_type, .. } = parse(&fixture("reaction_added.json")).unwrap() else {
+        let Envelope::Callback {
+            event, event_type, ..
+        } = parse(&fixture("reaction_added.json")).unwrap()
+        else {
             panic!("expected a callback");
         };
         assert_eq!(event_type, "reaction_added");
-        assert!(matches!(event, Event::Reaction { added: true, .. }), "{event:?}");
+        assert!(
+            matches!(event, Event::Reaction { added: true, .. }),
+            "{event:?}"
+        );
     }
 
     #[test]
     fn a_real_home_tab_opening_names_the_person() {
-        let Envelope::Callback { event, .. } = parse(&fixture("app_home_opened.home_tab.json")).unwrap() else {
+        let Envelope::Callback { event, .. } =
+            parse(&fixture("app_home_opened.home_tab.json")).unwrap()
+        else {
             panic!("expected a callback");
         };
         assert!(matches!(event, Event::HomeOpened { .. }), "{event:?}");

@@ -95,14 +95,18 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
                 callback: e.callback_id.to_string(),
                 trigger: e.trigger_id.to_string(),
                 reply_to: e.response_url.0.to_string(),
-                channel: e
-                    .channel
-                    .as_ref()
-                    .map(|c| c.id.to_string())
-                    .or_else(|| message.and_then(|m| m.origin.channel.as_ref()).map(ToString::to_string)),
+                channel: e.channel.as_ref().map(|c| c.id.to_string()).or_else(|| {
+                    message
+                        .and_then(|m| m.origin.channel.as_ref())
+                        .map(ToString::to_string)
+                }),
                 ts: message.map(|m| m.origin.ts.to_string()).unwrap_or_default(),
-                text: message.and_then(|m| m.content.text.clone()).unwrap_or_default(),
-                author: message.and_then(|m| m.sender.user.as_ref()).map(ToString::to_string),
+                text: message
+                    .and_then(|m| m.content.text.clone())
+                    .unwrap_or_default(),
+                author: message
+                    .and_then(|m| m.sender.user.as_ref())
+                    .map(ToString::to_string),
             }
         }
         SlackInteractionEvent::BlockActions(e) => {
@@ -128,7 +132,10 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
         SlackInteractionEvent::ViewSubmission(e) => {
             let (callback, meta) = match &e.view.view {
                 SlackView::Modal(m) => (
-                    m.callback_id.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    m.callback_id
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_default(),
                     m.private_metadata
                         .as_deref()
                         .and_then(|s| serde_json::from_str(s).ok())
@@ -163,8 +170,12 @@ fn form_values(state: Option<&SlackViewState>) -> SubmittedForm {
     let ack = get(ids::PRIVACY_ACK);
     SubmittedForm {
         values: FormValues {
-            story: get(ids::STORY).and_then(|v| v.value.clone()).unwrap_or_default(),
-            pillar: get(ids::PILLAR).and_then(|v| v.selected_option.as_ref()).map(|o| o.value.clone()),
+            story: get(ids::STORY)
+                .and_then(|v| v.value.clone())
+                .unwrap_or_default(),
+            pillar: get(ids::PILLAR)
+                .and_then(|v| v.selected_option.as_ref())
+                .map(|o| o.value.clone()),
             recognized: get(ids::RECOGNIZED)
                 .and_then(|v| v.selected_users.as_ref())
                 .map(|users| users.iter().map(ToString::to_string).collect())
@@ -186,8 +197,11 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> String {
-        std::fs::read_to_string(format!("{}/tests/fixtures/slack/interactions/{name}", env!("CARGO_MANIFEST_DIR")))
-            .expect("fixture exists")
+        std::fs::read_to_string(format!(
+            "{}/tests/fixtures/slack/interactions/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture exists")
     }
 
     #[test]
@@ -241,7 +255,13 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
-        for body in ["", "payload=", "payload=%7B", "payload=%7B%22type%22%3A%22nope%22%7D", "x=1"] {
+        for body in [
+            "",
+            "payload=",
+            "payload=%7B",
+            "payload=%7B%22type%22%3A%22nope%22%7D",
+            "x=1",
+        ] {
             assert!(parse_form(body.as_bytes()).is_err(), "{body:?}");
         }
     }

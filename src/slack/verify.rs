@@ -25,7 +25,8 @@ pub enum VerifyError {
 
 /// Computes the `v0=` signature Slack would send.
 pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(b"v0:");
     mac.update(timestamp.as_bytes());
     mac.update(b":");
@@ -44,7 +45,10 @@ pub fn verify(
     let (Some(timestamp), Some(signature)) = (timestamp, signature) else {
         return Err(VerifyError::Missing);
     };
-    let ts: i64 = timestamp.trim().parse().map_err(|_| VerifyError::Malformed)?;
+    let ts: i64 = timestamp
+        .trim()
+        .parse()
+        .map_err(|_| VerifyError::Malformed)?;
     if (now.timestamp() - ts).abs() > MAX_AGE_SECS {
         return Err(VerifyError::Stale);
     }
@@ -82,21 +86,33 @@ mod tests {
     }
 
     fn vector() -> Vector {
-        serde_json::from_str(include_str!("../../tests/fixtures/slack/commands/signing_test_vector.json"))
-            .expect("fixture parses")
+        serde_json::from_str(include_str!(
+            "../../tests/fixtures/slack/commands/signing_test_vector.json"
+        ))
+        .expect("fixture parses")
     }
 
     fn at(ts: &str, offset: i64) -> DateTime<Utc> {
-        Utc.timestamp_opt(ts.parse::<i64>().unwrap() + offset, 0).unwrap()
+        Utc.timestamp_opt(ts.parse::<i64>().unwrap() + offset, 0)
+            .unwrap()
     }
 
     #[test]
     fn slacks_published_signing_vector_verifies() {
         let v = vector();
         let secret = SecretString::from(v.signing_secret.clone());
-        assert_eq!(sign(&v.signing_secret, &v.timestamp, v.body.as_bytes()), v.signature);
         assert_eq!(
-            verify(&secret, Some(&v.timestamp), Some(&v.signature), v.body.as_bytes(), at(&v.timestamp, 10)),
+            sign(&v.signing_secret, &v.timestamp, v.body.as_bytes()),
+            v.signature
+        );
+        assert_eq!(
+            verify(
+                &secret,
+                Some(&v.timestamp),
+                Some(&v.signature),
+                v.body.as_bytes(),
+                at(&v.timestamp, 10)
+            ),
             Ok(())
         );
     }
@@ -108,12 +124,24 @@ mod tests {
         let secret = SecretString::from(v.signing_secret.clone());
         let tampered = format!("{}x", v.body);
         assert_eq!(
-            verify(&secret, Some(&v.timestamp), Some(&v.signature), tampered.as_bytes(), now),
+            verify(
+                &secret,
+                Some(&v.timestamp),
+                Some(&v.signature),
+                tampered.as_bytes(),
+                now
+            ),
             Err(VerifyError::Mismatch)
         );
         let other = SecretString::from("another-secret".to_owned());
         assert_eq!(
-            verify(&other, Some(&v.timestamp), Some(&v.signature), v.body.as_bytes(), now),
+            verify(
+                &other,
+                Some(&v.timestamp),
+                Some(&v.signature),
+                v.body.as_bytes(),
+                now
+            ),
             Err(VerifyError::Mismatch)
         );
     }
@@ -124,7 +152,13 @@ mod tests {
         let secret = SecretString::from(v.signing_secret.clone());
         for offset in [301, -301, 100_000] {
             assert_eq!(
-                verify(&secret, Some(&v.timestamp), Some(&v.signature), v.body.as_bytes(), at(&v.timestamp, offset)),
+                verify(
+                    &secret,
+                    Some(&v.timestamp),
+                    Some(&v.signature),
+                    v.body.as_bytes(),
+                    at(&v.timestamp, offset)
+                ),
                 Err(VerifyError::Stale),
                 "offset {offset}"
             );
@@ -137,11 +171,29 @@ mod tests {
         let now = at(&v.timestamp, 0);
         let secret = SecretString::from(v.signing_secret.clone());
         let body = v.body.as_bytes();
-        assert_eq!(verify(&secret, None, Some(&v.signature), body, now), Err(VerifyError::Missing));
-        assert_eq!(verify(&secret, Some(&v.timestamp), None, body, now), Err(VerifyError::Missing));
-        assert_eq!(verify(&secret, Some("soon"), Some(&v.signature), body, now), Err(VerifyError::Malformed));
-        assert_eq!(verify(&secret, Some(&v.timestamp), Some("v1=abc"), body, now), Err(VerifyError::Malformed));
-        assert_eq!(verify(&secret, Some(&v.timestamp), Some("v0=zz"), body, now), Err(VerifyError::Malformed));
-        assert_eq!(verify(&secret, Some(&v.timestamp), Some("v0=abcd"), body, now), Err(VerifyError::Mismatch));
+        assert_eq!(
+            verify(&secret, None, Some(&v.signature), body, now),
+            Err(VerifyError::Missing)
+        );
+        assert_eq!(
+            verify(&secret, Some(&v.timestamp), None, body, now),
+            Err(VerifyError::Missing)
+        );
+        assert_eq!(
+            verify(&secret, Some("soon"), Some(&v.signature), body, now),
+            Err(VerifyError::Malformed)
+        );
+        assert_eq!(
+            verify(&secret, Some(&v.timestamp), Some("v1=abc"), body, now),
+            Err(VerifyError::Malformed)
+        );
+        assert_eq!(
+            verify(&secret, Some(&v.timestamp), Some("v0=zz"), body, now),
+            Err(VerifyError::Malformed)
+        );
+        assert_eq!(
+            verify(&secret, Some(&v.timestamp), Some("v0=abcd"), body, now),
+            Err(VerifyError::Mismatch)
+        );
     }
 }

@@ -108,7 +108,10 @@ async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<Person
     .fetch_all(exec)
     .await?;
     rows.iter()
-        .map(|p| PersonId::parse(p).map_err(|_| StoreError::Corrupt(format!("moment {id}: bad recognized person"))))
+        .map(|p| {
+            PersonId::parse(p)
+                .map_err(|_| StoreError::Corrupt(format!("moment {id}: bad recognized person")))
+        })
         .collect()
 }
 
@@ -148,25 +151,24 @@ pub async fn list(
     author: Option<&PersonId>,
     limit: i64,
 ) -> Result<Vec<Moment>, StoreError> {
-    let rows: Vec<MomentRow> = match author {
-        Some(author) => {
-            sqlx::query_as(select_moment!(
-                "WHERE m.author = ? AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT ?"
-            ))
-            .bind(author.as_str())
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?
-        }
-        None => {
-            sqlx::query_as(select_moment!(
+    let rows: Vec<MomentRow> =
+        match author {
+            Some(author) => {
+                sqlx::query_as(select_moment!(
+                    "WHERE m.author = ? AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT ?"
+                ))
+                .bind(author.as_str())
+                .bind(limit)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            None => sqlx::query_as(select_moment!(
                 "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT ?"
             ))
             .bind(limit)
             .fetch_all(&mut *conn)
-            .await?
-        }
-    };
+            .await?,
+        };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let people = recognitions(conn, row.id).await?;

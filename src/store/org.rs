@@ -33,7 +33,9 @@ pub async fn seed(
     .bind(millis(now))
     .execute(&mut *conn)
     .await?;
-    sqlx::query("DELETE FROM org_admins").execute(&mut *conn).await?;
+    sqlx::query("DELETE FROM org_admins")
+        .execute(&mut *conn)
+        .await?;
     for admin in &org.admins {
         sqlx::query("INSERT INTO org_admins (person_id) VALUES (?) ON CONFLICT DO NOTHING")
             .bind(admin.as_str())
@@ -124,11 +126,13 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
     else {
         return Ok(None);
     };
-    let admins: Vec<String> = sqlx::query_scalar("SELECT person_id FROM org_admins ORDER BY person_id")
-        .fetch_all(&mut *conn)
-        .await?;
+    let admins: Vec<String> =
+        sqlx::query_scalar("SELECT person_id FROM org_admins ORDER BY person_id")
+            .fetch_all(&mut *conn)
+            .await?;
     let org = Org {
-        timezone: Tz::from_str(&row.timezone).map_err(|_| corrupt("org timezone", &row.timezone))?,
+        timezone: Tz::from_str(&row.timezone)
+            .map_err(|_| corrupt("org timezone", &row.timezone))?,
         moments_channel: ChannelId::parse(&row.moments_channel)
             .map_err(|_| corrupt("moments channel", &row.moments_channel))?,
         leadership_channel: ChannelId::parse(&row.leadership_channel)
@@ -157,9 +161,10 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
-    let team_rows: Vec<TeamRow> = sqlx::query_as("SELECT key, name, channel FROM teams ORDER BY key")
-        .fetch_all(&mut *conn)
-        .await?;
+    let team_rows: Vec<TeamRow> =
+        sqlx::query_as("SELECT key, name, channel FROM teams ORDER BY key")
+            .fetch_all(&mut *conn)
+            .await?;
     let mut teams = Vec::with_capacity(team_rows.len());
     for t in team_rows {
         let people: Vec<(String, String)> = sqlx::query_as(
@@ -177,11 +182,16 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
         };
         teams.push(Team {
             key: TeamKey::parse(&t.key).map_err(|_| corrupt("team key", &t.key))?,
-            channel: ChannelId::parse(&t.channel).map_err(|_| corrupt("team channel", &t.channel))?,
+            channel: ChannelId::parse(&t.channel)
+                .map_err(|_| corrupt("team channel", &t.channel))?,
             leaders: pick("leader")?,
             members: pick("member")?,
             name: t.name,
         });
     }
-    Ok(Some(Directory { org, pillars, teams }))
+    Ok(Some(Directory {
+        org,
+        pillars,
+        teams,
+    }))
 }

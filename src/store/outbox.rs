@@ -59,7 +59,10 @@ pub async fn enqueue(
 }
 
 /// The oldest pending rows, in order (claimed or not).
-pub async fn pending(exec: impl SqliteExecutor<'_>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
+pub async fn pending(
+    exec: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<OutboxRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, lane, payload, attempts, next_attempt_at, lease_until, expires_at, created_at \
          FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
@@ -91,17 +94,21 @@ pub async fn claim(
 
 /// Marks a row delivered, unless it was asked for again meanwhile: then it
 /// goes back to pending for one more send.
-pub async fn mark_sent(conn: &mut SqliteConnection, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn mark_sent(
+    conn: &mut SqliteConnection,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
          finished_at = CASE WHEN again = 1 THEN NULL ELSE ? END, \
          again = 0, lease_until = NULL, last_error = NULL, next_attempt_at = ? WHERE id = ?",
     )
-        .bind(millis(now))
-        .bind(millis(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
+    .bind(millis(now))
+    .bind(millis(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -112,12 +119,14 @@ pub async fn reschedule(
     at: DateTime<Utc>,
     error: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?")
-        .bind(millis(at))
-        .bind(error)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?",
+    )
+    .bind(millis(at))
+    .bind(error)
+    .bind(id)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -144,7 +153,11 @@ pub async fn counts(exec: impl SqliteExecutor<'_>) -> Result<OutboxCounts, Store
     )
     .fetch_one(exec)
     .await?;
-    Ok(OutboxCounts { pending, sent, failed })
+    Ok(OutboxCounts {
+        pending,
+        sent,
+        failed,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,10 +168,15 @@ pub struct OutboxCounts {
 }
 
 /// Why a row failed, for operators and tests.
-pub async fn last_error(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<String>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = ?")
-        .bind(id)
-        .fetch_optional(exec)
-        .await?
-        .flatten())
+pub async fn last_error(
+    exec: impl SqliteExecutor<'_>,
+    id: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = ?")
+            .bind(id)
+            .fetch_optional(exec)
+            .await?
+            .flatten(),
+    )
 }

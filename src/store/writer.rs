@@ -21,7 +21,8 @@ type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 /// A queued write: runs on the writer's connection, says whether it
 /// succeeded, and hands back how to answer its caller.
-type WriteOp = Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+type WriteOp =
+    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
 #[derive(Clone)]
 pub(crate) struct Writer {
@@ -119,7 +120,11 @@ async fn run_batch(
         completions.push(done);
         any_ok |= ok;
         if !single {
-            let undo = if ok { "RELEASE w" } else { "ROLLBACK TO w; RELEASE w" };
+            let undo = if ok {
+                "RELEASE w"
+            } else {
+                "ROLLBACK TO w; RELEASE w"
+            };
             if let Err(e) = sqlx::raw_sql(undo).execute(&mut *tx).await {
                 return (Err(e.into()), completions);
             }

@@ -3,29 +3,47 @@ use crate::helpers::*;
 use std::time::Duration;
 
 async fn next_attempt_in(app: &TestApp) -> i64 {
-    let at: i64 = app.scalar("SELECT next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1").await;
+    let at: i64 = app
+        .scalar("SELECT next_attempt_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1")
+        .await;
     (at - app.clock.now_ts() * 1000) / 1000
 }
 
 async fn sent_posts(app: &TestApp) -> i64 {
-    app.scalar("SELECT COUNT(*) FROM moments WHERE ts IS NOT NULL").await
+    app.scalar("SELECT COUNT(*) FROM moments WHERE ts IS NOT NULL")
+        .await
 }
 
 #[tokio::test]
 async fn a_429_is_retried_only_after_its_retry_after() {
     let app = spawn_app().await;
-    app.fake.script("chat.postMessage", [Scripted::RateLimited { retry_after: 7 }]);
-    app.post_command("/moment", "Rate limited story.", NURSE).await;
+    app.fake.script(
+        "chat.postMessage",
+        [Scripted::RateLimited { retry_after: 7 }],
+    );
+    app.post_command("/moment", "Rate limited story.", NURSE)
+        .await;
     app.fake.wait_for("chat.postMessage", 1).await;
     // Wait for the outcome to be recorded: the row is rescheduled 7 s out.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL").await == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the 429 was never recorded");
+    while app
+        .scalar("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
+        .await
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the 429 was never recorded"
+        );
         tokio::task::yield_now().await;
     }
     assert_eq!(next_attempt_in(&app).await, 7);
     app.advance(6);
-    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 1, "not before Retry-After");
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        1,
+        "not before Retry-After"
+    );
     app.advance(1);
     app.fake.wait_for("chat.postMessage", 2).await;
     let counts = app.settle().await;
@@ -36,7 +54,14 @@ async fn a_429_is_retried_only_after_its_retry_after() {
 #[tokio::test]
 async fn server_errors_are_retried_with_backoff_until_slack_recovers_and_posted_once() {
     let app = spawn_app().await;
-    app.fake.script("chat.postMessage", [Scripted::Status(500), Scripted::Status(503), Scripted::Status(502)]);
+    app.fake.script(
+        "chat.postMessage",
+        [
+            Scripted::Status(500),
+            Scripted::Status(503),
+            Scripted::Status(502),
+        ],
+    );
     app.post_command("/moment", "Outage story.", NURSE).await;
     for attempt in 1..=3 {
         app.fake.wait_for("chat.postMessage", attempt).await;
@@ -53,12 +78,20 @@ async fn server_errors_are_retried_with_backoff_until_slack_recovers_and_posted_
 #[tokio::test]
 async fn a_timeout_is_retried() {
     let app = spawn_app().await;
-    app.fake.script("chat.postMessage", [Scripted::Slow(Duration::from_secs(3))]);
+    app.fake
+        .script("chat.postMessage", [Scripted::Slow(Duration::from_secs(3))]);
     app.post_command("/moment", "Slow story.", NURSE).await;
     app.fake.wait_for("chat.postMessage", 1).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'no answer within%'").await == 0 {
-        assert!(tokio::time::Instant::now() < deadline, "the timeout was never recorded");
+    while app
+        .scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'no answer within%'")
+        .await
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the timeout was never recorded"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     app.advance(2);
@@ -69,15 +102,19 @@ async fn a_timeout_is_retried() {
 #[tokio::test]
 async fn a_permanent_error_stops_the_message_with_its_reason() {
     let app = spawn_app().await;
-    app.fake.script("chat.postMessage", [Scripted::ApiError("channel_not_found")]);
+    app.fake.script(
+        "chat.postMessage",
+        [Scripted::ApiError("channel_not_found")],
+    );
     app.post_command("/moment", "Nowhere to go.", NURSE).await;
     app.fake.wait_for("chat.postMessage", 1).await;
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (0, 1));
-    let reason: String = sqlx::query_scalar("SELECT last_error FROM outbox WHERE status = 'failed'")
-        .fetch_one(app.ctx.store.reads())
-        .await
-        .unwrap();
+    let reason: String =
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE status = 'failed'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
     assert_eq!(reason, "channel_not_found");
     app.advance(3600);
     assert_eq!(app.outbox().await.pending, 0, "never retried");
@@ -87,11 +124,19 @@ async fn a_permanent_error_stops_the_message_with_its_reason() {
 #[tokio::test]
 async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
     let app = spawn_app().await;
-    app.fake.script("chat.postMessage", [Scripted::Status(500), Scripted::Status(500)]);
-    app.post_command("/moment", "Story one survives.", NURSE).await;
+    app.fake.script(
+        "chat.postMessage",
+        [Scripted::Status(500), Scripted::Status(500)],
+    );
+    app.post_command("/moment", "Story one survives.", NURSE)
+        .await;
     app.fake.wait_for("chat.postMessage", 1).await;
     let app = app.restart().await;
-    assert_eq!(app.outbox().await.pending, 1, "still pending after the restart");
+    assert_eq!(
+        app.outbox().await.pending,
+        1,
+        "still pending after the restart"
+    );
     app.advance(2);
     app.fake.wait_for("chat.postMessage", 2).await;
     app.advance(4);
@@ -106,7 +151,8 @@ async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
 async fn one_channel_gets_at_most_one_message_per_second_in_order() {
     let app = spawn_app().await;
     for i in 1..=3 {
-        app.post_command("/moment", &format!("Story number {i}."), NURSE).await;
+        app.post_command("/moment", &format!("Story number {i}."), NURSE)
+            .await;
     }
     app.fake.wait_for("chat.postMessage", 1).await;
     for n in 2..=3 {
@@ -116,7 +162,10 @@ async fn one_channel_gets_at_most_one_message_per_second_in_order() {
     }
     let posts = app.fake.calls_to("chat.postMessage");
     for (i, post) in posts.iter().enumerate() {
-        assert!(blocks_text(&post.body).contains(&format!("Story number {}.", i + 1)), "in order");
+        assert!(
+            blocks_text(&post.body).contains(&format!("Story number {}.", i + 1)),
+            "in order"
+        );
     }
 }
 
@@ -124,9 +173,22 @@ async fn one_channel_gets_at_most_one_message_per_second_in_order() {
 async fn messages_to_different_channels_do_not_wait_for_each_other() {
     let app = spawn_app().await;
     app.post_command("/moment", "For everyone.", NURSE).await;
-    let form = Form { story: "For leaders.", audience: "leaders", ..Form::default() };
-    app.post_interaction(&submission(NURSE, "moment_share", serde_json::json!({}), &form)).await;
+    let form = Form {
+        story: "For leaders.",
+        audience: "leaders",
+        ..Form::default()
+    };
+    app.post_interaction(&submission(
+        NURSE,
+        "moment_share",
+        serde_json::json!({}),
+        &form,
+    ))
+    .await;
     let posts = app.fake.wait_for("chat.postMessage", 2).await;
-    let channels: Vec<_> = posts.iter().map(|p| p.body["channel"].as_str().unwrap().to_owned()).collect();
+    let channels: Vec<_> = posts
+        .iter()
+        .map(|p| p.body["channel"].as_str().unwrap().to_owned())
+        .collect();
     assert!(channels.contains(&MOMENTS.to_owned()) && channels.contains(&LEADERS.to_owned()));
 }

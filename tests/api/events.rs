@@ -3,7 +3,10 @@ use crate::helpers::*;
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/slack/events/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/slack/events/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -37,12 +40,21 @@ async fn url_verification_echoes_the_challenge() {
 async fn opening_the_home_tab_publishes_mission_pillars_and_own_moments() {
     let app = spawn_app().await;
     shared(&app, NURSE, "My own story for the Home tab.").await;
-    assert_eq!(app.post_event(&home_opened("Ev0HOME1", NURSE)).await.status, 200);
+    assert_eq!(
+        app.post_event(&home_opened("Ev0HOME1", NURSE)).await.status,
+        200
+    );
     let publish = &app.fake.wait_for("views.publish", 1).await[0];
     assert_eq!(publish.body["user_id"], NURSE);
     assert_eq!(publish.body["view"]["type"], "home");
     let text = blocks_text(&publish.body);
-    for expected in ["Riverside Health", "Every patient leaves healthier and heard.", "Patient care", "My own story for the Home tab.", "Share a mission moment"] {
+    for expected in [
+        "Riverside Health",
+        "Every patient leaves healthier and heard.",
+        "Patient care",
+        "My own story for the Home tab.",
+        "Share a mission moment",
+    ] {
         assert!(text.contains(expected), "{expected:?} in {text}");
     }
     let view = publish.body["view"].to_string();
@@ -53,7 +65,8 @@ async fn opening_the_home_tab_publishes_mission_pillars_and_own_moments() {
 #[tokio::test]
 async fn a_held_draft_shows_on_the_home_tab_awaiting_review() {
     let app = spawn_app().await;
-    app.post_command("/moment", "Call me at 555-123-4567", NURSE).await;
+    app.post_command("/moment", "Call me at 555-123-4567", NURSE)
+        .await;
     app.post_event(&home_opened("Ev0HOME2", NURSE)).await;
     let publish = &app.fake.wait_for("views.publish", 1).await[0];
     let text = blocks_text(&publish.body);
@@ -65,7 +78,10 @@ async fn a_held_draft_shows_on_the_home_tab_awaiting_review() {
 async fn a_repeated_event_id_is_answered_and_processed_once() {
     let app = spawn_app().await;
     for _ in 0..3 {
-        assert_eq!(app.post_event(&home_opened("Ev0DUP", NURSE)).await.status, 200);
+        assert_eq!(
+            app.post_event(&home_opened("Ev0DUP", NURSE)).await.status,
+            200
+        );
     }
     app.fake.wait_for("views.publish", 1).await;
     app.settle().await;
@@ -77,13 +93,26 @@ async fn a_repeated_event_id_is_answered_and_processed_once() {
 async fn an_event_that_failed_is_handled_when_slack_retries_it() {
     let app = spawn_app().await;
     // Break the store under the event's effects for one delivery.
-    sqlx::query("ALTER TABLE outbox RENAME TO outbox_away").execute(app.ctx.store.reads()).await.unwrap();
+    sqlx::query("ALTER TABLE outbox RENAME TO outbox_away")
+        .execute(app.ctx.store.reads())
+        .await
+        .unwrap();
     let failed = app.post_event(&home_opened("Ev0RETRY", NURSE)).await;
     assert_eq!(failed.status, 500, "a 500 makes Slack retry");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 0, "not recorded as handled");
-    sqlx::query("ALTER TABLE outbox_away RENAME TO outbox").execute(app.ctx.store.reads()).await.unwrap();
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM slack_events").await,
+        0,
+        "not recorded as handled"
+    );
+    sqlx::query("ALTER TABLE outbox_away RENAME TO outbox")
+        .execute(app.ctx.store.reads())
+        .await
+        .unwrap();
 
-    assert_eq!(app.post_event(&home_opened("Ev0RETRY", NURSE)).await.status, 200);
+    assert_eq!(
+        app.post_event(&home_opened("Ev0RETRY", NURSE)).await.status,
+        200
+    );
     app.fake.wait_for("views.publish", 1).await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 1);
 }
@@ -92,10 +121,14 @@ async fn an_event_that_failed_is_handled_when_slack_retries_it() {
 async fn reactions_on_a_moment_are_counted_and_uncounted() {
     let app = spawn_app().await;
     let (id, ts) = shared(&app, NURSE, "Reacted story.").await;
-    app.post_event(&reaction("Ev0R1", "reaction_added", NURSE2, MOMENTS, &ts)).await;
-    app.post_event(&reaction("Ev0R2", "reaction_added", ADMIN, MOMENTS, &ts)).await;
-    app.post_event(&reaction("Ev0R3", "reaction_added", ADMIN, MOMENTS, &ts)).await; // same person, same emoji
-    app.post_event(&reaction("Ev0R4", "reaction_added", ADMIN, "C0OTHER", &ts)).await; // another message
+    app.post_event(&reaction("Ev0R1", "reaction_added", NURSE2, MOMENTS, &ts))
+        .await;
+    app.post_event(&reaction("Ev0R2", "reaction_added", ADMIN, MOMENTS, &ts))
+        .await;
+    app.post_event(&reaction("Ev0R3", "reaction_added", ADMIN, MOMENTS, &ts))
+        .await; // same person, same emoji
+    app.post_event(&reaction("Ev0R4", "reaction_added", ADMIN, "C0OTHER", &ts))
+        .await; // another message
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM moment_reactions WHERE moment_id = ?")
             .bind(id)
@@ -104,7 +137,8 @@ async fn reactions_on_a_moment_are_counted_and_uncounted() {
             .unwrap()
     };
     assert_eq!(count().await, 2);
-    app.post_event(&reaction("Ev0R5", "reaction_removed", ADMIN, MOMENTS, &ts)).await;
+    app.post_event(&reaction("Ev0R5", "reaction_removed", ADMIN, MOMENTS, &ts))
+        .await;
     assert_eq!(count().await, 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moment_reactions").await, 1);
 }
@@ -120,7 +154,9 @@ async fn every_real_event_payload_is_acknowledged() {
             continue;
         }
         let body = std::fs::read(&path).unwrap();
-        let reply = app.post_signed("/slack/events", "application/json", body).await;
+        let reply = app
+            .post_signed("/slack/events", "application/json", body)
+            .await;
         assert_eq!(reply.status, 200, "{name}: {}", reply.body);
     }
 }

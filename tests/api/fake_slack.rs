@@ -54,13 +54,19 @@ pub struct FakeSlack {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/slack/web-api/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists")).expect("fixture is JSON")
+    let path = format!(
+        "{}/tests/fixtures/slack/web-api/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("fixture exists"))
+        .expect("fixture is JSON")
 }
 
 impl FakeSlack {
     pub async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind fake slack");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake slack");
         let base_url = format!("http://{}", listener.local_addr().unwrap());
         let fake = FakeSlack {
             inner: Arc::new(Mutex::new(Inner {
@@ -92,7 +98,11 @@ impl FakeSlack {
     /// Queues scripted answers for `method`, served before normal ones.
     pub fn script(&self, method: &str, answers: impl IntoIterator<Item = Scripted>) {
         let mut inner = self.inner.lock().unwrap();
-        inner.script.entry(method.to_owned()).or_default().extend(answers);
+        inner
+            .script
+            .entry(method.to_owned())
+            .or_default()
+            .extend(answers);
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -100,7 +110,10 @@ impl FakeSlack {
     }
 
     pub fn calls_to(&self, method: &str) -> Vec<Call> {
-        self.calls().into_iter().filter(|c| c.method == method).collect()
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == method)
+            .collect()
     }
 
     /// Waits (up to 10 s of real time) until `method` was called `n` times;
@@ -146,24 +159,37 @@ impl FakeSlack {
 
 fn json_response(status: StatusCode, body: Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static("application/json; charset=utf-8"));
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
     response
 }
 
 async fn scripted(answer: Scripted) -> Option<Response> {
     match answer {
         Scripted::RateLimited { retry_after } => {
-            let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, fixture("error.ratelimited.json"));
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from_str(&retry_after.to_string()).unwrap());
+            let mut r = json_response(
+                StatusCode::TOO_MANY_REQUESTS,
+                fixture("error.ratelimited.json"),
+            );
+            r.headers_mut().insert(
+                "retry-after",
+                HeaderValue::from_str(&retry_after.to_string()).unwrap(),
+            );
             Some(r)
         }
         Scripted::Status(code) => Some(
-            (StatusCode::from_u16(code).unwrap(), "<html>upstream trouble</html>").into_response(),
+            (
+                StatusCode::from_u16(code).unwrap(),
+                "<html>upstream trouble</html>",
+            )
+                .into_response(),
         ),
-        Scripted::ApiError(code) => Some(json_response(StatusCode::OK, json!({"ok": false, "error": code}))),
+        Scripted::ApiError(code) => Some(json_response(
+            StatusCode::OK,
+            json!({"ok": false, "error": code}),
+        )),
         Scripted::Slow(wait) => {
             tokio::time::sleep(wait).await;
             None
@@ -184,7 +210,12 @@ fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
     }
 }
 
-async fn api(State(fake): State<FakeSlack>, Path(method): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+async fn api(
+    State(fake): State<FakeSlack>,
+    Path(method): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let request = parse_body(&headers, &body);
     if let Some(answer) = fake.record(&method, request.clone(), &headers)
         && let Some(response) = scripted(answer).await

@@ -77,13 +77,6 @@ pub async fn spawn_app() -> TestApp {
     launch(fake, dir, ManualClock::new(start_time()), String::new()).await
 }
 
-/// A fresh app with extra settings appended to the config file.
-pub async fn spawn_app_with(extra: &str) -> TestApp {
-    let fake = FakeSlack::start().await;
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start_time()), extra.to_owned()).await
-}
-
 async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
     let db = dir.path().join("alignbot.db");
     let settings = settings_for(&fake, dir.path(), &db, &extra);
@@ -124,7 +117,12 @@ fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Setting
         "ALIGNBOT_LISTEN" => Some("127.0.0.1:0".to_owned()),
         _ => None,
     };
-    Settings::from_toml(&format!("{CONFIG}\n{extra}"), &dir.join("alignbot.toml"), &env).expect("test settings are valid")
+    Settings::from_toml(
+        &format!("{CONFIG}\n{extra}"),
+        &dir.join("alignbot.toml"),
+        &env,
+    )
+    .expect("test settings are valid")
 }
 
 pub struct Reply {
@@ -153,7 +151,12 @@ impl TestApp {
             handle.await.expect("the app stops cleanly");
         }
         self.ctx.store.close().await;
-        (self.fake.clone(), self.dir.clone(), self.clock.clone(), self.extra.clone())
+        (
+            self.fake.clone(),
+            self.dir.clone(),
+            self.clock.clone(),
+            self.extra.clone(),
+        )
     }
 
     /// Stops and starts the app again on the same database and fake Slack.
@@ -197,22 +200,32 @@ impl TestApp {
     pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
         let ts = self.timestamp();
         let sig = sign(SECRET, &ts, &body);
-        self.post_raw(path, content_type, body, Some(ts), Some(sig)).await
+        self.post_raw(path, content_type, body, Some(ts), Some(sig))
+            .await
     }
 
     pub async fn post_command(&self, command: &str, text: &str, user: &str) -> Reply {
-        self.post_signed("/slack/commands", FORM, command_body(command, text, user, &self.fake))
-            .await
+        self.post_signed(
+            "/slack/commands",
+            FORM,
+            command_body(command, text, user, &self.fake),
+        )
+        .await
     }
 
     pub async fn post_interaction(&self, payload: &Value) -> Reply {
         let body = serde_urlencoded::to_string([("payload", payload.to_string())]).unwrap();
-        self.post_signed("/slack/interactions", FORM, body.into_bytes()).await
+        self.post_signed("/slack/interactions", FORM, body.into_bytes())
+            .await
     }
 
     pub async fn post_event(&self, event: &Value) -> Reply {
-        self.post_signed("/slack/events", "application/json", event.to_string().into_bytes())
-            .await
+        self.post_signed(
+            "/slack/events",
+            "application/json",
+            event.to_string().into_bytes(),
+        )
+        .await
     }
 
     pub async fn scalar(&self, sql: &'static str) -> i64 {
@@ -274,14 +287,20 @@ pub fn command_body(command: &str, text: &str, user: &str, fake: &FakeSlack) -> 
         ("command", command),
         ("text", text),
         ("response_url", &fake.hook_url("commands/1")),
-        ("trigger_id", "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"),
+        (
+            "trigger_id",
+            "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+        ),
     ])
     .unwrap()
     .into_bytes()
 }
 
 fn interaction_fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/slack/interactions/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/slack/interactions/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
@@ -294,7 +313,15 @@ pub fn shortcut(callback: &str, user: &str) -> Value {
 }
 
 /// The real message shortcut payload, on `(channel, ts)` with `text` by `author`.
-pub fn message_shortcut(callback: &str, user: &str, channel: &str, ts: &str, text: &str, author: &str, reply_to: &str) -> Value {
+pub fn message_shortcut(
+    callback: &str,
+    user: &str,
+    channel: &str,
+    ts: &str,
+    text: &str,
+    author: &str,
+    reply_to: &str,
+) -> Value {
     let mut p = interaction_fixture("message_action.json");
     p["callback_id"] = json!(callback);
     p["user"]["id"] = json!(user);
@@ -371,7 +398,9 @@ pub fn submission(user: &str, callback: &str, metadata: Value, form: &Form<'_>) 
         "audience": {"audience": {"type": "radio_buttons", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": form.audience}}},
     });
     values["pillar"] = match form.pillar {
-        Some(p) => json!({"pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": p}}}),
+        Some(p) => {
+            json!({"pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": p}}})
+        }
         None => json!({"pillar": {"type": "static_select", "selected_option": null}}),
     };
     if let Some(ack) = form.acknowledged {
@@ -380,24 +409,11 @@ pub fn submission(user: &str, callback: &str, metadata: Value, form: &Form<'_>) 
         } else {
             json!([])
         };
-        values["privacy_ack"] = json!({"privacy_ack": {"type": "checkboxes", "selected_options": selected}});
+        values["privacy_ack"] =
+            json!({"privacy_ack": {"type": "checkboxes", "selected_options": selected}});
     }
     p["view"]["state"]["values"] = values;
     p
-}
-
-/// An Events API callback shaped like the real fixtures.
-pub fn event_callback(event_id: &str, event: Value) -> Value {
-    json!({
-        "token": "verification_token",
-        "team_id": "T0TEAM",
-        "api_app_id": "A0APP",
-        "event": event,
-        "type": "event_callback",
-        "event_id": event_id,
-        "event_time": 1_700_000_000,
-        "authed_users": ["U0BOT"]
-    })
 }
 
 /// The text of all blocks of a Web API call, joined, for assertions.

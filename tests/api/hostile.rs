@@ -16,22 +16,36 @@ async fn hostile_text_is_posted_exactly_as_written_and_cannot_mention_broadcast_
     );
     let post = &app.fake.wait_for("chat.postMessage", 1).await[0].body;
     let blocks = post["blocks"].as_array().unwrap();
-    let story_blocks: Vec<_> = blocks.iter().filter(|b| b["text"]["text"] == story).collect();
+    let story_blocks: Vec<_> = blocks
+        .iter()
+        .filter(|b| b["text"]["text"] == story)
+        .collect();
     assert_eq!(story_blocks.len(), 1, "the story appears once, unchanged");
-    assert_eq!(story_blocks[0]["text"]["type"], "plain_text", "never parsed as mrkdwn");
+    assert_eq!(
+        story_blocks[0]["text"]["type"], "plain_text",
+        "never parsed as mrkdwn"
+    );
     // Everywhere else Slack parses text, the story's markup does not appear.
     let fallback = post["text"].as_str().unwrap();
-    assert!(!fallback.contains("<!channel>") && !fallback.contains("evil"), "{fallback}");
+    assert!(
+        !fallback.contains("<!channel>") && !fallback.contains("evil"),
+        "{fallback}"
+    );
     for b in blocks.iter().filter(|b| b["type"] == "context") {
         let t = b.to_string();
-        assert!(!t.contains("<!channel>") && !t.contains("<!here>") && !t.contains("evil.example"), "{t}");
+        assert!(
+            !t.contains("<!channel>") && !t.contains("<!here>") && !t.contains("evil.example"),
+            "{t}"
+        );
     }
 }
 
 #[tokio::test]
 async fn hostile_pillar_and_feedback_text_is_escaped_in_replies() {
     let app = spawn_app().await;
-    let reply = app.post_command("/moment", "story pillar:<!channel>", NURSE).await;
+    let reply = app
+        .post_command("/moment", "story pillar:<!channel>", NURSE)
+        .await;
     assert!(!reply.body.contains("<!channel>"), "{}", reply.body);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
 }
@@ -41,7 +55,9 @@ async fn text_that_is_not_valid_utf8_is_refused_with_a_message() {
     let app = spawn_app().await;
     let body = String::from_utf8(command_body("/moment", "PLACEHOLDER", NURSE, &app.fake)).unwrap();
     let body = body.replace("text=PLACEHOLDER", "text=caf%FF%FE+story");
-    let reply = app.post_signed("/slack/commands", FORM, body.into_bytes()).await;
+    let reply = app
+        .post_signed("/slack/commands", FORM, body.into_bytes())
+        .await;
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(reply.text().contains("could not be read"), "{}", reply.body);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
@@ -92,6 +108,8 @@ async fn malformed_bodies_never_cause_a_server_error() {
         }
     }
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
-    let health = reqwest::get(format!("{}/healthz", app.address)).await.unwrap();
+    let health = reqwest::get(format!("{}/healthz", app.address))
+        .await
+        .unwrap();
     assert_eq!(health.status().as_u16(), 200, "still serving");
 }

@@ -27,8 +27,14 @@ async fn the_message_shortcut_prefills_the_message_and_recognizes_its_author() {
     app.post_interaction(&payload).await;
     let open = &app.fake.wait_for("views.open", 1).await[0];
     let view = open.body["view"].to_string();
-    assert!(view.contains("Kim calmed a frightened child before surgery."), "{view}");
-    assert!(view.contains(&format!("\"initial_users\":[\"{NURSE2}\"]")), "{view}");
+    assert!(
+        view.contains("Kim calmed a frightened child before surgery."),
+        "{view}"
+    );
+    assert!(
+        view.contains(&format!("\"initial_users\":[\"{NURSE2}\"]")),
+        "{view}"
+    );
 }
 
 #[tokio::test]
@@ -40,7 +46,9 @@ async fn a_submitted_form_posts_with_pillar_and_recognized_people_and_thanks_in_
         recognized: &[NURSE2],
         ..Form::default()
     };
-    let reply = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await;
+    let reply = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await;
     let json = reply.json();
     assert_eq!(json["response_action"], "update");
     assert!(json["view"].to_string().contains("Thank you"));
@@ -50,7 +58,10 @@ async fn a_submitted_form_posts_with_pillar_and_recognized_people_and_thanks_in_
     let text = blocks_text(&post.body);
     assert!(text.contains("Patient care"), "{text}");
     assert!(text.contains(&format!("Recognizing <@{NURSE2}>")), "{text}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM moment_recognitions").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moment_recognitions").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -61,7 +72,8 @@ async fn a_moment_for_leaders_only_goes_to_the_leadership_channel() {
         audience: "leaders",
         ..Form::default()
     };
-    app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await;
+    app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await;
     let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], LEADERS);
     assert!(blocks_text(&post.body).contains("for leaders"));
@@ -71,26 +83,61 @@ async fn a_moment_for_leaders_only_goes_to_the_leadership_channel() {
 async fn invalid_form_input_is_shown_inline_and_nothing_is_stored() {
     let app = spawn_app().await;
     let cases = [
-        (Form { story: "   ", ..Form::default() }, "story", "empty"),
-        (Form { story: "Fine story", pillar: Some("gone"), ..Form::default() }, "pillar", "no pillar"),
+        (
+            Form {
+                story: "   ",
+                ..Form::default()
+            },
+            "story",
+            "empty",
+        ),
+        (
+            Form {
+                story: "Fine story",
+                pillar: Some("gone"),
+                ..Form::default()
+            },
+            "pillar",
+            "no pillar",
+        ),
     ];
     for (form, field, expected) in cases {
-        let json = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
+        let json = app
+            .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+            .await
+            .json();
         assert_eq!(json["response_action"], "errors", "{json}");
-        assert!(json["errors"][field].as_str().unwrap().contains(expected), "{json}");
+        assert!(
+            json["errors"][field].as_str().unwrap().contains(expected),
+            "{json}"
+        );
     }
     let many: Vec<String> = (0..21).map(|i| format!("U0P{i:03}")).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
-    let form = Form { story: "Thanks all", recognized: &many, ..Form::default() };
-    let json = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
-    assert!(json["errors"]["recognized"].as_str().unwrap().contains("at most 20"), "{json}");
+    let form = Form {
+        story: "Thanks all",
+        recognized: &many,
+        ..Form::default()
+    };
+    let json = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await
+        .json();
+    assert!(
+        json["errors"]["recognized"]
+            .as_str()
+            .unwrap()
+            .contains("at most 20"),
+        "{json}"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
 }
 
 #[tokio::test]
 async fn the_home_tab_share_button_opens_the_form() {
     let app = spawn_app().await;
-    app.post_interaction(&button(NURSE, "home_share", "share", On::Home)).await;
+    app.post_interaction(&button(NURSE, "home_share", "share", On::Home))
+        .await;
     let open = &app.fake.wait_for("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "moment_share");
 }

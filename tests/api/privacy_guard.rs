@@ -12,8 +12,13 @@ async fn hold(app: &TestApp) -> i64 {
     for kind in ["a phone number", "a room or bed number", "a person's name"] {
         assert!(text.contains(kind), "{kind} named in {text}");
     }
-    assert!(text.contains("draft_post") && text.contains("draft_edit") && text.contains("draft_discard"));
-    app.scalar("SELECT id FROM moments WHERE status = 'draft'").await
+    assert!(
+        text.contains("draft_post")
+            && text.contains("draft_edit")
+            && text.contains("draft_discard")
+    );
+    app.scalar("SELECT id FROM moments WHERE status = 'draft'")
+        .await
 }
 
 #[tokio::test]
@@ -24,7 +29,14 @@ async fn a_story_that_looks_personal_is_kept_but_not_posted_until_its_author_con
     assert!(app.fake.calls_to("chat.postMessage").is_empty());
 
     let hook = app.fake.hook_url("actions/1");
-    let reply = app.post_interaction(&button(NURSE, "draft_post", &draft.to_string(), On::Message(&hook))).await;
+    let reply = app
+        .post_interaction(&button(
+            NURSE,
+            "draft_post",
+            &draft.to_string(),
+            On::Message(&hook),
+        ))
+        .await;
     assert_eq!(reply.status, 200);
 
     let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
@@ -32,8 +44,17 @@ async fn a_story_that_looks_personal_is_kept_but_not_posted_until_its_author_con
     assert!(blocks_text(&post.body).contains(PERSONAL));
     let answer = &app.fake.wait_for("hook", 1).await[0];
     assert_eq!(answer.body["replace_original"], true);
-    assert!(answer.body["text"].as_str().unwrap().contains("Posted as written"));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'shared'").await, 1);
+    assert!(
+        answer.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("Posted as written")
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'shared'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -42,18 +63,35 @@ async fn nobody_else_can_post_or_discard_someone_elses_draft() {
     let draft = hold(&app).await;
     let hook = app.fake.hook_url("actions/2");
     for action in ["draft_post", "draft_discard"] {
-        app.post_interaction(&button(NURSE2, action, &draft.to_string(), On::Message(&hook))).await;
+        app.post_interaction(&button(
+            NURSE2,
+            action,
+            &draft.to_string(),
+            On::Message(&hook),
+        ))
+        .await;
     }
     app.fake.wait_for("hook", 1).await;
     // Replies through one response URL keep their order and Slack's pace.
     app.advance(1);
     let answers = app.fake.wait_for("hook", 2).await;
     for a in &answers {
-        assert!(a.body["text"].as_str().unwrap().contains("Only the person who wrote"), "{}", a.body);
+        assert!(
+            a.body["text"]
+                .as_str()
+                .unwrap()
+                .contains("Only the person who wrote"),
+            "{}",
+            a.body
+        );
     }
     app.settle().await;
     assert!(app.fake.calls_to("chat.postMessage").is_empty());
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'draft'").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'draft'")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -61,9 +99,20 @@ async fn a_discarded_draft_is_gone_and_never_posted() {
     let app = spawn_app().await;
     let draft = hold(&app).await;
     let hook = app.fake.hook_url("actions/3");
-    app.post_interaction(&button(NURSE, "draft_discard", &draft.to_string(), On::Message(&hook))).await;
+    app.post_interaction(&button(
+        NURSE,
+        "draft_discard",
+        &draft.to_string(),
+        On::Message(&hook),
+    ))
+    .await;
     let answer = &app.fake.wait_for("hook", 1).await[0];
-    assert!(answer.body["text"].as_str().unwrap().contains("Nothing was posted"));
+    assert!(
+        answer.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("Nothing was posted")
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
     app.settle().await;
     assert!(app.fake.calls_to("chat.postMessage").is_empty());
@@ -74,44 +123,97 @@ async fn editing_a_held_draft_opens_the_form_and_a_clean_story_replaces_it() {
     let app = spawn_app().await;
     let draft = hold(&app).await;
     let hook = app.fake.hook_url("actions/4");
-    app.post_interaction(&button(NURSE, "draft_edit", &draft.to_string(), On::Message(&hook))).await;
+    app.post_interaction(&button(
+        NURSE,
+        "draft_edit",
+        &draft.to_string(),
+        On::Message(&hook),
+    ))
+    .await;
     let open = &app.fake.wait_for("views.open", 1).await[0];
     let view = &open.body["view"];
     assert_eq!(view["callback_id"], "moment_share");
-    assert!(view.to_string().contains("555-123-4567"), "prefilled with the draft");
+    assert!(
+        view.to_string().contains("555-123-4567"),
+        "prefilled with the draft"
+    );
     let meta = view["private_metadata"].as_str().unwrap().to_owned();
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&meta).unwrap(), json!({"replaces": draft}));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&meta).unwrap(),
+        json!({"replaces": draft})
+    );
 
     let clean = "A patient called to thank the whole ward.";
-    let form = Form { story: clean, ..Form::default() };
-    let reply = app.post_interaction(&submission(NURSE, "moment_share", json!({"replaces": draft}), &form)).await;
+    let form = Form {
+        story: clean,
+        ..Form::default()
+    };
+    let reply = app
+        .post_interaction(&submission(
+            NURSE,
+            "moment_share",
+            json!({"replaces": draft}),
+            &form,
+        ))
+        .await;
     assert_eq!(reply.json()["response_action"], "update");
     let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains(clean));
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 1, "the draft was replaced");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'draft'").await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moments").await,
+        1,
+        "the draft was replaced"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'draft'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn in_the_form_the_guard_asks_first_and_posts_only_once_the_author_ticks_the_box() {
     let app = spawn_app().await;
-    let mut form = Form { story: PERSONAL, ..Form::default() };
+    let mut form = Form {
+        story: PERSONAL,
+        ..Form::default()
+    };
 
-    let first = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
+    let first = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await
+        .json();
     assert_eq!(first["response_action"], "update");
     let view = first["view"].to_string();
-    assert!(view.contains("privacy_ack") && view.contains("a phone number"), "{view}");
-    assert!(view.contains("555-123-4567"), "the form keeps what was typed");
+    assert!(
+        view.contains("privacy_ack") && view.contains("a phone number"),
+        "{view}"
+    );
+    assert!(
+        view.contains("555-123-4567"),
+        "the form keeps what was typed"
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
 
     form.acknowledged = Some(false);
-    let second = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
+    let second = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await
+        .json();
     assert_eq!(second["response_action"], "errors");
-    assert!(second["errors"]["privacy_ack"].as_str().unwrap().contains("tick this box"));
+    assert!(
+        second["errors"]["privacy_ack"]
+            .as_str()
+            .unwrap()
+            .contains("tick this box")
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
 
     form.acknowledged = Some(true);
-    let third = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
+    let third = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await
+        .json();
     assert_eq!(third["response_action"], "update");
     assert!(third["view"].to_string().contains("Thank you"));
     assert_eq!(app.fake.wait_for("chat.postMessage", 1).await.len(), 1);
@@ -125,7 +227,10 @@ async fn removing_the_personal_details_is_enough_to_post_without_ticking() {
         acknowledged: Some(false),
         ..Form::default()
     };
-    let reply = app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form)).await.json();
+    let reply = app
+        .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await
+        .json();
     assert_eq!(reply["response_action"], "update");
     assert_eq!(app.fake.wait_for("chat.postMessage", 1).await.len(), 1);
 }

@@ -7,31 +7,70 @@ async fn nothing_happened(app: &TestApp) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 0);
-    assert!(app.fake.calls().is_empty(), "no Slack call expected: {:?}", app.fake.calls());
+    assert!(
+        app.fake.calls().is_empty(),
+        "no Slack call expected: {:?}",
+        app.fake.calls()
+    );
 }
 
 #[tokio::test]
 async fn requests_with_missing_bad_or_stale_signatures_get_401_and_change_nothing() {
     let app = spawn_app().await;
-    let body = command_body("/moment", "A story that must not be stored", NURSE, &app.fake);
+    let body = command_body(
+        "/moment",
+        "A story that must not be stored",
+        NURSE,
+        &app.fake,
+    );
     let now = app.clock.now_ts();
     let good = |ts: i64| sign(SECRET, &ts.to_string(), &body);
     let cases: Vec<(&str, Option<String>, Option<String>)> = vec![
         ("no headers", None, None),
         ("no signature", Some(now.to_string()), None),
         ("no timestamp", None, Some(good(now))),
-        ("wrong secret", Some(now.to_string()), Some(sign("another-secret", &now.to_string(), &body))),
-        ("signature of another body", Some(now.to_string()), Some(sign(SECRET, &now.to_string(), b"other"))),
-        ("signature for another timestamp", Some((now - 1).to_string()), Some(good(now))),
-        ("stale by 301 s", Some((now - 301).to_string()), Some(good(now - 301))),
-        ("from 301 s in the future", Some((now + 301).to_string()), Some(good(now + 301))),
+        (
+            "wrong secret",
+            Some(now.to_string()),
+            Some(sign("another-secret", &now.to_string(), &body)),
+        ),
+        (
+            "signature of another body",
+            Some(now.to_string()),
+            Some(sign(SECRET, &now.to_string(), b"other")),
+        ),
+        (
+            "signature for another timestamp",
+            Some((now - 1).to_string()),
+            Some(good(now)),
+        ),
+        (
+            "stale by 301 s",
+            Some((now - 301).to_string()),
+            Some(good(now - 301)),
+        ),
+        (
+            "from 301 s in the future",
+            Some((now + 301).to_string()),
+            Some(good(now + 301)),
+        ),
         ("not hex", Some(now.to_string()), Some("v0=not-hex".into())),
-        ("wrong version", Some(now.to_string()), Some(good(now).replace("v0=", "v1="))),
-        ("timestamp not a number", Some("yesterday".into()), Some(good(now))),
+        (
+            "wrong version",
+            Some(now.to_string()),
+            Some(good(now).replace("v0=", "v1=")),
+        ),
+        (
+            "timestamp not a number",
+            Some("yesterday".into()),
+            Some(good(now)),
+        ),
     ];
     for path in PATHS {
         for (case, ts, sig) in &cases {
-            let reply = app.post_raw(path, FORM, body.clone(), ts.clone(), sig.clone()).await;
+            let reply = app
+                .post_raw(path, FORM, body.clone(), ts.clone(), sig.clone())
+                .await;
             assert_eq!(reply.status, 401, "{path}: {case}");
         }
     }
@@ -44,7 +83,9 @@ async fn a_signature_just_inside_the_five_minute_window_is_accepted() {
     let body = command_body("/moment", "help", NURSE, &app.fake);
     let ts = (app.clock.now_ts() - 299).to_string();
     let sig = sign(SECRET, &ts, &body);
-    let reply = app.post_raw("/slack/commands", FORM, body, Some(ts), Some(sig)).await;
+    let reply = app
+        .post_raw("/slack/commands", FORM, body, Some(ts), Some(sig))
+        .await;
     assert_eq!(reply.status, 200);
 }
 
@@ -60,6 +101,8 @@ async fn an_oversized_body_is_refused_without_being_stored() {
 #[tokio::test]
 async fn the_health_check_answers_without_a_signature() {
     let app = spawn_app().await;
-    let response = reqwest::get(format!("{}/healthz", app.address)).await.unwrap();
+    let response = reqwest::get(format!("{}/healthz", app.address))
+        .await
+        .unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }

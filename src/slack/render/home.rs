@@ -14,9 +14,13 @@ pub fn view(data: &HomeData) -> SlackView {
     let dir = &data.directory;
     let mut blocks = vec![
         header(&dir.org.name),
-        section(markdown(&format!("*Our mission*\n_{}_", escape(&dir.org.mission)))),
+        section(markdown(&format!(
+            "*Our mission*\n_{}_",
+            escape(&dir.org.mission)
+        ))),
         actions(vec![
-            button(ids::HOME_SHARE, "Share a mission moment", "share").with_style(SlackBlockButtonStyle::Primary),
+            button(ids::HOME_SHARE, "Share a mission moment", "share")
+                .with_style(SlackBlockButtonStyle::Primary),
         ]),
         divider(),
     ];
@@ -31,7 +35,10 @@ pub fn view(data: &HomeData) -> SlackView {
         })
         .collect();
     if !pillars.is_empty() {
-        blocks.push(section(markdown(&format!("*Strategic pillars*\n{}", pillars.join("\n")))));
+        blocks.push(section(markdown(&format!(
+            "*Strategic pillars*\n{}",
+            pillars.join("\n")
+        ))));
         blocks.push(divider());
     }
 
@@ -80,7 +87,10 @@ fn own_line(m: &Moment, data: &HomeData) -> String {
     let base = pillar_and_date(m, data);
     match m.status {
         MomentStatus::Draft => {
-            let kinds: Vec<&str> = privacy::scan(&m.story).iter().map(|f| f.kind.label()).collect();
+            let kinds: Vec<&str> = privacy::scan(&m.story)
+                .iter()
+                .map(|f| f.kind.label())
+                .collect();
             let why = if kinds.is_empty() {
                 String::new()
             } else {

@@ -83,7 +83,10 @@ pub fn section(text: SlackBlockText) -> SlackBlock {
 }
 
 pub fn context(mrkdwn: &str) -> SlackBlock {
-    SlackContextBlock::new(vec![SlackBlockMarkDownText::new(truncate(mrkdwn, MAX_SECTION)).into()]).into()
+    SlackContextBlock::new(vec![
+        SlackBlockMarkDownText::new(truncate(mrkdwn, MAX_SECTION)).into(),
+    ])
+    .into()
 }
 
 pub fn divider() -> SlackBlock {
@@ -152,7 +155,10 @@ mod tests {
     fn truncation_counts_characters_not_bytes() {
         assert_eq!(truncate("ééé", 3), "ééé");
         assert_eq!(truncate("éééé", 3), "éé…");
-        assert_eq!(truncate(&"x".repeat(5000), MAX_SECTION).chars().count(), MAX_SECTION);
+        assert_eq!(
+            truncate(&"x".repeat(5000), MAX_SECTION).chars().count(),
+            MAX_SECTION
+        );
     }
 
     #[test]

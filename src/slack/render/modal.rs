@@ -39,7 +39,11 @@ impl From<&MomentPrefill> for FormValues {
     }
 }
 
-fn input(block_id: &str, label: &str, element: impl Into<SlackInputBlockElement>) -> SlackInputBlock {
+fn input(
+    block_id: &str,
+    label: &str,
+    element: impl Into<SlackInputBlockElement>,
+) -> SlackInputBlock {
     SlackInputBlock::new(plain_only(label, 2000), element.into()).with_block_id(block_id.into())
 }
 
@@ -57,7 +61,10 @@ fn audience_option(a: Audience) -> SlackBlockChoiceItem<SlackBlockText> {
         Audience::Channel => "Everyone: post it in the moments channel",
         Audience::Leaders => "Leaders only: post it in the leadership channel",
     };
-    SlackBlockChoiceItem::new(SlackBlockPlainText::new(label.into()).into(), a.as_str().to_owned())
+    SlackBlockChoiceItem::new(
+        SlackBlockPlainText::new(label.into()).into(),
+        a.as_str().to_owned(),
+    )
 }
 
 /// The story, pillar and people inputs shared by the share and edit forms.
@@ -76,7 +83,11 @@ fn moment_inputs(directory: &Directory, values: &FormValues) -> Vec<SlackBlock> 
             ))
             .into(),
     ];
-    let options: Vec<_> = directory.active_pillars().take(100).map(pillar_option).collect();
+    let options: Vec<_> = directory
+        .active_pillars()
+        .take(100)
+        .map(pillar_option)
+        .collect();
     if !options.is_empty() {
         let mut select = SlackBlockStaticSelectElement::new()
             .with_action_id(ids::PILLAR.into())
@@ -88,7 +99,11 @@ fn moment_inputs(directory: &Directory, values: &FormValues) -> Vec<SlackBlock> 
         {
             select = select.with_initial_option(pillar_option(chosen));
         }
-        blocks.push(input(ids::PILLAR, "Pillar", select.with_options(options)).with_optional(true).into());
+        blocks.push(
+            input(ids::PILLAR, "Pillar", select.with_options(options))
+                .with_optional(true)
+                .into(),
+        );
     }
     let mut people = SlackBlockMultiUsersSelectElement::new()
         .with_action_id(ids::RECOGNIZED.into())
@@ -97,15 +112,25 @@ fn moment_inputs(directory: &Directory, values: &FormValues) -> Vec<SlackBlock> 
     if !values.recognized.is_empty() {
         people = people.with_initial_users(values.recognized.clone());
     }
-    blocks.push(input(ids::RECOGNIZED, "People recognized", people).with_optional(true).into());
+    blocks.push(
+        input(ids::RECOGNIZED, "People recognized", people)
+            .with_optional(true)
+            .into(),
+    );
     blocks
 }
 
 /// The privacy guard's question, added to a form whose story looks personal.
 fn review_blocks(findings: &[Finding]) -> Vec<SlackBlock> {
-    let mut text = String::from(":warning: *Before this is posted: it may identify someone.*\nThe story contains");
+    let mut text = String::from(
+        ":warning: *Before this is posted: it may identify someone.*\nThe story contains",
+    );
     for f in findings {
-        text.push_str(&format!("\n•  {}: “{}”", f.kind.label(), escape(&f.excerpt)));
+        text.push_str(&format!(
+            "\n•  {}: “{}”",
+            f.kind.label(),
+            escape(&f.excerpt)
+        ));
     }
     text.push_str("\nEdit the story above, or tick the box to post it as written.");
     let ack = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
@@ -115,12 +140,19 @@ fn review_blocks(findings: &[Finding]) -> Vec<SlackBlock> {
     .with_action_id(ids::PRIVACY_ACK.into());
     vec![
         section(markdown(&text)),
-        input(ids::PRIVACY_ACK, "Post as written?", ack).with_optional(true).into(),
+        input(ids::PRIVACY_ACK, "Post as written?", ack)
+            .with_optional(true)
+            .into(),
     ]
 }
 
 /// "Share a mission moment". `review` adds the privacy question.
-pub fn share(directory: &Directory, values: &FormValues, meta: &ModalMeta, review: Option<&[Finding]>) -> SlackView {
+pub fn share(
+    directory: &Directory,
+    values: &FormValues,
+    meta: &ModalMeta,
+    review: Option<&[Finding]>,
+) -> SlackView {
     let mut blocks = vec![context(&format!("_{}_", escape(&directory.org.mission)))];
     blocks.extend(moment_inputs(directory, values));
     let audience = SlackBlockRadioButtonsElement::new(vec![
@@ -137,7 +169,12 @@ pub fn share(directory: &Directory, values: &FormValues, meta: &ModalMeta, revie
 }
 
 /// "Edit mission moment", with a Delete button (asks for confirmation).
-pub fn edit(directory: &Directory, moment: &Moment, values: &FormValues, review: Option<&[Finding]>) -> SlackView {
+pub fn edit(
+    directory: &Directory,
+    moment: &Moment,
+    values: &FormValues,
+    review: Option<&[Finding]>,
+) -> SlackView {
     let place = match &moment.post {
         Some((channel, _)) => format!("Posted in {}", channel_link(channel)),
         None if moment.status == crate::domain::moment::MomentStatus::Draft => {
@@ -147,36 +184,56 @@ pub fn edit(directory: &Directory, moment: &Moment, values: &FormValues, review:
     };
     let mut blocks = vec![context(&format!(
         "{place} on {}. Who sees it cannot be changed.",
-        moment.created_at.with_timezone(&directory.org.timezone).format("%B %-d, %Y")
+        moment
+            .created_at
+            .with_timezone(&directory.org.timezone)
+            .format("%B %-d, %Y")
     ))];
     blocks.extend(moment_inputs(directory, values));
     if let Some(findings) = review {
         blocks.extend(review_blocks(findings));
     }
-    let delete = button(ids::DELETE_IN_MODAL, "Delete this moment", &moment.id.to_string())
-        .with_style(SlackBlockButtonStyle::Danger)
-        .with_confirm(confirm(
-            "Delete this moment?",
-            "The story and its post will be removed for everyone. This cannot be undone.",
-            "Delete",
-        ));
+    let delete = button(
+        ids::DELETE_IN_MODAL,
+        "Delete this moment",
+        &moment.id.to_string(),
+    )
+    .with_style(SlackBlockButtonStyle::Danger)
+    .with_confirm(confirm(
+        "Delete this moment?",
+        "The story and its post will be removed for everyone. This cannot be undone.",
+        "Delete",
+    ));
     blocks.push(divider());
     blocks.push(actions(vec![delete]));
     let meta = ModalMeta {
         moment: Some(moment.id.0),
         ..Default::default()
     };
-    modal(ids::EDIT_CALLBACK, "Edit your moment", "Save", blocks, &meta)
+    modal(
+        ids::EDIT_CALLBACK,
+        "Edit your moment",
+        "Save",
+        blocks,
+        &meta,
+    )
 }
 
 /// A closing message shown in place of a finished form.
 pub fn notice(title: &str, text: &str) -> SlackView {
     SlackView::Modal(
-        SlackModalView::new(plain_only(title, 24), vec![section(markdown(text))]).with_close(plain_only("Done", 24)),
+        SlackModalView::new(plain_only(title, 24), vec![section(markdown(text))])
+            .with_close(plain_only("Done", 24)),
     )
 }
 
-fn modal(callback: &str, title: &str, submit: &str, blocks: Vec<SlackBlock>, meta: &ModalMeta) -> SlackView {
+fn modal(
+    callback: &str,
+    title: &str,
+    submit: &str,
+    blocks: Vec<SlackBlock>,
+    meta: &ModalMeta,
+) -> SlackView {
     SlackView::Modal(
         SlackModalView::new(plain_only(title, 24), fit(blocks, MAX_VIEW_BLOCKS))
             .with_callback_id(callback.into())

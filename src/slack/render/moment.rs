@@ -15,15 +15,31 @@ pub fn post(moment: &Moment, directory: &Directory) -> SlackMessageContent {
     if let Some(pillar) = moment.pillar.as_ref().and_then(|key| directory.pillar(key)) {
         byline.push_str(&format!("  ·  Pillar: *{}*", pillar_label(pillar)));
     }
-    let mut blocks = vec![header(title), section(plain(&moment.story)), context(&byline)];
+    let mut blocks = vec![
+        header(title),
+        section(plain(&moment.story)),
+        context(&byline),
+    ];
     if !moment.recognized.is_empty() {
-        let people: Vec<String> = moment.recognized.iter().map(|p| mention(p.as_str())).collect();
-        blocks.push(context(&format!(":clap: Recognizing {}", people.join(", "))));
+        let people: Vec<String> = moment
+            .recognized
+            .iter()
+            .map(|p| mention(p.as_str()))
+            .collect();
+        blocks.push(context(&format!(
+            ":clap: Recognizing {}",
+            people.join(", ")
+        )));
     }
-    blocks.push(context("React with an emoji to celebrate this moment. It will be part of this month's digest."));
+    blocks.push(context(
+        "React with an emoji to celebrate this moment. It will be part of this month's digest.",
+    ));
     SlackMessageContent::new()
         // The notification text names the author only: the story itself is
         // in a plain_text block, where nothing in it can be interpreted.
-        .with_text(format!("A mission moment from {}", mention(moment.author.as_str())))
+        .with_text(format!(
+            "A mission moment from {}",
+            mention(moment.author.as_str())
+        ))
         .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS))
 }

@@ -39,7 +39,11 @@ pub fn held_for_review(draft: MomentId, findings: &[Finding]) -> SlackCommandEve
         ":warning: *I haven't posted your moment yet.* It may contain details that identify someone:",
     );
     for f in findings {
-        text.push_str(&format!("\n•  {}: “{}”", f.kind.label(), escape(&f.excerpt)));
+        text.push_str(&format!(
+            "\n•  {}: “{}”",
+            f.kind.label(),
+            escape(&f.excerpt)
+        ));
     }
     text.push_str("\nPatients' names and details must never appear in the channel. What would you like to do?");
     let id = draft.to_string();
