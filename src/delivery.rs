@@ -150,6 +150,7 @@ impl Worker {
         let rows = outbox::pending(self.store().reads(), SCAN).await?;
         let mut blocked: HashSet<String> = HashSet::new();
         let mut due: Vec<OutboxRow> = Vec::new();
+        let mut expired: Vec<i64> = Vec::new();
         let mut next_due: Option<DateTime<Utc>> = None;
         let mut note =
             |t: DateTime<Utc>| next_due = Some(next_due.map_or(t, |n: DateTime<Utc>| n.min(t)));
@@ -177,9 +178,18 @@ impl Worker {
                 note(ready_at);
                 continue;
             }
+            if row.expires_at.is_some_and(|at| from_ms(at) <= now) {
+                expired.push(row.id);
+                continue;
+            }
             due.push(row);
         }
 
+        for id in expired {
+            // A modal trigger lives 3 s: opening it later would only fail.
+            self.fail(id, "expired before it could be sent").await?;
+            round.failed += 1;
+        }
         // Claim and send in chunks of `max_in_flight`, so no claim waits
         // long enough behind others for its lease to run out.
         for chunk in due.chunks(self.settings.max_in_flight.max(1)) {

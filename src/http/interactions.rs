@@ -89,7 +89,7 @@ pub async fn handle(
             let person = parse_person(&person)?;
             if let Err(e) = button(
                 ctx,
-                person,
+                person.clone(),
                 &action,
                 &value,
                 trigger,
@@ -98,7 +98,7 @@ pub async fn handle(
             )
             .await
             {
-                tell(ctx, &e, reply_to, view).await?;
+                tell(ctx, person, &e, reply_to, view).await?;
             }
             Ok(StatusCode::OK.into_response())
         }
@@ -143,9 +143,11 @@ fn parse_moment_id(value: &str) -> Result<MomentId, AppError> {
 }
 
 /// Tells the person why their click did nothing: in the modal it came from,
-/// or in place of the message it came from.
+/// below the message it came from, or (from the Home tab, which was stale)
+/// by refreshing their Home tab.
 async fn tell(
     ctx: &AppContext,
+    person: PersonId,
     e: &AppError,
     reply_to: Option<String>,
     view: Option<String>,
@@ -166,7 +168,7 @@ async fn tell(
                 replace_original: false,
             },
         },
-        (None, None) => return Ok(()), // the Home tab refreshes itself
+        (None, None) => Outgoing::PublishHome { person },
     };
     moments::send(ctx, message).await?;
     Ok(())

@@ -192,3 +192,21 @@ async fn messages_to_different_channels_do_not_wait_for_each_other() {
         .collect();
     assert!(channels.contains(&MOMENTS.to_owned()) && channels.contains(&LEADERS.to_owned()));
 }
+
+#[tokio::test]
+async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried() {
+    let app = spawn_app().await;
+    app.fake.script("views.open", [Scripted::Status(503)]);
+    app.post_command("/moment", "", NURSE).await;
+    app.fake.wait_for("views.open", 1).await;
+    app.advance(5);
+    let counts = app.settle().await;
+    assert_eq!((counts.sent, counts.failed), (0, 1));
+    let reason: String =
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE status = 'failed'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert!(reason.contains("expired"), "{reason}");
+    assert_eq!(app.fake.calls_to("views.open").len(), 1);
+}

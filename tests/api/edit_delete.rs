@@ -194,6 +194,9 @@ async fn others_cannot_delete_but_an_admin_can_moderate() {
     let (id, _) = shared(&app, NURSE, "A moment.").await;
     app.post_interaction(&button(NURSE2, "home_delete", &id.to_string(), On::Home))
         .await;
+    // The refusal refreshes the (stale) Home tab of the person who clicked.
+    let publish = &app.fake.wait_for("views.publish", 1).await[0];
+    assert_eq!(publish.body["user_id"], NURSE2);
     app.settle().await;
     assert!(app.fake.calls_to("chat.delete").is_empty());
     assert_eq!(
