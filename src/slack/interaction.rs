@@ -116,8 +116,11 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
             let Some(action) = e.actions.as_ref().and_then(|a| a.first()) else {
                 return Interaction::Ignored("block action without actions");
             };
-            let view = match &e.container {
-                SlackInteractionActionContainer::View(v) => Some(v.view_id.to_string()),
+            // A press in the Home tab also comes from a "view" container;
+            // only a modal is a view we can answer in.
+            let view = match (&e.container, &e.view) {
+                (_, Some(SlackView::Home(_))) => None,
+                (SlackInteractionActionContainer::View(v), _) => Some(v.view_id.to_string()),
                 _ => None,
             };
             Interaction::Button {

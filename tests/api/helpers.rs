@@ -355,10 +355,12 @@ pub fn button(user: &str, action: &str, value: &str, on: On<'_>) -> Value {
         On::Home => {
             p.as_object_mut().unwrap().remove("response_url");
             p["container"] = json!({"type": "view", "view_id": "VHOME"});
+            p["view"] = json!({"id": "VHOME", "type": "home", "blocks": []});
         }
         On::Modal(view) => {
             p.as_object_mut().unwrap().remove("response_url");
             p["container"] = json!({"type": "view", "view_id": view});
+            p["view"] = json!({"id": view, "type": "modal", "title": {"type": "plain_text", "text": "Edit your moment"}, "blocks": []});
         }
     }
     p
