@@ -1,1 +1,946 @@
-fn main() {}
+//! `bench-moments`: load test for signed `/moment` slash commands.
+//!
+//! What is measured: end-to-end latency and throughput of
+//! `POST /slack/commands` carrying a correctly signed `/moment` command,
+//! served by the **release build** of the real `alignbot` binary over
+//! loopback HTTP/1.1 keep-alive connections. Each request goes through the
+//! whole production path: Slack signature verification, form parsing, command
+//! dispatch, the SQLite insert and any Slack Web API calls the bot makes
+//! (answered by a fake Slack API running inside this process).
+//!
+//! How it works:
+//! 1. a fresh temp directory gets a bench config (`alignbot.toml`) and the
+//!    SQLite database (`bench.db`); the bot's output goes to `bot.log` there;
+//! 2. a fake Slack Web API (axum on `127.0.0.1:0`) answers every `/api/*`
+//!    call with `{"ok":true,...}` and counts them;
+//! 3. the bot is spawned as `alignbot --config <tmp>/alignbot.toml serve
+//!    --no-scheduler` and polled on `GET /healthz` until it answers 200;
+//! 4. `--concurrency` workers each open one keep-alive connection and send
+//!    requests sequentially: `--warmup` unmeasured requests in total, then
+//!    `--requests` measured ones in total;
+//! 5. it prints throughput, latency percentiles, the bot's peak RSS (`VmHWM`),
+//!    stops the bot with SIGTERM and checks that the `moments` table holds
+//!    exactly one row per 2xx answer (exit code 1 otherwise).
+//!
+//! Reproduce:
+//!
+//! ```text
+//! cargo build --release && cargo run --release --bin bench-moments
+//! cargo run --release --bin bench-moments -- --requests 20000 --concurrency 8
+//! ```
+//!
+//! The load generator shares the machine with the bot, so the numbers are a
+//! lower bound on what the bot can do on dedicated hardware.
+
+use std::fs::{self, File};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, Result, anyhow, bail, ensure};
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use clap::Parser;
+use hmac::{Hmac, KeyInit, Mac};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::client::conn::http1::SendRequest;
+use hyper::{Method, Request, StatusCode};
+use hyper_util::rt::TokioIo;
+use sha2::Sha256;
+use sqlx::ConnectOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use tokio::net::TcpStream;
+use tokio::sync::Barrier;
+use tokio::task::JoinHandle;
+
+const SIGNING_SECRET: &str = "bench-secret";
+const BOT_TOKEN: &str = "xoxb-bench";
+const HEALTH_POLL_INTERVAL: Duration = Duration::from_millis(50);
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(30);
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+const LOG_TAIL_LINES: usize = 40;
+
+const CONFIG_TOML: &str = r#"[org]
+name = "Bench Org"
+mission = "Every patient leaves healthier and heard."
+timezone = "America/New_York"
+moments_channel = "C0MOMENTS"
+leadership_channel = "C0LEADERS"
+admins = ["U0ADMIN"]
+
+[[pillars]]
+key = "patient-care"
+name = "Patient care"
+
+[[teams]]
+key = "nursing"
+name = "Nursing"
+channel = "C0NURSING"
+leaders = ["U0LEAD1"]
+members = ["U0NURSE1"]
+"#;
+
+/// Load test for signed `/moment` slash commands against the release bot.
+#[derive(Debug, Parser)]
+#[command(name = "bench-moments")]
+struct Args {
+    /// Number of measured requests (in total, across all connections).
+    #[arg(long, default_value_t = 100_000)]
+    requests: u64,
+    /// Number of concurrent keep-alive connections (one worker each).
+    #[arg(long, default_value_t = 32)]
+    concurrency: u64,
+    /// Number of unmeasured warm-up requests sent before measuring.
+    #[arg(long, default_value_t = 2_000)]
+    warmup: u64,
+    /// Path to the bot binary (use the release build).
+    #[arg(long, default_value = "target/release/alignbot")]
+    bot: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let workdir = match check_args(&args).and_then(|()| create_workdir()) {
+        Ok(dir) => dir,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run(&args, &workdir).await {
+        Ok(true) => {
+            // Best effort: a leftover temp dir is harmless.
+            let _ = fs::remove_dir_all(&workdir);
+            ExitCode::SUCCESS
+        }
+        Ok(false) => {
+            eprintln!(
+                "benchmark check failed; artifacts kept in {}",
+                workdir.display()
+            );
+            ExitCode::FAILURE
+        }
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            eprintln!("artifacts kept in {}", workdir.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs the whole benchmark; `Ok(false)` means the run completed but the
+/// consistency check failed.
+async fn run(args: &Args, workdir: &Path) -> Result<bool> {
+    let bot_path = resolve_bot(&args.bot)?;
+    let config_path = workdir.join("alignbot.toml");
+    fs::write(&config_path, CONFIG_TOML)
+        .with_context(|| format!("writing {}", config_path.display()))?;
+
+    let fake = FakeSlack::start().await?;
+    let mut bot = Bot::spawn(&bot_path, workdir, &config_path, fake.addr)?;
+    println!("bot:        {} (pid {})", bot_path.display(), bot.pid());
+    println!("listening:  http://{}", bot.addr);
+    println!("fake slack: http://{}/api", fake.addr);
+    println!("workdir:    {}", workdir.display());
+
+    bot.wait_healthy().await?;
+    let load = Arc::new(LoadPlan::from_args(args, bot.addr, fake.addr));
+    let outcome = match run_load(&load).await {
+        Ok(outcome) => outcome,
+        Err(err) => return Err(bot.annotate_failure(err)),
+    };
+    bot.ensure_running()?;
+
+    let peak_rss_kb = bot.peak_rss_kb();
+    let exit = bot.shutdown().await?;
+    let rows = count_moments(&workdir.join("bench.db")).await?;
+    let report = Report::new(args, &outcome, peak_rss_kb, rows, &fake);
+    fake.stop();
+
+    report.print(&exit);
+    Ok(report.rows_match())
+}
+
+// ---------------------------------------------------------------------------
+// Environment setup
+// ---------------------------------------------------------------------------
+
+/// Rejects arguments that cannot produce a meaningful run.
+fn check_args(args: &Args) -> Result<()> {
+    ensure!(args.requests > 0, "--requests must be at least 1");
+    ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    resolve_bot(&args.bot).map(drop)
+}
+
+/// Creates a fresh, unique directory under the system temp dir.
+fn create_workdir() -> Result<PathBuf> {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("alignbot-bench-{}-{nanos}", std::process::id()));
+    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Finds the bot binary: the given path, or (for the default relative path)
+/// the `alignbot` next to this benchmark binary.
+fn resolve_bot(requested: &Path) -> Result<PathBuf> {
+    let sibling = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join("alignbot")));
+    let candidates =
+        std::iter::once(requested.to_path_buf()).chain(sibling.filter(|_| requested.is_relative()));
+    for candidate in candidates {
+        if candidate.is_file() {
+            let path = candidate.canonicalize().unwrap_or(candidate);
+            if path.components().any(|c| c.as_os_str() == "debug") {
+                eprintln!("warning: {} looks like a debug build", path.display());
+            }
+            return Ok(path);
+        }
+    }
+    bail!(
+        "bot binary not found at {} (run `cargo build --release` first or pass --bot)",
+        requested.display()
+    )
+}
+
+/// Picks a free loopback port by binding port 0 and dropping the listener.
+fn pick_free_addr() -> Result<SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").context("binding 127.0.0.1:0")?;
+    listener.local_addr().context("reading local address")
+}
+
+fn unix_now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------------------
+// Fake Slack Web API
+// ---------------------------------------------------------------------------
+
+#[derive(Default)]
+struct FakeCounters {
+    /// Calls under `/api/*` (Web API methods).
+    api: AtomicU64,
+    /// Any other call (e.g. POSTs to the `response_url` under `/hooks/*`).
+    other: AtomicU64,
+}
+
+struct FakeSlack {
+    addr: SocketAddr,
+    counters: Arc<FakeCounters>,
+    task: JoinHandle<()>,
+}
+
+impl FakeSlack {
+    async fn start() -> Result<Self> {
+        let counters = Arc::new(FakeCounters::default());
+        let app = Router::new()
+            .route("/api/{*method}", get(fake_api).post(fake_api))
+            .fallback(fake_other)
+            .with_state(Arc::clone(&counters));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("binding fake Slack API")?;
+        let addr = listener.local_addr()?;
+        let task = tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, app).await {
+                eprintln!("fake Slack API stopped: {err}");
+            }
+        });
+        Ok(Self {
+            addr,
+            counters,
+            task,
+        })
+    }
+
+    fn api_requests(&self) -> u64 {
+        self.counters.api.load(Ordering::Relaxed)
+    }
+
+    fn other_requests(&self) -> u64 {
+        self.counters.other.load(Ordering::Relaxed)
+    }
+
+    fn stop(self) {
+        self.task.abort();
+    }
+}
+
+/// Answers a Web API call. The body is read fully so connections stay alive.
+async fn fake_api(State(counters): State<Arc<FakeCounters>>, _body: Bytes) -> impl IntoResponse {
+    let n = counters.api.fetch_add(1, Ordering::Relaxed);
+    ok_json(n)
+}
+
+/// Answers anything else (e.g. the `response_url`) the same way.
+async fn fake_other(State(counters): State<Arc<FakeCounters>>, _body: Bytes) -> impl IntoResponse {
+    let n = counters.other.fetch_add(1, Ordering::Relaxed);
+    ok_json(n)
+}
+
+/// Like Slack, every posted message gets its own `ts`.
+fn ok_json(n: u64) -> impl IntoResponse {
+    let ts = format!("1700000000.{:06}", n + 1);
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        format!(
+            r#"{{"ok":true,"channel":"C0MOMENTS","ts":"{ts}","message":{{"type":"message","text":"x","user":"U0BOT","ts":"{ts}"}}}}"#
+        ),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// The bot child process
+// ---------------------------------------------------------------------------
+
+struct Bot {
+    child: Child,
+    addr: SocketAddr,
+    log_path: PathBuf,
+    exited: Option<ExitStatus>,
+}
+
+impl Bot {
+    fn spawn(bot: &Path, workdir: &Path, config: &Path, fake_slack: SocketAddr) -> Result<Self> {
+        let addr = pick_free_addr()?;
+        let log_path = workdir.join("bot.log");
+        let log =
+            File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+        let log_err = log.try_clone().context("cloning log file handle")?;
+        let db_url = format!("sqlite://{}", workdir.join("bench.db").display());
+        let child = Command::new(bot)
+            .arg("--config")
+            .arg(config)
+            .args(["serve", "--no-scheduler"])
+            .env("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+            .env("SLACK_BOT_TOKEN", BOT_TOKEN)
+            .env("SLACK_API_URL", format!("http://{fake_slack}/api"))
+            .env("DATABASE_URL", db_url)
+            .env("ALIGNBOT_LISTEN", addr.to_string())
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(log))
+            .stderr(Stdio::from(log_err))
+            .spawn()
+            .with_context(|| format!("spawning {}", bot.display()))?;
+        Ok(Self {
+            child,
+            addr,
+            log_path,
+            exited: None,
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Returns the exit status if the bot has exited.
+    fn poll_exit(&mut self) -> Result<Option<ExitStatus>> {
+        if self.exited.is_none() {
+            self.exited = self.child.try_wait().context("checking bot process")?;
+        }
+        Ok(self.exited)
+    }
+
+    /// Fails with the exit status and log tail if the bot has exited.
+    fn ensure_running(&mut self) -> Result<()> {
+        match self.poll_exit()? {
+            Some(status) => Err(self.early_exit_error(status)),
+            None => Ok(()),
+        }
+    }
+
+    fn early_exit_error(&self, status: ExitStatus) -> anyhow::Error {
+        anyhow!("{}", self.exit_description(status))
+    }
+
+    fn exit_description(&self, status: ExitStatus) -> String {
+        format!(
+            "bot exited early with {status}; last lines of {}:\n{}",
+            self.log_path.display(),
+            log_tail(&self.log_path, LOG_TAIL_LINES)
+        )
+    }
+
+    /// Adds the bot's exit status to a load error if the bot died.
+    fn annotate_failure(&mut self, err: anyhow::Error) -> anyhow::Error {
+        match self.poll_exit() {
+            Ok(Some(status)) => anyhow!("{err:#}\n{}", self.exit_description(status)),
+            _ => err,
+        }
+    }
+
+    /// Polls `GET /healthz` until it answers 200.
+    async fn wait_healthy(&mut self) -> Result<()> {
+        let started = Instant::now();
+        loop {
+            self.ensure_running()?;
+            if let Ok(StatusCode::OK) = get_status(self.addr, "/healthz").await {
+                println!("healthy after {:.2} s", started.elapsed().as_secs_f64());
+                return Ok(());
+            }
+            if started.elapsed() > HEALTH_TIMEOUT {
+                bail!(
+                    "bot did not answer 200 on GET http://{}/healthz within {} s; last lines of {}:\n{}",
+                    self.addr,
+                    HEALTH_TIMEOUT.as_secs(),
+                    self.log_path.display(),
+                    log_tail(&self.log_path, LOG_TAIL_LINES)
+                );
+            }
+            tokio::time::sleep(HEALTH_POLL_INTERVAL).await;
+        }
+    }
+
+    /// Peak resident set size (`VmHWM`) in KiB, if `/proc` has it.
+    fn peak_rss_kb(&self) -> Option<u64> {
+        let status = fs::read_to_string(format!("/proc/{}/status", self.pid())).ok()?;
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kb| kb.parse().ok())
+    }
+
+    /// Sends SIGTERM and waits up to [`SHUTDOWN_TIMEOUT`], then SIGKILLs.
+    async fn shutdown(mut self) -> Result<ShutdownOutcome> {
+        let started = Instant::now();
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.pid().to_string())
+            .status()
+            .context("running `kill -TERM`")?;
+        ensure!(sent.success(), "`kill -TERM {}` failed: {sent}", self.pid());
+        while started.elapsed() < SHUTDOWN_TIMEOUT {
+            if let Some(status) = self.poll_exit()? {
+                return Ok(ShutdownOutcome::Graceful(status, started.elapsed()));
+            }
+            tokio::time::sleep(HEALTH_POLL_INTERVAL).await;
+        }
+        self.child.kill().context("killing bot")?;
+        let status = self.child.wait().context("waiting for killed bot")?;
+        self.exited = Some(status);
+        Ok(ShutdownOutcome::Killed(status))
+    }
+}
+
+impl Drop for Bot {
+    /// Never leave a bot running behind a failed benchmark.
+    fn drop(&mut self) {
+        if self.exited.is_none() && matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+enum ShutdownOutcome {
+    Graceful(ExitStatus, Duration),
+    Killed(ExitStatus),
+}
+
+impl std::fmt::Display for ShutdownOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Graceful(status, took) => {
+                write!(f, "{status} {:.2} s after SIGTERM", took.as_secs_f64())
+            }
+            Self::Killed(status) => write!(
+                f,
+                "did not stop within {} s of SIGTERM, killed ({status})",
+                SHUTDOWN_TIMEOUT.as_secs()
+            ),
+        }
+    }
+}
+
+/// The last `n` lines of a log file (or a note that it is unreadable).
+fn log_tail(path: &Path, n: usize) -> String {
+    match fs::read_to_string(path) {
+        Ok(text) => {
+            let lines: Vec<&str> = text.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(n)..];
+            if tail.is_empty() {
+                "  (log is empty)".to_owned()
+            } else {
+                tail.iter().map(|l| format!("  | {l}\n")).collect()
+            }
+        }
+        Err(err) => format!("  (cannot read log: {err})"),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP client
+// ---------------------------------------------------------------------------
+
+type Sender = SendRequest<Full<Bytes>>;
+
+/// Opens one HTTP/1.1 keep-alive connection and drives it in the background.
+async fn connect(addr: SocketAddr) -> Result<Sender> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .context("HTTP/1.1 handshake")?;
+    tokio::spawn(async move {
+        // Ends when the sender is dropped or the server closes the connection.
+        let _ = conn.await;
+    });
+    Ok(sender)
+}
+
+/// Sends `request` on `sender`, reads the body fully, returns the status.
+async fn exchange(sender: &mut Sender, request: Request<Full<Bytes>>) -> Result<StatusCode> {
+    sender.ready().await.context("connection not ready")?;
+    let response = sender.send_request(request).await?;
+    let status = response.status();
+    response
+        .into_body()
+        .collect()
+        .await
+        .context("reading response body")?;
+    Ok(status)
+}
+
+/// One-shot `GET` on a fresh connection.
+async fn get_status(addr: SocketAddr, path: &str) -> Result<StatusCode> {
+    let attempt = async {
+        let mut sender = connect(addr).await?;
+        let request = Request::get(path)
+            .header(header::HOST, addr.to_string())
+            .body(Full::new(Bytes::new()))?;
+        exchange(&mut sender, request).await
+    };
+    tokio::time::timeout(Duration::from_secs(1), attempt).await?
+}
+
+// ---------------------------------------------------------------------------
+// Request generation
+// ---------------------------------------------------------------------------
+
+/// Everything a worker needs to build signed `/moment` requests.
+struct LoadPlan {
+    bot: SocketAddr,
+    host: String,
+    response_url: String,
+    mac: Hmac<Sha256>,
+    concurrency: u64,
+    warmup: u64,
+    requests: u64,
+}
+
+impl LoadPlan {
+    fn from_args(args: &Args, bot: SocketAddr, fake_slack: SocketAddr) -> Self {
+        Self {
+            bot,
+            host: bot.to_string(),
+            response_url: format!("http://{fake_slack}/hooks/x"),
+            mac: Hmac::<Sha256>::new_from_slice(SIGNING_SECRET.as_bytes())
+                .expect("HMAC accepts keys of any length"),
+            concurrency: args.concurrency,
+            warmup: args.warmup,
+            requests: args.requests,
+        }
+    }
+
+    /// Worker `worker`'s share of `total` requests.
+    fn share(&self, total: u64, worker: u64) -> u64 {
+        total / self.concurrency + u64::from(worker < total % self.concurrency)
+    }
+
+    /// Form-encoded slash-command body for request `seq` of `worker`.
+    fn body(&self, worker: u64, seq: u64) -> String {
+        let user_id = format!("U0BENCH{worker}");
+        let text = format!(
+            "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late."
+        );
+        let fields: [(&str, &str); 11] = [
+            ("token", "x"),
+            ("team_id", "T0BENCH"),
+            ("team_domain", "bench"),
+            ("channel_id", "C0RANDOM"),
+            ("channel_name", "general"),
+            ("user_id", &user_id),
+            ("user_name", "bench"),
+            ("command", "/moment"),
+            ("text", &text),
+            ("response_url", &self.response_url),
+            ("trigger_id", "1.2.3"),
+        ];
+        serde_urlencoded::to_string(fields).expect("string pairs always encode")
+    }
+
+    /// `v0=<hex HMAC-SHA256(secret, "v0:{ts}:{body}")>`.
+    fn signature(&self, ts: &str, body: &str) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(b"v0:");
+        mac.update(ts.as_bytes());
+        mac.update(b":");
+        mac.update(body.as_bytes());
+        format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// A freshly signed `POST /slack/commands` request.
+    fn request(&self, worker: u64, seq: u64) -> Result<Request<Full<Bytes>>> {
+        let body = self.body(worker, seq);
+        let ts = unix_now_secs().to_string();
+        let signature = self.signature(&ts, &body);
+        Ok(Request::builder()
+            .method(Method::POST)
+            .uri("/slack/commands")
+            .header(header::HOST, &self.host)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("x-slack-request-timestamp", ts)
+            .header("x-slack-signature", signature)
+            .body(Full::from(body))?)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Load phase
+// ---------------------------------------------------------------------------
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    success: u64,
+    failure: u64,
+    transport_errors: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.success += other.success;
+        self.failure += other.failure;
+        self.transport_errors += other.transport_errors;
+    }
+}
+
+/// What one worker observed.
+#[derive(Default)]
+struct WorkerResult {
+    warmup: Counts,
+    measured: Counts,
+    latencies_us: Vec<u32>,
+}
+
+/// What all workers observed together.
+struct LoadOutcome {
+    warmup: Counts,
+    measured: Counts,
+    elapsed: Duration,
+    /// Sorted ascending.
+    latencies_us: Vec<u32>,
+}
+
+/// One worker: a keep-alive connection that sends requests back to back.
+struct Worker {
+    plan: Arc<LoadPlan>,
+    id: u64,
+    sender: Sender,
+    seq: u64,
+}
+
+impl Worker {
+    async fn new(plan: Arc<LoadPlan>, id: u64) -> Result<Self> {
+        let sender = connect(plan.bot).await?;
+        Ok(Self {
+            plan,
+            id,
+            sender,
+            seq: 0,
+        })
+    }
+
+    /// Sends `n` requests; records latencies if `latencies` is given.
+    async fn send_many(&mut self, n: u64, mut latencies: Option<&mut Vec<u32>>) -> Result<Counts> {
+        let mut counts = Counts::default();
+        for _ in 0..n {
+            let request = self.plan.request(self.id, self.seq)?;
+            self.seq += 1;
+            let started = Instant::now();
+            let result =
+                tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut self.sender, request)).await;
+            let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+            match result {
+                Ok(Ok(status)) => {
+                    if status.is_success() {
+                        counts.success += 1;
+                    } else {
+                        counts.failure += 1;
+                    }
+                    if let Some(latencies) = latencies.as_deref_mut() {
+                        latencies.push(micros);
+                    }
+                }
+                Ok(Err(_)) | Err(_) => {
+                    counts.transport_errors += 1;
+                    self.reconnect().await?;
+                }
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn reconnect(&mut self) -> Result<()> {
+        self.sender = connect(self.plan.bot)
+            .await
+            .with_context(|| format!("worker {} reconnecting after an error", self.id))?;
+        Ok(())
+    }
+}
+
+/// Warm-up, barrier, then the measured requests for one worker.
+async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Result<WorkerResult> {
+    let warmup_n = plan.share(plan.warmup, id);
+    let measured_n = plan.share(plan.requests, id);
+    let warmed = async {
+        let mut worker = Worker::new(Arc::clone(&plan), id).await?;
+        let counts = worker.send_many(warmup_n, None).await?;
+        anyhow::Ok((worker, counts))
+    }
+    .await;
+    // Always reach the barrier so a failing worker cannot deadlock the rest.
+    barrier.wait().await;
+    let (mut worker, warmup) = warmed?;
+    let mut latencies_us = Vec::with_capacity(usize::try_from(measured_n)?);
+    let measured = worker
+        .send_many(measured_n, Some(&mut latencies_us))
+        .await?;
+    Ok(WorkerResult {
+        warmup,
+        measured,
+        latencies_us,
+    })
+}
+
+/// Runs all workers and merges their results.
+async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
+    let workers = usize::try_from(plan.concurrency)?;
+    let barrier = Arc::new(Barrier::new(workers + 1));
+    println!(
+        "load:       {} warm-up + {} measured requests over {} connections",
+        plan.warmup, plan.requests, plan.concurrency
+    );
+    let handles: Vec<_> = (0..plan.concurrency)
+        .map(|id| tokio::spawn(run_worker(Arc::clone(plan), id, Arc::clone(&barrier))))
+        .collect();
+    barrier.wait().await;
+    let started = Instant::now();
+    let mut merged = WorkerResult::default();
+    let mut first_error = None;
+    for handle in handles {
+        match handle.await.context("worker task panicked")? {
+            Ok(result) => {
+                merged.warmup.add(result.warmup);
+                merged.measured.add(result.measured);
+                merged.latencies_us.extend(result.latencies_us);
+            }
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    merged.latencies_us.sort_unstable();
+    Ok(LoadOutcome {
+        warmup: merged.warmup,
+        measured: merged.measured,
+        elapsed,
+        latencies_us: merged.latencies_us,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Verification and report
+// ---------------------------------------------------------------------------
+
+/// `SELECT COUNT(*) FROM moments` on the bot's database.
+async fn count_moments(db: &Path) -> Result<i64> {
+    let mut conn = SqliteConnectOptions::new()
+        .filename(db)
+        .create_if_missing(false)
+        .connect()
+        .await
+        .with_context(|| format!("opening {}", db.display()))?;
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM moments")
+        .fetch_one(&mut conn)
+        .await
+        .context("counting moments")?;
+    Ok(rows)
+}
+
+/// Nearest-rank percentile of sorted microsecond samples, in milliseconds.
+fn percentile_ms(sorted_us: &[u32], pct: f64) -> f64 {
+    if sorted_us.is_empty() {
+        return f64::NAN;
+    }
+    let rank = (pct / 100.0 * sorted_us.len() as f64).ceil() as usize;
+    let index = rank.clamp(1, sorted_us.len()) - 1;
+    f64::from(sorted_us[index]) / 1000.0
+}
+
+struct Report {
+    requests: u64,
+    concurrency: u64,
+    warmup: Counts,
+    measured: Counts,
+    elapsed: Duration,
+    p50: f64,
+    p90: f64,
+    p99: f64,
+    max: f64,
+    peak_rss_mb: Option<f64>,
+    rows: i64,
+    fake_api: u64,
+    fake_other: u64,
+}
+
+impl Report {
+    fn new(
+        args: &Args,
+        load: &LoadOutcome,
+        peak_rss_kb: Option<u64>,
+        rows: i64,
+        fake: &FakeSlack,
+    ) -> Self {
+        let lat = &load.latencies_us;
+        Self {
+            requests: args.requests,
+            concurrency: args.concurrency,
+            warmup: load.warmup,
+            measured: load.measured,
+            elapsed: load.elapsed,
+            p50: percentile_ms(lat, 50.0),
+            p90: percentile_ms(lat, 90.0),
+            p99: percentile_ms(lat, 99.0),
+            max: percentile_ms(lat, 100.0),
+            peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
+            rows,
+            fake_api: fake.api_requests(),
+            fake_other: fake.other_requests(),
+        }
+    }
+
+    fn throughput(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn rss_text(&self) -> String {
+        self.peak_rss_mb
+            .map_or_else(|| "n/a".to_owned(), |mb| format!("{mb:.1}"))
+    }
+
+    fn expected_rows(&self) -> u64 {
+        self.warmup.success + self.measured.success
+    }
+
+    fn rows_match(&self) -> bool {
+        u64::try_from(self.rows).is_ok_and(|rows| rows == self.expected_rows())
+    }
+
+    fn print(&self, exit: &ShutdownOutcome) {
+        let m = &self.measured;
+        println!();
+        println!("measured requests:   {}", self.requests);
+        println!("elapsed:             {:.3} s", self.elapsed.as_secs_f64());
+        println!("throughput:          {:.0} req/s", self.throughput());
+        println!(
+            "latency (ms):        p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
+            self.p50, self.p90, self.p99, self.max
+        );
+        println!(
+            "responses:           2xx {}  non-2xx {}  transport errors {}",
+            m.success, m.failure, m.transport_errors
+        );
+        println!(
+            "warm-up responses:   2xx {}  non-2xx {}  transport errors {}",
+            self.warmup.success, self.warmup.failure, self.warmup.transport_errors
+        );
+        println!("bot peak RSS:        {} MB (VmHWM)", self.rss_text());
+        println!("bot exit:            {exit}");
+        println!(
+            "fake Slack requests: {} /api/*, {} other",
+            self.fake_api, self.fake_other
+        );
+        println!(
+            "moments rows:        {} (expected {})",
+            self.rows,
+            self.expected_rows()
+        );
+        println!(
+            "rows stored == 2xx answers: {}",
+            if self.rows_match() { "yes" } else { "no" }
+        );
+        self.print_machine();
+        self.print_markdown();
+    }
+
+    fn print_machine(&self) {
+        let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+        println!();
+        println!("machine:             nproc {cpus}, {}", cpu_model());
+        println!(
+            "date:                {}",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M UTC")
+        );
+    }
+
+    fn print_markdown(&self) {
+        let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+        let date = chrono::Utc::now().format("%Y-%m-%d");
+        println!();
+        println!(
+            "| date | nproc | requests | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MB | 2xx | non-2xx |"
+        );
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        println!(
+            "| {date} | {cpus} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
+            self.requests,
+            self.concurrency,
+            self.throughput(),
+            self.p50,
+            self.p90,
+            self.p99,
+            self.max,
+            self.rss_text(),
+            self.measured.success,
+            self.measured.failure + self.measured.transport_errors,
+        );
+    }
+}
+
+/// CPU model name from `/proc/cpuinfo`, if available.
+fn cpu_model() -> String {
+    fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .and_then(|rest| rest.split_once(':'))
+                .map(|(_, name)| name.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_owned())
+}

@@ -63,7 +63,7 @@ CREATE TABLE moments (
 
 CREATE INDEX moments_by_author ON moments (author, created_at);
 CREATE INDEX moments_by_created ON moments (created_at);
-CREATE UNIQUE INDEX moments_by_post ON moments (channel, ts);
+CREATE INDEX moments_by_post ON moments (channel, ts);
 
 CREATE TABLE moment_recognitions (
     moment_id INTEGER NOT NULL REFERENCES moments (id) ON DELETE CASCADE,

@@ -69,7 +69,9 @@ const DEFAULT_RATE_PAUSE: Duration = Duration::seconds(30);
 const BACKOFF_BASE_MS: i64 = 1_000;
 const BACKOFF_CAP_MS: i64 = 15 * 60 * 1_000;
 /// Pending rows looked at per round.
-const SCAN: i64 = 500;
+const SCAN: i64 = 200;
+/// The least time between two rounds started by wake-ups (real time).
+const MIN_ROUND_GAP: std::time::Duration = std::time::Duration::from_millis(20);
 /// How long to sleep when nothing at all is pending (a wake-up comes sooner).
 const IDLE: Duration = Duration::seconds(60);
 
@@ -128,9 +130,20 @@ impl Worker {
                 }
             };
             let until = round.next_due.unwrap_or_else(|| self.clock().now() + IDLE);
+            let finished = tokio::time::Instant::now();
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = wake.notified() => {}
+                _ = wake.notified() => {
+                    // Under load every committed batch wakes the worker; one
+                    // scan of the outbox per short gap serves them all.
+                    let gap = MIN_ROUND_GAP.saturating_sub(finished.elapsed());
+                    if !gap.is_zero() {
+                        tokio::select! {
+                            _ = shutdown.cancelled() => break,
+                            _ = tokio::time::sleep(gap) => {}
+                        }
+                    }
+                }
                 _ = self.clock().sleep_until(until) => {}
             }
         }

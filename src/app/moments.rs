@@ -8,7 +8,7 @@ use crate::domain::{
     Audience, ChannelId, Directory, DomainError, MomentDraft, MomentId, MomentStory, PersonId,
     Recognized,
 };
-use crate::store::{StoreError, moments};
+use crate::store::{NewShare, StoreError, moments};
 
 /// A moment as a person entered it, before validation.
 #[derive(Debug, Clone, Default)]
@@ -129,30 +129,51 @@ async fn post_new(
     let channel = channel_for(&ctx.directory(), draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
-    let moment = ctx
-        .store
-        .write(move |conn| {
-            Box::pin(async move {
-                if let Some(old) = replaces {
-                    let mine = moments::get(conn, old).await?;
-                    if mine.is_some_and(|m| m.author == draft.author) {
-                        moments::delete_draft(conn, old).await?;
-                    }
-                }
-                let moment = moments::insert(conn, &draft, MomentStatus::Shared, now).await?;
-                enqueue(
-                    conn,
-                    &Outgoing::PostMoment {
-                        moment,
-                        channel: to,
-                    },
+    let moment = match replaces {
+        // The common case: one new moment and its post, written together
+        // with other concurrent shares (see `store::NewShare`).
+        None => {
+            ctx.store
+                .share(NewShare {
+                    draft,
                     now,
-                )
-                .await?;
-                Ok(moment)
-            })
-        })
-        .await?;
+                    outgoing: Box::new(move |moment| {
+                        Outgoing::PostMoment {
+                            moment,
+                            channel: to,
+                        }
+                        .to_row(now)
+                    }),
+                })
+                .await?
+        }
+        Some(old) => {
+            ctx.store
+                .write(move |conn| {
+                    Box::pin(async move {
+                        let mine = moments::get(conn, old).await?;
+                        if mine.is_some_and(|m| {
+                            m.author == draft.author && m.status == MomentStatus::Draft
+                        }) {
+                            moments::delete_draft(conn, old).await?;
+                        }
+                        let moment =
+                            moments::insert(conn, &draft, MomentStatus::Shared, now).await?;
+                        enqueue(
+                            conn,
+                            &Outgoing::PostMoment {
+                                moment,
+                                channel: to,
+                            },
+                            now,
+                        )
+                        .await?;
+                        Ok(moment)
+                    })
+                })
+                .await?
+        }
+    };
     ctx.wake_delivery();
     Ok(ShareOutcome::Posted { moment, channel })
 }

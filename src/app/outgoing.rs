@@ -113,19 +113,25 @@ impl Outgoing {
     }
 }
 
+impl Outgoing {
+    /// The outbox row for this message.
+    pub fn to_row(&self, now: DateTime<Utc>) -> outbox::NewOutgoing {
+        outbox::NewOutgoing {
+            lane: self.lane(),
+            dedupe_key: self.dedupe_key(),
+            payload: self.to_payload(),
+            expires_at: self.expires_at(now),
+        }
+    }
+}
+
 /// Writes `message` into the outbox on `conn` (the caller's transaction).
 pub async fn enqueue(
     conn: &mut Conn,
     message: &Outgoing,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let new = outbox::NewOutgoing {
-        lane: message.lane(),
-        dedupe_key: message.dedupe_key(),
-        payload: message.to_payload(),
-        expires_at: message.expires_at(now),
-    };
-    outbox::enqueue(conn, &new, now).await?;
+    outbox::enqueue(conn, &message.to_row(now), now).await?;
     Ok(())
 }
 

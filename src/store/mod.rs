@@ -16,6 +16,8 @@ pub mod org;
 pub mod outbox;
 mod writer;
 
+pub use writer::NewShare;
+
 use futures_util::future::BoxFuture;
 use sqlx::SqliteConnection;
 use sqlx::sqlite::{
@@ -113,6 +115,12 @@ impl Store {
             + 'static,
     {
         self.writer.write(f).await
+    }
+
+    /// Stores a moment shared straight to its channel with its outbox row;
+    /// concurrent shares are written together with multi-row INSERTs.
+    pub async fn share(&self, share: NewShare) -> Result<crate::domain::MomentId, StoreError> {
+        self.writer.share(share).await
     }
 
     /// Closes the pools; pending writes still finish.

@@ -85,6 +85,49 @@ pub async fn insert(
     Ok(MomentId(id))
 }
 
+/// Stores many shared moments with one multi-row INSERT (the group-commit
+/// hot path); returns their ids in the order given.
+///
+/// Why sorting the returned ids gives that order: SQLite assigns the rowids
+/// of one INSERT in the order of its VALUES rows, each above the last, while
+/// RETURNING itself promises no order.
+pub async fn insert_shared_many(
+    conn: &mut SqliteConnection,
+    drafts: &[(&MomentDraft, DateTime<Utc>)],
+) -> Result<Vec<MomentId>, StoreError> {
+    if drafts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) ",
+    );
+    insert.push_values(drafts, |mut row, (draft, now)| {
+        row.push_bind(draft.author.as_str())
+            .push_bind(draft.story.as_str())
+            .push_bind(draft.pillar.as_ref().map(PillarKey::as_str))
+            .push_bind(draft.audience.as_str())
+            .push_bind(MomentStatus::Shared.as_str())
+            .push_bind(millis(*now))
+            .push_bind(millis(*now));
+    });
+    insert.push(" RETURNING id");
+    let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+    if ids.len() != drafts.len() {
+        return Err(StoreError::Corrupt(format!(
+            "inserted {} moments but got {} ids",
+            drafts.len(),
+            ids.len()
+        )));
+    }
+    ids.sort_unstable();
+    for ((draft, _), id) in drafts.iter().zip(&ids) {
+        if !draft.recognized.is_empty() {
+            insert_recognitions(conn, *id, draft.recognized.people()).await?;
+        }
+    }
+    Ok(ids.into_iter().map(MomentId).collect())
+}
+
 async fn insert_recognitions(
     conn: &mut SqliteConnection,
     id: i64,

@@ -58,6 +58,35 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Adds many rows (without dedupe keys) with one multi-row INSERT.
+pub async fn enqueue_many(
+    conn: &mut SqliteConnection,
+    rows: &[NewOutgoing],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    debug_assert!(
+        rows.iter().all(|r| r.dedupe_key.is_none()),
+        "dedupe keys need enqueue()"
+    );
+    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+        "INSERT INTO outbox (lane, payload, status, attempts, next_attempt_at, expires_at, created_at) ",
+    );
+    insert.push_values(rows, |mut row, new| {
+        row.push_bind(new.lane.as_deref())
+            .push_bind(new.payload.as_str())
+            .push_bind("pending")
+            .push_bind(0_i64)
+            .push_bind(millis(now))
+            .push_bind(new.expires_at.map(millis))
+            .push_bind(millis(now));
+    });
+    insert.build().execute(conn).await?;
+    Ok(())
+}
+
 /// The oldest pending rows, in order (claimed or not).
 pub async fn pending(
     exec: impl SqliteExecutor<'_>,

@@ -1,14 +1,25 @@
 //! One writer task with group commit.
 //!
-//! SQLite allows one writer at a time, and each commit costs a sync. Instead
-//! of every request opening its own transaction, requests send their write as
-//! a closure to this task. It takes whatever is queued (up to [`MAX_BATCH`]),
-//! runs each closure inside one shared transaction, each in its own
-//! SAVEPOINT so one failing write never undoes another, commits once, and only
-//! then answers each caller. So a caller's reply always follows its durable
-//! commit, and under load hundreds of writes share a single commit.
+//! SQLite allows one writer at a time, and every statement sqlx runs is a
+//! hand-off to the connection's own thread. Instead of every request opening
+//! its own transaction, requests send their write to this task. It takes
+//! whatever is queued (up to [`MAX_BATCH`]) and runs it in one shared
+//! transaction, commits once, and only then answers each caller: a caller's
+//! reply always follows the commit of its write, and under load hundreds of
+//! writes share one commit.
+//!
+//! Two kinds of write:
+//! - a closure ([`Writer::write`]), for anything; each runs in its own
+//!   SAVEPOINT, so one failing write never undoes another;
+//! - a [`NewShare`] (a mission moment posted straight to its channel, the
+//!   hottest path): all of a batch's shares are inserted with one multi-row
+//!   INSERT for the moments and one for their outbox rows, instead of two
+//!   statements per share.
 
-use super::StoreError;
+use super::outbox::{self, NewOutgoing};
+use super::{StoreError, moments};
+use crate::domain::{MomentDraft, MomentId};
+use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
@@ -19,14 +30,27 @@ const MAX_BATCH: usize = 512;
 /// Runs after the batch's commit with its outcome; answers one caller.
 type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
-/// A queued write: runs on the writer's connection, says whether it
+/// A queued closure: runs on the writer's connection, says whether it
 /// succeeded, and hands back how to answer its caller.
 type WriteOp =
     Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
+/// A moment shared straight to a channel, with the outbox row that posts it.
+pub struct NewShare {
+    pub draft: MomentDraft,
+    pub now: DateTime<Utc>,
+    /// Builds the outbox row once the moment's id is known.
+    pub outgoing: Box<dyn FnOnce(MomentId) -> NewOutgoing + Send>,
+}
+
+enum Job {
+    Op(WriteOp),
+    Share(NewShare, oneshot::Sender<Result<MomentId, StoreError>>),
+}
+
 #[derive(Clone)]
 pub(crate) struct Writer {
-    tx: mpsc::UnboundedSender<WriteOp>,
+    tx: mpsc::UnboundedSender<Job>,
 }
 
 impl Writer {
@@ -62,28 +86,45 @@ impl Writer {
                 }
             })
         });
-        self.tx.send(op).map_err(|_| StoreError::NotApplied)?;
+        self.tx
+            .send(Job::Op(op))
+            .map_err(|_| StoreError::NotApplied)?;
+        answer.await.map_err(|_| StoreError::NotApplied)?
+    }
+
+    pub(crate) async fn share(&self, share: NewShare) -> Result<MomentId, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job::Share(share, reply))
+            .map_err(|_| StoreError::NotApplied)?;
         answer.await.map_err(|_| StoreError::NotApplied)?
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<WriteOp>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>) {
+    let mut ops = Vec::with_capacity(MAX_BATCH);
+    let mut shares = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
+        let mut take = |job| match job {
+            Job::Op(op) => ops.push(op),
+            Job::Share(share, reply) => shares.push((share, reply)),
+        };
+        take(first);
+        let mut size = 1;
+        while size < MAX_BATCH {
             match rx.try_recv() {
-                Ok(op) => batch.push(op),
+                Ok(job) => take(job),
                 Err(_) => break,
             }
+            size += 1;
         }
-        let size = batch.len();
         let (result, completions) = match pool.acquire().await {
-            Ok(mut conn) => run_batch(&mut conn, batch.drain(..)).await,
+            Ok(mut conn) => run_batch(&mut conn, ops.drain(..), shares.drain(..)).await,
             Err(e) => {
-                // Dropping the ops drops their reply senders: each caller
+                // Dropping the jobs drops their reply senders: each caller
                 // sees `NotApplied` and nothing was written.
-                batch.clear();
+                ops.clear();
+                shares.clear();
                 (Err(StoreError::from(e)), Vec::new())
             }
         };
@@ -97,35 +138,73 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<WriteOp>) {
     tracing::debug!("writer stopped: all store handles dropped");
 }
 
-/// Runs a batch in one transaction. A batch of one needs no savepoint: its
-/// failure rolls back the whole (single-write) transaction.
+/// Runs a batch in one transaction and returns the commit's outcome with
+/// the completions that answer each caller.
 async fn run_batch(
     conn: &mut SqliteConnection,
     ops: impl ExactSizeIterator<Item = WriteOp>,
+    shares: impl ExactSizeIterator<Item = (NewShare, oneshot::Sender<Result<MomentId, StoreError>>)>,
 ) -> (Result<(), StoreError>, Vec<Completion>) {
-    let single = ops.len() == 1;
-    let mut completions = Vec::with_capacity(ops.len());
+    // A lone write needs no savepoint: its failure rolls back the whole
+    // (single-write) transaction.
+    let isolate = ops.len() + usize::from(shares.len() > 0) > 1;
+    let mut completions: Vec<Completion> = Vec::with_capacity(ops.len() + shares.len());
     let mut tx = match conn.begin_with("BEGIN IMMEDIATE").await {
         Ok(tx) => tx,
-        Err(e) => {
-            return (Err(StoreError::from(e)), completions);
-        }
+        Err(e) => return (Err(StoreError::from(e)), completions),
     };
     let mut any_ok = false;
+
+    if shares.len() > 0 {
+        let (items, replies): (Vec<NewShare>, Vec<_>) = shares.unzip();
+        if isolate && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *tx).await {
+            return (Err(StoreError::from(e)), completions);
+        }
+        let outcome = insert_shares(&mut tx, items).await;
+        if isolate {
+            let end = if outcome.is_ok() {
+                "RELEASE w"
+            } else {
+                "ROLLBACK TO w; RELEASE w"
+            };
+            if let Err(e) = sqlx::raw_sql(end).execute(&mut *tx).await {
+                return (Err(StoreError::from(e)), completions);
+            }
+        }
+        match outcome {
+            Ok(ids) => {
+                any_ok = true;
+                for (id, reply) in ids.into_iter().zip(replies) {
+                    completions.push(Box::new(move |committed| {
+                        let _ = reply.send(committed.map(|()| id));
+                    }));
+                }
+            }
+            Err(e) => {
+                for reply in replies {
+                    let e = e.clone();
+                    completions.push(Box::new(move |_| {
+                        let _ = reply.send(Err(e));
+                    }));
+                }
+            }
+        }
+    }
+
     for op in ops {
-        if !single && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *tx).await {
+        if isolate && let Err(e) = sqlx::raw_sql("SAVEPOINT w").execute(&mut *tx).await {
             return (Err(StoreError::from(e)), completions);
         }
         let (ok, done) = op(&mut tx).await;
         completions.push(done);
         any_ok |= ok;
-        if !single {
-            let undo = if ok {
+        if isolate {
+            let end = if ok {
                 "RELEASE w"
             } else {
                 "ROLLBACK TO w; RELEASE w"
             };
-            if let Err(e) = sqlx::raw_sql(undo).execute(&mut *tx).await {
+            if let Err(e) = sqlx::raw_sql(end).execute(&mut *tx).await {
                 return (Err(e.into()), completions);
             }
         }
@@ -136,4 +215,21 @@ async fn run_batch(
         tx.rollback().await.map_err(StoreError::from)
     };
     (result, completions)
+}
+
+async fn insert_shares(
+    conn: &mut SqliteConnection,
+    items: Vec<NewShare>,
+) -> Result<Vec<MomentId>, StoreError> {
+    let drafts: Vec<(&MomentDraft, DateTime<Utc>)> =
+        items.iter().map(|s| (&s.draft, s.now)).collect();
+    let ids = moments::insert_shared_many(conn, &drafts).await?;
+    let now = items.first().map(|s| s.now).unwrap_or_else(Utc::now);
+    let rows: Vec<NewOutgoing> = items
+        .into_iter()
+        .zip(&ids)
+        .map(|(share, id)| (share.outgoing)(*id))
+        .collect();
+    outbox::enqueue_many(conn, &rows, now).await?;
+    Ok(ids)
 }

@@ -141,3 +141,44 @@ async fn the_home_tab_share_button_opens_the_form() {
     let open = &app.fake.wait_for("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "moment_share");
 }
+
+#[tokio::test]
+async fn concurrent_shares_written_together_keep_each_moment_with_its_own_people() {
+    let app = spawn_app().await;
+    let people: Vec<String> = (0..40).map(|i| format!("U0PERSON{i:02}")).collect();
+    let stories: Vec<String> = (0..40)
+        .map(|i| format!("Story for person {i:02}."))
+        .collect();
+    let submissions = people.iter().zip(&stories).map(|(person, story)| {
+        let recognized = [person.as_str()];
+        let form = Form {
+            story,
+            recognized: &recognized,
+            ..Form::default()
+        };
+        let payload = submission(NURSE, "moment_share", json!({}), &form);
+        let app = &app;
+        async move { app.post_interaction(&payload).await }
+    });
+    for reply in futures_util::future::join_all(submissions).await {
+        assert_eq!(reply.json()["response_action"], "update");
+    }
+    let pairs: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.story, r.person_id FROM moments m JOIN moment_recognitions r ON r.moment_id = m.id ORDER BY m.story",
+    )
+    .fetch_all(app.ctx.store.reads())
+    .await
+    .unwrap();
+    assert_eq!(pairs.len(), 40);
+    for (story, person) in pairs {
+        assert_eq!(
+            story,
+            format!("Story for person {}.", &person[8..]),
+            "people stay with their story"
+        );
+    }
+    let linked: i64 = app
+        .scalar("SELECT COUNT(DISTINCT json_extract(payload, '$.moment')) FROM outbox o JOIN moments m ON m.id = json_extract(o.payload, '$.moment')")
+        .await;
+    assert_eq!(linked, 40, "one outbox row per moment");
+}
