@@ -114,15 +114,7 @@ fn latest_line(m: &Moment, data: &HomeData) -> String {
 fn own_buttons(m: &Moment) -> Vec<SlackBlockButtonElement> {
     let id = m.id.to_string();
     match m.status {
-        MomentStatus::Draft => vec![
-            button(ids::DRAFT_EDIT, "Edit", &id).with_style(SlackBlockButtonStyle::Primary),
-            button(ids::DRAFT_POST, "Post as written", &id).with_confirm(confirm(
-                "Post as written?",
-                "Only post it if nobody can be identified from the story.",
-                "Post it",
-            )),
-            button(ids::DRAFT_DISCARD, "Discard", &id).with_style(SlackBlockButtonStyle::Danger),
-        ],
+        MomentStatus::Draft => draft_buttons(&id, "Edit"),
         _ => vec![
             button(ids::HOME_EDIT, "Edit", &id),
             button(ids::HOME_DELETE, "Delete", &id)

@@ -122,6 +122,30 @@ pub fn fit(mut blocks: Vec<SlackBlock>, max: usize) -> Vec<SlackBlock> {
     blocks
 }
 
+/// The privacy guard's findings as a bulleted list; the excerpts are the
+/// person's own text, so they are escaped.
+pub fn findings_list(findings: &[crate::domain::privacy::Finding]) -> String {
+    findings
+        .iter()
+        .map(|f| format!("\n•  {}: “{}”", f.kind.label(), escape(&f.excerpt)))
+        .collect()
+}
+
+/// Edit / Post as written / Discard, for a draft the privacy guard held back
+/// (in the ephemeral reply and on the Home tab).
+pub fn draft_buttons(draft: &str, edit_label: &str) -> Vec<SlackBlockButtonElement> {
+    use crate::slack::ids;
+    vec![
+        button(ids::DRAFT_EDIT, edit_label, draft).with_style(SlackBlockButtonStyle::Primary),
+        button(ids::DRAFT_POST, "Post as written", draft).with_confirm(confirm(
+            "Post as written?",
+            "Only post it if nobody can be identified from the story.",
+            "Post it",
+        )),
+        button(ids::DRAFT_DISCARD, "Discard", draft).with_style(SlackBlockButtonStyle::Danger),
+    ]
+}
+
 /// The label of a pillar as shown in messages: emoji and name, escaped.
 pub fn pillar_label(pillar: &crate::domain::Pillar) -> String {
     if pillar.emoji.is_empty() {

@@ -122,16 +122,10 @@ fn moment_inputs(directory: &Directory, values: &FormValues) -> Vec<SlackBlock> 
 
 /// The privacy guard's question, added to a form whose story looks personal.
 fn review_blocks(findings: &[Finding]) -> Vec<SlackBlock> {
-    let mut text = String::from(
-        ":warning: *Before this is posted: it may identify someone.*\nThe story contains",
+    let mut text = format!(
+        ":warning: *Before this is posted: it may identify someone.*\nThe story contains{}",
+        findings_list(findings)
     );
-    for f in findings {
-        text.push_str(&format!(
-            "\n•  {}: “{}”",
-            f.kind.label(),
-            escape(&f.excerpt)
-        ));
-    }
     text.push_str("\nEdit the story above, or tick the box to post it as written.");
     let ack = SlackBlockCheckboxesElement::new(vec![SlackBlockChoiceItem::new(
         SlackBlockPlainText::new("I checked: nobody can be identified from it".into()).into(),

@@ -3,7 +3,6 @@
 use super::*;
 use crate::domain::privacy::Finding;
 use crate::domain::{Audience, ChannelId, MomentId};
-use crate::slack::ids;
 
 /// An ephemeral text reply (only the person who asked sees it).
 pub fn ephemeral(mrkdwn: &str) -> SlackCommandEventResponse {
@@ -35,29 +34,15 @@ pub fn thanks(channel: &ChannelId, audience: Audience) -> String {
 
 /// The privacy guard's question for a story sent with `/moment <story>`.
 pub fn held_for_review(draft: MomentId, findings: &[Finding]) -> SlackCommandEventResponse {
-    let mut text = String::from(
-        ":warning: *I haven't posted your moment yet.* It may contain details that identify someone:",
+    let mut text = format!(
+        ":warning: *I haven't posted your moment yet.* It may contain details that identify someone:{}",
+        findings_list(findings)
     );
-    for f in findings {
-        text.push_str(&format!(
-            "\n•  {}: “{}”",
-            f.kind.label(),
-            escape(&f.excerpt)
-        ));
-    }
     text.push_str("\nPatients' names and details must never appear in the channel. What would you like to do?");
     let id = draft.to_string();
     let blocks = vec![
         section(markdown(&text)),
-        actions(vec![
-            button(ids::DRAFT_EDIT, "Edit first", &id).with_style(SlackBlockButtonStyle::Primary),
-            button(ids::DRAFT_POST, "Post as written", &id).with_confirm(confirm(
-                "Post as written?",
-                "Only post it if nobody can be identified from the story.",
-                "Post it",
-            )),
-            button(ids::DRAFT_DISCARD, "Discard", &id).with_style(SlackBlockButtonStyle::Danger),
-        ]),
+        actions(draft_buttons(&id, "Edit first")),
     ];
     SlackCommandEventResponse::new(
         SlackMessageContent::new()
