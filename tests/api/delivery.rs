@@ -24,6 +24,7 @@ async fn a_429_is_retried_only_after_its_retry_after() {
     app.post_command("/moment", "Rate limited story.", NURSE)
         .await;
     app.fake.wait_for("chat.postMessage", 1).await;
+    app.idle().await;
     // Wait for the outcome to be recorded: the row is rescheduled 7 s out.
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while app
@@ -65,6 +66,7 @@ async fn server_errors_are_retried_with_backoff_until_slack_recovers_and_posted_
     app.post_command("/moment", "Outage story.", NURSE).await;
     for attempt in 1..=3 {
         app.fake.wait_for("chat.postMessage", attempt).await;
+        app.idle().await;
         // Backoff doubles: about 1 s, 2 s, 4 s (±25 %).
         app.advance(1 << attempt);
     }
@@ -94,6 +96,7 @@ async fn a_timeout_is_retried() {
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    app.idle().await;
     app.advance(2);
     app.fake.wait_for("chat.postMessage", 2).await;
     assert_eq!(app.settle().await.sent, 1);
@@ -156,6 +159,7 @@ async fn one_channel_gets_at_most_one_message_per_second_in_order() {
     }
     app.fake.wait_for("chat.postMessage", 1).await;
     for n in 2..=3 {
+        app.idle().await;
         assert_eq!(app.fake.calls_to("chat.postMessage").len(), n - 1);
         app.advance(1);
         app.fake.wait_for("chat.postMessage", n).await;
@@ -199,6 +203,7 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
     app.fake.script("views.open", [Scripted::Status(503)]);
     app.post_command("/moment", "", NURSE).await;
     app.fake.wait_for("views.open", 1).await;
+    app.idle().await;
     app.advance(5);
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (0, 1));

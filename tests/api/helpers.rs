@@ -254,6 +254,26 @@ impl TestApp {
         }
     }
 
+    /// Waits (real time, bounded) until no outbox row is claimed: every send
+    /// the fake has seen has its outcome recorded. Call it before moving the
+    /// clock, so pacing and backoff are computed from the time of the send.
+    pub async fn idle(&self) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        while self
+            .scalar(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL",
+            )
+            .await
+            > 0
+        {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "a send never finished"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+    }
+
     /// Moves the clock forward (the worker wakes if something became due).
     pub fn advance(&self, seconds: i64) {
         self.clock.advance(Duration::seconds(seconds));

@@ -73,6 +73,7 @@ async fn nobody_else_can_post_or_discard_someone_elses_draft() {
     }
     app.fake.wait_for("hook", 1).await;
     // Replies through one response URL keep their order and Slack's pace.
+    app.idle().await;
     app.advance(1);
     let answers = app.fake.wait_for("hook", 2).await;
     for a in &answers {
