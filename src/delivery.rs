@@ -42,6 +42,12 @@ pub enum Sent {
         channel: String,
         ts: String,
     },
+    /// A proposal's post landed at `(channel, ts)`.
+    PostedProposal {
+        proposal: i64,
+        channel: String,
+        ts: String,
+    },
     /// Nothing needed sending any more (e.g. deleted before posting).
     Skipped(&'static str),
 }
@@ -309,6 +315,15 @@ impl Worker {
                                     )
                                     .await?;
                                 }
+                            }
+                            if let Sent::PostedProposal {
+                                proposal,
+                                channel,
+                                ts,
+                            } = &sent
+                            {
+                                crate::store::proposals::record_post(conn, *proposal, channel, ts)
+                                    .await?;
                             }
                             outbox::mark_sent(conn, id, now).await
                         })

@@ -26,6 +26,12 @@ pub enum AppError {
     Store(#[from] StoreError),
 }
 
+impl From<crate::domain::goal::GoalError> for AppError {
+    fn from(e: crate::domain::goal::GoalError) -> Self {
+        AppError::Invalid(DomainError::Goal(e))
+    }
+}
+
 impl AppError {
     /// True when the person should read the message (a refusal, not a fault).
     pub fn is_for_person(&self) -> bool {

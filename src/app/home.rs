@@ -1,18 +1,33 @@
 //! What a person's Home tab shows.
 
+use super::goals::current_year;
 use super::{AppContext, AppError};
+use crate::domain::goal::Goal;
 use crate::domain::moment::Moment;
 use crate::domain::{Directory, PersonId};
+use crate::store::goals::{self, GoalFilter};
+use crate::store::proposals::Proposal;
 use crate::store::{StoreError, moments};
 use std::sync::Arc;
 
-/// How many moments each Home list shows; keeps the tab well inside Block
-/// Kit's 100-block limit (each moment takes at most three blocks).
-pub const HOME_LIST_LIMIT: i64 = 10;
+/// How many items each Home list shows. Together they keep the tab inside
+/// Block Kit's 100-block limit (a goal takes 2 blocks, a moment or a
+/// proposal up to 3); longer lists point to `/goal list`.
+pub const HOME_MOMENTS: i64 = 5;
+pub const HOME_MY_GOALS: i64 = 8;
+pub const HOME_TEAM_GOALS: i64 = 6;
+pub const HOME_PROPOSALS: i64 = 4;
 
 pub struct HomeData {
     pub person: PersonId,
     pub directory: Arc<Directory>,
+    /// The person's active goals this year, and how many there are in all.
+    pub my_goals: Vec<Goal>,
+    pub my_goals_total: i64,
+    /// Active goals of the person's teams that others own.
+    pub team_goals: Vec<Goal>,
+    /// Open proposals in the person's teams.
+    pub proposals: Vec<Proposal>,
     /// The person's own moments (drafts and shared), newest first.
     pub mine: Vec<Moment>,
     /// The latest moments shared with the whole channel, newest first.
@@ -20,17 +35,36 @@ pub struct HomeData {
 }
 
 pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let mine = moments::list(&mut conn, Some(&person), HOME_LIST_LIMIT).await?;
-    let latest = moments::list(&mut conn, None, HOME_LIST_LIMIT).await?;
+    let directory = ctx.directory();
+    let year = current_year(ctx);
+    let pool = ctx.store.reads();
+    let mine_filter = GoalFilter::Owner(person.clone());
+    let my_goals = goals::list(pool, &mine_filter, year, HOME_MY_GOALS, 0).await?;
+    let my_goals_total = goals::count(pool, &mine_filter, year).await?;
+    let mut team_goals = Vec::new();
+    for team in directory.teams_of(&person) {
+        let found = goals::list(
+            pool,
+            &GoalFilter::Team(team.key.clone()),
+            year,
+            HOME_TEAM_GOALS * 2,
+            0,
+        )
+        .await?;
+        team_goals.extend(found.into_iter().filter(|g| g.owner != person));
+    }
+    team_goals.truncate(HOME_TEAM_GOALS as usize);
+    let proposals = super::proposals::open_for(ctx, &person, HOME_PROPOSALS).await?;
+    let mut conn = pool.acquire().await.map_err(StoreError::from)?;
+    let mine = moments::list(&mut conn, Some(&person), HOME_MOMENTS).await?;
+    let latest = moments::list(&mut conn, None, HOME_MOMENTS).await?;
     Ok(HomeData {
         person,
-        directory: ctx.directory(),
+        directory,
+        my_goals,
+        my_goals_total,
+        team_goals,
+        proposals,
         mine,
         latest,
     })

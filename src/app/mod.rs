@@ -9,9 +9,13 @@
 
 pub mod error;
 pub mod events;
+pub mod goals;
 pub mod home;
 pub mod moments;
 pub mod outgoing;
+pub mod plan;
+pub mod proposals;
+pub mod report;
 
 pub use error::AppError;
 
@@ -47,6 +51,23 @@ impl AppContext {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// Reloads the organization after an admin changed it.
+    pub async fn reload_directory(&self) -> Result<(), AppError> {
+        let mut conn = self
+            .store
+            .reads()
+            .acquire()
+            .await
+            .map_err(crate::store::StoreError::from)?;
+        if let Some(fresh) = crate::store::org::load(&mut conn).await? {
+            *self
+                .directory
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
+        }
+        Ok(())
     }
 
     /// Tells the delivery worker new outbox rows are committed.

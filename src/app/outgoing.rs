@@ -6,6 +6,7 @@
 //! so a moment edited before its first post goes out goes out edited, and a
 //! moment deleted before it goes out is not posted at all.
 
+use crate::domain::goal::GoalId;
 use crate::domain::{ChannelId, MomentId, PersonId, PillarKey};
 use crate::store::{Conn, StoreError, outbox};
 use chrono::{DateTime, Duration, Utc};
@@ -37,6 +38,24 @@ pub enum Outgoing {
     UpdateModal { view: String, modal: Modal },
     /// Answer through a reply handle (Slack's response_url).
     Reply { to: String, reply: Reply },
+    /// Post a goal proposal to its team's channel and remember where.
+    PostProposal { proposal: i64, channel: ChannelId },
+    /// Re-render a proposal's post (support count, comments, decision).
+    UpdateProposal { proposal: i64, channel: ChannelId },
+    /// Post a comment in the proposal's thread.
+    ProposalComment {
+        proposal: i64,
+        comment: i64,
+        channel: ChannelId,
+    },
+    /// Say in the proposal's thread how it was decided.
+    ProposalDecided { proposal: i64, channel: ChannelId },
+    /// The goal-setting kick-off for a team, in its channel.
+    Kickoff {
+        team: crate::domain::TeamKey,
+        year: i32,
+        channel: ChannelId,
+    },
 }
 
 /// Modals the app opens.
@@ -49,6 +68,21 @@ pub enum Modal {
     EditMoment { moment: MomentId },
     /// A closing message in place of a finished modal.
     Notice { title: String, text: String },
+    /// Check in on a goal.
+    CheckIn { goal: GoalId },
+    /// The blank goal form, to add (or, `propose`, to propose) a goal.
+    NewGoal {
+        propose: bool,
+        owner: Option<PersonId>,
+    },
+    /// Edit a goal's definition.
+    EditGoal { goal: GoalId },
+    /// Comment on a proposal.
+    CommentProposal { proposal: i64 },
+    /// Approve a proposal, picking its owner.
+    ApproveProposal { proposal: i64 },
+    /// Pick a team's leaders or members.
+    TeamPeople { team: String, leaders: bool },
 }
 
 /// Initial values of the share modal.
@@ -79,7 +113,12 @@ impl Outgoing {
         match self {
             Outgoing::PostMoment { channel, .. }
             | Outgoing::UpdateMoment { channel, .. }
-            | Outgoing::DeleteMoment { channel, .. } => Some(channel.to_string()),
+            | Outgoing::DeleteMoment { channel, .. }
+            | Outgoing::PostProposal { channel, .. }
+            | Outgoing::UpdateProposal { channel, .. }
+            | Outgoing::ProposalComment { channel, .. }
+            | Outgoing::ProposalDecided { channel, .. }
+            | Outgoing::Kickoff { channel, .. } => Some(channel.to_string()),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -91,6 +130,7 @@ impl Outgoing {
         match self {
             Outgoing::PublishHome { person } => Some(format!("home:{person}")),
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
+            Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
             _ => None,
         }
     }

@@ -3,6 +3,7 @@
 //! type validates on construction, so the rest of the app never holds an
 //! invalid value; errors carry the message a person should read.
 
+pub mod goal;
 pub mod ids;
 pub mod moment;
 pub mod org;
@@ -26,10 +27,14 @@ pub enum DomainError {
     UnreadableText,
     #[error("There is no pillar `{key}`. Pick one of: {available}.")]
     UnknownPillar { key: String, available: String },
+    #[error("There is no team `{key}`. Pick one of: {available}.")]
+    UnknownTeam { key: String, available: String },
     #[error("The pillar `{0}` is archived; pick a current one.")]
     ArchivedPillar(String),
     #[error("You can recognize at most {max} people in one moment.")]
     TooManyRecognized { max: usize },
+    #[error(transparent)]
+    Goal(#[from] goal::GoalError),
     #[error("`{value}` is not a valid {what}: {rule}")]
     Invalid {
         what: &'static str,

@@ -86,4 +86,62 @@ impl Directory {
     pub fn is_admin(&self, person: &PersonId) -> bool {
         self.org.is_admin(person)
     }
+
+    pub fn team(&self, key: &TeamKey) -> Option<&Team> {
+        self.teams.iter().find(|t| &t.key == key)
+    }
+
+    /// Checks a team key typed or picked by a person.
+    pub fn resolve_team(&self, raw: &str) -> Result<TeamKey, DomainError> {
+        let wanted = raw.trim().to_lowercase();
+        self.teams
+            .iter()
+            .find(|t| t.key.as_str() == wanted)
+            .map(|t| t.key.clone())
+            .ok_or_else(|| DomainError::UnknownTeam {
+                key: raw.trim().chars().take(40).collect(),
+                available: if self.teams.is_empty() {
+                    "(no teams are configured yet)".to_owned()
+                } else {
+                    self.teams
+                        .iter()
+                        .map(|t| t.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            })
+    }
+
+    pub fn leads(&self, person: &PersonId, team: &TeamKey) -> bool {
+        self.team(team).is_some_and(|t| t.leaders.contains(person))
+    }
+
+    /// The team a person's work belongs to when they do not say: the one
+    /// team they lead, else the one team they are a member of.
+    pub fn home_team(&self, person: &PersonId) -> Option<&Team> {
+        let led: Vec<&Team> = self
+            .teams
+            .iter()
+            .filter(|t| t.leaders.contains(person))
+            .collect();
+        if led.len() == 1 {
+            return Some(led[0]);
+        }
+        if !led.is_empty() {
+            return None;
+        }
+        let member: Vec<&Team> = self
+            .teams
+            .iter()
+            .filter(|t| t.members.contains(person))
+            .collect();
+        (member.len() == 1).then(|| member[0])
+    }
+
+    /// Teams the person belongs to, as leader or member.
+    pub fn teams_of<'a>(&'a self, person: &'a PersonId) -> impl Iterator<Item = &'a Team> + 'a {
+        self.teams
+            .iter()
+            .filter(move |t| t.leaders.contains(person) || t.members.contains(person))
+    }
 }

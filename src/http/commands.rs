@@ -25,7 +25,8 @@ pub async fn handle(
     let person = PersonId::parse(&cmd.user_id).map_err(|e| HttpError::BadRequest(e.to_string()))?;
     Ok(match cmd.command.as_str() {
         "/moment" => moment(&state, person, &cmd).await,
-        "/align" => align(&cmd),
+        "/goal" => super::goals::command(&state, person, &cmd).await,
+        "/align" => super::align::command(&state.ctx, person, &cmd).await,
         other => Json(reply::problem(&format!(
             "alignbot does not handle {other}. Try /align help."
         )))
@@ -78,22 +79,5 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
                 Err(e) => command_failure(e),
             }
         }
-    }
-}
-
-fn align(cmd: &SlashCommand) -> Response {
-    let sub = cmd
-        .text
-        .split_whitespace()
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match sub.as_str() {
-        "" | "help" => Json(reply::align_help()).into_response(),
-        _ => Json(reply::problem(&format!(
-            "I don't know `/align {}` yet. Here is what I can do: /align help",
-            cmd.text.trim()
-        )))
-        .into_response(),
     }
 }

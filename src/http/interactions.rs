@@ -4,6 +4,7 @@
 //! through the outbox (a modal, a replaced message, a refreshed Home tab).
 
 use super::error::{HttpError, person_message};
+use super::goals;
 use super::signed::SignedBody;
 use super::{AppState, record_request};
 use crate::app::moments::{self, MomentInput, PrivacyCheck, ShareOutcome};
@@ -13,6 +14,7 @@ use crate::domain::{DomainError, MomentId, PersonId};
 use crate::slack::ids;
 use crate::slack::interaction::{self, Interaction, SubmittedForm};
 use crate::slack::render;
+use crate::slack::render::modal::ModalMeta;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -106,21 +108,42 @@ pub async fn handle(
             person,
             callback,
             view,
-            meta,
-            form,
+            metadata,
+            state,
         } => {
             record_request(None, Some(&person), &callback);
             let person = parse_person(&person)?;
-            let response = if callback == ids::SHARE_CALLBACK {
-                submit_share(ctx, person, meta.replaces.map(MomentId), form).await?
-            } else if callback == ids::EDIT_CALLBACK {
-                let Some(moment) = meta.moment else {
-                    return Err(HttpError::BadRequest("edit form without a moment".into()));
-                };
-                submit_edit(ctx, person, MomentId(moment), form).await?
-            } else {
-                tracing::warn!(%callback, %view, "submission of an unknown form acknowledged");
-                return Ok(StatusCode::OK.into_response());
+            let response = match callback.as_str() {
+                ids::SHARE_CALLBACK => {
+                    let meta: ModalMeta = interaction::metadata(&metadata);
+                    submit_share(
+                        ctx,
+                        person,
+                        meta.replaces.map(MomentId),
+                        SubmittedForm::from_state(&state),
+                    )
+                    .await?
+                }
+                ids::EDIT_CALLBACK => {
+                    let meta: ModalMeta = interaction::metadata(&metadata);
+                    let Some(moment) = meta.moment else {
+                        return Err(HttpError::BadRequest("edit form without a moment".into()));
+                    };
+                    submit_edit(
+                        ctx,
+                        person,
+                        MomentId(moment),
+                        SubmittedForm::from_state(&state),
+                    )
+                    .await?
+                }
+                _ => match goals::submit(ctx, person, &callback, &metadata, &state).await? {
+                    Some(response) => response,
+                    None => {
+                        tracing::warn!(%callback, %view, "submission of an unknown form acknowledged");
+                        return Ok(StatusCode::OK.into_response());
+                    }
+                },
             };
             Ok(Json(response).into_response())
         }
@@ -279,7 +302,9 @@ async fn button(
             }
         }
         other => {
-            tracing::debug!(action = other, "button without a handler acknowledged");
+            if !goals::button(ctx, person, other, value, trigger).await? {
+                tracing::debug!(action = other, "button without a handler acknowledged");
+            }
             Ok(())
         }
     }

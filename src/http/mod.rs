@@ -4,9 +4,11 @@
 //! is read (bounded by [`MAX_BODY`]) and its signature checked before any
 //! parsing, so an unsigned request is answered 401 and touches nothing.
 
+mod align;
 mod commands;
 pub mod error;
 mod events;
+mod goals;
 mod interactions;
 mod signed;
 

@@ -10,8 +10,10 @@ use crate::app::AppContext;
 use crate::app::home;
 use crate::app::outgoing::{Modal, Outgoing};
 use crate::delivery::{SendError, Sent, Transport};
+use crate::domain::goal::{Goal, GoalId};
 use crate::domain::moment::MomentStatus;
 use crate::domain::{MomentId, PersonId};
+use crate::slack::ids;
 use crate::slack::render::{self, modal::FormValues};
 use crate::store::moments;
 use futures_util::future::BoxFuture;
@@ -140,6 +142,99 @@ impl SlackTransport {
                 session.views_update(&req).await.map_err(classify)?;
                 Ok(Sent::Done)
             }
+            Outgoing::PostProposal { proposal, channel } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(Sent::Skipped("proposal no longer exists"));
+                };
+                if p.post.is_some() {
+                    return Ok(Sent::Skipped("proposal was already posted"));
+                }
+                let req = SlackApiChatPostMessageRequest::new(
+                    channel.as_str().into(),
+                    render::proposal::post(&p, &self.ctx.directory()),
+                )
+                .with_unfurl_links(false);
+                let resp = session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::PostedProposal {
+                    proposal: *proposal,
+                    channel: resp.channel.to_string(),
+                    ts: resp.ts.to_string(),
+                })
+            }
+            Outgoing::UpdateProposal { proposal, .. } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(Sent::Skipped("proposal no longer exists"));
+                };
+                let Some((channel, ts)) = p.post.clone() else {
+                    return Ok(Sent::Skipped("proposal was never posted"));
+                };
+                let req = SlackApiChatUpdateRequest::new(
+                    channel.into(),
+                    render::proposal::post(&p, &self.ctx.directory()),
+                    ts.into(),
+                );
+                session.chat_update(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::ProposalComment {
+                proposal, comment, ..
+            } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(Sent::Skipped("proposal no longer exists"));
+                };
+                let Some((channel, ts)) = p.post.clone() else {
+                    return Ok(Sent::Skipped("proposal was never posted"));
+                };
+                let found = crate::store::proposals::comment(self.ctx.store.reads(), *comment)
+                    .await
+                    .map_err(|e| SendError::Transient(e.to_string()))?;
+                let Some((author, text)) = found else {
+                    return Ok(Sent::Skipped("comment no longer exists"));
+                };
+                let req = SlackApiChatPostMessageRequest::new(
+                    channel.into(),
+                    render::proposal::comment(&author, &text),
+                )
+                .with_thread_ts(ts.into())
+                .with_unfurl_links(false);
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::ProposalDecided { proposal, .. } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(Sent::Skipped("proposal no longer exists"));
+                };
+                let Some((channel, ts)) = p.post.clone() else {
+                    return Ok(Sent::Skipped("proposal was never posted"));
+                };
+                let owner = match p.goal {
+                    Some(g) => self.goal(g).await?.map(|g| g.owner.to_string()),
+                    None => None,
+                };
+                let req = SlackApiChatPostMessageRequest::new(
+                    channel.into(),
+                    render::proposal::decided(&p, owner.as_deref()),
+                )
+                .with_thread_ts(ts.into());
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::Kickoff {
+                team,
+                year,
+                channel,
+            } => {
+                let last_year =
+                    crate::store::goals::for_team_year(self.ctx.store.reads(), team, year - 1, 20)
+                        .await
+                        .map_err(|e| SendError::Transient(e.to_string()))?;
+                let content =
+                    render::proposal::kickoff(&self.ctx.directory(), team, *year, &last_year);
+                let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
+                    .with_unfurl_links(false);
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
             Outgoing::Reply { to, reply } => {
                 let url: url::Url = to.parse().map_err(|_| {
                     SendError::Permanent(format!("reply address is not a URL: {to}"))
@@ -176,6 +271,21 @@ impl SlackTransport {
             .map_err(|e| SendError::Transient(e.to_string()))
     }
 
+    async fn proposal(
+        &self,
+        id: i64,
+    ) -> Result<Option<crate::store::proposals::Proposal>, SendError> {
+        crate::store::proposals::get(self.ctx.store.reads(), id)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))
+    }
+
+    async fn goal(&self, id: GoalId) -> Result<Option<Goal>, SendError> {
+        crate::store::goals::get(self.ctx.store.reads(), id)
+            .await
+            .map_err(|e| SendError::Transient(e.to_string()))
+    }
+
     async fn modal(&self, modal: &Modal) -> Result<Option<SlackView>, SendError> {
         let directory = self.ctx.directory();
         Ok(Some(match modal {
@@ -204,6 +314,69 @@ impl SlackTransport {
                 render::modal::edit(&directory, &m, &values, None)
             }
             Modal::Notice { title, text } => render::modal::notice(title, text),
+            Modal::CheckIn { goal } => {
+                let Some(goal) = self.goal(*goal).await? else {
+                    return Ok(None);
+                };
+                render::goal::check_in_modal(&goal)
+            }
+            Modal::NewGoal { propose, owner } => {
+                let values = render::goal::GoalFormValues {
+                    owner: owner.as_ref().map(ToString::to_string),
+                    ..Default::default()
+                };
+                if *propose {
+                    render::goal::goal_form(
+                        &directory,
+                        ids::GOAL_PROPOSE_CALLBACK,
+                        "Propose a goal",
+                        "Propose",
+                        &values,
+                        None,
+                    )
+                } else {
+                    render::goal::goal_form(
+                        &directory,
+                        ids::GOAL_ADD_CALLBACK,
+                        "Add a goal",
+                        "Add goal",
+                        &values,
+                        None,
+                    )
+                }
+            }
+            Modal::CommentProposal { proposal } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(None);
+                };
+                render::proposal::comment_modal(&p)
+            }
+            Modal::ApproveProposal { proposal } => {
+                let Some(p) = self.proposal(*proposal).await? else {
+                    return Ok(None);
+                };
+                render::proposal::approve_modal(&p)
+            }
+            Modal::TeamPeople { team, leaders } => {
+                let Some(team) = directory.teams.iter().find(|t| t.key.as_str() == team) else {
+                    return Ok(None);
+                };
+                render::goal::team_people_modal(team, *leaders)
+            }
+            Modal::EditGoal { goal } => {
+                let Some(goal) = self.goal(*goal).await? else {
+                    return Ok(None);
+                };
+                let values = render::goal::GoalFormValues::from_goal(&goal);
+                render::goal::goal_form(
+                    &directory,
+                    ids::GOAL_EDIT_CALLBACK,
+                    "Edit goal",
+                    "Save",
+                    &values,
+                    Some(goal.id.0),
+                )
+            }
         }))
     }
 }

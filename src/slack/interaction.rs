@@ -2,7 +2,7 @@
 //! the person asked for.
 
 use super::ids;
-use super::render::modal::{FormValues, ModalMeta};
+use super::render::modal::FormValues;
 use crate::domain::Audience;
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
@@ -42,11 +42,96 @@ pub enum Interaction {
         person: String,
         callback: String,
         view: String,
-        meta: ModalMeta,
-        form: SubmittedForm,
+        /// The modal's `private_metadata`, as rendered.
+        metadata: String,
+        state: FormState,
     },
     /// Something alignbot does not act on (view_closed, selects, …).
     Ignored(&'static str),
+}
+
+/// A submitted form's values, by block id (each of our inputs uses the same
+/// id for its block and its element).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FormState(HashMap<String, FieldValue>);
+
+/// One input's value, whatever its element type.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FieldValue {
+    pub text: Option<String>,
+    pub selected: Option<String>,
+    pub selected_many: Vec<String>,
+    pub user: Option<String>,
+    pub users: Vec<String>,
+    pub date: Option<String>,
+}
+
+impl FormState {
+    fn from_slack(state: Option<&SlackViewState>) -> Self {
+        let Some(state) = state else {
+            return Self::default();
+        };
+        let mut fields = HashMap::new();
+        for (block, actions) in &state.values {
+            let Some(v) = actions.get(&SlackActionId::new(block.to_string())) else {
+                continue;
+            };
+            fields.insert(
+                block.to_string(),
+                FieldValue {
+                    text: v.value.clone(),
+                    selected: v.selected_option.as_ref().map(|o| o.value.clone()),
+                    selected_many: v
+                        .selected_options
+                        .as_ref()
+                        .map(|opts| opts.iter().map(|o| o.value.clone()).collect())
+                        .unwrap_or_default(),
+                    user: v.selected_user.as_ref().map(ToString::to_string),
+                    users: v
+                        .selected_users
+                        .as_ref()
+                        .map(|users| users.iter().map(ToString::to_string).collect())
+                        .unwrap_or_default(),
+                    date: v.selected_date.clone(),
+                },
+            );
+        }
+        Self(fields)
+    }
+
+    pub fn has(&self, block: &str) -> bool {
+        self.0.contains_key(block)
+    }
+
+    pub fn text(&self, block: &str) -> Option<String> {
+        self.0.get(block).and_then(|v| v.text.clone())
+    }
+
+    pub fn selected(&self, block: &str) -> Option<String> {
+        self.0.get(block).and_then(|v| v.selected.clone())
+    }
+
+    pub fn selected_many(&self, block: &str) -> Vec<String> {
+        self.0
+            .get(block)
+            .map(|v| v.selected_many.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn user(&self, block: &str) -> Option<String> {
+        self.0.get(block).and_then(|v| v.user.clone())
+    }
+
+    pub fn users(&self, block: &str) -> Vec<String> {
+        self.0
+            .get(block)
+            .map(|v| v.users.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn date(&self, block: &str) -> Option<String> {
+        self.0.get(block).and_then(|v| v.date.clone())
+    }
 }
 
 /// The moment form's values as submitted.
@@ -133,25 +218,22 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
             }
         }
         SlackInteractionEvent::ViewSubmission(e) => {
-            let (callback, meta) = match &e.view.view {
+            let (callback, metadata) = match &e.view.view {
                 SlackView::Modal(m) => (
                     m.callback_id
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_default(),
-                    m.private_metadata
-                        .as_deref()
-                        .and_then(|s| serde_json::from_str(s).ok())
-                        .unwrap_or_default(),
+                    m.private_metadata.clone().unwrap_or_default(),
                 ),
-                SlackView::Home(_) => (String::new(), ModalMeta::default()),
+                SlackView::Home(_) => (String::new(), String::new()),
             };
             Interaction::Submit {
                 person: e.user.id.to_string(),
                 callback,
                 view: e.view.state_params.id.to_string(),
-                meta,
-                form: form_values(e.view.state_params.state.as_ref()),
+                metadata,
+                state: FormState::from_slack(e.view.state_params.state.as_ref()),
             }
         }
         SlackInteractionEvent::ViewClosed(_) => Interaction::Ignored("view_closed"),
@@ -160,39 +242,31 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
     }
 }
 
-fn form_values(state: Option<&SlackViewState>) -> SubmittedForm {
-    let Some(state) = state else {
-        return SubmittedForm::default();
-    };
-    let get = |block: &str| {
-        state
-            .values
-            .get(&SlackBlockId::new(block.into()))
-            .and_then(|actions| actions.get(&SlackActionId::new(block.into())))
-    };
-    let ack = get(ids::PRIVACY_ACK);
-    SubmittedForm {
-        values: FormValues {
-            story: get(ids::STORY)
-                .and_then(|v| v.value.clone())
-                .unwrap_or_default(),
-            pillar: get(ids::PILLAR)
-                .and_then(|v| v.selected_option.as_ref())
-                .map(|o| o.value.clone()),
-            recognized: get(ids::RECOGNIZED)
-                .and_then(|v| v.selected_users.as_ref())
-                .map(|users| users.iter().map(ToString::to_string).collect())
-                .unwrap_or_default(),
-            audience: get(ids::AUDIENCE)
-                .and_then(|v| v.selected_option.as_ref())
-                .and_then(|o| Audience::parse(&o.value))
-                .unwrap_or_default(),
-        },
-        review_shown: ack.is_some(),
-        acknowledged: ack
-            .and_then(|v| v.selected_options.as_ref())
-            .is_some_and(|opts| opts.iter().any(|o| o.value == "yes")),
+impl SubmittedForm {
+    /// Reads the moment form.
+    pub fn from_state(state: &FormState) -> Self {
+        Self {
+            values: FormValues {
+                story: state.text(ids::STORY).unwrap_or_default(),
+                pillar: state.selected(ids::PILLAR),
+                recognized: state.users(ids::RECOGNIZED),
+                audience: state
+                    .selected(ids::AUDIENCE)
+                    .and_then(|a| Audience::parse(&a))
+                    .unwrap_or_default(),
+            },
+            review_shown: state.has(ids::PRIVACY_ACK),
+            acknowledged: state
+                .selected_many(ids::PRIVACY_ACK)
+                .iter()
+                .any(|o| o == "yes"),
+        }
     }
+}
+
+/// Reads a modal's `private_metadata` as `T` (its default when absent or unreadable).
+pub fn metadata<T: serde::de::DeserializeOwned + Default>(raw: &str) -> T {
+    serde_json::from_str(raw).unwrap_or_default()
 }
 
 #[cfg(test)]

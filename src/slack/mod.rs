@@ -11,6 +11,7 @@
 pub mod client;
 pub mod command;
 pub mod event;
+pub mod goal_command;
 pub mod interaction;
 pub mod render;
 pub mod verify;
@@ -40,4 +41,30 @@ pub mod ids {
     pub const HOME_EDIT: &str = "home_edit";
     pub const HOME_DELETE: &str = "home_delete";
     pub const DELETE_IN_MODAL: &str = "moment_delete";
+
+    pub const GOAL_ADD_CALLBACK: &str = "goal_add";
+    pub const GOAL_EDIT_CALLBACK: &str = "goal_edit";
+    pub const GOAL_PROPOSE_CALLBACK: &str = "goal_propose";
+    pub const GOAL_CHECK_IN_CALLBACK: &str = "goal_check_in";
+    pub const GOAL_TITLE: &str = "goal_title";
+    pub const GOAL_PILLAR: &str = "goal_pillar";
+    pub const GOAL_TEAM: &str = "goal_team";
+    pub const GOAL_OWNER: &str = "goal_owner";
+    pub const GOAL_START: &str = "goal_start";
+    pub const GOAL_TARGET: &str = "goal_target";
+    pub const GOAL_DUE: &str = "goal_due";
+    pub const GOAL_VALUE: &str = "goal_value";
+    pub const GOAL_CONFIDENCE: &str = "goal_confidence";
+    pub const GOAL_NOTE: &str = "goal_note";
+    /// "Check in" on a goal (Home tab, nudges); value: the goal id.
+    pub const CHECK_IN: &str = "goal_check_in_open";
+    pub const GOAL_PROPOSE_OPEN: &str = "goal_propose_open";
+    pub const TEAM_PEOPLE_CALLBACK: &str = "team_people";
+    pub const TEAM_PEOPLE: &str = "team_people";
+    pub const PROPOSAL_SUPPORT: &str = "proposal_support";
+    pub const PROPOSAL_COMMENT: &str = "proposal_comment";
+    pub const PROPOSAL_APPROVE: &str = "proposal_approve";
+    pub const PROPOSAL_DECLINE: &str = "proposal_decline";
+    pub const PROPOSAL_COMMENT_CALLBACK: &str = "proposal_comment";
+    pub const PROPOSAL_APPROVE_CALLBACK: &str = "proposal_approve";
 }

@@ -11,9 +11,12 @@
 //! milliseconds; no SQLite-only syntax beyond what PostgreSQL also accepts.
 
 pub mod events;
+pub mod goals;
 pub mod moments;
 pub mod org;
 pub mod outbox;
+pub mod proposals;
+pub mod report;
 mod writer;
 
 pub use writer::NewShare;

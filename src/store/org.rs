@@ -1,8 +1,10 @@
 //! SQL for the organization: its settings, pillars and teams.
 //!
-//! On start the config file is written here (seeded). Pillars and teams in
-//! the file are inserted or updated; rows the file no longer names are kept,
-//! so history that points at them stays intact.
+//! On start the config file seeds the organization: pillars, teams and
+//! their people that are missing are added, but what admins changed in Slack
+//! (`/align pillar …`, `/align team …`, `/align mission set`) is kept. The
+//! org's name, time zone and channels, and the admin list, always follow the
+//! file: they are the operator's, not something to change from chat.
 
 use super::StoreError;
 use super::moments::millis;
@@ -22,7 +24,7 @@ pub async fn seed(
     sqlx::query(
         "INSERT INTO org (id, name, mission, timezone, moments_channel, leadership_channel, updated_at) \
          VALUES (1, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, mission = excluded.mission, timezone = excluded.timezone, \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, \
          moments_channel = excluded.moments_channel, leadership_channel = excluded.leadership_channel, updated_at = excluded.updated_at",
     )
     .bind(&org.name)
@@ -45,8 +47,7 @@ pub async fn seed(
     for (position, p) in pillars.iter().enumerate() {
         sqlx::query(
             "INSERT INTO pillars (key, name, description, emoji, position) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET name = excluded.name, description = excluded.description, \
-             emoji = excluded.emoji, position = excluded.position",
+             ON CONFLICT (key) DO NOTHING",
         )
         .bind(p.key.as_str())
         .bind(&p.name)
@@ -58,18 +59,13 @@ pub async fn seed(
     }
     for t in teams {
         sqlx::query(
-            "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) \
-             ON CONFLICT (key) DO UPDATE SET name = excluded.name, channel = excluded.channel",
+            "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
         )
         .bind(t.key.as_str())
         .bind(&t.name)
         .bind(t.channel.as_str())
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM team_people WHERE team_key = ?")
-            .bind(t.key.as_str())
-            .execute(&mut *conn)
-            .await?;
         let people = t
             .leaders
             .iter()
@@ -194,4 +190,102 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
         pillars,
         teams,
     }))
+}
+
+/// Adds a pillar at the end of the list.
+pub async fn add_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO pillars (key, name, description, emoji, position) \
+         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM pillars)) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(p.key.as_str())
+    .bind(&p.name)
+    .bind(&p.description)
+    .bind(&p.emoji)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn update_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<(), StoreError> {
+    sqlx::query("UPDATE pillars SET name = ?, description = ?, emoji = ? WHERE key = ?")
+        .bind(&p.name)
+        .bind(&p.description)
+        .bind(&p.emoji)
+        .bind(p.key.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn archive_pillar(
+    conn: &mut SqliteConnection,
+    key: &PillarKey,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE pillars SET archived_at = ? WHERE key = ? AND archived_at IS NULL")
+        .bind(millis(now))
+        .bind(key.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_mission(
+    conn: &mut SqliteConnection,
+    mission: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE org SET mission = ?, updated_at = ? WHERE id = 1")
+        .bind(mission)
+        .bind(millis(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn add_team(conn: &mut SqliteConnection, t: &Team) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(t.key.as_str())
+    .bind(&t.name)
+    .bind(t.channel.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn update_team(conn: &mut SqliteConnection, t: &Team) -> Result<(), StoreError> {
+    sqlx::query("UPDATE teams SET name = ?, channel = ? WHERE key = ?")
+        .bind(&t.name)
+        .bind(t.channel.as_str())
+        .bind(t.key.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds (`add` true) or removes people in a role of a team.
+pub async fn set_team_people(
+    conn: &mut SqliteConnection,
+    team: &TeamKey,
+    role: &str,
+    people: &[PersonId],
+    add: bool,
+) -> Result<(), StoreError> {
+    for person in people {
+        let query = if add {
+            "INSERT INTO team_people (team_key, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM team_people WHERE team_key = ? AND person_id = ? AND role = ?"
+        };
+        sqlx::query(query)
+            .bind(team.as_str())
+            .bind(person.as_str())
+            .bind(role)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }

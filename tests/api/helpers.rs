@@ -72,6 +72,7 @@ pub struct TestApp {
 
 /// A fresh app with a fresh database and fake Slack.
 pub async fn spawn_app() -> TestApp {
+    alignbot::telemetry::init();
     let fake = FakeSlack::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
     launch(fake, dir, ManualClock::new(start_time()), String::new()).await

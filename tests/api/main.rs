@@ -4,6 +4,7 @@ mod delivery;
 mod edit_delete;
 mod events;
 mod fake_slack;
+mod goals;
 mod helpers;
 mod hostile;
 mod modals;

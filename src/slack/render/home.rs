@@ -42,6 +42,7 @@ pub fn view(data: &HomeData) -> SlackView {
         blocks.push(divider());
     }
 
+    blocks.extend(goal_blocks(data));
     blocks.push(section(markdown("*Your moments*")));
     if data.mine.is_empty() {
         blocks.push(context("You haven't shared a mission moment yet. When did you last see our mission come alive?"));
@@ -126,4 +127,71 @@ fn own_buttons(m: &Moment) -> Vec<SlackBlockButtonElement> {
                 )),
         ],
     }
+}
+
+/// My goals (with a Check in button and the line of sight), my teams'
+/// goals, and open proposals to support.
+fn goal_blocks(data: &HomeData) -> Vec<SlackBlock> {
+    use super::goal::line;
+    let dir = &data.directory;
+    let mut blocks = vec![section(markdown("*Your goals*"))];
+    if data.my_goals.is_empty() {
+        blocks.push(context(
+            "You own no goals this year. See your team's with `/goal list team <key>`.",
+        ));
+    }
+    for goal in &data.my_goals {
+        let mut lines = line(goal, dir);
+        if let Some(SlackBlock::Section(first)) = lines.first_mut() {
+            *first = first
+                .clone()
+                .with_accessory(button(ids::CHECK_IN, "Check in", &goal.id.0.to_string()).into());
+        }
+        blocks.extend(lines);
+        let pillar = dir
+            .pillar(&goal.pillar)
+            .map(pillar_label)
+            .unwrap_or_default();
+        blocks.push(context(&format!(
+            ":dart: {} → {pillar} → our mission",
+            escape(&truncate(&goal.title, 60))
+        )));
+    }
+    if data.my_goals_total > data.my_goals.len() as i64 {
+        blocks.push(context(&format!(
+            "… {} goals in all: `/goal list mine`",
+            data.my_goals_total
+        )));
+    }
+    if !data.team_goals.is_empty() {
+        blocks.push(section(markdown("*Your team's goals*")));
+        for goal in &data.team_goals {
+            blocks.extend(line(goal, dir));
+        }
+    }
+    if !data.proposals.is_empty() {
+        blocks.push(section(markdown("*Proposals to support*")));
+        for p in &data.proposals {
+            blocks.push(
+                SlackSectionBlock::new()
+                    .with_text(plain(&p.title))
+                    .with_accessory(
+                        button(
+                            ids::PROPOSAL_SUPPORT,
+                            "Support / take back",
+                            &p.id.to_string(),
+                        )
+                        .into(),
+                    )
+                    .into(),
+            );
+            blocks.push(context(&format!(
+                "Proposed by {}  ·  {} supporters",
+                mention(p.proposer.as_str()),
+                p.supporters
+            )));
+        }
+    }
+    blocks.push(divider());
+    blocks
 }

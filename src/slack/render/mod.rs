@@ -9,10 +9,13 @@
 //!   since slack-morphism does not validate them and Slack would reject the
 //!   whole message.
 
+pub mod goal;
 pub mod home;
 pub mod modal;
 pub mod moment;
+pub mod proposal;
 pub mod reply;
+pub mod report;
 
 use slack_morphism::prelude::*;
 

@@ -76,13 +76,11 @@ pub fn moment_usage(mission: &str, pillar_keys: &[&str]) -> SlackCommandEventRes
     ))
 }
 
-/// `/align help`.
-pub fn align_help() -> SlackCommandEventResponse {
-    ephemeral(
-        "*alignbot* keeps us aligned on our mission and strategy.\n\
-         •  `/moment <story>` or `/moment`: share a mission moment.\n\
-         •  Shortcuts: *Share a mission moment* (⚡ menu) and *Share as mission moment* on any message.\n\
-         •  Open the bot's *Home* tab for the mission, the pillars, and your moments.\n\
-         •  `/align help`: this help.",
-    )
+/// The overview at the top of `/align help`.
+pub fn overview() -> &'static str {
+    "*alignbot* keeps us aligned on our mission and strategy.\n\
+     •  `/moment <story>` or `/moment`: share a mission moment.\n\
+     •  `/goal help`: annual goals under our pillars, monthly check-ins, team proposals.\n\
+     •  Shortcuts: *Share a mission moment* (⚡ menu) and *Share as mission moment* on any message.\n\
+     •  The bot's *Home* tab: the mission, the pillars, your goals and your moments."
 }

@@ -1,0 +1,379 @@
+//! Team goal-setting: members propose goals, teammates support and comment,
+//! a leader approves (the proposal becomes an active goal) or declines.
+//!
+//! Who may do what: any member or leader of the team (or an admin) may
+//! propose, support and comment; only the team's leaders and admins decide.
+
+use super::goals::{GoalInput, current_year};
+use super::outgoing::{Outgoing, enqueue};
+use super::{AppContext, AppError};
+use crate::domain::goal::{Goal, GoalId, NewGoal, Note, ProposalStatus};
+use crate::domain::{ChannelId, PersonId, Team};
+use crate::store::goals;
+use crate::store::proposals::{self, NewProposal, Proposal};
+
+fn gone() -> AppError {
+    AppError::NotFound("That proposal no longer exists.".into())
+}
+
+pub async fn get(ctx: &AppContext, id: i64) -> Result<Proposal, AppError> {
+    proposals::get(ctx.store.reads(), id)
+        .await?
+        .ok_or_else(gone)
+}
+
+/// A proposal still open for support, comments and a decision.
+pub async fn get_open(ctx: &AppContext, id: i64) -> Result<Proposal, AppError> {
+    let p = get(ctx, id).await?;
+    if p.status != ProposalStatus::Open {
+        return Err(AppError::Forbidden(format!(
+            "Proposal {id} was already {}.",
+            p.status.as_str()
+        )));
+    }
+    Ok(p)
+}
+
+/// An open proposal that `person` may approve or decline.
+pub async fn for_decision(
+    ctx: &AppContext,
+    person: &PersonId,
+    id: i64,
+) -> Result<Proposal, AppError> {
+    let p = get_open(ctx, id).await?;
+    let dir = ctx.directory();
+    if !(dir.is_admin(person) || dir.leads(person, &p.team)) {
+        return Err(AppError::Forbidden(
+            "Only a leader of this team or an admin can approve or decline a proposal.".into(),
+        ));
+    }
+    Ok(p)
+}
+
+fn team_channel(ctx: &AppContext, p: &Proposal) -> Result<ChannelId, AppError> {
+    ctx.directory()
+        .team(&p.team)
+        .map(|t| t.channel.clone())
+        .ok_or_else(|| AppError::NotFound(format!("The team `{}` no longer exists.", p.team)))
+}
+
+/// Proposes a goal to the proposer's team; returns its id and the team.
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn propose(
+    ctx: &AppContext,
+    person: PersonId,
+    input: GoalInput,
+) -> Result<(i64, Team), AppError> {
+    let dir = ctx.directory();
+    let goal: NewGoal = input.validate(&person, &dir, current_year(ctx))?;
+    let Some(team) = goal.team.as_ref().and_then(|t| dir.team(t)).cloned() else {
+        return Err(AppError::Forbidden(
+            "A proposal goes to a team: add team:<key> (you are not in exactly one team).".into(),
+        ));
+    };
+    let in_team = team.members.contains(&person) || team.leaders.contains(&person);
+    if !in_team && !dir.is_admin(&person) {
+        return Err(AppError::Forbidden(format!(
+            "Only members of {} can propose its goals.",
+            team.name
+        )));
+    }
+    let now = ctx.clock.now();
+    let channel = team.channel.clone();
+    let id = ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                let new = NewProposal {
+                    title: goal.title.as_str(),
+                    pillar: &goal.pillar,
+                    team: goal.team.as_ref().expect("checked above"),
+                    proposer: &person,
+                    year: goal.year,
+                    kind: &goal.kind,
+                    due: goal.due,
+                };
+                let id = proposals::insert(conn, &new, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::PostProposal {
+                        proposal: id,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                Ok(id)
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok((id, team))
+}
+
+fn may_take_part(ctx: &AppContext, person: &PersonId, p: &Proposal) -> Result<(), AppError> {
+    let dir = ctx.directory();
+    let in_team = dir
+        .team(&p.team)
+        .is_some_and(|t| t.members.contains(person) || t.leaders.contains(person));
+    if in_team || dir.is_admin(person) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only members of this team can support or comment on its proposals.".into(),
+        ))
+    }
+}
+
+/// Supports the proposal, or takes the support back; the post's count
+/// follows in place.
+#[tracing::instrument(skip_all, fields(%person, id))]
+pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Result<(), AppError> {
+    let p = get_open(ctx, id).await?;
+    may_take_part(ctx, &person, &p)?;
+    let channel = team_channel(ctx, &p)?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                proposals::toggle_support(conn, id, &person, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::UpdateProposal {
+                        proposal: id,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok(())
+}
+
+/// Comments on a proposal; the comment goes to the post's thread.
+#[tracing::instrument(skip_all, fields(%person, id))]
+pub async fn comment(
+    ctx: &AppContext,
+    person: PersonId,
+    id: i64,
+    text: &str,
+) -> Result<(), AppError> {
+    let note = Note::parse(text)?;
+    let p = get_open(ctx, id).await?;
+    may_take_part(ctx, &person, &p)?;
+    let channel = team_channel(ctx, &p)?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                let comment = proposals::add_comment(conn, id, &person, note.as_str(), now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::ProposalComment {
+                        proposal: id,
+                        comment,
+                        channel: channel.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::UpdateProposal {
+                        proposal: id,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok(())
+}
+
+/// Turns the proposal into an active goal owned by `owner` (default: the
+/// proposer), and says so in the proposal's thread.
+#[tracing::instrument(skip_all, fields(%leader, id))]
+pub async fn approve(
+    ctx: &AppContext,
+    leader: PersonId,
+    id: i64,
+    owner: Option<PersonId>,
+) -> Result<Goal, AppError> {
+    let p = for_decision(ctx, &leader, id).await?;
+    let channel = team_channel(ctx, &p)?;
+    let goal = NewGoal {
+        title: crate::domain::goal::GoalTitle::parse(&p.title)?,
+        pillar: p.pillar.clone(),
+        team: Some(p.team.clone()),
+        owner: owner.unwrap_or_else(|| p.proposer.clone()),
+        year: p.year,
+        kind: p.kind.clone(),
+        due: p.due,
+    };
+    let now = ctx.clock.now();
+    let goal_id: GoalId = ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                let goal_id = goals::insert(conn, &goal, &leader, Some(id), now).await?;
+                proposals::decide(
+                    conn,
+                    id,
+                    ProposalStatus::Approved,
+                    &leader,
+                    Some(goal_id),
+                    now,
+                )
+                .await?;
+                let detail = format!("approved proposal {id} as “{}”", goal.title.as_str());
+                goals::log_change(
+                    conn,
+                    &leader,
+                    &format!("goal:{}", goal_id.0),
+                    "approve",
+                    &detail,
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::UpdateProposal {
+                        proposal: id,
+                        channel: channel.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::ProposalDecided {
+                        proposal: id,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::PublishHome {
+                        person: goal.owner.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                Ok(goal_id)
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    super::goals::get(ctx, goal_id).await
+}
+
+/// Declines the proposal, saying so in its thread.
+#[tracing::instrument(skip_all, fields(%leader, id))]
+pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<(), AppError> {
+    let p = for_decision(ctx, &leader, id).await?;
+    let channel = team_channel(ctx, &p)?;
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                proposals::decide(conn, id, ProposalStatus::Declined, &leader, None, now).await?;
+                enqueue(
+                    conn,
+                    &Outgoing::UpdateProposal {
+                        proposal: id,
+                        channel: channel.clone(),
+                    },
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::ProposalDecided {
+                        proposal: id,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok(())
+}
+
+/// Open proposals in the person's teams, for the Home tab.
+pub async fn open_for(
+    ctx: &AppContext,
+    person: &PersonId,
+    limit: i64,
+) -> Result<Vec<Proposal>, AppError> {
+    let dir = ctx.directory();
+    let mut out = Vec::new();
+    for team in dir.teams_of(person) {
+        out.extend(proposals::open_for_team(ctx.store.reads(), &team.key, limit).await?);
+    }
+    out.sort_by_key(|p| std::cmp::Reverse(p.id));
+    out.truncate(limit as usize);
+    Ok(out)
+}
+
+/// Posts the goal-setting kick-off to a team's channel: the mission, the
+/// pillars, last year's goals and how they ended, and an invitation to
+/// propose. Leaders of the team and admins may start it.
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn kickoff(ctx: &AppContext, person: PersonId, team: &str) -> Result<Team, AppError> {
+    let dir = ctx.directory();
+    let key = dir.resolve_team(team)?;
+    if !(dir.is_admin(&person) || dir.leads(&person, &key)) {
+        return Err(AppError::Forbidden(
+            "Only the team's leaders and admins can start its goal-setting.".into(),
+        ));
+    }
+    let team = dir.team(&key).cloned().expect("resolved above");
+    let (year, channel, now) = (
+        current_year(ctx).value(),
+        team.channel.clone(),
+        ctx.clock.now(),
+    );
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                let detail = format!("started goal-setting for {year}");
+                goals::log_change(
+                    conn,
+                    &person,
+                    &format!("team:{key}"),
+                    "kickoff",
+                    &detail,
+                    now,
+                )
+                .await?;
+                enqueue(
+                    conn,
+                    &Outgoing::Kickoff {
+                        team: key,
+                        year,
+                        channel,
+                    },
+                    now,
+                )
+                .await?;
+                Ok(())
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok(team)
+}

@@ -1,0 +1,137 @@
+//! The alignment report (`/align status`): how the organization's goals sit
+//! under its pillars, and how each team takes part. Every number comes with
+//! its formula in the rendered report; nothing is a black box.
+
+use super::goals::current_year;
+use super::{AppContext, AppError};
+use crate::domain::goal::PlanYear;
+use crate::domain::{Pillar, Team};
+use crate::store::report;
+use chrono::{Datelike, TimeZone};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone)]
+pub struct PillarLine {
+    pub pillar: Pillar,
+    pub active: i64,
+    /// Mean progress of active goals, 0.0..=1.0.
+    pub avg_progress: f64,
+    pub at_risk: i64,
+    /// Teams with no active goal under this pillar.
+    pub teams_without: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TeamLine {
+    pub team: Team,
+    /// Active goals per pillar key (only pillars with goals).
+    pub per_pillar: Vec<(String, i64)>,
+    pub active: i64,
+    /// Active goals checked in since the first of this month.
+    pub fresh: i64,
+    /// Team members (leaders and members) who proposed, supported or commented.
+    pub participants: usize,
+    pub size: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub year: PlanYear,
+    /// "November 2026", in the org's time zone.
+    pub month: String,
+    pub pillars: Vec<PillarLine>,
+    pub teams: Vec<TeamLine>,
+    pub org_wide_goals: i64,
+}
+
+pub async fn build(ctx: &AppContext) -> Result<Report, AppError> {
+    let dir = ctx.directory();
+    let year = current_year(ctx);
+    let tz = dir.org.timezone;
+    let local_now = ctx.clock.now().with_timezone(&tz);
+    let month_start = tz
+        .with_ymd_and_hms(local_now.year(), local_now.month(), 1, 0, 0, 0)
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .unwrap_or_else(|| ctx.clock.now());
+    let pool = ctx.store.reads();
+    let totals = report::pillar_totals(pool, year.value()).await?;
+    let team_pillar = report::team_pillar_counts(pool, year.value()).await?;
+    let freshness = report::team_freshness(pool, year.value(), month_start).await?;
+    let participants = report::participants(pool, year.value()).await?;
+
+    let mut by_team: HashMap<&str, Vec<(String, i64)>> = HashMap::new();
+    for (team, pillar, n) in &team_pillar {
+        by_team
+            .entry(team.as_str())
+            .or_default()
+            .push((pillar.clone(), *n));
+    }
+    let pillars = dir
+        .active_pillars()
+        .map(|p| {
+            let t = totals.iter().find(|t| t.pillar_key == p.key.as_str());
+            PillarLine {
+                pillar: p.clone(),
+                active: t.map_or(0, |t| t.active),
+                avg_progress: t.map_or(0.0, |t| t.avg_progress),
+                at_risk: t.map_or(0, |t| t.at_risk),
+                teams_without: dir
+                    .teams
+                    .iter()
+                    .filter(|team| {
+                        !by_team
+                            .get(team.key.as_str())
+                            .is_some_and(|v| v.iter().any(|(k, n)| k == p.key.as_str() && *n > 0))
+                    })
+                    .map(|team| team.name.clone())
+                    .collect(),
+            }
+        })
+        .collect();
+    let mut people_by_team: HashMap<&str, HashSet<&str>> = HashMap::new();
+    for (team, person) in &participants {
+        people_by_team
+            .entry(team.as_str())
+            .or_default()
+            .insert(person.as_str());
+    }
+    let teams = dir
+        .teams
+        .iter()
+        .map(|team| {
+            let (active, fresh) = freshness
+                .iter()
+                .find(|(k, _, _)| k == team.key.as_str())
+                .map_or((0, 0), |(_, a, f)| (*a, *f));
+            let roster: HashSet<&str> = team
+                .leaders
+                .iter()
+                .chain(&team.members)
+                .map(|p| p.as_str())
+                .collect();
+            let took_part = people_by_team
+                .get(team.key.as_str())
+                .map_or(0, |set| set.iter().filter(|p| roster.contains(*p)).count());
+            let mut per_pillar = by_team.remove(team.key.as_str()).unwrap_or_default();
+            per_pillar.sort();
+            TeamLine {
+                team: team.clone(),
+                per_pillar,
+                active,
+                fresh,
+                participants: took_part,
+                size: roster.len(),
+            }
+        })
+        .collect();
+    let total: i64 = totals.iter().map(|t| t.active).sum();
+    let in_teams: i64 = freshness.iter().map(|(_, a, _)| a).sum();
+    Ok(Report {
+        year,
+        month: local_now.format("%B %Y").to_string(),
+        pillars,
+        teams,
+        org_wide_goals: total - in_teams,
+    })
+}

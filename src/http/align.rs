@@ -1,0 +1,180 @@
+//! `/align …`: help, the alignment report, and the admin commands that
+//! change the plan (mission, pillars, teams), plus the goal-setting kick-off.
+
+use super::error::command_failure;
+use crate::app::moments::open_modal;
+use crate::app::outgoing::Modal;
+use crate::app::{AppContext, AppError, plan, proposals, report};
+use crate::domain::PersonId;
+use crate::slack::command::SlashCommand;
+use crate::slack::goal_command::{AlignCommand, Usage, align_help, parse_align};
+use crate::slack::render::{self, reply};
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
+    let parsed = match parse_align(&cmd.text) {
+        Ok(parsed) => parsed,
+        Err(Usage(text)) => return Json(reply::ephemeral(&text)).into_response(),
+    };
+    match run(ctx, person, parsed, cmd.trigger_id.clone()).await {
+        Ok(response) => response,
+        Err(e) => command_failure(e),
+    }
+}
+
+fn done(text: String) -> Result<Response, AppError> {
+    Ok(Json(reply::ephemeral(&text)).into_response())
+}
+
+fn people(raw: &[String]) -> Result<Vec<PersonId>, AppError> {
+    raw.iter()
+        .map(|p| PersonId::parse(p).map_err(AppError::from))
+        .collect()
+}
+
+async fn run(
+    ctx: &AppContext,
+    person: PersonId,
+    cmd: AlignCommand,
+    trigger: Option<String>,
+) -> Result<Response, AppError> {
+    use render::escape;
+    match cmd {
+        AlignCommand::Help => done(format!("{}\n\n{}", reply::overview(), align_help())),
+        AlignCommand::Status => {
+            let report = report::build(ctx).await?;
+            Ok(Json(render::report::status(&report, &ctx.directory())).into_response())
+        }
+        AlignCommand::PillarAdd {
+            key,
+            name,
+            emoji,
+            description,
+        } => {
+            let p = plan::add_pillar(
+                ctx,
+                person,
+                &key,
+                &name,
+                emoji.as_deref(),
+                description.as_deref(),
+            )
+            .await?;
+            done(format!(
+                ":white_check_mark: Added the pillar *{}* (`{}`).",
+                render::pillar_label(&p),
+                p.key
+            ))
+        }
+        AlignCommand::PillarEdit {
+            key,
+            name,
+            emoji,
+            description,
+        } => {
+            let p = plan::edit_pillar(
+                ctx,
+                person,
+                &key,
+                name.as_deref(),
+                emoji.as_deref(),
+                description.as_deref(),
+            )
+            .await?;
+            done(format!(
+                ":white_check_mark: Updated the pillar *{}*.",
+                render::pillar_label(&p)
+            ))
+        }
+        AlignCommand::PillarArchive { key } => {
+            let p = plan::archive_pillar(ctx, person, &key).await?;
+            done(format!(
+                ":file_cabinet: Archived the pillar *{}*. Its goals and history stay; new goals can no longer pick it.",
+                render::pillar_label(&p)
+            ))
+        }
+        AlignCommand::MissionSet { mission } => {
+            let m = plan::set_mission(ctx, person, &mission).await?;
+            done(format!(
+                ":white_check_mark: The mission is now: _{}_",
+                escape(&m)
+            ))
+        }
+        AlignCommand::TeamAdd { key, name, channel } => {
+            let t = plan::add_team(ctx, person, &key, &name, channel.as_deref()).await?;
+            done(format!(
+                ":white_check_mark: Added the team *{}* (`{}`) in {}. Add people with `/align team leaders {}` and `/align team members {}`.",
+                escape(&t.name),
+                t.key,
+                render::channel_link(t.channel.as_str()),
+                t.key,
+                t.key
+            ))
+        }
+        AlignCommand::TeamEdit { key, name, channel } => {
+            let t = plan::edit_team(ctx, person, &key, name.as_deref(), channel.as_deref()).await?;
+            done(format!(
+                ":white_check_mark: Updated the team *{}*.",
+                escape(&t.name)
+            ))
+        }
+        AlignCommand::TeamPeople {
+            key,
+            role,
+            action,
+            people: raw,
+        } => {
+            let leaders = role == "leaders";
+            match action.as_deref() {
+                None => {
+                    if !ctx.directory().is_admin(&person) {
+                        return Err(AppError::Forbidden(
+                            "Only admins can change a team's people.".into(),
+                        ));
+                    }
+                    let team = ctx.directory().resolve_team(&key)?;
+                    let trigger = trigger.ok_or_else(|| {
+                        AppError::NotFound("Slack did not send a trigger to open the form.".into())
+                    })?;
+                    open_modal(
+                        ctx,
+                        trigger,
+                        Modal::TeamPeople {
+                            team: team.to_string(),
+                            leaders,
+                        },
+                    )
+                    .await?;
+                    Ok(StatusCode::OK.into_response())
+                }
+                Some(action) => {
+                    let add = action == "add";
+                    let t =
+                        plan::team_people(ctx, person, &key, leaders, add, people(&raw)?).await?;
+                    let list = if leaders { &t.leaders } else { &t.members };
+                    let names: Vec<String> =
+                        list.iter().map(|p| render::mention(p.as_str())).collect();
+                    done(format!(
+                        ":white_check_mark: {} of *{}* now: {}",
+                        if leaders { "Leaders" } else { "Members" },
+                        escape(&t.name),
+                        if names.is_empty() {
+                            "nobody".to_owned()
+                        } else {
+                            names.join(", ")
+                        }
+                    ))
+                }
+            }
+        }
+        AlignCommand::GoalsKickoff { team } => {
+            let team = proposals::kickoff(ctx, person, &team).await?;
+            done(format!(
+                ":dart: The goal-setting kick-off is on its way to {}.",
+                render::channel_link(team.channel.as_str())
+            ))
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! `/goal` and the goal forms and buttons.
+
+use super::AppState;
+use super::error::command_failure;
+use crate::app::goals::{self, CheckInInput, GoalInput};
+use crate::app::moments::open_modal;
+use crate::app::outgoing::Modal;
+use crate::app::proposals;
+use crate::app::{AppContext, AppError};
+use crate::domain::goal::{GoalId, GoalKind, GoalStatus, GoalTitle, PlanYear, parse_due};
+use crate::domain::{DomainError, PersonId};
+use crate::slack::command::SlashCommand;
+use crate::slack::goal_command::{
+    GoalCommand, GoalFields, ListScope, Usage, goal_help, parse_goal,
+};
+use crate::slack::ids;
+use crate::slack::interaction::{FormState, metadata};
+use crate::slack::render::goal::GoalMeta;
+use crate::slack::render::{self, reply};
+use crate::store::goals::GoalFilter;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+fn goal_id(raw: &str) -> Result<GoalId, AppError> {
+    Ok(GoalId::parse(raw).map_err(DomainError::from)?)
+}
+
+fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
+    let owner = match fields.owner.as_deref() {
+        Some(raw) => Some(PersonId::parse(raw)?),
+        None => None,
+    };
+    Ok(GoalInput {
+        title: fields.title,
+        pillar: fields.pillar,
+        target: fields.target,
+        start: fields.start,
+        due: fields.due,
+        team: fields.team,
+        owner,
+        year: fields.year,
+    })
+}
+
+/// `/goal …`.
+pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
+    let parsed = match parse_goal(&cmd.text) {
+        Ok(parsed) => parsed,
+        Err(Usage(text)) => return Json(reply::ephemeral(&text)).into_response(),
+    };
+    match run(&state.ctx, person, parsed, cmd.trigger_id.clone()).await {
+        Ok(response) => response,
+        Err(e) => command_failure(e),
+    }
+}
+
+async fn run(
+    ctx: &AppContext,
+    person: PersonId,
+    cmd: GoalCommand,
+    trigger: Option<String>,
+) -> Result<Response, AppError> {
+    let dir = ctx.directory();
+    let reply = |r: SlackCommandEventResponse| Ok(Json(r).into_response());
+    let need_trigger = || {
+        trigger.clone().ok_or_else(|| {
+            AppError::NotFound(
+                "Slack did not send a trigger to open the form; please try again.".into(),
+            )
+        })
+    };
+    match cmd {
+        GoalCommand::Help => reply(reply::ephemeral(goal_help())),
+        GoalCommand::AddForm => {
+            let team = dir.home_team(&person).map(|t| t.key.clone());
+            if !goals::may_add(&dir, &person, team.as_ref()) {
+                return Err(AppError::Forbidden(
+                    "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
+                ));
+            }
+            open_modal(
+                ctx,
+                need_trigger()?,
+                Modal::NewGoal {
+                    propose: false,
+                    owner: Some(person),
+                },
+            )
+            .await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        GoalCommand::Add(fields) => {
+            let goal = goals::add(ctx, person, input_of(fields)?).await?;
+            reply(render::goal::confirmation(
+                &format!(":white_check_mark: Added goal {}.", goal.id),
+                &goal,
+                &dir,
+            ))
+        }
+        GoalCommand::UpdateForm { id } => {
+            let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
+            open_modal(ctx, need_trigger()?, Modal::CheckIn { goal: goal.id }).await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        GoalCommand::Update {
+            id,
+            value,
+            confidence,
+            note,
+        } => {
+            let input = CheckInInput {
+                value,
+                confidence,
+                note,
+            };
+            let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
+            let text = format!(
+                ":white_check_mark: Checked in on goal {}: *{}*, {} {}.",
+                goal.id,
+                goal.kind.format_value(check_in.value),
+                check_in.confidence.emoji(),
+                check_in.confidence.label()
+            );
+            reply(render::goal::confirmation(&text, &goal, &dir))
+        }
+        GoalCommand::List { scope, page } => {
+            let (filter, title, next) = match scope {
+                ListScope::Mine => (
+                    GoalFilter::Owner(person.clone()),
+                    "Your goals".to_owned(),
+                    "/goal list mine".to_owned(),
+                ),
+                ListScope::Team(raw) => {
+                    let key = dir.resolve_team(&raw)?;
+                    let name = dir.team(&key).map(|t| t.name.clone()).unwrap_or_default();
+                    (
+                        GoalFilter::Team(key.clone()),
+                        format!("{name} goals"),
+                        format!("/goal list team {key}"),
+                    )
+                }
+                ListScope::All => (
+                    GoalFilter::All,
+                    format!("All goals of {}", dir.org.name),
+                    "/goal list all".to_owned(),
+                ),
+            };
+            let page = goals::list(ctx, filter, page).await?;
+            reply(render::goal::list(&title, &page, &dir, &next))
+        }
+        GoalCommand::Show { id } => {
+            let (goal, history) = goals::show(ctx, goal_id(&id)?).await?;
+            reply(render::goal::show(&goal, &history, &dir, dir.org.timezone))
+        }
+        GoalCommand::Close { id, outcome, note } => {
+            let status = match outcome.as_str() {
+                "achieved" => GoalStatus::Achieved,
+                _ => GoalStatus::Dropped,
+            };
+            let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
+            let text = match status {
+                GoalStatus::Achieved => format!(
+                    ":trophy: Goal {} is closed as achieved. Well done!",
+                    goal.id
+                ),
+                _ => format!("Goal {} is closed as dropped.", goal.id),
+            };
+            reply(render::goal::confirmation(&text, &goal, &dir))
+        }
+        GoalCommand::Edit { id } => {
+            let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
+            open_modal(ctx, need_trigger()?, Modal::EditGoal { goal: goal.id }).await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        GoalCommand::ProposeForm => {
+            open_modal(
+                ctx,
+                need_trigger()?,
+                Modal::NewGoal {
+                    propose: true,
+                    owner: None,
+                },
+            )
+            .await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        GoalCommand::Propose(fields) => {
+            let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
+            reply(reply::ephemeral(&format!(
+                ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.",
+                render::channel_link(team.channel.as_str())
+            )))
+        }
+    }
+}
+
+fn errors(fields: HashMap<String, String>) -> SlackViewSubmissionResponse {
+    SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(fields))
+}
+
+fn notice(title: &str, text: &str) -> SlackViewSubmissionResponse {
+    SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(
+        render::modal::notice(title, text),
+    ))
+}
+
+/// The goal form's values as a `GoalInput`.
+fn goal_input(state: &FormState) -> Result<GoalInput, AppError> {
+    let owner = match state.user(ids::GOAL_OWNER) {
+        Some(raw) => Some(PersonId::parse(&raw)?),
+        None => None,
+    };
+    Ok(GoalInput {
+        title: state.text(ids::GOAL_TITLE).unwrap_or_default(),
+        pillar: state.selected(ids::GOAL_PILLAR),
+        target: state.text(ids::GOAL_TARGET),
+        start: state.text(ids::GOAL_START),
+        due: state.date(ids::GOAL_DUE),
+        team: state.selected(ids::GOAL_TEAM),
+        owner,
+        year: None,
+    })
+}
+
+/// Checks each field on its own, so every problem shows next to its field.
+fn field_errors(input: &GoalInput, ctx: &AppContext, year: PlanYear) -> HashMap<String, String> {
+    let dir = ctx.directory();
+    let mut out = HashMap::new();
+    if let Err(e) = GoalTitle::parse(&input.title) {
+        out.insert(ids::GOAL_TITLE.to_owned(), e.to_string());
+    }
+    match input.pillar.as_deref() {
+        None => {
+            out.insert(
+                ids::GOAL_PILLAR.to_owned(),
+                "Pick the pillar this goal serves.".to_owned(),
+            );
+        }
+        Some(raw) => {
+            if let Err(e) = dir.resolve_pillar(raw) {
+                out.insert(ids::GOAL_PILLAR.to_owned(), e.to_string());
+            }
+        }
+    }
+    let trim = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    if let Err(e) = GoalKind::from_input(
+        trim(&input.start).as_deref(),
+        trim(&input.target).as_deref(),
+    ) {
+        out.insert(ids::GOAL_TARGET.to_owned(), e.to_string());
+    }
+    if let Some(due) = &input.due
+        && let Err(e) = parse_due(due, year)
+    {
+        out.insert(ids::GOAL_DUE.to_owned(), e.to_string());
+    }
+    out
+}
+
+/// A goal form, check-in form or proposal form was submitted; `None` if
+/// `callback` is not one of them.
+pub async fn submit(
+    ctx: &AppContext,
+    person: PersonId,
+    callback: &str,
+    raw_meta: &str,
+    state: &FormState,
+) -> Result<Option<SlackViewSubmissionResponse>, AppError> {
+    let meta: GoalMeta = metadata(raw_meta);
+    let dir = ctx.directory();
+    let response = match callback {
+        ids::GOAL_ADD_CALLBACK | ids::GOAL_EDIT_CALLBACK | ids::GOAL_PROPOSE_CALLBACK => {
+            let input = goal_input(state)?;
+            let problems = field_errors(&input, ctx, goals::current_year(ctx));
+            if !problems.is_empty() {
+                return Ok(Some(errors(problems)));
+            }
+            let result = match (callback, meta.goal) {
+                (ids::GOAL_EDIT_CALLBACK, Some(id)) => goals::edit(ctx, person, GoalId(id), input)
+                    .await
+                    .map(|g| format!("Goal {} is updated.", g.id)),
+                (ids::GOAL_PROPOSE_CALLBACK, _) => proposals::propose(ctx, person, input).await.map(|(p, team)| {
+                    format!(
+                        ":bulb: Thanks! Proposal {p} is on its way to {} for your teammates to support.",
+                        render::channel_link(team.channel.as_str())
+                    )
+                }),
+                _ => goals::add(ctx, person, input).await.map(|g| {
+                    format!(":white_check_mark: Added goal {}: {}.", g.id, render::escape(&g.title))
+                }),
+            };
+            match result {
+                Ok(text) => notice("Done", &text),
+                Err(AppError::Invalid(e)) => {
+                    errors(HashMap::from([(ids::GOAL_TITLE.to_owned(), e.to_string())]))
+                }
+                Err(e) if e.is_for_person() => notice(
+                    "Not saved",
+                    &format!(":warning: {}", render::escape(&e.to_string())),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        ids::GOAL_CHECK_IN_CALLBACK => {
+            let Some(id) = meta.goal else {
+                return Ok(Some(notice(
+                    "Not saved",
+                    "This form lost track of its goal; please open it again.",
+                )));
+            };
+            let input = CheckInInput {
+                value: state.text(ids::GOAL_VALUE).unwrap_or_default(),
+                confidence: state.selected(ids::GOAL_CONFIDENCE),
+                note: state.text(ids::GOAL_NOTE),
+            };
+            match goals::check_in(ctx, person, GoalId(id), input).await {
+                Ok((goal, c)) => notice(
+                    "Checked in",
+                    &format!(
+                        ":white_check_mark: Goal {}: *{}*, {} {}.\n`{}`",
+                        goal.id,
+                        goal.kind.format_value(c.value),
+                        c.confidence.emoji(),
+                        c.confidence.label(),
+                        crate::domain::goal::progress_bar(goal.progress)
+                    ),
+                ),
+                Err(AppError::Invalid(DomainError::Goal(e))) => {
+                    let field = if e.to_string().to_lowercase().contains("note") {
+                        ids::GOAL_NOTE
+                    } else {
+                        ids::GOAL_VALUE
+                    };
+                    errors(HashMap::from([(field.to_owned(), e.to_string())]))
+                }
+                Err(AppError::Invalid(e)) => {
+                    errors(HashMap::from([(ids::GOAL_VALUE.to_owned(), e.to_string())]))
+                }
+                Err(e) if e.is_for_person() => notice(
+                    "Not saved",
+                    &format!(":warning: {}", render::escape(&e.to_string())),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        ids::TEAM_PEOPLE_CALLBACK => {
+            let meta: render::goal::TeamMeta = metadata(raw_meta);
+            let chosen: Vec<PersonId> = state
+                .users(ids::TEAM_PEOPLE)
+                .iter()
+                .filter_map(|p| PersonId::parse(p).ok())
+                .collect();
+            let team = dir.resolve_team(&meta.team)?;
+            let current = dir
+                .team(&team)
+                .map(|t| {
+                    if meta.leaders {
+                        t.leaders.clone()
+                    } else {
+                        t.members.clone()
+                    }
+                })
+                .unwrap_or_default();
+            let added: Vec<PersonId> = chosen
+                .iter()
+                .filter(|p| !current.contains(p))
+                .cloned()
+                .collect();
+            let removed: Vec<PersonId> = current
+                .iter()
+                .filter(|p| !chosen.contains(p))
+                .cloned()
+                .collect();
+            let result = async {
+                if !added.is_empty() {
+                    crate::app::plan::team_people(
+                        ctx,
+                        person.clone(),
+                        team.as_str(),
+                        meta.leaders,
+                        true,
+                        added,
+                    )
+                    .await?;
+                }
+                if !removed.is_empty() {
+                    crate::app::plan::team_people(
+                        ctx,
+                        person.clone(),
+                        team.as_str(),
+                        meta.leaders,
+                        false,
+                        removed,
+                    )
+                    .await?;
+                }
+                Ok::<_, AppError>(())
+            }
+            .await;
+            match result {
+                Ok(()) => notice("Saved", "The team is updated."),
+                Err(e) if e.is_for_person() => notice(
+                    "Not saved",
+                    &format!(":warning: {}", render::escape(&e.to_string())),
+                ),
+                Err(e) => return Err(e),
+            }
+        }
+        _ => return proposals_submit(ctx, person, callback, raw_meta, state, &dir).await,
+    };
+    Ok(Some(response))
+}
+
+async fn proposals_submit(
+    ctx: &AppContext,
+    person: PersonId,
+    callback: &str,
+    raw_meta: &str,
+    state: &FormState,
+    _dir: &crate::domain::Directory,
+) -> Result<Option<SlackViewSubmissionResponse>, AppError> {
+    let meta: GoalMeta = metadata(raw_meta);
+    let Some(id) = meta.goal else { return Ok(None) };
+    let result = match callback {
+        ids::PROPOSAL_APPROVE_CALLBACK => {
+            let owner = state
+                .user(ids::GOAL_OWNER)
+                .map(|o| PersonId::parse(&o))
+                .transpose()?;
+            proposals::approve(ctx, person, id, owner)
+                .await
+                .map(|goal| format!(":white_check_mark: Approved. It is now goal {}.", goal.id))
+        }
+        ids::PROPOSAL_COMMENT_CALLBACK => {
+            let text = state.text(ids::GOAL_NOTE).unwrap_or_default();
+            match proposals::comment(ctx, person, id, &text).await {
+                Ok(()) => Ok("Thanks, your comment is posted in the proposal's thread.".to_owned()),
+                Err(AppError::Invalid(e)) => {
+                    return Ok(Some(errors(HashMap::from([(
+                        ids::GOAL_NOTE.to_owned(),
+                        e.to_string(),
+                    )]))));
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(match result {
+        Ok(text) => notice("Done", &text),
+        Err(e) if e.is_for_person() => notice(
+            "Not saved",
+            &format!(":warning: {}", render::escape(&e.to_string())),
+        ),
+        Err(e) => return Err(e),
+    }))
+}
+
+/// A goal or proposal button; `Ok(false)` if `action` is not one of them.
+pub async fn button(
+    ctx: &AppContext,
+    person: PersonId,
+    action: &str,
+    value: &str,
+    trigger: String,
+) -> Result<bool, AppError> {
+    match action {
+        ids::CHECK_IN => {
+            let goal = goals::for_change(ctx, &person, goal_id(value)?).await?;
+            open_modal(ctx, trigger, Modal::CheckIn { goal: goal.id }).await?;
+        }
+        ids::GOAL_PROPOSE_OPEN => {
+            open_modal(
+                ctx,
+                trigger,
+                Modal::NewGoal {
+                    propose: true,
+                    owner: None,
+                },
+            )
+            .await?;
+        }
+        ids::PROPOSAL_SUPPORT => {
+            proposals::toggle_support(ctx, person, proposal_id(value)?).await?
+        }
+        ids::PROPOSAL_COMMENT => {
+            let id = proposal_id(value)?;
+            proposals::get_open(ctx, id).await?;
+            open_modal(ctx, trigger, Modal::CommentProposal { proposal: id }).await?;
+        }
+        ids::PROPOSAL_APPROVE => {
+            let id = proposal_id(value)?;
+            proposals::for_decision(ctx, &person, id).await?;
+            open_modal(ctx, trigger, Modal::ApproveProposal { proposal: id }).await?;
+        }
+        ids::PROPOSAL_DECLINE => proposals::decline(ctx, person, proposal_id(value)?).await?,
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+fn proposal_id(raw: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse()
+        .map_err(|_| AppError::NotFound("That proposal no longer exists.".into()))
+}

@@ -1,0 +1,277 @@
+//! Goal proposals in the team channel, and their forms.
+
+use super::*;
+use crate::domain::Directory;
+use crate::domain::goal::{GoalKind, ProposalStatus};
+use crate::slack::ids;
+use crate::slack::render::goal::GoalMeta;
+use crate::store::proposals::Proposal;
+
+fn measure(kind: &GoalKind) -> String {
+    match kind {
+        GoalKind::Numeric { start, target, .. } => format!(
+            "{} → {}",
+            kind.format_value(*start),
+            kind.format_value(*target)
+        ),
+        GoalKind::Percent => "0–100 %".to_owned(),
+        GoalKind::Milestone => "milestone".to_owned(),
+    }
+}
+
+/// The proposal post: what is proposed, by whom, how much support, and the
+/// buttons (Support, Comment for all; Approve, Decline for leaders: the app
+/// checks who pressed).
+pub fn post(p: &Proposal, dir: &Directory) -> SlackMessageContent {
+    let pillar = dir
+        .pillar(&p.pillar)
+        .map(pillar_label)
+        .unwrap_or_else(|| escape(p.pillar.as_str()));
+    let due = p
+        .due
+        .map(|d| format!("  ·  due {}", d.format("%b %-d, %Y")))
+        .unwrap_or_default();
+    let counts = format!(
+        ":raised_hands: {} {}  ·  :speech_balloon: {} {}",
+        p.supporters,
+        if p.supporters == 1 {
+            "supporter"
+        } else {
+            "supporters"
+        },
+        p.comments,
+        if p.comments == 1 {
+            "comment"
+        } else {
+            "comments"
+        }
+    );
+    let mut blocks = vec![
+        header(":bulb: Goal proposal"),
+        section(plain(&p.title)),
+        context(&format!(
+            "{pillar}  ·  {}  ·  {}{due}",
+            measure(&p.kind),
+            p.year.value()
+        )),
+        context(&format!(
+            "Proposed by {}  ·  {counts}",
+            mention(p.proposer.as_str())
+        )),
+    ];
+    let id = p.id.to_string();
+    match p.status {
+        ProposalStatus::Open => blocks.push(actions(vec![
+            button(ids::PROPOSAL_SUPPORT, "Support / take back", &id),
+            button(ids::PROPOSAL_COMMENT, "Comment", &id),
+            button(ids::PROPOSAL_APPROVE, "Approve", &id)
+                .with_style(SlackBlockButtonStyle::Primary),
+            button(ids::PROPOSAL_DECLINE, "Decline", &id)
+                .with_style(SlackBlockButtonStyle::Danger)
+                .with_confirm(confirm(
+                    "Decline this proposal?",
+                    "The proposer and the team will see it was declined.",
+                    "Decline",
+                )),
+        ])),
+        ProposalStatus::Approved => blocks.push(context(&format!(
+            ":white_check_mark: Approved by {}{}",
+            p.decided_by
+                .as_ref()
+                .map(|d| mention(d.as_str()))
+                .unwrap_or_default(),
+            p.goal
+                .map(|g| format!(": now goal {g}"))
+                .unwrap_or_default()
+        ))),
+        ProposalStatus::Declined => blocks.push(context(&format!(
+            ":no_entry_sign: Declined by {}",
+            p.decided_by
+                .as_ref()
+                .map(|d| mention(d.as_str()))
+                .unwrap_or_default()
+        ))),
+    }
+    SlackMessageContent::new()
+        .with_text(format!(
+            "Goal proposal from {}",
+            mention(p.proposer.as_str())
+        ))
+        .with_blocks(blocks)
+}
+
+/// A comment, in the proposal's thread; the comment is shown as written.
+pub fn comment(author: &str, text: &str) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(format!("{} commented", mention(author)))
+        .with_blocks(vec![
+            context(&format!(":speech_balloon: {} commented:", mention(author))),
+            section(plain(text)),
+        ])
+}
+
+/// The decision, in the proposal's thread.
+pub fn decided(p: &Proposal, owner: Option<&str>) -> SlackMessageContent {
+    let by = p
+        .decided_by
+        .as_ref()
+        .map(|d| mention(d.as_str()))
+        .unwrap_or_default();
+    let text = match (p.status, p.goal) {
+        (ProposalStatus::Approved, Some(goal)) => format!(
+            ":white_check_mark: Approved by {by}. It is now goal {goal}{}. `/goal show {}` follows it.",
+            owner
+                .map(|o| format!(", owned by {}", mention(o)))
+                .unwrap_or_default(),
+            goal.0
+        ),
+        _ => format!(":no_entry_sign: Declined by {by}. Thank you for proposing it."),
+    };
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(vec![section(markdown(&text))])
+}
+
+fn modal(
+    callback: &str,
+    title: &str,
+    submit: &str,
+    blocks: Vec<SlackBlock>,
+    proposal: i64,
+) -> SlackView {
+    SlackView::Modal(
+        SlackModalView::new(plain_only(title, 24), blocks)
+            .with_callback_id(callback.into())
+            .with_submit(plain_only(submit, 24))
+            .with_close(plain_only("Cancel", 24))
+            .with_private_metadata(
+                serde_json::to_string(&GoalMeta {
+                    goal: Some(proposal),
+                })
+                .expect("metadata serializes"),
+            ),
+    )
+}
+
+pub fn comment_modal(p: &Proposal) -> SlackView {
+    let input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(ids::GOAL_NOTE.into())
+        .with_multiline(true)
+        .with_max_length(2000);
+    let blocks = vec![
+        section(plain(&p.title)),
+        SlackInputBlock::new(plain_only("Your comment", 2000), input.into())
+            .with_block_id(ids::GOAL_NOTE.into())
+            .into(),
+    ];
+    modal(
+        ids::PROPOSAL_COMMENT_CALLBACK,
+        "Comment",
+        "Post",
+        blocks,
+        p.id,
+    )
+}
+
+pub fn approve_modal(p: &Proposal) -> SlackView {
+    let owner = SlackBlockUsersSelectElement::new()
+        .with_action_id(ids::GOAL_OWNER.into())
+        .with_initial_user(p.proposer.to_string());
+    let blocks = vec![
+        section(plain(&p.title)),
+        context(&format!(
+            "{} supporters  ·  {} comments",
+            p.supporters, p.comments
+        )),
+        SlackInputBlock::new(plain_only("Owner of the goal", 2000), owner.into())
+            .with_block_id(ids::GOAL_OWNER.into())
+            .with_hint(plain_only(
+                "The proposer, unless you pick someone else.",
+                2000,
+            ))
+            .into(),
+    ];
+    modal(
+        ids::PROPOSAL_APPROVE_CALLBACK,
+        "Approve proposal",
+        "Approve",
+        blocks,
+        p.id,
+    )
+}
+
+/// The goal-setting kick-off: mission, pillars, last year's goals and their
+/// outcomes, and an invitation to propose.
+pub fn kickoff(
+    dir: &Directory,
+    team: &crate::domain::TeamKey,
+    year: i32,
+    last_year: &[crate::domain::goal::Goal],
+) -> SlackMessageContent {
+    use crate::domain::goal::{GoalStatus, progress_bar};
+    let name = dir
+        .team(team)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| team.to_string());
+    let pillars: Vec<String> = dir
+        .active_pillars()
+        .map(|p| {
+            if p.description.is_empty() {
+                format!("•  *{}* (`{}`)", pillar_label(p), p.key)
+            } else {
+                format!(
+                    "•  *{}* (`{}`): {}",
+                    pillar_label(p),
+                    p.key,
+                    escape(&p.description)
+                )
+            }
+        })
+        .collect();
+    let mut blocks = vec![
+        header(&format!(
+            ":dart: {name}: let's set our {year} goals together"
+        )),
+        section(markdown(&format!(
+            "*Our mission*\n_{}_",
+            escape(&dir.org.mission)
+        ))),
+        section(markdown(&format!("*Our pillars*\n{}", pillars.join("\n")))),
+        divider(),
+    ];
+    if last_year.is_empty() {
+        blocks.push(context(&format!(
+            "No goals were recorded for {} yet.",
+            year - 1
+        )));
+    } else {
+        let lines: Vec<String> = last_year
+            .iter()
+            .take(15)
+            .map(|g| {
+                let outcome = match g.status {
+                    GoalStatus::Achieved => ":trophy: achieved".to_owned(),
+                    GoalStatus::Dropped => ":wastebasket: dropped".to_owned(),
+                    GoalStatus::Active => format!("`{}`", progress_bar(g.progress)),
+                };
+                format!("•  {}  {}", escape(&g.title), outcome)
+            })
+            .collect();
+        blocks.push(section(markdown(&format!(
+            "*Last year's goals ({})*\n{}",
+            year - 1,
+            lines.join("\n")
+        ))));
+    }
+    blocks.push(section(markdown(
+        "*Your turn.* What should we achieve this year? Propose a goal under a pillar; support the ones you believe in; \
+         a leader approves. `/goal propose <title> pillar:<key> [target:<n>] [due:<date>]`",
+    )));
+    blocks.push(actions(vec![
+        button(ids::GOAL_PROPOSE_OPEN, "Propose a goal", team.as_str())
+            .with_style(SlackBlockButtonStyle::Primary),
+    ]));
+    SlackMessageContent::new()
+        .with_text(format!("{name}: let's set our {year} goals together"))
+        .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS))
+}

@@ -1,0 +1,241 @@
+//! SQL for goal proposals, their supporters and comments.
+
+use super::StoreError;
+use super::moments::{from_millis, millis};
+use crate::domain::goal::{GoalId, GoalKind, PlanYear, ProposalStatus};
+use crate::domain::{PersonId, PillarKey, TeamKey};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+
+/// A proposal with its counts, as the app sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    pub id: i64,
+    pub title: String,
+    pub pillar: PillarKey,
+    pub team: TeamKey,
+    pub proposer: PersonId,
+    pub year: PlanYear,
+    pub kind: GoalKind,
+    pub due: Option<NaiveDate>,
+    pub status: ProposalStatus,
+    pub decided_by: Option<PersonId>,
+    pub goal: Option<GoalId>,
+    pub post: Option<(String, String)>,
+    pub supporters: i64,
+    pub comments: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    title: String,
+    pillar_key: String,
+    team_key: String,
+    proposer: String,
+    plan_year: i64,
+    kind: String,
+    due_date: Option<String>,
+    status: String,
+    decided_by: Option<String>,
+    goal_id: Option<i64>,
+    channel: Option<String>,
+    ts: Option<String>,
+    supporters: i64,
+    comments: i64,
+    created_at: i64,
+}
+
+macro_rules! select_proposal {
+    ($rest:literal) => {
+        concat!(
+            "SELECT p.id, p.title, p.pillar_key, p.team_key, p.proposer, p.plan_year, p.kind, p.due_date, p.status, ",
+            "p.decided_by, p.goal_id, p.channel, p.ts, p.created_at, ",
+            "(SELECT COUNT(*) FROM proposal_supports s WHERE s.proposal_id = p.id) AS supporters, ",
+            "(SELECT COUNT(*) FROM proposal_comments c WHERE c.proposal_id = p.id) AS comments ",
+            "FROM proposals p ",
+            $rest
+        )
+    };
+}
+
+impl Row {
+    fn into_domain(self) -> Result<Proposal, StoreError> {
+        let id = self.id;
+        let bad = |what: &str| StoreError::Corrupt(format!("proposal {id}: bad {what}"));
+        Ok(Proposal {
+            id,
+            pillar: PillarKey::parse(&self.pillar_key).map_err(|_| bad("pillar"))?,
+            team: TeamKey::parse(&self.team_key).map_err(|_| bad("team"))?,
+            proposer: PersonId::parse(&self.proposer).map_err(|_| bad("proposer"))?,
+            year: PlanYear::new(self.plan_year as i32).map_err(|_| bad("year"))?,
+            kind: serde_json::from_str(&self.kind).map_err(|_| bad("kind"))?,
+            due: match &self.due_date {
+                Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| bad("due"))?),
+                None => None,
+            },
+            status: ProposalStatus::parse(&self.status).ok_or_else(|| bad("status"))?,
+            decided_by: match &self.decided_by {
+                Some(p) => Some(PersonId::parse(p).map_err(|_| bad("decider"))?),
+                None => None,
+            },
+            goal: self.goal_id.map(GoalId),
+            post: self.channel.zip(self.ts),
+            supporters: self.supporters,
+            comments: self.comments,
+            created_at: from_millis(self.created_at),
+            title: self.title,
+        })
+    }
+}
+
+/// A proposal to store (already validated as a goal would be).
+pub struct NewProposal<'a> {
+    pub title: &'a str,
+    pub pillar: &'a PillarKey,
+    pub team: &'a TeamKey,
+    pub proposer: &'a PersonId,
+    pub year: PlanYear,
+    pub kind: &'a GoalKind,
+    pub due: Option<NaiveDate>,
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    p: &NewProposal<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO proposals (title, pillar_key, team_key, proposer, plan_year, kind, due_date, status, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+    )
+    .bind(p.title)
+    .bind(p.pillar.as_str())
+    .bind(p.team.as_str())
+    .bind(p.proposer.as_str())
+    .bind(p.year.value())
+    .bind(serde_json::to_string(p.kind).expect("goal kinds serialize"))
+    .bind(p.due.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(millis(now))
+    .fetch_one(conn)
+    .await?)
+}
+
+pub async fn get(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Proposal>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = ?"))
+        .bind(id)
+        .fetch_optional(exec)
+        .await?;
+    row.map(Row::into_domain).transpose()
+}
+
+/// Open proposals of a team, newest first.
+pub async fn open_for_team(
+    exec: impl SqliteExecutor<'_>,
+    team: &TeamKey,
+    limit: i64,
+) -> Result<Vec<Proposal>, StoreError> {
+    let rows: Vec<Row> = sqlx::query_as(select_proposal!(
+        "WHERE p.status = 'open' AND p.team_key = ? ORDER BY p.id DESC LIMIT ?"
+    ))
+    .bind(team.as_str())
+    .bind(limit)
+    .fetch_all(exec)
+    .await?;
+    rows.into_iter().map(Row::into_domain).collect()
+}
+
+/// Adds or removes `person`'s support; returns true if they now support it.
+pub async fn toggle_support(
+    conn: &mut SqliteConnection,
+    id: i64,
+    person: &PersonId,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let removed =
+        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = ? AND person_id = ?")
+            .bind(id)
+            .bind(person.as_str())
+            .execute(&mut *conn)
+            .await?;
+    if removed.rows_affected() > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES (?, ?, ?)",
+    )
+    .bind(id)
+    .bind(person.as_str())
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+pub async fn add_comment(
+    conn: &mut SqliteConnection,
+    id: i64,
+    person: &PersonId,
+    text: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO proposal_comments (proposal_id, person_id, text, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+    )
+    .bind(id)
+    .bind(person.as_str())
+    .bind(text)
+    .bind(millis(now))
+    .fetch_one(conn)
+    .await?)
+}
+
+/// One comment: (author, text).
+pub async fn comment(
+    exec: impl SqliteExecutor<'_>,
+    comment: i64,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT person_id, text FROM proposal_comments WHERE id = ?")
+            .bind(comment)
+            .fetch_optional(exec)
+            .await?,
+    )
+}
+
+pub async fn decide(
+    conn: &mut SqliteConnection,
+    id: i64,
+    status: ProposalStatus,
+    by: &PersonId,
+    goal: Option<GoalId>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, goal_id = ? WHERE id = ?",
+    )
+    .bind(status.as_str())
+    .bind(by.as_str())
+    .bind(millis(now))
+    .bind(goal.map(|g| g.0))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn record_post(
+    conn: &mut SqliteConnection,
+    id: i64,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposals SET channel = ?, ts = ? WHERE id = ?")
+        .bind(channel)
+        .bind(ts)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
