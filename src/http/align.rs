@@ -169,6 +169,29 @@ async fn run(
                 }
             }
         }
+        AlignCommand::History => {
+            let changes = crate::store::goals::history(ctx.store.reads(), 25).await?;
+            let tz = ctx.directory().org.timezone;
+            let lines: Vec<String> = changes
+                .iter()
+                .map(|c| {
+                    format!(
+                        "•  {}  {}  `{}`: {}",
+                        crate::store::moments::from_millis(c.at)
+                            .with_timezone(&tz)
+                            .format("%b %-d, %Y %H:%M"),
+                        render::mention(&c.actor),
+                        escape(&c.subject),
+                        escape(&c.detail)
+                    )
+                })
+                .collect();
+            if lines.is_empty() {
+                done("The plan has no recorded changes yet.".to_owned())
+            } else {
+                done(format!("*The plan's latest changes*\n{}", lines.join("\n")))
+            }
+        }
         AlignCommand::GoalsKickoff { team } => {
             let team = proposals::kickoff(ctx, person, &team).await?;
             done(format!(

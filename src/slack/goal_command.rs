@@ -159,6 +159,8 @@ pub enum AlignCommand {
     },
     /// `/align goals kickoff team:<key>`.
     GoalsKickoff { team: String },
+    /// `/align history`.
+    History,
 }
 
 const GOAL_HELP: &str = "`/goal help`";
@@ -208,6 +210,7 @@ Put values with spaces in quotes, and pick the owner from Slack's list as you ty
 
 const ALIGN_HELP: &str = "`/align help`";
 const ALIGN_STATUS: &str = "`/align status`";
+const ALIGN_HISTORY: &str = "`/align history`";
 const ALIGN_PILLAR_ADD: &str =
     "`/align pillar add <key> <name…> [emoji::heart:] [description:\"…\"]`";
 const ALIGN_PILLAR_EDIT: &str =
@@ -232,7 +235,11 @@ const ALIGN_FORMS: &[(&str, &str)] = &[
     (ALIGN_HELP, "this help"),
     (
         ALIGN_STATUS,
-        "the alignment report: goals, progress, priorities and moments per pillar",
+        "the alignment report: goals, progress and goal-setting per pillar and team",
+    ),
+    (
+        ALIGN_HISTORY,
+        "the plan's latest changes: who changed what, and when",
     ),
     (ALIGN_PILLAR_ADD, "add a strategic pillar"),
     (
@@ -321,6 +328,7 @@ pub fn parse_align(text: &str) -> Result<AlignCommand, Usage> {
     match sub.to_lowercase().as_str() {
         "" | "help" => Ok(AlignCommand::Help),
         "status" => nothing_more(rest, ALIGN_STATUS).map(|()| AlignCommand::Status),
+        "history" => nothing_more(rest, ALIGN_HISTORY).map(|()| AlignCommand::History),
         "pillar" => align_pillar(rest),
         "mission" => align_mission(rest),
         "team" => align_team(rest),

@@ -343,3 +343,26 @@ pub async fn for_team_year(
     .await?;
     rows.into_iter().map(GoalRow::into_domain).collect()
 }
+
+/// One line of the plan's history.
+#[derive(Debug, Clone, PartialEq, Eq, FromRow)]
+pub struct PlanChange {
+    pub actor: String,
+    pub subject: String,
+    pub action: String,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// The plan's latest changes, newest first.
+pub async fn history(
+    exec: impl SqliteExecutor<'_>,
+    limit: i64,
+) -> Result<Vec<PlanChange>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT actor, subject, action, detail, at FROM plan_changes ORDER BY id DESC LIMIT ?",
+    )
+    .bind(limit)
+    .fetch_all(exec)
+    .await?)
+}

@@ -551,3 +551,187 @@ async fn the_home_tab_shows_my_goals_with_a_check_in_button_and_open_proposals()
     );
     assert!(body["view"]["blocks"].as_array().unwrap().len() <= 100);
 }
+
+#[tokio::test]
+async fn editing_a_goal_through_its_form_keeps_its_history() {
+    let app = spawn_app().await;
+    let id = add_wait_goal(&app).await;
+    app.post_command("/goal", &format!("update {id} 40min"), LEAD)
+        .await;
+    let refused = app
+        .post_command("/goal", &format!("edit {id}"), NURSE2)
+        .await;
+    assert!(
+        refused.text().contains("Only the goal's owner"),
+        "{}",
+        refused.body
+    );
+    app.post_command("/goal", &format!("edit {id}"), LEAD).await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    assert_eq!(open.body["view"]["callback_id"], "goal_edit");
+    assert!(open.body["view"].to_string().contains("Cut ER wait times"));
+    let mut edit = submission(LEAD, "goal_edit", json!({"goal": 1}), &Form::default());
+    edit["view"]["state"]["values"] = json!({
+        "goal_title": {"goal_title": {"type": "plain_text_input", "value": "Cut ER wait times to 25 min"}},
+        "goal_pillar": {"goal_pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "patient-care"}}},
+        "goal_start": {"goal_start": {"type": "plain_text_input", "value": "45min"}},
+        "goal_target": {"goal_target": {"type": "plain_text_input", "value": "25min"}},
+    });
+    let done = app.post_interaction(&edit).await.json();
+    assert_eq!(done["response_action"], "update", "{done}");
+    let (title, progress): (String, f64) =
+        sqlx::query_as("SELECT title, progress FROM goals WHERE id = 1")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert_eq!(title, "Cut ER wait times to 25 min");
+    assert!(
+        (progress - 0.25).abs() < 1e-9,
+        "45 → 25, now 40: a quarter, got {progress}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM check_ins").await,
+        1,
+        "history kept"
+    );
+}
+
+#[tokio::test]
+async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "propose Night-shift tea breaks pillar:our-people",
+        NURSE,
+    )
+    .await;
+    app.fake.wait_for("chat.postMessage", 1).await;
+    app.settle().await;
+    app.post_interaction(&button(
+        NURSE2,
+        "proposal_comment",
+        "1",
+        On::Message(&app.fake.hook_url("c")),
+    ))
+    .await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    assert_eq!(open.body["view"]["callback_id"], "proposal_comment");
+    let mut comment = submission(
+        NURSE2,
+        "proposal_comment",
+        json!({"goal": 1}),
+        &Form::default(),
+    );
+    comment["view"]["state"]["values"] = json!({"goal_note": {"goal_note": {"type": "plain_text_input", "value": "Yes! <!here> *tea*"}}});
+    let done = app.post_interaction(&comment).await.json();
+    assert_eq!(done["response_action"], "update", "{done}");
+    app.idle().await;
+    app.advance(1);
+    let posts = app.fake.wait_for("chat.postMessage", 2).await;
+    let thread = &posts[1].body;
+    assert!(thread["thread_ts"].is_string(), "{thread}");
+    let blocks = thread["blocks"].as_array().unwrap();
+    assert!(blocks.iter().any(|b| b["text"]["type"] == "plain_text" && b["text"]["text"] == "Yes! <!here> *tea*"), "{thread}");
+
+    let by_member = app
+        .post_interaction(&button(
+            NURSE,
+            "proposal_decline",
+            "1",
+            On::Message(&app.fake.hook_url("c")),
+        ))
+        .await;
+    assert_eq!(by_member.status, 200);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'open'")
+            .await,
+        1
+    );
+    app.post_interaction(&button(
+        LEAD,
+        "proposal_decline",
+        "1",
+        On::Message(&app.fake.hook_url("c")),
+    ))
+    .await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'declined'")
+            .await,
+        1
+    );
+    assert_eq!(goal_count(&app).await, 0);
+    let again = app
+        .post_interaction(&button(
+            LEAD,
+            "proposal_support",
+            "1",
+            On::Message(&app.fake.hook_url("c")),
+        ))
+        .await;
+    assert_eq!(again.status, 200);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposal_supports").await,
+        0,
+        "a decided proposal takes no support"
+    );
+}
+
+#[tokio::test]
+async fn admins_add_and_edit_teams_and_pick_people_in_a_form() {
+    let app = spawn_app().await;
+    let added = app
+        .post_command(
+            "/align",
+            "team add pharmacy Pharmacy channel:<#C0PHARM|pharmacy>",
+            ADMIN,
+        )
+        .await;
+    assert!(added.text().contains("Added the team"), "{}", added.body);
+    let edited = app
+        .post_command(
+            "/align",
+            "team edit pharmacy name:\"Pharmacy & Labs\"",
+            ADMIN,
+        )
+        .await;
+    assert!(
+        edited.text().contains("Pharmacy &amp; Labs"),
+        "escaped: {}",
+        edited.body
+    );
+    app.post_command("/align", "team leaders pharmacy", ADMIN)
+        .await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    assert_eq!(open.body["view"]["callback_id"], "team_people");
+    let mut pick = submission(
+        ADMIN,
+        "team_people",
+        json!({"team": "pharmacy", "leaders": true}),
+        &Form::default(),
+    );
+    pick["view"]["state"]["values"] = json!({"team_people": {"team_people": {"type": "multi_users_select", "selected_users": ["U0PHARM1", "U0PHARM2"]}}});
+    let done = app.post_interaction(&pick).await.json();
+    assert_eq!(done["response_action"], "update", "{done}");
+    let leaders = app
+        .ctx
+        .directory()
+        .team(&alignbot::domain::TeamKey::parse("pharmacy").unwrap())
+        .unwrap()
+        .leaders
+        .clone();
+    assert_eq!(leaders.len(), 2);
+    let goal = app
+        .post_command(
+            "/goal",
+            "add Fewer stock-outs pillar:patient-care team:pharmacy",
+            "U0PHARM1",
+        )
+        .await;
+    assert!(
+        goal.text().contains("Added goal"),
+        "a new leader can add goals: {}",
+        goal.body
+    );
+    let history = app.post_command("/align", "history", NURSE).await;
+    assert!(history.text().contains("team:pharmacy"), "{}", history.body);
+}
