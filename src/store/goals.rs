@@ -145,9 +145,8 @@ pub async fn list(
         ))
         .bind(t.as_str()),
         GoalFilter::All => sqlx::query_as(select_goal!(
-            "WHERE ? IS NULL AND plan_year = ? AND status = 'active' ORDER BY id LIMIT ? OFFSET ?"
-        ))
-        .bind(None::<String>),
+            "WHERE plan_year = ? AND status = 'active' ORDER BY id LIMIT ? OFFSET ?"
+        )),
     };
     let rows: Vec<GoalRow> = query
         .bind(year.value())
@@ -174,9 +173,8 @@ pub async fn count(
         )
         .bind(t.as_str()),
         GoalFilter::All => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM goals WHERE ? IS NULL AND plan_year = ? AND status = 'active'",
-        )
-        .bind(None::<String>),
+            "SELECT COUNT(*) FROM goals WHERE plan_year = ? AND status = 'active'",
+        ),
     };
     Ok(query.bind(year.value()).fetch_one(exec).await?)
 }
