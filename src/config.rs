@@ -502,13 +502,8 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
     let defaults = Schedule::default();
     let pick = |name: &str, value: Option<String>, default: String| {
         let expr = value.unwrap_or(default);
-        cron::Schedule::from_str(&expr).map_err(|e| {
-            invalid(
-                format!("schedule.{name}"),
-                &expr,
-                format!("not a cron expression with seconds first, e.g. \"0 0 9 1 * *\" ({e})"),
-            )
-        })?;
+        crate::scheduler::schedule::Schedule::parse(&expr)
+            .map_err(|e| invalid(format!("schedule.{name}"), &expr, e.to_string()))?;
         Ok::<_, ConfigError>(expr)
     };
     Ok(Schedule {

@@ -48,6 +48,12 @@ pub enum Sent {
         channel: String,
         ts: String,
     },
+    /// A nudge's DM landed at `(channel, ts)`.
+    PostedNudge {
+        nudge: i64,
+        channel: String,
+        ts: String,
+    },
     /// Nothing needed sending any more (e.g. deleted before posting).
     Skipped(&'static str),
 }
@@ -315,6 +321,10 @@ impl Worker {
                                     )
                                     .await?;
                                 }
+                            }
+                            if let Sent::PostedNudge { nudge, channel, ts } = &sent {
+                                crate::store::jobs::record_nudge_post(conn, *nudge, channel, ts)
+                                    .await?;
                             }
                             if let Sent::PostedProposal {
                                 proposal,

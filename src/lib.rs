@@ -29,11 +29,13 @@
 //! in order, one at a time, within each channel.
 
 pub mod app;
+pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod http;
+pub mod scheduler;
 pub mod slack;
 pub mod startup;
 pub mod store;

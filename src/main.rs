@@ -32,6 +32,26 @@ enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// The monthly jobs: list them, or run one now.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Each job's schedule, last run and next run (org time zone).
+    List,
+    /// Run one job for the month containing --at (default: now), deliver
+    /// what it enqueued, print a summary.
+    Run {
+        /// priorities-nudge, progress-nudge, moments-nudge or monthly-digest.
+        job: String,
+        /// An RFC 3339 instant, e.g. 2026-11-25T14:00:00Z.
+        #[arg(long)]
+        at: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,8 +78,9 @@ fn main() -> ExitCode {
                 if let Err(e) = settings.require_signing_secret() {
                     return Err(Failure::Config(e));
                 }
-                let scheduler = settings.scheduler && !no_scheduler;
-                tracing::info!(scheduler, "starting");
+                let mut settings = settings;
+                settings.scheduler = settings.scheduler && !no_scheduler;
+                tracing::info!(scheduler = settings.scheduler, "starting");
                 let app = Application::build(&settings, clock)
                     .await
                     .map_err(Failure::Other)?;
@@ -74,11 +95,28 @@ fn main() -> ExitCode {
                 println!("database is up to date: {}", settings.database_url);
                 Ok(())
             }
+            Command::Jobs {
+                command: JobsCommand::List,
+            } => alignbot::cli::jobs_list(&settings, clock)
+                .await
+                .map_err(Failure::Other),
+            Command::Jobs {
+                command: JobsCommand::Run { job, at },
+            } => alignbot::cli::jobs_run(&settings, clock, &job, at.as_deref())
+                .await
+                .map_err(|e| match e {
+                    alignbot::cli::CliError::Usage(message) => Failure::Usage(message),
+                    alignbot::cli::CliError::Other(e) => Failure::Other(e),
+                }),
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Config(e)) => config_error(&e),
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
         Err(Failure::Other(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -88,6 +126,7 @@ fn main() -> ExitCode {
 
 enum Failure {
     Config(ConfigError),
+    Usage(String),
     Other(anyhow::Error),
 }
 

@@ -11,6 +11,7 @@ use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::Worker;
 use crate::http::{self, AppState};
+use crate::scheduler::{Scheduler, schedules};
 use crate::slack::client::{SlackTransport, build_client};
 use crate::store::{self, Store};
 use anyhow::Context;
@@ -24,6 +25,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     worker: Option<Arc<Worker>>,
+    scheduler: Option<Scheduler>,
 }
 
 /// Opens the database, applies migrations and seeds the organization.
@@ -85,6 +87,12 @@ impl Application {
                 None
             }
         };
+        let scheduler = if settings.scheduler {
+            Some(Scheduler::new(ctx.clone(), schedules(settings)?))
+        } else {
+            tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
+            None
+        };
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -95,6 +103,7 @@ impl Application {
                 signing_secret: Arc::new(secret),
             },
             worker,
+            scheduler,
         })
     }
 
@@ -115,6 +124,7 @@ impl Application {
         let stop = CancellationToken::new();
         tracing::info!(address = %self.local_addr(), "alignbot is listening");
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
+        let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
         let stop_serving = stop.clone();
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(async move {
@@ -129,6 +139,9 @@ impl Application {
         stop.cancel();
         if let Some(worker) = worker {
             let _ = worker.await;
+        }
+        if let Some(scheduler) = scheduler {
+            let _ = scheduler.await;
         }
         tracing::info!("stopped");
         Ok(())

@@ -113,3 +113,75 @@ fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop exits 0, got {status}");
 }
+
+#[test]
+fn jobs_list_shows_every_job_with_its_schedule_and_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = alignbot(dir.path())
+        .args(["jobs", "list"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for job in [
+        "priorities-nudge",
+        "progress-nudge",
+        "moments-nudge",
+        "monthly-digest",
+    ] {
+        assert!(stdout.contains(job), "{job} in {stdout}");
+    }
+    assert!(stdout.contains("0 0 9 25 * *"), "{stdout}");
+    assert!(stdout.contains("never"), "{stdout}");
+}
+
+#[test]
+fn jobs_run_claims_the_period_once_and_refuses_unknown_jobs() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        alignbot(dir.path())
+            .args([
+                "jobs",
+                "run",
+                "moments-nudge",
+                "--at",
+                "2026-11-15T15:00:00Z",
+            ])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        stdout.contains("moments-nudge 2026-11: invited"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("SLACK_BOT_TOKEN is not set"), "{stdout}");
+    let second = run();
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("already ran"),
+        "{}",
+        String::from_utf8_lossy(&second.stdout)
+    );
+
+    let unknown = alignbot(dir.path())
+        .args(["jobs", "run", "coffee-nudge"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("progress-nudge"));
+    let bad_time = alignbot(dir.path())
+        .args(["jobs", "run", "monthly-digest", "--at", "tomorrow"])
+        .output()
+        .unwrap();
+    assert_eq!(bad_time.status.code(), Some(2));
+}

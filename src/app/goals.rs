@@ -213,10 +213,31 @@ pub async fn check_in(
     };
     let progress = goal.kind.progress(Some(value));
     let (stored, owner) = (check_in.clone(), goal.owner.clone());
+    let dir = ctx.directory();
+    let month = crate::scheduler::schedule::Month::containing(check_in.at, dir.org.timezone).key();
+    let nudge = crate::store::jobs::nudge_for(
+        ctx.store.reads(),
+        "progress-nudge",
+        &month,
+        goal.owner.as_str(),
+    )
+    .await?;
     ctx.store
         .write(move |conn| {
             Box::pin(async move {
                 goals::record_check_in(conn, &stored, progress).await?;
+                // The owner's check-in DM for this month shows what is left.
+                if let Some((nudge, _, _)) = nudge {
+                    enqueue(
+                        conn,
+                        &Outgoing::UpdateProgressNudge {
+                            nudge,
+                            person: owner.clone(),
+                        },
+                        stored.at,
+                    )
+                    .await?;
+                }
                 enqueue(conn, &Outgoing::PublishHome { person: owner }, stored.at).await?;
                 Ok(())
             })

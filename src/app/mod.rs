@@ -11,6 +11,7 @@ pub mod error;
 pub mod events;
 pub mod goals;
 pub mod home;
+pub mod jobs;
 pub mod moments;
 pub mod outgoing;
 pub mod plan;

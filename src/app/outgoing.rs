@@ -56,6 +56,16 @@ pub enum Outgoing {
         year: i32,
         channel: ChannelId,
     },
+    /// A goal owner's monthly check-in DM (`nudge` is its row in `nudges`).
+    ProgressNudge { nudge: i64, person: PersonId },
+    /// Re-render a progress nudge after a check-in.
+    UpdateProgressNudge { nudge: i64, person: PersonId },
+    /// "Do you have a mission moment?" DM.
+    MomentsNudge { nudge: i64, person: PersonId },
+    /// The month's moments, to the moments channel.
+    MomentsDigest { period: String, channel: ChannelId },
+    /// The month in numbers, to the leadership channel.
+    LeadershipDigest { period: String, channel: ChannelId },
 }
 
 /// Modals the app opens.
@@ -118,7 +128,12 @@ impl Outgoing {
             | Outgoing::UpdateProposal { channel, .. }
             | Outgoing::ProposalComment { channel, .. }
             | Outgoing::ProposalDecided { channel, .. }
-            | Outgoing::Kickoff { channel, .. } => Some(channel.to_string()),
+            | Outgoing::Kickoff { channel, .. }
+            | Outgoing::MomentsDigest { channel, .. }
+            | Outgoing::LeadershipDigest { channel, .. } => Some(channel.to_string()),
+            Outgoing::ProgressNudge { person, .. }
+            | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::MomentsNudge { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -131,6 +146,7 @@ impl Outgoing {
             Outgoing::PublishHome { person } => Some(format!("home:{person}")),
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
+            Outgoing::UpdateProgressNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             _ => None,
         }
     }

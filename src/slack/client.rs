@@ -10,11 +10,13 @@ use crate::app::AppContext;
 use crate::app::home;
 use crate::app::outgoing::{Modal, Outgoing};
 use crate::delivery::{SendError, Sent, Transport};
-use crate::domain::goal::{Goal, GoalId};
+use crate::domain::goal::{Goal, GoalId, PlanYear};
 use crate::domain::moment::MomentStatus;
 use crate::domain::{MomentId, PersonId};
+use crate::scheduler::schedule::Month;
 use crate::slack::ids;
 use crate::slack::render::{self, modal::FormValues};
+use crate::store::goals::GoalFilter;
 use crate::store::moments;
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
@@ -235,6 +237,147 @@ impl SlackTransport {
                 session.chat_post_message(&req).await.map_err(classify)?;
                 Ok(Sent::Done)
             }
+            Outgoing::ProgressNudge { nudge, person }
+            | Outgoing::UpdateProgressNudge { nudge, person } => {
+                let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
+                    .await
+                    .map_err(transient)?
+                else {
+                    return Ok(Sent::Skipped("nudge no longer exists"));
+                };
+                let Some(month) = Month::parse(&n.period) else {
+                    return Ok(Sent::Skipped("nudge has no readable period"));
+                };
+                let dir = self.ctx.directory();
+                let year =
+                    PlanYear::new(month.year).map_err(|e| SendError::Permanent(e.to_string()))?;
+                let goals = crate::store::goals::list(
+                    self.ctx.store.reads(),
+                    &GoalFilter::Owner(person.clone()),
+                    year,
+                    20,
+                    0,
+                )
+                .await
+                .map_err(transient)?;
+                let content = render::digest::progress_nudge(
+                    &goals,
+                    &month.label(),
+                    month.start(dir.org.timezone),
+                    &dir,
+                );
+                if let Outgoing::UpdateProgressNudge { .. } = message {
+                    let Some((channel, ts)) = n.post else {
+                        return Ok(Sent::Skipped("the nudge was not posted yet"));
+                    };
+                    session
+                        .chat_update(&SlackApiChatUpdateRequest::new(
+                            channel.into(),
+                            content,
+                            ts.into(),
+                        ))
+                        .await
+                        .map_err(classify)?;
+                    return Ok(Sent::Done);
+                }
+                if n.post.is_some() {
+                    return Ok(Sent::Skipped("nudge was already posted"));
+                }
+                self.post_nudge(&session, *nudge, person, content).await
+            }
+            Outgoing::MomentsNudge { nudge, person } => {
+                let posted = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
+                    .await
+                    .map_err(transient)?;
+                if posted.is_none_or(|n| n.post.is_some()) {
+                    return Ok(Sent::Skipped(
+                        "nudge was already posted or no longer exists",
+                    ));
+                }
+                let content = render::digest::moments_nudge(&self.ctx.directory());
+                self.post_nudge(&session, *nudge, person, content).await
+            }
+            Outgoing::MomentsDigest { period, channel } => {
+                let Some(month) = Month::parse(period) else {
+                    return Ok(Sent::Skipped("digest has no readable period"));
+                };
+                let dir = self.ctx.directory();
+                let (from, to) = (month.start(dir.org.timezone), month.end(dir.org.timezone));
+                let pool = self.ctx.store.reads();
+                let moments = crate::store::report::moments_of_month(pool, from, to, 40)
+                    .await
+                    .map_err(transient)?;
+                let recognized = crate::store::report::recognitions_of(pool, from, to)
+                    .await
+                    .map_err(transient)?;
+                let items: Vec<render::digest::DigestMoment> = moments
+                    .into_iter()
+                    .map(
+                        |(id, author, story, pillar, reactions)| render::digest::DigestMoment {
+                            author,
+                            story,
+                            pillar,
+                            reactions,
+                            recognized: recognized
+                                .iter()
+                                .filter(|(m, _)| *m == id)
+                                .map(|(_, p)| p.clone())
+                                .collect(),
+                        },
+                    )
+                    .collect();
+                let content = render::digest::moments_digest(&month.label(), &items, &dir);
+                let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
+                    .with_unfurl_links(false);
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::LeadershipDigest { period, channel } => {
+                let Some(month) = Month::parse(period) else {
+                    return Ok(Sent::Skipped("digest has no readable period"));
+                };
+                let dir = self.ctx.directory();
+                let tz = dir.org.timezone;
+                let (from, to) = (month.start(tz), month.end(tz));
+                let two_months_ago = month.prev().start(tz);
+                let pool = self.ctx.store.reads();
+                let (active_goals, checked_in, at_risk) =
+                    crate::store::report::check_in_totals(pool, month.year, from)
+                        .await
+                        .map_err(transient)?;
+                let moments_per_pillar = crate::store::report::moments_per_pillar(pool, from, to)
+                    .await
+                    .map_err(transient)?;
+                let recent_moments =
+                    crate::store::report::moments_per_pillar(pool, two_months_ago, to)
+                        .await
+                        .map_err(transient)?;
+                let recent_check_ins =
+                    crate::store::report::check_ins_per_pillar(pool, two_months_ago, to)
+                        .await
+                        .map_err(transient)?;
+                let drifting = dir
+                    .active_pillars()
+                    .filter(|p| {
+                        let key = p.key.as_str();
+                        !recent_moments.iter().any(|(k, n)| k == key && *n > 0)
+                            && !recent_check_ins.iter().any(|(k, n)| k == key && *n > 0)
+                    })
+                    .map(|p| p.key.to_string())
+                    .collect();
+                let numbers = render::digest::LeadershipNumbers {
+                    active_goals,
+                    checked_in,
+                    at_risk,
+                    moments_per_pillar,
+                    drifting,
+                };
+                let content = render::digest::leadership_digest(&month.label(), &numbers, &dir);
+                let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
+                    .with_unfurl_links(false);
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
             Outgoing::Reply { to, reply } => {
                 let url: url::Url = to.parse().map_err(|_| {
                     SendError::Permanent(format!("reply address is not a URL: {to}"))
@@ -269,6 +412,25 @@ impl SlackTransport {
         moments::get(&mut conn, id)
             .await
             .map_err(|e| SendError::Transient(e.to_string()))
+    }
+
+    /// Posts a nudge to the person's DM with the app (a user id as channel
+    /// reaches the app's Messages tab) and remembers where it landed.
+    async fn post_nudge(
+        &self,
+        session: &SlackClientSession<'_, SlackClientHyperHttpsConnector>,
+        nudge: i64,
+        person: &PersonId,
+        content: SlackMessageContent,
+    ) -> Result<Sent, SendError> {
+        let req = SlackApiChatPostMessageRequest::new(person.as_str().into(), content)
+            .with_unfurl_links(false);
+        let resp = session.chat_post_message(&req).await.map_err(classify)?;
+        Ok(Sent::PostedNudge {
+            nudge,
+            channel: resp.channel.to_string(),
+            ts: resp.ts.to_string(),
+        })
     }
 
     async fn proposal(
@@ -379,6 +541,10 @@ impl SlackTransport {
             }
         }))
     }
+}
+
+fn transient(e: impl std::fmt::Display) -> SendError {
+    SendError::Transient(e.to_string())
 }
 
 /// Sorts a Web API failure into retry-later, slow-down or give-up.

@@ -12,6 +12,7 @@
 
 pub mod events;
 pub mod goals;
+pub mod jobs;
 pub mod moments;
 pub mod org;
 pub mod outbox;

@@ -79,3 +79,97 @@ pub async fn participants(
     .fetch_all(pool)
     .await?)
 }
+
+/// A month's shared moments (whole channel), most reacted first:
+/// (id, author, story, pillar, reactions).
+pub async fn moments_of_month(
+    exec: impl SqliteExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, Option<String>, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT m.id, m.author, m.story, m.pillar_key, \
+         (SELECT COUNT(*) FROM moment_reactions r WHERE r.moment_id = m.id) AS reactions \
+         FROM moments m WHERE m.status = 'shared' AND m.audience = 'channel' AND m.created_at >= ? AND m.created_at < ? \
+         ORDER BY reactions DESC, m.id LIMIT ?",
+    )
+    .bind(millis(from))
+    .bind(millis(to))
+    .bind(limit)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Recognized people of the given moments: (moment id, person).
+pub async fn recognitions_of(
+    exec: impl SqliteExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT r.moment_id, r.person_id FROM moment_recognitions r JOIN moments m ON m.id = r.moment_id \
+         WHERE m.status = 'shared' AND m.created_at >= ? AND m.created_at < ? ORDER BY r.moment_id",
+    )
+    .bind(millis(from))
+    .bind(millis(to))
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Per pillar: moments shared between `from` and `to` (any audience).
+pub async fn moments_per_pillar(
+    exec: impl SqliteExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT pillar_key, COUNT(*) FROM moments WHERE status = 'shared' AND pillar_key IS NOT NULL \
+         AND created_at >= ? AND created_at < ? GROUP BY pillar_key",
+    )
+    .bind(millis(from))
+    .bind(millis(to))
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Per pillar: check-ins recorded between `from` and `to` on its goals.
+pub async fn check_ins_per_pillar(
+    exec: impl SqliteExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT g.pillar_key, COUNT(*) FROM check_ins c JOIN goals g ON g.id = c.goal_id \
+         WHERE c.created_at >= ? AND c.created_at < ? GROUP BY g.pillar_key",
+    )
+    .bind(millis(from))
+    .bind(millis(to))
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Active goals of `year`, how many were checked in since `since`, and the
+/// titles of those at risk or off track: (total, fresh, at-risk titles).
+pub async fn check_in_totals(
+    exec: impl SqliteExecutor<'_> + Copy,
+    year: i32,
+    since: DateTime<Utc>,
+) -> Result<(i64, i64, Vec<(i64, String, String)>), StoreError> {
+    let (total, fresh): (i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at >= ? THEN 1 ELSE 0 END), 0) FROM goals \
+         WHERE plan_year = ? AND status = 'active'",
+    )
+    .bind(millis(since))
+    .bind(year)
+    .fetch_one(exec)
+    .await?;
+    let at_risk: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, title, confidence FROM goals WHERE plan_year = ? AND status = 'active' \
+         AND confidence IN ('at-risk', 'off-track') ORDER BY confidence DESC, id LIMIT 15",
+    )
+    .bind(year)
+    .fetch_all(exec)
+    .await?;
+    Ok((total, fresh, at_risk))
+}

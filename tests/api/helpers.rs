@@ -78,6 +78,15 @@ pub async fn spawn_app() -> TestApp {
     launch(fake, dir, ManualClock::new(start_time()), String::new()).await
 }
 
+/// A fresh app with extra settings appended to the config file, starting
+/// at `start`.
+pub async fn spawn_app_at(extra: &str, start: DateTime<Utc>) -> TestApp {
+    alignbot::telemetry::init();
+    let fake = FakeSlack::start().await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    launch(fake, dir, ManualClock::new(start), extra.to_owned()).await
+}
+
 async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
     let db = dir.path().join("alignbot.db");
     let settings = settings_for(&fake, dir.path(), &db, &extra);
@@ -108,6 +117,7 @@ async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: S
 }
 
 fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Settings {
+    let scheduler_on = extra.contains("scheduler = true");
     let api_url = fake.api_url();
     let database_url = format!("sqlite://{}", db.display());
     let env = move |name: &str| match name {
@@ -116,6 +126,10 @@ fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Setting
         "SLACK_API_URL" => Some(api_url.clone()),
         "DATABASE_URL" => Some(database_url.clone()),
         "ALIGNBOT_LISTEN" => Some("127.0.0.1:0".to_owned()),
+        // Tests of the scheduler turn it on with `[server] scheduler = true`
+        // in their extra settings; everywhere else a catch-up run at start
+        // would send nudges nobody asked for.
+        "ALIGNBOT_SCHEDULER" if !scheduler_on => Some("off".to_owned()),
         _ => None,
     };
     Settings::from_toml(

@@ -7,6 +7,7 @@ mod fake_slack;
 mod goals;
 mod helpers;
 mod hostile;
+mod jobs;
 mod modals;
 mod moments_command;
 mod privacy_guard;

@@ -9,6 +9,7 @@
 //!   since slack-morphism does not validate them and Slack would reject the
 //!   whole message.
 
+pub mod digest;
 pub mod goal;
 pub mod home;
 pub mod modal;

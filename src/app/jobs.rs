@@ -1,0 +1,227 @@
+//! The monthly jobs: who they nudge and what they post. Each run is claimed
+//! by `(job, period)` in the same transaction as everything it enqueues, so
+//! a restart, a second instance or a manual run can never send the same
+//! nudge twice; nobody is nudged for something they already did this month.
+
+use super::goals::current_year;
+use super::outgoing::{Outgoing, enqueue};
+use super::{AppContext, AppError};
+use crate::domain::PersonId;
+use crate::scheduler::schedule::Month;
+use crate::store::jobs;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// The contract's jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    PrioritiesNudge,
+    ProgressNudge,
+    MomentsNudge,
+    MonthlyDigest,
+}
+
+impl Job {
+    pub const ALL: [Job; 4] = [
+        Job::PrioritiesNudge,
+        Job::ProgressNudge,
+        Job::MomentsNudge,
+        Job::MonthlyDigest,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::PrioritiesNudge => "priorities-nudge",
+            Job::ProgressNudge => "progress-nudge",
+            Job::MomentsNudge => "moments-nudge",
+            Job::MonthlyDigest => "monthly-digest",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Job> {
+        Job::ALL.into_iter().find(|j| j.name() == name)
+    }
+
+    /// Whether this build can run the job. Monthly priorities are not built
+    /// yet, so their nudge is listed but never run (nor claimed).
+    pub fn available(self) -> bool {
+        !matches!(self, Job::PrioritiesNudge)
+    }
+}
+
+impl fmt::Display for Job {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a run was started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Schedule,
+    CatchUp,
+    Manual,
+}
+
+impl Trigger {
+    fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Schedule => "schedule",
+            Trigger::CatchUp => "catch-up",
+            Trigger::Manual => "manual",
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobSummary {
+    pub job: Job,
+    pub period: Month,
+    /// False when the run had already been claimed: nothing was done.
+    pub ran: bool,
+    /// Messages enqueued (nudges, digests).
+    pub enqueued: usize,
+    /// People left out because they already did it this month.
+    pub skipped: usize,
+    pub detail: String,
+}
+
+impl fmt::Display for JobSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ran {
+            write!(f, "{} {}: {}", self.job, self.period, self.detail)
+        } else {
+            write!(
+                f,
+                "{} {}: already ran for this period; nothing sent",
+                self.job, self.period
+            )
+        }
+    }
+}
+
+/// Runs `job` for `period` unless that run was already claimed.
+#[tracing::instrument(skip_all, fields(job = %job, period = %period))]
+pub async fn run(
+    ctx: &AppContext,
+    job: Job,
+    period: Month,
+    trigger: Trigger,
+) -> Result<JobSummary, AppError> {
+    if !job.available() {
+        return Err(AppError::NotFound(format!(
+            "{job} is not available in this build: monthly priorities are not built yet."
+        )));
+    }
+    let dir = ctx.directory();
+    let tz = dir.org.timezone;
+    let (from, to) = (period.start(tz), period.end(tz));
+    let now = ctx.clock.now();
+    let pool = ctx.store.reads();
+
+    // Who gets what, decided before the transaction (reads only).
+    let plan: Vec<Outgoing>;
+    let mut people: Vec<PersonId> = Vec::new();
+    let skipped;
+    match job {
+        Job::ProgressNudge => {
+            let due = jobs::goals_due_for_check_in(pool, current_year(ctx).value(), from).await?;
+            let owners: BTreeSet<String> = due.iter().map(|(o, _)| o.clone()).collect();
+            people = owners
+                .iter()
+                .filter_map(|o| PersonId::parse(o).ok())
+                .collect();
+            skipped = 0;
+            plan = Vec::new();
+        }
+        Job::MomentsNudge => {
+            let shared: BTreeSet<String> = jobs::moment_authors(pool, from, to)
+                .await?
+                .into_iter()
+                .collect();
+            let staff: BTreeSet<PersonId> = dir
+                .teams
+                .iter()
+                .flat_map(|t| t.leaders.iter().chain(&t.members))
+                .cloned()
+                .collect();
+            skipped = staff.iter().filter(|p| shared.contains(p.as_str())).count();
+            people = staff
+                .into_iter()
+                .filter(|p| !shared.contains(p.as_str()))
+                .collect();
+            plan = Vec::new();
+        }
+        Job::MonthlyDigest => {
+            skipped = 0;
+            plan = vec![
+                Outgoing::MomentsDigest {
+                    period: period.key(),
+                    channel: dir.org.moments_channel.clone(),
+                },
+                Outgoing::LeadershipDigest {
+                    period: period.key(),
+                    channel: dir.org.leadership_channel.clone(),
+                },
+            ];
+        }
+        Job::PrioritiesNudge => unreachable!("checked by available()"),
+    }
+
+    let key = period.key();
+    let name = job.name();
+    let (ran, enqueued) = ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                if !jobs::claim(conn, name, &key, trigger.as_str(), now).await? {
+                    return Ok((false, 0));
+                }
+                let mut enqueued = 0;
+                for person in &people {
+                    let Some(nudge) =
+                        jobs::record_nudge(conn, name, &key, person.as_str(), now).await?
+                    else {
+                        continue;
+                    };
+                    let message = match job {
+                        Job::ProgressNudge => Outgoing::ProgressNudge {
+                            nudge,
+                            person: person.clone(),
+                        },
+                        _ => Outgoing::MomentsNudge {
+                            nudge,
+                            person: person.clone(),
+                        },
+                    };
+                    enqueue(conn, &message, now).await?;
+                    enqueued += 1;
+                }
+                for message in &plan {
+                    enqueue(conn, message, now).await?;
+                    enqueued += 1;
+                }
+                let summary = format!("{enqueued} messages enqueued");
+                jobs::finish(conn, name, &key, &summary, now).await?;
+                Ok((true, enqueued))
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    let detail = match job {
+        Job::ProgressNudge => format!("nudged {enqueued} goal owners to check in"),
+        Job::MomentsNudge => format!(
+            "invited {enqueued} people to share a moment ({skipped} already shared this month)"
+        ),
+        _ => format!("posted {enqueued} digests"),
+    };
+    Ok(JobSummary {
+        job,
+        period,
+        ran,
+        enqueued,
+        skipped,
+        detail,
+    })
+}

@@ -1,0 +1,120 @@
+//! The scheduler: runs the monthly jobs on their schedules, in the org's
+//! time zone.
+//!
+//! Shape (like the delivery worker): work out the next fire of every job,
+//! sleep on the injected clock until the earliest (or shutdown), run that job
+//! for the month the fire falls in, repeat. Runs are claimed by (job,
+//! month) in the database, so a fire seen twice (two instances, a restart,
+//! a manual `jobs run`) does its work once. On start, a job whose fire this
+//! month already passed while the bot was down is caught up, once.
+
+pub mod schedule;
+
+use crate::app::AppContext;
+use crate::app::jobs::{self, Job, JobSummary, Trigger};
+use crate::config::Settings;
+use crate::store::jobs as job_store;
+use chrono::{DateTime, Duration, Utc};
+use schedule::{Month, Schedule, ScheduleError};
+use tokio_util::sync::CancellationToken;
+
+pub struct Scheduler {
+    ctx: AppContext,
+    jobs: Vec<(Job, Schedule)>,
+}
+
+/// A job's schedule from the settings.
+pub fn schedules(settings: &Settings) -> Result<Vec<(Job, Schedule)>, ScheduleError> {
+    let s = &settings.schedule;
+    Job::ALL
+        .into_iter()
+        .map(|job| {
+            let raw = match job {
+                Job::PrioritiesNudge => &s.priorities_nudge,
+                Job::ProgressNudge => &s.progress_nudge,
+                Job::MomentsNudge => &s.moments_nudge,
+                Job::MonthlyDigest => &s.monthly_digest,
+            };
+            Schedule::parse(raw).map(|sched| (job, sched))
+        })
+        .collect()
+}
+
+impl Scheduler {
+    pub fn new(ctx: AppContext, jobs: Vec<(Job, Schedule)>) -> Self {
+        Self { ctx, jobs }
+    }
+
+    /// The next fire of each job after `after`.
+    pub fn next_fires(&self, after: DateTime<Utc>) -> Vec<(Job, &Schedule, Option<DateTime<Utc>>)> {
+        let tz = self.ctx.directory().org.timezone;
+        self.jobs
+            .iter()
+            .map(|(job, sched)| (*job, sched, sched.next_after(tz, after, &[])))
+            .collect()
+    }
+
+    /// Runs, once, each job whose fire in the current month has passed
+    /// without a run (the bot was down at the time).
+    pub async fn catch_up(&self) -> Vec<JobSummary> {
+        let now = self.ctx.clock.now();
+        let tz = self.ctx.directory().org.timezone;
+        let month = Month::containing(now, tz);
+        let mut done = Vec::new();
+        for (job, sched) in self.jobs.iter().filter(|(j, _)| j.available()) {
+            let Some(fire) = sched.next_after(tz, month.start(tz) - Duration::milliseconds(1), &[])
+            else {
+                continue;
+            };
+            if fire > now || Month::containing(fire, tz) != month {
+                continue;
+            }
+            match job_store::was_run(self.ctx.store.reads(), job.name(), &month.key()).await {
+                Ok(true) => {}
+                Ok(false) => match jobs::run(&self.ctx, *job, month, Trigger::CatchUp).await {
+                    Ok(summary) => {
+                        tracing::info!(%summary, "caught up a missed job run");
+                        done.push(summary);
+                    }
+                    Err(e) => tracing::error!(job = %job, error = %e, "catch-up failed"),
+                },
+                Err(e) => tracing::error!(job = %job, error = %e, "cannot read job runs"),
+            }
+        }
+        done
+    }
+
+    /// Runs until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) {
+        tracing::info!(jobs = self.jobs.len(), "scheduler started");
+        self.catch_up().await;
+        let tz = self.ctx.directory().org.timezone;
+        let mut after = self.ctx.clock.now();
+        loop {
+            let fires: Vec<(Job, DateTime<Utc>)> = self
+                .next_fires(after)
+                .into_iter()
+                .filter(|(job, _, _)| job.available())
+                .filter_map(|(job, _, at)| at.map(|at| (job, at)))
+                .collect();
+            let Some(at) = fires.iter().map(|(_, at)| *at).min() else {
+                tracing::warn!("no job has a next fire; the scheduler stops");
+                break;
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.ctx.clock.sleep_until(at) => {}
+            }
+            // Every job due at this instant runs now, for its month.
+            let month = Month::containing(at, tz);
+            for (job, _) in fires.iter().filter(|(_, t)| *t == at) {
+                match jobs::run(&self.ctx, *job, month, Trigger::Schedule).await {
+                    Ok(summary) => tracing::info!(%summary, "job run"),
+                    Err(e) => tracing::error!(job = %job, error = %e, "job run failed"),
+                }
+            }
+            after = at;
+        }
+        tracing::info!("scheduler stopped");
+    }
+}

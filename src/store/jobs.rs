@@ -1,0 +1,181 @@
+//! SQL for job runs and the nudges they send.
+
+use super::StoreError;
+use super::moments::{from_millis, millis};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+/// Claims `(job, period)`; false if it was already claimed (by anyone).
+pub async fn claim(
+    conn: &mut SqliteConnection,
+    job: &str,
+    period: &str,
+    trigger: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO job_runs (job, period, trigger, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job, period) DO NOTHING",
+    )
+    .bind(job)
+    .bind(period)
+    .bind(trigger)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn finish(
+    conn: &mut SqliteConnection,
+    job: &str,
+    period: &str,
+    summary: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE job_runs SET finished_at = ?, summary = ? WHERE job = ? AND period = ?")
+        .bind(millis(now))
+        .bind(summary)
+        .bind(job)
+        .bind(period)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The latest run of a job: (period, started, summary).
+pub async fn last_run(
+    exec: impl SqliteExecutor<'_>,
+    job: &str,
+) -> Result<Option<(String, DateTime<Utc>, Option<String>)>, StoreError> {
+    let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT period, started_at, summary FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+    )
+    .bind(job)
+    .fetch_optional(exec)
+    .await?;
+    Ok(row.map(|(p, at, s)| (p, from_millis(at), s)))
+}
+
+pub async fn was_run(
+    exec: impl SqliteExecutor<'_>,
+    job: &str,
+    period: &str,
+) -> Result<bool, StoreError> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_runs WHERE job = ? AND period = ?")
+        .bind(job)
+        .bind(period)
+        .fetch_one(exec)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Records that `person` is nudged by `job` for `period`; false if already.
+pub async fn record_nudge(
+    conn: &mut SqliteConnection,
+    job: &str,
+    period: &str,
+    person: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO nudges (job, period, person_id, created_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (job, period, person_id) DO NOTHING RETURNING id",
+    )
+    .bind(job)
+    .bind(period)
+    .bind(person)
+    .bind(millis(now))
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// One nudge: who, for which job and period, and where its DM landed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Nudge {
+    pub id: i64,
+    pub job: String,
+    pub period: String,
+    pub person: String,
+    pub post: Option<(String, String)>,
+}
+
+type NudgeRow = (i64, String, String, String, Option<String>, Option<String>);
+
+pub async fn nudge(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Nudge>, StoreError> {
+    let row: Option<NudgeRow> =
+        sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = ?")
+            .bind(id)
+            .fetch_optional(exec)
+            .await?;
+    Ok(row.map(|(id, job, period, person, channel, ts)| Nudge {
+        id,
+        job,
+        period,
+        person,
+        post: channel.zip(ts),
+    }))
+}
+
+pub async fn record_nudge_post(
+    conn: &mut SqliteConnection,
+    id: i64,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?")
+        .bind(channel)
+        .bind(ts)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The progress nudge sent to `person` for `period`, if any: (id, channel, ts).
+pub async fn nudge_for(
+    exec: impl SqliteExecutor<'_>,
+    job: &str,
+    period: &str,
+    person: &str,
+) -> Result<Option<(i64, Option<String>, Option<String>)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, channel, ts FROM nudges WHERE job = ? AND period = ? AND person_id = ?",
+    )
+    .bind(job)
+    .bind(period)
+    .bind(person)
+    .fetch_optional(exec)
+    .await?)
+}
+
+/// Owners of active goals of `year` and those of their goals without a
+/// check-in since `since`, ordered by owner.
+pub async fn goals_due_for_check_in(
+    exec: impl SqliteExecutor<'_>,
+    year: i32,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT owner, id FROM goals WHERE plan_year = ? AND status = 'active' \
+         AND (checked_in_at IS NULL OR checked_in_at < ?) ORDER BY owner, id",
+    )
+    .bind(year)
+    .bind(millis(since))
+    .fetch_all(exec)
+    .await?)
+}
+
+/// People who shared a moment between `from` and `to`.
+pub async fn moment_authors(
+    exec: impl SqliteExecutor<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT author FROM moments WHERE status = 'shared' AND created_at >= ? AND created_at < ?",
+    )
+    .bind(millis(from))
+    .bind(millis(to))
+    .fetch_all(exec)
+    .await?)
+}

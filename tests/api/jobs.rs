@@ -1,0 +1,278 @@
+use crate::helpers::*;
+use alignbot::app::jobs::{self, Job, Trigger};
+use alignbot::scheduler::schedule::Month;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+const LEAD: &str = "U0LEAD1";
+
+fn month(app: &TestApp) -> Month {
+    use alignbot::clock::Clock;
+    Month::containing(app.clock.now(), chrono_tz::America::New_York)
+}
+
+async fn add_goal(app: &TestApp, title: &str, owner_text: &str) {
+    let reply = app
+        .post_command(
+            "/goal",
+            &format!("add {title} pillar:patient-care target:100% {owner_text}"),
+            ADMIN,
+        )
+        .await;
+    assert!(reply.text().contains("Added goal"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn the_progress_nudge_asks_each_owner_once_and_only_about_goals_not_checked_in() {
+    let app = spawn_app().await;
+    add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
+    add_goal(&app, "Goal B", "owner:<@U0NURSE1|n1>").await;
+    add_goal(&app, "Goal C", "owner:<@U0NURSE2|n2>").await;
+    app.post_command("/goal", "update 3 50%", NURSE2).await; // NURSE2 is done for the month
+    app.settle().await;
+    let before = app.fake.calls_to("chat.postMessage").len();
+
+    let summary = jobs::run(&app.ctx, Job::ProgressNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert!(summary.ran);
+    assert_eq!(summary.enqueued, 1, "{summary}");
+    let dm = &app.fake.wait_for("chat.postMessage", before + 1).await[before];
+    assert_eq!(dm.body["channel"], NURSE);
+    let text = dm.body.to_string();
+    assert!(
+        text.contains("Goal A") && text.contains("Goal B") && text.contains("goal_check_in_open"),
+        "{text}"
+    );
+
+    let again = jobs::run(&app.ctx, Job::ProgressNudge, month(&app), Trigger::Schedule)
+        .await
+        .unwrap();
+    assert!(!again.ran, "the same month is never nudged twice");
+    app.settle().await;
+    assert_eq!(app.fake.calls_to("chat.postMessage").len(), before + 1);
+}
+
+#[tokio::test]
+async fn the_progress_nudge_follows_the_owners_check_ins() {
+    let app = spawn_app().await;
+    add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
+    jobs::run(&app.ctx, Job::ProgressNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    app.settle().await;
+    let dm = app
+        .fake
+        .calls_to("chat.postMessage")
+        .last()
+        .unwrap()
+        .body
+        .clone();
+    assert_eq!(dm["channel"], NURSE);
+    let reply = app.post_command("/goal", "update 1 40%", NURSE).await;
+    assert!(reply.text().contains("Checked in"), "{}", reply.body);
+    app.idle().await;
+    app.advance(1);
+    let update = &app.fake.wait_for("chat.update", 1).await[0];
+    assert!(
+        update
+            .body
+            .to_string()
+            .contains("All your goals are checked in"),
+        "{}",
+        update.body
+    );
+}
+
+#[tokio::test]
+async fn two_instances_claiming_the_same_run_at_once_send_it_once() {
+    let app = spawn_app().await;
+    let m = month(&app);
+    let (a, b) = tokio::join!(
+        jobs::run(&app.ctx, Job::MomentsNudge, m, Trigger::Schedule),
+        jobs::run(&app.ctx, Job::MomentsNudge, m, Trigger::Manual),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(a.ran ^ b.ran, "exactly one run: {a} / {b}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 1);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM nudges").await,
+        3,
+        "the leader and two members, once each"
+    );
+}
+
+#[tokio::test]
+async fn the_moments_nudge_skips_people_who_already_shared_this_month() {
+    let app = spawn_app().await;
+    app.post_command("/moment", "I shared already.", NURSE)
+        .await;
+    app.settle().await;
+    let summary = jobs::run(&app.ctx, Job::MomentsNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!((summary.enqueued, summary.skipped), (2, 1), "{summary}");
+    app.settle().await;
+    let dms: Vec<String> = app
+        .fake
+        .calls_to("chat.postMessage")
+        .iter()
+        .filter(|c| c.body.to_string().contains("Do you have a mission moment?"))
+        .map(|c| c.body["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(dms.len(), 2);
+    assert!(!dms.contains(&NURSE.to_owned()));
+    assert!(
+        app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.body.to_string().contains("home_share"))
+    );
+}
+
+#[tokio::test]
+async fn the_monthly_digest_celebrates_the_most_reacted_moments_and_tells_leaders_the_numbers() {
+    let app = spawn_app().await;
+    app.post_command("/moment", "pillar:patient-care Quiet story.", NURSE)
+        .await;
+    app.settle().await;
+    app.advance(1);
+    let form = Form {
+        story: "Loud story.",
+        pillar: Some("patient-care"),
+        recognized: &[NURSE2],
+        ..Form::default()
+    };
+    app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await;
+    app.settle().await;
+    let ts: String = sqlx::query_scalar("SELECT ts FROM moments WHERE story = 'Loud story.'")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    for (i, who) in [ADMIN, NURSE2, LEAD].iter().enumerate() {
+        let mut e: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(format!(
+                "{}/tests/fixtures/slack/events/reaction_added.json",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        e["event_id"] = json!(format!("Ev0DIG{i}"));
+        e["event"]["user"] = json!(who);
+        e["event"]["item"]["channel"] = json!(MOMENTS);
+        e["event"]["item"]["ts"] = json!(ts);
+        app.post_event(&e).await;
+    }
+    add_goal(&app, "Risky goal", "").await;
+    app.post_command("/goal", "update 1 10% at-risk", ADMIN)
+        .await;
+    app.settle().await;
+    let before = app.fake.calls_to("chat.postMessage").len();
+    app.advance(2);
+    let summary = jobs::run(&app.ctx, Job::MonthlyDigest, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(summary.enqueued, 2);
+    let posts = app.fake.wait_for("chat.postMessage", before + 2).await;
+    let digest = posts
+        .iter()
+        .find(|c| {
+            c.body
+                .to_string()
+                .contains("Mission moments of November 2026")
+        })
+        .expect("moments digest");
+    assert_eq!(digest.body["channel"], MOMENTS);
+    let text = digest.body.to_string();
+    let (loud, quiet) = (
+        text.find("Loud story.").unwrap(),
+        text.find("Quiet story.").unwrap(),
+    );
+    assert!(loud < quiet, "most reacted first");
+    assert!(
+        text.contains("3 reactions") && text.contains(&format!("<@{NURSE2}>")),
+        "{text}"
+    );
+    let leaders = posts
+        .iter()
+        .find(|c| c.body["channel"] == LEADERS)
+        .expect("leadership digest");
+    let text = leaders.body.to_string();
+    assert!(
+        text.contains("1 of 1 active goals")
+            && text.contains("Risky goal")
+            && text.contains("Mission moments per pillar"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_run_missed_while_down_is_caught_up_once_on_start() {
+    // 2026-11-16 15:00 UTC: the moments nudge (15th, 10:00 New York) has passed.
+    let start: DateTime<Utc> = "2026-11-16T15:00:00Z".parse().unwrap();
+    let app = spawn_app_at("[server]\nscheduler = true\n", start).await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app
+        .scalar(
+            "SELECT COUNT(*) FROM job_runs WHERE job = 'moments-nudge' AND trigger = 'catch-up'",
+        )
+        .await
+        == 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "no catch-up run");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM job_runs").await,
+        1,
+        "only the job whose time passed this month"
+    );
+    let app = app.restart().await;
+    app.idle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM job_runs").await,
+        1,
+        "not caught up twice"
+    );
+}
+
+#[tokio::test]
+async fn the_scheduler_runs_each_job_at_its_local_time() {
+    // Nov 24, 2026 12:00 UTC; the progress nudge is due Nov 25 09:00 New York (14:00 UTC).
+    let start: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
+    let app = spawn_app_at("[server]\nscheduler = true\n", start).await;
+    add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
+    app.settle().await;
+    app.advance(25 * 3600); // Nov 25 13:00 UTC = 08:00 local: not yet
+    app.idle().await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM job_runs WHERE job = 'progress-nudge'")
+            .await,
+        0
+    );
+    app.advance(3600); // 09:00 local
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app
+        .scalar("SELECT COUNT(*) FROM job_runs WHERE job = 'progress-nudge' AND period = '2026-11'")
+        .await
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the progress nudge did not run at 09:00 local"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !app
+        .fake
+        .calls_to("chat.postMessage")
+        .iter()
+        .any(|c| c.body["channel"] == NURSE && c.body.to_string().contains("Check-in time"))
+    {
+        assert!(tokio::time::Instant::now() < deadline, "no check-in DM");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
