@@ -48,6 +48,12 @@ pub enum Sent {
         channel: String,
         ts: String,
     },
+    /// A team's priorities landed at `(channel, ts)`.
+    PostedPriorities {
+        priority: i64,
+        channel: String,
+        ts: String,
+    },
     /// A nudge's DM landed at `(channel, ts)`.
     PostedNudge {
         nudge: i64,
@@ -321,6 +327,15 @@ impl Worker {
                                     )
                                     .await?;
                                 }
+                            }
+                            if let Sent::PostedPriorities {
+                                priority,
+                                channel,
+                                ts,
+                            } = &sent
+                            {
+                                crate::store::priorities::record_post(conn, *priority, channel, ts)
+                                    .await?;
                             }
                             if let Sent::PostedNudge { nudge, channel, ts } = &sent {
                                 crate::store::jobs::record_nudge_post(conn, *nudge, channel, ts)

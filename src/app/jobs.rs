@@ -42,10 +42,10 @@ impl Job {
         Job::ALL.into_iter().find(|j| j.name() == name)
     }
 
-    /// Whether this build can run the job. Monthly priorities are not built
-    /// yet, so their nudge is listed but never run (nor claimed).
+    /// Whether this build can run the job (all of them now; kept so a job
+    /// can be listed before it is built).
     pub fn available(self) -> bool {
-        !matches!(self, Job::PrioritiesNudge)
+        true
     }
 }
 
@@ -109,11 +109,6 @@ pub async fn run(
     period: Month,
     trigger: Trigger,
 ) -> Result<JobSummary, AppError> {
-    if !job.available() {
-        return Err(AppError::NotFound(format!(
-            "{job} is not available in this build: monthly priorities are not built yet."
-        )));
-    }
     let dir = ctx.directory();
     let tz = dir.org.timezone;
     let (from, to) = (period.start(tz), period.end(tz));
@@ -123,6 +118,7 @@ pub async fn run(
     // Who gets what, decided before the transaction (reads only).
     let plan: Vec<Outgoing>;
     let mut people: Vec<PersonId> = Vec::new();
+    let mut leaders: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
     let skipped;
     match job {
         Job::ProgressNudge => {
@@ -166,7 +162,35 @@ pub async fn run(
                 },
             ];
         }
-        Job::PrioritiesNudge => unreachable!("checked by available()"),
+        Job::PrioritiesNudge => {
+            let published: BTreeSet<String> =
+                crate::store::priorities::published_teams(pool, &period.key())
+                    .await?
+                    .into_iter()
+                    .map(|(team, _)| team)
+                    .collect();
+            skipped = dir
+                .teams
+                .iter()
+                .filter(|t| published.contains(t.key.as_str()))
+                .count();
+            // One DM per leader, about the first of their teams still to publish.
+            let mut seen = BTreeSet::new();
+            let mut nudges = Vec::new();
+            for team in dir
+                .teams
+                .iter()
+                .filter(|t| !published.contains(t.key.as_str()))
+            {
+                for leader in &team.leaders {
+                    if seen.insert(leader.clone()) {
+                        nudges.push((leader.clone(), team.key.clone()));
+                    }
+                }
+            }
+            leaders = nudges;
+            plan = Vec::new();
+        }
     }
 
     let key = period.key();
@@ -198,6 +222,24 @@ pub async fn run(
                     enqueue(conn, &message, now).await?;
                     enqueued += 1;
                 }
+                for (leader, team) in &leaders {
+                    let Some(nudge) =
+                        jobs::record_nudge(conn, name, &key, leader.as_str(), now).await?
+                    else {
+                        continue;
+                    };
+                    enqueue(
+                        conn,
+                        &Outgoing::PrioritiesNudge {
+                            nudge,
+                            person: leader.clone(),
+                            team: team.clone(),
+                        },
+                        now,
+                    )
+                    .await?;
+                    enqueued += 1;
+                }
                 for message in &plan {
                     enqueue(conn, message, now).await?;
                     enqueued += 1;
@@ -213,6 +255,9 @@ pub async fn run(
         Job::ProgressNudge => format!("nudged {enqueued} goal owners to check in"),
         Job::MomentsNudge => format!(
             "invited {enqueued} people to share a moment ({skipped} already shared this month)"
+        ),
+        Job::PrioritiesNudge => format!(
+            "asked {enqueued} leaders to publish their priorities ({skipped} teams already did)"
         ),
         _ => format!("posted {enqueued} digests"),
     };

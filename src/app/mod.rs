@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod moments;
 pub mod outgoing;
 pub mod plan;
+pub mod priorities;
 pub mod proposals;
 pub mod report;
 

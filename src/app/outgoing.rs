@@ -66,6 +66,20 @@ pub enum Outgoing {
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
+    /// A team's priorities, to its channel (and remember where).
+    PostPriorities { priority: i64, channel: ChannelId },
+    /// Re-render a team's priorities after they were published again.
+    UpdatePriorities { priority: i64, channel: ChannelId },
+    /// One line in the leadership channel: a team published.
+    PrioritiesSummary { priority: i64, channel: ChannelId },
+    /// A leader's monthly "publish your priorities" DM.
+    PrioritiesNudge {
+        nudge: i64,
+        person: PersonId,
+        team: crate::domain::TeamKey,
+    },
+    /// Mark a leader's priorities DM as done.
+    UpdatePrioritiesNudge { nudge: i64, person: PersonId },
 }
 
 /// Modals the app opens.
@@ -93,6 +107,8 @@ pub enum Modal {
     ApproveProposal { proposal: i64 },
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
+    /// Publish a team's priorities (prefilled).
+    PublishPriorities { team: crate::domain::TeamKey },
 }
 
 /// Initial values of the share modal.
@@ -130,10 +146,15 @@ impl Outgoing {
             | Outgoing::ProposalDecided { channel, .. }
             | Outgoing::Kickoff { channel, .. }
             | Outgoing::MomentsDigest { channel, .. }
-            | Outgoing::LeadershipDigest { channel, .. } => Some(channel.to_string()),
+            | Outgoing::LeadershipDigest { channel, .. }
+            | Outgoing::PostPriorities { channel, .. }
+            | Outgoing::UpdatePriorities { channel, .. }
+            | Outgoing::PrioritiesSummary { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
-            | Outgoing::MomentsNudge { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::MomentsNudge { person, .. }
+            | Outgoing::PrioritiesNudge { person, .. }
+            | Outgoing::UpdatePrioritiesNudge { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -146,7 +167,9 @@ impl Outgoing {
             Outgoing::PublishHome { person } => Some(format!("home:{person}")),
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
-            Outgoing::UpdateProgressNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
+            Outgoing::UpdateProgressNudge { nudge, .. }
+            | Outgoing::UpdatePrioritiesNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
+            Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,
         }
     }

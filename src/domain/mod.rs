@@ -7,6 +7,7 @@ pub mod goal;
 pub mod ids;
 pub mod moment;
 pub mod org;
+pub mod priorities;
 pub mod privacy;
 
 pub use ids::{ChannelId, PersonId, PillarKey, TeamKey};

@@ -26,6 +26,7 @@ pub async fn handle(
     Ok(match cmd.command.as_str() {
         "/moment" => moment(&state, person, &cmd).await,
         "/goal" => super::goals::command(&state, person, &cmd).await,
+        "/priorities" => super::priorities::command(&state.ctx, person, &cmd).await,
         "/align" => super::align::command(&state.ctx, person, &cmd).await,
         other => Json(reply::problem(&format!(
             "alignbot does not handle {other}. Try /align help."

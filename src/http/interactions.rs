@@ -137,6 +137,11 @@ pub async fn handle(
                     )
                     .await?
                 }
+                ids::PRIORITIES_CALLBACK => {
+                    super::priorities::submit(ctx, person, &callback, &metadata, &state)
+                        .await?
+                        .expect("the priorities form")
+                }
                 _ => match goals::submit(ctx, person, &callback, &metadata, &state).await? {
                     Some(response) => response,
                     None => {
@@ -302,7 +307,9 @@ async fn button(
             }
         }
         other => {
-            if !goals::button(ctx, person, other, value, trigger).await? {
+            if !goals::button(ctx, person.clone(), other, value, trigger.clone()).await?
+                && !super::priorities::button(ctx, person, other, value, trigger).await?
+            {
                 tracing::debug!(action = other, "button without a handler acknowledged");
             }
             Ok(())

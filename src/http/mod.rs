@@ -10,6 +10,7 @@ pub mod error;
 mod events;
 mod goals;
 mod interactions;
+mod priorities;
 mod signed;
 
 use crate::app::AppContext;

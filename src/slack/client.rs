@@ -365,7 +365,14 @@ impl SlackTransport {
                     })
                     .map(|p| p.key.to_string())
                     .collect();
+                let published = crate::store::priorities::published_teams(pool, &month.key())
+                    .await
+                    .map_err(transient)?
+                    .into_iter()
+                    .map(|(team, _)| team)
+                    .collect();
                 let numbers = render::digest::LeadershipNumbers {
+                    published,
                     active_goals,
                     checked_in,
                     at_risk,
@@ -376,6 +383,107 @@ impl SlackTransport {
                 let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
                     .with_unfurl_links(false);
                 session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::PostPriorities { priority, channel }
+            | Outgoing::UpdatePriorities { priority, channel } => {
+                let Some((p, team, month)) = self.priorities(*priority).await? else {
+                    return Ok(Sent::Skipped("priorities or their team no longer exist"));
+                };
+                let goals = self.team_goals(&team, month).await?;
+                let content = render::priorities::post(&p, &team, &month.label(), &goals);
+                if let Outgoing::UpdatePriorities { .. } = message {
+                    let Some((posted_in, ts)) = p.post else {
+                        return Ok(Sent::Skipped("the priorities were not posted yet"));
+                    };
+                    session
+                        .chat_update(&SlackApiChatUpdateRequest::new(
+                            posted_in.into(),
+                            content,
+                            ts.into(),
+                        ))
+                        .await
+                        .map_err(classify)?;
+                    return Ok(Sent::Done);
+                }
+                if p.post.is_some() {
+                    return Ok(Sent::Skipped("the priorities were already posted"));
+                }
+                let req = SlackApiChatPostMessageRequest::new(channel.as_str().into(), content)
+                    .with_unfurl_links(false);
+                let resp = session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::PostedPriorities {
+                    priority: *priority,
+                    channel: resp.channel.to_string(),
+                    ts: resp.ts.to_string(),
+                })
+            }
+            Outgoing::PrioritiesSummary { priority, channel } => {
+                let Some((p, team, month)) = self.priorities(*priority).await? else {
+                    return Ok(Sent::Skipped("priorities or their team no longer exist"));
+                };
+                let req = SlackApiChatPostMessageRequest::new(
+                    channel.as_str().into(),
+                    render::priorities::summary(&p, &team, &month.label()),
+                );
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
+            }
+            Outgoing::PrioritiesNudge {
+                nudge,
+                person,
+                team,
+            } => {
+                let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
+                    .await
+                    .map_err(transient)?
+                else {
+                    return Ok(Sent::Skipped("nudge no longer exists"));
+                };
+                if n.post.is_some() {
+                    return Ok(Sent::Skipped("nudge was already posted"));
+                }
+                let Some((team, month)) = self.team_month(team.as_str(), &n.period) else {
+                    return Ok(Sent::Skipped("the team no longer exists"));
+                };
+                let goals = self.team_goals(&team, month).await?;
+                let content = render::priorities::nudge(&team, &month.label(), &goals, false);
+                self.post_nudge(&session, *nudge, person, content).await
+            }
+            Outgoing::UpdatePrioritiesNudge { nudge, .. } => {
+                let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
+                    .await
+                    .map_err(transient)?
+                else {
+                    return Ok(Sent::Skipped("nudge no longer exists"));
+                };
+                let Some((channel, ts)) = n.post.clone() else {
+                    return Ok(Sent::Skipped("the nudge was not posted yet"));
+                };
+                let dir = self.ctx.directory();
+                let person =
+                    PersonId::parse(&n.person).map_err(|e| SendError::Permanent(e.to_string()))?;
+                let Some(team) = dir
+                    .teams
+                    .iter()
+                    .find(|t| t.leaders.contains(&person))
+                    .cloned()
+                else {
+                    return Ok(Sent::Skipped("the leader no longer leads a team"));
+                };
+                let Some((team, month)) = self.team_month(team.key.as_str(), &n.period) else {
+                    return Ok(Sent::Skipped("the team no longer exists"));
+                };
+                let goals = self.team_goals(&team, month).await?;
+                let content = render::priorities::nudge(&team, &month.label(), &goals, true);
+                session
+                    .chat_update(&SlackApiChatUpdateRequest::new(
+                        channel.into(),
+                        content,
+                        ts.into(),
+                    ))
+                    .await
+                    .map_err(classify)?;
                 Ok(Sent::Done)
             }
             Outgoing::Reply { to, reply } => {
@@ -431,6 +539,52 @@ impl SlackTransport {
             channel: resp.channel.to_string(),
             ts: resp.ts.to_string(),
         })
+    }
+
+    fn team_month(&self, team: &str, period: &str) -> Option<(crate::domain::Team, Month)> {
+        let dir = self.ctx.directory();
+        let team = dir.teams.iter().find(|t| t.key.as_str() == team)?.clone();
+        Some((team, Month::parse(period)?))
+    }
+
+    async fn priorities(
+        &self,
+        id: i64,
+    ) -> Result<
+        Option<(
+            crate::store::priorities::Published,
+            crate::domain::Team,
+            Month,
+        )>,
+        SendError,
+    > {
+        let mut conn = self.ctx.store.reads().acquire().await.map_err(transient)?;
+        let Some(p) = crate::store::priorities::get(&mut conn, id)
+            .await
+            .map_err(transient)?
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .team_month(&p.team, &p.period)
+            .map(|(team, month)| (p, team, month)))
+    }
+
+    async fn team_goals(
+        &self,
+        team: &crate::domain::Team,
+        month: Month,
+    ) -> Result<Vec<Goal>, SendError> {
+        let year = PlanYear::new(month.year).map_err(|e| SendError::Permanent(e.to_string()))?;
+        crate::store::goals::list(
+            self.ctx.store.reads(),
+            &GoalFilter::Team(team.key.clone()),
+            year,
+            8,
+            0,
+        )
+        .await
+        .map_err(transient)
     }
 
     async fn proposal(
@@ -524,6 +678,16 @@ impl SlackTransport {
                     return Ok(None);
                 };
                 render::goal::team_people_modal(team, *leaders)
+            }
+            Modal::PublishPriorities { team } => {
+                let Some(team) = directory.team(team).cloned() else {
+                    return Ok(None);
+                };
+                let prefill = crate::app::priorities::prefill(&self.ctx, &team)
+                    .await
+                    .map_err(transient)?;
+                let month = crate::app::priorities::this_month(&self.ctx);
+                render::priorities::form(&team, &month.label(), &prefill)
             }
             Modal::EditGoal { goal } => {
                 let Some(goal) = self.goal(*goal).await? else {

@@ -59,6 +59,10 @@ pub mod ids {
     /// "Check in" on a goal (Home tab, nudges); value: the goal id.
     pub const CHECK_IN: &str = "goal_check_in_open";
     pub const GOAL_PROPOSE_OPEN: &str = "goal_propose_open";
+    pub const PRIORITIES_OPEN: &str = "priorities_open";
+    pub const PRIORITIES_CALLBACK: &str = "priorities_publish";
+    /// Block and action ids `priority_1` … `priority_7`.
+    pub const PRIORITY_ITEM: &str = "priority_";
     pub const TEAM_PEOPLE_CALLBACK: &str = "team_people";
     pub const TEAM_PEOPLE: &str = "team_people";
     pub const PROPOSAL_SUPPORT: &str = "proposal_support";

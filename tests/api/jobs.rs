@@ -224,16 +224,27 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
         assert!(tokio::time::Instant::now() < deadline, "no catch-up run");
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
+    while app.scalar("SELECT COUNT(*) FROM job_runs").await < 2 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no catch-up of the priorities nudge"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let caught_up: Vec<String> = sqlx::query_scalar("SELECT job FROM job_runs ORDER BY job")
+        .fetch_all(app.ctx.store.reads())
+        .await
+        .unwrap();
     assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM job_runs").await,
-        1,
-        "only the job whose time passed this month"
+        caught_up,
+        ["moments-nudge", "priorities-nudge"],
+        "only the jobs whose time passed this month"
     );
     let app = app.restart().await;
     app.idle().await;
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM job_runs").await,
-        1,
+        2,
         "not caught up twice"
     );
 }
@@ -244,7 +255,17 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
     let start: DateTime<Utc> = "2026-11-24T12:00:00Z".parse().unwrap();
     let app = spawn_app_at("[server]\nscheduler = true\n", start).await;
     add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
-    app.settle().await;
+    // The scheduler first catches up this month's priorities and moments nudges.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app
+        .scalar("SELECT COUNT(*) FROM job_runs WHERE trigger = 'catch-up'")
+        .await
+        < 2
+    {
+        assert!(tokio::time::Instant::now() < deadline, "no catch-up");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    app.idle().await;
     app.advance(25 * 3600); // Nov 25 13:00 UTC = 08:00 local: not yet
     app.idle().await;
     assert_eq!(
@@ -265,14 +286,19 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !app
-        .fake
-        .calls_to("chat.postMessage")
-        .iter()
-        .any(|c| c.body["channel"] == NURSE && c.body.to_string().contains("Check-in time"))
-    {
-        assert!(tokio::time::Instant::now() < deadline, "no check-in DM");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // The DM follows at the pace of its channel (the moments nudge went first).
+    let mut found = false;
+    for _ in 0..20 {
+        app.idle().await;
+        found =
+            app.fake.calls_to("chat.postMessage").iter().any(|c| {
+                c.body["channel"] == NURSE && c.body.to_string().contains("Check-in time")
+            });
+        if found {
+            break;
+        }
+        app.advance(1);
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
+    assert!(found, "no check-in DM");
 }

@@ -10,5 +10,6 @@ mod hostile;
 mod jobs;
 mod modals;
 mod moments_command;
+mod priorities;
 mod privacy_guard;
 mod signature;

@@ -137,6 +137,8 @@ pub struct LeadershipNumbers {
     pub moments_per_pillar: Vec<(String, i64)>,
     /// Pillars with no check-in and no moment this month and last month.
     pub drifting: Vec<String>,
+    /// Teams that published their priorities this month.
+    pub published: Vec<String>,
 }
 
 pub fn leadership_digest(
@@ -153,6 +155,10 @@ pub fn leadership_digest(
     };
     let mut blocks = vec![
         header(&format!(":bar_chart: Alignment digest: {month_label}")),
+        section(markdown(&super::priorities::published_line(
+            dir,
+            &n.published,
+        ))),
         section(markdown(&format!(
             "*Check-ins*: {} of {} active goals were checked in this month.",
             n.checked_in, n.active_goals

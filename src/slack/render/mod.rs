@@ -14,6 +14,7 @@ pub mod goal;
 pub mod home;
 pub mod modal;
 pub mod moment;
+pub mod priorities;
 pub mod proposal;
 pub mod reply;
 pub mod report;

@@ -1,0 +1,75 @@
+//! A team's priorities for a month: a short ordered list, shown as written.
+
+use super::DomainError;
+
+/// The items of a team's monthly priorities: 1 to 7, each 1 to 200
+/// characters. Why 7: more than that and nothing is a priority.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriorityList(Vec<String>);
+
+impl PriorityList {
+    pub const MAX_ITEMS: usize = 7;
+    pub const MAX_CHARS: usize = 200;
+
+    /// Items as typed: empty ones are dropped, the rest trimmed.
+    pub fn new(items: impl IntoIterator<Item = String>) -> Result<Self, DomainError> {
+        let items: Vec<String> = items
+            .into_iter()
+            .map(|i| i.trim().to_owned())
+            .filter(|i| !i.is_empty())
+            .collect();
+        if items.is_empty() {
+            return Err(DomainError::Invalid {
+                what: "priorities",
+                value: String::new(),
+                rule: "give at least one item: /priorities publish <item>; <item>; …",
+            });
+        }
+        if items.len() > Self::MAX_ITEMS {
+            return Err(DomainError::Invalid {
+                what: "priorities",
+                value: format!("{} items", items.len()),
+                rule: "at most 7 items; focus on what matters most this month",
+            });
+        }
+        if let Some(long) = items.iter().find(|i| i.chars().count() > Self::MAX_CHARS) {
+            return Err(DomainError::Invalid {
+                what: "priority",
+                value: long.chars().take(40).collect(),
+                rule: "each item is at most 200 characters",
+            });
+        }
+        if items.iter().any(|i| i.chars().any(|c| c.is_control())) {
+            return Err(DomainError::UnreadableText);
+        }
+        Ok(Self(items))
+    }
+
+    /// `a; b; c` as typed after `/priorities publish`.
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::new(text.split(';').map(str::to_owned))
+    }
+
+    pub fn items(&self) -> &[String] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn items_are_split_on_semicolons_trimmed_and_kept_as_written() {
+        let list = PriorityList::parse(" Hire 2 nurses ;  *Flu* clinic <!here>;; ").unwrap();
+        assert_eq!(list.items(), ["Hire 2 nurses", "*Flu* clinic <!here>"]);
+    }
+
+    #[test]
+    fn empty_too_many_or_too_long_lists_are_refused() {
+        assert!(PriorityList::parse(" ; ").is_err());
+        assert!(PriorityList::parse("a;b;c;d;e;f;g;h").is_err());
+        assert!(PriorityList::parse(&"x".repeat(201)).is_err());
+        assert!(PriorityList::parse(&"é".repeat(200)).is_ok());
+    }
+}

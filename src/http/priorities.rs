@@ -1,0 +1,178 @@
+//! `/priorities …`, the publish form and its button.
+
+use super::error::command_failure;
+use crate::app::moments::open_modal;
+use crate::app::outgoing::Modal;
+use crate::app::{AppContext, AppError, priorities};
+use crate::domain::PersonId;
+use crate::domain::priorities::PriorityList;
+use crate::slack::command::SlashCommand;
+use crate::slack::ids;
+use crate::slack::interaction::{FormState, metadata};
+use crate::slack::render::goal::TeamMeta;
+use crate::slack::render::{self, reply};
+use crate::store::goals::GoalFilter;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use slack_morphism::prelude::*;
+use std::collections::HashMap;
+
+const HELP: &str = "*Monthly priorities*: each team's leaders publish what matters most this month.\n\
+•  `/priorities publish <item>; <item>; …` publishes up to 7 items to your team's channel (add `team:<key>` if you lead several teams).\n\
+•  `/priorities publish` opens a form, prefilled with last month's items to carry over, edit or drop.\n\
+•  `/priorities show [team]` shows this month's priorities of your team, or of `team`.";
+
+/// Splits a leading `team:<key>` off the text.
+fn team_option(text: &str) -> (Option<String>, String) {
+    let trimmed = text.trim();
+    match trimmed.split_once(char::is_whitespace) {
+        Some((first, rest)) if first.to_lowercase().starts_with("team:") && first.len() > 5 => {
+            (Some(first[5..].to_owned()), rest.trim().to_owned())
+        }
+        _ if trimmed.to_lowercase().starts_with("team:")
+            && trimmed.len() > 5
+            && !trimmed.contains(char::is_whitespace) =>
+        {
+            (Some(trimmed[5..].to_owned()), String::new())
+        }
+        _ => (None, trimmed.to_owned()),
+    }
+}
+
+pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
+    match run(ctx, person, cmd).await {
+        Ok(response) => response,
+        Err(e) => command_failure(e),
+    }
+}
+
+async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<Response, AppError> {
+    let text = cmd.text.trim();
+    let (sub, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+    match sub.to_lowercase().as_str() {
+        "" | "help" => Ok(Json(reply::ephemeral(HELP)).into_response()),
+        "publish" => {
+            let (team, items) = team_option(rest);
+            if items.is_empty() {
+                let team = priorities::team_for(ctx, &person, team.as_deref())?;
+                let trigger = cmd.trigger_id.clone().ok_or_else(|| {
+                    AppError::NotFound("Slack did not send a trigger to open the form.".into())
+                })?;
+                open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
+                return Ok(StatusCode::OK.into_response());
+            }
+            let list = PriorityList::parse(&items)?;
+            let (team, month) = priorities::publish(ctx, person, team.as_deref(), list).await?;
+            Ok(Json(reply::ephemeral(&format!(
+                ":white_check_mark: Published {}'s priorities for {}. They are on their way to {}.",
+                render::escape(&team.name),
+                month.label(),
+                render::channel_link(team.channel.as_str())
+            )))
+            .into_response())
+        }
+        "show" => {
+            let dir = ctx.directory();
+            let team = match rest.trim() {
+                "" => dir.home_team(&person).cloned().ok_or_else(|| {
+                    AppError::NotFound("Which team? `/priorities show <team>`.".into())
+                })?,
+                raw => dir
+                    .team(&dir.resolve_team(raw.trim_start_matches("team:"))?)
+                    .cloned()
+                    .expect("resolved"),
+            };
+            let month = priorities::this_month(ctx);
+            match priorities::show(ctx, &team, month).await? {
+                Some(p) => {
+                    let year = crate::domain::goal::PlanYear::new(month.year)?;
+                    let goals = crate::store::goals::list(
+                        ctx.store.reads(),
+                        &GoalFilter::Team(team.key.clone()),
+                        year,
+                        8,
+                        0,
+                    )
+                    .await?;
+                    let blocks = render::priorities::post_blocks(&p, &team, &month.label(), &goals);
+                    Ok(Json(
+                        SlackCommandEventResponse::new(
+                            SlackMessageContent::new()
+                                .with_text(format!("{} priorities", team.name))
+                                .with_blocks(blocks),
+                        )
+                        .with_response_type(SlackMessageResponseType::Ephemeral),
+                    )
+                    .into_response())
+                }
+                None => Ok(Json(reply::ephemeral(&format!(
+                    "{} has not published its priorities for {} yet.",
+                    render::escape(&team.name),
+                    month.label()
+                )))
+                .into_response()),
+            }
+        }
+        other => Ok(Json(reply::problem(&format!(
+            "I don't know `/priorities {other}`. Try /priorities help."
+        )))
+        .into_response()),
+    }
+}
+
+/// The "Publish priorities" button (from the leader's nudge).
+pub async fn button(
+    ctx: &AppContext,
+    person: PersonId,
+    action: &str,
+    value: &str,
+    trigger: String,
+) -> Result<bool, AppError> {
+    if action != ids::PRIORITIES_OPEN {
+        return Ok(false);
+    }
+    let team = priorities::team_for(ctx, &person, Some(value))?;
+    open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
+    Ok(true)
+}
+
+/// The publish form; `None` if `callback` is not it.
+pub async fn submit(
+    ctx: &AppContext,
+    person: PersonId,
+    callback: &str,
+    raw_meta: &str,
+    state: &FormState,
+) -> Result<Option<SlackViewSubmissionResponse>, AppError> {
+    if callback != ids::PRIORITIES_CALLBACK {
+        return Ok(None);
+    }
+    let meta: TeamMeta = metadata(raw_meta);
+    let items = (1..=PriorityList::MAX_ITEMS).map(|i| {
+        state
+            .text(&format!("{}{i}", ids::PRIORITY_ITEM))
+            .unwrap_or_default()
+    });
+    let list = match PriorityList::new(items) {
+        Ok(list) => list,
+        Err(e) => {
+            let field = format!("{}1", ids::PRIORITY_ITEM);
+            return Ok(Some(SlackViewSubmissionResponse::Errors(
+                SlackViewSubmissionErrorsResponse::new(HashMap::from([(field, e.to_string())])),
+            )));
+        }
+    };
+    let text = match priorities::publish(ctx, person, Some(&meta.team), list).await {
+        Ok((team, month)) => format!(
+            ":white_check_mark: Published {}'s priorities for {}.",
+            render::escape(&team.name),
+            month.label()
+        ),
+        Err(e) if e.is_for_person() => format!(":warning: {}", render::escape(&e.to_string())),
+        Err(e) => return Err(e),
+    };
+    Ok(Some(SlackViewSubmissionResponse::Update(
+        SlackViewSubmissionUpdateResponse::new(render::modal::notice("Priorities", &text)),
+    )))
+}

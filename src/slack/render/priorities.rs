@@ -1,0 +1,180 @@
+//! Monthly priorities in Slack: the team post, the leadership line, the
+//! leader's nudge and the publish form.
+
+use super::*;
+use crate::domain::goal::{Goal, progress_bar};
+use crate::domain::priorities::PriorityList;
+use crate::domain::{Directory, Team};
+use crate::slack::ids;
+use crate::slack::render::goal::TeamMeta;
+use crate::store::priorities::Published;
+
+fn numbered(items: &[String]) -> String {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{}. {t}", i + 1))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn goal_lines(goals: &[Goal]) -> String {
+    goals
+        .iter()
+        .take(8)
+        .map(|g| {
+            format!(
+                "`{}`  {}",
+                progress_bar(g.progress),
+                escape(&truncate(&g.title, 80))
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The team's priorities, with its goal progress, for the team channel and
+/// for `/priorities show`. The items are the leader's words, shown as written.
+pub fn post_blocks(
+    p: &Published,
+    team: &Team,
+    month_label: &str,
+    goals: &[Goal],
+) -> Vec<SlackBlock> {
+    let mut blocks = vec![
+        header(&format!(
+            ":dart: {}: priorities for {month_label}",
+            team.name
+        )),
+        section(plain(&numbered(&p.items))),
+        context(&format!("Published by {}", mention(&p.author))),
+    ];
+    if !goals.is_empty() {
+        blocks.push(section(markdown(&format!(
+            "*Goal progress*\n{}",
+            goal_lines(goals)
+        ))));
+    }
+    blocks
+}
+
+pub fn post(p: &Published, team: &Team, month_label: &str, goals: &[Goal]) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(format!("{}: priorities for {month_label}", team.name))
+        .with_blocks(post_blocks(p, team, month_label, goals))
+}
+
+pub fn summary(p: &Published, team: &Team, month_label: &str) -> SlackMessageContent {
+    let text = format!(
+        ":white_check_mark: {} published *{}*'s priorities for {month_label}: {} {} in {}.",
+        mention(&p.author),
+        escape(&team.name),
+        p.items.len(),
+        if p.items.len() == 1 { "item" } else { "items" },
+        channel_link(team.channel.as_str())
+    );
+    SlackMessageContent::new()
+        .with_text(text.clone())
+        .with_blocks(vec![section(markdown(&text))])
+}
+
+/// The leader's DM: the month, the team's goal progress, and the button.
+pub fn nudge(
+    team: &Team,
+    month_label: &str,
+    goals: &[Goal],
+    published: bool,
+) -> SlackMessageContent {
+    let mut blocks = vec![header(&format!(
+        ":spiral_calendar_pad: {}: priorities for {month_label}",
+        team.name
+    ))];
+    if published {
+        blocks.push(section(markdown(
+            ":white_check_mark: Published. Thank you! Your team can see them in its channel.",
+        )));
+    } else {
+        blocks.push(section(markdown(&format!(
+            "Time to tell {} what matters most this month. Up to 7 items; last month's are there to carry over, edit or drop.",
+            channel_link(team.channel.as_str())
+        ))));
+    }
+    if !goals.is_empty() {
+        blocks.push(section(markdown(&format!(
+            "*Your team's goals*\n{}",
+            goal_lines(goals)
+        ))));
+    }
+    if !published {
+        blocks.push(actions(vec![
+            button(
+                ids::PRIORITIES_OPEN,
+                "Publish priorities",
+                team.key.as_str(),
+            )
+            .with_style(SlackBlockButtonStyle::Primary),
+        ]));
+    }
+    SlackMessageContent::new()
+        .with_text(format!("{}: priorities for {month_label}", team.name))
+        .with_blocks(blocks)
+}
+
+/// The publish form: up to seven items, prefilled.
+pub fn form(team: &Team, month_label: &str, prefill: &[String]) -> SlackView {
+    let mut blocks = vec![context(&format!(
+        "*{}*, {month_label}. Empty items are left out.",
+        escape(&team.name)
+    ))];
+    for i in 0..PriorityList::MAX_ITEMS {
+        let id = format!("{}{}", ids::PRIORITY_ITEM, i + 1);
+        let mut input = SlackBlockPlainTextInputElement::new()
+            .with_action_id(id.clone().into())
+            .with_max_length(PriorityList::MAX_CHARS as u64);
+        if let Some(v) = prefill.get(i) {
+            input = input.with_initial_value(v.clone());
+        }
+        blocks.push(
+            SlackInputBlock::new(
+                plain_only(&format!("Priority {}", i + 1), 2000),
+                input.into(),
+            )
+            .with_block_id(id.into())
+            .with_optional(i > 0)
+            .into(),
+        );
+    }
+    SlackView::Modal(
+        SlackModalView::new(plain_only("Monthly priorities", 24), blocks)
+            .with_callback_id(ids::PRIORITIES_CALLBACK.into())
+            .with_submit(plain_only("Publish", 24))
+            .with_close(plain_only("Cancel", 24))
+            .with_private_metadata(
+                serde_json::to_string(&TeamMeta {
+                    team: team.key.to_string(),
+                    leaders: true,
+                })
+                .expect("metadata serializes"),
+            ),
+    )
+}
+
+/// Which teams published this month, for the leadership digest.
+pub fn published_line(dir: &Directory, published: &[String]) -> String {
+    let missing: Vec<String> = dir
+        .teams
+        .iter()
+        .filter(|t| !published.iter().any(|p| p == t.key.as_str()))
+        .map(|t| escape(&t.name))
+        .collect();
+    if missing.is_empty() {
+        format!("*Priorities*: all {} teams published.", dir.teams.len())
+    } else {
+        format!(
+            "*Priorities*: {} of {} teams published; missing: {}.",
+            dir.teams.len() - missing.len(),
+            dir.teams.len(),
+            missing.join(", ")
+        )
+    }
+}

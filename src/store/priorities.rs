@@ -1,0 +1,157 @@
+//! SQL for monthly priorities.
+
+use super::StoreError;
+use super::moments::{from_millis, millis};
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+/// A team's priorities for a month, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub id: i64,
+    pub team: String,
+    pub period: String,
+    pub author: String,
+    pub published_at: DateTime<Utc>,
+    pub post: Option<(String, String)>,
+    pub items: Vec<String>,
+}
+
+type Row = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+);
+
+async fn with_items(
+    conn: &mut SqliteConnection,
+    row: Option<Row>,
+) -> Result<Option<Published>, StoreError> {
+    let Some((id, team, period, author, at, channel, ts)) = row else {
+        return Ok(None);
+    };
+    let items: Vec<String> = sqlx::query_scalar(
+        "SELECT text FROM priority_items WHERE priority_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    Ok(Some(Published {
+        id,
+        team,
+        period,
+        author,
+        published_at: from_millis(at),
+        post: channel.zip(ts),
+        items,
+    }))
+}
+
+pub async fn for_team(
+    conn: &mut SqliteConnection,
+    team: &str,
+    period: &str,
+) -> Result<Option<Published>, StoreError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE team_key = ? AND period = ?",
+    )
+    .bind(team)
+    .bind(period)
+    .fetch_optional(&mut *conn)
+    .await?;
+    with_items(conn, row).await
+}
+
+pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<Published>, StoreError> {
+    let row: Option<Row> =
+        sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    with_items(conn, row).await
+}
+
+/// Publishes (or republishes) a team's priorities for `period`; returns the
+/// id and whether this replaced an earlier publication.
+pub async fn publish(
+    conn: &mut SqliteConnection,
+    team: &str,
+    period: &str,
+    author: &str,
+    items: &[String],
+    now: DateTime<Utc>,
+) -> Result<(i64, bool), StoreError> {
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM priorities WHERE team_key = ? AND period = ?")
+            .bind(team)
+            .bind(period)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let id = match existing {
+        Some(id) => {
+            sqlx::query("UPDATE priorities SET author = ?, published_at = ? WHERE id = ?")
+                .bind(author)
+                .bind(millis(now))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("DELETE FROM priority_items WHERE priority_id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO priorities (team_key, period, author, published_at) VALUES (?, ?, ?, ?) RETURNING id",
+            )
+            .bind(team)
+            .bind(period)
+            .bind(author)
+            .bind(millis(now))
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    for (position, text) in items.iter().enumerate() {
+        sqlx::query("INSERT INTO priority_items (priority_id, position, text) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(position as i64)
+            .bind(text)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok((id, existing.is_some()))
+}
+
+pub async fn record_post(
+    conn: &mut SqliteConnection,
+    id: i64,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE priorities SET channel = ?, ts = ? WHERE id = ?")
+        .bind(channel)
+        .bind(ts)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Teams that published for `period`: (team, published_at).
+pub async fn published_teams(
+    exec: impl SqliteExecutor<'_>,
+    period: &str,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT team_key, published_at FROM priorities WHERE period = ?")
+            .bind(period)
+            .fetch_all(exec)
+            .await?,
+    )
+}

@@ -1,0 +1,191 @@
+use crate::helpers::*;
+use alignbot::app::jobs::{self, Job, Trigger};
+use alignbot::scheduler::schedule::Month;
+use serde_json::json;
+
+const LEAD: &str = "U0LEAD1";
+
+fn month(app: &TestApp) -> Month {
+    use alignbot::clock::Clock;
+    Month::containing(app.clock.now(), chrono_tz::America::New_York)
+}
+
+#[tokio::test]
+async fn a_leader_publishes_priorities_to_the_team_channel_and_leadership_hears_of_it() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "add Cut waits pillar:patient-care start:45min target:30min",
+        LEAD,
+    )
+    .await;
+    app.settle().await;
+    let reply = app
+        .post_command(
+            "/priorities",
+            "publish Hire 2 nurses; Flu clinic <!here> *now*; Fix the rota",
+            LEAD,
+        )
+        .await;
+    assert!(reply.text().contains("Published Nursing"), "{}", reply.body);
+    let posts = app.fake.wait_for("chat.postMessage", 2).await;
+    let team_post = posts
+        .iter()
+        .find(|c| c.body["channel"] == "C0NURSING")
+        .expect("team post");
+    let blocks = team_post.body["blocks"].as_array().unwrap();
+    assert!(
+        blocks.iter().any(|b| b["text"]["type"] == "plain_text"
+            && b["text"]["text"]
+                == "1. Hire 2 nurses\n2. Flu clinic <!here> *now*\n3. Fix the rota"),
+        "{}",
+        team_post.body
+    );
+    assert!(
+        team_post.body.to_string().contains("Cut waits"),
+        "goal progress shown"
+    );
+    let summary = posts
+        .iter()
+        .find(|c| c.body["channel"] == LEADERS)
+        .expect("leadership line");
+    assert!(
+        summary.body.to_string().contains("3 items"),
+        "{}",
+        summary.body
+    );
+
+    // Publishing again replaces the items and updates the post in place.
+    app.idle().await;
+    app.advance(1);
+    app.post_command("/priorities", "publish Hire 3 nurses", LEAD)
+        .await;
+    let update = &app.fake.wait_for("chat.update", 1).await[0];
+    assert!(
+        update.body.to_string().contains("1. Hire 3 nurses"),
+        "{}",
+        update.body
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM priorities").await, 1);
+}
+
+#[tokio::test]
+async fn only_leaders_publish_and_bad_lists_are_explained() {
+    let app = spawn_app().await;
+    let member = app
+        .post_command("/priorities", "publish Something", NURSE)
+        .await;
+    assert!(
+        member.text().contains("Only team leaders"),
+        "{}",
+        member.body
+    );
+    let too_many = app
+        .post_command("/priorities", "publish a;b;c;d;e;f;g;h", LEAD)
+        .await;
+    assert!(too_many.text().contains("at most 7"), "{}", too_many.body);
+    let empty = app.post_command("/priorities", "publish ;;", LEAD).await;
+    assert!(empty.text().contains("at least one"), "{}", empty.body);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM priorities").await, 0);
+    let show = app.post_command("/priorities", "show nursing", NURSE).await;
+    assert!(show.text().contains("has not published"), "{}", show.body);
+}
+
+#[tokio::test]
+async fn the_form_is_prefilled_with_last_months_items() {
+    let app = spawn_app().await;
+    app.post_command("/priorities", "publish Keep A; Keep B", LEAD)
+        .await;
+    app.settle().await;
+    app.advance(20 * 24 * 3600); // into December
+    app.post_command("/priorities", "publish", LEAD).await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    assert_eq!(open.body["view"]["callback_id"], "priorities_publish");
+    let view = open.body["view"].to_string();
+    assert!(
+        view.contains("Keep A") && view.contains("Keep B") && view.contains("December 2026"),
+        "{view}"
+    );
+
+    let mut submit = submission(
+        LEAD,
+        "priorities_publish",
+        json!({"team": "nursing", "leaders": true}),
+        &Form::default(),
+    );
+    submit["view"]["state"]["values"] = json!({
+        "priority_1": {"priority_1": {"type": "plain_text_input", "value": "Keep A"}},
+        "priority_2": {"priority_2": {"type": "plain_text_input", "value": ""}},
+        "priority_3": {"priority_3": {"type": "plain_text_input", "value": "New C"}},
+    });
+    let done = app.post_interaction(&submit).await.json();
+    assert!(done["view"].to_string().contains("December 2026"), "{done}");
+    let shown = app.post_command("/priorities", "show", NURSE).await;
+    assert!(
+        shown.text().contains("1. Keep A\\n2. New C"),
+        "{}",
+        shown.body
+    );
+}
+
+#[tokio::test]
+async fn the_priorities_nudge_asks_leaders_who_have_not_published_and_ticks_itself_off() {
+    let app = spawn_app().await;
+    let summary = jobs::run(&app.ctx, Job::PrioritiesNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(summary.enqueued, 1, "{summary}");
+    let dm = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    assert_eq!(dm.body["channel"], LEAD);
+    assert!(
+        dm.body.to_string().contains("priorities_open"),
+        "{}",
+        dm.body
+    );
+    app.settle().await;
+
+    app.post_interaction(&button(
+        LEAD,
+        "priorities_open",
+        "nursing",
+        On::Message(&app.fake.hook_url("n")),
+    ))
+    .await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    assert_eq!(open.body["view"]["callback_id"], "priorities_publish");
+    let refused = app
+        .post_interaction(&button(
+            NURSE,
+            "priorities_open",
+            "nursing",
+            On::Message(&app.fake.hook_url("n")),
+        ))
+        .await;
+    assert_eq!(refused.status, 200);
+
+    app.post_command("/priorities", "publish One thing", LEAD)
+        .await;
+    app.idle().await;
+    app.advance(1);
+    let update = app.fake.wait_for("chat.update", 1).await;
+    assert!(
+        update
+            .iter()
+            .any(|c| c.body.to_string().contains("Published. Thank you")),
+        "{update:#?}"
+    );
+
+    let next = jobs::run(
+        &app.ctx,
+        Job::PrioritiesNudge,
+        month(&app).next(),
+        Trigger::Manual,
+    )
+    .await
+    .unwrap();
+    assert!(next.ran);
+    let again = jobs::run(&app.ctx, Job::PrioritiesNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert!(!again.ran);
+}
