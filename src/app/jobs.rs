@@ -193,6 +193,26 @@ pub async fn run(
         }
     }
 
+    // People who are away or muted this kind are left out (and counted).
+    let kind = match job {
+        Job::ProgressNudge => "progress",
+        Job::MomentsNudge => "moments",
+        Job::PrioritiesNudge => "priorities",
+        Job::MonthlyDigest => "",
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    let prefs = crate::store::people::all(pool).await?;
+    let accepts = |p: &PersonId| {
+        prefs
+            .iter()
+            .find(|x| x.person_id == p.as_str())
+            .is_none_or(|x| x.accepts(kind, today))
+    };
+    let before = people.len() + leaders.len();
+    people.retain(|p| accepts(p));
+    leaders.retain(|(p, _)| accepts(p));
+    let skipped = skipped + before - people.len() - leaders.len();
+
     let key = period.key();
     let name = job.name();
     let (ran, enqueued) = ctx

@@ -14,6 +14,7 @@ pub mod home;
 pub mod jobs;
 pub mod moments;
 pub mod outgoing;
+pub mod people;
 pub mod plan;
 pub mod priorities;
 pub mod proposals;

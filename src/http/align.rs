@@ -192,6 +192,25 @@ async fn run(
                 done(format!("*The plan's latest changes*\n{}", lines.join("\n")))
             }
         }
+        AlignCommand::Away { until } => {
+            match crate::app::people::set_away(ctx, person, until.as_deref()).await? {
+                Some(date) => done(format!(
+                    ":palm_tree: Enjoy! No nudges until you are back on {}. `/align away off` ends the pause early.",
+                    date.format("%A, %B %-d, %Y")
+                )),
+                None => done(":wave: Welcome back! Your nudges are on again.".to_owned()),
+            }
+        }
+        AlignCommand::Mute { kind, on } => {
+            crate::app::people::set_mute(ctx, person, &kind, on).await?;
+            done(if on {
+                format!(
+                    ":no_bell: Muted: you will get no more {kind} nudges. `/align unmute {kind}` turns them back on."
+                )
+            } else {
+                format!(":bell: Your {kind} nudges are on again.")
+            })
+        }
         AlignCommand::GoalsKickoff { team } => {
             let team = proposals::kickoff(ctx, person, &team).await?;
             done(format!(

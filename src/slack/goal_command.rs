@@ -161,6 +161,10 @@ pub enum AlignCommand {
     GoalsKickoff { team: String },
     /// `/align history`.
     History,
+    /// `/align away until <date>` (`until` set) or `/align away off`.
+    Away { until: Option<String> },
+    /// `/align mute|unmute moments|progress|priorities`.
+    Mute { kind: String, on: bool },
 }
 
 const GOAL_HELP: &str = "`/goal help`";
@@ -211,6 +215,8 @@ Put values with spaces in quotes, and pick the owner from Slack's list as you ty
 const ALIGN_HELP: &str = "`/align help`";
 const ALIGN_STATUS: &str = "`/align status`";
 const ALIGN_HISTORY: &str = "`/align history`";
+const ALIGN_AWAY: &str = "`/align away until <YYYY-MM-DD>` · `/align away off`";
+const ALIGN_MUTE: &str = "`/align mute|unmute moments|progress|priorities`";
 const ALIGN_PILLAR_ADD: &str =
     "`/align pillar add <key> <name…> [emoji::heart:] [description:\"…\"]`";
 const ALIGN_PILLAR_EDIT: &str =
@@ -333,6 +339,8 @@ pub fn parse_align(text: &str) -> Result<AlignCommand, Usage> {
         "mission" => align_mission(rest),
         "team" => align_team(rest),
         "goals" => align_goals(rest),
+        "away" => align_away(rest),
+        "mute" | "unmute" => align_mute(rest, sub.eq_ignore_ascii_case("mute")),
         _ => Err(unknown("/align", sub, align_help())),
     }
 }
@@ -731,6 +739,33 @@ fn what_to_do(noun: &str, action: &str) -> String {
         format!("Say what to do with the {noun}.")
     } else {
         format!("I don't know {}.", code(&format!("{noun} {action}")))
+    }
+}
+
+fn align_away(rest: &str) -> Result<AlignCommand, Usage> {
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    match words.as_slice() {
+        [until, date] if until.eq_ignore_ascii_case("until") => Ok(AlignCommand::Away {
+            until: Some((*date).to_owned()),
+        }),
+        [off] if off.eq_ignore_ascii_case("off") || off.eq_ignore_ascii_case("back") => {
+            Ok(AlignCommand::Away { until: None })
+        }
+        _ => Err(usage(
+            "Say until when you are away, or `off` when you are back.",
+            &[ALIGN_AWAY],
+        )),
+    }
+}
+
+fn align_mute(rest: &str, on: bool) -> Result<AlignCommand, Usage> {
+    let kind = rest.trim().to_lowercase();
+    match kind.as_str() {
+        "moments" | "progress" | "priorities" => Ok(AlignCommand::Mute { kind, on }),
+        _ => Err(usage(
+            "Name the nudges: moments, progress or priorities.",
+            &[ALIGN_MUTE],
+        )),
     }
 }
 

@@ -16,6 +16,7 @@ pub mod jobs;
 pub mod moments;
 pub mod org;
 pub mod outbox;
+pub mod people;
 pub mod priorities;
 pub mod proposals;
 pub mod report;

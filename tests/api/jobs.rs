@@ -302,3 +302,46 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
     }
     assert!(found, "no check-in DM");
 }
+
+#[tokio::test]
+async fn people_away_or_muted_are_not_nudged() {
+    let app = spawn_app().await;
+    let past = app
+        .post_command("/align", "away until 2020-01-01", NURSE)
+        .await;
+    assert!(past.text().contains("has passed"), "{}", past.body);
+    let away = app
+        .post_command("/align", "away until 2026-12-31", NURSE)
+        .await;
+    assert!(
+        away.text().contains("Thursday, December 31, 2026"),
+        "{}",
+        away.body
+    );
+    let muted = app.post_command("/align", "mute moments", NURSE2).await;
+    assert!(muted.text().contains("Muted"), "{}", muted.body);
+
+    let summary = jobs::run(&app.ctx, Job::MomentsNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!((summary.enqueued, summary.skipped), (1, 2), "{summary}");
+    app.settle().await;
+    let to: Vec<String> = app
+        .fake
+        .calls_to("chat.postMessage")
+        .iter()
+        .map(|c| c.body["channel"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(to, [LEAD]);
+
+    // Muting one kind leaves the others; coming back ends the pause.
+    app.post_command("/align", "away off", NURSE).await;
+    add_goal(&app, "Goal A", "owner:<@U0NURSE2|n2>").await;
+    let progress = jobs::run(&app.ctx, Job::ProgressNudge, month(&app), Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(
+        progress.enqueued, 1,
+        "NURSE2 muted moments, not progress: {progress}"
+    );
+}
