@@ -44,7 +44,7 @@ pub async fn jobs_list(settings: &Settings, clock: SharedClock) -> anyhow::Resul
             .unwrap_or_else(|| "never".to_owned());
         let next = if job.available() {
             sched
-                .next_after(tz, now, &[])
+                .next_after(tz, now, &settings.schedule.holidays)
                 .map(|at| {
                     at.with_timezone(&tz)
                         .format("%Y-%m-%d %H:%M %Z")

@@ -105,13 +105,19 @@ impl Default for DeliverySettings {
     }
 }
 
-/// Cron expressions (seconds first) in the org's time zone.
+/// When the jobs run: schedules in the org's time zone (cron with seconds
+/// first, or `first working day 09:00` and the like).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     pub priorities_nudge: String,
     pub progress_nudge: String,
     pub moments_nudge: String,
     pub monthly_digest: String,
+    /// Working days after the priorities nudge before leaders who have not
+    /// published get a reminder; as many again before admins get the list.
+    pub priorities_reminder_days: u32,
+    /// Local dates that are not working days.
+    pub holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Default for Schedule {
@@ -121,6 +127,8 @@ impl Default for Schedule {
             progress_nudge: "0 0 9 25 * *".into(),
             moments_nudge: "0 0 10 15 * *".into(),
             monthly_digest: "0 0 16 28 * *".into(),
+            priorities_reminder_days: 3,
+            holidays: Vec::new(),
         }
     }
 }
@@ -219,6 +227,9 @@ struct FileSchedule {
     progress_nudge: Option<String>,
     moments_nudge: Option<String>,
     monthly_digest: Option<String>,
+    priorities_reminder_days: Option<u32>,
+    #[serde(default)]
+    holidays: Vec<String>,
 }
 
 // ---- loading ----------------------------------------------------------------
@@ -523,6 +534,32 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
             file.monthly_digest,
             defaults.monthly_digest,
         )?,
+        priorities_reminder_days: match file.priorities_reminder_days {
+            Some(0) => {
+                return Err(invalid(
+                    "schedule.priorities_reminder_days",
+                    "0",
+                    "must be at least 1 working day",
+                ));
+            }
+            Some(n) if n > 15 => {
+                return Err(invalid(
+                    "schedule.priorities_reminder_days",
+                    n.to_string(),
+                    "at most 15 working days, so reminders come within the month",
+                ));
+            }
+            Some(n) => n,
+            None => defaults.priorities_reminder_days,
+        },
+        holidays: file
+            .holidays
+            .iter()
+            .map(|d| {
+                chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                    .map_err(|_| invalid("schedule.holidays", d, "dates are written YYYY-MM-DD"))
+            })
+            .collect::<Result<_, _>>()?,
     })
 }
 
@@ -655,6 +692,16 @@ name = "Patient care"
                 &format!("{MINIMAL}\n[server]\nlistne = \"x\"\n"),
                 &[],
                 "unknown field",
+            ),
+            (
+                &format!("{MINIMAL}\n[schedule]\nholidays = [\"12/25\"]\n"),
+                &[],
+                "schedule.holidays",
+            ),
+            (
+                &format!("{MINIMAL}\n[schedule]\npriorities_reminder_days = 0\n"),
+                &[],
+                "schedule.priorities_reminder_days",
             ),
             ("[org]\nname = \"x\"\n", &[], "missing field"),
             ("", &[], "[org]"),

@@ -88,7 +88,11 @@ impl Application {
             }
         };
         let scheduler = if settings.scheduler {
-            Some(Scheduler::new(ctx.clone(), schedules(settings)?))
+            Some(Scheduler::new(
+                ctx.clone(),
+                schedules(settings)?,
+                settings.schedule.holidays.clone(),
+            ))
         } else {
             tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
             None

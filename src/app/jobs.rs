@@ -19,6 +19,10 @@ pub enum Job {
     ProgressNudge,
     MomentsNudge,
     MonthlyDigest,
+    /// Leaders who have not published some working days after the nudge.
+    PrioritiesReminder,
+    /// Then admins get the list of teams still missing.
+    PrioritiesMissing,
 }
 
 impl Job {
@@ -35,6 +39,8 @@ impl Job {
             Job::ProgressNudge => "progress-nudge",
             Job::MomentsNudge => "moments-nudge",
             Job::MonthlyDigest => "monthly-digest",
+            Job::PrioritiesReminder => "priorities-reminder",
+            Job::PrioritiesMissing => "priorities-missing",
         }
     }
 
@@ -162,7 +168,34 @@ pub async fn run(
                 },
             ];
         }
-        Job::PrioritiesNudge => {
+        Job::PrioritiesMissing => {
+            let published: BTreeSet<String> =
+                crate::store::priorities::published_teams(pool, &period.key())
+                    .await?
+                    .into_iter()
+                    .map(|(team, _)| team)
+                    .collect();
+            let missing = dir
+                .teams
+                .iter()
+                .filter(|t| !published.contains(t.key.as_str()))
+                .count();
+            skipped = 0;
+            // Private to each admin, and only when some team is missing.
+            plan = if missing == 0 {
+                Vec::new()
+            } else {
+                dir.org
+                    .admins
+                    .iter()
+                    .map(|admin| Outgoing::MissingPriorities {
+                        period: period.key(),
+                        person: admin.clone(),
+                    })
+                    .collect()
+            };
+        }
+        Job::PrioritiesNudge | Job::PrioritiesReminder => {
             let published: BTreeSet<String> =
                 crate::store::priorities::published_teams(pool, &period.key())
                     .await?
@@ -197,8 +230,8 @@ pub async fn run(
     let kind = match job {
         Job::ProgressNudge => "progress",
         Job::MomentsNudge => "moments",
-        Job::PrioritiesNudge => "priorities",
-        Job::MonthlyDigest => "",
+        Job::PrioritiesNudge | Job::PrioritiesReminder => "priorities",
+        Job::MonthlyDigest | Job::PrioritiesMissing => "",
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;
@@ -254,6 +287,7 @@ pub async fn run(
                             nudge,
                             person: leader.clone(),
                             team: team.clone(),
+                            reminder: job == Job::PrioritiesReminder,
                         },
                         now,
                     )

@@ -77,7 +77,12 @@ pub enum Outgoing {
         nudge: i64,
         person: PersonId,
         team: crate::domain::TeamKey,
+        /// A reminder some working days after the first nudge.
+        #[serde(default)]
+        reminder: bool,
     },
+    /// To an admin: the teams still without priorities this month.
+    MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: i64, person: PersonId },
 }
@@ -154,7 +159,8 @@ impl Outgoing {
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
-            | Outgoing::UpdatePrioritiesNudge { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,

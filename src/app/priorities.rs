@@ -71,13 +71,14 @@ pub async fn publish(
         team.channel.clone(),
         dir.org.leadership_channel.clone(),
     );
-    let nudge = jobs::nudge_for(
-        ctx.store.reads(),
-        "priorities-nudge",
-        &period,
-        person.as_str(),
-    )
-    .await?;
+    let mut nudges = Vec::new();
+    for job in ["priorities-nudge", "priorities-reminder"] {
+        if let Some((id, _, _)) =
+            jobs::nudge_for(ctx.store.reads(), job, &period, person.as_str()).await?
+        {
+            nudges.push(id);
+        }
+    }
     let now = ctx.clock.now();
     let items = items.items().to_vec();
     ctx.store
@@ -115,16 +116,12 @@ pub async fn publish(
                     )
                     .await?;
                 }
-                if let Some((nudge, _, _)) = nudge {
-                    enqueue(
-                        conn,
-                        &Outgoing::UpdatePrioritiesNudge {
-                            nudge,
-                            person: person.clone(),
-                        },
-                        now,
-                    )
-                    .await?;
+                for nudge in nudges {
+                    let update = Outgoing::UpdatePrioritiesNudge {
+                        nudge,
+                        person: person.clone(),
+                    };
+                    enqueue(conn, &update, now).await?;
                 }
                 Ok::<_, StoreError>(())
             })

@@ -21,28 +21,42 @@ use tokio_util::sync::CancellationToken;
 pub struct Scheduler {
     ctx: AppContext,
     jobs: Vec<(Job, Schedule)>,
+    /// Local dates that are not working days.
+    holidays: Vec<chrono::NaiveDate>,
 }
 
 /// A job's schedule from the settings.
 pub fn schedules(settings: &Settings) -> Result<Vec<(Job, Schedule)>, ScheduleError> {
     let s = &settings.schedule;
-    Job::ALL
-        .into_iter()
-        .map(|job| {
-            let raw = match job {
-                Job::PrioritiesNudge => &s.priorities_nudge,
-                Job::ProgressNudge => &s.progress_nudge,
-                Job::MomentsNudge => &s.moments_nudge,
-                Job::MonthlyDigest => &s.monthly_digest,
-            };
-            Schedule::parse(raw).map(|sched| (job, sched))
-        })
-        .collect()
+    let nudge = Schedule::parse(&s.priorities_nudge)?;
+    let after = |days: u32| Schedule::AfterWorkingDays {
+        base: Box::new(nudge.clone()),
+        days,
+    };
+    Ok(vec![
+        (Job::PrioritiesNudge, nudge.clone()),
+        (Job::ProgressNudge, Schedule::parse(&s.progress_nudge)?),
+        (Job::MomentsNudge, Schedule::parse(&s.moments_nudge)?),
+        (Job::MonthlyDigest, Schedule::parse(&s.monthly_digest)?),
+        (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
+        (
+            Job::PrioritiesMissing,
+            after(2 * s.priorities_reminder_days),
+        ),
+    ])
 }
 
 impl Scheduler {
-    pub fn new(ctx: AppContext, jobs: Vec<(Job, Schedule)>) -> Self {
-        Self { ctx, jobs }
+    pub fn new(
+        ctx: AppContext,
+        jobs: Vec<(Job, Schedule)>,
+        holidays: Vec<chrono::NaiveDate>,
+    ) -> Self {
+        Self {
+            ctx,
+            jobs,
+            holidays,
+        }
     }
 
     /// The next fire of each job after `after`.
@@ -50,7 +64,7 @@ impl Scheduler {
         let tz = self.ctx.directory().org.timezone;
         self.jobs
             .iter()
-            .map(|(job, sched)| (*job, sched, sched.next_after(tz, after, &[])))
+            .map(|(job, sched)| (*job, sched, sched.next_after(tz, after, &self.holidays)))
             .collect()
     }
 
@@ -60,10 +74,22 @@ impl Scheduler {
         let now = self.ctx.clock.now();
         let tz = self.ctx.directory().org.timezone;
         let month = Month::containing(now, tz);
-        let mut done = Vec::new();
+        let mut done: Vec<JobSummary> = Vec::new();
         for (job, sched) in self.jobs.iter().filter(|(j, _)| j.available()) {
-            let Some(fire) = sched.next_after(tz, month.start(tz) - Duration::milliseconds(1), &[])
-            else {
+            // A reminder right behind a nudge caught up just now would only
+            // nag: it is marked done instead.
+            let follow_up = matches!(job, Job::PrioritiesReminder | Job::PrioritiesMissing);
+            if follow_up && done.iter().any(|d| d.job == Job::PrioritiesNudge && d.ran) {
+                if let Err(e) = self.skip(*job, month).await {
+                    tracing::error!(job = %job, error = %e, "cannot mark a follow-up as skipped");
+                }
+                continue;
+            }
+            let Some(fire) = sched.next_after(
+                tz,
+                month.start(tz) - Duration::milliseconds(1),
+                &self.holidays,
+            ) else {
                 continue;
             };
             if fire > now || Month::containing(fire, tz) != month {
@@ -82,6 +108,29 @@ impl Scheduler {
             }
         }
         done
+    }
+
+    async fn skip(&self, job: Job, month: Month) -> Result<(), crate::store::StoreError> {
+        let now = self.ctx.clock.now();
+        let key = month.key();
+        self.ctx
+            .store
+            .write(move |conn| {
+                Box::pin(async move {
+                    if job_store::claim(conn, job.name(), &key, "catch-up", now).await? {
+                        job_store::finish(
+                            conn,
+                            job.name(),
+                            &key,
+                            "skipped: its nudge was only just caught up",
+                            now,
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .await
     }
 
     /// Runs until `shutdown`.

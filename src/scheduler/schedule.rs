@@ -25,6 +25,9 @@ pub enum Schedule {
     LastWorkingDay { time: NaiveTime },
     /// That day of every month (short months use their last day).
     DayOfMonth { day: u32, time: NaiveTime },
+    /// A number of working days after another schedule's fire in the same
+    /// month, at the same time (follow-ups such as reminders).
+    AfterWorkingDays { base: Box<Schedule>, days: u32 },
 }
 
 const FORMS: &str = "a cron expression with seconds first (e.g. `0 0 9 25 * *`), \
@@ -90,6 +93,9 @@ impl Schedule {
                 format!("last working day {}", time.format("%H:%M"))
             }
             Schedule::DayOfMonth { day, time } => format!("day {day} {}", time.format("%H:%M")),
+            Schedule::AfterWorkingDays { base, days } => {
+                format!("{days} working days after {}", base.describe())
+            }
         }
     }
 
@@ -123,6 +129,23 @@ impl Schedule {
                 .after(&Utc.from_utc_datetime(&cursor))
                 .next()
                 .map(|t| t.naive_utc()),
+            Schedule::AfterWorkingDays { base, days } => {
+                let mut month = Month {
+                    year: cursor.year(),
+                    month: cursor.month(),
+                };
+                for _ in 0..(5 * 12 + 2) {
+                    let start = month.first_day()?.and_time(NaiveTime::MIN) - Duration::seconds(1);
+                    let fire = base.next_local(start, holidays)?;
+                    let date = add_working_days(fire.date(), *days, holidays);
+                    let at = date.and_time(fire.time());
+                    if at > cursor {
+                        return Some(at);
+                    }
+                    month = month.next();
+                }
+                None
+            }
             _ => {
                 let mut month = Month {
                     year: cursor.year(),
@@ -147,16 +170,14 @@ impl Schedule {
             Schedule::FirstWorkingDay { time }
             | Schedule::LastWorkingDay { time }
             | Schedule::DayOfMonth { time, .. } => *time,
-            Schedule::Cron(_) => NaiveTime::MIN,
+            Schedule::Cron(_) | Schedule::AfterWorkingDays { .. } => NaiveTime::MIN,
         }
     }
 
     fn day_in(&self, month: Month, holidays: &[NaiveDate]) -> Option<NaiveDate> {
         let first = NaiveDate::from_ymd_opt(month.year, month.month, 1)?;
         let last = month.next().first_day()?.pred_opt()?;
-        let working = |d: &NaiveDate| {
-            !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.contains(d)
-        };
+        let working = |d: &NaiveDate| is_working(*d, holidays);
         match self {
             Schedule::FirstWorkingDay { .. } => {
                 first.iter_days().take_while(|d| *d <= last).find(working)
@@ -174,9 +195,26 @@ impl Schedule {
             Schedule::DayOfMonth { day, .. } => {
                 Some(NaiveDate::from_ymd_opt(month.year, month.month, *day).unwrap_or(last))
             }
-            Schedule::Cron(_) => None,
+            Schedule::Cron(_) | Schedule::AfterWorkingDays { .. } => None,
         }
     }
+}
+
+fn is_working(d: NaiveDate, holidays: &[NaiveDate]) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) && !holidays.contains(&d)
+}
+
+/// The date `n` working days after `from`.
+pub fn add_working_days(from: NaiveDate, n: u32, holidays: &[NaiveDate]) -> NaiveDate {
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d = d.succ_opt().unwrap_or(d);
+        if is_working(d, holidays) {
+            left -= 1;
+        }
+    }
+    d
 }
 
 /// The instant of a local wall-clock time: the earlier one when it happens
@@ -436,6 +474,25 @@ mod tests {
             .prev()
             .key(),
             "2026-12"
+        );
+    }
+
+    #[test]
+    fn a_follow_up_fires_working_days_after_its_base_in_the_same_month() {
+        let base = Schedule::parse("0 0 9 1 * *").unwrap();
+        let after = Schedule::AfterWorkingDays {
+            base: Box::new(base),
+            days: 3,
+        };
+        // Nov 1 2026 is a Sunday: Mon 2, Tue 3, Wed 4.
+        assert_eq!(
+            fires(&after, "2026-10-20T12:00:00Z", 2),
+            vec!["2026-11-04 09:00", "2026-12-04 09:00"]
+        );
+        assert!(
+            after
+                .describe()
+                .starts_with("3 working days after 0 0 9 1 * *")
         );
     }
 

@@ -433,6 +433,7 @@ impl SlackTransport {
                 nudge,
                 person,
                 team,
+                reminder,
             } => {
                 let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
                     .await
@@ -447,8 +448,34 @@ impl SlackTransport {
                     return Ok(Sent::Skipped("the team no longer exists"));
                 };
                 let goals = self.team_goals(&team, month).await?;
-                let content = render::priorities::nudge(&team, &month.label(), &goals, false);
+                let content =
+                    render::priorities::nudge(&team, &month.label(), &goals, false, *reminder);
                 self.post_nudge(&session, *nudge, person, content).await
+            }
+            Outgoing::MissingPriorities { period, person } => {
+                let Some(month) = Month::parse(period) else {
+                    return Ok(Sent::Skipped("no readable period"));
+                };
+                let published: Vec<String> =
+                    crate::store::priorities::published_teams(self.ctx.store.reads(), period)
+                        .await
+                        .map_err(transient)?
+                        .into_iter()
+                        .map(|(team, _)| team)
+                        .collect();
+                let dir = self.ctx.directory();
+                let missing: Vec<&crate::domain::Team> = dir
+                    .teams
+                    .iter()
+                    .filter(|t| !published.iter().any(|p| p == t.key.as_str()))
+                    .collect();
+                if missing.is_empty() {
+                    return Ok(Sent::Skipped("every team has published meanwhile"));
+                }
+                let content = render::priorities::missing(&month.label(), &missing);
+                let req = SlackApiChatPostMessageRequest::new(person.as_str().into(), content);
+                session.chat_post_message(&req).await.map_err(classify)?;
+                Ok(Sent::Done)
             }
             Outgoing::UpdatePrioritiesNudge { nudge, .. } => {
                 let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
@@ -475,7 +502,7 @@ impl SlackTransport {
                     return Ok(Sent::Skipped("the team no longer exists"));
                 };
                 let goals = self.team_goals(&team, month).await?;
-                let content = render::priorities::nudge(&team, &month.label(), &goals, true);
+                let content = render::priorities::nudge(&team, &month.label(), &goals, true, false);
                 session
                     .chat_update(&SlackApiChatUpdateRequest::new(
                         channel.into(),

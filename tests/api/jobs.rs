@@ -224,27 +224,47 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
         assert!(tokio::time::Instant::now() < deadline, "no catch-up run");
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    while app.scalar("SELECT COUNT(*) FROM job_runs").await < 2 {
+    while app.scalar("SELECT COUNT(*) FROM job_runs").await < 4 {
         assert!(
             tokio::time::Instant::now() < deadline,
-            "no catch-up of the priorities nudge"
+            "no catch-up of the priorities jobs"
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let caught_up: Vec<String> = sqlx::query_scalar("SELECT job FROM job_runs ORDER BY job")
-        .fetch_all(app.ctx.store.reads())
-        .await
-        .unwrap();
+    let caught_up: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT job, summary FROM job_runs ORDER BY job")
+            .fetch_all(app.ctx.store.reads())
+            .await
+            .unwrap();
+    let jobs: Vec<&str> = caught_up.iter().map(|(j, _)| j.as_str()).collect();
     assert_eq!(
-        caught_up,
-        ["moments-nudge", "priorities-nudge"],
+        jobs,
+        [
+            "moments-nudge",
+            "priorities-missing",
+            "priorities-nudge",
+            "priorities-reminder"
+        ],
         "only the jobs whose time passed this month"
+    );
+    assert!(
+        caught_up[1]
+            .1
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("skipped"),
+        "no reminder right behind the nudge"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM nudges WHERE job = 'priorities-reminder'")
+            .await,
+        0
     );
     let app = app.restart().await;
     app.idle().await;
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM job_runs").await,
-        2,
+        4,
         "not caught up twice"
     );
 }

@@ -189,3 +189,72 @@ async fn the_priorities_nudge_asks_leaders_who_have_not_published_and_ticks_itse
         .unwrap();
     assert!(!again.ran);
 }
+
+#[tokio::test]
+async fn leaders_still_missing_get_one_reminder_then_admins_get_the_list_privately() {
+    let app = spawn_app_at(
+        "[[teams]]\nkey = \"pharmacy\"\nname = \"Pharmacy\"\nchannel = \"C0PHARM\"\nleaders = [\"U0PHARM1\"]\n",
+        start_time(),
+    )
+    .await;
+    app.post_command("/priorities", "publish One thing", LEAD)
+        .await;
+    app.settle().await;
+    let before = app.fake.calls_to("chat.postMessage").len();
+
+    let reminder = jobs::run(
+        &app.ctx,
+        Job::PrioritiesReminder,
+        month(&app),
+        Trigger::Schedule,
+    )
+    .await
+    .unwrap();
+    assert_eq!((reminder.enqueued, reminder.skipped), (1, 1), "{reminder}");
+    let missing = jobs::run(
+        &app.ctx,
+        Job::PrioritiesMissing,
+        month(&app),
+        Trigger::Schedule,
+    )
+    .await
+    .unwrap();
+    assert_eq!(missing.enqueued, 1, "one admin: {missing}");
+    let posts = app.fake.wait_for("chat.postMessage", before + 2).await;
+    let new: Vec<_> = posts[before..].iter().collect();
+    let to_leader = new
+        .iter()
+        .find(|c| c.body["channel"] == "U0PHARM1")
+        .expect("reminder DM");
+    assert!(
+        to_leader.body.to_string().contains("Reminder"),
+        "{}",
+        to_leader.body
+    );
+    let to_admin = new
+        .iter()
+        .find(|c| c.body["channel"] == ADMIN)
+        .expect("admin DM");
+    let text = to_admin.body.to_string();
+    assert!(
+        text.contains("Pharmacy") && !text.contains("*Nursing*"),
+        "{text}"
+    );
+    assert!(
+        new.iter()
+            .all(|c| c.body["channel"].as_str().unwrap().starts_with('U')),
+        "nothing public"
+    );
+    assert!(
+        !jobs::run(
+            &app.ctx,
+            Job::PrioritiesReminder,
+            month(&app),
+            Trigger::Manual
+        )
+        .await
+        .unwrap()
+        .ran,
+        "once a month"
+    );
+}

@@ -84,11 +84,20 @@ pub fn nudge(
     month_label: &str,
     goals: &[Goal],
     published: bool,
+    reminder: bool,
 ) -> SlackMessageContent {
-    let mut blocks = vec![header(&format!(
-        ":spiral_calendar_pad: {}: priorities for {month_label}",
-        team.name
-    ))];
+    let title = if reminder {
+        format!(
+            ":alarm_clock: Reminder: {}'s priorities for {month_label}",
+            team.name
+        )
+    } else {
+        format!(
+            ":spiral_calendar_pad: {}: priorities for {month_label}",
+            team.name
+        )
+    };
+    let mut blocks = vec![header(&title)];
     if published {
         blocks.push(section(markdown(
             ":white_check_mark: Published. Thank you! Your team can see them in its channel.",
@@ -177,4 +186,34 @@ pub fn published_line(dir: &Directory, published: &[String]) -> String {
             missing.join(", ")
         )
     }
+}
+
+/// To an admin, privately: the teams still without priorities, with their
+/// leaders. Never posted in a channel.
+pub fn missing(month_label: &str, teams: &[&Team]) -> SlackMessageContent {
+    let lines: Vec<String> = teams
+        .iter()
+        .map(|t| {
+            let leaders: Vec<String> = t.leaders.iter().map(|l| mention(l.as_str())).collect();
+            format!(
+                "•  *{}*: {}",
+                escape(&t.name),
+                if leaders.is_empty() {
+                    "no leader".to_owned()
+                } else {
+                    leaders.join(", ")
+                }
+            )
+        })
+        .collect();
+    let text = format!(
+        ":clipboard: *Teams without priorities for {month_label}* (their leaders had a nudge and a reminder):\n{}",
+        lines.join("\n")
+    );
+    SlackMessageContent::new()
+        .with_text(format!("Teams without priorities for {month_label}"))
+        .with_blocks(vec![
+            section(markdown(&text)),
+            context("Only you see this list."),
+        ])
 }
