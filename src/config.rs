@@ -90,6 +90,11 @@ pub struct DeliverySettings {
     pub request_timeout: Duration,
     /// Calls in flight at once, across channels.
     pub max_in_flight: usize,
+    /// Calls started in any one second, across the workspace. Slack allows
+    /// about one message per second per channel and bursts beyond that per
+    /// workspace; a nudge fan-out to thousands of DMs must stay under the
+    /// workspace limit rather than bounce off it with 429s.
+    pub max_per_second: usize,
     /// A message still failing with transient errors after this long is given up.
     pub give_up_after: Duration,
 }
@@ -100,6 +105,7 @@ impl Default for DeliverySettings {
             per_channel_interval: Duration::from_millis(1000),
             request_timeout: Duration::from_secs(10),
             max_in_flight: 8,
+            max_per_second: 20,
             give_up_after: Duration::from_secs(24 * 3600),
         }
     }
@@ -182,6 +188,7 @@ struct FileDelivery {
     per_channel_interval_ms: Option<u64>,
     request_timeout_ms: Option<u64>,
     max_in_flight: Option<usize>,
+    max_per_second: Option<usize>,
     give_up_after_hours: Option<u64>,
 }
 
@@ -410,6 +417,16 @@ fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError>
             return Err(invalid("delivery.max_in_flight", "0", "must be at least 1"));
         }
         d.max_in_flight = n;
+    }
+    if let Some(n) = file.max_per_second {
+        if n == 0 {
+            return Err(invalid(
+                "delivery.max_per_second",
+                "0",
+                "must be at least 1",
+            ));
+        }
+        d.max_per_second = n;
     }
     if let Some(h) = file.give_up_after_hours {
         d.give_up_after = Duration::from_secs(h * 3600);

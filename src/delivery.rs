@@ -111,6 +111,8 @@ pub struct Worker {
     lanes: Mutex<HashMap<String, DateTime<Utc>>>,
     /// After a 429: nothing at all before this instant.
     paused_until: Mutex<Option<DateTime<Utc>>>,
+    /// When the calls of the last second were made (workspace pace).
+    sent_window: Mutex<std::collections::VecDeque<DateTime<Utc>>>,
 }
 
 impl Worker {
@@ -121,7 +123,20 @@ impl Worker {
             settings,
             lanes: Mutex::new(HashMap::new()),
             paused_until: Mutex::new(None),
+            sent_window: Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    /// How many calls may start now without exceeding `max_per_second`.
+    fn window_room(&self, now: DateTime<Utc>) -> usize {
+        let mut window = self.sent_window.lock().expect("lock");
+        while window
+            .front()
+            .is_some_and(|t| *t <= now - Duration::seconds(1))
+        {
+            window.pop_front();
+        }
+        self.settings.max_per_second.saturating_sub(window.len())
     }
 
     fn clock(&self) -> &SharedClock {
@@ -216,6 +231,15 @@ impl Worker {
             due.push(row);
         }
 
+        // The workspace-wide pace: at most `max_per_second` calls in any
+        // second, so a fan-out of thousands of DMs never runs into Slack's
+        // per-method limit (and a 429 storm).
+        let allowed = self.window_room(now);
+        if due.len() > allowed {
+            due.truncate(allowed);
+            let oldest = self.sent_window.lock().expect("lock").front().copied();
+            note(oldest.map_or(now, |t| t + Duration::seconds(1)));
+        }
         for id in expired {
             // A modal trigger lives 3 s: opening it later would only fail.
             self.fail(id, "expired before it could be sent").await?;
@@ -287,6 +311,9 @@ impl Worker {
     ) -> Result<(), StoreError> {
         let now = self.clock().now();
         let called_slack = !matches!(result, Ok(Sent::Skipped(_)));
+        if called_slack {
+            self.sent_window.lock().expect("lock").push_back(now);
+        }
         if let Some(lane) = row.lane.as_ref().filter(|_| called_slack) {
             let pace = Duration::from_std(self.settings.per_channel_interval)
                 .unwrap_or(Duration::seconds(1));

@@ -215,3 +215,34 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
     assert!(reason.contains("expired"), "{reason}");
     assert_eq!(app.fake.calls_to("views.open").len(), 1);
 }
+
+#[tokio::test]
+async fn a_fan_out_keeps_to_the_workspace_pace() {
+    let config = CONFIG.trim_start().replace(
+        "request_timeout_ms = 400",
+        "request_timeout_ms = 400\nmax_per_second = 2",
+    );
+    let app = spawn_app_at(&config, start_time()).await;
+    let m = alignbot::scheduler::schedule::Month::containing(
+        start_time(),
+        chrono_tz::America::New_York,
+    );
+    let summary = alignbot::app::jobs::run(
+        &app.ctx,
+        alignbot::app::jobs::Job::MomentsNudge,
+        m,
+        alignbot::app::jobs::Trigger::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.enqueued, 3);
+    app.fake.wait_for("chat.postMessage", 2).await;
+    app.idle().await;
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        2,
+        "two per second"
+    );
+    app.advance(1);
+    app.fake.wait_for("chat.postMessage", 3).await;
+}

@@ -132,12 +132,13 @@ fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Setting
         "ALIGNBOT_SCHEDULER" if !scheduler_on => Some("off".to_owned()),
         _ => None,
     };
-    Settings::from_toml(
-        &format!("{CONFIG}\n{extra}"),
-        &dir.join("alignbot.toml"),
-        &env,
-    )
-    .expect("test settings are valid")
+    // A whole config (starting with `[org]`) replaces the default one.
+    let text = if extra.trim_start().starts_with("[org]") {
+        extra.to_owned()
+    } else {
+        format!("{CONFIG}\n{extra}")
+    };
+    Settings::from_toml(&text, &dir.join("alignbot.toml"), &env).expect("test settings are valid")
 }
 
 pub struct Reply {
