@@ -73,6 +73,8 @@ pub enum SendError {
     Transient(String),
     /// Never going to work; stop and keep the reason.
     Permanent(String),
+    /// Not yet: send at this instant (e.g. the hour in the person's zone).
+    Defer(DateTime<Utc>, &'static str),
 }
 
 /// Sends one outgoing message; implemented by the Slack adapter.
@@ -310,7 +312,7 @@ impl Worker {
         round: &mut Round,
     ) -> Result<(), StoreError> {
         let now = self.clock().now();
-        let called_slack = !matches!(result, Ok(Sent::Skipped(_)));
+        let called_slack = !matches!(result, Ok(Sent::Skipped(_)) | Err(SendError::Defer(..)));
         if called_slack {
             self.sent_window.lock().expect("lock").push_back(now);
         }
@@ -418,6 +420,9 @@ impl Worker {
                     self.reschedule(id, at, &why).await?;
                     round.retried += 1;
                 }
+            }
+            Err(SendError::Defer(at, why)) => {
+                self.reschedule(id, at, why).await?;
             }
             Err(SendError::Permanent(why)) => {
                 self.fail(id, &why).await?;

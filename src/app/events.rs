@@ -18,6 +18,8 @@ pub enum Event {
         ts: String,
         added: bool,
     },
+    /// A person's profile changed: keep their time zone for nudges.
+    TimeZone { person: PersonId, tz: String },
     /// Anything else: recorded as seen, otherwise ignored.
     Other,
 }
@@ -65,6 +67,11 @@ pub async fn handle(
                             } else {
                                 moments::remove_reaction(conn, moment, &person, &reaction).await?;
                             }
+                        }
+                    }
+                    Event::TimeZone { person, tz } => {
+                        if tz.parse::<chrono_tz::Tz>().is_ok() {
+                            crate::store::people::set_tz(conn, person.as_str(), &tz, now).await?;
                         }
                     }
                     Event::Other => {}

@@ -107,14 +107,28 @@ impl fmt::Display for JobSummary {
     }
 }
 
-/// Runs `job` for `period` unless that run was already claimed.
-#[tracing::instrument(skip_all, fields(job = %job, period = %period))]
+/// Runs `job` for `period` unless that run was already claimed; nudges go
+/// out at once.
 pub async fn run(
     ctx: &AppContext,
     job: Job,
     period: Month,
     trigger: Trigger,
 ) -> Result<JobSummary, AppError> {
+    run_at(ctx, job, period, trigger, None).await
+}
+
+/// Like [`run`], for a scheduled fire at local wall-clock time `local`:
+/// each nudge waits for that time in its recipient's own time zone.
+#[tracing::instrument(skip_all, fields(job = %job, period = %period))]
+pub async fn run_at(
+    ctx: &AppContext,
+    job: Job,
+    period: Month,
+    trigger: Trigger,
+    local: Option<chrono::NaiveDateTime>,
+) -> Result<JobSummary, AppError> {
+    let local_at = local.map(|t| t.format("%Y-%m-%dT%H:%M").to_string());
     let dir = ctx.directory();
     let tz = dir.org.timezone;
     let (from, to) = (period.start(tz), period.end(tz));
@@ -266,10 +280,12 @@ pub async fn run(
                         Job::ProgressNudge => Outgoing::ProgressNudge {
                             nudge,
                             person: person.clone(),
+                            local_at: local_at.clone(),
                         },
                         _ => Outgoing::MomentsNudge {
                             nudge,
                             person: person.clone(),
+                            local_at: local_at.clone(),
                         },
                     };
                     enqueue(conn, &message, now).await?;
@@ -288,6 +304,7 @@ pub async fn run(
                             person: leader.clone(),
                             team: team.clone(),
                             reminder: job == Job::PrioritiesReminder,
+                            local_at: local_at.clone(),
                         },
                         now,
                     )

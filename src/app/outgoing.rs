@@ -57,11 +57,25 @@ pub enum Outgoing {
         channel: ChannelId,
     },
     /// A goal owner's monthly check-in DM (`nudge` is its row in `nudges`).
-    ProgressNudge { nudge: i64, person: PersonId },
+    ProgressNudge {
+        nudge: i64,
+        person: PersonId,
+        /// The job's local wall-clock time ("2026-11-25T09:00"): the DM waits
+        /// for that time in the person's own zone. `None`: send at once.
+        #[serde(default)]
+        local_at: Option<String>,
+    },
     /// Re-render a progress nudge after a check-in.
     UpdateProgressNudge { nudge: i64, person: PersonId },
     /// "Do you have a mission moment?" DM.
-    MomentsNudge { nudge: i64, person: PersonId },
+    MomentsNudge {
+        nudge: i64,
+        person: PersonId,
+        /// The job's local wall-clock time ("2026-11-25T09:00"): the DM waits
+        /// for that time in the person's own zone. `None`: send at once.
+        #[serde(default)]
+        local_at: Option<String>,
+    },
     /// The month's moments, to the moments channel.
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
@@ -80,6 +94,9 @@ pub enum Outgoing {
         /// A reminder some working days after the first nudge.
         #[serde(default)]
         reminder: bool,
+        /// As for the other nudges.
+        #[serde(default)]
+        local_at: Option<String>,
     },
     /// To an admin: the teams still without priorities this month.
     MissingPriorities { period: String, person: PersonId },

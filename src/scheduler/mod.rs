@@ -157,7 +157,8 @@ impl Scheduler {
             // Every job due at this instant runs now, for its month.
             let month = Month::containing(at, tz);
             for (job, _) in fires.iter().filter(|(_, t)| *t == at) {
-                match jobs::run(&self.ctx, *job, month, Trigger::Schedule).await {
+                let local = at.with_timezone(&tz).naive_local();
+                match jobs::run_at(&self.ctx, *job, month, Trigger::Schedule, Some(local)).await {
                     Ok(summary) => tracing::info!(%summary, "job run"),
                     Err(e) => tracing::error!(job = %job, error = %e, "job run failed"),
                 }

@@ -18,6 +18,7 @@ use crate::slack::ids;
 use crate::slack::render::{self, modal::FormValues};
 use crate::store::goals::GoalFilter;
 use crate::store::moments;
+use chrono::TimeZone;
 use futures_util::future::BoxFuture;
 use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::errors::SlackClientError;
@@ -65,6 +66,24 @@ impl Transport for SlackTransport {
 impl SlackTransport {
     async fn deliver(&self, message: &Outgoing) -> Result<Sent, SendError> {
         let session = self.client.open_session(&self.token);
+        if let Outgoing::ProgressNudge {
+            person,
+            local_at: Some(at),
+            ..
+        }
+        | Outgoing::MomentsNudge {
+            person,
+            local_at: Some(at),
+            ..
+        }
+        | Outgoing::PrioritiesNudge {
+            person,
+            local_at: Some(at),
+            ..
+        } = message
+        {
+            self.wait_for_local_time(&session, person, at).await?;
+        }
         match message {
             Outgoing::PostMoment { moment, channel } => {
                 let Some(m) = self.moment(*moment).await? else {
@@ -237,7 +256,7 @@ impl SlackTransport {
                 session.chat_post_message(&req).await.map_err(classify)?;
                 Ok(Sent::Done)
             }
-            Outgoing::ProgressNudge { nudge, person }
+            Outgoing::ProgressNudge { nudge, person, .. }
             | Outgoing::UpdateProgressNudge { nudge, person } => {
                 let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
                     .await
@@ -285,7 +304,7 @@ impl SlackTransport {
                 }
                 self.post_nudge(&session, *nudge, person, content).await
             }
-            Outgoing::MomentsNudge { nudge, person } => {
+            Outgoing::MomentsNudge { nudge, person, .. } => {
                 let posted = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
                     .await
                     .map_err(transient)?;
@@ -434,6 +453,7 @@ impl SlackTransport {
                 person,
                 team,
                 reminder,
+                ..
             } => {
                 let Some(n) = crate::store::jobs::nudge(self.ctx.store.reads(), *nudge)
                     .await
@@ -595,6 +615,71 @@ impl SlackTransport {
         Ok(self
             .team_month(&p.team, &p.period)
             .map(|(team, month)| (p, team, month)))
+    }
+
+    /// A nudge is due at the job's local time in the person's own zone
+    /// (from users.info, cached). Later than now: `Defer` until then. A
+    /// zone that cannot be learned never holds a nudge back.
+    async fn wait_for_local_time(
+        &self,
+        session: &SlackClientSession<'_, SlackClientHyperHttpsConnector>,
+        person: &PersonId,
+        local_at: &str,
+    ) -> Result<(), SendError> {
+        let Ok(local) = chrono::NaiveDateTime::parse_from_str(local_at, "%Y-%m-%dT%H:%M") else {
+            return Ok(());
+        };
+        let cached = crate::store::people::tz_of(self.ctx.store.reads(), person.as_str())
+            .await
+            .map_err(transient)?;
+        let tz_name = match cached {
+            Some(tz) => Some(tz),
+            None => {
+                let req = SlackApiUsersInfoRequest::new(person.as_str().into());
+                match session.users_info(&req).await {
+                    Ok(resp) => {
+                        let tz = resp.user.tz.clone();
+                        if let Some(tz) = tz.clone().filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
+                        {
+                            let (who, now) = (person.to_string(), self.ctx.clock.now());
+                            self.ctx
+                                .store
+                                .write(move |conn| {
+                                    Box::pin(async move {
+                                        crate::store::people::set_tz(conn, &who, &tz, now).await
+                                    })
+                                })
+                                .await
+                                .map_err(transient)?;
+                        }
+                        tz
+                    }
+                    Err(SlackClientError::RateLimitError(e)) => {
+                        return Err(SendError::RateLimited(e.retry_after));
+                    }
+                    Err(e) => {
+                        tracing::warn!(%person, error = %e, "no time zone for a person; nudging at the org's time");
+                        None
+                    }
+                }
+            }
+        };
+        let Some(tz) = tz_name.and_then(|t| t.parse::<chrono_tz::Tz>().ok()) else {
+            return Ok(());
+        };
+        let due = match tz.from_local_datetime(&local) {
+            chrono::LocalResult::Single(t) | chrono::LocalResult::Ambiguous(t, _) => {
+                t.with_timezone(&chrono::Utc)
+            }
+            chrono::LocalResult::None => return Ok(()),
+        };
+        if due > self.ctx.clock.now() + chrono::Duration::seconds(30) {
+            return Err(SendError::Defer(
+                due,
+                "waiting for the job's hour in the person's time zone",
+            ));
+        }
+        Ok(())
     }
 
     async fn team_goals(

@@ -80,6 +80,12 @@ fn from_body(body: SlackEventCallbackBody) -> Event {
                 Err(_) => Event::Other,
             }
         }
+        SlackEventCallbackBody::UserChange(e) => {
+            match (PersonId::parse(e.user.id.as_ref()), e.user.tz) {
+                (Ok(person), Some(tz)) => Event::TimeZone { person, tz },
+                _ => Event::Other,
+            }
+        }
         SlackEventCallbackBody::ReactionAdded(e) => reaction(e.user, e.reaction, e.item, true),
         SlackEventCallbackBody::ReactionRemoved(e) => reaction(e.user, e.reaction, e.item, false),
         _ => Event::Other,

@@ -90,3 +90,34 @@ pub async fn set_mute(
         .await?;
     Ok(())
 }
+
+/// A person's cached time zone (IANA name), if known.
+pub async fn tz_of(
+    exec: impl SqliteExecutor<'_>,
+    person: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = ?")
+            .bind(person)
+            .fetch_optional(exec)
+            .await?,
+    )
+}
+
+pub async fn set_tz(
+    conn: &mut SqliteConnection,
+    person: &str,
+    tz: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO person_tz (person_id, tz, fetched_at) VALUES (?, ?, ?) \
+         ON CONFLICT (person_id) DO UPDATE SET tz = excluded.tz, fetched_at = excluded.fetched_at",
+    )
+    .bind(person)
+    .bind(tz)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -160,3 +160,21 @@ async fn every_real_event_payload_is_acknowledged() {
         assert_eq!(reply.status, 200, "{name}: {}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn a_profile_change_keeps_the_persons_time_zone_for_nudges() {
+    let app = spawn_app().await;
+    let event = json!({
+        "token": "verification_token", "team_id": "T0TEAM", "api_app_id": "A0APP", "type": "event_callback",
+        "event_id": "Ev0TZ", "event_time": 1,
+        "event": {"type": "user_change", "event_ts": "1.2", "cache_ts": 1,
+                  "user": {"id": NURSE, "team_id": "T0TEAM", "name": "nurse", "tz": "Europe/Berlin", "tz_offset": 3600}}
+    });
+    assert_eq!(app.post_event(&event).await.status, 200);
+    let tz: String = sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = ?")
+        .bind(NURSE)
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(tz, "Europe/Berlin");
+}

@@ -243,6 +243,8 @@ async fn api(
         "views.publish" => fixture("views.publish.ok.json"),
         "views.push" => fixture("views.push.ok.json"),
         "auth.test" => fixture("auth.test.ok.json"),
+        // Everyone works in Los Angeles in this fake workspace (the fixture's zone).
+        "users.info" => fixture("users.info.ok.json"),
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     json_response(StatusCode::OK, ok)

@@ -306,7 +306,25 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
         );
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    // The DM follows at the pace of its channel (the moments nudge went first).
+    // 09:00 in New York is 06:00 in Los Angeles, where the owner works
+    // (users.info): the DM waits for 09:00 there.
+    // The catch-up DMs go first on each person's channel, one per second.
+    for _ in 0..10 {
+        if !app.fake.calls_to("users.info").is_empty() {
+            break;
+        }
+        app.idle().await;
+        app.advance(1);
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    }
+    app.fake.wait_for("users.info", 1).await;
+    app.idle().await;
+    let early = app
+        .fake
+        .calls_to("chat.postMessage")
+        .iter()
+        .any(|c| c.body.to_string().contains("Check-in time"));
+    assert!(!early, "not before 09:00 in the person's own time zone");
     let mut found = false;
     for _ in 0..20 {
         app.idle().await;
@@ -317,9 +335,20 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
         if found {
             break;
         }
-        app.advance(1);
+        app.advance(15 * 60);
         tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
+    let sent_at: i64 = app
+        .scalar("SELECT MAX(finished_at) FROM outbox WHERE payload LIKE '%progress_nudge%'")
+        .await;
+    assert!(
+        sent_at
+            >= "2026-11-25T17:00:00Z"
+                .parse::<DateTime<Utc>>()
+                .unwrap()
+                .timestamp_millis(),
+        "at 09:00 Los Angeles"
+    );
     assert!(found, "no check-in DM");
 }
 
