@@ -225,6 +225,8 @@ struct FileTeam {
     leaders: Vec<String>,
     #[serde(default)]
     members: Vec<String>,
+    #[serde(default)]
+    holidays: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -521,6 +523,19 @@ fn resolve_teams(file: Vec<FileTeam>) -> Result<Vec<Team>, ConfigError> {
                     .map_err(domain_err(format!("teams[{i}].channel")))?,
                 leaders: people("leaders", &t.leaders)?,
                 members: people("members", &t.members)?,
+                holidays: t
+                    .holidays
+                    .iter()
+                    .map(|d| {
+                        chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                            invalid(
+                                format!("teams[{i}].holidays"),
+                                d,
+                                "dates are written YYYY-MM-DD",
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
             })
         })
         .collect()

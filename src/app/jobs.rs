@@ -107,6 +107,33 @@ impl fmt::Display for JobSummary {
     }
 }
 
+/// The local time a scheduled nudge waits for: the job's time, or, when
+/// that day is a holiday of one of the person's teams, the same time on the
+/// next working day.
+fn local_for(
+    dir: &crate::domain::Directory,
+    person: &PersonId,
+    local: Option<chrono::NaiveDateTime>,
+) -> Option<String> {
+    use chrono::Datelike;
+    let at = local?;
+    let holidays: Vec<chrono::NaiveDate> = dir
+        .teams_of(person)
+        .flat_map(|t| t.holidays.iter().copied())
+        .collect();
+    let mut day = at.date();
+    if holidays.contains(&day) {
+        loop {
+            day = day.succ_opt()?;
+            let weekend = matches!(day.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            if !weekend && !holidays.contains(&day) {
+                break;
+            }
+        }
+    }
+    Some(day.and_time(at.time()).format("%Y-%m-%dT%H:%M").to_string())
+}
+
 /// Runs `job` for `period` unless that run was already claimed; nudges go
 /// out at once.
 pub async fn run(
@@ -128,7 +155,6 @@ pub async fn run_at(
     trigger: Trigger,
     local: Option<chrono::NaiveDateTime>,
 ) -> Result<JobSummary, AppError> {
-    let local_at = local.map(|t| t.format("%Y-%m-%dT%H:%M").to_string());
     let dir = ctx.directory();
     let tz = dir.org.timezone;
     let (from, to) = (period.start(tz), period.end(tz));
@@ -280,12 +306,12 @@ pub async fn run_at(
                         Job::ProgressNudge => Outgoing::ProgressNudge {
                             nudge,
                             person: person.clone(),
-                            local_at: local_at.clone(),
+                            local_at: local_for(&dir, person, local),
                         },
                         _ => Outgoing::MomentsNudge {
                             nudge,
                             person: person.clone(),
-                            local_at: local_at.clone(),
+                            local_at: local_for(&dir, person, local),
                         },
                     };
                     enqueue(conn, &message, now).await?;
@@ -304,7 +330,7 @@ pub async fn run_at(
                             person: leader.clone(),
                             team: team.clone(),
                             reminder: job == Job::PrioritiesReminder,
-                            local_at: local_at.clone(),
+                            local_at: local_for(&dir, leader, local),
                         },
                         now,
                     )

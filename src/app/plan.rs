@@ -243,6 +243,7 @@ pub async fn add_team(
         channel: ChannelId::parse(channel)?,
         leaders: Vec::new(),
         members: Vec::new(),
+        holidays: Vec::new(),
     };
     let stored = team.clone();
     change(

@@ -34,6 +34,9 @@ pub struct Team {
     pub channel: ChannelId,
     pub leaders: Vec<PersonId>,
     pub members: Vec<PersonId>,
+    /// Local dates the team does not work; its nudges wait for the next
+    /// working day.
+    pub holidays: Vec<chrono::NaiveDate>,
 }
 
 impl Org {

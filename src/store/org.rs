@@ -59,11 +59,19 @@ pub async fn seed(
     }
     for t in teams {
         sqlx::query(
-            "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO teams (key, name, channel, holidays) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (key) DO UPDATE SET holidays = excluded.holidays",
         )
         .bind(t.key.as_str())
         .bind(&t.name)
         .bind(t.channel.as_str())
+        .bind(
+            t.holidays
+                .iter()
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .execute(&mut *conn)
         .await?;
         let people = t
@@ -106,6 +114,7 @@ struct TeamRow {
     key: String,
     name: String,
     channel: String,
+    holidays: String,
 }
 
 fn corrupt(what: &str, value: &str) -> StoreError {
@@ -158,7 +167,7 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     let team_rows: Vec<TeamRow> =
-        sqlx::query_as("SELECT key, name, channel FROM teams ORDER BY key")
+        sqlx::query_as("SELECT key, name, channel, holidays FROM teams ORDER BY key")
             .fetch_all(&mut *conn)
             .await?;
     let mut teams = Vec::with_capacity(team_rows.len());
@@ -182,6 +191,12 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
                 .map_err(|_| corrupt("team channel", &t.channel))?,
             leaders: pick("leader")?,
             members: pick("member")?,
+            holidays: t
+                .holidays
+                .split(',')
+                .filter(|d| !d.is_empty())
+                .filter_map(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .collect(),
             name: t.name,
         });
     }

@@ -394,3 +394,35 @@ async fn people_away_or_muted_are_not_nudged() {
         "NURSE2 muted moments, not progress: {progress}"
     );
 }
+
+#[tokio::test]
+async fn a_nudge_due_on_a_team_holiday_waits_for_the_teams_next_working_day() {
+    let config = CONFIG.trim_start().replace(
+        r#"members = ["U0NURSE1", "U0NURSE2"]"#,
+        "members = [\"U0NURSE1\", \"U0NURSE2\"]\nholidays = [\"2026-11-25\", \"2026-11-26\"]",
+    );
+    let app = spawn_app_at(&config, start_time()).await;
+    add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
+    let fire = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(9, 0, 0)
+        .unwrap();
+    jobs::run_at(
+        &app.ctx,
+        Job::ProgressNudge,
+        month(&app),
+        Trigger::Schedule,
+        Some(fire),
+    )
+    .await
+    .unwrap();
+    let payload: String =
+        sqlx::query_scalar("SELECT payload FROM outbox WHERE payload LIKE '%progress_nudge%'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert!(
+        payload.contains("\"local_at\":\"2026-11-27T09:00\""),
+        "Wed 25 and Thu 26 are holidays: {payload}"
+    );
+}
