@@ -32,6 +32,9 @@ pub struct HomeData {
     pub mine: Vec<Moment>,
     /// The latest moments shared with the whole channel, newest first.
     pub latest: Vec<Moment>,
+    /// The person's team and its priorities this month (`None`: not yet
+    /// published), when they belong to exactly one team.
+    pub priorities: Option<(crate::domain::Team, String, Option<Vec<String>>)>,
 }
 
 pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppError> {
@@ -55,6 +58,16 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
     }
     team_goals.truncate(HOME_TEAM_GOALS as usize);
     let proposals = super::proposals::open_for(ctx, &person, HOME_PROPOSALS).await?;
+    let priorities = match directory.home_team(&person).cloned() {
+        Some(team) => {
+            let month = super::priorities::this_month(ctx);
+            let published = super::priorities::show(ctx, &team, month)
+                .await?
+                .map(|p| p.items);
+            Some((team, month.label(), published))
+        }
+        None => None,
+    };
     let mut conn = pool.acquire().await.map_err(StoreError::from)?;
     let mine = moments::list(&mut conn, Some(&person), HOME_MOMENTS).await?;
     let latest = moments::list(&mut conn, None, HOME_MOMENTS).await?;
@@ -67,5 +80,6 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
         proposals,
         mine,
         latest,
+        priorities,
     })
 }

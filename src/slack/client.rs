@@ -384,11 +384,19 @@ impl SlackTransport {
                     })
                     .map(|p| p.key.to_string())
                     .collect();
+                let reminded =
+                    crate::store::jobs::run_started(pool, "priorities-reminder", &month.key())
+                        .await
+                        .map_err(transient)?;
                 let published = crate::store::priorities::published_teams(pool, &month.key())
                     .await
                     .map_err(transient)?
                     .into_iter()
-                    .map(|(team, _)| team)
+                    .map(|(team, at)| {
+                        let on_time =
+                            reminded.is_none_or(|r| crate::store::moments::from_millis(at) < r);
+                        (team, on_time)
+                    })
                     .collect();
                 let numbers = render::digest::LeadershipNumbers {
                     published,

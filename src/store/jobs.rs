@@ -179,3 +179,18 @@ pub async fn moment_authors(
     .fetch_all(exec)
     .await?)
 }
+
+/// When the run of `job` for `period` started, if it ran.
+pub async fn run_started(
+    exec: impl SqliteExecutor<'_>,
+    job: &str,
+    period: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let at: Option<i64> =
+        sqlx::query_scalar("SELECT started_at FROM job_runs WHERE job = ? AND period = ?")
+            .bind(job)
+            .bind(period)
+            .fetch_optional(exec)
+            .await?;
+    Ok(at.map(from_millis))
+}

@@ -206,6 +206,7 @@ async fn the_monthly_digest_celebrates_the_most_reacted_moments_and_tells_leader
             && text.contains("Mission moments per pillar"),
         "{text}"
     );
+    assert!(text.contains("0 on time, 1 missing (Nursing)"), "{text}");
 }
 
 #[tokio::test]

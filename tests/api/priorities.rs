@@ -258,3 +258,33 @@ async fn leaders_still_missing_get_one_reminder_then_admins_get_the_list_private
         "once a month"
     );
 }
+
+#[tokio::test]
+async fn the_home_tab_shows_the_teams_priorities_or_a_publish_button_for_its_leader() {
+    let app = spawn_app().await;
+    let home = |user: &str, id: &str| {
+        json!({"type": "event_callback", "team_id": "T0TEAM", "api_app_id": "A0APP", "event_id": id, "event_time": 1,
+               "event": {"type": "app_home_opened", "user": user, "channel": "D0X", "tab": "home"}})
+    };
+    app.post_event(&home(LEAD, "Ev0H1")).await;
+    let first = app.fake.wait_for("views.publish", 1).await[0]
+        .body
+        .to_string();
+    assert!(
+        first.contains("Not published yet") && first.contains("priorities_open"),
+        "{first}"
+    );
+    app.post_command("/priorities", "publish Hire 2 nurses", LEAD)
+        .await;
+    app.settle().await;
+    app.post_event(&home(NURSE, "Ev0H2")).await;
+    let publishes = app.fake.wait_for("views.publish", 2).await;
+    let view = publishes
+        .iter()
+        .rev()
+        .find(|c| c.body["user_id"] == NURSE)
+        .unwrap()
+        .body
+        .to_string();
+    assert!(view.contains("1. Hire 2 nurses"), "{view}");
+}

@@ -137,8 +137,9 @@ pub struct LeadershipNumbers {
     pub moments_per_pillar: Vec<(String, i64)>,
     /// Pillars with no check-in and no moment this month and last month.
     pub drifting: Vec<String>,
-    /// Teams that published their priorities this month.
-    pub published: Vec<String>,
+    /// Teams that published their priorities this month, and whether on
+    /// time (before the reminder went out).
+    pub published: Vec<(String, bool)>,
 }
 
 pub fn leadership_digest(

@@ -42,6 +42,7 @@ pub fn view(data: &HomeData) -> SlackView {
         blocks.push(divider());
     }
 
+    blocks.extend(priority_blocks(data));
     blocks.extend(goal_blocks(data));
     blocks.push(section(markdown("*Your moments*")));
     if data.mine.is_empty() {
@@ -194,4 +195,40 @@ fn goal_blocks(data: &HomeData) -> Vec<SlackBlock> {
     }
     blocks.push(divider());
     blocks
+}
+
+/// This month's priorities of the person's team.
+fn priority_blocks(data: &HomeData) -> Vec<SlackBlock> {
+    let Some((team, month, items)) = &data.priorities else {
+        return Vec::new();
+    };
+    let title = section(markdown(&format!(
+        "*{}: priorities for {month}*",
+        escape(&team.name)
+    )));
+    match items {
+        Some(items) => {
+            let list: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{}. {t}", i + 1))
+                .collect();
+            vec![title, section(plain(&list.join("\n"))), divider()]
+        }
+        None => {
+            let mut blocks = vec![title, context("Not published yet.")];
+            if team.leaders.contains(&data.person) {
+                blocks.push(actions(vec![
+                    button(
+                        ids::PRIORITIES_OPEN,
+                        "Publish priorities",
+                        team.key.as_str(),
+                    )
+                    .with_style(SlackBlockButtonStyle::Primary),
+                ]));
+            }
+            blocks.push(divider());
+            blocks
+        }
+    }
 }

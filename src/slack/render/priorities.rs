@@ -168,24 +168,37 @@ pub fn form(team: &Team, month_label: &str, prefill: &[String]) -> SlackView {
     )
 }
 
-/// Which teams published this month, for the leadership digest.
-pub fn published_line(dir: &Directory, published: &[String]) -> String {
-    let missing: Vec<String> = dir
-        .teams
-        .iter()
-        .filter(|t| !published.iter().any(|p| p == t.key.as_str()))
-        .map(|t| escape(&t.name))
-        .collect();
-    if missing.is_empty() {
-        format!("*Priorities*: all {} teams published.", dir.teams.len())
-    } else {
-        format!(
-            "*Priorities*: {} of {} teams published; missing: {}.",
-            dir.teams.len() - missing.len(),
-            dir.teams.len(),
-            missing.join(", ")
-        )
+/// Which teams published this month (on time: before the reminder), for
+/// the leadership digest.
+pub fn published_line(dir: &Directory, published: &[(String, bool)]) -> String {
+    let status = |t: &Team| {
+        published
+            .iter()
+            .find(|(k, _)| k == t.key.as_str())
+            .map(|(_, on_time)| *on_time)
+    };
+    let names = |want: Option<bool>| {
+        dir.teams
+            .iter()
+            .filter(|t| status(t) == want)
+            .map(|t| escape(&t.name))
+            .collect::<Vec<_>>()
+    };
+    let (on_time, late, missing) = (names(Some(true)), names(Some(false)), names(None));
+    let mut line = format!("*Priorities*: {} on time", on_time.len());
+    if !late.is_empty() {
+        line.push_str(&format!(", {} late ({})", late.len(), late.join(", ")));
     }
+    if missing.is_empty() {
+        line.push_str(", none missing.");
+    } else {
+        line.push_str(&format!(
+            ", {} missing ({}).",
+            missing.len(),
+            missing.join(", ")
+        ));
+    }
+    line
 }
 
 /// To an admin, privately: the teams still without priorities, with their
