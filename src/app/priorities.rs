@@ -5,6 +5,7 @@
 
 use super::outgoing::{Outgoing, enqueue};
 use super::{AppContext, AppError};
+use crate::domain::goal::GoalId;
 use crate::domain::priorities::PriorityList;
 use crate::domain::{PersonId, Team};
 use crate::scheduler::schedule::Month;
@@ -62,7 +63,56 @@ pub async fn publish(
     team: Option<&str>,
     items: PriorityList,
 ) -> Result<(Team, Month), AppError> {
+    publish_linked(
+        ctx,
+        person,
+        team,
+        Publication {
+            items,
+            goals: Vec::new(),
+            review: Vec::new(),
+        },
+    )
+    .await
+}
+
+/// Priorities with their links to goals and the review of last month's.
+pub struct Publication {
+    pub items: PriorityList,
+    /// The goal each item serves, by position (missing or `None`: no link).
+    pub goals: Vec<Option<GoalId>>,
+    /// Last month's items and how each ended: "done", "carried-over", "dropped".
+    pub review: Vec<(String, String)>,
+}
+
+/// Publishes with goal links and last month's review (from the form).
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn publish_linked(
+    ctx: &AppContext,
+    person: PersonId,
+    team: Option<&str>,
+    publication: Publication,
+) -> Result<(Team, Month), AppError> {
     let team = team_for(ctx, &person, team)?;
+    for goal in publication.goals.iter().flatten() {
+        let found = crate::store::goals::get(ctx.store.reads(), *goal).await?;
+        if found.is_none_or(|g| g.team.as_ref() != Some(&team.key)) {
+            return Err(AppError::NotFound(format!(
+                "Goal {goal} is not one of {}'s goals.",
+                team.name
+            )));
+        }
+    }
+    if let Some((_, outcome)) = publication
+        .review
+        .iter()
+        .find(|(_, o)| !matches!(o.as_str(), "done" | "carried-over" | "dropped"))
+    {
+        return Err(AppError::NotFound(format!(
+            "`{outcome}` is not done, carried-over or dropped."
+        )));
+    }
+    let items = publication.items;
     let month = this_month(ctx);
     let dir = ctx.directory();
     let (period, key, channel, leaders) = (
@@ -80,12 +130,24 @@ pub async fn publish(
         }
     }
     let now = ctx.clock.now();
-    let items = items.items().to_vec();
+    let items: Vec<(String, Option<i64>)> = items
+        .items()
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            (
+                text.clone(),
+                publication.goals.get(i).copied().flatten().map(|g| g.0),
+            )
+        })
+        .collect();
+    let review = publication.review;
     ctx.store
         .write(move |conn| {
             Box::pin(async move {
                 let (id, again) =
-                    priorities::publish(conn, &key, &period, person.as_str(), &items, now).await?;
+                    priorities::publish(conn, &key, &period, person.as_str(), &items, &review, now)
+                        .await?;
                 if again {
                     enqueue(
                         conn,
@@ -146,15 +208,30 @@ pub async fn show(
     Ok(priorities::for_team(&mut conn, team.key.as_str(), &month.key()).await?)
 }
 
-/// What the publish form starts with: this month's items if published,
-/// else last month's (to carry over, edit or drop).
-pub async fn prefill(ctx: &AppContext, team: &Team) -> Result<Vec<String>, AppError> {
+/// What the publish form starts with.
+#[derive(Debug, Clone, Default)]
+pub struct FormPrefill {
+    /// This month's items if published, else last month's to carry over.
+    pub items: Vec<(String, Option<i64>)>,
+    /// Last month's items, to say how each ended (only before this month's
+    /// first publication).
+    pub last_month: Vec<String>,
+}
+
+pub async fn prefill(ctx: &AppContext, team: &Team) -> Result<FormPrefill, AppError> {
     let month = this_month(ctx);
     if let Some(p) = show(ctx, team, month).await? {
-        return Ok(p.items);
+        return Ok(FormPrefill {
+            items: p.items.into_iter().zip(p.goals).collect(),
+            last_month: Vec::new(),
+        });
     }
-    Ok(show(ctx, team, month.prev())
-        .await?
-        .map(|p| p.items)
-        .unwrap_or_default())
+    let last = show(ctx, team, month.prev()).await?;
+    Ok(match last {
+        Some(p) => FormPrefill {
+            items: p.items.iter().cloned().zip(p.goals).collect(),
+            last_month: p.items,
+        },
+        None => FormPrefill::default(),
+    })
 }

@@ -5,6 +5,7 @@ use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::{AppContext, AppError, priorities};
 use crate::domain::PersonId;
+use crate::domain::goal::GoalId;
 use crate::domain::priorities::PriorityList;
 use crate::slack::command::SlashCommand;
 use crate::slack::ids;
@@ -163,7 +164,38 @@ pub async fn submit(
             )));
         }
     };
-    let text = match priorities::publish(ctx, person, Some(&meta.team), list).await {
+    let goals: Vec<Option<GoalId>> = (1..=PriorityList::MAX_ITEMS)
+        .filter(|i| {
+            !state
+                .text(&format!("{}{i}", ids::PRIORITY_ITEM))
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+        })
+        .map(|i| {
+            state
+                .selected(&format!("{}{i}", ids::PRIORITY_GOAL))
+                .and_then(|g| g.parse().ok())
+                .map(GoalId)
+        })
+        .collect();
+    let team = priorities::team_for(ctx, &person, Some(&meta.team))?;
+    let last_month = priorities::prefill(ctx, &team).await?.last_month;
+    let review: Vec<(String, String)> = last_month
+        .into_iter()
+        .enumerate()
+        .filter_map(|(j, text)| {
+            state
+                .selected(&format!("{}{}", ids::PRIORITY_REVIEW, j + 1))
+                .map(|o| (text, o))
+        })
+        .collect();
+    let publication = priorities::Publication {
+        items: list,
+        goals,
+        review,
+    };
+    let text = match priorities::publish_linked(ctx, person, Some(&meta.team), publication).await {
         Ok((team, month)) => format!(
             ":white_check_mark: Published {}'s priorities for {}.",
             render::escape(&team.name),

@@ -807,7 +807,8 @@ impl SlackTransport {
                     .await
                     .map_err(transient)?;
                 let month = crate::app::priorities::this_month(&self.ctx);
-                render::priorities::form(&team, &month.label(), &prefill)
+                let goals = self.team_goals(&team, month).await?;
+                render::priorities::form(&team, &month.label(), &prefill, &goals)
             }
             Modal::EditGoal { goal } => {
                 let Some(goal) = self.goal(*goal).await? else {

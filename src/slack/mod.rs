@@ -63,6 +63,10 @@ pub mod ids {
     pub const PRIORITIES_CALLBACK: &str = "priorities_publish";
     /// Block and action ids `priority_1` … `priority_7`.
     pub const PRIORITY_ITEM: &str = "priority_";
+    /// `priority_goal_1` … : the goal an item serves.
+    pub const PRIORITY_GOAL: &str = "priority_goal_";
+    /// `priority_review_1` … : how last month's item ended.
+    pub const PRIORITY_REVIEW: &str = "priority_review_";
     pub const TEAM_PEOPLE_CALLBACK: &str = "team_people";
     pub const TEAM_PEOPLE: &str = "team_people";
     pub const PROPOSAL_SUPPORT: &str = "proposal_support";

@@ -15,6 +15,10 @@ pub struct Published {
     pub published_at: DateTime<Utc>,
     pub post: Option<(String, String)>,
     pub items: Vec<String>,
+    /// The goal each item serves, if linked (same order as `items`).
+    pub goals: Vec<Option<i64>>,
+    /// How last month's items ended: (text, "done" | "carried-over" | "dropped").
+    pub review: Vec<(String, String)>,
 }
 
 type Row = (
@@ -34,12 +38,19 @@ async fn with_items(
     let Some((id, team, period, author, at, channel, ts)) = row else {
         return Ok(None);
     };
-    let items: Vec<String> = sqlx::query_scalar(
-        "SELECT text FROM priority_items WHERE priority_id = ? ORDER BY position",
+    let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
+        "SELECT text, goal_id FROM priority_items WHERE priority_id = ? ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let review: Vec<(String, String)> = sqlx::query_as(
+        "SELECT text, outcome FROM priority_reviews WHERE priority_id = ? ORDER BY position",
     )
     .bind(id)
     .fetch_all(conn)
     .await?;
+    let (items, goals) = rows.into_iter().unzip();
     Ok(Some(Published {
         id,
         team,
@@ -48,6 +59,8 @@ async fn with_items(
         published_at: from_millis(at),
         post: channel.zip(ts),
         items,
+        goals,
+        review,
     }))
 }
 
@@ -82,7 +95,8 @@ pub async fn publish(
     team: &str,
     period: &str,
     author: &str,
-    items: &[String],
+    items: &[(String, Option<i64>)],
+    review: &[(String, String)],
     now: DateTime<Utc>,
 ) -> Result<(i64, bool), StoreError> {
     let existing: Option<i64> =
@@ -103,6 +117,10 @@ pub async fn publish(
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
+            sqlx::query("DELETE FROM priority_reviews WHERE priority_id = ?")
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
             id
         }
         None => {
@@ -117,11 +135,23 @@ pub async fn publish(
             .await?
         }
     };
-    for (position, text) in items.iter().enumerate() {
-        sqlx::query("INSERT INTO priority_items (priority_id, position, text) VALUES (?, ?, ?)")
+    for (position, (text, goal)) in items.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO priority_items (priority_id, position, text, goal_id) VALUES (?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(position as i64)
+        .bind(text)
+        .bind(goal)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for (position, (text, outcome)) in review.iter().enumerate() {
+        sqlx::query("INSERT INTO priority_reviews (priority_id, position, text, outcome) VALUES (?, ?, ?, ?)")
             .bind(id)
             .bind(position as i64)
             .bind(text)
+            .bind(outcome)
             .execute(&mut *conn)
             .await?;
     }

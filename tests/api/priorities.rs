@@ -288,3 +288,60 @@ async fn the_home_tab_shows_the_teams_priorities_or_a_publish_button_for_its_lea
         .to_string();
     assert!(view.contains("1. Hire 2 nurses"), "{view}");
 }
+
+#[tokio::test]
+async fn items_can_serve_goals_and_last_months_items_are_reviewed() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "add Cut waits pillar:patient-care start:45min target:30min",
+        LEAD,
+    )
+    .await;
+    app.post_command("/priorities", "publish Old one; Old two", LEAD)
+        .await;
+    app.settle().await;
+    app.advance(20 * 24 * 3600); // December
+    app.post_command("/priorities", "publish", LEAD).await;
+    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let view = open.body["view"].to_string();
+    assert!(
+        view.contains("priority_review_1")
+            && view.contains("priority_goal_1")
+            && view.contains("Cut waits"),
+        "{view}"
+    );
+
+    let mut submit = submission(
+        LEAD,
+        "priorities_publish",
+        json!({"team": "nursing", "leaders": true}),
+        &Form::default(),
+    );
+    let option = |v: &str| json!({"text": {"type": "plain_text", "text": "x"}, "value": v});
+    submit["view"]["state"]["values"] = json!({
+        "priority_review_1": {"priority_review_1": {"type": "static_select", "selected_option": option("done")}},
+        "priority_review_2": {"priority_review_2": {"type": "static_select", "selected_option": option("dropped")}},
+        "priority_1": {"priority_1": {"type": "plain_text_input", "value": "Triage pilot"}},
+        "priority_goal_1": {"priority_goal_1": {"type": "static_select", "selected_option": option("1")}},
+    });
+    let done = app.post_interaction(&submit).await.json();
+    assert!(done["view"].to_string().contains("Published"), "{done}");
+    app.settle().await;
+    let post = app
+        .fake
+        .calls_to("chat.postMessage")
+        .into_iter()
+        .rev()
+        .find(|c| c.body["channel"] == "C0NURSING")
+        .unwrap();
+    let text = post.body.to_string();
+    assert!(
+        text.contains("1. Triage pilot  (goal #1: Cut waits)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 done") && text.contains("0 carried over") && text.contains("1 dropped"),
+        "{text}"
+    );
+}

@@ -9,15 +9,6 @@ use crate::slack::ids;
 use crate::slack::render::goal::TeamMeta;
 use crate::store::priorities::Published;
 
-fn numbered(items: &[String]) -> String {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("{}. {t}", i + 1))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 fn goal_lines(goals: &[Goal]) -> String {
     goals
         .iter()
@@ -41,14 +32,39 @@ pub fn post_blocks(
     month_label: &str,
     goals: &[Goal],
 ) -> Vec<SlackBlock> {
+    let lines: Vec<String> = p
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, text)| {
+            let link = p
+                .goals
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|g| goals.iter().find(|x| x.id.0 == g))
+                .map(|g| format!("  (goal {}: {})", g.id, g.title))
+                .unwrap_or_default();
+            format!("{}. {text}{link}", i + 1)
+        })
+        .collect();
     let mut blocks = vec![
         header(&format!(
             ":dart: {}: priorities for {month_label}",
             team.name
         )),
-        section(plain(&numbered(&p.items))),
+        section(plain(&lines.join("\n"))),
         context(&format!("Published by {}", mention(&p.author))),
     ];
+    if !p.review.is_empty() {
+        let count = |o: &str| p.review.iter().filter(|(_, x)| x == o).count();
+        blocks.push(context(&format!(
+            "Last month: :white_check_mark: {} done  ·  :arrow_right_hook: {} carried over  ·  :x: {} dropped",
+            count("done"),
+            count("carried-over"),
+            count("dropped")
+        )));
+    }
     if !goals.is_empty() {
         blocks.push(section(markdown(&format!(
             "*Goal progress*\n{}",
@@ -129,19 +145,59 @@ pub fn nudge(
         .with_blocks(blocks)
 }
 
-/// The publish form: up to seven items, prefilled.
-pub fn form(team: &Team, month_label: &str, prefill: &[String]) -> SlackView {
+/// The publish form: up to seven items, each optionally linked to one of
+/// the team's goals, and (before the month's first publication) how each of
+/// last month's items ended.
+pub fn form(
+    team: &Team,
+    month_label: &str,
+    prefill: &crate::app::priorities::FormPrefill,
+    goals: &[Goal],
+) -> SlackView {
+    let goal_option = |g: &Goal| {
+        SlackBlockChoiceItem::new(
+            plain_only(&format!("{} {}", g.id, g.title), 75),
+            g.id.0.to_string(),
+        )
+    };
     let mut blocks = vec![context(&format!(
         "*{}*, {month_label}. Empty items are left out.",
         escape(&team.name)
     ))];
+    if !prefill.last_month.is_empty() {
+        blocks.push(section(markdown(
+            "*Last month's priorities*: how did each end?",
+        )));
+        let outcome =
+            |v: &str, label: &str| SlackBlockChoiceItem::new(plain_only(label, 75), v.to_owned());
+        for (j, text) in prefill.last_month.iter().enumerate() {
+            let id = format!("{}{}", ids::PRIORITY_REVIEW, j + 1);
+            let options = vec![
+                outcome("done", "Done"),
+                outcome("carried-over", "Carried over"),
+                outcome("dropped", "Dropped"),
+            ];
+            let select = SlackBlockStaticSelectElement::new()
+                .with_action_id(id.clone().into())
+                .with_initial_option(outcome("carried-over", "Carried over"))
+                .with_options(options);
+            blocks.push(
+                SlackInputBlock::new(plain_only(&truncate(text, 200), 2000), select.into())
+                    .with_block_id(id.into())
+                    .into(),
+            );
+        }
+        blocks.push(divider());
+    }
+    let options: Vec<_> = goals.iter().take(100).map(goal_option).collect();
     for i in 0..PriorityList::MAX_ITEMS {
         let id = format!("{}{}", ids::PRIORITY_ITEM, i + 1);
         let mut input = SlackBlockPlainTextInputElement::new()
             .with_action_id(id.clone().into())
             .with_max_length(PriorityList::MAX_CHARS as u64);
-        if let Some(v) = prefill.get(i) {
-            input = input.with_initial_value(v.clone());
+        let current = prefill.items.get(i);
+        if let Some((text, _)) = current {
+            input = input.with_initial_value(text.clone());
         }
         blocks.push(
             SlackInputBlock::new(
@@ -152,19 +208,41 @@ pub fn form(team: &Team, month_label: &str, prefill: &[String]) -> SlackView {
             .with_optional(i > 0)
             .into(),
         );
+        if !options.is_empty() {
+            let gid = format!("{}{}", ids::PRIORITY_GOAL, i + 1);
+            let mut select = SlackBlockStaticSelectElement::new()
+                .with_action_id(gid.clone().into())
+                .with_placeholder(plain_only("Serves a goal? (optional)", 150))
+                .with_options(options.clone());
+            if let Some(chosen) = current
+                .and_then(|(_, g)| *g)
+                .and_then(|g| goals.iter().find(|x| x.id.0 == g))
+            {
+                select = select.with_initial_option(goal_option(chosen));
+            }
+            blocks.push(
+                SlackInputBlock::new(plain_only("Goal", 2000), select.into())
+                    .with_block_id(gid.into())
+                    .with_optional(true)
+                    .into(),
+            );
+        }
     }
     SlackView::Modal(
-        SlackModalView::new(plain_only("Monthly priorities", 24), blocks)
-            .with_callback_id(ids::PRIORITIES_CALLBACK.into())
-            .with_submit(plain_only("Publish", 24))
-            .with_close(plain_only("Cancel", 24))
-            .with_private_metadata(
-                serde_json::to_string(&TeamMeta {
-                    team: team.key.to_string(),
-                    leaders: true,
-                })
-                .expect("metadata serializes"),
-            ),
+        SlackModalView::new(
+            plain_only("Monthly priorities", 24),
+            fit(blocks, MAX_VIEW_BLOCKS),
+        )
+        .with_callback_id(ids::PRIORITIES_CALLBACK.into())
+        .with_submit(plain_only("Publish", 24))
+        .with_close(plain_only("Cancel", 24))
+        .with_private_metadata(
+            serde_json::to_string(&TeamMeta {
+                team: team.key.to_string(),
+                leaders: true,
+            })
+            .expect("metadata serializes"),
+        ),
     )
 }
 
