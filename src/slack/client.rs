@@ -114,9 +114,7 @@ impl SlackTransport {
                     return Ok(Sent::Skipped("moment has no live post to update"));
                 };
                 let content = render::moment::post(&m, &self.ctx.directory());
-                let req = SlackApiChatUpdateRequest::new(channel.into(), content, ts.into());
-                session.chat_update(&req).await.map_err(classify)?;
-                Ok(Sent::Done)
+                update_post(&session, Some((channel, ts)), content).await
             }
             Outgoing::DeleteMoment { moment, .. } => {
                 let Some(m) = self.moment(*moment).await? else {
@@ -186,16 +184,8 @@ impl SlackTransport {
                 let Some(p) = self.proposal(*proposal).await? else {
                     return Ok(Sent::Skipped("proposal no longer exists"));
                 };
-                let Some((channel, ts)) = p.post.clone() else {
-                    return Ok(Sent::Skipped("proposal was never posted"));
-                };
-                let req = SlackApiChatUpdateRequest::new(
-                    channel.into(),
-                    render::proposal::post(&p, &self.ctx.directory()),
-                    ts.into(),
-                );
-                session.chat_update(&req).await.map_err(classify)?;
-                Ok(Sent::Done)
+                let content = render::proposal::post(&p, &self.ctx.directory());
+                update_post(&session, p.post.clone(), content).await
             }
             Outgoing::ProposalComment {
                 proposal, comment, ..
@@ -286,18 +276,7 @@ impl SlackTransport {
                     &dir,
                 );
                 if let Outgoing::UpdateProgressNudge { .. } = message {
-                    let Some((channel, ts)) = n.post else {
-                        return Ok(Sent::Skipped("the nudge was not posted yet"));
-                    };
-                    session
-                        .chat_update(&SlackApiChatUpdateRequest::new(
-                            channel.into(),
-                            content,
-                            ts.into(),
-                        ))
-                        .await
-                        .map_err(classify)?;
-                    return Ok(Sent::Done);
+                    return update_post(&session, n.post, content).await;
                 }
                 if n.post.is_some() {
                     return Ok(Sent::Skipped("nudge was already posted"));
@@ -420,18 +399,7 @@ impl SlackTransport {
                 let goals = self.team_goals(&team, month).await?;
                 let content = render::priorities::post(&p, &team, &month.label(), &goals);
                 if let Outgoing::UpdatePriorities { .. } = message {
-                    let Some((posted_in, ts)) = p.post else {
-                        return Ok(Sent::Skipped("the priorities were not posted yet"));
-                    };
-                    session
-                        .chat_update(&SlackApiChatUpdateRequest::new(
-                            posted_in.into(),
-                            content,
-                            ts.into(),
-                        ))
-                        .await
-                        .map_err(classify)?;
-                    return Ok(Sent::Done);
+                    return update_post(&session, p.post, content).await;
                 }
                 if p.post.is_some() {
                     return Ok(Sent::Skipped("the priorities were already posted"));
@@ -531,15 +499,7 @@ impl SlackTransport {
                 };
                 let goals = self.team_goals(&team, month).await?;
                 let content = render::priorities::nudge(&team, &month.label(), &goals, true, false);
-                session
-                    .chat_update(&SlackApiChatUpdateRequest::new(
-                        channel.into(),
-                        content,
-                        ts.into(),
-                    ))
-                    .await
-                    .map_err(classify)?;
-                Ok(Sent::Done)
+                update_post(&session, Some((channel, ts)), content).await
             }
             Outgoing::Reply { to, reply } => {
                 let url: url::Url = to.parse().map_err(|_| {
@@ -826,6 +786,26 @@ impl SlackTransport {
             }
         }))
     }
+}
+
+/// Re-renders a message in place, if it was posted.
+async fn update_post(
+    session: &SlackClientSession<'_, SlackClientHyperHttpsConnector>,
+    post: Option<(String, String)>,
+    content: SlackMessageContent,
+) -> Result<Sent, SendError> {
+    let Some((channel, ts)) = post else {
+        return Ok(Sent::Skipped("the message was not posted yet"));
+    };
+    session
+        .chat_update(&SlackApiChatUpdateRequest::new(
+            channel.into(),
+            content,
+            ts.into(),
+        ))
+        .await
+        .map_err(classify)?;
+    Ok(Sent::Done)
 }
 
 fn transient(e: impl std::fmt::Display) -> SendError {
