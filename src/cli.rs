@@ -1,9 +1,12 @@
-//! The operator commands that are not `serve`: `jobs list` and `jobs run`.
+//! The operator commands that are not `serve`: `jobs list`, `jobs run`,
+//! `forget-user` and `backup`.
 
+use crate::app::data_rights;
 use crate::app::jobs::{self, Job, Trigger};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::Worker;
+use crate::domain::PersonId;
 use crate::scheduler::schedule::Month;
 use crate::scheduler::schedules;
 use crate::slack::client::{SlackTransport, build_client};
@@ -11,6 +14,7 @@ use crate::startup::prepare_store;
 use crate::store::{jobs as job_store, outbox};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A mistake in the command line (exit code 2), or a failure.
@@ -96,12 +100,30 @@ pub async fn jobs_run(
         .await
         .map_err(|e| CliError::Usage(e.to_string()))?;
     println!("{summary}");
+    deliver_now(settings, &clock, &store, &ctx).await?;
+    Ok(())
+}
+
+/// Delivers what the command enqueued through the real worker, when a bot
+/// token is set; otherwise it waits in the outbox for `serve`.
+async fn deliver_now(
+    settings: &Settings,
+    clock: &SharedClock,
+    store: &crate::store::Store,
+    ctx: &crate::app::AppContext,
+) -> Result<(), CliError> {
     let Some(token) = &settings.slack.bot_token else {
         println!(
             "SLACK_BOT_TOKEN is not set: the messages wait in the outbox until `serve` runs with a token."
         );
         return Ok(());
     };
+    if ctx.delivery_stopped() {
+        println!(
+            "delivery is stopped (the app was uninstalled or its token revoked): the messages wait in the outbox."
+        );
+        return Ok(());
+    }
     let client = build_client(&settings.slack.api_url).context("cannot set up the Slack client")?;
     let worker = Worker::new(
         ctx.clone(),
@@ -129,6 +151,67 @@ pub async fn jobs_run(
     println!(
         "outbox now: {} sent, {} failed, {} pending (pending messages go out when `serve` runs)",
         counts.sent, counts.failed, counts.pending
+    );
+    Ok(())
+}
+
+/// `alignbot forget-user <U…>`.
+pub async fn forget_user(
+    settings: &Settings,
+    clock: SharedClock,
+    person: &str,
+) -> Result<(), CliError> {
+    let person = PersonId::parse(person).map_err(|_| {
+        CliError::Usage(format!(
+            "{person:?} is not a Slack user id; give the id (like U012ABCDEF) from the person's Slack profile → ⋮ → Copy member ID"
+        ))
+    })?;
+    if person.is_tombstone() {
+        return Err(CliError::Usage(format!("{person} is already forgotten")));
+    }
+    let (store, ctx) = prepare_store(settings, &clock).await?;
+    let done = data_rights::forget(&ctx, person.clone())
+        .await
+        .map_err(|e| CliError::Other(anyhow::anyhow!("cannot forget {person}: {e}")))?;
+    println!(
+        "forgot {person}: now {}; {} moment(s) erased ({} to delete from Slack), {} check-in note(s) erased, {} comment(s) erased, {} other row(s) renamed",
+        done.tombstone,
+        done.moments,
+        done.posted_moments.len(),
+        done.check_in_notes,
+        done.comments,
+        done.rows_renamed
+    );
+    println!(
+        "also remove {person} from the config file (org.admins, teams) so it is not seeded again"
+    );
+    deliver_now(settings, &clock, &store, &ctx).await
+}
+
+/// `alignbot backup <file>`: a consistent copy of the live database, taken
+/// with `VACUUM INTO` from one read transaction, so `serve` keeps running
+/// and writing meanwhile. The copy is written beside the target and renamed
+/// into place only once complete and checked.
+pub async fn backup(settings: &Settings, target: &Path) -> Result<(), CliError> {
+    if target.exists() {
+        return Err(CliError::Usage(format!(
+            "{} exists; choose a new file name (a backup never overwrites)",
+            target.display()
+        )));
+    }
+    let started = std::time::Instant::now();
+    let report = crate::store::backup::backup(&settings.database_url, target)
+        .await
+        .map_err(|e| match e {
+            crate::store::backup::BackupError::Usage(m) => CliError::Usage(m),
+            other => CliError::Other(anyhow::Error::new(other)),
+        })?;
+    println!(
+        "backup written to {} ({:.1} MB, {} tables, integrity ok) in {:.1} s",
+        target.display(),
+        report.bytes as f64 / 1_048_576.0,
+        report.tables,
+        started.elapsed().as_secs_f64()
     );
     Ok(())
 }

@@ -72,6 +72,26 @@ pub struct Settings {
     pub pillars: Vec<Pillar>,
     pub teams: Vec<Team>,
     pub schedule: Schedule,
+    pub data: DataSettings,
+}
+
+/// How long data is kept. Both periods are in days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataSettings {
+    /// Delivered messages and handled event ids are removed after this.
+    pub history_days: u32,
+    /// After `app_uninstalled` or `tokens_revoked`, everything is purged
+    /// after this (a reinstall within the period keeps the data).
+    pub retention_after_uninstall_days: u32,
+}
+
+impl Default for DataSettings {
+    fn default() -> Self {
+        Self {
+            history_days: 30,
+            retention_after_uninstall_days: 30,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -159,6 +179,15 @@ struct FileSettings {
     teams: Vec<FileTeam>,
     #[serde(default)]
     schedule: FileSchedule,
+    #[serde(default)]
+    data: FileData,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileData {
+    history_days: Option<u32>,
+    retention_after_uninstall_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -354,6 +383,17 @@ impl Settings {
         let pillars = resolve_pillars(file.pillars)?;
         let teams = resolve_teams(file.teams)?;
         let schedule = resolve_schedule(file.schedule)?;
+        let defaults = DataSettings::default();
+        let data = DataSettings {
+            history_days: file.data.history_days.unwrap_or(defaults.history_days),
+            retention_after_uninstall_days: file
+                .data
+                .retention_after_uninstall_days
+                .unwrap_or(defaults.retention_after_uninstall_days),
+        };
+        if data.history_days == 0 {
+            return Err(invalid("data.history_days", "0", "must be at least 1"));
+        }
 
         Ok(Self {
             slack,
@@ -365,6 +405,7 @@ impl Settings {
             pillars,
             teams,
             schedule,
+            data,
         })
     }
 

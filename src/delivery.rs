@@ -22,6 +22,7 @@ use crate::clock::SharedClock;
 use crate::config::DeliverySettings;
 use crate::domain::MomentId;
 use crate::domain::moment::MomentStatus;
+use crate::metrics::Delivery;
 use crate::store::outbox::{self, OutboxRow};
 use crate::store::{Store, StoreError, moments};
 use chrono::{DateTime, Duration, Utc};
@@ -190,6 +191,11 @@ impl Worker {
     pub async fn step(&self) -> Result<Round, StoreError> {
         let now = self.clock().now();
         let mut round = Round::default();
+        if self.ctx.delivery_stopped() {
+            // Uninstalled or token revoked: nothing may reach Slack. Rows
+            // stay pending until the retention purge or a reinstall.
+            return Ok(round);
+        }
         let paused = *self.paused_until.lock().expect("lock");
         if let Some(until) = paused.filter(|until| *until > now) {
             round.next_due = Some(until);
@@ -271,6 +277,13 @@ impl Worker {
                 let timeout = self.settings.request_timeout;
                 sends.spawn(async move {
                     let result = match Outgoing::from_payload(&row.payload) {
+                        Ok(message)
+                            if message
+                                .recipient()
+                                .is_some_and(crate::domain::PersonId::is_tombstone) =>
+                        {
+                            Ok(Sent::Skipped("the person was forgotten"))
+                        }
                         Ok(message) => {
                             match tokio::time::timeout(timeout, transport.send(&message)).await {
                                 Ok(result) => result,
@@ -329,6 +342,9 @@ impl Worker {
             Ok(sent) => {
                 if let Sent::Skipped(why) = &sent {
                     tracing::info!(outbox_id = id, reason = why, "nothing to send");
+                    self.ctx.metrics.delivery(Delivery::Skipped);
+                } else {
+                    self.ctx.metrics.delivery(Delivery::Sent);
                 }
                 self.store()
                     .write(move |conn| {
@@ -401,6 +417,7 @@ impl Worker {
                     "rate limited by Slack; pausing delivery"
                 );
                 self.reschedule(id, until, "rate limited (429)").await?;
+                self.ctx.metrics.delivery(Delivery::RateLimited);
                 round.retried += 1;
             }
             Err(SendError::Transient(why)) => {
@@ -413,11 +430,13 @@ impl Worker {
                         &format!("gave up after {} attempts: {why}", row.attempts + 1),
                     )
                     .await?;
+                    self.ctx.metrics.delivery(Delivery::Failed);
                     round.failed += 1;
                 } else {
                     let at = now + backoff(row.attempts + 1);
                     tracing::warn!(outbox_id = id, attempt = row.attempts + 1, error = %why, retry_at = %at, "send failed; will retry");
                     self.reschedule(id, at, &why).await?;
+                    self.ctx.metrics.delivery(Delivery::Retried);
                     round.retried += 1;
                 }
             }
@@ -426,6 +445,7 @@ impl Worker {
             }
             Err(SendError::Permanent(why)) => {
                 self.fail(id, &why).await?;
+                self.ctx.metrics.delivery(Delivery::Failed);
                 round.failed += 1;
             }
         }

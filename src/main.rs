@@ -37,6 +37,19 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Write a consistent copy of the live database to FILE (the bot keeps
+    /// running). Restore by stopping the bot and putting the copy in place.
+    Backup {
+        /// A new file; an existing one is never overwritten.
+        file: PathBuf,
+    },
+    /// Forget a person: erase what they wrote (moments, check-in notes,
+    /// comments), delete their moments from Slack, and replace their id
+    /// everywhere with a tombstone so counts stay right.
+    ForgetUser {
+        /// Their Slack member id, e.g. U012ABCDEF.
+        user: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +101,12 @@ fn main() -> ExitCode {
                     .await
                     .map_err(Failure::Other)
             }
+            Command::Backup { file } => alignbot::cli::backup(&settings, &file)
+                .await
+                .map_err(Failure::from),
+            Command::ForgetUser { user } => alignbot::cli::forget_user(&settings, clock, &user)
+                .await
+                .map_err(Failure::from),
             Command::Migrate => {
                 prepare_store(&settings, &clock)
                     .await
@@ -104,10 +123,7 @@ fn main() -> ExitCode {
                 command: JobsCommand::Run { job, at },
             } => alignbot::cli::jobs_run(&settings, clock, &job, at.as_deref())
                 .await
-                .map_err(|e| match e {
-                    alignbot::cli::CliError::Usage(message) => Failure::Usage(message),
-                    alignbot::cli::CliError::Other(e) => Failure::Other(e),
-                }),
+                .map_err(Failure::from),
         }
     });
     match result {
@@ -128,6 +144,15 @@ enum Failure {
     Config(ConfigError),
     Usage(String),
     Other(anyhow::Error),
+}
+
+impl From<alignbot::cli::CliError> for Failure {
+    fn from(e: alignbot::cli::CliError) -> Self {
+        match e {
+            alignbot::cli::CliError::Usage(message) => Failure::Usage(message),
+            alignbot::cli::CliError::Other(e) => Failure::Other(e),
+        }
+    }
 }
 
 /// Invalid settings: one line naming what to fix, exit code 2.

@@ -10,6 +10,7 @@ use crate::app::AppContext;
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::Worker;
+use crate::housekeeping::Housekeeper;
 use crate::http::{self, AppState};
 use crate::scheduler::{Scheduler, schedules};
 use crate::slack::client::{SlackTransport, build_client};
@@ -26,6 +27,7 @@ pub struct Application {
     state: AppState,
     worker: Option<Arc<Worker>>,
     scheduler: Option<Scheduler>,
+    housekeeper: Housekeeper,
 }
 
 /// Opens the database, applies migrations and seeds the organization.
@@ -62,6 +64,10 @@ pub async fn prepare_store(
         .context("the organization is missing after seeding")?;
     drop(conn);
     let ctx = AppContext::new(store.clone(), clock.clone(), directory);
+    if let Some((at, reason)) = store::data_rights::stopped(store.reads()).await? {
+        tracing::warn!(%at, %reason, "delivery is stopped: Slack said the app lost its token");
+        ctx.set_delivery_stopped(true);
+    }
     Ok((store, ctx))
 }
 
@@ -69,14 +75,16 @@ impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let secret = settings.require_signing_secret()?.clone();
         let (_store, ctx) = prepare_store(settings, &clock).await?;
+        let mut slack = None;
         let worker = match &settings.slack.bot_token {
             Some(token) => {
                 let client = build_client(&settings.slack.api_url)
                     .context("cannot set up the Slack client")?;
-                let transport = SlackTransport::new(client, token, ctx.clone());
+                let transport = Arc::new(SlackTransport::new(client, token, ctx.clone()));
+                slack = Some(transport.clone());
                 Some(Arc::new(Worker::new(
                     ctx.clone(),
-                    Arc::new(transport),
+                    transport,
                     settings.delivery.clone(),
                 )))
             }
@@ -97,6 +105,7 @@ impl Application {
             tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
             None
         };
+        let ctx_for_housekeeping = ctx.clone();
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -108,6 +117,7 @@ impl Application {
             },
             worker,
             scheduler,
+            housekeeper: Housekeeper::new(ctx_for_housekeeping, settings.data.clone(), slack),
         })
     }
 
@@ -129,6 +139,7 @@ impl Application {
         tracing::info!(address = %self.local_addr(), "alignbot is listening");
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
         let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
+        let housekeeper = tokio::spawn(self.housekeeper.run(stop.clone()));
         let stop_serving = stop.clone();
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(async move {
@@ -147,6 +158,7 @@ impl Application {
         if let Some(scheduler) = scheduler {
             let _ = scheduler.await;
         }
+        let _ = housekeeper.await;
         tracing::info!("stopped");
         Ok(())
     }

@@ -20,8 +20,28 @@ pub enum Event {
     },
     /// A person's profile changed: keep their time zone for nudges.
     TimeZone { person: PersonId, tz: String },
+    /// A person's account was deactivated: forget them.
+    PersonDeleted { person: PersonId },
+    /// The app was uninstalled or its bot token revoked: stop sending.
+    Stopped { reason: StopReason },
     /// Anything else: recorded as seen, otherwise ignored.
     Other,
+}
+
+/// Why delivery stopped; stored, and shown by `alignbot status`-like logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    AppUninstalled,
+    TokensRevoked,
+}
+
+impl StopReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::AppUninstalled => "app_uninstalled",
+            StopReason::TokensRevoked => "tokens_revoked",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +62,8 @@ pub async fn handle(
     event: Event,
 ) -> Result<EventOutcome, AppError> {
     let now = ctx.clock.now();
+    let stops = matches!(event, Event::Stopped { .. });
+    let forgets = matches!(event, Event::PersonDeleted { .. });
     let outcome = ctx
         .store
         .write(move |conn| {
@@ -74,6 +96,18 @@ pub async fn handle(
                             crate::store::people::set_tz(conn, person.as_str(), &tz, now).await?;
                         }
                     }
+                    Event::PersonDeleted { person } => {
+                        let report = super::data_rights::forget_in(conn, &person, now).await?;
+                        tracing::info!(tombstone = %report.tombstone, "forgot a deactivated person");
+                    }
+                    Event::Stopped { reason } => {
+                        crate::store::data_rights::stop_delivery(conn, reason.as_str(), now)
+                            .await?;
+                        tracing::warn!(
+                            reason = reason.as_str(),
+                            "Slack says the app lost its token: delivery stopped"
+                        );
+                    }
                     Event::Other => {}
                 }
                 Ok(EventOutcome::Handled)
@@ -81,6 +115,12 @@ pub async fn handle(
         })
         .await?;
     if outcome == EventOutcome::Handled {
+        if stops {
+            ctx.set_delivery_stopped(true);
+        }
+        if forgets {
+            ctx.reload_directory().await?;
+        }
         ctx.wake_delivery();
     }
     Ok(outcome)

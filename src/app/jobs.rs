@@ -155,6 +155,23 @@ pub async fn run_at(
     trigger: Trigger,
     local: Option<chrono::NaiveDateTime>,
 ) -> Result<JobSummary, AppError> {
+    let result = plan_and_claim(ctx, job, period, trigger, local).await;
+    let outcome = match &result {
+        Ok(summary) if summary.ran => "ran",
+        Ok(_) => "already_ran",
+        Err(_) => "error",
+    };
+    ctx.metrics.job_run(job.name(), trigger.as_str(), outcome);
+    result
+}
+
+async fn plan_and_claim(
+    ctx: &AppContext,
+    job: Job,
+    period: Month,
+    trigger: Trigger,
+    local: Option<chrono::NaiveDateTime>,
+) -> Result<JobSummary, AppError> {
     let dir = ctx.directory();
     let tz = dir.org.timezone;
     let (from, to) = (period.start(tz), period.end(tz));

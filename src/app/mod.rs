@@ -7,6 +7,7 @@
 //! Permissions are checked here, not in the UI: a button that a person
 //! should not have seen still does nothing for them.
 
+pub mod data_rights;
 pub mod error;
 pub mod events;
 pub mod goals;
@@ -25,6 +26,7 @@ pub use error::AppError;
 use crate::clock::SharedClock;
 use crate::domain::Directory;
 use crate::store::Store;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use tokio::sync::Notify;
 
@@ -35,6 +37,11 @@ pub struct AppContext {
     pub clock: SharedClock,
     directory: Arc<RwLock<Arc<Directory>>>,
     delivery_wake: Arc<Notify>,
+    /// This application's counters, for `GET /metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// Set once the app is uninstalled or its token revoked; checked by the
+    /// delivery worker before every round, so sending stops at once.
+    delivery_stopped: Arc<AtomicBool>,
 }
 
 impl AppContext {
@@ -44,6 +51,8 @@ impl AppContext {
             clock,
             directory: Arc::new(RwLock::new(Arc::new(directory))),
             delivery_wake: Arc::new(Notify::new()),
+            metrics: crate::metrics::Metrics::new(),
+            delivery_stopped: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -71,6 +80,15 @@ impl AppContext {
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
         }
         Ok(())
+    }
+
+    /// True once Slack said the app lost its token (see [`events`]).
+    pub fn delivery_stopped(&self) -> bool {
+        self.delivery_stopped.load(Ordering::SeqCst)
+    }
+
+    pub fn set_delivery_stopped(&self, stopped: bool) {
+        self.delivery_stopped.store(stopped, Ordering::SeqCst);
     }
 
     /// Tells the delivery worker new outbox rows are committed.

@@ -184,6 +184,20 @@ impl Outgoing {
         }
     }
 
+    /// The one person this message is for, when it is addressed to a person.
+    pub fn recipient(&self) -> Option<&PersonId> {
+        match self {
+            Outgoing::ProgressNudge { person, .. }
+            | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::MomentsNudge { person, .. }
+            | Outgoing::PrioritiesNudge { person, .. }
+            | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::PublishHome { person } => Some(person),
+            _ => None,
+        }
+    }
+
     /// A pending Home refresh already covers any later one for that person.
     fn dedupe_key(&self) -> Option<String> {
         match self {

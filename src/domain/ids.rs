@@ -75,6 +75,20 @@ string_id!(
     /// A person, e.g. `U0NURSE1` (Slack user ids start with U or W).
     PersonId, "person id", "expected an id like U012ABCDEF", |s| is_platform_id(s, &['U', 'W'])
 );
+impl PersonId {
+    /// Forgotten people are renamed to this prefix plus a number, so
+    /// counts stay right while nothing says who they were.
+    pub const TOMBSTONE_PREFIX: &'static str = "UFORGOTTEN";
+
+    pub fn tombstone(n: i64) -> Self {
+        Self(format!("{}{n}", Self::TOMBSTONE_PREFIX))
+    }
+
+    pub fn is_tombstone(&self) -> bool {
+        self.0.starts_with(Self::TOMBSTONE_PREFIX)
+    }
+}
+
 string_id!(
     /// A conversation the bot posts to, e.g. `C0MOMENTS`.
     ChannelId, "channel id", "expected an id like C012ABCDEF", |s| is_platform_id(s, &['C', 'G', 'D'])

@@ -1,4 +1,5 @@
-//! The HTTP surface: Slack's three request URLs and a health check.
+//! The HTTP surface: Slack's three request URLs, and health, readiness and
+//! metrics for operators.
 //!
 //! Every `/slack/*` request passes [`signed::SignedBody`] first: the raw body
 //! is read (bounded by [`MAX_BODY`]) and its signature checked before any
@@ -10,6 +11,7 @@ pub mod error;
 mod events;
 mod goals;
 mod interactions;
+mod ops;
 mod priorities;
 mod signed;
 
@@ -41,8 +43,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(trace_request))
         .layer(DefaultBodyLimit::max(MAX_BODY));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .merge(slack)
+        .layer(middleware::from_fn_with_state(state.clone(), ops::measure))
         .with_state(state)
 }
 

@@ -64,6 +64,18 @@ impl Transport for SlackTransport {
 }
 
 impl SlackTransport {
+    /// Asks Slack (auth.test) whether the bot token works: after an
+    /// uninstall, a reinstall with a fresh token lets delivery resume.
+    /// `Err` means Slack could not be asked (try again later).
+    pub async fn token_works(&self) -> Result<bool, SendError> {
+        let session = self.client.open_session(&self.token);
+        match session.auth_test().await.map_err(classify) {
+            Ok(_) => Ok(true),
+            Err(SendError::Permanent(_)) => Ok(false),
+            Err(other) => Err(other),
+        }
+    }
+
     async fn deliver(&self, message: &Outgoing) -> Result<Sent, SendError> {
         let session = self.client.open_session(&self.token);
         if let Outgoing::ProgressNudge {

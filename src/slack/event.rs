@@ -6,7 +6,7 @@
 //! field shape, Enterprise Grid quirks) is still acknowledged and recorded,
 //! never answered with an error that would make Slack retry it forever.
 
-use crate::app::events::Event;
+use crate::app::events::{Event, StopReason};
 use crate::domain::PersonId;
 use serde::Deserialize;
 use slack_morphism::prelude::*;
@@ -39,6 +39,16 @@ struct RawEnvelope {
 struct RawEvent {
     #[serde(rename = "type")]
     kind: Option<String>,
+    /// `tokens_revoked` only: which kinds of token were revoked.
+    tokens: Option<RawTokens>,
+}
+
+/// `tokens_revoked` is not in slack-morphism's event models, so it is read
+/// here. Only the bot token matters: alignbot holds no user tokens.
+#[derive(Deserialize)]
+struct RawTokens {
+    #[serde(default)]
+    bot: Vec<String>,
 }
 
 pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
@@ -51,7 +61,23 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
             let Some(event_id) = raw.event_id else {
                 return Ok(Envelope::Other("event_callback without event_id".into()));
             };
-            let event_type = raw.event.and_then(|e| e.kind).unwrap_or_default();
+            let (event_type, tokens) = raw
+                .event
+                .map(|e| (e.kind.unwrap_or_default(), e.tokens))
+                .unwrap_or_default();
+            if event_type == "tokens_revoked" {
+                let event = match tokens {
+                    Some(t) if !t.bot.is_empty() => Event::Stopped {
+                        reason: StopReason::TokensRevoked,
+                    },
+                    _ => Event::Other,
+                };
+                return Ok(Envelope::Callback {
+                    event_id,
+                    event_type,
+                    event,
+                });
+            }
             let event = match serde_json::from_slice::<SlackPushEvent>(body) {
                 Ok(SlackPushEvent::EventCallback(cb)) => from_body(cb.event),
                 Ok(_) => Event::Other,
@@ -81,11 +107,21 @@ fn from_body(body: SlackEventCallbackBody) -> Event {
             }
         }
         SlackEventCallbackBody::UserChange(e) => {
-            match (PersonId::parse(e.user.id.as_ref()), e.user.tz) {
-                (Ok(person), Some(tz)) => Event::TimeZone { person, tz },
+            match (
+                PersonId::parse(e.user.id.as_ref()),
+                e.user.deleted.unwrap_or(false),
+                e.user.tz,
+            ) {
+                // A deactivated account: forget the person, as
+                // `alignbot forget-user` would.
+                (Ok(person), true, _) => Event::PersonDeleted { person },
+                (Ok(person), false, Some(tz)) => Event::TimeZone { person, tz },
                 _ => Event::Other,
             }
         }
+        SlackEventCallbackBody::AppUninstalled(_) => Event::Stopped {
+            reason: StopReason::AppUninstalled,
+        },
         SlackEventCallbackBody::ReactionAdded(e) => reaction(e.user, e.reaction, e.item, true),
         SlackEventCallbackBody::ReactionRemoved(e) => reaction(e.user, e.reaction, e.item, false),
         _ => Event::Other,
@@ -172,6 +208,57 @@ mod tests {
             let body = std::fs::read(&path).unwrap();
             assert!(parse(&body).is_ok(), "{name} should parse");
         }
+    }
+
+    #[test]
+    fn uninstalling_and_revoking_the_bot_token_stop_delivery() {
+        let Envelope::Callback { event, .. } = parse(&fixture("app_uninstalled.json")).unwrap()
+        else {
+            panic!("expected a callback");
+        };
+        assert_eq!(
+            event,
+            Event::Stopped {
+                reason: StopReason::AppUninstalled
+            }
+        );
+        let Envelope::Callback { event, .. } = parse(&fixture("tokens_revoked.json")).unwrap()
+        else {
+            panic!("expected a callback");
+        };
+        assert_eq!(
+            event,
+            Event::Stopped {
+                reason: StopReason::TokensRevoked
+            }
+        );
+        // Only user tokens revoked: the bot still works.
+        let only_user = br#"{"type":"event_callback","event_id":"Ev9","event":{"type":"tokens_revoked","tokens":{"oauth":["U1"]}}}"#;
+        let Envelope::Callback { event, .. } = parse(only_user).unwrap() else {
+            panic!("expected a callback");
+        };
+        assert_eq!(event, Event::Other);
+    }
+
+    #[test]
+    fn a_deleted_user_is_forgotten_and_a_live_one_keeps_their_time_zone() {
+        let body = |deleted: bool| {
+            serde_json::json!({
+                "type": "event_callback", "event_id": "Ev1", "team_id": "T1", "api_app_id": "A1",
+                "event_time": 1, "token": "x",
+                "event": {"type": "user_change", "event_ts": "1.1", "cache_ts": 1,
+                    "user": {"id": "U0GONE", "deleted": deleted, "tz": "Europe/Paris"}}
+            })
+            .to_string()
+        };
+        let Envelope::Callback { event, .. } = parse(body(true).as_bytes()).unwrap() else {
+            panic!("expected a callback");
+        };
+        assert!(matches!(event, Event::PersonDeleted { .. }), "{event:?}");
+        let Envelope::Callback { event, .. } = parse(body(false).as_bytes()).unwrap() else {
+            panic!("expected a callback");
+        };
+        assert!(matches!(event, Event::TimeZone { .. }), "{event:?}");
     }
 
     #[test]

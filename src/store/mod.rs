@@ -10,6 +10,8 @@
 //! SQL style: lowercase snake_case names, `?` placeholders, times as INTEGER
 //! milliseconds; no SQLite-only syntax beyond what PostgreSQL also accepts.
 
+pub mod backup;
+pub mod data_rights;
 pub mod events;
 pub mod goals;
 pub mod jobs;
@@ -102,6 +104,26 @@ impl Store {
     /// Applies the embedded migrations in `migrations/`.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations").run(&self.reads).await?;
+        Ok(())
+    }
+
+    /// Why this instance cannot serve yet, if it cannot: the database does
+    /// not answer, or a migration of this build is missing or failed.
+    pub async fn readiness(&self) -> Result<(), String> {
+        let applied: Vec<(i64, bool)> =
+            sqlx::query_as("SELECT version, success FROM _sqlx_migrations")
+                .fetch_all(&self.reads)
+                .await
+                .map_err(|e| format!("the database does not answer: {e}"))?;
+        for migration in sqlx::migrate!("./migrations").iter() {
+            match applied.iter().find(|(v, _)| *v == migration.version) {
+                Some((_, true)) => {}
+                Some((_, false)) => {
+                    return Err(format!("migration {} failed", migration.version));
+                }
+                None => return Err(format!("migration {} is not applied", migration.version)),
+            }
+        }
         Ok(())
     }
 

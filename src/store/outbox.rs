@@ -189,6 +189,34 @@ pub async fn counts(exec: impl SqliteExecutor<'_>) -> Result<OutboxCounts, Store
     })
 }
 
+/// What `/metrics` reports about the outbox. Uses the `(status, id)` index:
+/// the oldest pending row is the one with the lowest id.
+pub async fn depth(exec: impl SqliteExecutor<'_> + Copy) -> Result<OutboxDepth, StoreError> {
+    let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
+        .fetch_one(exec)
+        .await?;
+    let failed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'failed'")
+        .fetch_one(exec)
+        .await?;
+    let oldest: Option<i64> = sqlx::query_scalar(
+        "SELECT created_at FROM outbox WHERE status = 'pending' ORDER BY id LIMIT 1",
+    )
+    .fetch_optional(exec)
+    .await?;
+    Ok(OutboxDepth {
+        pending,
+        failed,
+        oldest_pending: oldest.map(crate::store::moments::from_millis),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutboxDepth {
+    pub pending: i64,
+    pub failed: i64,
+    pub oldest_pending: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutboxCounts {
     pub pending: i64,

@@ -117,14 +117,15 @@ pub async fn recognitions_of(
     .await?)
 }
 
-/// Per pillar: moments shared between `from` and `to` (any audience).
+/// Per pillar: moments shared between `from` and `to` (any audience),
+/// including those of forgotten people, whose stories are gone.
 pub async fn moments_per_pillar(
     exec: impl SqliteExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT pillar_key, COUNT(*) FROM moments WHERE status = 'shared' AND pillar_key IS NOT NULL \
+        "SELECT pillar_key, COUNT(*) FROM moments WHERE (status = 'shared' OR forgotten = 1) AND pillar_key IS NOT NULL \
          AND created_at >= ? AND created_at < ? GROUP BY pillar_key",
     )
     .bind(millis(from))

@@ -212,6 +212,20 @@ impl TestApp {
         }
     }
 
+    /// A plain GET (operator endpoints).
+    pub async fn get(&self, path: &str) -> Reply {
+        let response = self
+            .http
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request reaches the app");
+        Reply {
+            status: response.status().as_u16(),
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+
     /// POSTs `body` signed as Slack would, at the clock's current time.
     pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
         let ts = self.timestamp();

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod data_rights;
 mod delivery;
 mod edit_delete;
 mod events;
@@ -10,6 +11,7 @@ mod hostile;
 mod jobs;
 mod modals;
 mod moments_command;
+mod ops;
 mod priorities;
 mod privacy_guard;
 mod signature;

@@ -56,6 +56,10 @@ pub fn truncate(text: &str, max: usize) -> String {
 
 /// A mention we render ourselves from a validated id.
 pub fn mention(person: &str) -> String {
+    if person.starts_with(crate::domain::PersonId::TOMBSTONE_PREFIX) {
+        // Slack would show an unknown id as a broken mention.
+        return "_a former colleague_".to_owned();
+    }
     format!("<@{person}>")
 }
 

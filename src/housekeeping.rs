@@ -1,0 +1,82 @@
+//! The hourly housekeeping pass of `serve`: prune old history, purge all
+//! data once the app has been uninstalled for longer than the retention
+//! period, and resume delivery after a reinstall.
+
+use crate::app::AppContext;
+use crate::app::data_rights;
+use crate::config::DataSettings;
+use crate::slack::client::SlackTransport;
+use crate::store::data_rights as store;
+use chrono::Duration;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+const EVERY: Duration = Duration::hours(1);
+
+pub struct Housekeeper {
+    ctx: AppContext,
+    data: DataSettings,
+    /// Present when a bot token is configured: used to see whether a
+    /// stopped app was installed again.
+    slack: Option<Arc<SlackTransport>>,
+}
+
+impl Housekeeper {
+    pub fn new(ctx: AppContext, data: DataSettings, slack: Option<Arc<SlackTransport>>) -> Self {
+        Self { ctx, data, slack }
+    }
+
+    pub async fn run(self, stop: CancellationToken) {
+        loop {
+            self.pass().await;
+            let next = self.ctx.clock.now() + EVERY;
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = self.ctx.clock.sleep_until(next) => {}
+            }
+        }
+    }
+
+    /// One pass; failures are logged and retried at the next pass.
+    pub async fn pass(&self) {
+        if self.ctx.delivery_stopped() {
+            self.maybe_resume().await;
+        }
+        let keep_history = Duration::days(i64::from(self.data.history_days));
+        let keep_after = Duration::days(i64::from(self.data.retention_after_uninstall_days));
+        match data_rights::housekeeping(&self.ctx, keep_history, keep_after).await {
+            Ok(done) if done.pruned > 0 => {
+                tracing::info!(rows = done.pruned, "pruned old delivery history")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "housekeeping failed; retrying in an hour"),
+        }
+    }
+
+    async fn maybe_resume(&self) {
+        let Some(slack) = &self.slack else { return };
+        match slack.token_works().await {
+            Ok(true) => {
+                let resumed = self
+                    .ctx
+                    .store
+                    .write(|conn| Box::pin(async move { store::resume_delivery(conn).await }))
+                    .await;
+                match resumed {
+                    Ok(()) => {
+                        self.ctx.set_delivery_stopped(false);
+                        self.ctx.wake_delivery();
+                        tracing::info!("the bot token works again: delivery resumed");
+                    }
+                    Err(e) => tracing::error!(error = %e, "cannot resume delivery"),
+                }
+            }
+            Ok(false) => tracing::warn!(
+                "delivery stays stopped: the app was uninstalled or its token revoked; install it again and set the new SLACK_BOT_TOKEN"
+            ),
+            Err(e) => {
+                tracing::warn!(error = ?e, "cannot check the bot token; delivery stays stopped")
+            }
+        }
+    }
+}

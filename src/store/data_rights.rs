@@ -1,0 +1,235 @@
+//! Forgetting a person, stopping delivery, and purging data.
+//!
+//! Forgetting rewrites every row that names the person to a tombstone id
+//! (`UFORGOTTEN<n>`) and erases the text they wrote (moment stories,
+//! check-in notes, proposal comments), so counts and totals stay right while
+//! nothing they wrote or who they were remains. The `forgotten_people` row
+//! that numbers the tombstone records only when.
+
+use super::StoreError;
+use super::moments::{from_millis, millis};
+use crate::domain::PersonId;
+use chrono::{DateTime, Utc};
+use sqlx::{SqliteConnection, SqliteExecutor};
+
+/// What forgetting a person changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forgotten {
+    pub tombstone: String,
+    /// Their moments that are on Slack and must be deleted there: (id, channel).
+    pub posted_moments: Vec<(i64, String)>,
+    pub moments: u64,
+    pub check_in_notes: u64,
+    pub comments: u64,
+    pub rows_renamed: u64,
+}
+
+pub async fn forget(
+    conn: &mut SqliteConnection,
+    person: &PersonId,
+    now: DateTime<Utc>,
+) -> Result<Forgotten, StoreError> {
+    let who = person.as_str();
+    let n: i64 =
+        sqlx::query_scalar("INSERT INTO forgotten_people (forgotten_at) VALUES (?) RETURNING id")
+            .bind(millis(now))
+            .fetch_one(&mut *conn)
+            .await?;
+    let tomb = PersonId::tombstone(n).to_string();
+    let posted_moments: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, channel FROM moments WHERE author = ? AND status = 'shared' AND channel IS NOT NULL AND ts IS NOT NULL",
+    )
+    .bind(who)
+    .fetch_all(&mut *conn)
+    .await?;
+    // Shared moments keep counting in totals (forgotten = 1); drafts vanish.
+    let moments = sqlx::query(
+        "UPDATE moments SET story = '', forgotten = CASE WHEN status = 'shared' THEN 1 ELSE forgotten END, \
+         status = 'deleted', author = ?, updated_at = ? WHERE author = ?",
+    )
+    .bind(&tomb)
+    .bind(millis(now))
+    .bind(who)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let check_in_notes =
+        sqlx::query("UPDATE check_ins SET note = NULL, author = ? WHERE author = ?")
+            .bind(&tomb)
+            .bind(who)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    let comments =
+        sqlx::query("UPDATE proposal_comments SET text = '', person_id = ? WHERE person_id = ?")
+            .bind(&tomb)
+            .bind(who)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    let mut rows_renamed = 0;
+    for sql in [
+        "UPDATE moment_recognitions SET person_id = ? WHERE person_id = ?",
+        "UPDATE moment_reactions SET person_id = ? WHERE person_id = ?",
+        "UPDATE goals SET owner = ? WHERE owner = ?",
+        "UPDATE goals SET created_by = ? WHERE created_by = ?",
+        "UPDATE proposals SET proposer = ? WHERE proposer = ?",
+        "UPDATE proposals SET decided_by = ? WHERE decided_by = ?",
+        "UPDATE proposal_supports SET person_id = ? WHERE person_id = ?",
+        "UPDATE priorities SET author = ? WHERE author = ?",
+        "UPDATE plan_changes SET actor = ? WHERE actor = ?",
+        "UPDATE nudges SET person_id = ? WHERE person_id = ?",
+    ] {
+        rows_renamed += sqlx::query(sql)
+            .bind(&tomb)
+            .bind(who)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    // The audit trail's words may name them (e.g. "leaders: <@U…>").
+    sqlx::query("UPDATE plan_changes SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ?")
+        .bind(who)
+        .bind(&tomb)
+        .bind(format!("%{who}%"))
+        .execute(&mut *conn)
+        .await?;
+    for sql in [
+        "DELETE FROM team_people WHERE person_id = ?",
+        "DELETE FROM org_admins WHERE person_id = ?",
+        "DELETE FROM person_prefs WHERE person_id = ?",
+        "DELETE FROM person_tz WHERE person_id = ?",
+    ] {
+        sqlx::query(sql).bind(who).execute(&mut *conn).await?;
+    }
+    // Sent and failed messages are history, and may quote them: gone.
+    // Pending ones still matter to others (a post recognizing them): the
+    // id is rewritten, and whatever was addressed to them is skipped.
+    sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND payload LIKE ?")
+        .bind(format!("%{who}%"))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE outbox SET payload = REPLACE(payload, ?1, ?2), lane = REPLACE(lane, ?1, ?2), \
+         dedupe_key = REPLACE(dedupe_key, ?1, ?2) WHERE status = 'pending' AND payload LIKE ?3",
+    )
+    .bind(who)
+    .bind(&tomb)
+    .bind(format!("%{who}%"))
+    .execute(&mut *conn)
+    .await?;
+    Ok(Forgotten {
+        tombstone: tomb,
+        posted_moments,
+        moments,
+        check_in_notes,
+        comments,
+        rows_renamed,
+    })
+}
+
+/// Records that delivery stopped (first reason wins).
+pub async fn stop_delivery(
+    conn: &mut SqliteConnection,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO install_state (id, stopped_at, reason) VALUES (1, ?, ?) \
+         ON CONFLICT (id) DO UPDATE SET stopped_at = COALESCE(install_state.stopped_at, excluded.stopped_at), \
+         reason = COALESCE(install_state.reason, excluded.reason)",
+    )
+    .bind(millis(now))
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Clears the stop after the app was installed again with a working token.
+pub async fn resume_delivery(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE install_state SET stopped_at = NULL, reason = NULL, purged_at = NULL WHERE id = 1",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// When and why delivery stopped, if it did.
+pub async fn stopped(
+    exec: impl SqliteExecutor<'_>,
+) -> Result<Option<(DateTime<Utc>, String)>, StoreError> {
+    let row: Option<(Option<i64>, Option<String>)> =
+        sqlx::query_as("SELECT stopped_at, reason FROM install_state WHERE id = 1")
+            .fetch_optional(exec)
+            .await?;
+    Ok(match row {
+        Some((Some(at), reason)) => Some((from_millis(at), reason.unwrap_or_default())),
+        _ => None,
+    })
+}
+
+/// True once [`purge_all`] ran for the current stop.
+pub async fn purged(exec: impl SqliteExecutor<'_>) -> Result<bool, StoreError> {
+    let purged: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT purged_at FROM install_state WHERE id = 1")
+            .fetch_optional(exec)
+            .await?;
+    Ok(matches!(purged, Some(Some(_))))
+}
+
+/// Everything the organization's people put in: goals, check-ins, moments,
+/// priorities, proposals, the audit trail, pending and past messages. The
+/// plan itself (org, pillars, teams) stays: it comes from the config file.
+pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM moment_reactions",
+        "DELETE FROM moment_recognitions",
+        "DELETE FROM moments",
+        "DELETE FROM priority_reviews",
+        "DELETE FROM priority_items",
+        "DELETE FROM priorities",
+        "DELETE FROM proposal_comments",
+        "DELETE FROM proposal_supports",
+        "UPDATE proposals SET goal_id = NULL",
+        "UPDATE priority_items SET goal_id = NULL",
+        "DELETE FROM check_ins",
+        "DELETE FROM goals",
+        "DELETE FROM proposals",
+        "DELETE FROM plan_changes",
+        "DELETE FROM nudges",
+        "DELETE FROM job_runs",
+        "DELETE FROM outbox",
+        "DELETE FROM slack_events",
+        "DELETE FROM person_prefs",
+        "DELETE FROM person_tz",
+        "DELETE FROM forgotten_people",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    sqlx::query("UPDATE install_state SET purged_at = ? WHERE id = 1")
+        .bind(millis(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Day-to-day housekeeping: delivered or failed messages and handled event
+/// ids older than `before` are no longer needed (event ids only guard
+/// against Slack's retries, which stop after minutes).
+pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
+    let outbox = sqlx::query(
+        "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < ?",
+    )
+    .bind(millis(before))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let events = sqlx::query("DELETE FROM slack_events WHERE received_at < ?")
+        .bind(millis(before))
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(outbox + events)
+}
