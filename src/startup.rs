@@ -3,8 +3,9 @@
 //! [`Application::build`] opens and migrates the database, seeds the
 //! organization from the settings, and binds the listener (port 0 picks a
 //! free port, which tests use); [`Application::run_until_stopped`] serves
-//! HTTP and runs the delivery worker until the shutdown future resolves,
-//! then lets in-flight requests and sends finish.
+//! HTTP and runs the delivery worker (and, with an app token, the Socket
+//! Mode connection) until the shutdown future resolves, then lets in-flight
+//! requests and sends finish.
 
 use crate::app::AppContext;
 use crate::clock::SharedClock;
@@ -13,6 +14,7 @@ use crate::delivery::Worker;
 use crate::http::{self, AppState};
 use crate::scheduler::{Scheduler, schedules};
 use crate::slack::client::{SlackTransport, build_client};
+use crate::slack::socket_mode::SocketMode;
 use crate::store::{self, Store};
 use anyhow::Context;
 use std::future::Future;
@@ -26,6 +28,7 @@ pub struct Application {
     state: AppState,
     worker: Option<Arc<Worker>>,
     scheduler: Option<Scheduler>,
+    socket_mode: Option<SocketMode>,
 }
 
 /// Opens the database, applies migrations and seeds the organization.
@@ -67,7 +70,7 @@ pub async fn prepare_store(
 
 impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
-        let secret = settings.require_signing_secret()?.clone();
+        let secret = settings.serve_signing_secret()?.cloned();
         let (_store, ctx) = prepare_store(settings, &clock).await?;
         let worker = match &settings.slack.bot_token {
             Some(token) => {
@@ -97,6 +100,18 @@ impl Application {
             tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
             None
         };
+        let socket_mode = match &settings.slack.app_token {
+            Some(app_token) => {
+                let client = build_client(&settings.slack.api_url)
+                    .context("cannot set up the Slack client")?;
+                Some(SocketMode::new(
+                    client,
+                    app_token,
+                    settings.socket_mode.clone(),
+                ))
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -104,10 +119,11 @@ impl Application {
             listener,
             state: AppState {
                 ctx,
-                signing_secret: Arc::new(secret),
+                signing_secret: secret.map(Arc::new),
             },
             worker,
             scheduler,
+            socket_mode,
         })
     }
 
@@ -129,17 +145,39 @@ impl Application {
         tracing::info!(address = %self.local_addr(), "alignbot is listening");
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
         let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
+        // Socket Mode stops taking envelopes as soon as shutdown begins,
+        // like the HTTP listener.
+        let stop_socket = CancellationToken::new();
+        let socket_mode = match self.socket_mode {
+            Some(socket_mode) => {
+                tracing::info!(
+                    "Socket Mode: Slack's requests arrive over a WebSocket (SLACK_APP_TOKEN is set); /slack/* over HTTP still requires a signature"
+                );
+                let router = http::router(self.state.clone());
+                Some(tokio::spawn(socket_mode.run(router, stop_socket.clone())))
+            }
+            None => {
+                tracing::info!("HTTP mode: Slack's requests arrive at /slack/* on this listener");
+                None
+            }
+        };
         let stop_serving = stop.clone();
+        let stop_socket_now = stop_socket.clone();
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown => {}
                     _ = stop_serving.cancelled() => {}
                 }
+                stop_socket_now.cancel();
                 tracing::info!("shutting down: finishing requests in flight");
             })
             .await
             .context("the HTTP server failed")?;
+        stop_socket.cancel();
+        if let Some(socket_mode) = socket_mode {
+            let _ = socket_mode.await;
+        }
         stop.cancel();
         if let Some(worker) = worker {
             let _ = worker.await;
