@@ -129,10 +129,10 @@ async fn an_event_delivered_twice_is_acked_twice_and_handled_once() {
 }
 
 #[tokio::test]
-async fn envelopes_are_answered_concurrently_on_one_connection() {
+async fn envelopes_sent_back_to_back_are_each_acknowledged() {
     let (app, _socket, mut conn) = connected(FakeSlack::start().await, "").await;
 
-    // Send several before reading any ack: each is answered on its own.
+    // Several in flight before any ack is read; acks may come in any order.
     let ids: Vec<String> = (0..5).map(|i| format!("env-many-{i}")).collect();
     for (i, id) in ids.iter().enumerate() {
         conn.send(&moment_command(id, &format!("{STORY} ({i})"), &app.fake))
@@ -298,4 +298,35 @@ async fn stopping_the_app_closes_the_socket() {
     let rest = stop_and_collect(app, conn).await;
     assert!(rest.is_empty(), "{rest:?}");
     assert_eq!(socket.connections(), 1, "no reconnect after a stop");
+}
+
+#[test]
+fn the_socket_mode_manifest_is_the_http_one_without_request_urls() {
+    let manifest = |name: &str| {
+        let text = std::fs::read_to_string(format!(
+            "{}/deploy/slack/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        // The comments above differ; the manifest itself starts here.
+        text[text.find("_metadata:").unwrap()..].to_owned()
+    };
+    let from_http: Vec<String> = manifest("manifest.yaml")
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with("url: ") && !l.starts_with("request_url: ")
+        })
+        .map(|l| l.replace("socket_mode_enabled: false", "socket_mode_enabled: true"))
+        .collect();
+    let socket: Vec<String> = manifest("manifest.socket-mode.yaml")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(socket, from_http);
+    assert!(
+        socket
+            .iter()
+            .any(|l| l.contains("socket_mode_enabled: true"))
+    );
 }
