@@ -92,6 +92,9 @@ pub struct SocketModeSettings {
     /// per failure (with jitter) up to `max_backoff`.
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
+    /// How often we ping Slack. A socket that stays silent (not even a
+    /// pong) for two of these is given up, even if TCP has not noticed.
+    pub ping_interval: Duration,
 }
 
 impl Default for SocketModeSettings {
@@ -99,6 +102,7 @@ impl Default for SocketModeSettings {
         Self {
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(20),
         }
     }
 }
@@ -199,6 +203,7 @@ struct FileSlack {
 struct FileSocketMode {
     initial_backoff_ms: Option<u64>,
     max_backoff_ms: Option<u64>,
+    ping_interval_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -458,6 +463,16 @@ fn resolve_socket_mode(file: FileSocketMode) -> Result<SocketModeSettings, Confi
     }
     if let Some(ms) = file.max_backoff_ms {
         s.max_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = file.ping_interval_ms {
+        if ms == 0 {
+            return Err(invalid(
+                "socket_mode.ping_interval_ms",
+                "0",
+                "must be above 0",
+            ));
+        }
+        s.ping_interval = Duration::from_millis(ms);
     }
     if s.max_backoff < s.initial_backoff {
         return Err(invalid(
@@ -878,7 +893,7 @@ name = "Patient care"
     }
 
     #[test]
-    fn socket_mode_backoff_is_read_from_the_file_and_checked() {
+    fn socket_mode_timing_is_read_from_the_file_and_checked() {
         let s = load(
             &format!("{MINIMAL}\n[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n"),
             &[],
@@ -893,5 +908,15 @@ name = "Patient care"
         .unwrap_err()
         .to_string();
         assert!(message.contains("socket_mode.max_backoff_ms"), "{message}");
+        let message = load(
+            &format!("{MINIMAL}\n[socket_mode]\nping_interval_ms = 0\n"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("socket_mode.ping_interval_ms"),
+            "{message}"
+        );
     }
 }

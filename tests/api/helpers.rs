@@ -91,15 +91,19 @@ pub async fn spawn_app_at(extra: &str, start: DateTime<Utc>) -> TestApp {
 pub const APP_TOKEN: &str = "xapp-1-A0TEST-1-s3cr3t";
 
 /// A fresh app in Socket Mode: `apps.connections.open` on `fake` hands out
-/// `socket_url`, and reconnect waits are milliseconds. `extra` settings are
-/// appended; `# no signing secret` in them leaves SLACK_SIGNING_SECRET unset.
+/// `socket_url`, and reconnect waits are milliseconds (unless `extra` has its
+/// own `[socket_mode]`). `extra` settings are appended; `# no signing secret`
+/// in them leaves SLACK_SIGNING_SECRET unset.
 pub async fn spawn_socket_app(fake: FakeSlack, socket_url: &str, extra: &str) -> TestApp {
     alignbot::telemetry::init();
     fake.set_socket_url(socket_url);
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let extra = format!(
-        "[slack]\napp_token = \"{APP_TOKEN}\"\n[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n{extra}"
-    );
+    let backoff = if extra.contains("[socket_mode]") {
+        ""
+    } else {
+        "[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n"
+    };
+    let extra = format!("[slack]\napp_token = \"{APP_TOKEN}\"\n{backoff}{extra}");
     launch(fake, dir, ManualClock::new(start_time()), extra).await
 }
 

@@ -183,6 +183,25 @@ async fn a_dropped_socket_is_reconnected() {
 }
 
 #[tokio::test]
+async fn a_socket_that_falls_silent_is_replaced() {
+    let extra =
+        "[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\nping_interval_ms = 50\n";
+    // The first connection is never read from again, so the bot's pings get
+    // no pong: a half-open connection, as after a silent network failure.
+    let (app, socket, _silent) = connected(FakeSlack::start().await, extra).await;
+
+    let mut second = socket.next_connection().await;
+    second.hello().await;
+
+    assert_eq!(app.fake.calls_to("apps.connections.open").len(), 2);
+    let ack = second
+        .exchange(&moment_command("env-after-silence", STORY, &app.fake))
+        .await;
+    assert_eq!(ack["envelope_id"], "env-after-silence");
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn a_socket_closed_without_hello_and_link_disabled_are_retried() {
     let (app, socket, mut conn) = connected(FakeSlack::start().await, "").await;
 

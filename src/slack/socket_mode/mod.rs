@@ -42,9 +42,6 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct SocketModeTrusted;
 
-/// How often we ping Slack; a socket silent for two of these is dead even
-/// if TCP has not noticed.
-const PING_EVERY: Duration = Duration::from_secs(20);
 /// Opening the connection (the Web API call, then the handshake).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a closing connection waits for envelopes in flight, so their
@@ -184,7 +181,8 @@ impl SocketMode {
         backoff: &mut Backoff,
     ) -> Ended {
         let mut in_flight: JoinSet<Option<String>> = JoinSet::new();
-        let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+        let every = self.settings.ping_interval;
+        let mut ping = tokio::time::interval_at(Instant::now() + every, every);
         let mut heard = Instant::now();
         let ended = loop {
             tokio::select! {
@@ -197,7 +195,7 @@ impl SocketMode {
                     }
                 }
                 _ = ping.tick() => {
-                    if heard.elapsed() > 2 * PING_EVERY {
+                    if heard.elapsed() > 2 * every {
                         break Ended::Failed("nothing heard from Slack, not even a pong".into());
                     }
                     if let Err(e) = socket.send(Message::Ping(Default::default())).await {
