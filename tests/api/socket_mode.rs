@@ -349,3 +349,64 @@ fn the_socket_mode_manifest_is_the_http_one_without_request_urls() {
             .any(|l| l.contains("socket_mode_enabled: true"))
     );
 }
+
+#[tokio::test]
+async fn a_slow_envelope_does_not_hold_up_the_ack_of_another() {
+    use alignbot::config::SocketModeSettings;
+    use alignbot::slack::client::build_client;
+    use alignbot::slack::socket_mode::SocketMode;
+    use axum::routing::post;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::sync::Notify;
+
+    // The client alone, in front of a router whose handler for "slow" waits
+    // until the test lets it go: the real handlers are all fast.
+    let fake = FakeSlack::start().await;
+    let socket = FakeSocketMode::start().await;
+    fake.set_socket_url(&socket.url);
+    let gate = Arc::new(Notify::new());
+    let held = gate.clone();
+    let router = axum::Router::new().route(
+        "/slack/commands",
+        post(move |body: String| {
+            let held = held.clone();
+            async move {
+                if body.contains("slow") {
+                    held.notified().await;
+                }
+                axum::Json(json!({"text": body}))
+            }
+        }),
+    );
+    let settings = SocketModeSettings {
+        initial_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(200),
+        ..SocketModeSettings::default()
+    };
+    let client = build_client(&fake.api_url()).unwrap();
+    let stop = tokio_util::sync::CancellationToken::new();
+    let running = tokio::spawn(
+        SocketMode::new(client, &APP_TOKEN.to_owned().into(), settings).run(router, stop.clone()),
+    );
+    let mut conn = socket.next_connection().await;
+    conn.hello().await;
+
+    let command = |id: &str, text: &str| {
+        envelope(
+            id,
+            "slash_commands",
+            json!({"command": "/x", "text": text}),
+            true,
+        )
+    };
+    conn.send(&command("env-slow", "slow")).await;
+    let fast = conn.exchange(&command("env-fast", "fast")).await;
+    assert!(fast["payload"]["text"].as_str().unwrap().contains("fast"));
+
+    gate.notify_one();
+    let slow = conn.ack_for("env-slow").await;
+    assert!(slow["payload"]["text"].as_str().unwrap().contains("slow"));
+    stop.cancel();
+    running.await.unwrap();
+}
