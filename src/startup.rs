@@ -71,6 +71,11 @@ pub async fn prepare_store(
 impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let secret = settings.serve_signing_secret()?.cloned();
+        if secret.is_none() {
+            tracing::info!(
+                "SLACK_SIGNING_SECRET is not set: Socket Mode only, /slack/* over HTTP refuses every request"
+            );
+        }
         let (_store, ctx) = prepare_store(settings, &clock).await?;
         let worker = match &settings.slack.bot_token {
             Some(token) => {

@@ -15,8 +15,8 @@
 //! does not let tests shorten its reconnect waits.
 
 mod backoff;
-pub mod dispatch;
-pub mod envelope;
+mod dispatch;
+mod envelope;
 
 use crate::config::SocketModeSettings;
 use axum::Router;
