@@ -91,12 +91,14 @@ async fn main() -> Result<()> {
         shares as f64 / loaded.seconds
     );
     let copy = open(&format!("sqlite://{}", dir.join("loaded.db").display()), 1).await?;
-    let (moments, outbox): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM moments), (SELECT COUNT(*) FROM outbox)",
-    )
-    .fetch_one(&copy)
-    .await?;
-    ensure!(moments == outbox, "inconsistent copy: {moments} vs {outbox}");
+    let (moments, outbox): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM moments), (SELECT COUNT(*) FROM outbox)")
+            .fetch_one(&copy)
+            .await?;
+    ensure!(
+        moments == outbox,
+        "inconsistent copy: {moments} vs {outbox}"
+    );
     println!("  copy consistent: {moments} moments, {outbox} outbox rows");
     copy.close().await;
     pool.close().await;

@@ -8,7 +8,7 @@
 
 use crate::domain::{ChannelId, DomainError, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono_tz::Tz;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -68,6 +68,7 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub scheduler: bool,
     pub delivery: DeliverySettings,
+    pub socket_mode: SocketModeSettings,
     pub org: Org,
     pub pillars: Vec<Pillar>,
     pub teams: Vec<Team>,
@@ -98,7 +99,32 @@ impl Default for DataSettings {
 pub struct SlackSettings {
     pub signing_secret: Option<SecretString>,
     pub bot_token: Option<SecretString>,
+    /// The app-level token (`xapp-…`) that turns Socket Mode on.
+    pub app_token: Option<SecretString>,
     pub api_url: String,
+}
+
+/// Reconnect pacing of the Socket Mode client. Tests shrink it so that a
+/// reconnect takes milliseconds instead of seconds.
+#[derive(Debug, Clone)]
+pub struct SocketModeSettings {
+    /// The wait before the first retry after a failed connection; it doubles
+    /// per failure (with jitter) up to `max_backoff`.
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    /// How often we ping Slack. A socket that stays silent (not even a
+    /// pong) for two of these is given up, even if TCP has not noticed.
+    pub ping_interval: Duration,
+}
+
+impl Default for SocketModeSettings {
+    fn default() -> Self {
+        Self {
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(60),
+            ping_interval: Duration::from_secs(20),
+        }
+    }
 }
 
 /// Knobs of the outbox worker. The defaults follow Slack's published limits.
@@ -172,6 +198,8 @@ struct FileSettings {
     database: FileDatabase,
     #[serde(default)]
     delivery: FileDelivery,
+    #[serde(default)]
+    socket_mode: FileSocketMode,
     org: Option<FileOrg>,
     #[serde(default)]
     pillars: Vec<FilePillar>,
@@ -195,7 +223,16 @@ struct FileData {
 struct FileSlack {
     signing_secret: Option<String>,
     bot_token: Option<String>,
+    app_token: Option<String>,
     api_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSocketMode {
+    initial_backoff_ms: Option<u64>,
+    max_backoff_ms: Option<u64>,
+    ping_interval_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -342,8 +379,12 @@ impl Settings {
         let slack = SlackSettings {
             signing_secret: secret("SLACK_SIGNING_SECRET", file.slack.signing_secret),
             bot_token: secret("SLACK_BOT_TOKEN", file.slack.bot_token),
+            app_token: secret("SLACK_APP_TOKEN", file.slack.app_token),
             api_url,
         };
+        if let Some(token) = &slack.app_token {
+            check_app_token(token.expose_secret())?;
+        }
 
         let database_url = env
             .var("DATABASE_URL")
@@ -379,6 +420,7 @@ impl Settings {
         };
 
         let delivery = resolve_delivery(file.delivery)?;
+        let socket_mode = resolve_socket_mode(file.socket_mode)?;
         let org = resolve_org(file.org)?;
         let pillars = resolve_pillars(file.pillars)?;
         let teams = resolve_teams(file.teams)?;
@@ -401,6 +443,7 @@ impl Settings {
             listen,
             scheduler,
             delivery,
+            socket_mode,
             org,
             pillars,
             teams,
@@ -416,6 +459,70 @@ impl Settings {
             hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve.",
         })
     }
+}
+
+impl Settings {
+    /// The signing secret `serve` checks HTTP requests with. Socket Mode
+    /// (an app token) needs none, since the socket itself is authenticated;
+    /// without one, every `/slack/*` HTTP request is then refused.
+    pub fn serve_signing_secret(&self) -> Result<Option<&SecretString>, ConfigError> {
+        match self.slack.app_token {
+            Some(_) => Ok(self.slack.signing_secret.as_ref()),
+            None => self.require_signing_secret().map(Some),
+        }
+    }
+}
+
+/// An app-level token starts with `xapp-`; a bot token pasted by mistake is
+/// named by its prefix only, so the message never carries the secret.
+fn check_app_token(token: &str) -> Result<(), ConfigError> {
+    if token.starts_with("xapp-") {
+        return Ok(());
+    }
+    let shown = match token.split_once('-') {
+        Some((prefix, _)) if prefix.len() <= 4 => format!("{prefix}-…"),
+        _ => "[REDACTED]".to_owned(),
+    };
+    Err(invalid(
+        "SLACK_APP_TOKEN (slack.app_token)",
+        shown,
+        "must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)",
+    ))
+}
+
+fn resolve_socket_mode(file: FileSocketMode) -> Result<SocketModeSettings, ConfigError> {
+    let mut s = SocketModeSettings::default();
+    if let Some(ms) = file.initial_backoff_ms {
+        if ms == 0 {
+            return Err(invalid(
+                "socket_mode.initial_backoff_ms",
+                "0",
+                "must be above 0",
+            ));
+        }
+        s.initial_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = file.max_backoff_ms {
+        s.max_backoff = Duration::from_millis(ms);
+    }
+    if let Some(ms) = file.ping_interval_ms {
+        if ms == 0 {
+            return Err(invalid(
+                "socket_mode.ping_interval_ms",
+                "0",
+                "must be above 0",
+            ));
+        }
+        s.ping_interval = Duration::from_millis(ms);
+    }
+    if s.max_backoff < s.initial_backoff {
+        return Err(invalid(
+            "socket_mode.max_backoff_ms",
+            s.max_backoff.as_millis().to_string(),
+            "must not be below socket_mode.initial_backoff_ms",
+        ));
+    }
+    Ok(s)
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -794,5 +901,63 @@ name = "Patient care"
             .unwrap_err()
             .to_string();
         assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn an_app_token_that_is_not_an_app_token_is_named_by_its_prefix_only() {
+        let message = load(MINIMAL, &[("SLACK_APP_TOKEN", "xoxb-123-s3cr3t")])
+            .unwrap_err()
+            .to_string();
+        assert!(message.starts_with("SLACK_APP_TOKEN"), "{message}");
+        assert!(message.contains("xapp-"), "{message}");
+        assert!(message.contains("\"xoxb-…\""), "{message}");
+        assert!(!message.contains("s3cr3t"), "{message}");
+        let message = load(MINIMAL, &[("SLACK_APP_TOKEN", "s3cr3t")])
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("s3cr3t"), "{message}");
+    }
+
+    #[test]
+    fn socket_mode_needs_no_signing_secret_but_http_mode_does() {
+        let http = load(MINIMAL, &[]).unwrap();
+        assert!(http.serve_signing_secret().is_err());
+        let socket = load(MINIMAL, &[("SLACK_APP_TOKEN", "xapp-1-A1-s3cr3t")]).unwrap();
+        assert!(socket.serve_signing_secret().unwrap().is_none());
+        assert!(!format!("{socket:?}").contains("s3cr3t"));
+        let both = load(
+            MINIMAL,
+            &[("SLACK_APP_TOKEN", "xapp-1"), ("SLACK_SIGNING_SECRET", "x")],
+        )
+        .unwrap();
+        assert!(both.serve_signing_secret().unwrap().is_some());
+    }
+
+    #[test]
+    fn socket_mode_timing_is_read_from_the_file_and_checked() {
+        let s = load(
+            &format!("{MINIMAL}\n[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n"),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(s.socket_mode.initial_backoff, Duration::from_millis(20));
+        assert_eq!(s.socket_mode.max_backoff, Duration::from_millis(200));
+        let message = load(
+            &format!("{MINIMAL}\n[socket_mode]\ninitial_backoff_ms = 500\nmax_backoff_ms = 100\n"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("socket_mode.max_backoff_ms"), "{message}");
+        let message = load(
+            &format!("{MINIMAL}\n[socket_mode]\nping_interval_ms = 0\n"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            message.contains("socket_mode.ping_interval_ms"),
+            "{message}"
+        );
     }
 }

@@ -88,7 +88,7 @@ fn main() -> ExitCode {
         let clock: SharedClock = Arc::new(SystemClock);
         match cli.command {
             Command::Serve { no_scheduler } => {
-                if let Err(e) = settings.require_signing_secret() {
+                if let Err(e) = settings.serve_signing_secret() {
                     return Err(Failure::Config(e));
                 }
                 let mut settings = settings;

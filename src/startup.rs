@@ -3,8 +3,9 @@
 //! [`Application::build`] opens and migrates the database, seeds the
 //! organization from the settings, and binds the listener (port 0 picks a
 //! free port, which tests use); [`Application::run_until_stopped`] serves
-//! HTTP and runs the delivery worker until the shutdown future resolves,
-//! then lets in-flight requests and sends finish.
+//! HTTP and runs the delivery worker (and, with an app token, the Socket
+//! Mode connection) until the shutdown future resolves, then lets in-flight
+//! requests and sends finish.
 
 use crate::app::AppContext;
 use crate::clock::SharedClock;
@@ -14,6 +15,7 @@ use crate::housekeeping::Housekeeper;
 use crate::http::{self, AppState};
 use crate::scheduler::{Scheduler, schedules};
 use crate::slack::client::{SlackTransport, build_client};
+use crate::slack::socket_mode::SocketMode;
 use crate::store::{self, Store};
 use anyhow::Context;
 use std::future::Future;
@@ -28,6 +30,7 @@ pub struct Application {
     worker: Option<Arc<Worker>>,
     scheduler: Option<Scheduler>,
     housekeeper: Housekeeper,
+    socket_mode: Option<SocketMode>,
 }
 
 /// Opens the database, applies migrations and seeds the organization.
@@ -73,7 +76,12 @@ pub async fn prepare_store(
 
 impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
-        let secret = settings.require_signing_secret()?.clone();
+        let secret = settings.serve_signing_secret()?.cloned();
+        if secret.is_none() {
+            tracing::info!(
+                "SLACK_SIGNING_SECRET is not set: Socket Mode only, /slack/* over HTTP refuses every request"
+            );
+        }
         let (_store, ctx) = prepare_store(settings, &clock).await?;
         let mut slack = None;
         let worker = match &settings.slack.bot_token {
@@ -106,6 +114,18 @@ impl Application {
             None
         };
         let ctx_for_housekeeping = ctx.clone();
+        let socket_mode = match &settings.slack.app_token {
+            Some(app_token) => {
+                let client = build_client(&settings.slack.api_url)
+                    .context("cannot set up the Slack client")?;
+                Some(SocketMode::new(
+                    client,
+                    app_token,
+                    settings.socket_mode.clone(),
+                ))
+            }
+            None => None,
+        };
         let listener = TcpListener::bind(settings.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -113,11 +133,12 @@ impl Application {
             listener,
             state: AppState {
                 ctx,
-                signing_secret: Arc::new(secret),
+                signing_secret: secret.map(Arc::new),
             },
             worker,
             scheduler,
             housekeeper: Housekeeper::new(ctx_for_housekeeping, settings.data.clone(), slack),
+            socket_mode,
         })
     }
 
@@ -140,17 +161,39 @@ impl Application {
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
         let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
         let housekeeper = tokio::spawn(self.housekeeper.run(stop.clone()));
+        // Socket Mode stops taking envelopes as soon as shutdown begins,
+        // like the HTTP listener.
+        let stop_socket = CancellationToken::new();
+        let socket_mode = match self.socket_mode {
+            Some(socket_mode) => {
+                tracing::info!(
+                    "Socket Mode: Slack's requests arrive over a WebSocket (SLACK_APP_TOKEN is set); /slack/* over HTTP still requires a signature"
+                );
+                let router = http::router(self.state.clone());
+                Some(tokio::spawn(socket_mode.run(router, stop_socket.clone())))
+            }
+            None => {
+                tracing::info!("HTTP mode: Slack's requests arrive at /slack/* on this listener");
+                None
+            }
+        };
         let stop_serving = stop.clone();
+        let stop_socket_now = stop_socket.clone();
         axum::serve(self.listener, http::router(self.state))
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown => {}
                     _ = stop_serving.cancelled() => {}
                 }
+                stop_socket_now.cancel();
                 tracing::info!("shutting down: finishing requests in flight");
             })
             .await
             .context("the HTTP server failed")?;
+        stop_socket.cancel();
+        if let Some(socket_mode) = socket_mode {
+            let _ = socket_mode.await;
+        }
         stop.cancel();
         if let Some(worker) = worker {
             let _ = worker.await;

@@ -38,6 +38,7 @@ fn every_invalid_setting_is_reported_the_same_way() {
         ("ALIGNBOT_LISTEN", "nowhere"),
         ("SLACK_API_URL", "slack.com"),
         ("ALIGNBOT_SCHEDULER", "sometimes"),
+        ("SLACK_APP_TOKEN", "xoxb-1-s3cr3t"),
         ("ALIGNBOT_CONFIG", "/nonexistent/alignbot.toml"),
     ] {
         let out = alignbot(dir.path())
@@ -50,6 +51,7 @@ fn every_invalid_setting_is_reported_the_same_way() {
         assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "{name}: {stderr}");
         assert!(stderr.starts_with("error: "), "{stderr}");
+        assert!(!stderr.contains("s3cr3t"), "{stderr}");
     }
 }
 

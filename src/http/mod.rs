@@ -32,7 +32,8 @@ pub const MAX_BODY: usize = 256 * 1024;
 #[derive(Clone)]
 pub struct AppState {
     pub ctx: AppContext,
-    pub signing_secret: Arc<SecretString>,
+    /// `None` only in Socket Mode without a secret: HTTP requests are then all refused.
+    pub signing_secret: Option<Arc<SecretString>>,
 }
 
 pub fn router(state: AppState) -> Router {

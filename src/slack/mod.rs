@@ -5,6 +5,8 @@
 //! - [`render`]: app state → Block Kit.
 //! - [`client`]: slack-morphism's Web API client at `SLACK_API_URL`, and the
 //!   delivery transport that turns outbox rows into Web API calls.
+//! - [`socket_mode`]: the Socket Mode connection, which feeds envelopes to
+//!   the same HTTP handlers in-process.
 //!
 //! A Teams adapter would sit beside this module with the same shape.
 
@@ -14,6 +16,7 @@ pub mod event;
 pub mod goal_command;
 pub mod interaction;
 pub mod render;
+pub mod socket_mode;
 pub mod verify;
 
 /// Ids of callbacks, blocks and actions, shared by renderers and parsers so

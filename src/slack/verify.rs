@@ -21,6 +21,8 @@ pub enum VerifyError {
     Stale,
     #[error("signature does not match")]
     Mismatch,
+    #[error("no signing secret is configured (Socket Mode only)")]
+    NoSecret,
 }
 
 /// Computes the `v0=` signature Slack would send.

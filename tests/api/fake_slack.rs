@@ -45,6 +45,8 @@ struct Inner {
     calls: Vec<Call>,
     script: HashMap<String, VecDeque<Scripted>>,
     next_ts: u64,
+    /// What `apps.connections.open` hands out (a fake Socket Mode server).
+    socket_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -103,6 +105,11 @@ impl FakeSlack {
             .entry(method.to_owned())
             .or_default()
             .extend(answers);
+    }
+
+    /// Makes `apps.connections.open` answer with this WebSocket URL.
+    pub fn set_socket_url(&self, url: &str) {
+        self.inner.lock().unwrap().socket_url = Some(url.to_owned());
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -245,6 +252,13 @@ async fn api(
         "auth.test" => fixture("auth.test.ok.json"),
         // Everyone works in Los Angeles in this fake workspace (the fixture's zone).
         "users.info" => fixture("users.info.ok.json"),
+        "apps.connections.open" => {
+            let mut body = fixture("apps.connections.open.ok.json");
+            if let Some(url) = fake.inner.lock().unwrap().socket_url.clone() {
+                body["url"] = json!(url);
+            }
+            body
+        }
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     json_response(StatusCode::OK, ok)

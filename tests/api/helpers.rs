@@ -87,6 +87,26 @@ pub async fn spawn_app_at(extra: &str, start: DateTime<Utc>) -> TestApp {
     launch(fake, dir, ManualClock::new(start), extra.to_owned()).await
 }
 
+/// The app token the Socket Mode tests configure.
+pub const APP_TOKEN: &str = "xapp-1-A0TEST-1-s3cr3t";
+
+/// A fresh app in Socket Mode: `apps.connections.open` on `fake` hands out
+/// `socket_url`, and reconnect waits are milliseconds (unless `extra` has its
+/// own `[socket_mode]`). `extra` settings are appended; `# no signing secret`
+/// in them leaves SLACK_SIGNING_SECRET unset.
+pub async fn spawn_socket_app(fake: FakeSlack, socket_url: &str, extra: &str) -> TestApp {
+    alignbot::telemetry::init();
+    fake.set_socket_url(socket_url);
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let backoff = if extra.contains("[socket_mode]") {
+        ""
+    } else {
+        "[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n"
+    };
+    let extra = format!("[slack]\napp_token = \"{APP_TOKEN}\"\n{backoff}{extra}");
+    launch(fake, dir, ManualClock::new(start_time()), extra).await
+}
+
 async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
     let db = dir.path().join("alignbot.db");
     let settings = settings_for(&fake, dir.path(), &db, &extra);
@@ -118,10 +138,11 @@ async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: S
 
 fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Settings {
     let scheduler_on = extra.contains("scheduler = true");
+    let no_secret = extra.contains("# no signing secret");
     let api_url = fake.api_url();
     let database_url = format!("sqlite://{}", db.display());
     let env = move |name: &str| match name {
-        "SLACK_SIGNING_SECRET" => Some(SECRET.to_owned()),
+        "SLACK_SIGNING_SECRET" if !no_secret => Some(SECRET.to_owned()),
         "SLACK_BOT_TOKEN" => Some("xoxb-test-token".to_owned()),
         "SLACK_API_URL" => Some(api_url.clone()),
         "DATABASE_URL" => Some(database_url.clone()),
