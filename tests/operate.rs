@@ -249,3 +249,62 @@ async fn forget_user_erases_their_text_and_refuses_what_is_not_a_user_id() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Copy member ID"));
 }
+
+#[test]
+fn json_logs_are_one_object_per_line_and_never_show_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = "json-log-signing-secret-7c1d";
+    let token = "xoxb-json-log-token-5e2a";
+    let mut child = alignbot(&dir.path().join("logs.db"))
+        .env("SLACK_SIGNING_SECRET", secret)
+        .env("SLACK_BOT_TOKEN", token)
+        .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
+        .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
+        .env("ALIGNBOT_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .args(["serve", "--no-scheduler"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["fields"]["message"] == "alignbot is listening"
+                || l["message"] == "alignbot is listening"),
+        "{stderr}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string())
+    );
+    assert!(
+        !stderr.contains(secret) && !stderr.contains(token),
+        "{stderr}"
+    );
+}
