@@ -260,7 +260,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
         .port();
     let secret = "json-log-signing-secret-7c1d";
     let token = "xoxb-json-log-token-5e2a";
-    let mut child = alignbot(&dir.path().join("logs.db"))
+    let child = alignbot(&dir.path().join("logs.db"))
         .env("SLACK_SIGNING_SECRET", secret)
         .env("SLACK_BOT_TOKEN", token)
         .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
