@@ -55,8 +55,11 @@ pub async fn backup(database_url: &str, target: &Path) -> Result<BackupReport, B
     let partial = dir.join(format!(".{}.partial", name.to_string_lossy()));
     let _ = std::fs::remove_file(&partial);
 
+    // A copy of a large database takes seconds: that is expected, not a
+    // slow query worth a warning.
     let mut conn = source
         .busy_timeout(std::time::Duration::from_secs(30))
+        .disable_statement_logging()
         .connect()
         .await?;
     let copied = sqlx::query("VACUUM INTO ?")
@@ -88,6 +91,7 @@ async fn check(path: &Path) -> Result<BackupReport, BackupError> {
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
+        .disable_statement_logging()
         .connect()
         .await?;
     let verdict: String = sqlx::query_scalar("PRAGMA quick_check")
