@@ -39,6 +39,10 @@ impl Housekeeper {
 
     /// One pass; failures are logged and retried at the next pass.
     pub async fn pass(&self) {
+        // Pick up changes other processes made (e.g. `alignbot forget-user`).
+        if let Err(e) = self.ctx.reload_directory().await {
+            tracing::warn!(error = %e, "cannot reload the organization");
+        }
         if self.ctx.delivery_stopped() {
             self.maybe_resume().await;
         }

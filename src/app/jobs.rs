@@ -172,6 +172,10 @@ async fn plan_and_claim(
     trigger: Trigger,
     local: Option<chrono::NaiveDateTime>,
 ) -> Result<JobSummary, AppError> {
+    // Another process (`alignbot forget-user`, an admin's `/align team` on
+    // another replica) may have changed who is in which team: plan from the
+    // database, not from this process's snapshot.
+    ctx.reload_directory().await?;
     let dir = ctx.directory();
     let tz = dir.org.timezone;
     let (from, to) = (period.start(tz), period.end(tz));
