@@ -37,6 +37,39 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Write pillars, teams, goals, check-ins, priorities and moments to
+    /// one file each (see the README for the columns).
+    Export {
+        /// csv or json.
+        #[arg(long)]
+        format: String,
+        /// Directory for the files (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only this plan year (pillars and teams are always complete).
+        #[arg(long)]
+        year: Option<String>,
+        /// Replace the files of an earlier export.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create records in bulk from a file, all or nothing.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Goals from a CSV file; every row is checked first.
+    Goals {
+        file: PathBuf,
+        /// Who adds the goals (an admin, or a leader for their team's),
+        /// e.g. U012ABCDEF: recorded in the plan history.
+        #[arg(long = "as", value_name = "PERSON")]
+        actor: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -108,6 +141,19 @@ fn main() -> ExitCode {
                     alignbot::cli::CliError::Usage(message) => Failure::Usage(message),
                     alignbot::cli::CliError::Other(e) => Failure::Other(e),
                 }),
+            Command::Export {
+                format,
+                out,
+                year,
+                force,
+            } => alignbot::cli::export(&settings, clock, &format, &out, year.as_deref(), force)
+                .await
+                .map_err(Failure::from),
+            Command::Import {
+                command: ImportCommand::Goals { file, actor },
+            } => alignbot::cli::import_goals(&settings, clock, &file, &actor)
+                .await
+                .map_err(Failure::from),
         }
     });
     match result {
@@ -128,6 +174,15 @@ enum Failure {
     Config(ConfigError),
     Usage(String),
     Other(anyhow::Error),
+}
+
+impl From<alignbot::cli::CliError> for Failure {
+    fn from(e: alignbot::cli::CliError) -> Self {
+        match e {
+            alignbot::cli::CliError::Usage(message) => Failure::Usage(message),
+            alignbot::cli::CliError::Other(e) => Failure::Other(e),
+        }
+    }
 }
 
 /// Invalid settings: one line naming what to fix, exit code 2.

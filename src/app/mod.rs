@@ -9,8 +9,10 @@
 
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod goals;
 pub mod home;
+pub mod import;
 pub mod jobs;
 pub mod moments;
 pub mod outgoing;

@@ -11,6 +11,7 @@
 //! milliseconds; no SQLite-only syntax beyond what PostgreSQL also accepts.
 
 pub mod events;
+pub mod export;
 pub mod goals;
 pub mod jobs;
 pub mod moments;
