@@ -3,6 +3,7 @@
 mod delivery;
 mod edit_delete;
 mod events;
+mod export;
 mod fake_slack;
 mod goals;
 mod helpers;
