@@ -555,3 +555,54 @@ async fn an_import_takes_a_spreadsheets_bom_and_guarded_cells_and_creates_every_
     assert_eq!(found[0].0, 2);
     assert!(found[0].1.contains("make a numeric goal"), "{found:?}");
 }
+
+#[tokio::test]
+async fn a_priority_carries_its_goal_and_how_the_next_month_reviewed_it() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "add Cut waits pillar:patient-care start:45min target:30min",
+        LEAD,
+    )
+    .await;
+    app.post_command("/priorities", "publish Old one; Old two; Old three", LEAD)
+        .await;
+    app.settle().await;
+    app.advance(20 * 24 * 3600); // December
+    app.post_command("/priorities", "publish", LEAD).await;
+    app.fake.wait_for("views.open", 1).await;
+    let mut submit = submission(
+        LEAD,
+        "priorities_publish",
+        json!({"team": "nursing", "leaders": true}),
+        &Form::default(),
+    );
+    let option = |v: &str| json!({"text": {"type": "plain_text", "text": "x"}, "value": v});
+    submit["view"]["state"]["values"] = json!({
+        "priority_review_1": {"priority_review_1": {"type": "static_select", "selected_option": option("done")}},
+        "priority_review_3": {"priority_review_3": {"type": "static_select", "selected_option": option("dropped")}},
+        "priority_1": {"priority_1": {"type": "plain_text_input", "value": "Triage pilot"}},
+        "priority_goal_1": {"priority_goal_1": {"type": "static_select", "selected_option": option("1")}},
+    });
+    app.post_interaction(&submit).await;
+    app.settle().await;
+
+    let dir = tempfile::tempdir().unwrap();
+    export(&app.ctx, &request(Format::Csv, dir.path(), Some(2026)))
+        .await
+        .unwrap();
+    let rows: Vec<[String; 4]> = read_csv(&dir.path().join("priorities.csv"))
+        .into_iter()
+        .map(|r| ["month", "text", "goal_id", "review"].map(|c| r[c].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["2026-11", "Old one", "", "done"],
+            ["2026-11", "Old two", "", ""],
+            ["2026-11", "Old three", "", "dropped"],
+            ["2026-12", "Triage pilot", "1", ""],
+        ]
+        .map(|r| r.map(str::to_owned))
+    );
+}
