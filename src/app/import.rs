@@ -313,7 +313,7 @@ fn parse_row(
         start,
         due: cell("due").map(str::to_owned),
         team: cell("team").map(str::to_owned),
-        owner: owner.clone(),
+        owner,
         year: cell("year").map(str::to_owned),
     };
     if !problems.is_empty() {
