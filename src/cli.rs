@@ -1,12 +1,16 @@
 //! The operator commands that are not `serve`: `jobs list`, `jobs run`,
-//! `forget-user` and `backup`.
+//! `forget-user`, `backup`, `export` and `import goals`.
 
 use crate::app::data_rights;
+use crate::app::export::{self, ExportError, ExportRequest};
+use crate::app::import::{self, ImportError};
 use crate::app::jobs::{self, Job, Trigger};
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::delivery::Worker;
 use crate::domain::PersonId;
+use crate::domain::goal::PlanYear;
+use crate::export::Format;
 use crate::scheduler::schedule::Month;
 use crate::scheduler::schedules;
 use crate::slack::client::{SlackTransport, build_client};
@@ -214,4 +218,80 @@ pub async fn backup(settings: &Settings, target: &Path) -> Result<(), CliError> 
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// `alignbot export --format csv|json --out <dir> [--year <y>] [--force]`.
+pub async fn export(
+    settings: &Settings,
+    clock: SharedClock,
+    format: &str,
+    out: &Path,
+    year: Option<&str>,
+    force: bool,
+) -> Result<(), CliError> {
+    let format = Format::parse(format)
+        .ok_or_else(|| CliError::Usage(format!("--format {format:?} is not csv or json")))?;
+    let year = year
+        .map(|raw| {
+            PlanYear::parse(raw)
+                .map(PlanYear::value)
+                .map_err(|e| CliError::Usage(format!("--year: {e}")))
+        })
+        .transpose()?;
+    let (_store, ctx) = prepare_store(settings, &clock).await?;
+    let request = ExportRequest {
+        format,
+        out: out.to_owned(),
+        year,
+        force,
+    };
+    let summary = export::export(&ctx, &request).await.map_err(|e| match e {
+        ExportError::Exists { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Other(other.into()),
+    })?;
+    for (path, rows) in &summary.files {
+        println!("{rows:>9} rows  {}", path.display());
+    }
+    Ok(())
+}
+
+/// `alignbot import goals <file.csv> --as <person>`: every problem is
+/// printed, one line each, before the usage error (exit code 2).
+pub async fn import_goals(
+    settings: &Settings,
+    clock: SharedClock,
+    file: &Path,
+    actor: &str,
+) -> Result<(), CliError> {
+    let actor = PersonId::parse(actor.trim()).map_err(|e| CliError::Usage(format!("--as: {e}")))?;
+    let source = std::fs::File::open(file)
+        .map_err(|e| CliError::Usage(format!("cannot open {}: {e}", file.display())))?;
+    let name = file.file_name().map_or_else(
+        || file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let (_store, ctx) = prepare_store(settings, &clock).await?;
+    match import::import_goals(&ctx, actor, &name, std::io::BufReader::new(source)).await {
+        Ok(summary) => {
+            match (summary.ids.first(), summary.ids.last()) {
+                (Some(first), Some(last)) if first != last => {
+                    println!("created {} goals ({first}–{last})", summary.ids.len())
+                }
+                (Some(only), _) => println!("created 1 goal ({only})"),
+                _ => println!("created no goals"),
+            }
+            Ok(())
+        }
+        Err(ImportError::Invalid { errors }) => {
+            for error in &errors {
+                eprintln!("{}: {error}", name);
+            }
+            Err(CliError::Usage(format!(
+                "{} problem(s) in {name}; nothing was imported",
+                errors.len()
+            )))
+        }
+        Err(e @ ImportError::NotAllowed(_)) => Err(CliError::Usage(e.to_string())),
+        Err(ImportError::App(e)) => Err(CliError::Other(e.into())),
+    }
 }

@@ -19,16 +19,28 @@ pub struct Housekeeper {
     /// Present when a bot token is configured: used to see whether a
     /// stopped app was installed again.
     slack: Option<Arc<SlackTransport>>,
+    /// Whether delivery was stopped when this process started. The first
+    /// pass checks the token only then: a stop that arrives while running
+    /// is checked an hour later, when a reinstall is plausible.
+    stopped_at_start: bool,
 }
 
 impl Housekeeper {
     pub fn new(ctx: AppContext, data: DataSettings, slack: Option<Arc<SlackTransport>>) -> Self {
-        Self { ctx, data, slack }
+        let stopped_at_start = ctx.delivery_stopped();
+        Self {
+            ctx,
+            data,
+            slack,
+            stopped_at_start,
+        }
     }
 
     pub async fn run(self, stop: CancellationToken) {
+        let mut check_token = self.stopped_at_start;
         loop {
-            self.pass().await;
+            self.pass(check_token).await;
+            check_token = true;
             let next = self.ctx.clock.now() + EVERY;
             tokio::select! {
                 _ = stop.cancelled() => break,
@@ -38,12 +50,12 @@ impl Housekeeper {
     }
 
     /// One pass; failures are logged and retried at the next pass.
-    pub async fn pass(&self) {
+    pub async fn pass(&self, check_token: bool) {
         // Pick up changes other processes made (e.g. `alignbot forget-user`).
         if let Err(e) = self.ctx.reload_directory().await {
             tracing::warn!(error = %e, "cannot reload the organization");
         }
-        if self.ctx.delivery_stopped() {
+        if check_token && self.ctx.delivery_stopped() {
             self.maybe_resume().await;
         }
         let keep_history = Duration::days(i64::from(self.data.history_days));

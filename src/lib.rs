@@ -34,6 +34,7 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod domain;
+pub mod export;
 pub mod housekeeping;
 pub mod http;
 pub mod metrics;

@@ -50,6 +50,39 @@ enum Command {
         /// Their Slack member id, e.g. U012ABCDEF.
         user: String,
     },
+    /// Write pillars, teams, goals, check-ins, priorities and moments to
+    /// one file each (see the README for the columns).
+    Export {
+        /// csv or json.
+        #[arg(long)]
+        format: String,
+        /// Directory for the files (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Only this plan year (pillars and teams are always complete).
+        #[arg(long)]
+        year: Option<String>,
+        /// Replace the files of an earlier export.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Create records in bulk from a file, all or nothing.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Goals from a CSV file; every row is checked first.
+    Goals {
+        file: PathBuf,
+        /// Who adds the goals (an admin, or a leader for their team's),
+        /// e.g. U012ABCDEF: recorded in the plan history.
+        #[arg(long = "as", value_name = "PERSON")]
+        actor: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -122,6 +155,19 @@ fn main() -> ExitCode {
             Command::Jobs {
                 command: JobsCommand::Run { job, at },
             } => alignbot::cli::jobs_run(&settings, clock, &job, at.as_deref())
+                .await
+                .map_err(Failure::from),
+            Command::Export {
+                format,
+                out,
+                year,
+                force,
+            } => alignbot::cli::export(&settings, clock, &format, &out, year.as_deref(), force)
+                .await
+                .map_err(Failure::from),
+            Command::Import {
+                command: ImportCommand::Goals { file, actor },
+            } => alignbot::cli::import_goals(&settings, clock, &file, &actor)
                 .await
                 .map_err(Failure::from),
         }

@@ -187,3 +187,95 @@ fn jobs_run_claims_the_period_once_and_refuses_unknown_jobs() {
         .unwrap();
     assert_eq!(bad_time.status.code(), Some(2));
 }
+
+#[test]
+fn export_refuses_a_bad_format_or_year_with_exit_code_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    for args in [
+        ["--format", "xml", "--year", "2026"],
+        ["--format", "csv", "--year", "last"],
+    ] {
+        let run = alignbot(dir.path())
+            .arg("export")
+            .args(args)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(!out.exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn import_then_export_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "title,pillar,target\nGood,patient-care,30min\nBad,nope,\nWorse,patient-care,abc\n",
+    )
+    .unwrap();
+    let run = alignbot(dir.path())
+        .args(["import", "goals"])
+        .arg(&bad)
+        .args(["--as", "U0ADMIN"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines[0].starts_with("bad.csv: line 3: There is no pillar `nope`"),
+        "{stderr}"
+    );
+    assert!(lines[1].starts_with("bad.csv: line 4: `abc`"), "{stderr}");
+    assert!(lines[2].contains("nothing was imported"), "{stderr}");
+
+    let good = dir.path().join("good.csv");
+    std::fs::write(&good, "title,pillar\nOne,patient-care\nTwo,our-people\n").unwrap();
+    let run = alignbot(dir.path())
+        .args(["import", "goals"])
+        .arg(&good)
+        .args(["--as", "U0ADMIN"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&run.stdout).trim(),
+        "created 2 goals (#1–#2)",
+        "the bad file wrote nothing: numbering starts at 1"
+    );
+
+    let out = dir.path().join("export");
+    let run = alignbot(dir.path())
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+    assert!(stdout.contains("2 rows"), "{stdout}");
+    let goals = std::fs::read_to_string(out.join("goals.csv")).unwrap();
+    assert_eq!(goals.lines().count(), 3, "{goals}");
+    // A second export into the same directory refuses to overwrite.
+    let again = alignbot(dir.path())
+        .args(["export", "--format", "csv", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}

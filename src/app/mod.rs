@@ -10,8 +10,10 @@
 pub mod data_rights;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod goals;
 pub mod home;
+pub mod import;
 pub mod jobs;
 pub mod moments;
 pub mod outgoing;

@@ -13,6 +13,7 @@
 pub mod backup;
 pub mod data_rights;
 pub mod events;
+pub mod export;
 pub mod goals;
 pub mod jobs;
 pub mod moments;

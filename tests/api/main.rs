@@ -4,6 +4,7 @@ mod data_rights;
 mod delivery;
 mod edit_delete;
 mod events;
+mod export;
 mod fake_slack;
 mod fake_socket;
 mod goals;
