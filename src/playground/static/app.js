@@ -190,6 +190,8 @@ async function showChannel(id, tab = "messages") {
   document.getElementById("tab-messages").tabIndex = onHome ? -1 : 0;
   document.getElementById("home").hidden = !onHome;
   document.getElementById("messages").hidden = onHome;
+  // Slack's Home tab has no composer.
+  document.getElementById("composer").hidden = onHome;
   document.getElementById("messages").setAttribute("aria-label", app ? `Messages with ${botName()}` : `Messages in #${ch?.name || id}`);
   const input = document.getElementById("composer-input");
   const label = app ? `Message ${botName()}` : `Message #${ch?.name || id}`;
@@ -769,8 +771,9 @@ const JOB_HELP = {
 };
 
 async function runJob(job) {
-  toast(`Running ${job}…`);
-  const data = await post("/job", { job });
+  const btn = document.getElementById("job-menu-btn");
+  btn.setAttribute("aria-busy", "true");
+  const data = await post("/job", { job }).finally(() => btn.removeAttribute("aria-busy"));
   if (data && data.ok !== false) toast(data.summary || `${job} ran.`);
 }
 

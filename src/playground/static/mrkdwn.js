@@ -106,7 +106,11 @@ export function renderMrkdwn(src, parent, ctx = {}, verbatim = false) {
       pre.textContent = decodeEntities(part.replace(/^\n/, ""));
       parent.append(pre);
     } else {
-      const text = i % 2 === 1 ? "```" + part : part;
+      let text = i % 2 === 1 ? "```" + part : part;
+      // A code block is a block of its own: the line breaks around it
+      // are not shown again as empty lines.
+      if (i > 0 && i % 2 === 0) text = text.replace(/^\n/, "");
+      if (i + 2 < parts.length && i % 2 === 0) text = text.replace(/\n$/, "");
       renderLines(text, parent, ctx, verbatim);
     }
   });
