@@ -105,7 +105,7 @@ function renderPersonButton() {
   const role = document.getElementById("person-role");
   role.textContent = p?.role || "";
   role.className = `badge badge-${p?.role || "member"}`;
-  document.getElementById("person-btn").setAttribute("aria-label", `Acting as ${p?.real_name || S.me}, ${p?.title || ""}, ${p?.role || ""}. Switch person`);
+  document.getElementById("person-title").textContent = p?.title ? `, ${p.title}, ` : "";
   document.getElementById("workspace-person").textContent = p ? `${p.real_name || p.name} · ${p.title || p.role}` : "";
 }
 
@@ -231,12 +231,15 @@ function renderMessages() {
       text: isDm(id) ? `This is the beginning of your messages with ${botName()}. Try /moment, /goal, /priorities or /align.` : `This is the very beginning of #${ch?.name || id}.` }));
     return;
   }
+  // A whole channel drawn at once is not announced message by message.
+  pane.setAttribute("aria-busy", "true");
   pane.replaceChildren(...list.map((m) => {
     const node = renderMessage(m, false);
     S.nodes.set(key(m), node);
     return node;
   }));
   pane.scrollTop = pane.scrollHeight;
+  requestAnimationFrame(() => pane.removeAttribute("aria-busy"));
 }
 
 function timeOf(ts) {
@@ -279,6 +282,7 @@ function renderMessage(m, inThread) {
   const content = el("div", { class: "msg-content" });
   const ctx = blockCtx({
     surface: "message",
+    headingLevel: inThread ? 3 : 2,
     act: (action) => post("/action", {
       as: S.me,
       container: { type: "message", channel: m.channel, ts: m.ts, is_ephemeral: !!m.ephemeral_for, thread_ts: m.thread_ts || undefined },
@@ -382,6 +386,8 @@ function messageToolbar(m, inThread) {
 /** A new or changed message from the stream (or an optimistic change). */
 function upsertMessage(m, { keepFocus = false } = {}) {
   if (m.ephemeral_for && m.ephemeral_for !== S.me) return;
+  // Another person's DM with the bot is not this person's to see.
+  if (m.channel !== dmId() && (m.channel.startsWith("D") || channel(m.channel)?.kind === "dm")) return;
   if (m.thread_ts && m.thread_ts !== m.ts) return upsertReply(m);
   let map = S.messages.get(m.channel);
   if (!map) S.messages.set(m.channel, (map = new Map()));
@@ -427,7 +433,7 @@ function upsertMessage(m, { keepFocus = false } = {}) {
 
 // ---------------------------------------------------------------- threads
 
-async function openThread(channelId, ts) {
+async function openThread(channelId, ts, focus = true) {
   S.thread = { channel: channelId, ts, replies: new Map() };
   const aside = document.getElementById("thread");
   aside.hidden = false;
@@ -435,7 +441,7 @@ async function openThread(channelId, ts) {
   const ch = channel(channelId);
   document.getElementById("thread-title").textContent = `Thread${ch ? " in #" + ch.name : ""}`;
   renderThread();
-  document.getElementById("thread-input").focus();
+  if (focus) document.getElementById("thread-input").focus();
   try {
     const data = await api(`/messages?channel=${encodeURIComponent(channelId)}&as=${encodeURIComponent(S.me)}&thread_ts=${encodeURIComponent(ts)}`);
     if (!S.thread || S.thread.ts !== ts) return;
@@ -562,13 +568,14 @@ function connectStream() {
   on("view_close", (v) => modals.closeView(v.id));
   on("home", (v) => setHome(v));
   on("notice", (n) => toast(n.text));
+  // The server dropped events for a slow page: reload what is shown.
+  on("resync", () => refreshShown());
   es.addEventListener("open", () => {
     setStatus(true);
     if (S.streamHadError) {
       S.streamHadError = false;
       // Catch up on what happened while disconnected.
-      if (S.view.tab === "home") loadHome();
-      else loadMessages(S.view.channel);
+      refreshShown();
     }
   });
   es.addEventListener("error", () => {
@@ -579,6 +586,12 @@ function connectStream() {
       S.streamRetry = setTimeout(connectStream, 2000);
     }
   });
+}
+
+function refreshShown() {
+  if (S.view.tab === "home") loadHome();
+  else loadMessages(S.view.channel);
+  if (S.thread) openThread(S.thread.channel, S.thread.ts, false);
 }
 
 function setStatus(live) {
@@ -609,14 +622,12 @@ function renderSuggestions() {
      el("span", { class: "ac-hint", text: c.usage_hint || "" }),
      el("span", { class: "ac-desc", text: c.description || "" }))));
   list.hidden = false;
-  input.setAttribute("aria-expanded", "true");
   input.setAttribute("aria-activedescendant", `cmd-${active}`);
 }
 
 function hideSuggestions() {
   const input = document.getElementById("composer-input");
   document.getElementById("autocomplete").hidden = true;
-  input.setAttribute("aria-expanded", "false");
   input.removeAttribute("aria-activedescendant");
   suggestions = [];
   active = -1;
@@ -730,25 +741,6 @@ function setupTopbar() {
       testid: `job-${job}`,
       run: () => runJob(job),
     })), { label: "Run job now", testid: "job-list", align: "right" });
-  });
-  document.getElementById("reset-btn").addEventListener("click", async () => {
-    const ok = await confirmDialog({
-      title: { type: "plain_text", text: "Reset the demo?" },
-      text: { type: "plain_text", text: "Everything done in the playground is wiped and the demo workspace is seeded again." },
-      confirm: { type: "plain_text", text: "Reset" },
-      deny: { type: "plain_text", text: "Cancel" },
-      style: "danger",
-    });
-    if (!ok) return;
-    const data = await post("/reset", {});
-    if (data && data.ok !== false) {
-      await loadState();
-      renderSidebar();
-      renderPersonButton();
-      connectStream();
-      await showChannel(S.view.channel, S.view.tab);
-      toast("The demo workspace was reset.");
-    }
   });
   const tabs = [document.getElementById("tab-home"), document.getElementById("tab-messages")];
   tabs[0].addEventListener("click", () => showChannel(dmId(), "home"));

@@ -60,7 +60,7 @@ function renderBlock(block, index, ctx) {
     el("div", { class: `bk-block ${cls}`, dataset: { blockId, blockType: block.type } }, ...kids);
   switch (block.type) {
     case "header":
-      return wrap("bk-header", renderPlain(block.text, el("div", { role: "heading", "aria-level": "3" })));
+      return wrap("bk-header", renderPlain(block.text, el("div", { role: "heading", "aria-level": String(ctx.headingLevel || 2) })));
     case "divider":
       return wrap("bk-divider", el("hr"));
     case "section":
@@ -199,6 +199,19 @@ function allOptions(e) {
   return e.options || [];
 }
 
+/** What an unlabelled element (in an actions block) is called. */
+const DEFAULT_LABELS = {
+  datepicker: "Pick a date",
+  timepicker: "Pick a time",
+  static_select: "Select an option",
+  external_select: "Select an option",
+  multi_static_select: "Select options",
+  users_select: "Select a person",
+  conversations_select: "Select a conversation",
+  channels_select: "Select a channel",
+  plain_text_input: "Text",
+};
+
 function renderElement(e, index, blockId, ctx, opts) {
   const actionId = actionIdOf(e, index);
   const common = {
@@ -208,7 +221,7 @@ function renderElement(e, index, blockId, ctx, opts) {
   const labelAttrs = () => ({
     id: opts.inputId,
     "aria-labelledby": opts.labelledBy,
-    "aria-label": opts.labelledBy ? undefined : opts.label || (e.placeholder ? textOf(e.placeholder) : undefined),
+    "aria-label": opts.labelledBy ? undefined : opts.label || (e.placeholder ? textOf(e.placeholder) : DEFAULT_LABELS[e.type] || "Choose"),
     "aria-describedby": opts.describedBy,
     "aria-required": opts.inInput && !opts.optional ? "true" : undefined,
   });

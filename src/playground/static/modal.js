@@ -49,6 +49,16 @@ export class ModalHost {
     const i = this.stack.findIndex((s) => s.record.id === record.id);
     if (i < 0) return false;
     const old = this.stack[i];
+    // Only the errors changed (a response_action "errors"): keep the form
+    // as it is, with what the user typed and where the cursor was.
+    if (JSON.stringify(old.record.view) === JSON.stringify(record.view)) {
+      old.record = record;
+      if (i === this.stack.length - 1) {
+        this.clearErrors();
+        if (record.errors) this.showErrors(record.errors);
+      }
+      return true;
+    }
     const kept = new Map([...old.registry].map(([k, v]) => [k, v.get()]));
     const fresh = this.build(record);
     for (const [k, v] of kept) fresh.registry.get(k)?.restore(v);
@@ -84,7 +94,7 @@ export class ModalHost {
 
   build(record) {
     const registry = new Map();
-    const ctx = { ...this.host.ctxFor(record), registry, surface: "modal" };
+    const ctx = { ...this.host.ctxFor(record), registry, surface: "modal", headingLevel: 3 };
     const body = renderBlocks(record.view?.blocks || [], ctx);
     return { record, registry, body };
   }

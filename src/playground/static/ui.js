@@ -138,7 +138,7 @@ export function confirmDialog(confirm, ctx = {}) {
     const opener = document.activeElement;
     const titleId = "confirm-title";
     const textId = "confirm-text";
-    const dlg = el("dialog", { class: "confirm", "aria-labelledby": titleId, "aria-describedby": textId, "data-testid": "confirm-dialog" });
+    const dlg = el("dialog", { class: "confirm", role: "alertdialog", "aria-labelledby": titleId, "aria-describedby": textId, "data-testid": "confirm-dialog" });
     const done = (answer) => {
       dlg.close();
       dlg.remove();
