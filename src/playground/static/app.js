@@ -233,11 +233,19 @@ function renderMessages() {
   }
   // A whole channel drawn at once is not announced message by message.
   pane.setAttribute("aria-busy", "true");
-  pane.replaceChildren(...list.map((m) => {
+  const nodes = [];
+  let day = null;
+  for (const m of list) {
+    const d = dayOf(m.ts);
+    if (d !== day) {
+      day = d;
+      nodes.push(el("div", { class: "day-sep", role: "separator", "aria-label": d }, el("span", { text: d })));
+    }
     const node = renderMessage(m, false);
     S.nodes.set(key(m), node);
-    return node;
-  }));
+    nodes.push(node);
+  }
+  pane.replaceChildren(...nodes);
   pane.scrollTop = pane.scrollHeight;
   requestAnimationFrame(() => pane.removeAttribute("aria-busy"));
 }
@@ -249,6 +257,15 @@ function timeOf(ts) {
     full: d.toLocaleString(),
     iso: d.toISOString(),
   };
+}
+
+function dayOf(ts) {
+  const d = new Date(parseFloat(ts) * 1000);
+  const today = new Date();
+  const yesterday = new Date(Date.now() - 86400000);
+  if (d.toDateString() === today.toDateString()) return "Today";
+  if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
+  return d.toLocaleDateString([], { weekday: "long", month: "long", day: "numeric" });
 }
 
 /** Slack escapes what people type; do the same so it shows as written. */
@@ -546,6 +563,10 @@ const modals = new ModalHost({
 function connectStream() {
   if (S.stream) S.stream.close();
   clearTimeout(S.streamRetry);
+  // `?stream=off` leaves live updates out: a one-shot screenshot
+  // (chromium --screenshot --virtual-time-budget) waits for the network
+  // to be idle, which an open event stream never is.
+  if (new URLSearchParams(location.search).get("stream") === "off") return;
   const es = new EventSource(`${API}/stream?as=${encodeURIComponent(S.me)}`);
   S.stream = es;
   const on = (name, fn) => es.addEventListener(name, (ev) => {
@@ -774,6 +795,8 @@ async function runJob(job) {
 function saveUrl() {
   const q = new URLSearchParams({ as: S.me, channel: S.view.channel });
   if (S.view.tab === "home") q.set("tab", "home");
+  const stream = new URLSearchParams(location.search).get("stream");
+  if (stream) q.set("stream", stream);
   history.replaceState(null, "", `?${q}`);
 }
 
