@@ -36,8 +36,7 @@ async function api(path, body) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   if (!res.ok) {
-    const msg = data?.error || text || `${res.status} ${res.statusText}`;
-    throw new Error(`${path}: ${msg}`);
+    throw new Error(data?.error || `The playground server answered ${res.status} ${res.statusText} to ${path}.`);
   }
   return data;
 }
@@ -361,7 +360,7 @@ async function react(m, name, add) {
   let r = reactions.find((x) => x.name === name);
   if (!r) reactions.push((r = { name, users: [] }));
   r.users = add ? [...new Set([...r.users, S.me])] : r.users.filter((u) => u !== S.me);
-  upsertMessage(m, { keepFocus: true });
+  upsertMessage(m);
   await post("/reaction", { as: S.me, channel: m.channel, ts: m.ts, name, add });
 }
 
@@ -400,8 +399,16 @@ function messageToolbar(m, inThread) {
   return bar;
 }
 
+/** A selector finding the "same" control in a re-rendered message. */
+function focusKeyOf(node) {
+  const d = node.dataset || {};
+  if (d.actionId) return `[data-action-id="${CSS.escape(d.actionId)}"][data-block-id="${CSS.escape(d.blockId || "")}"]`;
+  if (d.testid) return `[data-testid="${CSS.escape(d.testid)}"]`;
+  return null;
+}
+
 /** A new or changed message from the stream (or an optimistic change). */
-function upsertMessage(m, { keepFocus = false } = {}) {
+function upsertMessage(m) {
   if (m.ephemeral_for && m.ephemeral_for !== S.me) return;
   // Another person's DM with the bot is not this person's to see.
   if (m.channel !== dmId() && (m.channel.startsWith("D") || channel(m.channel)?.kind === "dm")) return;
@@ -429,7 +436,7 @@ function upsertMessage(m, { keepFocus = false } = {}) {
     return;
   }
   const nearBottom = pane.scrollHeight - pane.scrollTop - pane.clientHeight < 120;
-  const hadFocus = old && old.contains(document.activeElement) ? document.activeElement.dataset?.testid : null;
+  const focusKey = old && old.contains(document.activeElement) ? focusKeyOf(document.activeElement) : null;
   const node = renderMessage(m, false);
   if (old) {
     old.replaceWith(node);
@@ -444,7 +451,9 @@ function upsertMessage(m, { keepFocus = false } = {}) {
     else pane.append(node);
   }
   S.nodes.set(k, node);
-  if (hadFocus && keepFocus) node.querySelector(`[data-testid="${CSS.escape(hadFocus)}"]`)?.focus();
+  // A message the bot updated (chat.update) keeps the keyboard focus where
+  // it was, e.g. on the button just pressed.
+  if (focusKey) (node.querySelector(focusKey) || node).focus();
   if (!old && nearBottom) pane.scrollTop = pane.scrollHeight;
 }
 
