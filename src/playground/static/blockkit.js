@@ -134,9 +134,12 @@ function renderInput(block, blockId, ctx, wrap) {
   const inputId = nextId("in");
   const hintId = nextId("hint");
   const errId = nextId("err");
+  // Radio buttons and checkboxes are a group named by the label; only
+  // single controls get a <label for>.
+  const isGroup = ["radio_buttons", "checkboxes"].includes(element.type);
   const label = el(
-    "label",
-    { class: "bk-input-label", for: inputId, id: `${inputId}-label` },
+    isGroup ? "div" : "label",
+    { class: "bk-input-label", for: isGroup ? undefined : inputId, id: `${inputId}-label` },
     renderPlain(block.label, el("span")),
   );
   if (block.optional) label.append(el("span", { class: "bk-optional", text: " (optional)" }));

@@ -122,7 +122,8 @@ export function toast(text, kind = "info") {
   // The same news from two sources (an answer and a stream notice) shows once.
   if ([...region.querySelectorAll(".toast-text")].some((t) => t.textContent === text)) return null;
   while (region.childElementCount >= 4) region.firstElementChild.remove();
-  const t = el("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : "status", "data-testid": "toast" },
+  // The container is the polite live region; errors interrupt as alerts.
+  const t = el("div", { class: `toast toast-${kind}`, role: kind === "error" ? "alert" : undefined, "data-testid": "toast" },
     el("span", { class: "toast-text", text }),
     el("button", { type: "button", class: "toast-x", "aria-label": "Dismiss notification", text: "×", onclick: () => t.remove() }));
   region.append(t);
