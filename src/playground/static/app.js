@@ -5,7 +5,7 @@
 import { el, renderBlocks, stateValues } from "./blockkit.js";
 import { renderMrkdwn, emojiFor, REACTION_CHOICES } from "./mrkdwn.js";
 import { ModalHost } from "./modal.js";
-import { showMenu, toast, confirmDialog } from "./ui.js";
+import { showMenu, toast, confirmDialog, focusKeyOf } from "./ui.js";
 
 const API = "/playground/api";
 
@@ -116,9 +116,19 @@ function openPersonMenu() {
     detail: p.title,
     badge: p.role,
     checked: p.id === S.me,
-    testid: `person-option-${p.id}`,
+    testid: `person-${p.id}`,
     run: () => switchPerson(p.id),
   })), { label: "Act as", className: "person-menu", testid: "person-menu", align: "right" });
+}
+
+/** The modals open for this person (after a reload or a switch). */
+async function loadViews() {
+  try {
+    const data = await api(`/views?as=${encodeURIComponent(S.me)}`);
+    for (const v of data?.views || []) if (v.kind !== "home") modals.open(v);
+  } catch {
+    // An older server without /views: nothing to restore.
+  }
 }
 
 async function switchPerson(id) {
@@ -137,6 +147,7 @@ async function switchPerson(id) {
   connectStream();
   await showChannel(S.view.channel, S.view.tab);
   toast(`Now acting as ${person(id)?.real_name || id}.`);
+  loadViews();
 }
 
 // -------------------------------------------------------------- sidebar
@@ -147,7 +158,7 @@ function renderSidebar() {
   const chans = [...S.channels.values()].filter((c) => c.kind !== "dm").sort((a, b) => a.name.localeCompare(b.name));
   list.replaceChildren(...chans.map((c) => sideItem(c.id, "#", c.name, `channel-${c.id}`)));
   const dm = dmId();
-  document.getElementById("app-list").replaceChildren(sideItem(dm, null, botName(), "dm-alignbot", true));
+  document.getElementById("app-list").replaceChildren(sideItem(dm, null, botName(), "channel-dm", true));
 }
 
 function sideItem(id, prefix, name, testid, isApp = false) {
@@ -399,14 +410,6 @@ function messageToolbar(m, inThread) {
   return bar;
 }
 
-/** A selector finding the "same" control in a re-rendered message. */
-function focusKeyOf(node) {
-  const d = node.dataset || {};
-  if (d.actionId) return `[data-action-id="${CSS.escape(d.actionId)}"][data-block-id="${CSS.escape(d.blockId || "")}"]`;
-  if (d.testid) return `[data-testid="${CSS.escape(d.testid)}"]`;
-  return null;
-}
-
 /** A new or changed message from the stream (or an optimistic change). */
 function upsertMessage(m) {
   if (m.ephemeral_for && m.ephemeral_for !== S.me) return;
@@ -619,6 +622,7 @@ function connectStream() {
 }
 
 function refreshShown() {
+  loadViews();
   if (S.view.tab === "home") loadHome();
   else loadMessages(S.view.channel);
   if (S.thread) openThread(S.thread.channel, S.thread.ts, false);
@@ -834,6 +838,7 @@ async function boot() {
   renderSidebar();
   connectStream();
   await showChannel(S.view.channel, q.get("tab") === "home" ? "home" : "messages");
+  await loadViews();
   document.body.dataset.ready = "true";
 }
 

@@ -217,9 +217,11 @@ const DEFAULT_LABELS = {
 
 function renderElement(e, index, blockId, ctx, opts) {
   const actionId = actionIdOf(e, index);
+  // Test hooks: an input block's control is `input-<block_id>`; every
+  // other element is `block-action-<action_id>`.
   const common = {
     dataset: { actionId, blockId, elementType: e.type },
-    "data-testid": `block-action-${actionId}`,
+    "data-testid": opts.inInput ? `input-${blockId}` : `block-action-${actionId}`,
   };
   const labelAttrs = () => ({
     id: opts.inputId,

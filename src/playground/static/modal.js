@@ -3,7 +3,7 @@
 
 import { el, renderBlocks, setBlockError, stateValues } from "./blockkit.js";
 import { renderPlain, textOf } from "./mrkdwn.js";
-import { trapFocus, focusables, closeMenu } from "./ui.js";
+import { trapFocus, focusables, closeMenu, focusKeyOf } from "./ui.js";
 
 /**
  * `host` callbacks: ctxFor(viewRecord) → Block Kit context (without
@@ -63,7 +63,17 @@ export class ModalHost {
     const fresh = this.build(record);
     for (const [k, v] of kept) fresh.registry.get(k)?.restore(v);
     this.stack[i] = fresh;
-    if (i === this.stack.length - 1) this.show(false);
+    if (i === this.stack.length - 1) {
+      // As in Slack, an updated view stays where it was: same scroll
+      // position, focus on the same control.
+      const focusKey = this.dialog.contains(document.activeElement) ? focusKeyOf(document.activeElement) : null;
+      const scroll = this.dialog.querySelector(".modal-body")?.scrollTop || 0;
+      this.show(false);
+      const body = this.dialog.querySelector(".modal-body");
+      if (body) body.scrollTop = scroll;
+      const target = (focusKey && this.dialog.querySelector(focusKey)) || focusables(fresh.body)[0];
+      target?.focus({ preventScroll: true });
+    }
     if (record.errors) this.showErrors(record.errors);
     return true;
   }
@@ -102,7 +112,7 @@ export class ModalHost {
   show(moveFocus) {
     const entry = this.top;
     const v = entry.record.view || {};
-    const title = renderPlain(v.title || { type: "plain_text", text: "" }, el("h2", { id: "modal-title", class: "modal-title" }));
+    const title = renderPlain(v.title || { type: "plain_text", text: "" }, el("h2", { id: "modal-title", class: "modal-title", "data-testid": "modal-title" }));
     const header = el("div", { class: "modal-header" });
     if (this.stack.length > 1) {
       header.append(el("button", { type: "button", class: "icon-btn modal-back", "aria-label": "Back", "data-testid": "modal-back", text: "‹", onclick: () => this.dismissTop() }));
@@ -178,9 +188,12 @@ export class ModalHost {
     this.clearErrors();
     const local = this.validate();
     if (local) return this.showErrors(local);
+    // Not `disabled`: that would drop the keyboard focus. A second press
+    // while the first is on its way is ignored instead.
+    if (this.submitting) return;
+    this.submitting = true;
     const button = this.dialog.querySelector('[data-testid="modal-submit"]');
     button?.setAttribute("aria-busy", "true");
-    if (button) button.disabled = true;
     try {
       const answer = await this.host.submit(entry.record.id, this.values());
       if (!answer) return;
@@ -193,10 +206,8 @@ export class ModalHost {
         else this.closeView(entry.record.id);
       }
     } finally {
-      if (button && document.contains(button)) {
-        button.disabled = false;
-        button.removeAttribute("aria-busy");
-      }
+      this.submitting = false;
+      this.dialog.querySelector('[data-testid="modal-submit"]')?.removeAttribute("aria-busy");
     }
   }
 

@@ -11,6 +11,14 @@ export function focusables(root) {
   return [...root.querySelectorAll(FOCUSABLE)].filter((n) => !n.closest("[hidden]") && n.getClientRects().length > 0);
 }
 
+/** A selector finding the "same" control after its view is re-rendered. */
+export function focusKeyOf(node) {
+  const d = node?.dataset || {};
+  if (d.actionId) return `[data-action-id="${CSS.escape(d.actionId)}"][data-block-id="${CSS.escape(d.blockId || "")}"]`;
+  if (d.testid) return `[data-testid="${CSS.escape(d.testid)}"]`;
+  return null;
+}
+
 /** Keeps Tab and Shift+Tab inside `root`. */
 export function trapFocus(root) {
   root.addEventListener("keydown", (ev) => {
