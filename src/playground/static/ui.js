@@ -102,6 +102,7 @@ export function showMenu(anchor, items, { label, className = "", testid, align =
   // dialog if there is one) so it stays reachable.
   const host = anchor.closest("dialog") || document.body;
   host.append(menu);
+  anchor.scrollIntoView({ block: "nearest" });
   const r = anchor.getBoundingClientRect();
   const hostRect = host === document.body ? { left: 0, top: 0 } : host.getBoundingClientRect();
   menu.style.position = host === document.body ? "fixed" : "absolute";
@@ -110,7 +111,8 @@ export function showMenu(anchor, items, { label, className = "", testid, align =
   let left = align === "right" ? r.right - mw : r.left;
   left = Math.max(8, Math.min(left, window.innerWidth - mw - 8));
   let top = r.bottom + 4;
-  if (top + mh > window.innerHeight - 8) top = Math.max(8, r.top - mh - 4);
+  if (top + mh > window.innerHeight - 8) top = r.top - mh - 4;
+  top = Math.max(8, Math.min(top, window.innerHeight - mh - 8));
   menu.style.left = `${left - hostRect.left}px`;
   menu.style.top = `${top - hostRect.top}px`;
   anchor.setAttribute("aria-expanded", "true");
