@@ -35,6 +35,7 @@ pub mod config;
 pub mod delivery;
 pub mod domain;
 pub mod http;
+pub mod playground;
 pub mod scheduler;
 pub mod slack;
 pub mod startup;

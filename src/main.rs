@@ -30,6 +30,14 @@ enum Command {
         #[arg(long)]
         no_scheduler: bool,
     },
+    /// Try alignbot without Slack: the real bot with a demo organization
+    /// (data/playground.db) and a simulated workspace in the browser. Reads
+    /// no config file and no SLACK_* variables; never contacts Slack.
+    Playground {
+        /// Address to serve the page and the bot on.
+        #[arg(long, value_name = "HOST:PORT", default_value = alignbot::playground::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// The monthly jobs: list them, or run one now.
@@ -57,6 +65,9 @@ enum JobsCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     alignbot::telemetry::init();
+    if let Command::Playground { listen } = cli.command {
+        return playground(listen);
+    }
     let settings = match Settings::load(cli.config.as_deref(), &ProcessEnv) {
         Ok(s) => s,
         Err(e) => return config_error(&e),
@@ -88,6 +99,7 @@ fn main() -> ExitCode {
                     .await
                     .map_err(Failure::Other)
             }
+            Command::Playground { .. } => unreachable!("handled before settings are loaded"),
             Command::Migrate => {
                 prepare_store(&settings, &clock)
                     .await
@@ -118,6 +130,40 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `alignbot playground`: its own settings, so no config file is needed.
+fn playground(listen: std::net::SocketAddr) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let options = alignbot::playground::Options {
+            listen,
+            ..Default::default()
+        };
+        let started = alignbot::playground::start(options, Arc::new(SystemClock)).await?;
+        println!(
+            "alignbot playground: open {} (demo database {})",
+            started.url(),
+            started.database.display()
+        );
+        started.run(shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }

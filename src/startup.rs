@@ -24,6 +24,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Routes served next to the bot's own (the playground's); `serve` has none.
+    extra_routes: Option<axum::Router>,
     worker: Option<Arc<Worker>>,
     scheduler: Option<Scheduler>,
 }
@@ -67,6 +69,17 @@ pub async fn prepare_store(
 
 impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        Self::build_with(settings, clock, None).await
+    }
+
+    /// Like [`Application::build`], on a listener bound beforehand (the
+    /// playground binds first so that its Web API URL, on the same port,
+    /// can be put in the settings).
+    pub async fn build_with(
+        settings: &Settings,
+        clock: SharedClock,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let secret = settings.require_signing_secret()?.clone();
         let (_store, ctx) = prepare_store(settings, &clock).await?;
         let worker = match &settings.slack.bot_token {
@@ -97,9 +110,12 @@ impl Application {
             tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
             None
         };
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(settings.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", settings.listen))?,
+        };
         Ok(Self {
             listener,
             state: AppState {
@@ -108,7 +124,14 @@ impl Application {
             },
             worker,
             scheduler,
+            extra_routes: None,
         })
+    }
+
+    /// Serves `routes` on the same listener as the bot's own routes.
+    pub fn with_routes(mut self, routes: axum::Router) -> Self {
+        self.extra_routes = Some(routes);
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -130,7 +153,11 @@ impl Application {
         let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
         let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
         let stop_serving = stop.clone();
-        axum::serve(self.listener, http::router(self.state))
+        let mut router = http::router(self.state);
+        if let Some(extra) = self.extra_routes {
+            router = router.merge(extra);
+        }
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown => {}
