@@ -125,7 +125,11 @@ function openPersonMenu() {
 async function loadViews() {
   try {
     const data = await api(`/views?as=${encodeURIComponent(S.me)}`);
-    for (const v of data?.views || []) if (v.kind !== "home") modals.open(v);
+    const open = (data?.views || []).filter((v) => v.kind !== "home");
+    // Closed while the page was away: close them here too.
+    const ids = new Set(open.map((v) => v.id));
+    modals.stack.filter((e) => !ids.has(e.record.id)).forEach((e) => modals.closeView(e.record.id));
+    for (const v of open) modals.open(v);
   } catch {
     // An older server without /views: nothing to restore.
   }
