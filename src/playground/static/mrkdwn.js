@@ -93,7 +93,8 @@ const SAFE_URL = /^(https?:\/\/|mailto:)/i;
 
 /**
  * Renders Slack mrkdwn: code blocks, quotes, *bold*, _italic_, ~strike~,
- * `code`, <links|label>, <@U…>, <#C…|name>, <!here>, :emoji:, entities.
+ * `code`, <links|label>, <@U…>, <#C…|name>, <!here>, :emoji:, entities,
+ * and bare http(s) URLs as links unless the text object is `verbatim`.
  * `ctx.person(id)` and `ctx.channel(id)` resolve names.
  */
 export function renderMrkdwn(src, parent, ctx = {}, verbatim = false) {
@@ -122,7 +123,7 @@ function renderLines(text, parent, ctx, verbatim) {
   // Consecutive lines starting with ">" form one quote block.
   const groups = [];
   for (const line of text.split("\n")) {
-    const quoted = !verbatim && line.startsWith(">");
+    const quoted = line.startsWith(">");
     const last = groups[groups.length - 1];
     if (last && last.quoted === quoted) last.lines.push(line);
     else groups.push({ quoted, lines: [line] });
@@ -162,10 +163,29 @@ function findCloser(s, start, mark) {
   return -1;
 }
 
+const BARE_URL = /https?:\/\/[^\s<>|]*[^\s<>|.,;:!?)'"”’]/g;
+
+/** Text with emoji, and (unless verbatim) bare http(s) URLs as links, as Slack does. */
+function appendText(parent, text, verbatim) {
+  if (verbatim) return appendWithEmoji(parent, text);
+  let last = 0;
+  for (const m of text.matchAll(BARE_URL)) {
+    if (m.index > last) appendWithEmoji(parent, text.slice(last, m.index));
+    const a = document.createElement("a");
+    a.href = m[0];
+    a.rel = "noopener noreferrer";
+    a.target = "_blank";
+    a.textContent = m[0];
+    parent.append(a);
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) appendWithEmoji(parent, text.slice(last));
+}
+
 function renderInline(s, parent, ctx, verbatim) {
   let buf = "";
   const flush = () => {
-    if (buf) appendWithEmoji(parent, decodeEntities(buf));
+    if (buf) appendText(parent, decodeEntities(buf), verbatim);
     buf = "";
   };
   for (let i = 0; i < s.length; i++) {
@@ -191,7 +211,7 @@ function renderInline(s, parent, ctx, verbatim) {
         continue;
       }
     }
-    if (!verbatim && MARKS[c] && isOpenBoundary(s[i - 1]) && !isSpace(s[i + 1])) {
+    if (MARKS[c] && isOpenBoundary(s[i - 1]) && !isSpace(s[i + 1])) {
       const end = findCloser(s, i, c);
       if (end > 0) {
         flush();
