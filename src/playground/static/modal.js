@@ -138,7 +138,9 @@ export class ModalHost {
     if (!this.dialog.open) this.dialog.showModal();
     if (entry.record.errors) this.showErrors(entry.record.errors);
     if (moveFocus) {
-      const first = focusables(entry.body)[0] || focusables(this.dialog)[0];
+      // Into the first field, as Slack does; else the first control.
+      const items = focusables(entry.body);
+      const first = items.find((n) => n.matches("input, textarea, select")) || items[0] || focusables(this.dialog)[0];
       first?.focus();
     }
   }
