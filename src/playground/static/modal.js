@@ -36,6 +36,7 @@ export class ModalHost {
     if (this.has(record.id)) return this.update(record);
     if (!this.dialog.open) {
       this.opener = document.activeElement;
+      this.openerKey = focusKeyOf(this.opener);
       this.stack = [];
     }
     // A view opened at stack 0 replaces whatever was shown.
@@ -96,9 +97,12 @@ export class ModalHost {
     closeMenu(false);
     if (this.dialog.open) this.dialog.close();
     this.dialog.replaceChildren();
+    // Focus goes back where it was: the opener, or the same control if
+    // the bot re-rendered its message meanwhile, or the composer.
     const back = this.opener;
     this.opener = null;
-    const target = back && document.contains(back) ? back : document.getElementById("composer-input");
+    const again = this.openerKey && document.querySelector(`.pane ${this.openerKey}, .thread ${this.openerKey}`);
+    const target = back && document.contains(back) && back !== document.body ? back : again || document.getElementById("composer-input");
     target?.focus();
   }
 
