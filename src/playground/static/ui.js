@@ -98,14 +98,13 @@ export function showMenu(anchor, items, { label, className = "", testid, align =
     else if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); closeMenu(true); }
     else if (ev.key === "Tab") { closeMenu(false); }
   });
-  // The menu lives in the same top layer as the anchor (inside an open
-  // dialog if there is one) so it stays reachable.
-  const host = anchor.closest("dialog") || document.body;
+  // The menu lives beside its anchor: in the same landmark, and in the same
+  // top layer when the anchor is in a dialog, so it stays reachable.
+  const host = anchor.closest("dialog, header, nav, main, aside") || document.body;
   host.append(menu);
   anchor.scrollIntoView({ block: "nearest" });
   const r = anchor.getBoundingClientRect();
-  const hostRect = host === document.body ? { left: 0, top: 0 } : host.getBoundingClientRect();
-  menu.style.position = host === document.body ? "fixed" : "absolute";
+  menu.style.position = "fixed";
   const mw = menu.offsetWidth;
   const mh = menu.offsetHeight;
   let left = align === "right" ? r.right - mw : r.left;
@@ -113,8 +112,8 @@ export function showMenu(anchor, items, { label, className = "", testid, align =
   let top = r.bottom + 4;
   if (top + mh > window.innerHeight - 8) top = r.top - mh - 4;
   top = Math.max(8, Math.min(top, window.innerHeight - mh - 8));
-  menu.style.left = `${left - hostRect.left}px`;
-  menu.style.top = `${top - hostRect.top}px`;
+  menu.style.left = `${left}px`;
+  menu.style.top = `${top}px`;
   anchor.setAttribute("aria-expanded", "true");
   openMenu = { node: menu, anchor };
   (buttons.find((b) => b.getAttribute("aria-checked") === "true") || buttons[0])?.focus();
