@@ -72,7 +72,8 @@ export class ModalHost {
       this.show(false);
       const body = this.dialog.querySelector(".modal-body");
       if (body) body.scrollTop = scroll;
-      const target = (focusKey && this.dialog.querySelector(focusKey)) || focusables(fresh.body)[0];
+      const target = (focusKey && this.dialog.querySelector(focusKey)) || focusables(fresh.body)[0] ||
+        this.dialog.querySelector(".modal-footer button:last-child");
       target?.focus({ preventScroll: true });
     }
     if (record.errors) this.showErrors(record.errors);
@@ -144,7 +145,8 @@ export class ModalHost {
     if (moveFocus) {
       // Into the first field, as Slack does; else the first control.
       const items = focusables(entry.body);
-      const first = items.find((n) => n.matches("input, textarea, select")) || items[0] || focusables(this.dialog)[0];
+      const first = items.find((n) => n.matches("input, textarea, select")) || items[0] ||
+        this.dialog.querySelector(".modal-footer button:last-child");
       first?.focus();
     }
   }
