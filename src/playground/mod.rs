@@ -58,9 +58,24 @@ pub struct Playground {
     /// `http://127.0.0.1:<port>`: the bot, the Web API and response URLs.
     link_base: String,
     next_event: std::sync::atomic::AtomicU64,
+    /// Cancelled on shutdown: ends the pages' event streams, which would
+    /// otherwise keep the graceful shutdown waiting forever.
+    closing: tokio_util::sync::CancellationToken,
 }
 
 impl Playground {
+    /// The token the bot presents to the local Web API. It is made for
+    /// this run and is only valid here; tests use it to call the Web API
+    /// as the bot does.
+    pub fn bot_token(&self) -> &str {
+        &self.bot_token
+    }
+
+    /// The local Web API's base URL, the bot's `SLACK_API_URL`.
+    pub fn api_url(&self) -> String {
+        format!("{}/playground/slack/api", self.link_base)
+    }
+
     /// The Events API id of the next event.
     fn event_id(&self) -> String {
         let n = self
@@ -90,7 +105,14 @@ impl Started {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let workspace = self.playground.workspace.clone();
-        let result = self.app.run_until_stopped(shutdown).await;
+        let closing = self.playground.closing.clone();
+        let result = self
+            .app
+            .run_until_stopped(async move {
+                shutdown.await;
+                closing.cancel();
+            })
+            .await;
         if let Err(e) = workspace.save() {
             tracing::warn!(error = %e, "cannot save the playground's messages");
         }
@@ -151,6 +173,7 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         link: BotLink::new(format!("http://{address}"), signing_secret),
         link_base: format!("http://{address}"),
         next_event: std::sync::atomic::AtomicU64::new(1),
+        closing: tokio_util::sync::CancellationToken::new(),
     });
     let app = app.with_routes(page_api::router(playground.clone()));
     Ok(Started {

@@ -313,25 +313,33 @@ async fn stream(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, PageError> {
     let who = person(&pg, &q.viewer)?.id;
     let receiver = pg.workspace.subscribe();
-    let events = futures_util::stream::unfold((receiver, who), |(mut rx, who)| async move {
-        loop {
-            match rx.recv().await {
-                Ok(PageEvent { to, name, data }) => {
-                    let visible = match &to {
-                        Audience::Everyone => true,
-                        Audience::Person(p) => *p == who,
-                    };
-                    if visible {
-                        let event = Event::default().event(name).data(data.to_string());
+    let closing = pg.closing.clone();
+    let events = futures_util::stream::unfold((receiver, who), move |(mut rx, who)| {
+        let closing = closing.clone();
+        async move {
+            loop {
+                let received = tokio::select! {
+                    _ = closing.cancelled() => return None,
+                    r = rx.recv() => r,
+                };
+                match received {
+                    Ok(PageEvent { to, name, data }) => {
+                        let visible = match &to {
+                            Audience::Everyone => true,
+                            Audience::Person(p) => *p == who,
+                        };
+                        if visible {
+                            let event = Event::default().event(name).data(data.to_string());
+                            return Some((Ok(event), (rx, who)));
+                        }
+                    }
+                    // A slow page missed some events: it reloads on `resync`.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let event = Event::default().event("resync").data("{}");
                         return Some((Ok(event), (rx, who)));
                     }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 }
-                // A slow page missed some events: it reloads on `resync`.
-                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let event = Event::default().event("resync").data("{}");
-                    return Some((Ok(event), (rx, who)));
-                }
-                Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }
         }
     });

@@ -215,7 +215,15 @@ pub fn call(
             Ok(json!({"message_ts": posted.ts}))
         }
         "conversations.open" => {
-            let users = text_of(args, "users").ok_or("user_not_found")?;
+            // A comma-separated list, or a JSON array from JSON clients.
+            let users = match args.get("users") {
+                Some(Value::Array(list)) => list
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                _ => text_of(args, "users").ok_or("user_not_found")?,
+            };
             let user = users.split(',').next().unwrap_or_default().trim();
             ws.person(user).ok_or("user_not_found")?;
             Ok(json!({"channel": {"id": Workspace::dm_of(user)}, "already_open": true}))

@@ -12,4 +12,5 @@ mod modals;
 mod moments_command;
 mod priorities;
 mod privacy_guard;
+mod serve_without_playground;
 mod signature;

@@ -1,0 +1,5 @@
+//! The playground (`alignbot playground`): its page API and local Web API
+//! through the real bot, and the page itself in a headless Chromium.
+
+mod api;
+mod support;
