@@ -2,4 +2,6 @@
 //! through the real bot, and the page itself in a headless Chromium.
 
 mod api;
+mod browser;
 mod support;
+mod webdriver;
