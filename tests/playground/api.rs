@@ -414,3 +414,46 @@ async fn a_restarted_playground_keeps_its_messages_and_does_not_seed_twice() {
     assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 4);
     tp.stop().await;
 }
+
+#[tokio::test]
+async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
+    let tp = spawn().await;
+    let a = tp
+        .post(
+            "/playground/api/shortcut",
+            json!({"as": NOA, "callback_id": "share_moment"}),
+        )
+        .await;
+    assert_eq!(a.body["ok"], true, "{}", a.body);
+    let views = tp.wait_views(NOA, 1).await;
+    assert_eq!(views[0]["view"]["callback_id"], "moment_share");
+    tp.post(
+        "/playground/api/close",
+        json!({"as": NOA, "view_id": views[0]["id"]}),
+    )
+    .await;
+    tp.wait_views(NOA, 0).await;
+
+    // Lee's message, shared as a moment by Noa: the story is prefilled
+    // and Lee is recognized.
+    let text = "Night shift covered two extra beds without a single complaint.";
+    let a = tp
+        .post(
+            "/playground/api/message",
+            json!({"as": LEE, "channel": NURSING, "text": text}),
+        )
+        .await;
+    let ts = a.body["message"]["ts"].as_str().unwrap().to_owned();
+    let a = tp
+        .post(
+            "/playground/api/shortcut",
+            json!({"as": NOA, "callback_id": "share_as_moment", "channel": NURSING, "ts": ts}),
+        )
+        .await;
+    assert_eq!(a.body["ok"], true, "{}", a.body);
+    let views = tp.wait_views(NOA, 1).await;
+    let form = views[0]["view"].to_string();
+    assert!(form.contains(text), "{form}");
+    assert!(form.contains(LEE), "{form}");
+    tp.stop().await;
+}
