@@ -30,9 +30,13 @@ enum Command {
         #[arg(long)]
         no_scheduler: bool,
     },
-    /// Try alignbot without Slack: the real bot with a demo organization
-    /// (data/playground.db) and a simulated workspace in the browser. Reads
-    /// no config file and no SLACK_* variables; never contacts Slack.
+    /// Try alignbot without Slack, in the browser.
+    ///
+    /// Runs the real bot with a demo organization (data/playground.db,
+    /// seeded when new) and serves a simulated workspace to open in a
+    /// browser. Reads no config file (--config is ignored) and no SLACK_* or
+    /// DATABASE_URL variables: it never contacts Slack. Delete
+    /// data/playground.db to start over.
     Playground {
         /// Address to serve the page and the bot on.
         #[arg(long, value_name = "HOST:PORT", default_value = alignbot::playground::DEFAULT_LISTEN)]
