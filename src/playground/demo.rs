@@ -126,6 +126,52 @@ impl DemoWorkspace {
     }
 }
 
+/// Empties every table of the playground's database and seeds the
+/// organization of `settings` again, in one transaction: the page's "Reset
+/// demo". Only ever called on the playground's own database (`serve` has no
+/// route that reaches it).
+pub async fn wipe(ctx: &AppContext, settings: &Settings) -> anyhow::Result<()> {
+    let (org, pillars, teams, now) = (
+        settings.org.clone(),
+        settings.pillars.clone(),
+        settings.teams.clone(),
+        ctx.clock.now(),
+    );
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                // Rows reference each other; check that only at commit.
+                sqlx::query("PRAGMA defer_foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                let tables: Vec<String> = sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+                )
+                .fetch_all(&mut *conn)
+                .await?;
+                for table in tables {
+                    // Audited: the names come from the schema itself, quoted as
+                    // identifiers; nothing a person typed reaches this SQL.
+                    let sql = format!("DELETE FROM \"{}\"", table.replace('"', "\"\""));
+                    sqlx::query(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut *conn)
+                        .await?;
+                }
+                sqlx::query("DELETE FROM sqlite_sequence")
+                    .execute(&mut *conn)
+                    .await?;
+                crate::store::org::seed(conn, &org, &pillars, &teams, now).await
+            })
+        })
+        .await
+        .context("cannot empty the playground's database")?;
+    ctx.reload_directory()
+        .await
+        .context("cannot reload the demo organization")?;
+    Ok(())
+}
+
 fn person(id: &str) -> anyhow::Result<PersonId> {
     PersonId::parse(id).with_context(|| format!("demo person {id}"))
 }

@@ -57,6 +57,10 @@ pub struct Playground {
     link: BotLink,
     /// `http://127.0.0.1:<port>`: the bot, the Web API and response URLs.
     link_base: String,
+    /// The demo, kept for "Reset demo".
+    demo: demo::DemoWorkspace,
+    settings: crate::config::Settings,
+    resetting: tokio::sync::Mutex<()>,
     next_event: std::sync::atomic::AtomicU64,
     /// Cancelled on shutdown: ends the pages' event streams, which would
     /// otherwise keep the graceful shutdown waiting forever.
@@ -172,6 +176,9 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         bot_token,
         link: BotLink::new(format!("http://{address}"), signing_secret),
         link_base: format!("http://{address}"),
+        demo,
+        settings,
+        resetting: tokio::sync::Mutex::new(()),
         next_event: std::sync::atomic::AtomicU64::new(1),
         closing: tokio_util::sync::CancellationToken::new(),
     });

@@ -786,10 +786,17 @@ async fn settle(pg: &Playground) -> bool {
     false
 }
 
-/// Resetting a running playground is not supported: its database is in use.
-async fn reset() -> PageResult {
-    Ok(Json(json!({
-        "ok": false,
-        "error": "To start over, stop the playground (Ctrl-C), delete data/playground.db and run it again.",
-    })))
+/// "Reset demo": the database emptied and seeded again, every page told
+/// to reload.
+async fn reset(State(pg): State<Arc<Playground>>) -> PageResult {
+    let _one = pg.resetting.lock().await;
+    let failed = |e: anyhow::Error| PageError::Bot(format!("{e:#}"));
+    super::demo::wipe(&pg.ctx, &pg.settings)
+        .await
+        .map_err(failed)?;
+    pg.workspace.clear();
+    super::demo::seed(&pg.ctx, &pg.demo).await.map_err(failed)?;
+    settle(&pg).await;
+    pg.workspace.notice("The demo was reset.".into());
+    Ok(Json(json!({"ok": true})))
 }

@@ -272,6 +272,23 @@ impl Workspace {
         self.events.subscribe()
     }
 
+    /// Forgets every message and view (the demo was reset); every page
+    /// reloads on the `resync` event.
+    pub fn clear(&self) {
+        {
+            let mut state = self.lock();
+            state.messages.clear();
+            state.views.clear();
+            state.triggers.clear();
+            state.responses.clear();
+        }
+        self.changed(PageEvent {
+            to: Audience::Everyone,
+            name: "resync",
+            data: json!({}),
+        });
+    }
+
     /// Sends a notice to every page.
     pub fn notice(&self, text: String) {
         let _ = self.events.send(PageEvent {

@@ -457,3 +457,32 @@ async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
     assert!(form.contains(LEE), "{form}");
     tp.stop().await;
 }
+
+#[tokio::test]
+async fn reset_empties_the_demo_and_seeds_it_again() {
+    let tp = spawn().await;
+    tp.command(NOA, NURSING, "/moment A story that the reset forgets.")
+        .await;
+    tp.post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .await;
+    tp.wait_messages(MOMENTS, NOA, "the new post", |ms| ms.len() == 4)
+        .await;
+    let goals = tp.scalar("SELECT COUNT(*) FROM goals").await;
+
+    let a = tp.post("/playground/api/reset", json!({})).await;
+    assert_eq!(a.body["ok"], true, "{}", a.body);
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 3);
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM goals").await, goals);
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM job_runs").await, 0);
+    assert_eq!(tp.scalar("SELECT MIN(id) FROM goals").await, 1);
+    let posts = tp.messages(MOMENTS, NOA).await;
+    assert_eq!(posts.len(), 3, "{posts:#?}");
+    assert!(!all_text(&json!(posts)).contains("the reset forgets"));
+    assert!(tp.messages(&format!("D{NOA}"), NOA).await.is_empty());
+    // And it still works afterwards.
+    let a = tp
+        .post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .await;
+    assert!(a.body["enqueued"].as_u64().unwrap() >= 1, "{}", a.body);
+    tp.stop().await;
+}
