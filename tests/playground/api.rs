@@ -486,3 +486,43 @@ async fn reset_empties_the_demo_and_seeds_it_again() {
     assert!(a.body["enqueued"].as_u64().unwrap() >= 1, "{}", a.body);
     tp.stop().await;
 }
+
+#[tokio::test]
+async fn a_held_story_is_posted_from_its_button_and_the_answer_replaced_in_place() {
+    let tp = spawn().await;
+    let a = tp
+        .command(NOA, NURSING, "/moment We sang for the lady in bed 7.")
+        .await;
+    assert_eq!(a.body["ok"], true, "{}", a.body);
+    let mine = tp.messages(NURSING, NOA).await;
+    let held = mine
+        .iter()
+        .find(|m| m["ephemeral_for"] == NOA)
+        .expect("the question is shown to Noa");
+    let (block_id, button) =
+        find_action(&held["blocks"], "draft_post").expect("a Post as written button");
+    let a = tp
+        .post(
+            "/playground/api/action",
+            json!({
+                "as": NOA,
+                "container": {"type": "message", "channel": NURSING, "ts": held["ts"]},
+                "action": {"type": "button", "action_id": "draft_post", "block_id": block_id, "value": button["value"]},
+            }),
+        )
+        .await;
+    assert_eq!(a.body["ok"], true, "{}", a.body);
+    // The bot answers through the response URL with replace_original.
+    let ts = held["ts"].clone();
+    tp.wait_messages(NURSING, NOA, "the replaced answer", |ms| {
+        ms.iter().any(|m| {
+            m["ts"] == ts && m["edited"] == true && all_text(m).contains("Posted as written")
+        })
+    })
+    .await;
+    tp.wait_messages(MOMENTS, NOA, "the post", |ms| {
+        ms.iter().any(|m| all_text(m).contains("bed 7"))
+    })
+    .await;
+    tp.stop().await;
+}
