@@ -3,8 +3,8 @@
 //!
 //! One listener serves three things: the bot's own routes (unchanged,
 //! signatures checked), the Web API the bot calls (its `SLACK_API_URL`
-//! points back at this listener, see [`web_api`]), and the page with its
-//! API ([`page_api`]). What a person does on the page becomes the request
+//! points back at this listener, see `web_api`), and the page with its
+//! API (`page_api`). What a person does on the page becomes the request
 //! Slack would send ([`payloads`]), signed with a per-run secret and posted
 //! to the bot over loopback, so nothing inside the bot is faked.
 //!
