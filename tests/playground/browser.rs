@@ -64,11 +64,12 @@ impl Browser {
         self.click_testid("composer-send").await;
     }
 
-    async fn act_as(&self, person: &str) {
+    /// Switches to `person`, whose name the switcher then shows.
+    async fn act_as(&self, person: &str, name: &str) {
         self.click_testid("person-switcher").await;
         self.click_testid(&format!("person-{person}")).await;
         self.session
-            .wait_for("[data-testid=\"person-switcher\"]", "")
+            .wait_for("[data-testid=\"person-switcher\"]", name)
             .await;
     }
 
@@ -171,7 +172,7 @@ async fn the_moment_modal_shows_the_bots_errors_under_its_fields_then_posts() {
 async fn a_nudge_from_run_job_now_opens_the_modal_and_the_home_tab_shows_goals() {
     let _one = ONE_BROWSER.lock().await;
     let Some(b) = open().await else { return };
-    b.act_as(NOA).await;
+    b.act_as(NOA, "Noa Levi").await;
     b.run_job("moments-nudge").await;
     b.click_testid("channel-dm").await;
     b.session
@@ -201,7 +202,7 @@ async fn a_nudge_from_run_job_now_opens_the_modal_and_the_home_tab_shows_goals()
     );
 
     // The Home tab: Lee's goals, priorities and the latest moments.
-    b.act_as(LEE).await;
+    b.act_as(LEE, "Lee Chen").await;
     b.click_testid("channel-dm").await;
     b.click_testid("tab-home").await;
     let home = b
