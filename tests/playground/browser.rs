@@ -103,7 +103,7 @@ const MESSAGE: &str = "[data-testid=\"message\"]";
 const MODAL: &str = "[data-testid=\"modal\"]";
 
 #[tokio::test]
-async fn a_moment_shared_with_the_command_shows_in_moments_as_written() {
+async fn a_moment_shared_with_the_command_shows_in_moments_and_takes_a_reaction() {
     let _one = ONE_BROWSER.lock().await;
     let Some(b) = open().await else { return };
     b.click_testid(&format!("channel-{NURSING}")).await;
@@ -115,6 +115,27 @@ async fn a_moment_shared_with_the_command_shows_in_moments_as_written() {
     let post = b.session.wait_for(MESSAGE, story).await;
     let shown = b.session.text(&post).await;
     assert!(shown.contains("Mission moment"), "{shown}");
+
+    // A reaction on the post reaches the bot as reaction_added.
+    let add = b
+        .session
+        .find_within(&post, "[data-testid=\"add-reaction\"]")
+        .await;
+    b.session
+        .click(add.first().expect("a reaction button"))
+        .await;
+    b.click_testid("emoji-tada").await;
+    b.session
+        .wait_for("[data-testid=\"reaction-tada\"]", "1")
+        .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while b.tp.scalar("SELECT COUNT(*) FROM moment_reactions").await != 1 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the reaction never reached the bot"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     b.screenshot("moments.png").await;
     b.close().await;
 }

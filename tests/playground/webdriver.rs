@@ -179,6 +179,21 @@ impl Session {
             .collect()
     }
 
+    /// The elements matching `css` inside `parent`.
+    pub async fn find_within(&self, parent: &Element, css: &str) -> Vec<Element> {
+        self.post(
+            &format!("/element/{}/elements", parent.0),
+            json!({"using": "css selector", "value": css}),
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e[ELEMENT].as_str().map(|id| Element(id.to_owned())))
+        .collect()
+    }
+
     pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
         self.post("/execute/sync", json!({"script": script, "args": args}))
             .await
