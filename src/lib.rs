@@ -22,6 +22,8 @@
 //! - [`http`]: axum routes and the one error-to-response map.
 //! - [`delivery`]: the outbox worker (pacing, retries, Retry-After).
 //! - [`config`], [`clock`], [`telemetry`], [`startup`]: the process around it.
+//! - [`playground`]: `alignbot playground`, the bot with a demo organization
+//!   and a simulated Slack workspace in the browser (never part of `serve`).
 //!
 //! Concurrency in one sentence: requests run concurrently on tokio, all
 //! writes funnel through one writer task that commits them in shared
@@ -38,6 +40,7 @@ pub mod export;
 pub mod housekeeping;
 pub mod http;
 pub mod metrics;
+pub mod playground;
 pub mod scheduler;
 pub mod slack;
 pub mod startup;

@@ -30,6 +30,18 @@ enum Command {
         #[arg(long)]
         no_scheduler: bool,
     },
+    /// Try alignbot without Slack, in the browser.
+    ///
+    /// Runs the real bot with a demo organization (data/playground.db,
+    /// seeded when new) and serves a simulated workspace to open in a
+    /// browser. Reads no config file (--config is ignored) and no SLACK_* or
+    /// DATABASE_URL variables: it never contacts Slack. Delete
+    /// data/playground.db to start over.
+    Playground {
+        /// Address to serve the page and the bot on.
+        #[arg(long, value_name = "HOST:PORT", default_value = alignbot::playground::DEFAULT_LISTEN)]
+        listen: std::net::SocketAddr,
+    },
     /// Apply database migrations and exit.
     Migrate,
     /// The monthly jobs: list them, or run one now.
@@ -103,6 +115,9 @@ enum JobsCommand {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     alignbot::telemetry::init();
+    if let Command::Playground { listen } = cli.command {
+        return playground(listen);
+    }
     let settings = match Settings::load(cli.config.as_deref(), &ProcessEnv) {
         Ok(s) => s,
         Err(e) => return config_error(&e),
@@ -140,6 +155,7 @@ fn main() -> ExitCode {
             Command::ForgetUser { user } => alignbot::cli::forget_user(&settings, clock, &user)
                 .await
                 .map_err(Failure::from),
+            Command::Playground { .. } => unreachable!("handled before settings are loaded"),
             Command::Migrate => {
                 prepare_store(&settings, &clock)
                     .await
@@ -180,6 +196,40 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `alignbot playground`: its own settings, so no config file is needed.
+fn playground(listen: std::net::SocketAddr) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        let options = alignbot::playground::Options {
+            listen,
+            ..Default::default()
+        };
+        let started = alignbot::playground::start(options, Arc::new(SystemClock)).await?;
+        println!(
+            "alignbot playground: open {} (demo database {})",
+            started.url(),
+            started.database.display()
+        );
+        started.run(shutdown_signal()).await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }

@@ -27,6 +27,8 @@ use tokio_util::sync::CancellationToken;
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// Routes served next to the bot's own (the playground's); `serve` has none.
+    extra_routes: Option<axum::Router>,
     worker: Option<Arc<Worker>>,
     scheduler: Option<Scheduler>,
     housekeeper: Housekeeper,
@@ -76,6 +78,17 @@ pub async fn prepare_store(
 
 impl Application {
     pub async fn build(settings: &Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        Self::build_with(settings, clock, None).await
+    }
+
+    /// Like [`Application::build`], on a listener bound beforehand (the
+    /// playground binds first so that its Web API URL, on the same port,
+    /// can be put in the settings).
+    pub async fn build_with(
+        settings: &Settings,
+        clock: SharedClock,
+        listener: Option<TcpListener>,
+    ) -> anyhow::Result<Self> {
         let secret = settings.serve_signing_secret()?.cloned();
         if secret.is_none() {
             tracing::info!(
@@ -126,9 +139,12 @@ impl Application {
             }
             None => None,
         };
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", settings.listen))?;
+        let listener = match listener {
+            Some(listener) => listener,
+            None => TcpListener::bind(settings.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", settings.listen))?,
+        };
         Ok(Self {
             listener,
             state: AppState {
@@ -139,7 +155,14 @@ impl Application {
             scheduler,
             housekeeper: Housekeeper::new(ctx_for_housekeeping, settings.data.clone(), slack),
             socket_mode,
+            extra_routes: None,
         })
+    }
+
+    /// Serves `routes` on the same listener as the bot's own routes.
+    pub fn with_routes(mut self, routes: axum::Router) -> Self {
+        self.extra_routes = Some(routes);
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -179,7 +202,11 @@ impl Application {
         };
         let stop_serving = stop.clone();
         let stop_socket_now = stop_socket.clone();
-        axum::serve(self.listener, http::router(self.state))
+        let mut router = http::router(self.state);
+        if let Some(extra) = self.extra_routes {
+            router = router.merge(extra);
+        }
+        axum::serve(self.listener, router)
             .with_graceful_shutdown(async move {
                 tokio::select! {
                     _ = shutdown => {}

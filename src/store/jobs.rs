@@ -194,3 +194,25 @@ pub async fn run_started(
             .await?;
     Ok(at.map(from_millis))
 }
+
+/// Forgets the run of `job` for `period` and the nudges it recorded, so the
+/// job can run again for that period. Only the playground calls this (its
+/// "Run job now" menu runs a job as often as asked, on its demo database);
+/// `serve` and `jobs run` never do, which keeps their once-per-period rule.
+pub async fn forget_run(
+    conn: &mut SqliteConnection,
+    job: &str,
+    period: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM nudges WHERE job = ? AND period = ?")
+        .bind(job)
+        .bind(period)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM job_runs WHERE job = ? AND period = ?")
+        .bind(job)
+        .bind(period)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

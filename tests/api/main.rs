@@ -16,5 +16,6 @@ mod moments_command;
 mod ops;
 mod priorities;
 mod privacy_guard;
+mod serve_without_playground;
 mod signature;
 mod socket_mode;

@@ -1,0 +1,7 @@
+//! The playground (`alignbot playground`): its page API and local Web API
+//! through the real bot, and the page itself in a headless Chromium.
+
+mod api;
+mod browser;
+mod support;
+mod webdriver;
