@@ -21,6 +21,9 @@
 //!   parsing, Block Kit rendering, the Web API client.
 //! - [`http`]: axum routes and the one error-to-response map.
 //! - [`delivery`]: the outbox worker (pacing, retries, Retry-After).
+//! - [`metrics`], [`housekeeping`]: what operators watch, and the hourly
+//!   pass that prunes history and honours an uninstall.
+//! - [`export`]: CSV and JSON writers for `alignbot export`.
 //! - [`config`], [`clock`], [`telemetry`], [`startup`]: the process around it.
 //! - [`playground`]: `alignbot playground`, the bot with a demo organization
 //!   and a simulated Slack workspace in the browser (never part of `serve`).
