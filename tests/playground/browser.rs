@@ -235,3 +235,26 @@ async fn a_nudge_from_run_job_now_opens_the_modal_and_the_home_tab_shows_goals()
     b.screenshot("home.png").await;
     b.close().await;
 }
+
+#[tokio::test]
+async fn the_block_kit_renderer_passes_its_self_test_in_the_browser() {
+    let _one = ONE_BROWSER.lock().await;
+    let Some(b) = open().await else { return };
+    b.session
+        .goto(&format!("{}/playground/static/selftest.html", b.tp.address))
+        .await;
+    let summary = b
+        .session
+        .wait_for("[data-testid=\"selftest-summary\"]", "passed")
+        .await;
+    let text = b.session.text(&summary).await;
+    let failed = b
+        .session
+        .script(
+            "return document.querySelector('[data-testid=\"selftest-summary\"]').dataset.failed",
+            vec![],
+        )
+        .await;
+    assert_eq!(failed, "0", "{text}");
+    b.close().await;
+}

@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use serde_json::{Value, json};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -16,8 +17,14 @@ pub struct Driver {
     http: reqwest::Client,
 }
 
+/// Stops chromedriver and the Chromium it started (they share a process
+/// group of their own), also when a test fails before closing its session.
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -51,6 +58,7 @@ impl Driver {
         };
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
