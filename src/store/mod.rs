@@ -2,7 +2,7 @@
 //!
 //! Reads go straight to a small pool (WAL lets them run beside the writer).
 //! Every write goes through [`Store::write`], which hands the closure to the
-//! single group-commit writer (see [`writer`]). Store functions in the
+//! single group-commit writer (see `writer`). Store functions in the
 //! submodules take `&mut SqliteConnection`, so the app service that calls
 //! `write` decides what shares a transaction: a moment and its outbox row,
 //! an event id and its effects.

@@ -4,7 +4,7 @@
 //! With an app-level token (`SLACK_APP_TOKEN`, `xapp-…`) we ask
 //! `apps.connections.open` (at `SLACK_API_URL`) for a WebSocket URL, connect,
 //! and answer each envelope through the same axum router that serves HTTP
-//! ([`dispatch`]), each on its own task so a slow one never holds up
+//! (`dispatch`), each on its own task so a slow one never holds up
 //! another's ack. When Slack asks for a new connection (`disconnect`), the
 //! socket closes or breaks, or the connection cannot be opened, we open a
 //! new one, waiting with exponential backoff and jitter between failures.
