@@ -65,38 +65,6 @@ async fn main() -> ExitCode {
     }
 }
 
-fn person(team: usize, n: usize) -> String {
-    if n == 0 {
-        format!("U0T{team:03}L")
-    } else {
-        format!("U0T{team:03}M{n}")
-    }
-}
-
-fn config(args: &Args) -> String {
-    let mut c = String::from(
-        "[org]\nname = \"Bench Health\"\nmission = \"Every patient leaves healthier and heard.\"\n\
-         timezone = \"America/New_York\"\nmoments_channel = \"C0MOMENTS\"\nleadership_channel = \"C0LEADERS\"\n\
-         admins = [\"U0ADMIN\"]\n",
-    );
-    for p in 0..args.pillars {
-        let _ = write!(
-            c,
-            "\n[[pillars]]\nkey = \"pillar-{p:02}\"\nname = \"Pillar {p:02}\"\nemoji = \":star:\"\n"
-        );
-    }
-    for t in 0..args.teams {
-        let members: Vec<String> = (1..10).map(|n| format!("\"{}\"", person(t, n))).collect();
-        let _ = write!(
-            c,
-            "\n[[teams]]\nkey = \"team-{t:03}\"\nname = \"Team {t:03}\"\nchannel = \"C0T{t:03}\"\nleaders = [\"{}\"]\nmembers = [{}]\n",
-            person(t, 0),
-            members.join(", ")
-        );
-    }
-    c
-}
-
 fn settings(config: &Path, db: &Path) -> Result<alignbot::config::Settings> {
     let database_url = format!("sqlite://{}", db.display());
     let env = move |name: &str| match name {
@@ -129,7 +97,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind(format!("Goal {i}: cut \"wait\" times, then keep them down"))
                 .push_bind(format!("pillar-{:02}", i % args.pillars))
                 .push_bind(format!("team-{team:03}"))
-                .push_bind(person(team, i % 10))
+                .push_bind(harness::person(team, i % 10))
                 .push_bind(2026_i64)
                 .push_bind(kind.clone())
                 .push_bind("2026-06-30")
@@ -138,7 +106,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind(confidences[i % 4])
                 .push_bind(0.433)
                 .push_bind(now_ms - DAY)
-                .push_bind(person(team, 0))
+                .push_bind(harness::person(team, 0))
                 .push_bind(now_ms - 300 * DAY)
                 .push_bind(now_ms);
         });
@@ -158,7 +126,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind(format!(
                     "Week {k}: triage nurse back, \"fast track\" open; -{k} min"
                 ))
-                .push_bind(person(goal % args.teams, goal % 10))
+                .push_bind(harness::person(goal % args.teams, goal % 10))
                 .push_bind(now_ms - ((per_goal - k) as i64) * 3 * DAY);
         });
         q.build().execute(&mut *tx).await?;
@@ -170,7 +138,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
             )
             .bind(format!("team-{t:03}"))
             .bind(format!("2026-{m:02}"))
-            .bind(person(t, 0))
+            .bind(harness::person(t, 0))
             .bind(now_ms)
             .fetch_one(&mut *tx)
             .await?;
@@ -192,7 +160,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
         );
         q.push_values(chunk, |mut row, &i| {
             row.push_bind(i as i64 + 1)
-                .push_bind(person(i % args.teams, 1 + i % 9))
+                .push_bind(harness::person(i % args.teams, 1 + i % 9))
                 .push_bind(format!(
                     "A patient said \"thank you\" to team {}, twice.\nWe framed it.",
                     i % args.teams
@@ -210,7 +178,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
             QueryBuilder::<Sqlite>::new("INSERT INTO moment_recognitions (moment_id, person_id) ");
         q.push_values(chunk, |mut row, &i| {
             row.push_bind(i as i64 + 1)
-                .push_bind(person(i % args.teams, 0));
+                .push_bind(harness::person(i % args.teams, 0));
         });
         q.build().execute(&mut *tx).await?;
         let mut q = QueryBuilder::<Sqlite>::new(
@@ -222,7 +190,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
             .collect();
         q.push_values(reactions, |mut row, (i, r)| {
             row.push_bind(i as i64 + 1)
-                .push_bind(person(i % args.teams, 1 + r))
+                .push_bind(harness::person(i % args.teams, 1 + r))
                 .push_bind("heart")
                 .push_bind(now_ms);
         });
@@ -306,7 +274,7 @@ fn measure(format: &str, config: &Path, db: &Path, out: &Path) -> Result<Measure
 async fn run(args: &Args) -> Result<bool> {
     let workdir = create_workdir()?;
     let config_path = workdir.join("alignbot.toml");
-    std::fs::write(&config_path, config(args))?;
+    std::fs::write(&config_path, harness::org_config(args.pillars, args.teams))?;
     let db = workdir.join("bench.db");
     {
         let settings = settings(&config_path, &db)?;

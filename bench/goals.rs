@@ -26,7 +26,6 @@ use hyper::body::Bytes;
 use hyper::{Method, Request};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, QueryBuilder, Sqlite};
-use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
@@ -62,38 +61,6 @@ async fn main() -> ExitCode {
     }
 }
 
-fn person(team: usize, n: usize) -> String {
-    if n == 0 {
-        format!("U0T{team:03}L")
-    } else {
-        format!("U0T{team:03}M{n}")
-    }
-}
-
-fn config(args: &Args) -> String {
-    let mut c = String::from(
-        "[org]\nname = \"Bench Health\"\nmission = \"Every patient leaves healthier and heard.\"\n\
-         timezone = \"America/New_York\"\nmoments_channel = \"C0MOMENTS\"\nleadership_channel = \"C0LEADERS\"\n\
-         admins = [\"U0ADMIN\"]\n",
-    );
-    for p in 0..args.pillars {
-        let _ = write!(
-            c,
-            "\n[[pillars]]\nkey = \"pillar-{p:02}\"\nname = \"Pillar {p:02}\"\nemoji = \":star:\"\n"
-        );
-    }
-    for t in 0..args.teams {
-        let members: Vec<String> = (1..10).map(|n| format!("\"{}\"", person(t, n))).collect();
-        let _ = write!(
-            c,
-            "\n[[teams]]\nkey = \"team-{t:03}\"\nname = \"Team {t:03}\"\nchannel = \"C0T{t:03}\"\nleaders = [\"{}\"]\nmembers = [{}]\n",
-            person(t, 0),
-            members.join(", ")
-        );
-    }
-    c
-}
-
 /// Fills the database: goals spread over teams and pillars (a few pillars
 /// per team, so the report has gaps to show), check-ins spread over the
 /// year, and proposals with supporters.
@@ -120,7 +87,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind(format!("Goal {i}: improve something that matters"))
                 .push_bind(format!("pillar-{pillar:02}"))
                 .push_bind(format!("team-{team:03}"))
-                .push_bind(person(team, i % 10))
+                .push_bind(harness::person(team, i % 10))
                 .push_bind(2026_i64)
                 .push_bind(kind.clone())
                 .push_bind("active")
@@ -128,7 +95,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind(confidences[i % 4])
                 .push_bind(value / 100.0)
                 .push_bind(now_ms - (i as i64 % 60) * 86_400_000)
-                .push_bind(person(team, 0))
+                .push_bind(harness::person(team, 0))
                 .push_bind(now_ms - 300 * 86_400_000)
                 .push_bind(now_ms);
         });
@@ -146,7 +113,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
                 .push_bind((k * 5) as f64)
                 .push_bind(confidences[(goal + k) % 4])
                 .push_bind(format!("Check-in {k}"))
-                .push_bind(person(goal % args.teams, goal % 10))
+                .push_bind(harness::person(goal % args.teams, goal % 10))
                 .push_bind(now_ms - ((per_goal - k) as i64) * 14 * 86_400_000);
         });
         q.build().execute(&mut *tx).await?;
@@ -160,7 +127,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
             .bind(format!("Proposal {p} of team {t}"))
             .bind(format!("pillar-{:02}", p % args.pillars))
             .bind(format!("team-{t:03}"))
-            .bind(person(t, 1 + p))
+            .bind(harness::person(t, 1 + p))
             .bind(&kind)
             .bind(now_ms)
             .fetch_one(&mut *tx)
@@ -168,7 +135,7 @@ async fn generate(db: &Path, args: &Args, now_ms: i64) -> Result<()> {
             for s in 3..6 {
                 sqlx::query("INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES (?, ?, ?)")
                     .bind(id)
-                    .bind(person(t, s))
+                    .bind(harness::person(t, s))
                     .bind(now_ms)
                     .execute(&mut *tx)
                     .await?;
@@ -257,7 +224,7 @@ async fn run(args: &Args) -> Result<bool> {
     let bot_path = resolve_bot(&args.bot)?;
     let workdir = create_workdir()?;
     let config_path = workdir.join("alignbot.toml");
-    std::fs::write(&config_path, config(args))?;
+    std::fs::write(&config_path, harness::org_config(args.pillars, args.teams))?;
     let db = workdir.join("bench.db");
     let migrated = Command::new(&bot_path)
         .arg("--config")
@@ -292,7 +259,7 @@ async fn run(args: &Args) -> Result<bool> {
     let rss = bot.peak_rss_kb();
     let exit = bot.shutdown().await?;
     fake.stop();
-    let (blocks, home_ms) = home_tab(&config_path, &db, &person(0, 0)).await?;
+    let (blocks, home_ms) = home_tab(&config_path, &db, &harness::person(0, 0)).await?;
 
     let ok =
         percentile_ms(&list, 99.0) < 50.0 && percentile_ms(&status, 99.0) < 50.0 && blocks <= 100;
@@ -320,7 +287,7 @@ async fn run(args: &Args) -> Result<bool> {
     println!();
     println!(
         "Home tab of {} (most goals): {blocks} blocks (limit 100), loaded and rendered in {home_ms:.1} ms",
-        person(0, 0)
+        harness::person(0, 0)
     );
     println!(
         "targets met (p99 < 50 ms, Home ≤ 100 blocks): {}",

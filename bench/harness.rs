@@ -434,3 +434,39 @@ pub(crate) fn sign(timestamp: &str, body: &str) -> String {
     mac.update(format!("v0:{timestamp}:{body}").as_bytes());
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
 }
+
+/// A synthetic person: team `team`'s leader for `n == 0`, else member `n`.
+pub(crate) fn person(team: usize, n: usize) -> String {
+    if n == 0 {
+        format!("U0T{team:03}L")
+    } else {
+        format!("U0T{team:03}M{n}")
+    }
+}
+
+/// The settings file of a synthetic organization: `pillars` pillars and
+/// `teams` teams of one leader and nine members.
+pub(crate) fn org_config(pillars: usize, teams: usize) -> String {
+    use std::fmt::Write as _;
+    let mut c = String::from(
+        "[org]\nname = \"Bench Health\"\nmission = \"Every patient leaves healthier and heard.\"\n\
+         timezone = \"America/New_York\"\nmoments_channel = \"C0MOMENTS\"\nleadership_channel = \"C0LEADERS\"\n\
+         admins = [\"U0ADMIN\"]\n",
+    );
+    for p in 0..pillars {
+        let _ = write!(
+            c,
+            "\n[[pillars]]\nkey = \"pillar-{p:02}\"\nname = \"Pillar {p:02}\"\nemoji = \":star:\"\n"
+        );
+    }
+    for t in 0..teams {
+        let members: Vec<String> = (1..10).map(|n| format!("\"{}\"", person(t, n))).collect();
+        let _ = write!(
+            c,
+            "\n[[teams]]\nkey = \"team-{t:03}\"\nname = \"Team {t:03}\"\nchannel = \"C0T{t:03}\"\nleaders = [\"{}\"]\nmembers = [{}]\n",
+            person(t, 0),
+            members.join(", ")
+        );
+    }
+    c
+}

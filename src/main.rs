@@ -122,15 +122,9 @@ fn main() -> ExitCode {
         Ok(s) => s,
         Err(e) => return config_error(&e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let result = runtime.block_on(async move {
         let clock: SharedClock = Arc::new(SystemClock);
@@ -202,17 +196,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// `alignbot playground`: its own settings, so no config file is needed.
-fn playground(listen: std::net::SocketAddr) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
+        .map_err(|e| {
             eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+            ExitCode::FAILURE
+        })
+}
+
+/// `alignbot playground`: its own settings, so no config file is needed.
+fn playground(listen: std::net::SocketAddr) -> ExitCode {
+    let runtime = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
     };
     let result = runtime.block_on(async move {
         let options = alignbot::playground::Options {
