@@ -44,6 +44,10 @@ pub struct AppContext {
     /// Set once the app is uninstalled or its token revoked; checked by the
     /// delivery worker before every round, so sending stops at once.
     delivery_stopped: Arc<AtomicBool>,
+    /// Serializes reloads: each reads the database only once it holds the
+    /// lock, so the last reload to finish stored the newest organization
+    /// (a slow reload started before an admin's change cannot overwrite it).
+    reload_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl AppContext {
@@ -55,6 +59,7 @@ impl AppContext {
             delivery_wake: Arc::new(Notify::new()),
             metrics: crate::metrics::Metrics::new(),
             delivery_stopped: Arc::new(AtomicBool::new(false)),
+            reload_lock: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -69,6 +74,7 @@ impl AppContext {
 
     /// Reloads the organization after an admin changed it.
     pub async fn reload_directory(&self) -> Result<(), AppError> {
+        let _one_at_a_time = self.reload_lock.lock().await;
         let mut conn = self
             .store
             .reads()

@@ -136,9 +136,12 @@ impl Scheduler {
     /// Runs until `shutdown`.
     pub async fn run(self, shutdown: CancellationToken) {
         tracing::info!(jobs = self.jobs.len(), "scheduler started");
+        // Fires after this instant are the loop's; earlier ones, catch-up's.
+        // Read before catching up, so a fire that comes due while catch-up
+        // is still working is run right after it, not skipped.
+        let mut after = self.ctx.clock.now();
         self.catch_up().await;
         let tz = self.ctx.directory().org.timezone;
-        let mut after = self.ctx.clock.now();
         loop {
             let fires: Vec<(Job, DateTime<Utc>)> = self
                 .next_fires(after)
