@@ -96,26 +96,33 @@ impl Application {
             );
         }
         let (_store, ctx) = prepare_store(settings, &clock).await?;
-        let mut slack = None;
-        let worker = match &settings.slack.bot_token {
-            Some(token) => {
-                let client = build_client(&settings.slack.api_url)
-                    .context("cannot set up the Slack client")?;
-                let transport = Arc::new(SlackTransport::new(client, token, ctx.clone()));
-                slack = Some(transport.clone());
-                Some(Arc::new(Worker::new(
-                    ctx.clone(),
-                    transport,
-                    settings.delivery.clone(),
-                )))
-            }
-            None => {
+        // One Web API client serves delivery, the token check and Socket Mode.
+        let client = if settings.slack.bot_token.is_some() || settings.slack.app_token.is_some() {
+            Some(build_client(&settings.slack.api_url).context("cannot set up the Slack client")?)
+        } else {
+            None
+        };
+        let transport = match (&settings.slack.bot_token, &client) {
+            (Some(token), Some(client)) => Some(Arc::new(SlackTransport::new(
+                client.clone(),
+                token,
+                ctx.clone(),
+            ))),
+            _ => {
                 tracing::warn!(
                     "SLACK_BOT_TOKEN is not set: requests are answered and stored, but nothing is sent to Slack until it is"
                 );
                 None
             }
         };
+        let worker = transport.clone().map(|transport| {
+            Arc::new(Worker::new(
+                ctx.clone(),
+                transport,
+                settings.delivery.clone(),
+            ))
+        });
+        let housekeeper = Housekeeper::new(ctx.clone(), settings.data.clone(), transport);
         let scheduler = if settings.scheduler {
             Some(Scheduler::new(
                 ctx.clone(),
@@ -126,19 +133,15 @@ impl Application {
             tracing::info!("the scheduler is off: no monthly nudges or digests from this instance");
             None
         };
-        let ctx_for_housekeeping = ctx.clone();
-        let socket_mode = match &settings.slack.app_token {
-            Some(app_token) => {
-                let client = build_client(&settings.slack.api_url)
-                    .context("cannot set up the Slack client")?;
-                Some(SocketMode::new(
-                    client,
-                    app_token,
-                    settings.socket_mode.clone(),
-                ))
-            }
-            None => None,
-        };
+        let socket_mode =
+            settings
+                .slack
+                .app_token
+                .as_ref()
+                .zip(client)
+                .map(|(app_token, client)| {
+                    SocketMode::new(client, app_token, settings.socket_mode.clone())
+                });
         let listener = match listener {
             Some(listener) => listener,
             None => TcpListener::bind(settings.listen)
@@ -153,7 +156,7 @@ impl Application {
             },
             worker,
             scheduler,
-            housekeeper: Housekeeper::new(ctx_for_housekeeping, settings.data.clone(), slack),
+            housekeeper,
             socket_mode,
             extra_routes: None,
         })

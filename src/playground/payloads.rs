@@ -108,22 +108,7 @@ pub fn block_actions(
             p["response_url"] = json!(response_url);
             // Slack leaves the message out for ephemeral ones.
             if !ephemeral {
-                let mut m = json!({
-                    "type": "message",
-                    "text": message.text,
-                    "ts": message.ts,
-                    "team": TEAM_ID,
-                });
-                if message.bot {
-                    m["user"] = json!(BOT_USER);
-                    m["bot_id"] = json!(super::workspace::BOT_ID);
-                } else if let Some(u) = &message.user {
-                    m["user"] = json!(u);
-                }
-                if let Some(b) = &message.blocks {
-                    m["blocks"] = b.clone();
-                }
-                p["message"] = m;
+                p["message"] = message_json(message);
             }
             p["state"] = json!({"values": {}});
         }
@@ -190,21 +175,7 @@ pub fn message_action(
     message: &Message,
     response_url: &str,
 ) -> Value {
-    let mut m = json!({
-        "type": "message",
-        "text": message.text,
-        "ts": message.ts,
-        "team": TEAM_ID,
-    });
-    if message.bot {
-        m["user"] = json!(BOT_USER);
-        m["bot_id"] = json!(super::workspace::BOT_ID);
-    } else if let Some(u) = &message.user {
-        m["user"] = json!(u);
-    }
-    if let Some(b) = &message.blocks {
-        m["blocks"] = b.clone();
-    }
+    let m = message_json(message);
     json!({
         "type": "message_action",
         "token": TOKEN,
@@ -368,6 +339,27 @@ impl BotLink {
         )
         .await
     }
+}
+
+/// A stored message as Slack puts it inside `block_actions` and
+/// `message_action` payloads.
+fn message_json(message: &Message) -> Value {
+    let mut m = json!({
+        "type": "message",
+        "text": message.text,
+        "ts": message.ts,
+        "team": TEAM_ID,
+    });
+    if message.bot {
+        m["user"] = json!(BOT_USER);
+        m["bot_id"] = json!(super::workspace::BOT_ID);
+    } else if let Some(u) = &message.user {
+        m["user"] = json!(u);
+    }
+    if let Some(b) = &message.blocks {
+        m["blocks"] = b.clone();
+    }
+    m
 }
 
 #[cfg(test)]
