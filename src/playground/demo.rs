@@ -140,27 +140,7 @@ pub async fn wipe(ctx: &AppContext, settings: &Settings) -> anyhow::Result<()> {
     ctx.store
         .write(move |conn| {
             Box::pin(async move {
-                // Rows reference each other; check that only at commit.
-                sqlx::query("PRAGMA defer_foreign_keys = ON")
-                    .execute(&mut *conn)
-                    .await?;
-                let tables: Vec<String> = sqlx::query_scalar(
-                    "SELECT name FROM sqlite_master WHERE type = 'table' \
-                     AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
-                )
-                .fetch_all(&mut *conn)
-                .await?;
-                for table in tables {
-                    // Audited: the names come from the schema itself, quoted as
-                    // identifiers; nothing a person typed reaches this SQL.
-                    let sql = format!("DELETE FROM \"{}\"", table.replace('"', "\"\""));
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .execute(&mut *conn)
-                        .await?;
-                }
-                sqlx::query("DELETE FROM sqlite_sequence")
-                    .execute(&mut *conn)
-                    .await?;
+                crate::store::data_rights::erase_everything(conn).await?;
                 crate::store::org::seed(conn, &org, &pillars, &teams, now).await
             })
         })

@@ -776,7 +776,7 @@ async fn job(State(pg): State<Arc<Playground>>, Json(b): Json<JobBody>) -> PageR
 async fn settle(pg: &Playground) -> bool {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     while tokio::time::Instant::now() < deadline {
-        match crate::store::outbox::counts(pg.ctx.store.reads()).await {
+        match crate::store::outbox::depth(pg.ctx.store.reads()).await {
             Ok(c) if c.pending == 0 => return true,
             Ok(_) => {}
             Err(_) => return false,

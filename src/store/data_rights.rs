@@ -215,6 +215,33 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
     Ok(())
 }
 
+/// Empties every table, the organization included (the playground's
+/// "Reset demo"; `serve` never calls it).
+pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    // Rows reference each other; check that only at commit.
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for table in tables {
+        // Audited: the names come from the schema itself, quoted as
+        // identifiers; nothing a person typed reaches this SQL.
+        let sql = format!("DELETE FROM \"{}\"", table.replace('"', "\"\""));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("DELETE FROM sqlite_sequence")
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Day-to-day housekeeping: delivered or failed messages and handled event
 /// ids older than `before` are no longer needed (event ids only guard
 /// against Slack's retries, which stop after minutes).

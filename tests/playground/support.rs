@@ -82,35 +82,17 @@ impl TestPlayground {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("the playground answers");
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap_or_default();
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        }
+        answer(self.http.get(format!("{}{path}", self.address))).await
     }
 
     pub async fn post(&self, path: &str, body: Value) -> Answer {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.address))
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("the playground answers");
-        let status = r.status().as_u16();
-        let text = r.text().await.unwrap_or_default();
-        Answer {
-            status,
-            body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        }
+        answer(
+            self.http
+                .post(format!("{}{path}", self.address))
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
     }
 
     pub async fn command(&self, who: &str, channel: &str, text: &str) -> Answer {
@@ -230,4 +212,15 @@ pub fn find_action(blocks: &Value, action_id: &str) -> Option<(String, Value)> {
         }
     }
     None
+}
+
+/// Sends `request` and reads the answer as JSON (or as text when it is not).
+async fn answer(request: reqwest::RequestBuilder) -> Answer {
+    let r = request.send().await.expect("the playground answers");
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    Answer {
+        status,
+        body: serde_json::from_str(&text).unwrap_or(Value::String(text)),
+    }
 }
