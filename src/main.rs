@@ -63,7 +63,7 @@ enum Command {
         user: String,
     },
     /// Write pillars, teams, goals, check-ins, priorities and moments to
-    /// one file each (see the README for the columns).
+    /// one file each (see docs/operations.md for the columns).
     Export {
         /// csv or json.
         #[arg(long)]

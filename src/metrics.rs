@@ -4,7 +4,7 @@
 //! recorder of the `metrics` facade: tests start many applications in one
 //! process, and a scrape must describe exactly one of them. The names and
 //! labels here are the public interface operators build dashboards on, so
-//! they are listed in the README and kept stable.
+//! they are listed in docs/operations.md and kept stable.
 
 use metrics::{Key, Label, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{

@@ -97,7 +97,7 @@ fn write_all<R: ExportRow>(
     Ok(file.finish()?)
 }
 
-/// Writes the six files; see the README's "Export and import" for columns.
+/// Writes the six files; see "Export and import" in docs/operations.md for columns.
 ///
 /// File writes are blocking; this runs in the `alignbot export` command,
 /// where nothing else shares the runtime.

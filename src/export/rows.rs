@@ -1,7 +1,7 @@
 //! What each export file holds: one struct per file, one field per column.
 //!
 //! The field order is the column order, and both are part of the operator
-//! contract documented in the README ("Export and import"): add columns at
+//! contract documented in docs/operations.md ("Export and import"): add columns at
 //! the end, never rename or reorder them. `COLUMNS` repeats the names so a
 //! CSV file gets its header even when it has no rows; a unit test checks
 //! that it matches the fields.
