@@ -9,6 +9,8 @@
 
 mod process;
 
+pub use process::open_file_limit;
+
 use metrics::{Key, Label, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{
     Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,

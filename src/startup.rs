@@ -161,10 +161,25 @@ impl Application {
                 })?),
                 None => None,
             };
+        let mut server = settings.server.clone();
+        let listeners = 1 + usize::from(admin_listener.is_some());
+        if let Some(cap) = http::serve::fitting_cap(
+            server.max_connections,
+            listeners,
+            crate::metrics::open_file_limit(),
+        ) {
+            tracing::warn!(
+                max_connections = server.max_connections,
+                lowered_to = cap,
+                open_file_limit = ?crate::metrics::open_file_limit(),
+                "max_connections does not fit the open-file limit: lowered (raise the limit, e.g. LimitNOFILE=65536)"
+            );
+            server.max_connections = cap;
+        }
         Ok(Self {
             listener,
             admin_listener,
-            server: settings.server.clone(),
+            server,
             state: AppState {
                 ctx,
                 signing_secret: secret.map(Arc::new),

@@ -398,3 +398,76 @@ fn secrets_can_be_read_from_files() {
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
+
+#[test]
+fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answer() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let ports: Vec<u16> = (0..2)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    let (public, admin) = (ports[0], ports[1]);
+    // The limit of the review that found the problem: 256 descriptors.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 256 && exec \"$0\" serve --no-scheduler")
+        .arg(env!("CARGO_BIN_EXE_alignbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/fds.db", dir.path().display()),
+        )
+        .env("RUST_LOG", "error")
+        .env("SLACK_SIGNING_SECRET", "secret")
+        .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{public}"))
+        .env("ALIGNBOT_ADMIN_LISTEN", format!("127.0.0.1:{admin}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", admin)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "serve exited");
+        assert!(Instant::now() < deadline, "serve never started listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // 300 connections that send nothing, more than the descriptors allow.
+    let held: Vec<_> = (0..300)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", public)).unwrap())
+        .collect();
+    let get = |port: u16| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let started = Instant::now();
+    let probe = get(admin);
+    assert!(probe.starts_with("HTTP/1.1 200"), "admin: {probe:?}");
+    let public_answer = get(public);
+    assert!(
+        public_answer.starts_with("HTTP/1.1 503") || public_answer.starts_with("HTTP/1.1 200"),
+        "public: {public_answer:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered, not left waiting"
+    );
+    drop(held);
+    let _ = child.kill();
+    let _ = child.wait();
+}

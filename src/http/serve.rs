@@ -28,6 +28,21 @@ use tokio_util::sync::CancellationToken;
 /// answer, so a load balancer sees "busy, try elsewhere" rather than a reset.
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\ncontent-length: 5\r\nretry-after: 1\r\nconnection: close\r\n\r\nbusy\n";
 
+/// Descriptors kept free for everything but client connections: the
+/// database's files, calls to Slack, the listeners, the runtime.
+const RESERVED_FDS: u64 = 128;
+
+/// The connection cap per listener that fits under the open-file limit:
+/// past the limit `accept` fails and new connections wait unanswered in
+/// the kernel's queue, which is worse than a quick 503. `None` when
+/// `wanted` already fits (or the limit is unknown).
+pub fn fitting_cap(wanted: usize, listeners: usize, open_file_limit: Option<u64>) -> Option<usize> {
+    let limit = open_file_limit?;
+    let usable = limit.saturating_sub(RESERVED_FDS).max(limit / 2);
+    let per_listener = usize::try_from(usable / listeners.max(1) as u64).unwrap_or(usize::MAX);
+    (per_listener < wanted).then_some(per_listener.max(1))
+}
+
 /// Serves `router` on `listener` until `stop` is cancelled, then lets the
 /// requests in flight finish for at most `limits.shutdown_timeout` before
 /// closing what is still open. `name` tells the listeners apart in logs
@@ -111,5 +126,21 @@ pub async fn serve(
             "shutdown deadline passed: closing connections still open"
         );
         connections.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cap_fits_under_the_open_file_limit() {
+        assert_eq!(fitting_cap(1024, 1, Some(65536)), None);
+        assert_eq!(fitting_cap(1024, 1, None), None);
+        assert_eq!(fitting_cap(1024, 1, Some(1024)), Some(896));
+        assert_eq!(fitting_cap(1024, 2, Some(1024)), Some(448));
+        // A tiny limit still leaves half for the rest.
+        assert_eq!(fitting_cap(1024, 1, Some(200)), Some(100));
+        assert_eq!(fitting_cap(1024, 1, Some(1)), Some(1));
     }
 }

@@ -84,6 +84,13 @@ fn status_kib(status: &str, field: &str) -> Option<f64> {
         .and_then(|n| n.parse().ok())
 }
 
+/// The process's open-file limit (the soft one, which is enforced), where
+/// `/proc` tells it. The server fits its connection cap under it.
+pub fn open_file_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    max_open_files(&limits).map(|n| n as u64)
+}
+
 /// The soft limit of the `Max open files` line of `/proc/self/limits`.
 fn max_open_files(limits: &str) -> Option<f64> {
     limits
