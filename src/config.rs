@@ -73,8 +73,9 @@ fn invalid(
     }
 }
 
-/// Everything the process needs, validated.
-#[derive(Debug, Clone)]
+/// Everything the process needs, validated. Its `Debug` shows the
+/// database URL without a password (the secrets redact themselves).
+#[derive(Clone)]
 pub struct Settings {
     pub slack: SlackSettings,
     pub database_url: String,
@@ -88,6 +89,25 @@ pub struct Settings {
     pub teams: Vec<Team>,
     pub schedule: Schedule,
     pub data: DataSettings,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("slack", &self.slack)
+            .field("database_url", &self.database_shown())
+            .field("listen", &self.listen)
+            .field("scheduler", &self.scheduler)
+            .field("server", &self.server)
+            .field("delivery", &self.delivery)
+            .field("socket_mode", &self.socket_mode)
+            .field("org", &self.org)
+            .field("pillars", &self.pillars)
+            .field("teams", &self.teams)
+            .field("schedule", &self.schedule)
+            .field("data", &self.data)
+            .finish()
+    }
 }
 
 /// Limits of the HTTP server, so that no client can hold a connection, a
@@ -974,6 +994,18 @@ name = "Patient care"
                 ("SLACK_SIGNING_SECRET", "s3cr3t-value"),
                 ("SLACK_BOT_TOKEN", "xoxb-s3cr3t"),
             ],
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("url");
+        // Accepted URLs are SQLite today; the Debug output must stay safe
+        // when PostgreSQL URLs with passwords are.
+        std::fs::write(&url, "sqlite://me:s3cr3t@x/alignbot.db?password=s3cr3t").unwrap();
+        let s = load(
+            MINIMAL,
+            &[("DATABASE_URL_FILE", &url.display().to_string())],
         )
         .unwrap();
         let printed = format!("{s:?}");
