@@ -2,7 +2,7 @@
 //!
 //! The environment always wins over the file, because that is how operators
 //! inject secrets and per-host values without editing shared files; every
-//! key has a variable (the naming rule is in [`environment`]), and every
+//! key has a variable (the naming rule is in `environment`), and every
 //! secret may come from a file (`SLACK_BOT_TOKEN_FILE`, systemd
 //! credentials). Every problem is reported as one line naming the key or
 //! variable to fix. Secrets are held in [`SecretString`], whose `Debug`

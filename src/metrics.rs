@@ -5,7 +5,7 @@
 //! process, and a scrape must describe exactly one of them. The names and
 //! labels here are the public interface operators build dashboards on, so
 //! they are listed in docs/operations.md and kept stable. The process's
-//! own series (`process_*`, from [`process`]) are added at render time.
+//! own series (`process_*`, from `process`) are added at render time.
 
 mod process;
 

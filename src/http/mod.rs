@@ -51,8 +51,8 @@ pub enum Ops {
 
 /// Slack's routes and all of the operator's: the router Socket Mode sends
 /// its envelopes through, and the public listener's when there is no admin
-/// listener.
-/// It has no listener limits: Socket Mode answers within Slack's own deadline.
+/// listener. It has no listener limits: Socket Mode answers within Slack's
+/// own deadline.
 pub fn router(state: AppState) -> Router {
     public_router(state, Ops::All, None, None)
 }

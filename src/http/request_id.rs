@@ -39,7 +39,7 @@ fn generate() -> String {
 
 /// Takes or makes the id, opens the request's span with it, and echoes it.
 /// Slack's handlers add team, user and kind to the span once the body is
-/// verified (see [`super::record_request`]).
+/// verified (see `super::record_request`).
 pub async fn layer(mut req: Request, next: Next) -> Response {
     let id = req
         .headers()

@@ -8,7 +8,7 @@
 //! answered 503 at once and closed, so a flood cannot queue behind the
 //! cap), and shutdown waits for requests in flight only until a deadline.
 //! Per-request limits (body read, answer time) are tower layers on the
-//! router, in [`super::limits`].
+//! router (see `super::layered`).
 
 use crate::config::ServerSettings;
 use crate::metrics::Metrics;
