@@ -2,6 +2,7 @@
 
 mod data_rights;
 mod delivery;
+mod edge;
 mod edit_delete;
 mod events;
 mod export;
