@@ -18,6 +18,7 @@ pub const HOME_MY_GOALS: i64 = 8;
 pub const HOME_TEAM_GOALS: i64 = 6;
 pub const HOME_PROPOSALS: i64 = 4;
 
+#[derive(Debug)]
 pub struct HomeData {
     pub person: PersonId,
     pub directory: Arc<Directory>,

@@ -78,6 +78,7 @@ pub enum Message {
 }
 
 /// One platform call's worth of intent, or a reason for none.
+#[derive(Debug)]
 pub enum Composed {
     /// Post a new message; `thread` answers in a post's thread; `record`
     /// names the row that remembers where it landed.

@@ -124,3 +124,33 @@ pub fn reply(reply: &crate::app::outgoing::Reply) -> SlackApiPostWebhookMessageR
         .with_blocks(vec![section(markdown(&escape(&reply.text)))]);
     SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::compose::{MomentsNudge, ProposalComment};
+    use crate::app::outgoing::Reply;
+
+    #[test]
+    fn a_reply_shows_its_text_as_written_and_never_as_a_mention_or_link() {
+        let req = reply(&Reply {
+            text: "<!channel> see <https://x.test|this> & <@U0ADMIN>".into(),
+            replace_original: true,
+        });
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(!json.contains("<!channel>"), "{json}");
+        assert!(!json.contains("<@U0ADMIN>"), "{json}");
+        assert!(json.contains("&lt;!channel&gt;"), "{json}");
+        assert_eq!(req.replace_original, Some(true));
+    }
+
+    #[test]
+    fn posts_showing_what_people_wrote_never_unfurl_links() {
+        let comment = Message::ProposalComment(ProposalComment {
+            author: "U0NURSE1".into(),
+            text: "https://x.test".into(),
+        });
+        assert_eq!(unfurl(&comment).0, Some(false));
+        assert_eq!(unfurl(&Message::MomentsNudge(MomentsNudge)).0, Some(false));
+    }
+}
