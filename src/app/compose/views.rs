@@ -13,7 +13,7 @@ use crate::domain::{PersonId, Team};
 use crate::store::goals;
 
 /// Why a view is not opened: what it was about is gone.
-pub(super) const GONE: &str = "the moment to edit no longer exists";
+pub(super) const GONE: &str = "what the view was about no longer exists";
 
 /// A view (modal) and what it starts with.
 #[derive(Debug, Clone)]
