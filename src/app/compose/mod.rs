@@ -233,6 +233,16 @@ pub async fn compose(
     }
 }
 
+/// The view (modal, dialog) for `modal` as things are now; `None` when what
+/// it is about no longer exists. For platforms whose dialogs open inside an
+/// HTTP answer rather than through the outbox.
+pub async fn view(
+    ctx: &AppContext,
+    modal: &super::outgoing::Modal,
+) -> Result<Option<View>, ComposeError> {
+    views::compose(ctx, modal).await
+}
+
 /// Re-renders a message in place, if it was posted.
 fn update_post(post: Option<(String, String)>, message: Message) -> Composed {
     match PostRef::from_pair(post) {
