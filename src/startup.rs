@@ -109,11 +109,9 @@ impl Application {
             None
         };
         let transport = match (&settings.slack.bot_token, &client) {
-            (Some(token), Some(client)) => Some(Arc::new(SlackTransport::new(
-                client.clone(),
-                token,
-                ctx.clone(),
-            ))),
+            (Some(token), Some(client)) => {
+                Some(Arc::new(SlackTransport::new(client.clone(), token)))
+            }
             _ => {
                 tracing::warn!(
                     "SLACK_BOT_TOKEN is not set: requests are answered and stored, but nothing is sent to Slack until it is"

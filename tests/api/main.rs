@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod compose;
 mod data_rights;
 mod delivery;
 mod edge;
