@@ -34,6 +34,8 @@ pub struct AppState {
     pub ctx: AppContext,
     /// `None` only in Socket Mode without a secret: HTTP requests are then all refused.
     pub signing_secret: Option<Arc<SecretString>>,
+    /// Our Slack ids: events for another app or workspace are ignored.
+    pub identity: Arc<crate::slack::identity::Identity>,
 }
 
 pub fn router(state: AppState) -> Router {

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod conformance;
 mod data_rights;
 mod delivery;
 mod edit_delete;
