@@ -40,7 +40,8 @@ pub enum Envelope {
         event_id: String,
         event_type: String,
         event: Event,
-        origin: Origin,
+        /// Boxed: it is large next to the other variants.
+        origin: Box<Origin>,
     },
     /// A body that is not an event we can key (no event id): acknowledged only.
     Other(String),
@@ -107,7 +108,7 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
             let Some(event_id) = raw.event_id else {
                 return Ok(Envelope::Other("event_callback without event_id".into()));
             };
-            let origin = raw.origin;
+            let origin = Box::new(raw.origin);
             let (event_type, tokens) = raw
                 .event
                 .map(|e| (e.kind.unwrap_or_default(), e.tokens))

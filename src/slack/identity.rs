@@ -335,7 +335,7 @@ mod tests {
 
     fn origin_of(path: &str) -> Origin {
         match parse(&fixture(path)).unwrap() {
-            Envelope::Callback { origin, .. } => origin,
+            Envelope::Callback { origin, .. } => *origin,
             other => panic!("expected a callback: {other:?}"),
         }
     }
