@@ -123,8 +123,18 @@ impl Ids {
         if ours { Ok(()) } else { Err(Foreign::Team) }
     }
 
-    /// Fills what the settings left open from what Slack said.
+    /// Fills what the settings left open from what Slack said. A setting
+    /// that contradicts Slack is kept (the operator may know better, e.g.
+    /// behind a proxy) but said loudly: it makes the bot ignore every event.
     fn fill(&mut self, learned: Ids) {
+        if let (Some(set), Some(said)) = (&self.app_id, &learned.app_id)
+            && set != said
+        {
+            tracing::warn!(
+                setting = %set, slack = %said,
+                "SLACK_APP_ID differs from the bot token's app: events for {said} are ignored"
+            );
+        }
         if self.app_id.is_none() {
             self.app_id = learned.app_id;
         }
