@@ -190,6 +190,36 @@ async fn while_slack_cannot_say_who_we_are_events_are_not_filtered() {
 }
 
 #[tokio::test]
+async fn a_look_up_that_failed_is_tried_again_by_an_event_an_hour_later() {
+    let app = spawn_app().await;
+    app.fake.script("auth.test", [Scripted::Status(503)]);
+    let app = app.restart().await;
+    assert_eq!(
+        app.fake.calls_to("auth.test").len(),
+        2,
+        "asked at each start"
+    );
+    app.advance(3600);
+    // This event finds the ids unknown (it is handled) and starts a look-up.
+    app.post_event(&home_from("Ev0LATER", "A0OTHERAPP", TEAM))
+        .await;
+    app.fake.wait_for("bots.info", 2).await;
+    // The look-up runs beside the requests: poll until a foreign event is
+    // ignored (each one handled meanwhile adds a row).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    for n in 0.. {
+        let before = app.scalar("SELECT COUNT(*) FROM slack_events").await;
+        app.post_event(&home_from(&format!("Ev0POLL{n}"), "A0OTHERAPP", TEAM))
+            .await;
+        if app.scalar("SELECT COUNT(*) FROM slack_events").await == before {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never learned");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
 async fn ids_in_the_settings_win_over_what_slack_says() {
     let app = spawn_app_at("[slack]\napp_id = \"A0SETTINGS\"\n", start_time()).await;
     app.post_event(&home_from("Ev0SET1", APP, TEAM)).await;
