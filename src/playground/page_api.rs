@@ -860,6 +860,12 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
                 .unwrap_or_default()
         )));
     }
+    if to - now > chrono::Duration::days(timeline::MAX_DAYS_AHEAD) {
+        return Err(PageError::BadRequest(format!(
+            "the playground moves at most {} days at a time (a year and its turn); jump in steps",
+            timeline::MAX_DAYS_AHEAD
+        )));
+    }
     let ran = timeline::travel(&pg.ctx, &pg.settings, &pg.clock, to)
         .await
         .map_err(|e| PageError::Bot(format!("{e:#}")))?;

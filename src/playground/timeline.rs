@@ -22,6 +22,10 @@ use serde_json::{Value, json};
 /// people.
 const LANDING: NaiveTime = NaiveTime::from_hms_opt(17, 0, 0).expect("a valid time");
 
+/// How far one jump may go: every job of every month on the way runs, so
+/// a jump of decades would keep the playground busy for minutes.
+pub const MAX_DAYS_AHEAD: i64 = 400;
+
 /// Where the time control can go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Jump {

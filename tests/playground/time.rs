@@ -111,6 +111,7 @@ async fn time_only_moves_forward_even_through_a_reset() {
     for (to, why) in [
         ("2001-01-01", "only moves forward"),
         ("yesterday", "YYYY-MM-DD"),
+        ("2999-01-01", "at most 400 days"),
     ] {
         let a = tp.jump(to).await;
         assert_eq!(a.status, 400, "{to}: {}", a.body);

@@ -270,22 +270,33 @@ function renderMessages() {
   requestAnimationFrame(() => pane.removeAttribute("aria-busy"));
 }
 
+// Times show in the acting person's own time zone, as Slack shows them,
+// and "Today" is the playground's today (its clock may run ahead).
+function inViewerZone(d, opts, locale = []) {
+  const timeZone = person(S.me)?.tz;
+  try {
+    return d.toLocaleString(locale, { ...opts, timeZone });
+  } catch {
+    return d.toLocaleString(locale, opts);
+  }
+}
+
 function timeOf(ts) {
   const d = new Date(parseFloat(ts) * 1000);
   return {
-    short: d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }),
-    full: d.toLocaleString(),
+    short: inViewerZone(d, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+    full: inViewerZone(d, { dateStyle: "full", timeStyle: "short" }),
     iso: d.toISOString(),
   };
 }
 
 function dayOf(ts) {
   const d = new Date(parseFloat(ts) * 1000);
-  const today = new Date();
-  const yesterday = new Date(Date.now() - 86400000);
-  if (d.toDateString() === today.toDateString()) return "Today";
-  if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return d.toLocaleDateString([], { weekday: "long", month: "long", day: "numeric" });
+  const day = (x) => inViewerZone(x, { year: "numeric", month: "2-digit", day: "2-digit" }, "en-CA");
+  const now = Date.now() + (S.clock?.offset || 0);
+  if (day(d) === day(new Date(now))) return "Today";
+  if (day(d) === day(new Date(now - 86400000))) return "Yesterday";
+  return inViewerZone(d, { weekday: "long", month: "long", day: "numeric" });
 }
 
 /** Slack escapes what people type; do the same so it shows as written. */
