@@ -168,7 +168,7 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         .local_addr()
         .context("the listener has no address")?;
     if let Some(warning) = guard::exposure_warning(address) {
-        tracing::warn!("{warning}");
+        // Printed, not logged: it must show whatever RUST_LOG says.
         eprintln!("{warning}");
     }
     // Secrets of this run, from the operating system's cryptographic source.

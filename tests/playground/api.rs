@@ -681,3 +681,38 @@ async fn the_page_carries_a_token_made_for_this_run() {
     other.stop().await;
     tp.stop().await;
 }
+
+#[test]
+fn the_playground_warns_when_it_listens_beyond_loopback() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alignbot"))
+        .args(["playground", "--listen", "0.0.0.0:0"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    // The warning comes before the playground serves. Read on a thread, so
+    // a playground that never warns fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let found = stderr
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("warning:"));
+        let _ = tx.send(found);
+    });
+    let warning = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .ok()
+        .flatten();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let warning = warning.expect("a warning on stderr");
+    assert!(warning.contains("not loopback"), "{warning}");
+    assert!(warning.contains("act as anyone"), "{warning}");
+}
