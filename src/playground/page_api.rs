@@ -837,6 +837,15 @@ async fn reset(State(pg): State<Arc<Playground>>) -> PageResult {
     Ok(Json(json!({"ok": true})))
 }
 
+/// How many messages each person (in the workspace's order) has in their
+/// DM with the bot.
+fn dm_counts(ws: &Workspace) -> Vec<usize> {
+    ws.people()
+        .iter()
+        .map(|p| ws.messages(&Workspace::dm_of(&p.id), &p.id, None).len())
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct TimeBody {
     /// `next-working-day`, `next-month`, `25th`, `year-end` or `YYYY-MM-DD`.
@@ -845,7 +854,7 @@ struct TimeBody {
 
 /// "Jump to": moves the playground's time forward, runs the scheduled jobs
 /// that fire on the way (as `serve` would have), delivers what they sent,
-/// and tells every page the new time.
+/// tells every page the new time, and says who received what in their DM.
 async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> PageResult {
     let jump = Jump::parse(&b.jump).map_err(PageError::BadRequest)?;
     let _one = pg.busy.lock().await;
@@ -866,10 +875,19 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
             timeline::MAX_DAYS_AHEAD
         )));
     }
+    let before = dm_counts(&pg.workspace);
     let ran = timeline::travel(&pg.ctx, &pg.settings, &pg.clock, to)
         .await
         .map_err(|e| PageError::Bot(format!("{e:#}")))?;
     let delivered = settle(&pg).await;
+    // Who found something new in their DM with the bot.
+    let received: Vec<(&Person, usize)> = pg
+        .workspace
+        .people()
+        .iter()
+        .zip(dm_counts(&pg.workspace).into_iter().zip(before))
+        .filter_map(|(p, (after, before))| (after > before).then(|| (p, after - before)))
+        .collect();
     let now = timeline::now_json(pg.clock.now(), tz);
     let fired: Vec<Value> = ran
         .iter()
@@ -884,7 +902,7 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
         })
         .collect();
     let label = now["label"].as_str().unwrap_or_default().to_owned();
-    let notice = match ran.iter().filter(|s| s.ran).count() {
+    let mut notice = match ran.iter().filter(|s| s.ran).count() {
         0 => format!("It is now {label}. No scheduled job fired on the way."),
         n => format!(
             "It is now {label}. {n} scheduled job run{} on the way: {}.",
@@ -896,6 +914,16 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
                 .join(", ")
         ),
     };
+    if !received.is_empty() {
+        notice.push_str(&format!(
+            " New in their DMs: {}.",
+            received
+                .iter()
+                .map(|(p, n)| format!("{} {n}", p.real_name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     pg.workspace.clock_moved(
         json!({"now": now, "jumps": timeline::choices(pg.clock.now(), tz, &pg.settings.schedule.holidays)}),
     );
@@ -904,6 +932,10 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
         "ok": true,
         "now": now,
         "fired": fired,
+        "received": received
+            .iter()
+            .map(|(p, n)| json!({"person": p.id, "name": p.real_name, "messages": n}))
+            .collect::<Vec<_>>(),
         "summary": notice,
         "delivered": delivered,
     })))

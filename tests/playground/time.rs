@@ -63,6 +63,23 @@ async fn jumping_to_next_months_first_nudges_the_leaders_once_and_shows_the_new_
     }
     // A member leads nothing.
     assert_eq!(nudges(&tp, NOA, &month).await, 0);
+    // The answer says who received something.
+    let received: Vec<&str> = a.body["received"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["person"].as_str().unwrap())
+        .collect();
+    assert!(
+        received.contains(&LEE) && received.contains(&MAX),
+        "{}",
+        a.body
+    );
+    assert!(
+        a.body["summary"].as_str().unwrap().contains("Lee Chen"),
+        "{}",
+        a.body
+    );
     // The page shows the new date.
     let state = tp.get("/playground/api/state").await.body;
     assert_eq!(state["now"]["date"], first.as_str());
