@@ -886,7 +886,8 @@ async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> Pag
         .people()
         .iter()
         .zip(dm_counts(&pg.workspace).into_iter().zip(before))
-        .filter_map(|(p, (after, before))| (after > before).then(|| (p, after - before)))
+        .filter(|(_, (after, before))| after > before)
+        .map(|(p, (after, before))| (p, after - before))
         .collect();
     let now = timeline::now_json(pg.clock.now(), tz);
     let fired: Vec<Value> = ran
