@@ -126,7 +126,7 @@ impl Application {
         let scheduler = if settings.scheduler {
             Some(Scheduler::new(
                 ctx.clone(),
-                schedules(settings)?,
+                schedules(settings),
                 settings.schedule.holidays.clone(),
             ))
         } else {

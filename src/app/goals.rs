@@ -214,7 +214,7 @@ pub async fn check_in(
     let progress = goal.kind.progress(Some(value));
     let (stored, owner) = (check_in.clone(), goal.owner.clone());
     let dir = ctx.directory();
-    let month = crate::scheduler::schedule::Month::containing(check_in.at, dir.org.timezone).key();
+    let month = crate::domain::period::Month::containing(check_in.at, dir.org.timezone).key();
     let nudge = crate::store::jobs::nudge_for(
         ctx.store.reads(),
         "progress-nudge",

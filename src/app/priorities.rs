@@ -6,9 +6,9 @@
 use super::outgoing::{Outgoing, enqueue};
 use super::{AppContext, AppError};
 use crate::domain::goal::GoalId;
+use crate::domain::period::Month;
 use crate::domain::priorities::PriorityList;
 use crate::domain::{PersonId, Team};
-use crate::scheduler::schedule::Month;
 use crate::store::priorities::{self, Published};
 use crate::store::{StoreError, jobs};
 

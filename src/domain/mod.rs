@@ -7,8 +7,10 @@ pub mod goal;
 pub mod ids;
 pub mod moment;
 pub mod org;
+pub mod period;
 pub mod priorities;
 pub mod privacy;
+pub mod schedule;
 
 pub use ids::{ChannelId, PersonId, PillarKey, TeamKey};
 pub use moment::{Audience, MomentDraft, MomentId, MomentStory, Recognized};
