@@ -1,17 +1,19 @@
 //! Annual goals: adding, checking in, listing, showing and closing.
 //!
-//! Who may do what (checked here, whatever the UI showed):
+//! Who may do what (the rules are in [`super::permissions`], checked here
+//! whatever the UI showed):
 //! - add a goal: admins, and leaders for their own team; members propose;
 //! - check in, edit, close: the goal's owner, a leader of its team, an admin;
 //! - read: anyone in the organization.
 
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::{
     CheckIn, Confidence, Goal, GoalId, GoalKind, GoalStatus, GoalTitle, NewGoal, Note, PlanYear,
     parse_due,
 };
-use crate::domain::{Directory, DomainError, PersonId, TeamKey};
+use crate::domain::{Directory, DomainError, PersonId};
 use crate::store::goals::{self, GoalFilter};
 use chrono::Datelike;
 
@@ -85,16 +87,17 @@ impl GoalInput {
     }
 }
 
-/// May `person` add a goal for `team` directly?
-pub fn may_add(dir: &Directory, person: &PersonId, team: Option<&TeamKey>) -> bool {
-    dir.is_admin(person) || team.is_some_and(|t| dir.leads(person, t))
-}
-
-/// May `person` check in, edit or close `goal`?
-pub fn may_change(dir: &Directory, person: &PersonId, goal: &Goal) -> bool {
-    &goal.owner == person
-        || dir.is_admin(person)
-        || goal.team.as_ref().is_some_and(|t| dir.leads(person, t))
+/// Refuses, with the reason to show, unless `person` may add goals directly
+/// for the team their work belongs to (the add form asks this before it opens).
+pub fn for_add_form(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
+    let dir = ctx.directory();
+    let team = dir.home_team(person).map(|t| t.key.clone());
+    if !Actor::new(&dir, person).may_add_goal(team.as_ref()) {
+        return Err(AppError::Forbidden(
+            "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn not_found(id: GoalId) -> AppError {
@@ -115,7 +118,7 @@ fn refuse_change(goal: &Goal) -> AppError {
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
     let goal = input.validate(&actor, &dir, current_year(ctx))?;
-    if !may_add(&dir, &actor, goal.team.as_ref()) {
+    if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
              `/goal propose <title> pillar:<key>`, and a leader approves."
@@ -163,7 +166,7 @@ pub async fn show(ctx: &AppContext, id: GoalId) -> Result<(Goal, Vec<CheckIn>), 
 /// A goal `person` may change, or why not.
 pub async fn for_change(ctx: &AppContext, person: &PersonId, id: GoalId) -> Result<Goal, AppError> {
     let goal = get(ctx, id).await?;
-    if !may_change(&ctx.directory(), person, &goal) {
+    if !Actor::new(&ctx.directory(), person).may_change_goal(&goal.owner, goal.team.as_ref()) {
         return Err(refuse_change(&goal));
     }
     Ok(goal)

@@ -129,12 +129,7 @@ async fn run(
             let leaders = role == "leaders";
             match action.as_deref() {
                 None => {
-                    if !ctx.directory().is_admin(&person) {
-                        return Err(AppError::Forbidden(
-                            "Only admins can change a team's people.".into(),
-                        ));
-                    }
-                    let team = ctx.directory().resolve_team(&key)?;
+                    let team = plan::team_for_people_form(ctx, &person, &key)?;
                     let trigger = trigger.ok_or_else(|| {
                         AppError::NotFound("Slack did not send a trigger to open the form.".into())
                     })?;

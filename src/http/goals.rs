@@ -75,12 +75,7 @@ async fn run(
     match cmd {
         GoalCommand::Help => reply(reply::ephemeral(goal_help())),
         GoalCommand::AddForm => {
-            let team = dir.home_team(&person).map(|t| t.key.clone());
-            if !goals::may_add(&dir, &person, team.as_ref()) {
-                return Err(AppError::Forbidden(
-                    "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
-                ));
-            }
+            goals::for_add_form(ctx, &person)?;
             open_modal(
                 ctx,
                 need_trigger()?,
