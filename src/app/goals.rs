@@ -9,29 +9,15 @@
 use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
 use super::{AppContext, AppError};
-use crate::domain::goal::{
-    CheckIn, Confidence, Goal, GoalId, GoalKind, GoalStatus, GoalTitle, NewGoal, Note, PlanYear,
-    parse_due,
-};
-use crate::domain::{Directory, DomainError, PersonId};
+use crate::domain::goal::{CheckIn, Confidence, Goal, GoalId, GoalStatus, Note, PlanYear};
+use crate::domain::{DomainError, PersonId};
 use crate::store::goals::{self, GoalFilter};
 use chrono::Datelike;
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
 
-/// A goal as a person typed or picked it, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct GoalInput {
-    pub title: String,
-    pub pillar: Option<String>,
-    pub target: Option<String>,
-    pub start: Option<String>,
-    pub due: Option<String>,
-    pub team: Option<String>,
-    pub owner: Option<PersonId>,
-    pub year: Option<String>,
-}
+pub use crate::domain::goal::GoalInput;
 
 /// The plan year "now" is in, in the organization's time zone.
 pub fn current_year(ctx: &AppContext) -> PlanYear {
@@ -42,49 +28,6 @@ pub fn current_year(ctx: &AppContext) -> PlanYear {
 
 fn some(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
-impl GoalInput {
-    /// Validates against the organization; `actor` is who asks.
-    pub fn validate(
-        &self,
-        actor: &PersonId,
-        dir: &Directory,
-        this_year: PlanYear,
-    ) -> Result<NewGoal, DomainError> {
-        let title = GoalTitle::parse(&self.title)?;
-        let pillar = match some(&self.pillar) {
-            Some(raw) => dir.resolve_pillar(raw)?,
-            None => {
-                return Err(DomainError::Invalid {
-                    what: "goal",
-                    value: self.title.chars().take(40).collect(),
-                    rule: "every goal hangs under a pillar: add pillar:<key>",
-                });
-            }
-        };
-        let year = match some(&self.year) {
-            Some(raw) => PlanYear::parse(raw)?,
-            None => this_year,
-        };
-        let kind = GoalKind::from_input(some(&self.start), some(&self.target))?;
-        let due = some(&self.due)
-            .map(|raw| parse_due(raw, year))
-            .transpose()?;
-        let team = match some(&self.team) {
-            Some(raw) => Some(dir.resolve_team(raw)?),
-            None => dir.home_team(actor).map(|t| t.key.clone()),
-        };
-        Ok(NewGoal {
-            title,
-            pillar,
-            team,
-            owner: self.owner.clone().unwrap_or_else(|| actor.clone()),
-            year,
-            kind,
-            due,
-        })
-    }
 }
 
 /// Refuses, with the reason to show, unless `person` may add goals directly
