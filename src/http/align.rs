@@ -2,12 +2,12 @@
 //! change the plan (mission, pillars, teams), plus the goal-setting kick-off.
 
 use super::error::command_failure;
+use crate::app::commands::goal::{AlignCommand, Usage, align_help, parse_align};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::{AppContext, AppError, plan, proposals, report};
 use crate::domain::PersonId;
 use crate::slack::command::SlashCommand;
-use crate::slack::goal_command::{AlignCommand, Usage, align_help, parse_align};
 use crate::slack::render::{self, reply};
 use axum::Json;
 use axum::http::StatusCode;

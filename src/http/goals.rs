@@ -2,6 +2,9 @@
 
 use super::AppState;
 use super::error::command_failure;
+use crate::app::commands::goal::{
+    GoalCommand, GoalFields, ListScope, Usage, goal_help, parse_goal,
+};
 use crate::app::goals::{self, CheckInInput, GoalInput};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
@@ -10,9 +13,6 @@ use crate::app::{AppContext, AppError};
 use crate::domain::goal::{GoalField, GoalId, GoalStatus, PlanYear};
 use crate::domain::{DomainError, PersonId};
 use crate::slack::command::SlashCommand;
-use crate::slack::goal_command::{
-    GoalCommand, GoalFields, ListScope, Usage, goal_help, parse_goal,
-};
 use crate::slack::ids;
 use crate::slack::interaction::{FormState, metadata};
 use crate::slack::render::goal::GoalMeta;

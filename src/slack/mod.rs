@@ -13,7 +13,6 @@
 pub mod client;
 pub mod command;
 pub mod event;
-pub mod goal_command;
 pub mod interaction;
 pub mod render;
 pub mod socket_mode;
