@@ -2,7 +2,8 @@
 //! change the plan (mission, pillars, teams), plus the goal-setting kick-off.
 
 use super::error::command_failure;
-use crate::app::commands::goal::{AlignCommand, Usage, align_help, parse_align};
+use crate::app::commands::Usage;
+use crate::app::commands::align::{AlignCommand, align_help, parse_align};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::{AppContext, AppError, plan, proposals, report};

@@ -2,9 +2,8 @@
 
 use super::AppState;
 use super::error::command_failure;
-use crate::app::commands::goal::{
-    GoalCommand, GoalFields, ListScope, Usage, goal_help, parse_goal,
-};
+use crate::app::commands::Usage;
+use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
 use crate::app::goals::{self, CheckInInput, GoalInput};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;

@@ -1,7 +1,8 @@
 //! The Slack adapter: the only module (with `http/`) that knows Slack exists.
 //!
 //! - [`verify`]: request signatures.
-//! - [`command`], [`interaction`], [`event`]: Slack payloads → app input.
+//! - [`command`], [`interaction`], [`event`]: Slack payloads → app input
+//!   (what a command's text means is [`crate::app::commands`]' job).
 //! - [`render`]: app state → Block Kit.
 //! - [`client`]: slack-morphism's Web API client at `SLACK_API_URL`, and the
 //!   delivery transport that turns outbox rows into Web API calls.
