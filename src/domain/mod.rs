@@ -1,7 +1,8 @@
 //! The organization's strategy in plain Rust: pillars, teams, people and
-//! mission moments, and the months and schedules its rhythm runs on. Rules for this folder: no Slack, no SQL, no tokio. Every
-//! type validates on construction, so the rest of the app never holds an
-//! invalid value; errors carry the message a person should read.
+//! mission moments, and the months and schedules its rhythm runs on. Rules
+//! for this folder: no Slack, no SQL, no tokio. Every type validates on
+//! construction, so the rest of the app never holds an invalid value; errors
+//! carry the message a person should read.
 
 pub mod goal;
 pub mod ids;
