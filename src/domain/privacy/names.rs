@@ -57,6 +57,15 @@ const CUES: &[&str] = &[
     "child",
 ];
 
+/// Verbs that make the capitalized pair before them someone doing
+/// something ("Eero Virtanen fell behind"), for names no lexicon knows.
+const PERSON_VERBS: &[&str] = &[
+    "has", "had", "is", "was", "fell", "asked", "told", "said", "lives", "lived", "wrote", "sent",
+    "came", "went", "died", "passed", "needed", "wanted", "turned", "got", "loves", "loved",
+    "hadn't", "couldn't", "didn't", "can't", "isn't", "wasn't", "smiled", "cried", "laughed",
+    "walked", "gave", "brought", "rang", "thanked", "hugged", "sang",
+];
+
 /// Lower-case words that join a given name to a surname.
 const PARTICLES: &[&str] = &[
     "de", "del", "della", "der", "den", "van", "von", "da", "das", "dos", "du", "di", "la", "le",
@@ -147,6 +156,10 @@ fn pairs(
             }
         }
         i = j + 1;
+        let verb_after = !words[j].is_possessive()
+            && words.get(j + 1).is_some_and(|w| {
+                &text[words[j].end..w.start] == " " && PERSON_VERBS.contains(&w.text)
+            });
 
         let folded: Vec<String> = run.iter().map(|&k| fold(words[k].text)).collect();
         if folded.iter().any(|w| lexicon::is_institution_word(w)) {
@@ -168,8 +181,11 @@ fn pairs(
             let (first, last) = (piece[0], piece[piece.len() - 1]);
             let particle = piece.len() > names;
             let colleague = piece.iter().any(|(_, given)| known.is_pair(given, last.1));
-            let name_like =
-                lexicon::is_given_name(first.1) || lexicon::is_surname(last.1) || particle;
+            let ends_run = *last.0 == j;
+            let name_like = lexicon::is_given_name(first.1)
+                || lexicon::is_surname(last.1)
+                || particle
+                || (ends_run && verb_after);
             if name_like && !colleague {
                 let last_word = &words[*last.0];
                 push(

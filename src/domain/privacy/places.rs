@@ -15,7 +15,7 @@ use super::{Detector, FindingKind, accept_as_is};
 
 pub(super) fn detectors() -> [Detector; 5] {
     [
-        (FindingKind::RoomOrBed, &ROOM_OR_BED, accept_as_is),
+        (FindingKind::RoomOrBed, &ROOM_OR_BED, accept_room),
         (FindingKind::Place, &STREET_ADDRESS, accept_as_is),
         (FindingKind::Place, &LIVES_ON, accept_as_is),
         (FindingKind::Place, &ZIP, accept_as_is),
@@ -73,6 +73,40 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("unit regex is valid")
 });
 
+// The room or bed itself is the subject: refurbished, given something new,
+// turned into something else.
+static ROOM_AS_A_THING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:is\s+now|are\s+now|got\s+(?:a\s+)?new|ha(?:s|ve)\s+(?:a\s+)?new|reopened|re-opened|refurbished|renovated|repainted|redecorated|converted|turned\s+into|new\s+(?:curtains|lights|mattress(?:es)?|flooring|windows|furniture)|mattress)\b",
+    )
+    .expect("room-as-a-thing regex is valid")
+});
+
+// Someone is in the sentence: a pronoun or a word for a person.
+static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:he|she|him|her|his|hers|they|them|their|patient|man|woman|lady|gentleman|gent|resident|client|pupil|student|boy|girl|child|baby|mum|dad|son|daughter|husband|wife|family|relatives?)\b",
+    )
+    .expect("someone regex is valid")
+});
+
+/// A room or bed number points at whoever is in it, unless the sentence is
+/// about the room as a thing and nobody is in it ("Room 5 is now a memory
+/// room", "ICU bed 3 has a new mattress").
+fn accept_room(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let from = text[..start]
+        .rfind(['.', '!', '?', '\n'])
+        .map_or(0, |i| i + 1);
+    let to = text[end..]
+        .find(['.', '!', '?', '\n'])
+        .map_or(text.len(), |i| end + i);
+    let sentence = &text[from..to];
+    if ROOM_AS_A_THING.is_match(sentence) && !SOMEONE.is_match(sentence) {
+        return None;
+    }
+    Some((start, end))
+}
+
 /// Units and wards in `text`, for the caller to keep those in a sentence
 /// that identifies someone.
 pub(super) fn unit_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
@@ -104,6 +138,25 @@ mod tests {
         assert_eq!(places("a client in ZIP 70117 lost"), ["ZIP 70117"]);
         assert_eq!(places("Atlanta, GA 30310 now"), ["GA 30310"]);
         assert_eq!(places("moved to LS6 2QT last year"), ["LS6 2QT"]);
+    }
+
+    #[test]
+    fn a_room_as_a_thing_is_not_a_finding_but_a_room_with_someone_in_it_is() {
+        for text in [
+            "Room 5 is now a memory room full of things from the 1950s.",
+            "ICU bed 3 has a new mattress.",
+            "Bay 4 got new curtains, new lights and a clock.",
+            "We reopened room 12 as a quiet room.",
+        ] {
+            assert_eq!(scan(text), vec![], "{text:?}");
+        }
+        for text in [
+            "The patient in room 12 is now smiling.",
+            "Room 4B had the best view.",
+            "She moved to bed 3, which has a new mattress.",
+        ] {
+            assert_eq!(scan(text).len(), 1, "{text:?}");
+        }
     }
 
     #[test]
