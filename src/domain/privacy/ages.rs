@@ -28,14 +28,14 @@ const NUMBER_WORD: &str = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|
 
 static YEAR_OLD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:\d{{1,3}}|{NUMBER_WORD})(?:[\s\-]+(?:years?|yrs?)[\s\-]+old\b|\s?(?:y/o|y\.o\.|yo)\b)"
+        r"(?i)(?-u:\b)(?:[0-9]{{1,3}}|{NUMBER_WORD})(?:[\s\-]+(?:years?|yrs?)[\s\-]+old(?-u:\b)|\s?(?:y/o|y\.o\.|yo)(?-u:\b))"
     ))
     .expect("year-old regex is valid")
 });
 
 static AGED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:aged|age)\s+(?:\d{{1,3}}|{NUMBER_WORD})\b"
+        r"(?i)(?-u:\b)(?:aged|age)\s+(?:[0-9]{{1,3}}|{NUMBER_WORD})(?-u:\b)"
     ))
     .expect("aged regex is valid")
 });
@@ -43,18 +43,18 @@ static AGED: LazyLock<Regex> = LazyLock::new(|| {
 // "Maria Gonzalez, 82," / "Student Dev, 11" — a capitalized word, a comma
 // and a small number; what follows is checked in `accept_name_comma_age`.
 static NAME_COMMA_AGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?,\s\d{1,3}\b").expect("name-age regex is valid")
+    Regex::new(r"[A-ZÀ-ÖØ-Þ][\w'’\-]*\.?,\s[0-9]{1,3}(?-u:\b)").expect("name-age regex is valid")
 });
 
 static TURNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:turned|turns|turning)\s+(?:\d{{1,3}}|{NUMBER_WORD})\b"
+        r"(?i)(?-u:\b)(?:turned|turns|turning)\s+(?:[0-9]{{1,3}}|{NUMBER_WORD})(?-u:\b)"
     ))
     .expect("turned regex is valid")
 });
 
 static IS_OVER_89: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:is|was|now|at|reached)\s+(?:9\d|1[01]\d)\b")
+    Regex::new(r"(?i)(?-u:\b)(?:is|was|now|at|reached)\s+(?:9[0-9]|1[01][0-9])(?-u:\b)")
         .expect("over-89 regex is valid")
 });
 

@@ -28,24 +28,28 @@ pub(super) fn detectors() -> [Detector; 3] {
 // express "not in the middle of a bigger number" before a `(` or `+`.
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{2,5}\)[\s.\-]?|\d{2,5}[\s.\-])\d{3,4}[\s.\-]\d{3,4}\b|\b0\d{3,4}[\s.\-]\d{6}\b|\+?\d{10,15}\b",
+        r"(?:\+[0-9]{1,3}[\s.\-]?)?(?:\([0-9]{2,5}\)[\s.\-]?|[0-9]{2,5}[\s.\-])[0-9]{3,4}[\s.\-][0-9]{3,4}(?-u:\b)|(?-u:\b)0[0-9]{3,4}[\s.\-][0-9]{6}(?-u:\b)|\+?[0-9]{10,15}(?-u:\b)",
     )
     .expect("phone regex is valid")
 });
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9][\w.+\-]*@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}\b")
-        .expect("e-mail regex is valid")
+    Regex::new(
+        r"(?i)(?-u:\b)[a-z0-9][A-Za-z0-9_.+\-]*@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?-u:\b)",
+    )
+    .expect("e-mail regex is valid")
 });
 
 static IPV4: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b").expect("IP regex is valid")
+    Regex::new(r"(?-u:\b)[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}(?-u:\b)")
+        .expect("IP regex is valid")
 });
 
 // Links and Slack tokens (`<@U…>`, `<#C…|name>`, `<!subteam^S…>`) carry
 // long IDs that would otherwise look like record or phone numbers.
 static IGNORED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?|ftp)://[^\s<>|]+|<[@#!][^>\s]*>").expect("ignore regex is valid")
+    Regex::new(r"(?i)(?-u:\b)(?:https?|ftp)://[^\s<>|]+|<[@#!][^>\s]*>")
+        .expect("ignore regex is valid")
 });
 
 /// Spans no other detector may report: links and Slack tokens.

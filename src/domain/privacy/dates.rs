@@ -27,7 +27,7 @@ pub(super) fn detectors() -> [Detector; 6] {
             accept_year_first_date,
         ),
         (FindingKind::DateOfBirth, &MONTH_NAME_DATE, accept_as_is),
-        (FindingKind::PersonDate, &EVENT_DATE, accept_as_is),
+        (FindingKind::PersonDate, &EVENT, accept_event_date),
     ]
 }
 
@@ -35,20 +35,20 @@ pub(super) fn detectors() -> [Detector; 6] {
 // ("Sept.") is allowed by the patterns that use this.
 const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 const ORDINAL: &str = r"(?:st|nd|rd|th)?";
-const YEAR: &str = r"(?:\d{4}|'\d{2})";
+const YEAR: &str = r"(?:[0-9]{4}|'[0-9]{2})";
 
 /// A looser date used only right after a birth-date phrase, where even a
 /// date without a year is clearly personal.
 fn date_after_phrase() -> String {
     format!(
-        r"(?:\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?\b|{MONTH}\.?\s+\d{{1,2}}{ORDINAL}\b(?:,?\s+{YEAR}\b)?|(?:the\s+)?\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}\b\.?(?:,?\s+{YEAR}\b)?)"
+        r"(?:[0-9]{{1,4}}[/.\-][0-9]{{1,2}}(?:[/.\-][0-9]{{2,4}})?(?-u:\b)|{MONTH}\.?\s+[0-9]{{1,2}}{ORDINAL}(?-u:\b)(?:,?\s+{YEAR}(?-u:\b))?|(?:the\s+)?[0-9]{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}(?-u:\b)\.?(?:,?\s+{YEAR}(?-u:\b))?)"
     )
 }
 
 static DOB_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
     let date = date_after_phrase();
     Regex::new(&format!(
-        r"(?i)\b(?:dob\b|d\.o\.b\b\.?|date\s+of\s+birth\b)(?:\s*(?:[:\-]|is\b|was\b)?\s*{date})?"
+        r"(?i)(?-u:\b)(?:dob(?-u:\b)|d\.o\.b(?-u:\b)\.?|date\s+of\s+birth(?-u:\b))(?:\s*(?:[:\-]|is(?-u:\b)|was(?-u:\b))?\s*{date})?"
     ))
     .expect("DOB phrase regex is valid")
 });
@@ -57,20 +57,22 @@ static DOB_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
 // night shift") so a date must follow.
 static BORN_ON: LazyLock<Regex> = LazyLock::new(|| {
     let date = date_after_phrase();
-    Regex::new(&format!(r"(?i)\bborn\s+on\s+{date}")).expect("born-on regex is valid")
+    Regex::new(&format!(r"(?i)(?-u:\b)born\s+on\s+{date}")).expect("born-on regex is valid")
 });
 
 static NUMERIC_DATE_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b").expect("date regex is valid")
+    Regex::new(r"(?-u:\b)[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})(?-u:\b)")
+        .expect("date regex is valid")
 });
 
 static NUMERIC_DATE_YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b").expect("date regex is valid")
+    Regex::new(r"(?-u:\b)[0-9]{4}[/.\-][0-9]{1,2}[/.\-][0-9]{1,2}(?-u:\b)")
+        .expect("date regex is valid")
 });
 
 static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"(?i)\b(?:{MONTH}\.?\s+\d{{1,2}}{ORDINAL},?\s+{YEAR}|\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}\b\.?,?\s+{YEAR})\b"
+        r"(?i)(?-u:\b)(?:{MONTH}\.?\s+[0-9]{{1,2}}{ORDINAL},?\s+{YEAR}|[0-9]{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}(?-u:\b)\.?,?\s+{YEAR})(?-u:\b)"
     ))
     .expect("month-name date regex is valid")
 });
@@ -78,16 +80,34 @@ static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
 // An event of a person's life or stay, then (within the same sentence) "on"
 // a day: "admitted to HDU on 14 January", "went home on New Year's Eve",
 // "birthday is 4 June". Starting a job or a system going live is not on the
-// list: those dates are about colleagues and projects.
-static EVENT_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    let day = format!(
-        r"(?:\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}\b|{MONTH}\.?\s+\d{{1,2}}{ORDINAL}\b|boxing\s+day|christmas\s+(?:eve|day)|new\s+year['’]?s\s+(?:eve|day)|easter\s+(?:sunday|monday)|good\s+friday|valentine['’]?s\s+day|thanksgiving|halloween)"
-    );
-    Regex::new(&format!(
-        r"(?i)\b(?:admitted|admission|readmitted|discharged|discharge|born|birthday|died|death|passed\s+away|went\s+home|sent\s+home|came\s+(?:in|to\s+us|home)|placed|adopted|widowed|fostered|funeral|buried)\b[^.!?\n]{{0,40}}?\b(?:on|is|was)\s+(?:the\s+)?{day}"
-    ))
-    .expect("event date regex is valid")
+// list: those dates are about colleagues and projects. The day is looked for
+// in code (`accept_event_date`) rather than with a bounded gap in the
+// pattern, which would make the regex engine fall back to a slow path.
+static EVENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)(?-u:\b)(?:admitted|admission|readmitted|discharged|discharge|born|birthday|died|death|passed\s+away|went\s+home|sent\s+home|came\s+(?:in|to\s+us|home)|placed|adopted|widowed|fostered|funeral|buried)(?-u:\b)",
+    )
+    .expect("event regex is valid")
 });
+
+static EVENT_DAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)(?-u:\b)(?:on|is|was)\s+(?:the\s+)?(?:[0-9]{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}(?-u:\b)|{MONTH}\.?\s+[0-9]{{1,2}}{ORDINAL}(?-u:\b)|boxing\s+day|christmas\s+(?:eve|day)|new\s+year['’]?s\s+(?:eve|day)|easter\s+(?:sunday|monday)|good\s+friday|valentine['’]?s\s+day|thanksgiving|halloween)"
+    ))
+    .expect("event day regex is valid")
+});
+
+/// How far after the event word its day may start.
+const EVENT_REACH: usize = 40;
+
+fn accept_event_date(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
+    let day = EVENT_DAY.find_at(text, end)?;
+    let gap = &text[end..day.start()];
+    if gap.len() > EVENT_REACH || gap.contains(['.', '!', '?', '\n']) {
+        return None;
+    }
+    Some((start, day.end()))
+}
 
 /// Splits a numeric date into its three parts, insisting on one separator
 /// style: mixed separators ("3-14/62") are rarely dates.

@@ -601,4 +601,58 @@ mod tests {
         assert_eq!(findings.len(), 2);
         assert!(findings.iter().all(|f| f.kind == FindingKind::Email));
     }
+
+    fn staff() -> KnownPeople {
+        KnownPeople::new()
+            .with_person(&["Priya Natarajan", "Priya"])
+            .with_person(&["Kenji Watanabe", "Kenji"])
+            .with_person(&["Siobhan Murphy", "Siobhan"])
+    }
+
+    #[test]
+    fn the_story_from_issue_13_is_held_for_the_name_the_age_the_unit_and_the_condition() {
+        let text = "Maria Gonzalez, 82, on 4 West smiled for the first time since her stroke \
+                    when Priya brought her granddaughter's drawing.";
+        let found: Vec<(FindingKind, &str)> = scan_with(text, &staff())
+            .iter()
+            .map(|f| (f.kind, &text[f.start..f.end]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (FindingKind::PersonName, "Maria Gonzalez"),
+                (FindingKind::Age, "82"),
+                (FindingKind::Place, "4 West"),
+                (FindingKind::Condition, "stroke"),
+            ]
+        );
+        let labels: Vec<&str> = found.iter().map(|(k, _)| k.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "a person's name",
+                "an age",
+                "a place (ward, unit, address)",
+                "a health condition next to a person",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_story_naming_two_colleagues_is_not_held_when_the_guard_knows_them() {
+        let text = "Siobhan Murphy and Kenji Watanabe stayed late on 4 West so a family could \
+                    say goodbye; Priya brought tea.";
+        assert_eq!(scan_with(text, &staff()), vec![]);
+        // Knowing nobody, the same names are strangers' names, and the unit
+        // beside them becomes personal too.
+        let kinds: Vec<_> = scan(text).iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::PersonName,
+                FindingKind::PersonName,
+                FindingKind::Place
+            ]
+        );
+    }
 }

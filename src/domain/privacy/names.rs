@@ -23,17 +23,23 @@ use super::{FindingKind, lexicon};
 // clinicians are staff, and thanking them by name is the point of a story.
 static NAMED_PERSON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:Mr|Mrs|Ms|Miss|Mx)(?:\.\s*|\s+)[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’\-]*)?",
+        r"(?-u:\b)(?:Mr|Mrs|Ms|Miss|Mx)(?:\.\s*|\s+)[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’\-]*)?",
     )
     .expect("name regex is valid")
 });
 
 // A doctor who is not a colleague is named only when the sentence says
 // they are a patient ("Dr. Weber, a retired surgeon and our patient").
-static DOCTOR_PATIENT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\bDr\.?\s+([A-ZÀ-ÖØ-Þ][\w'’\-]*)[^.!?\n]{0,60}\b(?:patient|resident|client)\b")
-        .expect("doctor regex is valid")
+static DOCTOR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)Dr\.?\s+([A-ZÀ-ÖØ-Þ][\w'’\-]*)").expect("doctor regex is valid")
 });
+
+static PATIENT_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?-u:\b)(?:patient|resident|client)(?-u:\b)").expect("patient regex is valid")
+});
+
+/// How far after a doctor's name "patient" may come.
+const PATIENT_REACH: usize = 60;
 
 /// Words after which a lone capitalized word is a person who is not staff.
 const CUES: &[&str] = &[
@@ -98,10 +104,17 @@ fn titled(text: &str, known: &KnownPeople, push: &mut impl FnMut(FindingKind, us
     if known.is_empty() {
         return;
     }
-    for c in DOCTOR_PATIENT.captures_iter(text) {
+    for c in DOCTOR.captures_iter(text) {
         let (Some(all), Some(surname)) = (c.get(0), c.get(1)) else {
             continue;
         };
+        let Some(patient) = PATIENT_WORD.find_at(text, surname.end()) else {
+            continue;
+        };
+        let gap = &text[surname.end()..patient.start()];
+        if gap.len() > PATIENT_REACH || gap.contains(['.', '!', '?', '\n']) {
+            continue;
+        }
         if !known.has_surname(&fold(surname.as_str())) {
             let end = surname.start() + trim_possessive(surname.as_str()).len();
             push(FindingKind::NamedPerson, all.start(), end);

@@ -27,7 +27,7 @@ pub(super) fn detectors() -> [Detector; 5] {
 // name a unit the whole team works on, so they are in UNIT instead.
 static ROOM_OR_BED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:room|rm\.?|bed|bay|cubicle)(?:\s*(?:#|nos?\.|number|:))*\s*(?:\d{1,5}[a-z]?|[a-z]\d{1,4})\b",
+        r"(?i)(?-u:\b)(?:room|rm\.?|bed|bay|cubicle)(?:\s*(?:#|nos?\.|number|:))*\s*(?:[0-9]{1,5}[a-z]?|[a-z][0-9]{1,4})(?-u:\b)",
     )
     .expect("room regex is valid")
 });
@@ -38,7 +38,7 @@ const CAPITALIZED: &str = r"[A-ZÀ-ÖØ-Þ][\w'’\-]*";
 // "22 Lister Road", "41 Harbour View", "61 Mesa Drive"
 static STREET_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b\d{{1,5}}[A-Za-z]?,?\s+(?:{CAPITALIZED}\s+){{1,3}}{STREET}\b\.?"
+        r"(?-u:\b)[0-9]{{1,5}}[A-Za-z]?,?\s+(?:{CAPITALIZED}\s+){{1,3}}{STREET}(?-u:\b)\.?"
     ))
     .expect("street regex is valid")
 });
@@ -47,28 +47,28 @@ static STREET_ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
 // the verb.
 static LIVES_ON: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:lives|living|lived|live|moved|stays|staying|home)\s+(?:on|in|at|to)\s+(?:{CAPITALIZED}\s+){{1,3}}{STREET}\b"
+        r"(?-u:\b)(?:lives|living|lived|live|moved|stays|staying|home)\s+(?:on|in|at|to)\s+(?:{CAPITALIZED}\s+){{1,3}}{STREET}(?-u:\b)"
     ))
     .expect("lives-on regex is valid")
 });
 
 static ZIP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:(?i:zip)(?:\s*code)?\s*:?\s*|(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),?\s+)\d{5}(?:-\d{4})?\b",
+        r"(?-u:\b)(?:(?i:zip)(?:\s*code)?\s*:?\s*|(?:AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY),?\s+)[0-9]{5}(?:-[0-9]{4})?(?-u:\b)",
     )
     .expect("ZIP regex is valid")
 });
 
 // British postcodes: "LS6 2QT", "SW1A 1AA".
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+    Regex::new(r"(?-u:\b)[A-Z]{1,2}[0-9][A-Z[0-9]]?\s?[0-9][ABD-HJLNP-UW-Z]{2}(?-u:\b)")
         .expect("postcode regex is valid")
 });
 
 // A hospital unit or ward: "4 West", "Ward 12", "Cedar Ward", "ICU".
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
-        r"\b(?:\d{{1,2}}\s+(?:North|South|East|West)\b|(?i:ward|unit)\s+\d{{1,3}}[A-Z]?\b|{CAPITALIZED}\s+(?:Ward|Unit)\b|(?:ICU|HDU|ITU|NICU|PICU|SCBU|CCU|A&E|ED)\b)"
+        r"(?-u:\b)(?:[0-9]{{1,2}}\s+(?:North|South|East|West)(?-u:\b)|(?i:ward|unit)\s+[0-9]{{1,3}}[A-Z]?(?-u:\b)|{CAPITALIZED}\s+(?:Ward|Unit)(?-u:\b)|(?:ICU|HDU|ITU|NICU|PICU|SCBU|CCU|A&E|ED)(?-u:\b))"
     ))
     .expect("unit regex is valid")
 });
@@ -77,7 +77,7 @@ static UNIT: LazyLock<Regex> = LazyLock::new(|| {
 // turned into something else.
 static ROOM_AS_A_THING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:is\s+now|are\s+now|got\s+(?:a\s+)?new|ha(?:s|ve)\s+(?:a\s+)?new|reopened|re-opened|refurbished|renovated|repainted|redecorated|converted|turned\s+into|new\s+(?:curtains|lights|mattress(?:es)?|flooring|windows|furniture)|mattress)\b",
+        r"(?i)(?-u:\b)(?:is\s+now|are\s+now|got\s+(?:a\s+)?new|ha(?:s|ve)\s+(?:a\s+)?new|reopened|re-opened|refurbished|renovated|repainted|redecorated|converted|turned\s+into|new\s+(?:curtains|lights|mattress(?:es)?|flooring|windows|furniture)|mattress)(?-u:\b)",
     )
     .expect("room-as-a-thing regex is valid")
 });
@@ -85,7 +85,7 @@ static ROOM_AS_A_THING: LazyLock<Regex> = LazyLock::new(|| {
 // Someone is in the sentence: a pronoun or a word for a person.
 static SOMEONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:he|she|him|her|his|hers|they|them|their|patient|man|woman|lady|gentleman|gent|resident|client|pupil|student|boy|girl|child|baby|mum|dad|son|daughter|husband|wife|family|relatives?)\b",
+        r"(?i)(?-u:\b)(?:he|she|him|her|his|hers|they|them|their|patient|man|woman|lady|gentleman|gent|resident|client|pupil|student|boy|girl|child|baby|mum|dad|son|daughter|husband|wife|family|relatives?)(?-u:\b)",
     )
     .expect("someone regex is valid")
 });

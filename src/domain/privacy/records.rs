@@ -28,7 +28,7 @@ pub(super) fn detectors() -> [Detector; 3] {
 static RECORD_KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
     let marker = r"(?:numbers?|nos?\.|nr\.?|id|#|:)";
     Regex::new(&format!(
-        r"(?i)\b(?:(?:mrn|ssn|nhs|medical\s+record|social\s+security|id)(?:\s*{marker})*|(?:record|patient|case|file|account|member|insurance|policy|medicare|medicaid)(?:\s*{marker})+)\s*\d{{3,}}(?:-\d+|\s\d{{3,4}}\b)*"
+        r"(?i)(?-u:\b)(?:(?:mrn|ssn|nhs|medical\s+record|social\s+security|id)(?:\s*{marker})*|(?:record|patient|case|file|account|member|insurance|policy|medicare|medicaid)(?:\s*{marker})+)\s*[0-9]{{3,}}(?:-[0-9]+|\s[0-9]{{3,4}}(?-u:\b))*"
     ))
     .expect("record regex is valid")
 });
@@ -41,13 +41,13 @@ static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
     let strong = r"(?:mrn|ssn|nhs|upn|uln|utr|ni|nino|national\s+insurance|care\s+record|case|reference|ref|tax\s+reference|passport)";
     let weak = r"(?:hospital|pupil|student|candidate|resident|client|patient|chart|case|claim|file|unique\s+pupil)";
     Regex::new(&format!(
-        r"(?i)\b(?:{strong}\b(?:\s*{marker})*|{weak}\b(?:\s*{marker})+)\s*(?:[a-z]{{1,3}}[\s\-]?)?\d[\da-z]*(?:[\-/][\da-z]+)*"
+        r"(?i)(?-u:\b)(?:{strong}(?-u:\b)(?:\s*{marker})*|{weak}(?-u:\b)(?:\s*{marker})+)\s*(?:[a-z]{{1,3}}[\s\-]?)?[0-9][[0-9]a-z]*(?:[\-/][[0-9]a-z]+)*"
     ))
     .expect("reference regex is valid")
 });
 
 static LONG_DIGIT_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d{6,}").expect("digit-run regex is valid"));
+    LazyLock::new(|| Regex::new(r"[0-9]{6,}").expect("digit-run regex is valid"));
 
 fn accept_reference(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     let span = &text[start..end];
