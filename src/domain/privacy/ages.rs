@@ -218,7 +218,7 @@ fn accept_turned(text: &str, start: usize, end: usize) -> Option<(usize, usize)>
     if after.starts_with('%') || after.starts_with("per") {
         return None;
     }
-    if (after.starts_with("years") || after.starts_with("year")) && !n.is_some_and(|n| n > 89) {
+    if after.starts_with("year") && n.is_none_or(|n| n <= 89) {
         return None;
     }
     Some((start, end))
