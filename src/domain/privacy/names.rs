@@ -42,40 +42,28 @@ static PATIENT_WORD: LazyLock<Regex> = LazyLock::new(|| {
 const PATIENT_REACH: usize = 60;
 
 /// Words after which a lone capitalized word is a person who is not staff.
+#[rustfmt::skip]
 const CUES: &[&str] = &[
-    "patient",
-    "resident",
-    "student",
-    "pupil",
-    "client",
-    "son",
-    "daughter",
-    "grandson",
-    "granddaughter",
-    "husband",
-    "wife",
-    "nephew",
-    "niece",
-    "boy",
-    "girl",
-    "baby",
-    "toddler",
+    "patient", "resident", "student", "pupil", "client", "son", "daughter", "grandson",
+    "granddaughter", "husband", "wife", "nephew", "niece", "boy", "girl", "baby", "toddler",
     "child",
 ];
 
 /// Verbs that make the capitalized pair before them someone doing
 /// something ("Eero Virtanen fell behind"), for names no lexicon knows.
+#[rustfmt::skip]
 const PERSON_VERBS: &[&str] = &[
-    "has", "had", "is", "was", "fell", "asked", "told", "said", "lives", "lived", "wrote", "sent",
-    "came", "went", "died", "passed", "needed", "wanted", "turned", "got", "loves", "loved",
-    "hadn't", "couldn't", "didn't", "can't", "isn't", "wasn't", "smiled", "cried", "laughed",
-    "walked", "gave", "brought", "rang", "thanked", "hugged", "sang",
+    "has", "had", "is", "was", "fell", "asked", "told", "said", "lives", "lived", "wrote",
+    "sent", "came", "went", "died", "passed", "needed", "wanted", "turned", "got", "loves",
+    "loved", "hadn't", "couldn't", "didn't", "can't", "isn't", "wasn't", "smiled", "cried",
+    "laughed", "walked", "gave", "brought", "rang", "thanked", "hugged", "sang",
 ];
 
 /// Lower-case words that join a given name to a surname.
+#[rustfmt::skip]
 const PARTICLES: &[&str] = &[
-    "de", "del", "della", "der", "den", "van", "von", "da", "das", "dos", "du", "di", "la", "le",
-    "bin", "ibn", "ter", "ten", "al", "el",
+    "de", "del", "della", "der", "den", "van", "von", "da", "das", "dos", "du", "di", "la",
+    "le", "bin", "ibn", "ter", "ten", "al", "el",
 ];
 
 pub(super) fn find(
