@@ -1,9 +1,11 @@
 //! The hourly housekeeping pass of `serve`: prune old history, purge all
 //! data once the app has been uninstalled for longer than the retention
-//! period, and resume delivery after a reinstall.
+//! period, resume delivery after a reinstall, and learn people's names for
+//! the privacy guard (see `app::people::learn_names`).
 
 use crate::app::AppContext;
 use crate::app::data_rights;
+use crate::app::people::{self, NamesPass};
 use crate::config::DataSettings;
 use crate::slack::client::SlackTransport;
 use crate::store::data_rights as store;
@@ -23,6 +25,10 @@ pub struct Housekeeper {
     /// pass checks the token only then: a stop that arrives while running
     /// is checked an hour later, when a reinstall is plausible.
     stopped_at_start: bool,
+    /// Whether this instance learns people's names from Slack. Only the
+    /// instance that runs the scheduler does: web-only replicas would each
+    /// ask Slack the same questions.
+    learn_names: bool,
 }
 
 impl Housekeeper {
@@ -33,7 +39,14 @@ impl Housekeeper {
             data,
             slack,
             stopped_at_start,
+            learn_names: false,
         }
+    }
+
+    /// Learns people's names at start and every pass (see the field).
+    pub fn learning_names(mut self, on: bool) -> Self {
+        self.learn_names = on;
+        self
     }
 
     pub async fn run(self, stop: CancellationToken) {
@@ -66,6 +79,26 @@ impl Housekeeper {
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "housekeeping failed; retrying in an hour"),
+        }
+        // Last: at start, with many people, this takes minutes (paced).
+        if self.learn_names && !self.ctx.delivery_stopped() {
+            self.learn_names().await;
+        }
+    }
+
+    async fn learn_names(&self) {
+        let Some(slack) = &self.slack else { return };
+        match people::learn_names(&self.ctx, slack.as_ref(), NamesPass::default()).await {
+            Ok(done) if done.learned > 0 || done.remaining > 0 => tracing::info!(
+                learned = done.learned,
+                remaining = done.remaining,
+                rate_limited = done.rate_limited,
+                "learned people's names for the privacy guard"
+            ),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot learn people's names; retrying in an hour")
+            }
         }
     }
 

@@ -76,6 +76,10 @@ pub async fn prepare_store(
         .context("the organization is missing after seeding")?;
     drop(conn);
     let ctx = AppContext::new(store.clone(), clock.clone(), directory);
+    // Colleagues' names learned by earlier runs, before the first story.
+    ctx.refresh_known_people()
+        .await
+        .context("cannot read people's names")?;
     if let Some((at, reason)) = store::data_rights::stopped(store.reads()).await? {
         tracing::warn!(%at, %reason, "delivery is stopped: Slack said the app lost its token");
         ctx.set_delivery_stopped(true);
@@ -132,7 +136,8 @@ impl Application {
                 settings.delivery.clone(),
             ))
         });
-        let housekeeper = Housekeeper::new(ctx.clone(), settings.data.clone(), transport);
+        let housekeeper = Housekeeper::new(ctx.clone(), settings.data.clone(), transport)
+            .learning_names(settings.scheduler);
         let scheduler = if settings.scheduler {
             Some(Scheduler::new(
                 ctx.clone(),

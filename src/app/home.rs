@@ -4,8 +4,9 @@ use super::compose::ProposalCard;
 use super::goals::current_year;
 use super::{AppContext, AppError};
 use crate::domain::goal::Goal;
-use crate::domain::moment::Moment;
-use crate::domain::{Directory, PersonId};
+use crate::domain::moment::{Moment, MomentStatus};
+use crate::domain::privacy::{self, FindingKind};
+use crate::domain::{Directory, MomentId, PersonId};
 use crate::store::goals::{self, GoalFilter};
 use crate::store::{StoreError, moments};
 use std::sync::Arc;
@@ -31,6 +32,9 @@ pub struct HomeData {
     pub proposals: Vec<ProposalCard>,
     /// The person's own moments (drafts and shared), newest first.
     pub mine: Vec<Moment>,
+    /// What the privacy guard finds in each of the person's held drafts
+    /// (colleagues' names excepted), so the Home says why it waits.
+    pub held: Vec<(MomentId, Vec<FindingKind>)>,
     /// The latest moments shared with the whole channel, newest first.
     pub latest: Vec<Moment>,
     /// The person's team and its priorities this month (`None`: not yet
@@ -76,6 +80,18 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
     let mut conn = pool.acquire().await.map_err(StoreError::from)?;
     let mine = moments::list(&mut conn, Some(&person), HOME_MOMENTS).await?;
     let latest = moments::list(&mut conn, None, HOME_MOMENTS).await?;
+    let known = ctx.known_people();
+    let held = mine
+        .iter()
+        .filter(|m| m.status == MomentStatus::Draft)
+        .map(|m| {
+            let kinds = privacy::scan_with(&m.story, &known)
+                .into_iter()
+                .map(|f| f.kind)
+                .collect();
+            (m.id, kinds)
+        })
+        .collect();
     Ok(HomeData {
         person,
         directory,
@@ -84,6 +100,7 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
         team_goals,
         proposals,
         mine,
+        held,
         latest,
         priorities,
     })

@@ -31,6 +31,7 @@ pub use error::AppError;
 
 use crate::clock::SharedClock;
 use crate::domain::Directory;
+use crate::domain::privacy::KnownPeople;
 use crate::store::Store;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
@@ -42,6 +43,10 @@ pub struct AppContext {
     pub store: Store,
     pub clock: SharedClock,
     directory: Arc<RwLock<Arc<Directory>>>,
+    /// The colleagues the privacy guard knows by name, built once per
+    /// change of names (see [`people::known_people`]): a story is scanned
+    /// against a snapshot, never against the store.
+    known_people: Arc<RwLock<Arc<KnownPeople>>>,
     delivery_wake: Arc<Notify>,
     /// This application's counters, for `GET /metrics`.
     pub metrics: crate::metrics::Metrics,
@@ -60,6 +65,7 @@ impl AppContext {
             store,
             clock,
             directory: Arc::new(RwLock::new(Arc::new(directory))),
+            known_people: Arc::new(RwLock::new(Arc::new(KnownPeople::new()))),
             delivery_wake: Arc::new(Notify::new()),
             metrics: crate::metrics::Metrics::new(),
             delivery_stopped: Arc::new(AtomicBool::new(false)),
@@ -74,6 +80,31 @@ impl AppContext {
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// The colleagues the privacy guard knows by name, as last built.
+    pub fn known_people(&self) -> Arc<KnownPeople> {
+        self.known_people
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Rebuilds [`AppContext::known_people`] from the cached names (at
+    /// start, and after names were learned or someone was forgotten).
+    pub async fn refresh_known_people(&self) -> Result<(), AppError> {
+        let _one_at_a_time = self.reload_lock.lock().await;
+        self.rebuild_known_people().await
+    }
+
+    async fn rebuild_known_people(&self) -> Result<(), AppError> {
+        let names = crate::store::people::all_names(self.store.reads()).await?;
+        let known = Arc::new(people::known_people(&names));
+        *self
+            .known_people
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = known;
+        Ok(())
     }
 
     /// Reloads the organization after an admin changed it.
@@ -91,7 +122,9 @@ impl AppContext {
                 .write()
                 .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(fresh);
         }
-        Ok(())
+        // A person forgotten elsewhere (`alignbot forget-user`) is no longer
+        // a colleague.
+        self.rebuild_known_people().await
     }
 
     /// True once Slack said the app lost its token (see [`events`]).

@@ -75,9 +75,12 @@ pub fn channel_for(directory: &Directory, audience: Audience) -> ChannelId {
     }
 }
 
-fn findings(draft: &MomentDraft, check: PrivacyCheck) -> Vec<Finding> {
+/// The guard's findings, colleagues' names excepted: those the bot learned
+/// in the background (see `people::learn_names`). A name not learned yet is
+/// a stranger's, so the story is held rather than posted.
+fn findings(ctx: &AppContext, draft: &MomentDraft, check: PrivacyCheck) -> Vec<Finding> {
     match check {
-        PrivacyCheck::Scan => privacy::scan(draft.story.as_str()),
+        PrivacyCheck::Scan => privacy::scan_with(draft.story.as_str(), &ctx.known_people()),
         PrivacyCheck::Confirmed => Vec::new(),
     }
 }
@@ -94,7 +97,7 @@ pub async fn share(
     check: PrivacyCheck,
     replaces: Option<MomentId>,
 ) -> Result<ShareOutcome, AppError> {
-    let found = findings(&draft, check);
+    let found = findings(ctx, &draft, check);
     if !found.is_empty() {
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }
@@ -105,7 +108,7 @@ pub async fn share(
 /// the story is kept as a draft for its author to confirm, edit or discard.
 #[tracing::instrument(skip_all, fields(author = %draft.author))]
 pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<ShareOutcome, AppError> {
-    let found = findings(&draft, PrivacyCheck::Scan);
+    let found = findings(ctx, &draft, PrivacyCheck::Scan);
     if found.is_empty() {
         return post_new(ctx, draft, None).await;
     }
@@ -301,7 +304,7 @@ pub async fn edit(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let draft = input.validate(person.clone(), &directory)?;
-    let found = findings(&draft, check);
+    let found = findings(ctx, &draft, check);
     if !found.is_empty() {
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }

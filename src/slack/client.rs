@@ -12,7 +12,7 @@
 //! owns pacing and retries, so nothing is retried twice by two layers.
 
 use crate::app::compose::{Composed, Conversation};
-use crate::app::people::{PlatformPeople, ZoneLookupError};
+use crate::app::people::{PlatformPeople, Profile, ZoneLookupError};
 use crate::delivery::{SendError, Sent, Transport};
 use crate::domain::ids::PostRef;
 use crate::domain::{Directory, PersonId};
@@ -69,17 +69,38 @@ impl PlatformPeople for SlackTransport {
         &'a self,
         person: &'a PersonId,
     ) -> BoxFuture<'a, Result<Option<String>, ZoneLookupError>> {
+        Box::pin(async move { Ok(self.profile(person).await?.time_zone) })
+    }
+
+    /// users.info's `tz`, and the profile's real and display names (the
+    /// user's top-level `real_name` when the profile has none).
+    fn profile<'a>(
+        &'a self,
+        person: &'a PersonId,
+    ) -> BoxFuture<'a, Result<Profile, ZoneLookupError>> {
         Box::pin(async move {
             let session = self.client.open_session(&self.token);
             let req = SlackApiUsersInfoRequest::new(person.as_str().into());
             match session.users_info(&req).await {
-                Ok(resp) => Ok(resp.user.tz),
+                Ok(resp) => Ok(profile_of(resp.user)),
                 Err(SlackClientError::RateLimitError(e)) => {
                     Err(ZoneLookupError::RateLimited(e.retry_after))
                 }
                 Err(e) => Err(ZoneLookupError::Failed(e.to_string())),
             }
         })
+    }
+}
+
+fn profile_of(user: SlackUser) -> Profile {
+    let (real, display) = user
+        .profile
+        .map(|p| (p.real_name, p.display_name))
+        .unwrap_or_default();
+    Profile {
+        time_zone: user.tz,
+        real_name: real.filter(|n| !n.is_empty()).or(user.real_name),
+        display_name: display,
     }
 }
 

@@ -99,6 +99,7 @@ pub async fn forget(
         "DELETE FROM org_admins WHERE person_id = ?",
         "DELETE FROM person_prefs WHERE person_id = ?",
         "DELETE FROM person_tz WHERE person_id = ?",
+        "DELETE FROM person_names WHERE person_id = ?",
     ] {
         sqlx::query(sql).bind(who).execute(&mut *conn).await?;
     }
@@ -204,6 +205,7 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
         "DELETE FROM slack_events",
         "DELETE FROM person_prefs",
         "DELETE FROM person_tz",
+        "DELETE FROM person_names",
         "DELETE FROM forgotten_people",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;

@@ -1,4 +1,6 @@
-//! SQL for what people asked of their nudges: away, muted kinds.
+//! SQL for what the app knows of people beyond the organization's settings:
+//! what they asked of their nudges (away, muted kinds), and their time zone
+//! and names as the chat platform last told them.
 
 use super::StoreError;
 use super::moments::millis;
@@ -116,6 +118,65 @@ pub async fn set_tz(
     )
     .bind(person)
     .bind(tz)
+    .bind(millis(now))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A person's names as the platform last told them.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Names {
+    pub person_id: String,
+    pub real_name: Option<String>,
+    pub display_name: Option<String>,
+}
+
+/// Everyone's cached names, for the privacy guard's list of colleagues.
+pub async fn all_names(exec: impl SqliteExecutor<'_>) -> Result<Vec<Names>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT person_id, real_name, display_name FROM person_names")
+            .fetch_all(exec)
+            .await?,
+    )
+}
+
+/// Of `people`, those whose names were never learned or were learned
+/// before `fresh_after`: the ones to look up again.
+pub async fn names_due(
+    conn: &mut SqliteConnection,
+    people: &[String],
+    fresh_after: DateTime<Utc>,
+) -> Result<Vec<String>, StoreError> {
+    let fresh: std::collections::HashSet<String> =
+        sqlx::query_scalar("SELECT person_id FROM person_names WHERE fetched_at >= ?")
+            .bind(millis(fresh_after))
+            .fetch_all(conn)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(people
+        .iter()
+        .filter(|p| !fresh.contains(*p))
+        .cloned()
+        .collect())
+}
+
+pub async fn set_names(
+    conn: &mut SqliteConnection,
+    person: &str,
+    real_name: Option<&str>,
+    display_name: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO person_names (person_id, real_name, display_name, fetched_at) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (person_id) DO UPDATE SET real_name = excluded.real_name, \
+         display_name = excluded.display_name, fetched_at = excluded.fetched_at",
+    )
+    .bind(person)
+    .bind(real_name)
+    .bind(display_name)
     .bind(millis(now))
     .execute(conn)
     .await?;

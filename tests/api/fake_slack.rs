@@ -49,6 +49,8 @@ struct Inner {
     socket_url: Option<String>,
     /// Who the bot token belongs to (`auth.test`, `bots.info`).
     installation: Installation,
+    /// Names `users.info` gives, by user id (see `set_person`).
+    people: HashMap<String, (String, String)>,
 }
 
 #[derive(Clone)]
@@ -261,7 +263,7 @@ async fn api(
         "auth.test" => fake.auth_test(),
         "bots.info" => fake.bots_info(&request),
         // Everyone works in Los Angeles in this fake workspace (the fixture's zone).
-        "users.info" => fixture("users.info.ok.json"),
+        "users.info" => fake.users_info(&request),
         "apps.connections.open" => {
             let mut body = fixture("apps.connections.open.ok.json");
             if let Some(url) = fake.inner.lock().unwrap().socket_url.clone() {
@@ -342,6 +344,38 @@ impl FakeSlack {
         let mut body = fixture("bots.info.ok.json");
         body["bot"]["id"] = json!(BOT);
         body["bot"]["app_id"] = json!(self.inner.lock().unwrap().installation.app_id);
+        body
+    }
+}
+
+// ---- who people are: users.info -------------------------------------------
+
+impl FakeSlack {
+    /// Makes `users.info` name `user`: `real_name` ("Siobhan Murphy") and
+    /// `display_name` ("Siobhan"). Others keep the fixture's person.
+    pub fn set_person(&self, user: &str, real_name: &str, display_name: &str) {
+        self.inner.lock().unwrap().people.insert(
+            user.to_owned(),
+            (real_name.to_owned(), display_name.to_owned()),
+        );
+    }
+
+    /// The real answer (everyone works in the fixture's Los Angeles), with
+    /// the asked-for id and, when set, that person's names.
+    fn users_info(&self, request: &Value) -> Value {
+        let mut body = fixture("users.info.ok.json");
+        let Some(id) = request["user"].as_str() else {
+            return body;
+        };
+        body["user"]["id"] = json!(id);
+        if let Some((real, display)) = self.inner.lock().unwrap().people.get(id) {
+            body["user"]["name"] = json!(display.to_lowercase());
+            body["user"]["real_name"] = json!(real);
+            body["user"]["profile"]["real_name"] = json!(real);
+            body["user"]["profile"]["real_name_normalized"] = json!(real);
+            body["user"]["profile"]["display_name"] = json!(display);
+            body["user"]["profile"]["display_name_normalized"] = json!(display);
+        }
         body
     }
 }

@@ -4,7 +4,6 @@
 use super::*;
 use crate::app::home::HomeData;
 use crate::domain::moment::{Moment, MomentStatus};
-use crate::domain::privacy;
 use crate::slack::ids;
 
 /// How much of a story the Home tab shows before cutting it.
@@ -89,9 +88,11 @@ fn own_line(m: &Moment, data: &HomeData) -> String {
     let base = pillar_and_date(m, data);
     match m.status {
         MomentStatus::Draft => {
-            let kinds: Vec<&str> = privacy::scan(&m.story)
+            let kinds: Vec<&str> = data
+                .held
                 .iter()
-                .map(|f| f.kind.label())
+                .filter(|(id, _)| *id == m.id)
+                .flat_map(|(_, kinds)| kinds.iter().map(|k| k.label()))
                 .collect();
             let why = if kinds.is_empty() {
                 String::new()
