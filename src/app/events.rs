@@ -18,8 +18,12 @@ pub enum Event {
         ts: String,
         added: bool,
     },
-    /// A person's profile changed: keep their time zone for nudges.
-    TimeZone { person: PersonId, tz: String },
+    /// A person's profile changed: keep their time zone for nudges and
+    /// their names for the privacy guard.
+    ProfileChanged {
+        person: PersonId,
+        profile: super::people::Profile,
+    },
     /// A person's account was deactivated: forget them.
     PersonDeleted { person: PersonId },
     /// The app was uninstalled or its bot token revoked: stop sending.
@@ -64,6 +68,7 @@ pub async fn handle(
     let now = ctx.clock.now();
     let stops = matches!(event, Event::Stopped { .. });
     let forgets = matches!(event, Event::PersonDeleted { .. });
+    let renames = matches!(event, Event::ProfileChanged { .. });
     let outcome = ctx
         .store
         .write(move |conn| {
@@ -91,10 +96,8 @@ pub async fn handle(
                             }
                         }
                     }
-                    Event::TimeZone { person, tz } => {
-                        if tz.parse::<chrono_tz::Tz>().is_ok() {
-                            crate::store::people::set_tz(conn, person.as_str(), &tz, now).await?;
-                        }
+                    Event::ProfileChanged { person, profile } => {
+                        super::people::remember_profile(conn, &person, &profile, now).await?;
                     }
                     Event::PersonDeleted { person } => {
                         let report = super::data_rights::forget_in(conn, &person, now).await?;
@@ -120,6 +123,8 @@ pub async fn handle(
         }
         if forgets {
             ctx.reload_directory().await?;
+        } else if renames {
+            ctx.refresh_known_people().await?;
         }
         ctx.wake_delivery();
     }

@@ -197,6 +197,28 @@ pub async fn set_mute(
     Ok(())
 }
 
+/// Keeps what a profile says: a valid time zone, and the names (an event
+/// saying a person's profile changed, inside its transaction).
+pub async fn remember_profile(
+    conn: &mut sqlx::SqliteConnection,
+    person: &PersonId,
+    profile: &Profile,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if let Some(tz) = profile
+        .time_zone
+        .as_deref()
+        .filter(|t| t.parse::<chrono_tz::Tz>().is_ok())
+    {
+        people::set_tz(&mut *conn, person.as_str(), tz, now).await?;
+    }
+    // An event without names says nothing of them: the look-up stays due.
+    match profile.name_parts() {
+        (None, None) => Ok(()),
+        (real, display) => people::set_names(conn, person.as_str(), real, display, now).await,
+    }
+}
+
 /// Stores the names in `profile` for `person`; true when any was set.
 async fn remember_names(
     ctx: &AppContext,
@@ -286,8 +308,8 @@ pub struct NamesLearned {
 /// than `pass.max_age`, one at a time, and caches their names (and time
 /// zones); then rebuilds the guard's colleagues. Stops at the first rate
 /// limit: the next pass, an hour later, goes on. A person the platform
-/// cannot find is stored without names, so they are not asked for again
-/// until their entry ages.
+/// cannot say anything about is asked again at the next pass; one it knows
+/// without names is stored so, and asked again once that entry ages.
 #[tracing::instrument(skip_all)]
 pub async fn learn_names(
     ctx: &AppContext,
@@ -325,8 +347,10 @@ pub async fn learn_names(
                 break;
             }
             Err(ZoneLookupError::Failed(error)) => {
+                // Not stored: asked again next pass (the platform may have
+                // been down, or not serving yet, as the playground at start).
                 tracing::warn!(%person, %error, "cannot learn a person's names");
-                Profile::default()
+                continue;
             }
         };
         if let Some(tz) = profile

@@ -92,7 +92,9 @@ impl PlatformPeople for SlackTransport {
     }
 }
 
-fn profile_of(user: SlackUser) -> Profile {
+/// What the app keeps of a Slack user (users.info, or a `user_change`
+/// event's user).
+pub(crate) fn profile_of(user: SlackUser) -> Profile {
     let (real, display) = user
         .profile
         .map(|p| (p.real_name, p.display_name))

@@ -169,16 +169,16 @@ fn from_body(body: SlackEventCallbackBody) -> Event {
             }
         }
         SlackEventCallbackBody::UserChange(e) => {
-            match (
-                PersonId::parse(e.user.id.as_ref()),
-                e.user.deleted.unwrap_or(false),
-                e.user.tz,
-            ) {
+            let deleted = e.user.deleted.unwrap_or(false);
+            match PersonId::parse(e.user.id.as_ref()) {
                 // A deactivated account: forget the person, as
                 // `alignbot forget-user` would.
-                (Ok(person), true, _) => Event::PersonDeleted { person },
-                (Ok(person), false, Some(tz)) => Event::TimeZone { person, tz },
-                _ => Event::Other,
+                Ok(person) if deleted => Event::PersonDeleted { person },
+                Ok(person) => Event::ProfileChanged {
+                    person,
+                    profile: crate::slack::client::profile_of(e.user),
+                },
+                Err(_) => Event::Other,
             }
         }
         SlackEventCallbackBody::AppUninstalled(_) => Event::Stopped {
@@ -303,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deleted_user_is_forgotten_and_a_live_one_keeps_their_time_zone() {
+    fn a_deleted_user_is_forgotten_and_a_live_one_keeps_their_profile() {
         let body = |deleted: bool| {
             serde_json::json!({
                 "type": "event_callback", "event_id": "Ev1", "team_id": "T1", "api_app_id": "A1",
@@ -320,7 +320,10 @@ mod tests {
         let Envelope::Callback { event, .. } = parse(body(false).as_bytes()).unwrap() else {
             panic!("expected a callback");
         };
-        assert!(matches!(event, Event::TimeZone { .. }), "{event:?}");
+        let Event::ProfileChanged { profile, .. } = event else {
+            panic!("expected a profile change: {event:?}");
+        };
+        assert_eq!(profile.time_zone.as_deref(), Some("Europe/Paris"));
     }
 
     /// A real body of each event type (fixtures; `reaction_removed` and

@@ -129,3 +129,27 @@ async fn a_rate_limit_stops_the_pass_and_the_next_pass_goes_on() {
     let text = share(&app, COLLEAGUES).await;
     assert!(text.contains("Thank you"), "{text}");
 }
+
+#[tokio::test]
+async fn a_profile_change_event_teaches_the_guard_a_colleagues_new_name_at_once() {
+    let app = spawn_app().await;
+    name_colleagues(&app);
+    learn_names(&app).await;
+    let renamed =
+        "Siobhan Byrne and Tomasz Nowak stayed late so the night shift could start on time.";
+    assert!(share(&app, renamed).await.contains("haven't posted"));
+
+    let event = serde_json::json!({
+        "token": "verification_token", "team_id": "T0TEAM", "api_app_id": "A0APP",
+        "type": "event_callback", "event_id": "Ev0NAME", "event_time": 1,
+        "event": {"type": "user_change", "event_ts": "1.2", "cache_ts": 1,
+            "user": {"id": NURSE2, "team_id": "T0TEAM", "name": "siobhan",
+                "real_name": "Siobhan Byrne", "tz": "Europe/Dublin",
+                "profile": {"real_name": "Siobhan Byrne", "display_name": "Siobhan"}}}
+    });
+    assert_eq!(app.post_event(&event).await.status, 200);
+
+    assert!(share(&app, renamed).await.contains("Thank you"));
+    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    assert!(blocks_text(&post.body).contains(renamed));
+}
