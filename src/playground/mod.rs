@@ -132,6 +132,7 @@ impl Started {
     ) -> anyhow::Result<()> {
         let workspace = self.playground.workspace.clone();
         let closing = self.playground.closing.clone();
+        learn_names_in_background(&self.playground);
         let result = self
             .app
             .run_until_stopped(async move {
@@ -144,6 +145,30 @@ impl Started {
         }
         result
     }
+}
+
+/// The demo people's names, learned as a real install learns them (through
+/// `users.info`, here the playground's own Web API), so the privacy guard
+/// knows them as colleagues. The playground runs no scheduler, whose
+/// instance does this in `serve`. The listener is bound already: the first
+/// look-up waits until the bot serves.
+fn learn_names_in_background(playground: &Playground) {
+    use crate::app::people::{self, NamesPass};
+    use crate::slack::client::{SlackTransport, build_client};
+    let Ok(client) = build_client(&playground.settings.slack.api_url) else {
+        return;
+    };
+    let slack = SlackTransport::new(client, &playground.bot_token.clone().into());
+    let ctx = playground.ctx.clone();
+    tokio::spawn(async move {
+        let pass = NamesPass {
+            pace: std::time::Duration::ZERO,
+            ..NamesPass::default()
+        };
+        if let Err(error) = people::learn_names(&ctx, &slack, pass).await {
+            tracing::warn!(%error, "cannot learn the demo people's names");
+        }
+    });
 }
 
 /// Binds, builds the bot on the demo database (seeding it when new) and

@@ -716,3 +716,36 @@ fn the_playground_warns_when_it_listens_beyond_loopback() {
     assert!(warning.contains("not loopback"), "{warning}");
     assert!(warning.contains("act as anyone"), "{warning}");
 }
+
+#[tokio::test]
+async fn the_guard_learns_the_demo_colleagues_names_through_users_info_and_lets_them_be_thanked() {
+    use alignbot::domain::privacy;
+    let tp = spawn().await;
+    let story = "Priya Nair and Sam Patel stayed late to settle the new admissions.";
+    assert!(
+        !privacy::scan(story).is_empty(),
+        "strangers' names are found"
+    );
+    // The names pass runs in the background at start (users.info on the
+    // playground's own Web API): wait, bounded, until it has finished.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !privacy::scan_with(story, &tp.pg.ctx.known_people()).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the demo people's names were never learned"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let a = tp
+        .page_command(NOA, NURSING, &format!("/moment {story}"))
+        .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    let mine = tp.messages(NURSING, NOA).await;
+    assert!(
+        mine.iter()
+            .any(|m| m["ephemeral_for"] == NOA && all_text(m).contains("Thank you")),
+        "{mine:#?}"
+    );
+    tp.stop().await;
+}
