@@ -53,6 +53,10 @@ impl Housekeeper {
         let mut check_token = self.stopped_at_start;
         loop {
             self.pass(check_token).await;
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = self.learn_names() => {}
+            }
             check_token = true;
             let next = self.ctx.clock.now() + EVERY;
             tokio::select! {
@@ -80,13 +84,15 @@ impl Housekeeper {
             Ok(_) => {}
             Err(e) => tracing::error!(error = %e, "housekeeping failed; retrying in an hour"),
         }
-        // Last: at start, with many people, this takes minutes (paced).
-        if self.learn_names && !self.ctx.delivery_stopped() {
-            self.learn_names().await;
-        }
     }
 
+    /// Paced, so with many people it takes minutes: `run` drops it at
+    /// shutdown (each person's names are written on their own, so a pass
+    /// cut short keeps what it learned).
     async fn learn_names(&self) {
+        if !self.learn_names || self.ctx.delivery_stopped() {
+            return;
+        }
         let Some(slack) = &self.slack else { return };
         match people::learn_names(&self.ctx, slack.as_ref(), NamesPass::default()).await {
             Ok(done) if done.learned > 0 || done.remaining > 0 => tracing::info!(

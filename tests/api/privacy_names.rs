@@ -153,3 +153,29 @@ async fn a_profile_change_event_teaches_the_guard_a_colleagues_new_name_at_once(
     let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains(renamed));
 }
+
+#[tokio::test]
+async fn the_instance_running_the_scheduler_learns_the_orgs_names_at_start() {
+    use alignbot::domain::privacy;
+    // The fake names everyone as its fixture does: Egon Spengler.
+    let story = "Egon Spengler stayed late so the night shift could start on time.";
+    assert!(
+        !privacy::scan(story).is_empty(),
+        "a stranger's name is found"
+    );
+
+    let app = spawn_app_at("[server]\nscheduler = true\n", start_time()).await;
+
+    // The housekeeping's first pass learns names in the background, paced
+    // (about two seconds for the org's four people): a bounded wait.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
+    while !privacy::scan_with(story, &app.ctx.known_people()).is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the start-up pass never learned the names"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // Each of the org's four people (admin, leader, two nurses).
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM person_names").await, 4);
+}
