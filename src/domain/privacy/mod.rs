@@ -2,30 +2,51 @@
 //!
 //! Stories are written by people in a hurry — often clinicians at the end of
 //! a shift — and are posted to channels that many colleagues can read. A
-//! nurse proudly describing how the team helped "Mr. Garcia in bed 7" has,
-//! without meaning to, published a patient's name and location. Once a Slack
-//! message has been read it cannot be un-read, so the cheapest place to catch
-//! that mistake is before the story is posted.
+//! nurse proudly describing how the team helped "Maria Gonzalez, 82, on 4
+//! West" has, without meaning to, published a patient's name, age and
+//! location. Once a message has been read it cannot be un-read, so the
+//! cheapest place to catch that mistake is before the story is posted.
 //!
 //! The guard is deliberately a heuristic, not a classifier: it looks for
-//! shapes that *often* carry personal data (dates with a year, phone numbers,
-//! e-mail addresses, room/bed numbers, record numbers, names after a title)
-//! and reports them so the author can take a second look. It must never be
-//! used to block a post on its own — false positives are expected, and the
-//! author always gets the final say after confirming. Equally, an empty
-//! result is not a guarantee that a story is free of personal data.
+//! shapes that *often* carry personal data — the HIPAA Safe Harbor
+//! identifiers (names, ages, places smaller than a state, dates tied to a
+//! person, phone numbers, e-mail and IP addresses, record numbers, links)
+//! and health conditions next to them — and reports them so the author can
+//! take a second look. It must never be used to block a post on its own:
+//! false positives are expected, and the author always gets the final say
+//! after confirming. Equally, an empty result is not a guarantee that a
+//! story is free of personal data.
 //!
-//! The patterns lean towards recall for the shapes that matter most in a
-//! hospital (dates of birth, record numbers, names) while staying quiet on
-//! the numbers that ordinary staff stories are full of: ward names, head
-//! counts, durations, money, percentages and bare years. Links and Slack
-//! mention tokens are ignored because their embedded IDs are not personal
-//! data and would otherwise drown the author in noise.
+//! Stories name colleagues on purpose, so the guard is given the people the
+//! bot knows ([`KnownPeople`]) and never reports their names. It stays quiet
+//! on what ordinary staff stories are full of: wards and teams, head counts,
+//! durations, money, percentages, bare years, the ages of buildings. Links
+//! and Slack mention tokens are ignored (unless a link points at a person's
+//! page) because their embedded ids are not personal data and would
+//! otherwise drown the author in noise.
+//!
+//! One module per kind of detector; this one runs them, keeps the
+//! context-dependent findings (a unit, a condition) only in sentences that
+//! already identify someone, and merges overlaps. Patterns are compiled once
+//! and the lexicon is looked up in hash sets, so a story takes microseconds
+//! (see BENCHMARKS.md).
+
+mod ages;
+mod conditions;
+mod contact;
+mod dates;
+mod known;
+mod lexicon;
+mod names;
+mod places;
+mod records;
+mod text;
 
 use std::cmp::Reverse;
-use std::sync::LazyLock;
 
 use regex::Regex;
+
+pub use known::KnownPeople;
 
 /// More than this and the author stops reading; the first few are enough to
 /// prompt a careful re-read of the whole story.
@@ -40,6 +61,18 @@ pub enum FindingKind {
     RoomOrBed,
     RecordNumber,
     NamedPerson,
+    /// A name without a title that is not a colleague's.
+    PersonName,
+    Age,
+    /// A street address, ZIP code or postcode, or a unit next to a person.
+    Place,
+    /// A diagnosis, procedure or medication in a sentence that identifies
+    /// someone.
+    Condition,
+    /// Admission, discharge, birth or death, with or without a year.
+    PersonDate,
+    IpAddress,
+    PersonalLink,
 }
 
 impl FindingKind {
@@ -53,6 +86,13 @@ impl FindingKind {
             FindingKind::RoomOrBed => "a room or bed number",
             FindingKind::RecordNumber => "a record or ID number",
             FindingKind::NamedPerson => "a person's name after a title (Mr., Mrs., …)",
+            FindingKind::PersonName => "a person's name",
+            FindingKind::Age => "an age",
+            FindingKind::Place => "a place (ward, unit, address)",
+            FindingKind::Condition => "a health condition next to a person",
+            FindingKind::PersonDate => "a date tied to a person",
+            FindingKind::IpAddress => "an IP address",
+            FindingKind::PersonalLink => "a link to a person's page",
         }
     }
 
@@ -61,6 +101,12 @@ impl FindingKind {
     /// than as a generic record number.
     fn priority(self) -> u8 {
         self as u8
+    }
+
+    /// Findings that identify someone on their own, which make a unit or a
+    /// condition in the same sentence personal too.
+    fn identifies(self) -> bool {
+        !matches!(self, FindingKind::Condition)
     }
 }
 
@@ -75,22 +121,60 @@ pub struct Finding {
     pub end: usize,
 }
 
+/// [`scan_with`] knowing nobody: every name is reported, colleagues' too.
+pub fn scan(text: &str) -> Vec<Finding> {
+    scan_with(text, &KnownPeople::default())
+}
+
 /// Findings in order of position, overlapping matches removed (keep the
-/// earlier/longer one); at most 10.
+/// earlier/longer one); at most 10. Names of `known` people are not
+/// findings.
 ///
 /// Each span is reported once, under the most specific reading, because the
 /// author is asked to confirm every finding and repeated prompts for the same
 /// text would teach them to click through without reading.
-pub fn scan(text: &str) -> Vec<Finding> {
-    let ignored = ignored_spans(text);
+pub fn scan_with(text: &str, known: &KnownPeople) -> Vec<Finding> {
+    let ignored = contact::ignored_spans(text);
     let mut candidates: Vec<(FindingKind, usize, usize)> = Vec::new();
+    let mut push = |kind, start: usize, end: usize| {
+        if start < end && !ignored.iter().any(|&(s, e)| start < e && s < end) {
+            candidates.push((kind, start, end));
+        }
+    };
 
-    for (kind, regex, accept) in detectors() {
-        for_each_accepted(regex, text, accept, |start, end| {
-            if !ignored.iter().any(|&(s, e)| start < e && s < end) {
-                candidates.push((kind, start, end));
-            }
-        });
+    let regex_detectors = dates::detectors()
+        .into_iter()
+        .chain(contact::detectors())
+        .chain(places::detectors())
+        .chain(records::detectors())
+        .chain(ages::detectors());
+    for (kind, regex, accept) in regex_detectors {
+        for_each_accepted(regex, text, accept, |start, end| push(kind, start, end));
+    }
+    let words = text::words(text);
+    names::find(text, &words, known, &mut push);
+    contact::personal_links(text, |start, end| {
+        candidates.push((FindingKind::PersonalLink, start, end))
+    });
+
+    // A unit or a condition is personal only next to an identifier.
+    let sentences = text::sentences(text);
+    let identified: Vec<usize> = candidates
+        .iter()
+        .filter(|(kind, _, _)| kind.identifies())
+        .map(|&(_, start, _)| text::sentence_of(&sentences, start))
+        .collect();
+    if !identified.is_empty() {
+        let in_identified =
+            |start: usize| identified.contains(&text::sentence_of(&sentences, start));
+        let context: Vec<(FindingKind, usize, usize)> = places::unit_spans(text)
+            .map(|(s, e)| (FindingKind::Place, s, e))
+            .chain(conditions::spans(text).map(|(s, e)| (FindingKind::Condition, s, e)))
+            .filter(|&(_, s, e)| {
+                in_identified(s) && !ignored.iter().any(|&(is, ie)| s < ie && is < e)
+            })
+            .collect();
+        candidates.extend(context);
     }
 
     candidates.sort_by_key(|&(kind, start, end)| (start, Reverse(end), kind.priority()));
@@ -121,33 +205,9 @@ pub fn scan(text: &str) -> Vec<Finding> {
 /// `regex` crate cannot, since it has no look-around.
 type Accept = fn(&str, usize, usize) -> Option<(usize, usize)>;
 
-fn detectors() -> [(FindingKind, &'static Regex, Accept); 11] {
-    [
-        (FindingKind::DateOfBirth, &DOB_PHRASE, accept_as_is),
-        (FindingKind::DateOfBirth, &BORN_ON, accept_as_is),
-        (
-            FindingKind::DateOfBirth,
-            &NUMERIC_DATE_DAY_FIRST,
-            accept_day_first_date,
-        ),
-        (
-            FindingKind::DateOfBirth,
-            &NUMERIC_DATE_YEAR_FIRST,
-            accept_year_first_date,
-        ),
-        (FindingKind::DateOfBirth, &MONTH_NAME_DATE, accept_as_is),
-        (FindingKind::PhoneNumber, &PHONE, accept_phone),
-        (FindingKind::Email, &EMAIL, accept_as_is),
-        (FindingKind::RoomOrBed, &ROOM_OR_BED, accept_as_is),
-        (FindingKind::RecordNumber, &RECORD_KEYWORD, accept_as_is),
-        (
-            FindingKind::RecordNumber,
-            &LONG_DIGIT_RUN,
-            accept_isolated_number,
-        ),
-        (FindingKind::NamedPerson, &NAMED_PERSON, accept_named_person),
-    ]
-}
+/// One pattern-based detector: what it finds, its compiled pattern, and its
+/// post-filter.
+type Detector = (FindingKind, &'static Regex, Accept);
 
 /// A rejected match may hide a valid one that starts inside it, so instead of
 /// `find_iter` (which resumes after the rejected match) the search resumes one
@@ -176,128 +236,8 @@ fn for_each_accepted(
     }
 }
 
-// Month names are shared by several patterns; a dot after an abbreviation
-// ("Sept.") is allowed by the patterns that use this.
-const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
-const ORDINAL: &str = r"(?:st|nd|rd|th)?";
-const YEAR: &str = r"(?:\d{4}|'\d{2})";
-
-/// A looser date used only right after a birth-date phrase, where even a
-/// date without a year is clearly personal.
-fn date_after_phrase() -> String {
-    format!(
-        r"(?:\d{{1,4}}[/.\-]\d{{1,2}}(?:[/.\-]\d{{2,4}})?\b|{MONTH}\.?\s+\d{{1,2}}{ORDINAL}\b(?:,?\s+{YEAR}\b)?|(?:the\s+)?\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}\b\.?(?:,?\s+{YEAR}\b)?)"
-    )
-}
-
-static DOB_PHRASE: LazyLock<Regex> = LazyLock::new(|| {
-    let date = date_after_phrase();
-    Regex::new(&format!(
-        r"(?i)\b(?:dob\b|d\.o\.b\b\.?|date\s+of\s+birth\b)(?:\s*(?:[:\-]|is\b|was\b)?\s*{date})?"
-    ))
-    .expect("DOB phrase regex is valid")
-});
-
-// "born on" alone is too common ("born on the ward", "an idea born on a
-// night shift") so a date must follow.
-static BORN_ON: LazyLock<Regex> = LazyLock::new(|| {
-    let date = date_after_phrase();
-    Regex::new(&format!(r"(?i)\bborn\s+on\s+{date}")).expect("born-on regex is valid")
-});
-
-static NUMERIC_DATE_DAY_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b").expect("date regex is valid")
-});
-
-static NUMERIC_DATE_YEAR_FIRST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b").expect("date regex is valid")
-});
-
-static MONTH_NAME_DATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"(?i)\b(?:{MONTH}\.?\s+\d{{1,2}}{ORDINAL},?\s+{YEAR}|\d{{1,2}}{ORDINAL}\s+(?:of\s+)?{MONTH}\b\.?,?\s+{YEAR})\b"
-    ))
-    .expect("month-name date regex is valid")
-});
-
-// Either a grouped number (optional country code, optional area code in
-// parentheses, separators of space/dot/hyphen) or one long run of digits.
-// Neighbouring characters are checked in `accept_phone`, because `\b` cannot
-// express "not in the middle of a bigger number" before a `(` or `+`.
-static PHONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?:\+\d{1,3}[\s.\-]?)?(?:\(\d{2,5}\)[\s.\-]?|\d{2,5}[\s.\-])\d{3,4}[\s.\-]\d{3,4}\b|\+?\d{10,15}\b",
-    )
-    .expect("phone regex is valid")
-});
-
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b[a-z0-9][\w.+\-]*@[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.[a-z]{2,}\b")
-        .expect("e-mail regex is valid")
-});
-
-// Only the place words that pin down a single patient. "Ward 12" or "4 West"
-// name a unit the whole team works on, so they are intentionally absent.
-static ROOM_OR_BED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:room|rm\.?|bed|bay|cubicle)(?:\s*(?:#|nos?\.|number|:))*\s*(?:\d{1,5}[a-z]?|[a-z]\d{1,4})\b",
-    )
-    .expect("room regex is valid")
-});
-
-// Identifier keywords that are unambiguous may be followed directly by the
-// number; everyday words ("record", "case", "patient") only count when an
-// explicit "number"/"no."/"#"/"ID" marker follows, so "a record 3 years
-// running" stays quiet. At least three digits are required so "ID 2" in a
-// casual sentence is not flagged.
-static RECORD_KEYWORD: LazyLock<Regex> = LazyLock::new(|| {
-    let marker = r"(?:numbers?|nos?\.|nr\.?|id|#|:)";
-    Regex::new(&format!(
-        r"(?i)\b(?:(?:mrn|ssn|nhs|medical\s+record|social\s+security|id)(?:\s*{marker})*|(?:record|patient|case|file|account|member|insurance|policy|medicare|medicaid)(?:\s*{marker})+)\s*\d{{3,}}(?:-\d+|\s\d{{3,4}}\b)*"
-    ))
-    .expect("record regex is valid")
-});
-
-static LONG_DIGIT_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d{6,}").expect("digit-run regex is valid"));
-
-// Links and Slack tokens (`<@U…>`, `<#C…|name>`, `<!subteam^S…>`) carry
-// long IDs that would otherwise look like record or phone numbers.
-static IGNORED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?|ftp)://[^\s<>|]+|<[@#!][^>\s]*>").expect("ignore regex is valid")
-});
-
-// Person names: the title must be capitalised and is matched case-sensitively
-// so lowercase prose ("mr. fixit") is left alone. "Dr." is absent on purpose:
-// clinicians are staff, and thanking them by name is the point of a story.
-static NAMED_PERSON: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"\b(?:Mr|Mrs|Ms|Miss|Mx)(?:\.\s*|\s+)[A-ZÀ-ÖØ-Þ][\w'’\-]*(?:[ \t]+[A-ZÀ-ÖØ-Þ][\w'’\-]*)?",
-    )
-    .expect("name regex is valid")
-});
-
-fn ignored_spans(text: &str) -> Vec<(usize, usize)> {
-    IGNORED
-        .find_iter(text)
-        .map(|m| (m.start(), m.end()))
-        .collect()
-}
-
 fn accept_as_is(_text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
     Some((start, end))
-}
-
-/// "Mr. Smith's daughter" should point at the name, not the possessive.
-fn accept_named_person(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let mut span = &text[start..end];
-    for suffix in ["'s", "’s", "'", "’", "-"] {
-        if let Some(stripped) = span.strip_suffix(suffix) {
-            span = stripped;
-            break;
-        }
-    }
-    Some((start, start + span.len()))
 }
 
 /// Rejects numbers that are only a fragment of a larger figure such as
@@ -313,68 +253,6 @@ fn accept_isolated_number(text: &str, start: usize, end: usize) -> Option<(usize
         (Some(c), Some(d)) if ".,/-:".contains(c) && d.is_ascii_digit() => None,
         _ => Some((start, end)),
     }
-}
-
-/// Short grouped numbers ("20 123 45") are more often counts or codes than
-/// phone numbers; real numbers carry at least nine digits. Without a `+` or
-/// an area code in parentheses, grouping alone is weak evidence ("2024 2025
-/// 2026", "120 000 000"), so only the North American 3-3-4 shape or a
-/// leading trunk `0` ("020 7946 0958") is trusted.
-fn accept_phone(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let span = &text[start..end];
-    let digits = span.bytes().filter(u8::is_ascii_digit).count();
-    if !(9..=15).contains(&digits) {
-        return None;
-    }
-    let grouped = span.contains(|c: char| !c.is_ascii_digit());
-    if grouped && !span.starts_with(['+', '(']) {
-        let groups: Vec<&str> = span
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|g| !g.is_empty())
-            .collect();
-        let lengths: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        if lengths != [3, 3, 4] && !groups[0].starts_with('0') {
-            return None;
-        }
-    }
-    accept_isolated_number(text, start, end)
-}
-
-/// Splits a numeric date into its three parts, insisting on one separator
-/// style: mixed separators ("3-14/62") are rarely dates.
-fn date_parts(span: &str) -> Option<([&str; 3], char)> {
-    let sep = span.chars().find(|c| !c.is_ascii_digit())?;
-    let mut parts = span.split(sep);
-    let parts = [parts.next()?, parts.next()?, parts.next()?];
-    if parts
-        .iter()
-        .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
-    {
-        return None;
-    }
-    Some((parts, sep))
-}
-
-/// Day-first or month-first (both are common), so either order must form a
-/// plausible calendar date. Dotted dates need a four-digit year because
-/// "1.2.10" is far more likely a version number than a birthday.
-fn accept_day_first_date(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let ([a, b, year], sep) = date_parts(&text[start..end])?;
-    let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
-    let plausible = a >= 1 && b >= 1 && ((a <= 12 && b <= 31) || (a <= 31 && b <= 12));
-    if !plausible || (sep == '.' && year.len() != 4) {
-        return None;
-    }
-    accept_isolated_number(text, start, end)
-}
-
-fn accept_year_first_date(text: &str, start: usize, end: usize) -> Option<(usize, usize)> {
-    let ([_, month, day], _) = date_parts(&text[start..end])?;
-    let (month, day): (u32, u32) = (month.parse().ok()?, day.parse().ok()?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    accept_isolated_number(text, start, end)
 }
 
 #[cfg(test)]
@@ -722,5 +600,59 @@ mod tests {
         let findings = scan("write to <mailto:nurse@example.com|nurse@example.com>");
         assert_eq!(findings.len(), 2);
         assert!(findings.iter().all(|f| f.kind == FindingKind::Email));
+    }
+
+    fn staff() -> KnownPeople {
+        KnownPeople::new()
+            .with_person(&["Priya Natarajan", "Priya"])
+            .with_person(&["Kenji Watanabe", "Kenji"])
+            .with_person(&["Siobhan Murphy", "Siobhan"])
+    }
+
+    #[test]
+    fn the_story_from_issue_13_is_held_for_the_name_the_age_the_unit_and_the_condition() {
+        let text = "Maria Gonzalez, 82, on 4 West smiled for the first time since her stroke \
+                    when Priya brought her granddaughter's drawing.";
+        let found: Vec<(FindingKind, &str)> = scan_with(text, &staff())
+            .iter()
+            .map(|f| (f.kind, &text[f.start..f.end]))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (FindingKind::PersonName, "Maria Gonzalez"),
+                (FindingKind::Age, "82"),
+                (FindingKind::Place, "4 West"),
+                (FindingKind::Condition, "stroke"),
+            ]
+        );
+        let labels: Vec<&str> = found.iter().map(|(k, _)| k.label()).collect();
+        assert_eq!(
+            labels,
+            [
+                "a person's name",
+                "an age",
+                "a place (ward, unit, address)",
+                "a health condition next to a person",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_story_naming_two_colleagues_is_not_held_when_the_guard_knows_them() {
+        let text = "Siobhan Murphy and Kenji Watanabe stayed late on 4 West so a family could \
+                    say goodbye; Priya brought tea.";
+        assert_eq!(scan_with(text, &staff()), vec![]);
+        // Knowing nobody, the same names are strangers' names, and the unit
+        // beside them becomes personal too.
+        let kinds: Vec<_> = scan(text).iter().map(|f| f.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                FindingKind::PersonName,
+                FindingKind::PersonName,
+                FindingKind::Place
+            ]
+        );
     }
 }
