@@ -19,6 +19,8 @@
 //! - [`store`]: SQL, migrations, and the single group-commit writer.
 //! - [`slack`]: the only place that knows Slack: signatures, payload
 //!   parsing, Block Kit rendering, the Web API client.
+//! - [`teams`]: the same for Microsoft Teams (Bot Framework JWTs, the
+//!   connector token); not mounted yet.
 //! - [`http`]: axum routes and the one error-to-response map.
 //! - [`delivery`]: the outbox worker (pacing, retries, Retry-After).
 //! - [`metrics`], [`housekeeping`]: what operators watch, and the hourly
@@ -48,4 +50,5 @@ pub mod scheduler;
 pub mod slack;
 pub mod startup;
 pub mod store;
+pub mod teams;
 pub mod telemetry;
