@@ -64,6 +64,8 @@ pub enum FetchError {
     BadJwksUri,
     #[error("the key set has no usable RSA key")]
     NoKeys,
+    #[error("the last fetch failed; the next try is due in a few seconds")]
+    Backoff,
 }
 
 #[derive(Deserialize)]
@@ -96,6 +98,17 @@ struct Cache {
     loaded_at: Option<DateTime<Utc>>,
     last_attempt: Option<DateTime<Utc>>,
     last_failed: bool,
+    /// When a fresh set was last refetched because of an unknown key id.
+    last_unknown_refetch: Option<DateTime<Utc>>,
+}
+
+/// Why a fetch is about to happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reason {
+    /// No set yet, or a day old.
+    Load,
+    /// The set is fresh but lacks the key id asked for.
+    UnknownKey,
 }
 
 impl Cache {
@@ -103,18 +116,21 @@ impl Cache {
         self.loaded_at.is_none_or(|at| now - at >= MAX_KEY_AGE)
     }
 
-    /// Whether a fetch may start now: never tried, the set is stale, or a
-    /// key id is unknown, each within its own limit.
-    fn may_fetch(&self, now: DateTime<Utc>) -> bool {
-        let Some(last) = self.last_attempt else {
-            return true;
-        };
-        let since = now - last;
-        if self.last_failed {
-            since >= RETRY_AFTER_FAILURE
-        } else {
-            self.stale(now) || since >= UNKNOWN_KEY_REFETCH
+    /// Whether a fetch may start now, and why; `None` while a limit holds.
+    fn may_fetch(&self, now: DateTime<Utc>) -> Option<Reason> {
+        if self.last_failed
+            && self
+                .last_attempt
+                .is_some_and(|at| now - at < RETRY_AFTER_FAILURE)
+        {
+            return None;
         }
+        if self.stale(now) {
+            return Some(Reason::Load);
+        }
+        self.last_unknown_refetch
+            .is_none_or(|at| now - at >= UNKNOWN_KEY_REFETCH)
+            .then_some(Reason::UnknownKey)
     }
 }
 
@@ -151,14 +167,23 @@ impl OpenIdKeys {
             return Ok(key);
         }
         let now = self.clock.now();
-        let (may_fetch, known) = {
+        let (reason, known, loaded) = {
             let cache = self.read();
-            (cache.may_fetch(now), cache.keys.get(kid).cloned())
+            let loaded = cache.loaded_at.is_some();
+            (cache.may_fetch(now), cache.keys.get(kid).cloned(), loaded)
         };
-        if !may_fetch {
+        let Some(reason) = reason else {
             // A stale key is still better than refusing everyone while the
             // failure backoff runs.
-            return known.ok_or(KeyError::Unknown);
+            return match (known, loaded) {
+                (Some(key), _) => Ok(key),
+                (None, true) => Err(KeyError::Unknown),
+                (None, false) => Err(KeyError::Unavailable(FetchError::Backoff)),
+            };
+        };
+        if reason == Reason::UnknownKey {
+            // Counted whether or not the fetch works: the limit is on us.
+            self.write().last_unknown_refetch = Some(now);
         }
         match self.fetch().await {
             Ok(keys) => {

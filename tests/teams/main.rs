@@ -1,0 +1,7 @@
+//! Teams authentication, both ways, against a local fake of Microsoft's
+//! identity platform: one test binary, `mod` lines only.
+
+mod auth;
+mod fake_identity;
+mod support;
+mod token;
