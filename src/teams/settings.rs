@@ -110,7 +110,7 @@ pub struct BotCredentials {
 #[derive(Debug, Clone)]
 pub enum TeamsAuth {
     /// Every activity carries a Bot Framework JWT, checked against these.
-    Credentials(BotCredentials),
+    Credentials(Box<BotCredentials>),
     /// `ALIGNBOT_TEAMS_NO_AUTH=1`: for local tools such as the Agents
     /// Playground, which send no token. Loopback listener and loopback
     /// `serviceUrl`s only; nothing is ever sent with a token.
@@ -232,14 +232,14 @@ impl TeamsSettings {
             None => AllowedServiceHosts::default(),
         };
         Ok(Some(Self {
-            auth: TeamsAuth::Credentials(BotCredentials {
+            auth: TeamsAuth::Credentials(Box::new(BotCredentials {
                 app_id,
                 password,
                 app_type,
                 tenant_id,
                 openid_metadata_url,
                 token_url,
-            }),
+            })),
             allowed_service_hosts,
         }))
     }
@@ -305,7 +305,7 @@ mod tests {
 
     fn credentials(s: TeamsSettings) -> BotCredentials {
         match s.auth {
-            TeamsAuth::Credentials(c) => c,
+            TeamsAuth::Credentials(c) => *c,
             TeamsAuth::NoAuth => panic!("expected credentials"),
         }
     }
