@@ -3,5 +3,6 @@
 
 mod auth;
 mod fake_identity;
+mod logs;
 mod support;
 mod token;
