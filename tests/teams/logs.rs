@@ -2,40 +2,12 @@
 //! and incoming JWTs are absent from everything Teams code traces, at every
 //! level, through a success and each kind of failure.
 
-use crate::support::{KEY_1, KEY_2, PASSWORD, Teams, bearer};
+use crate::support::{KEY_1, KEY_2, PASSWORD, Teams, bearer, logs};
 use axum::http::StatusCode;
 use serde_json::json;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-// current_thread (the default): the subscriber set on this thread also sees
-// the fake's tasks, so nothing is traced elsewhere.
 #[tokio::test]
 async fn secrets_and_tokens_are_never_logged() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
     let t = Teams::start().await;
     let good = KEY_1.token(&t.claims());
     let forged = KEY_2.sign(KEY_1.kid, &t.claims());
@@ -58,7 +30,8 @@ async fn secrets_and_tokens_are_never_logged() {
     )));
     t.tokens.token().await.unwrap_err();
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    // Everything this binary's tests logged so far, this one's included.
+    let logs = logs();
     // The capture works: the events we expect are there.
     assert!(
         logs.contains("fetched the Bot Framework signing keys"),

@@ -13,7 +13,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use ring::signature::{RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
 
 pub const APP_ID: &str = "8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f";
 pub const TENANT_ID: &str = "11111111-2222-4333-8444-555555555555";
@@ -74,6 +75,48 @@ pub fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// Everything traced in this test binary, at every level.
+static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+
+/// A `tracing` writer into [`LOGS`].
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs the capturing subscriber for the whole binary, once. Global
+/// rather than per test: tests run on many threads, and `tracing` caches
+/// per call site whether anyone listens, so a thread-local subscriber can
+/// miss events another thread's test registered first. Every test starts
+/// with [`Teams::start`], which calls this before any Teams code runs.
+fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Captured(writer.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other subscriber");
+        buffer
+    })
+    .clone()
+}
+
+/// What every test in this binary has traced so far.
+pub fn logs() -> String {
+    String::from_utf8_lossy(&capture_logs().lock().unwrap()).into_owned()
+}
+
 /// The Teams parts against one fake, on a manual clock.
 pub struct Teams {
     pub fake: FakeIdentity,
@@ -87,6 +130,7 @@ pub struct Teams {
 impl Teams {
     /// Key 1 published, endorsed for `msteams`.
     pub async fn start() -> Self {
+        capture_logs();
         let fake = FakeIdentity::start().await;
         fake.set_keys(vec![KEY_1.jwk(&["msteams"])]);
         let clock = ManualClock::new(start_time());
