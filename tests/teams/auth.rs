@@ -328,3 +328,20 @@ async fn no_error_message_repeats_the_token() {
         assert!(!shown.contains(part), "{shown}");
     }
 }
+
+#[tokio::test]
+async fn a_day_old_key_set_keeps_serving_while_microsoft_is_down() {
+    let t = Teams::start().await;
+    check_token(&t, &KEY_1.token(&t.claims())).await.unwrap();
+    t.fake.fail_metadata(Some(StatusCode::SERVICE_UNAVAILABLE));
+    t.clock.advance(Duration::hours(25));
+    check_token(&t, &KEY_1.token(&t.claims()))
+        .await
+        .expect("the known key is still used when the refetch fails");
+    check_token(&t, &KEY_1.token(&t.claims())).await.unwrap();
+    assert_eq!(
+        t.fake.metadata_gets(),
+        2,
+        "one failed refetch, then backoff"
+    );
+}
