@@ -1,16 +1,17 @@
 //! The browser side of the playground's end-to-end tests: a `chromedriver`
 //! process of our own and a headless Chromium session driven through it with
-//! `thirtyfour` (a maintained W3C WebDriver client; of the maintained ones it
-//! adds the fewest crates to ours, reusing our reqwest), plus the few waits
-//! the tests share. The page updates on its own after a click, so finding what
+//! `fantoccini` (a maintained W3C WebDriver client over hyper 1, which we
+//! already build; thirtyfour would turn on serde_json's `preserve_order` for
+//! the whole crate under test), plus the few waits the tests share. The page updates on its own after a click, so finding what
 //! it shows is a bounded wait on the page, never a fixed sleep.
 
-use serde_json::Value;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use thirtyfour::ChromiumLikeCapabilities;
-use thirtyfour::prelude::{By, DesiredCapabilities, WebDriver, WebElement};
 
 /// How long the page may take to show something.
 const PATIENCE: Duration = Duration::from_secs(15);
@@ -89,13 +90,16 @@ impl Driver {
             "--force-device-scale-factor=1".to_owned(),
             format!("--user-data-dir={}", profile.display()),
         ];
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary("/usr/bin/chromium").expect("a binary path");
-        for arg in &args {
-            caps.add_arg(arg).expect("a Chromium argument");
-        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": "/usr/bin/chromium", "args": args}),
+        );
         // chromedriver is on loopback and speaks plain HTTP: no TLS needed.
-        let client = WebDriver::new(self.base.as_str(), caps)
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.base)
             .await
             .expect("a Chromium session starts");
         Session { client }
@@ -104,15 +108,12 @@ impl Driver {
 
 /// One browser window.
 pub struct Session {
-    client: WebDriver,
+    client: Client,
 }
-
-/// A found element.
-pub type Element = WebElement;
 
 impl Session {
     pub async fn close(self) {
-        let _ = self.client.quit().await;
+        let _ = self.client.close().await;
     }
 
     pub async fn goto(&self, url: &str) {
@@ -121,16 +122,14 @@ impl Session {
 
     /// The elements matching `css` inside `parent`.
     pub async fn find_within(&self, parent: &Element, css: &str) -> Vec<Element> {
-        parent.find_all(By::Css(css)).await.unwrap_or_default()
+        parent.find_all(Locator::Css(css)).await.unwrap_or_default()
     }
 
     pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
         self.client
-            .execute(script.to_owned(), args)
+            .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}"))
-            .json()
-            .clone()
     }
 
     /// Waits until the page's animations (focus rings, fades) are over, for
@@ -152,7 +151,12 @@ impl Session {
     pub async fn wait_for(&self, css: &str, text: &str) -> Element {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            for e in self.client.find_all(By::Css(css)).await.unwrap_or_default() {
+            for e in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
                 if self.displayed(&e).await && self.text(&e).await.contains(text) {
                     return e;
                 }
@@ -170,7 +174,12 @@ impl Session {
         let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let mut visible = false;
-            for e in self.client.find_all(By::Css(css)).await.unwrap_or_default() {
+            for e in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
                 visible |= self.displayed(&e).await;
             }
             if !visible {
@@ -193,7 +202,7 @@ impl Session {
     /// `display: none`); WebDriver's own "displayed" ignores `[hidden]`
     /// ancestors in some drivers.
     pub async fn displayed(&self, e: &Element) -> bool {
-        let Ok(arg) = e.to_json() else {
+        let Ok(arg) = serde_json::to_value(e) else {
             return false;
         };
         self.client
@@ -203,7 +212,7 @@ impl Session {
             )
             .await
             .ok()
-            .and_then(|ret| ret.json().as_bool())
+            .and_then(|v| v.as_bool())
             .unwrap_or(false)
     }
 
@@ -232,6 +241,6 @@ impl Session {
 
     /// A PNG of the window.
     pub async fn screenshot(&self) -> Vec<u8> {
-        self.client.screenshot_as_png().await.expect("a screenshot")
+        self.client.screenshot().await.expect("a screenshot")
     }
 }
