@@ -195,7 +195,7 @@ async fn main() -> Result<()> {
     let client = build_client(&settings.slack.api_url)?;
     let worker = Worker::new(
         ctx.clone(),
-        Arc::new(SlackTransport::new(client, &token, ctx.clone())),
+        Arc::new(SlackTransport::new(client, &token)),
         settings.delivery.clone(),
     );
     let delivering = Instant::now();

@@ -131,7 +131,7 @@ async fn deliver_now(
     let client = build_client(&settings.slack.api_url).context("cannot set up the Slack client")?;
     let worker = Worker::new(
         ctx.clone(),
-        Arc::new(SlackTransport::new(client, token, ctx.clone())),
+        Arc::new(SlackTransport::new(client, token)),
         settings.delivery.clone(),
     );
     // Deliver until nothing is pending (bounded: the rest waits for `serve`).

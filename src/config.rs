@@ -1,10 +1,15 @@
 //! Settings: a TOML file for defaults, named environment variables on top.
 //!
 //! The environment always wins over the file, because that is how operators
-//! inject secrets and per-host values without editing shared files. Every
-//! problem is reported as one line naming the key or variable to fix. Secrets
-//! are held in [`SecretString`], whose `Debug` prints `[REDACTED]`, so neither
-//! a log line nor an error message can leak them.
+//! inject secrets and per-host values without editing shared files; every
+//! key has a variable (the naming rule is in `environment`), and every
+//! secret may come from a file (`SLACK_BOT_TOKEN_FILE`, systemd
+//! credentials). Every problem is reported as one line naming the key or
+//! variable to fix. Secrets are held in [`SecretString`], whose `Debug`
+//! prints `[REDACTED]`, and no message ever quotes a value that may hold
+//! one (a database or API URL's password is redacted).
+
+mod environment;
 
 use crate::domain::{ChannelId, DomainError, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono_tz::Tz;
@@ -46,6 +51,14 @@ pub enum ConfigError {
         value: String,
         rule: String,
     },
+    #[error("{name} and {other} are both set; set only one of them")]
+    Conflict { name: String, other: String },
+    #[error("cannot read {name} from {path}: {reason}")]
+    SecretFile {
+        name: String,
+        path: PathBuf,
+        reason: String,
+    },
 }
 
 fn invalid(
@@ -60,13 +73,15 @@ fn invalid(
     }
 }
 
-/// Everything the process needs, validated.
-#[derive(Debug, Clone)]
+/// Everything the process needs, validated. Its `Debug` shows the
+/// database URL without a password (the secrets redact themselves).
+#[derive(Clone)]
 pub struct Settings {
     pub slack: SlackSettings,
     pub database_url: String,
     pub listen: SocketAddr,
     pub scheduler: bool,
+    pub server: ServerSettings,
     pub delivery: DeliverySettings,
     pub socket_mode: SocketModeSettings,
     pub org: Org,
@@ -74,6 +89,60 @@ pub struct Settings {
     pub teams: Vec<Team>,
     pub schedule: Schedule,
     pub data: DataSettings,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("slack", &self.slack)
+            .field("database_url", &self.database_shown())
+            .field("listen", &self.listen)
+            .field("scheduler", &self.scheduler)
+            .field("server", &self.server)
+            .field("delivery", &self.delivery)
+            .field("socket_mode", &self.socket_mode)
+            .field("org", &self.org)
+            .field("pillars", &self.pillars)
+            .field("teams", &self.teams)
+            .field("schedule", &self.schedule)
+            .field("data", &self.data)
+            .finish()
+    }
+}
+
+/// Limits of the HTTP server, so that no client can hold a connection, a
+/// request or the shutdown forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerSettings {
+    /// A second listener for `/healthz`, `/readyz` and `/metrics`; when set,
+    /// the public listener serves only `/healthz` of the three.
+    pub admin_listen: Option<SocketAddr>,
+    /// A connection that has not sent a request's headers within this is
+    /// closed (idle keep-alive connections too).
+    pub header_read_timeout: Duration,
+    /// A request body that has not fully arrived within this is refused.
+    pub body_read_timeout: Duration,
+    /// A request not answered within this is answered 503.
+    pub request_timeout: Duration,
+    /// Open connections per listener; beyond it a new one is answered 503
+    /// at once and closed, rather than left waiting.
+    pub max_connections: usize,
+    /// After SIGTERM, requests in flight get this long; then open
+    /// connections are closed and unsent messages stay in the outbox.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            admin_listen: None,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            max_connections: 1024,
+            shutdown_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// How long data is kept. Both periods are in days.
@@ -221,10 +290,24 @@ struct FileData {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileSlack {
+    #[serde(default, deserialize_with = "secret_text")]
     signing_secret: Option<String>,
+    #[serde(default, deserialize_with = "secret_text")]
     bot_token: Option<String>,
+    #[serde(default, deserialize_with = "secret_text")]
     app_token: Option<String>,
     api_url: Option<String>,
+}
+
+/// A secret in the file must be a string; the parser's own message for
+/// anything else would quote the value (`invalid type: integer 1234…`).
+fn secret_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    match toml::Value::deserialize(d) {
+        Ok(toml::Value::String(s)) => Ok(Some(s)),
+        _ => Err(serde::de::Error::custom(
+            "a secret must be a quoted string (the value is not shown)",
+        )),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -240,11 +323,18 @@ struct FileSocketMode {
 struct FileServer {
     listen: Option<String>,
     scheduler: Option<bool>,
+    admin_listen: Option<String>,
+    header_read_timeout_ms: Option<u64>,
+    body_read_timeout_ms: Option<u64>,
+    request_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
+    shutdown_timeout_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileDatabase {
+    #[serde(default, deserialize_with = "secret_text")]
     url: Option<String>,
 }
 
@@ -359,11 +449,10 @@ impl Settings {
         Self::resolve(file, env)
     }
 
-    fn resolve(file: FileSettings, env: &dyn Env) -> Result<Self, ConfigError> {
-        let secret = |env_name: &str, file_value: Option<String>| {
-            env.var(env_name)
-                .or(file_value.filter(|v| !v.trim().is_empty()))
-                .map(SecretString::from)
+    fn resolve(mut file: FileSettings, env: &dyn Env) -> Result<Self, ConfigError> {
+        environment::overlay(&mut file, env)?;
+        let secret = |name: &'static str, file_value: Option<String>| {
+            environment::secret(env, name, file_value).map(|v| v.map(SecretString::from))
         };
         let api_url = env
             .var("SLACK_API_URL")
@@ -372,23 +461,22 @@ impl Settings {
         if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
             return Err(invalid(
                 "SLACK_API_URL (slack.api_url)",
-                api_url,
+                redact_url(&api_url),
                 "must start with https:// (or http:// for a local proxy or fake)",
             ));
         }
         let slack = SlackSettings {
-            signing_secret: secret("SLACK_SIGNING_SECRET", file.slack.signing_secret),
-            bot_token: secret("SLACK_BOT_TOKEN", file.slack.bot_token),
-            app_token: secret("SLACK_APP_TOKEN", file.slack.app_token),
+            signing_secret: secret("SLACK_SIGNING_SECRET", file.slack.signing_secret)?,
+            bot_token: secret("SLACK_BOT_TOKEN", file.slack.bot_token)?,
+            app_token: secret("SLACK_APP_TOKEN", file.slack.app_token)?,
             api_url,
         };
         if let Some(token) = &slack.app_token {
             check_app_token(token.expose_secret())?;
         }
 
-        let database_url = env
-            .var("DATABASE_URL")
-            .or(file.database.url)
+        // It may hold a password, so it is read like a secret.
+        let database_url = environment::secret(env, "DATABASE_URL", file.database.url)?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !database_url.starts_with("sqlite:") {
             return Err(invalid(
@@ -400,7 +488,7 @@ impl Settings {
 
         let listen_raw = env
             .var("ALIGNBOT_LISTEN")
-            .or(file.server.listen)
+            .or(file.server.listen.clone())
             .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
         let listen = SocketAddr::from_str(&listen_raw).map_err(|_| {
             invalid(
@@ -419,6 +507,7 @@ impl Settings {
             None => file.server.scheduler.unwrap_or(true),
         };
 
+        let server = resolve_server(&file.server)?;
         let delivery = resolve_delivery(file.delivery)?;
         let socket_mode = resolve_socket_mode(file.socket_mode)?;
         let org = resolve_org(file.org)?;
@@ -434,7 +523,11 @@ impl Settings {
                 .unwrap_or(defaults.retention_after_uninstall_days),
         };
         if data.history_days == 0 {
-            return Err(invalid("data.history_days", "0", "must be at least 1"));
+            return Err(invalid(
+                environment::both("data", "history_days"),
+                "0",
+                "must be at least 1",
+            ));
         }
 
         Ok(Self {
@@ -442,6 +535,7 @@ impl Settings {
             database_url,
             listen,
             scheduler,
+            server,
             delivery,
             socket_mode,
             org,
@@ -491,11 +585,12 @@ fn check_app_token(token: &str) -> Result<(), ConfigError> {
 }
 
 fn resolve_socket_mode(file: FileSocketMode) -> Result<SocketModeSettings, ConfigError> {
+    use environment::both;
     let mut s = SocketModeSettings::default();
     if let Some(ms) = file.initial_backoff_ms {
         if ms == 0 {
             return Err(invalid(
-                "socket_mode.initial_backoff_ms",
+                both("socket_mode", "initial_backoff_ms"),
                 "0",
                 "must be above 0",
             ));
@@ -508,7 +603,7 @@ fn resolve_socket_mode(file: FileSocketMode) -> Result<SocketModeSettings, Confi
     if let Some(ms) = file.ping_interval_ms {
         if ms == 0 {
             return Err(invalid(
-                "socket_mode.ping_interval_ms",
+                both("socket_mode", "ping_interval_ms"),
                 "0",
                 "must be above 0",
             ));
@@ -517,7 +612,7 @@ fn resolve_socket_mode(file: FileSocketMode) -> Result<SocketModeSettings, Confi
     }
     if s.max_backoff < s.initial_backoff {
         return Err(invalid(
-            "socket_mode.max_backoff_ms",
+            both("socket_mode", "max_backoff_ms"),
             s.max_backoff.as_millis().to_string(),
             "must not be below socket_mode.initial_backoff_ms",
         ));
@@ -529,13 +624,34 @@ fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// Hides a password inside a database URL before it is printed.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+/// A URL fit to print: the user and password before `@` and any
+/// `password=` in the query are replaced by `[REDACTED]` (a PostgreSQL URL
+/// may carry either; a proxy URL the first).
+pub fn redact_url(url: &str) -> String {
+    let mut shown = match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!("{}://[REDACTED]@{}", &url[..scheme_end], &url[at + 1..])
         }
         _ => url.to_owned(),
+    };
+    if let Some(query) = shown.find('?') {
+        let (base, params) = shown.split_at(query + 1);
+        let params: Vec<String> = params
+            .split('&')
+            .map(|p| match p.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=[REDACTED]"),
+                _ => p.to_owned(),
+            })
+            .collect();
+        shown = format!("{base}{}", params.join("&"));
+    }
+    shown
+}
+
+impl Settings {
+    /// The database URL without its password, for messages and logs.
+    pub fn database_shown(&self) -> String {
+        redact_url(&self.database_url)
     }
 }
 
@@ -547,7 +663,59 @@ fn domain_err(name: impl Into<String>) -> impl FnOnce(DomainError) -> ConfigErro
     }
 }
 
+fn resolve_server(file: &FileServer) -> Result<ServerSettings, ConfigError> {
+    use environment::both;
+    let mut s = ServerSettings::default();
+    if let Some(raw) = &file.admin_listen {
+        s.admin_listen = Some(SocketAddr::from_str(raw.trim()).map_err(|_| {
+            invalid(
+                both("server", "admin_listen"),
+                raw,
+                "expected host:port such as 127.0.0.1:9090",
+            )
+        })?);
+    }
+    let millis = |key: &str, value: Option<u64>, default: Duration| match value {
+        Some(0) => Err(invalid(both("server", key), "0", "must be above 0")),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+        None => Ok(default),
+    };
+    s.header_read_timeout = millis(
+        "header_read_timeout_ms",
+        file.header_read_timeout_ms,
+        s.header_read_timeout,
+    )?;
+    s.body_read_timeout = millis(
+        "body_read_timeout_ms",
+        file.body_read_timeout_ms,
+        s.body_read_timeout,
+    )?;
+    s.request_timeout = millis(
+        "request_timeout_ms",
+        file.request_timeout_ms,
+        s.request_timeout,
+    )?;
+    s.shutdown_timeout = millis(
+        "shutdown_timeout_ms",
+        file.shutdown_timeout_ms,
+        s.shutdown_timeout,
+    )?;
+    match file.max_connections {
+        Some(0) => {
+            return Err(invalid(
+                both("server", "max_connections"),
+                "0",
+                "must be at least 1",
+            ));
+        }
+        Some(n) => s.max_connections = n,
+        None => {}
+    }
+    Ok(s)
+}
+
 fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError> {
+    use environment::both;
     let mut d = DeliverySettings::default();
     if let Some(ms) = file.per_channel_interval_ms {
         d.per_channel_interval = Duration::from_millis(ms);
@@ -555,7 +723,7 @@ fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError>
     if let Some(ms) = file.request_timeout_ms {
         if ms == 0 {
             return Err(invalid(
-                "delivery.request_timeout_ms",
+                both("delivery", "request_timeout_ms"),
                 "0",
                 "must be above 0",
             ));
@@ -564,14 +732,18 @@ fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError>
     }
     if let Some(n) = file.max_in_flight {
         if n == 0 {
-            return Err(invalid("delivery.max_in_flight", "0", "must be at least 1"));
+            return Err(invalid(
+                both("delivery", "max_in_flight"),
+                "0",
+                "must be at least 1",
+            ));
         }
         d.max_in_flight = n;
     }
     if let Some(n) = file.max_per_second {
         if n == 0 {
             return Err(invalid(
-                "delivery.max_per_second",
+                both("delivery", "max_per_second"),
                 "0",
                 "must be at least 1",
             ));
@@ -826,6 +998,18 @@ name = "Patient care"
         .unwrap();
         let printed = format!("{s:?}");
         assert!(!printed.contains("s3cr3t"), "{printed}");
+        let dir = tempfile::tempdir().unwrap();
+        let url = dir.path().join("url");
+        // Accepted URLs are SQLite today; the Debug output must stay safe
+        // when PostgreSQL URLs with passwords are.
+        std::fs::write(&url, "sqlite://me:s3cr3t@x/alignbot.db?password=s3cr3t").unwrap();
+        let s = load(
+            MINIMAL,
+            &[("DATABASE_URL_FILE", &url.display().to_string())],
+        )
+        .unwrap();
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("s3cr3t"), "{printed}");
     }
 
     #[test]
@@ -931,6 +1115,198 @@ name = "Patient care"
         )
         .unwrap();
         assert!(both.serve_signing_secret().unwrap().is_some());
+    }
+
+    #[test]
+    fn every_operational_key_has_a_variable_named_by_the_rule() {
+        let text = format!(
+            "{MINIMAL}\n[delivery]\nmax_in_flight = 2\n[data]\nhistory_days = 9\n[server]\nrequest_timeout_ms = 100\n"
+        );
+        let s = load(
+            &text,
+            &[
+                ("ALIGNBOT_DELIVERY_MAX_IN_FLIGHT", "3"),
+                ("ALIGNBOT_DELIVERY_PER_CHANNEL_INTERVAL_MS", "5"),
+                ("ALIGNBOT_DELIVERY_GIVE_UP_AFTER_HOURS", "2"),
+                ("ALIGNBOT_DATA_HISTORY_DAYS", "7"),
+                ("ALIGNBOT_DATA_RETENTION_AFTER_UNINSTALL_DAYS", "60"),
+                ("ALIGNBOT_SOCKET_MODE_PING_INTERVAL_MS", "500"),
+                ("ALIGNBOT_HEADER_READ_TIMEOUT_MS", "250"),
+                ("ALIGNBOT_REQUEST_TIMEOUT_MS", "900"),
+                ("ALIGNBOT_MAX_CONNECTIONS", "12"),
+                ("ALIGNBOT_ADMIN_LISTEN", "127.0.0.1:9090"),
+                ("ALIGNBOT_ORG_NAME", "Lakeside Clinic"),
+                ("ALIGNBOT_ORG_ADMINS", "U0ONE, U0TWO"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(s.delivery.max_in_flight, 3, "the environment wins");
+        assert_eq!(s.delivery.per_channel_interval, Duration::from_millis(5));
+        assert_eq!(s.delivery.give_up_after, Duration::from_secs(7200));
+        assert_eq!(s.data.history_days, 7);
+        assert_eq!(s.data.retention_after_uninstall_days, 60);
+        assert_eq!(s.socket_mode.ping_interval, Duration::from_millis(500));
+        assert_eq!(s.server.header_read_timeout, Duration::from_millis(250));
+        assert_eq!(s.server.request_timeout, Duration::from_millis(900));
+        assert_eq!(s.server.max_connections, 12);
+        assert_eq!(
+            s.server.admin_listen,
+            Some("127.0.0.1:9090".parse().unwrap())
+        );
+        assert_eq!(s.org.name, "Lakeside Clinic");
+        assert_eq!(s.org.admins.len(), 2);
+        // Untouched keys keep the file's value or the default.
+        assert_eq!(s.server.shutdown_timeout, Duration::from_secs(10));
+        let file_only = load(&text, &[]).unwrap();
+        assert_eq!(file_only.delivery.max_in_flight, 2);
+        assert_eq!(file_only.server.request_timeout, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_bad_variable_is_named_with_its_file_key() {
+        for (name, value, expected) in [
+            (
+                "ALIGNBOT_DELIVERY_MAX_IN_FLIGHT",
+                "lots",
+                "ALIGNBOT_DELIVERY_MAX_IN_FLIGHT (delivery.max_in_flight)",
+            ),
+            (
+                "ALIGNBOT_DELIVERY_MAX_IN_FLIGHT",
+                "0",
+                "ALIGNBOT_DELIVERY_MAX_IN_FLIGHT (delivery.max_in_flight)",
+            ),
+            (
+                "ALIGNBOT_DATA_HISTORY_DAYS",
+                "0",
+                "ALIGNBOT_DATA_HISTORY_DAYS (data.history_days)",
+            ),
+            (
+                "ALIGNBOT_SHUTDOWN_TIMEOUT_MS",
+                "0",
+                "ALIGNBOT_SHUTDOWN_TIMEOUT_MS (server.shutdown_timeout_ms)",
+            ),
+            (
+                "ALIGNBOT_ADMIN_LISTEN",
+                "port 9090",
+                "ALIGNBOT_ADMIN_LISTEN (server.admin_listen)",
+            ),
+            ("ALIGNBOT_ORG_TIMEZONE", "Mars/Base", "org.timezone"),
+        ] {
+            let message = load(MINIMAL, &[(name, value)]).unwrap_err().to_string();
+            assert!(message.starts_with(expected), "{name}: {message}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_read_from_files_named_by_their_file_variables() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, content: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, content).unwrap();
+            path.display().to_string()
+        };
+        let secret = write("signing", "s3cr3t-from-file\n");
+        let token = write("token", "xoxb-from-file\n");
+        let url = write("url", "sqlite://data/from-file.db\n");
+        let s = load(
+            MINIMAL,
+            &[
+                ("SLACK_SIGNING_SECRET_FILE", &secret),
+                ("SLACK_BOT_TOKEN_FILE", &token),
+                ("DATABASE_URL_FILE", &url),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            s.slack.signing_secret.unwrap().expose_secret(),
+            "s3cr3t-from-file",
+            "without the final line break"
+        );
+        assert_eq!(s.slack.bot_token.unwrap().expose_secret(), "xoxb-from-file");
+        assert_eq!(s.database_url, "sqlite://data/from-file.db");
+
+        // systemd's LoadCredential=SLACK_APP_TOKEN:… lands in $CREDENTIALS_DIRECTORY.
+        write("SLACK_APP_TOKEN", "xapp-1-A1-from-credentials");
+        let dir_name = dir.path().display().to_string();
+        let s = load(MINIMAL, &[("CREDENTIALS_DIRECTORY", &dir_name)]).unwrap();
+        assert_eq!(
+            s.slack.app_token.unwrap().expose_secret(),
+            "xapp-1-A1-from-credentials"
+        );
+        // The variable itself still wins over a credential.
+        let s = load(
+            MINIMAL,
+            &[
+                ("CREDENTIALS_DIRECTORY", &dir_name),
+                ("SLACK_APP_TOKEN", "xapp-1-A1-from-env"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            s.slack.app_token.unwrap().expose_secret(),
+            "xapp-1-A1-from-env"
+        );
+    }
+
+    #[test]
+    fn a_secret_file_problem_names_the_variable_and_never_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nope").display().to_string();
+        let message = load(MINIMAL, &[("SLACK_BOT_TOKEN_FILE", &missing)])
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("SLACK_BOT_TOKEN_FILE"), "{message}");
+        assert!(message.contains(&missing), "{message}");
+
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        let message = load(
+            MINIMAL,
+            &[("SLACK_BOT_TOKEN_FILE", &empty.display().to_string())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("empty"), "{message}");
+
+        let both = load(
+            MINIMAL,
+            &[
+                ("SLACK_BOT_TOKEN", "xoxb-s3cr3t"),
+                ("SLACK_BOT_TOKEN_FILE", &missing),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            both.contains("SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE"),
+            "{both}"
+        );
+        assert!(!both.contains("s3cr3t"), "{both}");
+
+        let url = dir.path().join("url");
+        std::fs::write(&url, "postgres://me:hunter2@db/x?password=hunter3").unwrap();
+        let message = load(
+            MINIMAL,
+            &[("DATABASE_URL_FILE", &url.display().to_string())],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(message.starts_with("DATABASE_URL"), "{message}");
+        assert!(!message.contains("hunter"), "{message}");
+
+        let message = load(MINIMAL, &[("SLACK_API_URL", "ftp://user:hunter2@proxy/")])
+            .unwrap_err()
+            .to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+
+        let message = load(
+            &format!("{MINIMAL}\n[slack]\nsigning_secret = 20261127\n"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(message.contains("quoted string"), "{message}");
+        assert!(!message.contains("20261127"), "{message}");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The delivery worker: drains the outbox into the chat platform.
 //!
-//! Shape: [`Worker::step`] does one round (claim what is due, send it, record
-//! the outcome) and returns when the next thing will be due; [`Worker::run`]
+//! Shape: [`Worker::step`] does one round (claim what is due, compose each
+//! message in the app, hand it to the [`Transport`] to render and send,
+//! record the outcome) and returns when the next thing will be due; [`Worker::run`]
 //! loops over it, sleeping on the injected clock until that moment, a wake-up
 //! from a service that just enqueued something, or shutdown.
 //!
@@ -17,14 +18,16 @@
 //!   crash are sent after their lease runs out.
 
 use crate::app::AppContext;
-use crate::app::outgoing::{Outgoing, enqueue};
+use crate::app::compose::{self, ComposeError, Composed};
+use crate::app::outgoing::Outgoing;
+use crate::app::people::PlatformPeople;
 use crate::clock::SharedClock;
 use crate::config::DeliverySettings;
-use crate::domain::MomentId;
-use crate::domain::moment::MomentStatus;
+use crate::domain::Directory;
+use crate::domain::ids::{PostOwner, PostRef};
 use crate::metrics::Delivery;
 use crate::store::outbox::{self, OutboxRow};
-use crate::store::{Store, StoreError, moments};
+use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
@@ -37,30 +40,8 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Sent {
     Done,
-    /// A moment's post landed at `(channel, ts)`.
-    Posted {
-        moment: MomentId,
-        channel: String,
-        ts: String,
-    },
-    /// A proposal's post landed at `(channel, ts)`.
-    PostedProposal {
-        proposal: i64,
-        channel: String,
-        ts: String,
-    },
-    /// A team's priorities landed at `(channel, ts)`.
-    PostedPriorities {
-        priority: i64,
-        channel: String,
-        ts: String,
-    },
-    /// A nudge's DM landed at `(channel, ts)`.
-    PostedNudge {
-        nudge: i64,
-        channel: String,
-        ts: String,
-    },
+    /// A new post landed here (recorded when the message asked for it).
+    Posted(PostRef),
     /// Nothing needed sending any more (e.g. deleted before posting).
     Skipped(&'static str),
 }
@@ -78,9 +59,54 @@ pub enum SendError {
     Defer(DateTime<Utc>, &'static str),
 }
 
-/// Sends one outgoing message; implemented by the Slack adapter.
-pub trait Transport: Send + Sync + 'static {
-    fn send<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<Sent, SendError>>;
+/// Renders one composed message and sends it with one platform call;
+/// implemented by a chat adapter, which also answers the app's questions
+/// about people ([`PlatformPeople`]). `directory` is the organization the
+/// message was composed against (names of pillars, teams, the mission).
+pub trait Transport: PlatformPeople + Send + Sync + 'static {
+    fn send<'a>(
+        &'a self,
+        message: &'a Composed,
+        directory: &'a Directory,
+    ) -> BoxFuture<'a, Result<Sent, SendError>>;
+}
+
+/// A finished send, and the row that remembers where its post landed.
+struct Delivered {
+    sent: Sent,
+    record: Option<PostOwner>,
+}
+
+impl From<ComposeError> for SendError {
+    fn from(e: ComposeError) -> Self {
+        match e {
+            ComposeError::Unavailable(why) => SendError::Transient(why),
+            ComposeError::Impossible(why) => SendError::Permanent(why),
+            ComposeError::RateLimited(after) => SendError::RateLimited(after),
+        }
+    }
+}
+
+/// Composes `message` (app) and hands it to the transport (adapter).
+async fn deliver(
+    ctx: &AppContext,
+    transport: &dyn Transport,
+    message: &Outgoing,
+) -> Result<Delivered, SendError> {
+    let composed = compose::compose(ctx, transport, message).await?;
+    let record = match &composed {
+        Composed::Skip(why) => {
+            return Ok(Delivered {
+                sent: Sent::Skipped(why),
+                record: None,
+            });
+        }
+        Composed::Defer(at, why) => return Err(SendError::Defer(*at, why)),
+        Composed::Post { record, .. } => *record,
+        _ => None,
+    };
+    let sent = transport.send(&composed, &ctx.directory()).await?;
+    Ok(Delivered { sent, record })
 }
 
 /// How long a claim lasts; a send that takes longer is abandoned (timeout).
@@ -274,6 +300,7 @@ impl Worker {
             let mut sends = JoinSet::new();
             for row in chunk.iter().filter(|r| claimed.contains(&r.id)).cloned() {
                 let transport = self.transport.clone();
+                let ctx = self.ctx.clone();
                 let timeout = self.settings.request_timeout;
                 sends.spawn(async move {
                     let result = match Outgoing::from_payload(&row.payload) {
@@ -282,10 +309,14 @@ impl Worker {
                                 .recipient()
                                 .is_some_and(crate::domain::PersonId::is_tombstone) =>
                         {
-                            Ok(Sent::Skipped("the person was forgotten"))
+                            Ok(Delivered {
+                                sent: Sent::Skipped("the person was forgotten"),
+                                record: None,
+                            })
                         }
                         Ok(message) => {
-                            match tokio::time::timeout(timeout, transport.send(&message)).await {
+                            let delivery = deliver(&ctx, transport.as_ref(), &message);
+                            match tokio::time::timeout(timeout, delivery).await {
                                 Ok(result) => result,
                                 Err(_) => Err(SendError::Transient(format!(
                                     "no answer within {timeout:?}"
@@ -324,11 +355,17 @@ impl Worker {
     async fn record(
         &self,
         row: &OutboxRow,
-        result: Result<Sent, SendError>,
+        result: Result<Delivered, SendError>,
         round: &mut Round,
     ) -> Result<(), StoreError> {
         let now = self.clock().now();
-        let called_slack = !matches!(result, Ok(Sent::Skipped(_)) | Err(SendError::Defer(..)));
+        let called_slack = !matches!(
+            result,
+            Ok(Delivered {
+                sent: Sent::Skipped(_),
+                ..
+            }) | Err(SendError::Defer(..))
+        );
         if called_slack {
             self.sent_window.lock().expect("lock").push_back(now);
         }
@@ -342,7 +379,7 @@ impl Worker {
         }
         let id = row.id;
         match result {
-            Ok(sent) => {
+            Ok(Delivered { sent, record }) => {
                 if let Sent::Skipped(why) = &sent {
                     tracing::info!(outbox_id = id, reason = why, "nothing to send");
                     self.ctx.metrics.delivery(Delivery::Skipped);
@@ -352,51 +389,8 @@ impl Worker {
                 self.store()
                     .write(move |conn| {
                         Box::pin(async move {
-                            if let Sent::Posted {
-                                moment,
-                                channel,
-                                ts,
-                            } = &sent
-                            {
-                                moments::record_post(conn, *moment, channel, ts).await?;
-                                // Deleted while its post was on the way: remove it too.
-                                if let Some(m) = moments::get(conn, *moment).await?
-                                    && m.status == MomentStatus::Deleted
-                                {
-                                    let channel = crate::domain::ChannelId::parse(channel)
-                                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                                    enqueue(
-                                        conn,
-                                        &Outgoing::DeleteMoment {
-                                            moment: *moment,
-                                            channel,
-                                        },
-                                        now,
-                                    )
-                                    .await?;
-                                }
-                            }
-                            if let Sent::PostedPriorities {
-                                priority,
-                                channel,
-                                ts,
-                            } = &sent
-                            {
-                                crate::store::priorities::record_post(conn, *priority, channel, ts)
-                                    .await?;
-                            }
-                            if let Sent::PostedNudge { nudge, channel, ts } = &sent {
-                                crate::store::jobs::record_nudge_post(conn, *nudge, channel, ts)
-                                    .await?;
-                            }
-                            if let Sent::PostedProposal {
-                                proposal,
-                                channel,
-                                ts,
-                            } = &sent
-                            {
-                                crate::store::proposals::record_post(conn, *proposal, channel, ts)
-                                    .await?;
+                            if let (Sent::Posted(at), Some(owner)) = (&sent, record) {
+                                compose::record_post(conn, owner, at, now).await?;
                             }
                             outbox::mark_sent(conn, id, now).await
                         })

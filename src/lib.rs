@@ -7,20 +7,30 @@
 //! ## Layout
 //!
 //! ```text
-//! Slack ──HTTP (signed)──▶ http/ ──▶ app/ services ──▶ store/ (sqlx, SQLite)
-//!                                        │                    ▲
-//!                                        ▼                    │
-//!                                 outbox (table) ──▶ delivery worker ──▶ slack/client (Web API)
+//! Slack ──HTTP (signed) / Socket Mode──▶ http/, slack/ ──▶ app/ services ──▶ store/ (sqlx, SQLite)
+//!                                                              │                   ▲
+//!                                                              ▼                   │
+//!                          outbox (table) ──▶ delivery worker ──▶ app::compose ──▶ slack/: render + send
 //! ```
 //!
 //! - [`domain`]: plain types that validate on construction. No Slack, no SQL.
 //! - [`app`]: use cases. Each writes the store in one transaction and
 //!   enqueues what must be sent in the outbox in that same transaction.
+//!   [`app::compose`] decides what each outgoing message says at delivery
+//!   time, as platform-neutral view models (a post, an update, a view, a
+//!   Home, a reply, or a reason to send nothing yet).
 //! - [`store`]: SQL, migrations, and the single group-commit writer.
 //! - [`slack`]: the only place that knows Slack: signatures, payload
-//!   parsing, Block Kit rendering, the Web API client.
+//!   parsing, Block Kit rendering of composed messages, the Web API client.
+//!   It never reads the store.
 //! - [`http`]: axum routes and the one error-to-response map.
-//! - [`delivery`]: the outbox worker (pacing, retries, Retry-After).
+//! - [`delivery`]: the outbox worker: claims a row, composes it (app), hands
+//!   it to the adapter to render and send, records the outcome; pacing,
+//!   retries, Retry-After.
+//! - [`scheduler`]: the monthly jobs' schedules in the organization's time
+//!   zone, and the loop that runs each job once per period.
+//! - [`cli`]: the operator's subcommands (`jobs list`, `jobs run`, `backup`,
+//!   `forget-user`, `export`, `import goals`).
 //! - [`metrics`], [`housekeeping`]: what operators watch, and the hourly
 //!   pass that prunes history and honours an uninstall.
 //! - [`export`]: CSV and JSON writers for `alignbot export`.

@@ -154,7 +154,7 @@ fn main() -> ExitCode {
                 prepare_store(&settings, &clock)
                     .await
                     .map_err(Failure::Other)?;
-                println!("database is up to date: {}", settings.database_url);
+                println!("database is up to date: {}", settings.database_shown());
                 Ok(())
             }
             Command::Jobs {

@@ -4,7 +4,12 @@
 //! recorder of the `metrics` facade: tests start many applications in one
 //! process, and a scrape must describe exactly one of them. The names and
 //! labels here are the public interface operators build dashboards on, so
-//! they are listed in docs/operations.md and kept stable.
+//! they are listed in docs/operations.md and kept stable. The process's
+//! own series (`process_*`, from `process`) are added at render time.
+
+mod process;
+
+pub use process::open_file_limit;
 
 use metrics::{Key, Label, Metadata, Recorder, Unit};
 use metrics_exporter_prometheus::{
@@ -21,6 +26,8 @@ pub const OUTBOX_PENDING: &str = "alignbot_outbox_pending";
 pub const OUTBOX_OLDEST_AGE: &str = "alignbot_outbox_oldest_pending_age_seconds";
 pub const OUTBOX_FAILED: &str = "alignbot_outbox_failed";
 pub const DELIVERY_STOPPED: &str = "alignbot_delivery_stopped";
+pub const BUILD_INFO: &str = "alignbot_build_info";
+pub const CONNECTIONS_REFUSED: &str = "alignbot_http_connections_refused_total";
 
 /// Latency buckets: Slack wants an answer within 3 s, so the interesting
 /// range is a millisecond to a few seconds.
@@ -79,6 +86,28 @@ impl Metrics {
             handle,
         };
         metrics.describe();
+        // Constant 1: the labels are the point (`version` on a dashboard
+        // shows which build each replica runs).
+        metrics
+            .recorder
+            .register_gauge(
+                &Key::from_parts(
+                    BUILD_INFO,
+                    vec![
+                        Label::new("version", env!("CARGO_PKG_VERSION")),
+                        Label::new(
+                            "profile",
+                            if cfg!(debug_assertions) {
+                                "debug"
+                            } else {
+                                "release"
+                            },
+                        ),
+                    ],
+                ),
+                &Self::meta(),
+            )
+            .set(1.0);
         metrics
     }
 
@@ -123,6 +152,17 @@ impl Metrics {
             DELIVERY_STOPPED.into(),
             None,
             "1 when delivery is stopped because the app was uninstalled or its tokens revoked"
+                .into(),
+        );
+        r.describe_gauge(
+            BUILD_INFO.into(),
+            None,
+            "Always 1; the labels name the running build".into(),
+        );
+        r.describe_counter(
+            CONNECTIONS_REFUSED.into(),
+            None,
+            "Connections answered 503 and closed because the listener had max_connections open"
                 .into(),
         );
     }
@@ -189,13 +229,23 @@ impl Metrics {
         self.gauge(OUTBOX_OLDEST_AGE, age);
     }
 
+    /// A connection turned away at the cap, by listener (`public`, `admin`).
+    pub fn connection_refused(&self, listener: &'static str) {
+        self.counter(CONNECTIONS_REFUSED, vec![Label::new("listener", listener)])
+            .increment(1);
+    }
+
     pub fn delivery_stopped(&self, stopped: bool) {
         self.gauge(DELIVERY_STOPPED, if stopped { 1.0 } else { 0.0 });
     }
 
-    /// The text exposition format (version 0.0.4).
+    /// The text exposition format (version 0.0.4), with the process's series.
     pub fn render(&self) -> String {
-        self.handle.render()
+        let mut text = self.handle.render();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text + &process::render()
     }
 }
 
@@ -234,6 +284,13 @@ mod tests {
         assert!(text.contains("alignbot_outbox_pending 3"));
         assert!(text.contains("alignbot_outbox_oldest_pending_age_seconds 90"));
         assert!(text.contains("# TYPE alignbot_http_request_duration_seconds histogram"));
+        assert!(
+            text.contains(&format!(
+                r#"alignbot_build_info{{version="{}","#,
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! Building and running the application from its parts.
 //!
 //! [`Application::build`] opens and migrates the database, seeds the
-//! organization from the settings, and binds the listener (port 0 picks a
+//! organization from the settings, and binds the listeners (port 0 picks a
 //! free port, which tests use); [`Application::run_until_stopped`] serves
 //! HTTP and runs the delivery worker (and, with an app token, the Socket
 //! Mode connection) until the shutdown future resolves, then lets in-flight
-//! requests and sends finish.
+//! requests and sends finish, for at most `server.shutdown_timeout`: what
+//! is still running then is dropped, and unsent messages stay in the
+//! outbox for the next start.
 
 use crate::app::AppContext;
 use crate::clock::SharedClock;
-use crate::config::Settings;
+use crate::config::{ServerSettings, Settings};
 use crate::delivery::Worker;
 use crate::housekeeping::Housekeeper;
 use crate::http::{self, AppState};
@@ -22,10 +24,14 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 pub struct Application {
     listener: TcpListener,
+    /// `/healthz`, `/readyz` and `/metrics` apart from the public listener.
+    admin_listener: Option<TcpListener>,
+    server: ServerSettings,
     state: AppState,
     /// Routes served next to the bot's own (the playground's); `serve` has none.
     extra_routes: Option<axum::Router>,
@@ -42,7 +48,7 @@ pub async fn prepare_store(
 ) -> anyhow::Result<(Store, AppContext)> {
     let store = Store::connect(&settings.database_url)
         .await
-        .with_context(|| format!("cannot open the database at {}", settings.database_url))?;
+        .with_context(|| format!("cannot open the database at {}", settings.database_shown()))?;
     store
         .migrate()
         .await
@@ -103,11 +109,9 @@ impl Application {
             None
         };
         let transport = match (&settings.slack.bot_token, &client) {
-            (Some(token), Some(client)) => Some(Arc::new(SlackTransport::new(
-                client.clone(),
-                token,
-                ctx.clone(),
-            ))),
+            (Some(token), Some(client)) => {
+                Some(Arc::new(SlackTransport::new(client.clone(), token)))
+            }
             _ => {
                 tracing::warn!(
                     "SLACK_BOT_TOKEN is not set: requests are answered and stored, but nothing is sent to Slack until it is"
@@ -148,8 +152,32 @@ impl Application {
                 .await
                 .with_context(|| format!("cannot listen on {}", settings.listen))?,
         };
+        let admin_listener =
+            match settings.server.admin_listen {
+                Some(address) => Some(TcpListener::bind(address).await.with_context(|| {
+                    format!("cannot listen on {address} (ALIGNBOT_ADMIN_LISTEN)")
+                })?),
+                None => None,
+            };
+        let mut server = settings.server.clone();
+        let listeners = 1 + usize::from(admin_listener.is_some());
+        if let Some(cap) = http::serve::fitting_cap(
+            server.max_connections,
+            listeners,
+            crate::metrics::open_file_limit(),
+        ) {
+            tracing::warn!(
+                max_connections = server.max_connections,
+                lowered_to = cap,
+                open_file_limit = ?crate::metrics::open_file_limit(),
+                "max_connections does not fit the open-file limit: lowered (raise the limit, e.g. LimitNOFILE=65536)"
+            );
+            server.max_connections = cap;
+        }
         Ok(Self {
             listener,
+            admin_listener,
+            server,
             state: AppState {
                 ctx,
                 signing_secret: secret.map(Arc::new),
@@ -174,6 +202,13 @@ impl Application {
             .expect("a bound listener has an address")
     }
 
+    /// The admin listener's address, when `ALIGNBOT_ADMIN_LISTEN` is set.
+    pub fn admin_addr(&self) -> Option<SocketAddr> {
+        self.admin_listener
+            .as_ref()
+            .map(|l| l.local_addr().expect("a bound listener has an address"))
+    }
+
     pub fn context(&self) -> &AppContext {
         &self.state.ctx
     }
@@ -183,55 +218,89 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let stop = CancellationToken::new();
-        tracing::info!(address = %self.local_addr(), "alignbot is listening");
-        let worker = self.worker.map(|w| tokio::spawn(w.run(stop.clone())));
-        let scheduler = self.scheduler.map(|s| tokio::spawn(s.run(stop.clone())));
-        let housekeeper = tokio::spawn(self.housekeeper.run(stop.clone()));
-        // Socket Mode stops taking envelopes as soon as shutdown begins,
-        // like the HTTP listener.
-        let stop_socket = CancellationToken::new();
-        let socket_mode = match self.socket_mode {
+        let admin_addr = self.admin_addr();
+        tracing::info!(address = %self.local_addr(), admin = ?admin_addr, "alignbot is listening");
+        let mut tasks: Vec<(&str, JoinHandle<()>)> = Vec::new();
+        if let Some(worker) = self.worker {
+            tasks.push(("delivery", tokio::spawn(worker.run(stop.clone()))));
+        }
+        if let Some(scheduler) = self.scheduler {
+            tasks.push(("scheduler", tokio::spawn(scheduler.run(stop.clone()))));
+        }
+        tasks.push((
+            "housekeeping",
+            tokio::spawn(self.housekeeper.run(stop.clone())),
+        ));
+        match self.socket_mode {
             Some(socket_mode) => {
                 tracing::info!(
                     "Socket Mode: Slack's requests arrive over a WebSocket (SLACK_APP_TOKEN is set); /slack/* over HTTP still requires a signature"
                 );
                 let router = http::router(self.state.clone());
-                Some(tokio::spawn(socket_mode.run(router, stop_socket.clone())))
+                tasks.push((
+                    "socket mode",
+                    tokio::spawn(socket_mode.run(router, stop.clone())),
+                ));
             }
             None => {
                 tracing::info!("HTTP mode: Slack's requests arrive at /slack/* on this listener");
-                None
             }
+        }
+        let metrics = self.state.ctx.metrics.clone();
+        let ops = match self.admin_listener {
+            Some(_) => http::Ops::HealthOnly,
+            None => http::Ops::All,
         };
-        let stop_serving = stop.clone();
-        let stop_socket_now = stop_socket.clone();
-        let mut router = http::router(self.state);
-        if let Some(extra) = self.extra_routes {
-            router = router.merge(extra);
+        let public = http::public_router(
+            self.state.clone(),
+            ops,
+            self.extra_routes,
+            Some(&self.server),
+        );
+        tasks.push((
+            "public listener",
+            tokio::spawn(http::serve::serve(
+                self.listener,
+                public,
+                self.server.clone(),
+                metrics.clone(),
+                "public",
+                stop.clone(),
+            )),
+        ));
+        if let Some(listener) = self.admin_listener {
+            let admin = http::admin_router(self.state, &self.server);
+            tasks.push((
+                "admin listener",
+                tokio::spawn(http::serve::serve(
+                    listener,
+                    admin,
+                    self.server.clone(),
+                    metrics,
+                    "admin",
+                    stop.clone(),
+                )),
+            ));
         }
-        axum::serve(self.listener, router)
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    _ = shutdown => {}
-                    _ = stop_serving.cancelled() => {}
-                }
-                stop_socket_now.cancel();
-                tracing::info!("shutting down: finishing requests in flight");
-            })
-            .await
-            .context("the HTTP server failed")?;
-        stop_socket.cancel();
-        if let Some(socket_mode) = socket_mode {
-            let _ = socket_mode.await;
-        }
+
+        shutdown.await;
+        tracing::info!(
+            deadline_ms = self.server.shutdown_timeout.as_millis() as u64,
+            "shutting down: finishing requests and sends in flight"
+        );
         stop.cancel();
-        if let Some(worker) = worker {
-            let _ = worker.await;
+        // The listeners keep their own deadline; this one bounds the rest
+        // (a send in flight, a job) the same way.
+        let deadline = tokio::time::Instant::now() + self.server.shutdown_timeout;
+        for (name, mut task) in tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                tracing::warn!(
+                    task = name,
+                    "still running at the shutdown deadline: stopped (unsent messages stay in the outbox)"
+                );
+                task.abort();
+            }
         }
-        if let Some(scheduler) = scheduler {
-            let _ = scheduler.await;
-        }
-        let _ = housekeeper.await;
         tracing::info!("stopped");
         Ok(())
     }

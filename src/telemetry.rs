@@ -1,7 +1,12 @@
 //! Logging: one subscriber for the process, filtered by `RUST_LOG`, as
 //! text for people or as JSON lines for log collectors
 //! (`ALIGNBOT_LOG_FORMAT=json`).
+//!
+//! Text is coloured only when stderr is a terminal and `NO_COLOR` is not
+//! set (<https://no-color.org>): journald, `docker logs` and files would
+//! otherwise store the escape sequences as part of every line.
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// The shape of log lines.
@@ -39,8 +44,13 @@ pub fn init() {
 
 pub fn init_with(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let ansi = colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    );
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
@@ -53,9 +63,26 @@ pub fn init_with(format: LogFormat) {
     };
 }
 
+/// Whether text logs get ANSI colours: only for a person at a terminal, and
+/// never when `NO_COLOR` is set to anything but the empty string.
+fn colour(stderr_is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color() {
+        let set = Some(std::ffi::OsStr::new("1"));
+        let empty = Some(std::ffi::OsStr::new(""));
+        assert!(colour(true, None));
+        assert!(colour(true, empty), "an empty NO_COLOR does not count");
+        assert!(!colour(true, set));
+        assert!(!colour(false, None), "a pipe, journald or a file");
+        assert!(!colour(false, set));
+    }
 
     #[test]
     fn log_formats() {

@@ -40,6 +40,11 @@ fn every_invalid_setting_is_reported_the_same_way() {
         ("ALIGNBOT_SCHEDULER", "sometimes"),
         ("SLACK_APP_TOKEN", "xoxb-1-s3cr3t"),
         ("ALIGNBOT_CONFIG", "/nonexistent/alignbot.toml"),
+        ("ALIGNBOT_DELIVERY_MAX_IN_FLIGHT", "lots"),
+        ("ALIGNBOT_HEADER_READ_TIMEOUT_MS", "0"),
+        ("ALIGNBOT_ADMIN_LISTEN", "nowhere"),
+        ("SLACK_BOT_TOKEN_FILE", "/nonexistent/bot-token"),
+        ("DATABASE_URL", "postgres://me:s3cr3t@db/alignbot"),
     ] {
         let out = alignbot(dir.path())
             .env("SLACK_SIGNING_SECRET", "x")
@@ -278,4 +283,191 @@ fn import_then_export_from_the_command_line() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("--force"));
+}
+
+/// `serve` on a free port with `env`; returns once it accepts connections.
+fn serve(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = alignbot(dir);
+    cmd.env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"));
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let mut child = cmd
+        .args(["serve", "--no-scheduler"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            use std::io::Read;
+            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
+            panic!("serve exited with {status}: {stderr}");
+        }
+        assert!(Instant::now() < deadline, "serve never started listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child, port)
+}
+
+/// Waits (bounded) for the process to exit after SIGTERM.
+fn terminate(mut child: std::process::Child, patience: Duration) -> std::process::ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + patience;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("still running {patience:?} after SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_client_holding_a_partial_request_delays_sigterm_only_until_the_deadline() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (child, port) = serve(
+        dir.path(),
+        &[
+            ("SLACK_SIGNING_SECRET", "secret"),
+            // Longer than the test's patience: only the deadline can end it.
+            ("ALIGNBOT_HEADER_READ_TIMEOUT_MS", "600000"),
+            ("ALIGNBOT_SHUTDOWN_TIMEOUT_MS", "500"),
+        ],
+    );
+    let mut held = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    held.write_all(b"POST /slack/commands HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n")
+        .unwrap();
+    let status = terminate(child, Duration::from_secs(10));
+    assert!(
+        status.success(),
+        "a stop at the deadline still exits 0: {status}"
+    );
+}
+
+#[test]
+fn secrets_can_be_read_from_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("signing-secret");
+    std::fs::write(&secret, "from-a-file\n").unwrap();
+    let (child, _port) = serve(
+        dir.path(),
+        &[("SLACK_SIGNING_SECRET_FILE", &secret.display().to_string())],
+    );
+    assert!(terminate(child, Duration::from_secs(10)).success());
+
+    // Unreadable: one line naming the variable and the path, exit code 2.
+    let missing = dir.path().join("missing");
+    let out = alignbot(dir.path())
+        .env("SLACK_SIGNING_SECRET_FILE", &missing)
+        .arg("serve")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("SLACK_SIGNING_SECRET_FILE"), "{stderr}");
+    assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+
+    // A database URL's password, read from a file, is never printed.
+    let url = dir.path().join("database-url");
+    std::fs::write(&url, "postgres://alignbot:hunter2@db/alignbot\n").unwrap();
+    let out = alignbot(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("DATABASE_URL_FILE", &url)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answer() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let ports: Vec<u16> = (0..2)
+        .map(|_| {
+            std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        })
+        .collect();
+    let (public, admin) = (ports[0], ports[1]);
+    // The limit of the review that found the problem: 256 descriptors.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -n 256 && exec \"$0\" serve --no-scheduler")
+        .arg(env!("CARGO_BIN_EXE_alignbot"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/fds.db", dir.path().display()),
+        )
+        .env("RUST_LOG", "error")
+        .env("SLACK_SIGNING_SECRET", "secret")
+        .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{public}"))
+        .env("ALIGNBOT_ADMIN_LISTEN", format!("127.0.0.1:{admin}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", admin)).is_err() {
+        assert!(child.try_wait().unwrap().is_none(), "serve exited");
+        assert!(Instant::now() < deadline, "serve never started listening");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // 300 connections that send nothing, more than the descriptors allow.
+    let held: Vec<_> = (0..300)
+        .map(|_| std::net::TcpStream::connect(("127.0.0.1", public)).unwrap())
+        .collect();
+    let get = |port: u16| {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        String::from_utf8_lossy(&answer).into_owned()
+    };
+    let started = Instant::now();
+    let probe = get(admin);
+    assert!(probe.starts_with("HTTP/1.1 200"), "admin: {probe:?}");
+    let public_answer = get(public);
+    assert!(
+        public_answer.starts_with("HTTP/1.1 503") || public_answer.starts_with("HTTP/1.1 200"),
+        "public: {public_answer:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "answered, not left waiting"
+    );
+    drop(held);
+    let _ = child.kill();
+    let _ = child.wait();
 }

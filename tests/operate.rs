@@ -308,3 +308,101 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
         "{stderr}"
     );
 }
+
+/// `serve --no-scheduler` on a free port, with `env` added; returns once it
+/// accepts connections.
+fn serve(db: &Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut cmd = alignbot(db);
+    cmd.env("SLACK_SIGNING_SECRET", "log-test-secret")
+        .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "info");
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let child = cmd
+        .args(["serve", "--no-scheduler"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(std::time::Instant::now() < deadline, "serve never listened");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    (child, port)
+}
+
+/// One request over a fresh connection; the whole answer.
+fn request(port: u16, text: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(text.as_bytes()).unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+/// SIGTERM, then everything the process logged.
+fn stop(child: std::process::Child) -> String {
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn text_logs_into_a_pipe_carry_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, port) = serve(&dir.path().join("colour.db"), &[]);
+    let answer = request(
+        port,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let stderr = stop(child);
+    assert!(stderr.contains("alignbot is listening"), "{stderr}");
+    assert!(!stderr.contains('\u{1b}'), "escape sequences in {stderr:?}");
+}
+
+#[test]
+fn every_log_line_of_a_request_carries_its_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, port) = serve(
+        &dir.path().join("ids.db"),
+        &[("ALIGNBOT_LOG_FORMAT", "json")],
+    );
+    let answer = request(
+        port,
+        "POST /slack/commands HTTP/1.1\r\nHost: x\r\nX-Request-Id: proxy-id-42\r\nContent-Length: 17\r\nConnection: close\r\n\r\ncommand=%2Fmoment",
+    );
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    assert!(
+        answer
+            .to_ascii_lowercase()
+            .contains("x-request-id: proxy-id-42"),
+        "{answer}"
+    );
+    let stderr = stop(child);
+    let rejected: Vec<serde_json::Value> = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|l| {
+            l.to_string()
+                .contains("rejected an unsigned or badly signed request")
+        })
+        .collect();
+    assert_eq!(rejected.len(), 1, "{stderr}");
+    assert_eq!(rejected[0]["span"]["request_id"], "proxy-id-42", "{stderr}");
+}

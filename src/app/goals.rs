@@ -231,7 +231,7 @@ pub async fn check_in(
                     enqueue(
                         conn,
                         &Outgoing::UpdateProgressNudge {
-                            nudge,
+                            nudge: crate::domain::ids::NudgeId(nudge),
                             person: owner.clone(),
                         },
                         stored.at,

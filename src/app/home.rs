@@ -1,12 +1,12 @@
 //! What a person's Home tab shows.
 
+use super::compose::ProposalCard;
 use super::goals::current_year;
 use super::{AppContext, AppError};
 use crate::domain::goal::Goal;
 use crate::domain::moment::Moment;
 use crate::domain::{Directory, PersonId};
 use crate::store::goals::{self, GoalFilter};
-use crate::store::proposals::Proposal;
 use crate::store::{StoreError, moments};
 use std::sync::Arc;
 
@@ -18,6 +18,7 @@ pub const HOME_MY_GOALS: i64 = 8;
 pub const HOME_TEAM_GOALS: i64 = 6;
 pub const HOME_PROPOSALS: i64 = 4;
 
+#[derive(Debug)]
 pub struct HomeData {
     pub person: PersonId,
     pub directory: Arc<Directory>,
@@ -27,7 +28,7 @@ pub struct HomeData {
     /// Active goals of the person's teams that others own.
     pub team_goals: Vec<Goal>,
     /// Open proposals in the person's teams.
-    pub proposals: Vec<Proposal>,
+    pub proposals: Vec<ProposalCard>,
     /// The person's own moments (drafts and shared), newest first.
     pub mine: Vec<Moment>,
     /// The latest moments shared with the whole channel, newest first.
@@ -57,7 +58,11 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
         team_goals.extend(found.into_iter().filter(|g| g.owner != person));
     }
     team_goals.truncate(HOME_TEAM_GOALS as usize);
-    let proposals = super::proposals::open_for(ctx, &person, HOME_PROPOSALS).await?;
+    let proposals = super::proposals::open_for(ctx, &person, HOME_PROPOSALS)
+        .await?
+        .into_iter()
+        .map(ProposalCard::from)
+        .collect();
     let priorities = match directory.home_team(&person).cloned() {
         Some(team) => {
             let month = super::priorities::this_month(ctx);

@@ -325,12 +325,12 @@ async fn plan_and_claim(
                     };
                     let message = match job {
                         Job::ProgressNudge => Outgoing::ProgressNudge {
-                            nudge,
+                            nudge: crate::domain::ids::NudgeId(nudge),
                             person: person.clone(),
                             local_at: local_for(&dir, person, local),
                         },
                         _ => Outgoing::MomentsNudge {
-                            nudge,
+                            nudge: crate::domain::ids::NudgeId(nudge),
                             person: person.clone(),
                             local_at: local_for(&dir, person, local),
                         },
@@ -347,7 +347,7 @@ async fn plan_and_claim(
                     enqueue(
                         conn,
                         &Outgoing::PrioritiesNudge {
-                            nudge,
+                            nudge: crate::domain::ids::NudgeId(nudge),
                             person: leader.clone(),
                             team: team.clone(),
                             reminder: job == Job::PrioritiesReminder,

@@ -7,6 +7,7 @@
 //! Permissions are checked here, not in the UI: a button that a person
 //! should not have seen still does nothing for them.
 
+pub mod compose;
 pub mod data_rights;
 pub mod error;
 pub mod events;

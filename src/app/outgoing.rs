@@ -1,12 +1,18 @@
 //! What the app wants sent, as stored in the outbox.
 //!
 //! These are platform-neutral descriptions ("post moment 12 to its
-//! channel"), serialized as JSON into `outbox.payload`. The Slack adapter
-//! turns each into a Web API call at delivery time, reading the current state,
+//! channel"), serialized as JSON into `outbox.payload`. At delivery time
+//! [`super::compose`] reads the current state and decides what each says,
 //! so a moment edited before its first post goes out goes out edited, and a
-//! moment deleted before it goes out is not posted at all.
+//! moment deleted before it goes out is not posted at all; a chat adapter
+//! then renders and sends it.
+//!
+//! Rows already queued in a deployed database must keep reading: serde tags
+//! and field names never change, and the id newtypes serialize as the bare
+//! numbers they replaced.
 
 use crate::domain::goal::GoalId;
+use crate::domain::ids::{NudgeId, PriorityId, ProposalId};
 use crate::domain::{ChannelId, MomentId, PersonId, PillarKey};
 use crate::store::{Conn, StoreError, outbox};
 use chrono::{DateTime, Duration, Utc};
@@ -39,17 +45,26 @@ pub enum Outgoing {
     /// Answer through a reply handle (Slack's response_url).
     Reply { to: String, reply: Reply },
     /// Post a goal proposal to its team's channel and remember where.
-    PostProposal { proposal: i64, channel: ChannelId },
+    PostProposal {
+        proposal: ProposalId,
+        channel: ChannelId,
+    },
     /// Re-render a proposal's post (support count, comments, decision).
-    UpdateProposal { proposal: i64, channel: ChannelId },
+    UpdateProposal {
+        proposal: ProposalId,
+        channel: ChannelId,
+    },
     /// Post a comment in the proposal's thread.
     ProposalComment {
-        proposal: i64,
+        proposal: ProposalId,
         comment: i64,
         channel: ChannelId,
     },
     /// Say in the proposal's thread how it was decided.
-    ProposalDecided { proposal: i64, channel: ChannelId },
+    ProposalDecided {
+        proposal: ProposalId,
+        channel: ChannelId,
+    },
     /// The goal-setting kick-off for a team, in its channel.
     Kickoff {
         team: crate::domain::TeamKey,
@@ -58,7 +73,7 @@ pub enum Outgoing {
     },
     /// A goal owner's monthly check-in DM (`nudge` is its row in `nudges`).
     ProgressNudge {
-        nudge: i64,
+        nudge: NudgeId,
         person: PersonId,
         /// The job's local wall-clock time ("2026-11-25T09:00"): the DM waits
         /// for that time in the person's own zone. `None`: send at once.
@@ -66,10 +81,10 @@ pub enum Outgoing {
         local_at: Option<String>,
     },
     /// Re-render a progress nudge after a check-in.
-    UpdateProgressNudge { nudge: i64, person: PersonId },
+    UpdateProgressNudge { nudge: NudgeId, person: PersonId },
     /// "Do you have a mission moment?" DM.
     MomentsNudge {
-        nudge: i64,
+        nudge: NudgeId,
         person: PersonId,
         /// The job's local wall-clock time ("2026-11-25T09:00"): the DM waits
         /// for that time in the person's own zone. `None`: send at once.
@@ -81,14 +96,23 @@ pub enum Outgoing {
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
     /// A team's priorities, to its channel (and remember where).
-    PostPriorities { priority: i64, channel: ChannelId },
+    PostPriorities {
+        priority: PriorityId,
+        channel: ChannelId,
+    },
     /// Re-render a team's priorities after they were published again.
-    UpdatePriorities { priority: i64, channel: ChannelId },
+    UpdatePriorities {
+        priority: PriorityId,
+        channel: ChannelId,
+    },
     /// One line in the leadership channel: a team published.
-    PrioritiesSummary { priority: i64, channel: ChannelId },
+    PrioritiesSummary {
+        priority: PriorityId,
+        channel: ChannelId,
+    },
     /// A leader's monthly "publish your priorities" DM.
     PrioritiesNudge {
-        nudge: i64,
+        nudge: NudgeId,
         person: PersonId,
         team: crate::domain::TeamKey,
         /// A reminder some working days after the first nudge.
@@ -101,7 +125,7 @@ pub enum Outgoing {
     /// To an admin: the teams still without priorities this month.
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
-    UpdatePrioritiesNudge { nudge: i64, person: PersonId },
+    UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
 }
 
 /// Modals the app opens.
@@ -124,9 +148,9 @@ pub enum Modal {
     /// Edit a goal's definition.
     EditGoal { goal: GoalId },
     /// Comment on a proposal.
-    CommentProposal { proposal: i64 },
+    CommentProposal { proposal: ProposalId },
     /// Approve a proposal, picking its owner.
-    ApproveProposal { proposal: i64 },
+    ApproveProposal { proposal: ProposalId },
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
@@ -181,6 +205,29 @@ impl Outgoing {
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
+        }
+    }
+
+    /// A nudge's person and the job's local wall-clock time it waits for
+    /// in that person's own zone.
+    pub fn local_time(&self) -> Option<(&PersonId, &str)> {
+        match self {
+            Outgoing::ProgressNudge {
+                person,
+                local_at: Some(at),
+                ..
+            }
+            | Outgoing::MomentsNudge {
+                person,
+                local_at: Some(at),
+                ..
+            }
+            | Outgoing::PrioritiesNudge {
+                person,
+                local_at: Some(at),
+                ..
+            } => Some((person, at)),
+            _ => None,
         }
     }
 
@@ -279,6 +326,46 @@ mod tests {
         ];
         for m in messages {
             assert_eq!(Outgoing::from_payload(&m.to_payload()).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn rows_queued_before_the_id_newtypes_still_read() {
+        let old = [
+            (
+                r#"{"kind":"post_proposal","proposal":4,"channel":"C0NURSING"}"#,
+                Outgoing::PostProposal {
+                    proposal: ProposalId(4),
+                    channel: ChannelId::parse("C0NURSING").unwrap(),
+                },
+            ),
+            (
+                r#"{"kind":"update_progress_nudge","nudge":9,"person":"U0NURSE1"}"#,
+                Outgoing::UpdateProgressNudge {
+                    nudge: NudgeId(9),
+                    person: PersonId::parse("U0NURSE1").unwrap(),
+                },
+            ),
+            (
+                r#"{"kind":"post_priorities","priority":2,"channel":"C0NURSING"}"#,
+                Outgoing::PostPriorities {
+                    priority: PriorityId(2),
+                    channel: ChannelId::parse("C0NURSING").unwrap(),
+                },
+            ),
+            (
+                r#"{"kind":"open_modal","trigger":"1.2","modal":{"modal":"approve_proposal","proposal":5}}"#,
+                Outgoing::OpenModal {
+                    trigger: "1.2".into(),
+                    modal: Modal::ApproveProposal {
+                        proposal: ProposalId(5),
+                    },
+                },
+            ),
+        ];
+        for (payload, message) in old {
+            assert_eq!(Outgoing::from_payload(payload).unwrap(), message);
+            assert_eq!(message.to_payload(), payload);
         }
     }
 }

@@ -152,7 +152,7 @@ pub async fn publish_linked(
                     enqueue(
                         conn,
                         &Outgoing::UpdatePriorities {
-                            priority: id,
+                            priority: crate::domain::ids::PriorityId(id),
                             channel,
                         },
                         now,
@@ -162,7 +162,7 @@ pub async fn publish_linked(
                     enqueue(
                         conn,
                         &Outgoing::PostPriorities {
-                            priority: id,
+                            priority: crate::domain::ids::PriorityId(id),
                             channel,
                         },
                         now,
@@ -171,7 +171,7 @@ pub async fn publish_linked(
                     enqueue(
                         conn,
                         &Outgoing::PrioritiesSummary {
-                            priority: id,
+                            priority: crate::domain::ids::PriorityId(id),
                             channel: leaders,
                         },
                         now,
@@ -180,7 +180,7 @@ pub async fn publish_linked(
                 }
                 for nudge in nudges {
                     let update = Outgoing::UpdatePrioritiesNudge {
-                        nudge,
+                        nudge: crate::domain::ids::NudgeId(nudge),
                         person: person.clone(),
                     };
                     enqueue(conn, &update, now).await?;

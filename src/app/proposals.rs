@@ -17,7 +17,7 @@ fn gone() -> AppError {
 }
 
 pub async fn get(ctx: &AppContext, id: i64) -> Result<Proposal, AppError> {
-    proposals::get(ctx.store.reads(), id)
+    proposals::get(ctx.store.reads(), crate::domain::ids::ProposalId(id))
         .await?
         .ok_or_else(gone)
 }
@@ -97,7 +97,7 @@ pub async fn propose(
                 enqueue(
                     conn,
                     &Outgoing::PostProposal {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel,
                     },
                     now,
@@ -140,7 +140,7 @@ pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Resu
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel,
                     },
                     now,
@@ -174,7 +174,7 @@ pub async fn comment(
                 enqueue(
                     conn,
                     &Outgoing::ProposalComment {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         comment,
                         channel: channel.clone(),
                     },
@@ -184,7 +184,7 @@ pub async fn comment(
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel,
                     },
                     now,
@@ -246,7 +246,7 @@ pub async fn approve(
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel: channel.clone(),
                     },
                     now,
@@ -255,7 +255,7 @@ pub async fn approve(
                 enqueue(
                     conn,
                     &Outgoing::ProposalDecided {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel,
                     },
                     now,
@@ -290,7 +290,7 @@ pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<(), 
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel: channel.clone(),
                     },
                     now,
@@ -299,7 +299,7 @@ pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<(), 
                 enqueue(
                     conn,
                     &Outgoing::ProposalDecided {
-                        proposal: id,
+                        proposal: crate::domain::ids::ProposalId(id),
                         channel,
                     },
                     now,

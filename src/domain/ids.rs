@@ -102,6 +102,69 @@ string_id!(
     TeamKey, "team key", "use lowercase letters, digits and dashes (up to 40)", is_slug
 );
 
+macro_rules! row_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        ///
+        /// Serialized as the bare number, so outbox rows written before the
+        /// newtype existed still read.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+    };
+}
+
+row_id!(
+    /// A goal proposal, so it is never mixed up with the goal it may become.
+    ProposalId
+);
+row_id!(
+    /// One person's nudge of one job run (a row of `nudges`).
+    NudgeId
+);
+row_id!(
+    /// One publication of a team's monthly priorities.
+    PriorityId
+);
+
+/// What a post in a conversation belongs to: where it landed is recorded on
+/// that row, so later updates and deletions find it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PostOwner {
+    Moment(super::MomentId),
+    Proposal(ProposalId),
+    Priorities(PriorityId),
+    Nudge(NudgeId),
+}
+
+/// Where a message landed on the platform: its conversation and its
+/// platform timestamp (Slack's `ts`), which together name it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PostRef {
+    pub channel: String,
+    pub ts: String,
+}
+
+impl PostRef {
+    pub fn new(channel: impl Into<String>, ts: impl Into<String>) -> Self {
+        Self {
+            channel: channel.into(),
+            ts: ts.into(),
+        }
+    }
+
+    /// From the `(channel, ts)` pair the store keeps.
+    pub fn from_pair(pair: Option<(String, String)>) -> Option<Self> {
+        pair.map(|(channel, ts)| Self { channel, ts })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +184,16 @@ mod tests {
         for bad in ["", "Patient", "-x", "a b", "x".repeat(41).as_str()] {
             assert!(PillarKey::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn row_ids_serialize_as_bare_numbers_as_before_the_newtypes() {
+        assert_eq!(serde_json::to_string(&ProposalId(7)).unwrap(), "7");
+        assert_eq!(serde_json::from_str::<NudgeId>("12").unwrap(), NudgeId(12));
+        assert_eq!(
+            serde_json::from_str::<PriorityId>("3").unwrap(),
+            PriorityId(3)
+        );
     }
 
     #[test]

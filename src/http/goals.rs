@@ -494,12 +494,26 @@ pub async fn button(
         ids::PROPOSAL_COMMENT => {
             let id = proposal_id(value)?;
             proposals::get_open(ctx, id).await?;
-            open_modal(ctx, trigger, Modal::CommentProposal { proposal: id }).await?;
+            open_modal(
+                ctx,
+                trigger,
+                Modal::CommentProposal {
+                    proposal: crate::domain::ids::ProposalId(id),
+                },
+            )
+            .await?;
         }
         ids::PROPOSAL_APPROVE => {
             let id = proposal_id(value)?;
             proposals::for_decision(ctx, &person, id).await?;
-            open_modal(ctx, trigger, Modal::ApproveProposal { proposal: id }).await?;
+            open_modal(
+                ctx,
+                trigger,
+                Modal::ApproveProposal {
+                    proposal: crate::domain::ids::ProposalId(id),
+                },
+            )
+            .await?;
         }
         ids::PROPOSAL_DECLINE => proposals::decline(ctx, person, proposal_id(value)?).await?,
         _ => return Ok(false),

@@ -1,9 +1,11 @@
 //! The HTTP surface: Slack's three request URLs, and health, readiness and
-//! metrics for operators.
+//! metrics for operators, optionally on a listener of their own.
 //!
 //! Every `/slack/*` request passes `signed::SignedBody` first: the raw body
 //! is read (bounded by [`MAX_BODY`]) and its signature checked before any
 //! parsing, so an unsigned request is answered 401 and touches nothing.
+//! Every request gets an id ([`request_id`]) and, on a listener, that
+//! listener's per-request limits; [`serve`] runs the connections.
 
 mod align;
 mod commands;
@@ -13,18 +15,20 @@ mod goals;
 mod interactions;
 mod ops;
 mod priorities;
+pub mod request_id;
+pub mod serve;
 mod signed;
 
 use crate::app::AppContext;
+use crate::config::ServerSettings;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::{get, post};
 use secrecy::SecretString;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use tracing::Instrument;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// Slack's largest payloads (view submissions with big forms) stay far below this.
 pub const MAX_BODY: usize = 256 * 1024;
@@ -36,45 +40,77 @@ pub struct AppState {
     pub signing_secret: Option<Arc<SecretString>>,
 }
 
+/// Which of the operator's endpoints a router serves next to Slack's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ops {
+    /// `/healthz`, `/readyz` and `/metrics`: one listener for everything.
+    All,
+    /// Only `/healthz`: readiness and metrics are on the admin listener.
+    HealthOnly,
+}
+
+/// Slack's routes and all of the operator's: the router Socket Mode sends
+/// its envelopes through, and the public listener's when there is no admin
+/// listener. It has no listener limits: Socket Mode answers within Slack's
+/// own deadline.
 pub fn router(state: AppState) -> Router {
+    public_router(state, Ops::All, None, None)
+}
+
+/// The public listener's routes; `extra` (the playground's) are served
+/// next to them, with the same request ids, limits and metrics.
+pub fn public_router(
+    state: AppState,
+    ops: Ops,
+    extra: Option<Router>,
+    limits: Option<&ServerSettings>,
+) -> Router {
     let slack = Router::new()
         .route("/slack/commands", post(commands::handle))
         .route("/slack/events", post(events::handle))
         .route("/slack/interactions", post(interactions::handle))
-        .layer(middleware::from_fn(trace_request))
         .layer(DefaultBodyLimit::max(MAX_BODY));
-    Router::new()
+    let mut router = Router::new().route("/healthz", get(ops::healthz));
+    if ops == Ops::All {
+        router = router
+            .route("/readyz", get(ops::readyz))
+            .route("/metrics", get(ops::metrics));
+    }
+    let mut router = router.merge(slack).with_state(state.clone());
+    if let Some(extra) = extra {
+        router = router.merge(extra);
+    }
+    layered(router, state, limits)
+}
+
+/// The admin listener's routes: liveness, readiness and metrics only.
+pub fn admin_router(state: AppState, limits: &ServerSettings) -> Router {
+    let router = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
-        .merge(slack)
-        .layer(middleware::from_fn_with_state(state.clone(), ops::measure))
-        .with_state(state)
+        .with_state(state.clone());
+    layered(router, state, Some(limits))
 }
 
-static NEXT_REQUEST: AtomicU64 = AtomicU64::new(1);
-
-/// One span per Slack request. Handlers fill in team, user and kind once
-/// the body is verified and parsed.
-async fn trace_request(req: Request, next: Next) -> Response {
-    let id = NEXT_REQUEST.fetch_add(1, Ordering::Relaxed);
-    let span = tracing::info_span!(
-        "slack_request",
-        request_id = id,
-        path = %req.uri().path(),
-        team = tracing::field::Empty,
-        user = tracing::field::Empty,
-        kind = tracing::field::Empty,
-        status = tracing::field::Empty,
-    );
-    async move {
-        let response = next.run(req).await;
-        tracing::Span::current().record("status", response.status().as_u16());
-        tracing::debug!("answered");
-        response
+/// From the outside in: the request's id and span, the count and latency
+/// of every answer, then the listener's per-request limits. A body that
+/// has not arrived within `body_read_timeout` fails to read (the handler
+/// answers 400), and a request not answered within `request_timeout` is
+/// answered 503: its handler is dropped, though a write it already handed
+/// to the store may still commit (Slack has given up after 3 s anyway).
+fn layered(mut router: Router, state: AppState, limits: Option<&ServerSettings>) -> Router {
+    if let Some(limits) = limits {
+        router = router
+            .layer(RequestBodyTimeoutLayer::new(limits.body_read_timeout))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                limits.request_timeout,
+            ));
     }
-    .instrument(span)
-    .await
+    router
+        .layer(middleware::from_fn_with_state(state, ops::measure))
+        .layer(middleware::from_fn(request_id::layer))
 }
 
 /// Records who and what a request is about on the current request span.

@@ -96,7 +96,8 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
                         0,
                     )
                     .await?;
-                    let blocks = render::priorities::post_blocks(&p, &team, &month.label(), &goals);
+                    let blocks =
+                        render::priorities::post_blocks(&p.into(), &team, &month.label(), &goals);
                     Ok(Json(
                         SlackCommandEventResponse::new(
                             SlackMessageContent::new()

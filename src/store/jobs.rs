@@ -101,10 +101,13 @@ pub struct Nudge {
 
 type NudgeRow = (i64, String, String, String, Option<String>, Option<String>);
 
-pub async fn nudge(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Nudge>, StoreError> {
+pub async fn nudge(
+    exec: impl SqliteExecutor<'_>,
+    id: crate::domain::ids::NudgeId,
+) -> Result<Option<Nudge>, StoreError> {
     let row: Option<NudgeRow> =
         sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(exec)
             .await?;
     Ok(row.map(|(id, job, period, person, channel, ts)| Nudge {
@@ -114,21 +117,6 @@ pub async fn nudge(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Nudg
         person,
         post: channel.zip(ts),
     }))
-}
-
-pub async fn record_nudge_post(
-    conn: &mut SqliteConnection,
-    id: i64,
-    channel: &str,
-    ts: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?")
-        .bind(channel)
-        .bind(ts)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// The progress nudge sent to `person` for `period`, if any: (id, channel, ts).

@@ -283,22 +283,6 @@ pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(
     Ok(())
 }
 
-/// Remembers where the moment's post landed, so edits and reactions find it.
-pub async fn record_post(
-    conn: &mut SqliteConnection,
-    id: MomentId,
-    channel: &str,
-    ts: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET channel = ?, ts = ? WHERE id = ?")
-        .bind(channel)
-        .bind(ts)
-        .bind(id.0)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Records a reaction; returns false if it was already there.
 pub async fn add_reaction(
     conn: &mut SqliteConnection,

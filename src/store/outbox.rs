@@ -7,6 +7,7 @@
 
 use super::StoreError;
 use super::moments::millis;
+use crate::domain::ids::PostOwner;
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
 
@@ -236,4 +237,34 @@ pub async fn last_error(
             .await?
             .flatten(),
     )
+}
+
+/// Remembers where a delivered post landed (`channel`, `ts`) on the row it
+/// belongs to, so later updates and deletions of it find it. The one place
+/// every kind of post is recorded; the table is chosen from a closed list.
+pub async fn record_post(
+    conn: &mut SqliteConnection,
+    owner: PostOwner,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    let (sql, id) = match owner {
+        PostOwner::Moment(id) => ("UPDATE moments SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::Proposal(id) => (
+            "UPDATE proposals SET channel = ?, ts = ? WHERE id = ?",
+            id.0,
+        ),
+        PostOwner::Priorities(id) => (
+            "UPDATE priorities SET channel = ?, ts = ? WHERE id = ?",
+            id.0,
+        ),
+        PostOwner::Nudge(id) => ("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?", id.0),
+    };
+    sqlx::query(sql)
+        .bind(channel)
+        .bind(ts)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

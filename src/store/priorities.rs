@@ -79,10 +79,13 @@ pub async fn for_team(
     with_items(conn, row).await
 }
 
-pub async fn get(conn: &mut SqliteConnection, id: i64) -> Result<Option<Published>, StoreError> {
+pub async fn get(
+    conn: &mut SqliteConnection,
+    id: crate::domain::ids::PriorityId,
+) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> =
         sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = ?")
-            .bind(id)
+            .bind(id.0)
             .fetch_optional(&mut *conn)
             .await?;
     with_items(conn, row).await
@@ -156,21 +159,6 @@ pub async fn publish(
             .await?;
     }
     Ok((id, existing.is_some()))
-}
-
-pub async fn record_post(
-    conn: &mut SqliteConnection,
-    id: i64,
-    channel: &str,
-    ts: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE priorities SET channel = ?, ts = ? WHERE id = ?")
-        .bind(channel)
-        .bind(ts)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Teams that published for `period`: (team, published_at).

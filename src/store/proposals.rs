@@ -122,9 +122,12 @@ pub async fn insert(
     .await?)
 }
 
-pub async fn get(exec: impl SqliteExecutor<'_>, id: i64) -> Result<Option<Proposal>, StoreError> {
+pub async fn get(
+    exec: impl SqliteExecutor<'_>,
+    id: crate::domain::ids::ProposalId,
+) -> Result<Option<Proposal>, StoreError> {
     let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = ?"))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(exec)
         .await?;
     row.map(Row::into_domain).transpose()
@@ -222,20 +225,5 @@ pub async fn decide(
     .bind(id)
     .execute(conn)
     .await?;
-    Ok(())
-}
-
-pub async fn record_post(
-    conn: &mut SqliteConnection,
-    id: i64,
-    channel: &str,
-    ts: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE proposals SET channel = ?, ts = ? WHERE id = ?")
-        .bind(channel)
-        .bind(ts)
-        .bind(id)
-        .execute(conn)
-        .await?;
     Ok(())
 }

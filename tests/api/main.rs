@@ -1,7 +1,9 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod compose;
 mod data_rights;
 mod delivery;
+mod edge;
 mod edit_delete;
 mod events;
 mod export;

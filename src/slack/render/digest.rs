@@ -1,6 +1,7 @@
 //! The monthly rhythm in Slack: nudges (DMs) and the monthly digests.
 
 use super::*;
+pub use crate::app::compose::{DigestMoment, DigestNumbers};
 use crate::domain::Directory;
 use crate::domain::goal::Goal;
 use crate::slack::ids;
@@ -78,15 +79,6 @@ pub fn moments_nudge(dir: &Directory) -> SlackMessageContent {
         .with_blocks(blocks)
 }
 
-/// One moment in the digest: (author, story, pillar, reactions, recognized).
-pub struct DigestMoment {
-    pub author: String,
-    pub story: String,
-    pub pillar: Option<String>,
-    pub reactions: i64,
-    pub recognized: Vec<String>,
-}
-
 /// The month's moments, most reacted first, grouped by pillar.
 pub fn moments_digest(
     month_label: &str,
@@ -130,21 +122,9 @@ pub fn moments_digest(
 }
 
 /// The month in numbers for leaders.
-pub struct LeadershipNumbers {
-    pub active_goals: i64,
-    pub checked_in: i64,
-    pub at_risk: Vec<(i64, String, String)>,
-    pub moments_per_pillar: Vec<(String, i64)>,
-    /// Pillars with no check-in and no moment this month and last month.
-    pub drifting: Vec<String>,
-    /// Teams that published their priorities this month, and whether on
-    /// time (before the reminder went out).
-    pub published: Vec<(String, bool)>,
-}
-
 pub fn leadership_digest(
     month_label: &str,
-    n: &LeadershipNumbers,
+    n: &DigestNumbers,
     dir: &Directory,
 ) -> SlackMessageContent {
     let pillar_name = |k: &str| {

@@ -2,12 +2,12 @@
 //! leader's nudge and the publish form.
 
 use super::*;
+use crate::app::compose::PublishedPriorities;
 use crate::domain::goal::{Goal, progress_bar};
 use crate::domain::priorities::PriorityList;
 use crate::domain::{Directory, Team};
 use crate::slack::ids;
 use crate::slack::render::goal::TeamMeta;
-use crate::store::priorities::Published;
 
 fn goal_lines(goals: &[Goal]) -> String {
     goals
@@ -27,7 +27,7 @@ fn goal_lines(goals: &[Goal]) -> String {
 /// The team's priorities, with its goal progress, for the team channel and
 /// for `/priorities show`. The items are the leader's words, shown as written.
 pub fn post_blocks(
-    p: &Published,
+    p: &PublishedPriorities,
     team: &Team,
     month_label: &str,
     goals: &[Goal],
@@ -74,13 +74,18 @@ pub fn post_blocks(
     blocks
 }
 
-pub fn post(p: &Published, team: &Team, month_label: &str, goals: &[Goal]) -> SlackMessageContent {
+pub fn post(
+    p: &PublishedPriorities,
+    team: &Team,
+    month_label: &str,
+    goals: &[Goal],
+) -> SlackMessageContent {
     SlackMessageContent::new()
         .with_text(format!("{}: priorities for {month_label}", team.name))
         .with_blocks(post_blocks(p, team, month_label, goals))
 }
 
-pub fn summary(p: &Published, team: &Team, month_label: &str) -> SlackMessageContent {
+pub fn summary(p: &PublishedPriorities, team: &Team, month_label: &str) -> SlackMessageContent {
     let text = format!(
         ":white_check_mark: {} published *{}*'s priorities for {month_label}: {} {} in {}.",
         mention(&p.author),

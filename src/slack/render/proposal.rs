@@ -1,11 +1,11 @@
 //! Goal proposals in the team channel, and their forms.
 
 use super::*;
+use crate::app::compose::ProposalCard;
 use crate::domain::Directory;
 use crate::domain::goal::{GoalKind, ProposalStatus};
 use crate::slack::ids;
 use crate::slack::render::goal::GoalMeta;
-use crate::store::proposals::Proposal;
 
 fn measure(kind: &GoalKind) -> String {
     match kind {
@@ -22,7 +22,7 @@ fn measure(kind: &GoalKind) -> String {
 /// The proposal post: what is proposed, by whom, how much support, and the
 /// buttons (Support, Comment for all; Approve, Decline for leaders: the app
 /// checks who pressed).
-pub fn post(p: &Proposal, dir: &Directory) -> SlackMessageContent {
+pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
     let pillar = dir
         .pillar(&p.pillar)
         .map(pillar_label)
@@ -111,7 +111,7 @@ pub fn comment(author: &str, text: &str) -> SlackMessageContent {
 }
 
 /// The decision, in the proposal's thread.
-pub fn decided(p: &Proposal, owner: Option<&str>) -> SlackMessageContent {
+pub fn decided(p: &ProposalCard, owner: Option<&str>) -> SlackMessageContent {
     let by = p
         .decided_by
         .as_ref()
@@ -153,7 +153,7 @@ fn modal(
     )
 }
 
-pub fn comment_modal(p: &Proposal) -> SlackView {
+pub fn comment_modal(p: &ProposalCard) -> SlackView {
     let input = SlackBlockPlainTextInputElement::new()
         .with_action_id(ids::GOAL_NOTE.into())
         .with_multiline(true)
@@ -169,11 +169,11 @@ pub fn comment_modal(p: &Proposal) -> SlackView {
         "Comment",
         "Post",
         blocks,
-        p.id,
+        p.id.0,
     )
 }
 
-pub fn approve_modal(p: &Proposal) -> SlackView {
+pub fn approve_modal(p: &ProposalCard) -> SlackView {
     let owner = SlackBlockUsersSelectElement::new()
         .with_action_id(ids::GOAL_OWNER.into())
         .with_initial_user(p.proposer.to_string());
@@ -196,7 +196,7 @@ pub fn approve_modal(p: &Proposal) -> SlackView {
         "Approve proposal",
         "Approve",
         blocks,
-        p.id,
+        p.id.0,
     )
 }
 

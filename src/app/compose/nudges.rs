@@ -1,0 +1,187 @@
+//! The monthly nudges, as direct messages: a goal owner's check-in, the
+//! mission-moment invitation, and a leader's "publish your priorities".
+//!
+//! A nudge remembers where its DM landed (its row in `nudges`), so it is
+//! posted once and later re-rendered in place (ticks after a check-in,
+//! "published" after the priorities went out).
+
+use super::{ComposeError, Composed, Conversation, Message, update_post};
+use crate::app::AppContext;
+use crate::domain::goal::{Goal, PlanYear};
+use crate::domain::ids::{NudgeId, PostOwner};
+use crate::domain::{PersonId, Team, TeamKey};
+use crate::scheduler::schedule::Month;
+use crate::store::goals::{self, GoalFilter};
+use crate::store::jobs;
+use chrono::{DateTime, Utc};
+
+/// A goal owner's check-in DM: each goal, open or checked in this month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressNudge {
+    pub goals: Vec<Goal>,
+    pub month_label: String,
+    /// A goal checked in since this instant counts as done this month.
+    pub checked_since: DateTime<Utc>,
+}
+
+/// "Do you have a mission moment?": the mission and pillars come from the
+/// organization, so the invitation itself carries nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MomentsNudge;
+
+/// A leader's monthly priorities DM, or the same marked as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrioritiesNudge {
+    pub team: Team,
+    pub month_label: String,
+    pub goals: Vec<Goal>,
+    pub published: bool,
+    /// A reminder some working days after the first nudge.
+    pub reminder: bool,
+}
+
+/// A DM to `person` that records where it landed on nudge `id`.
+fn dm(id: NudgeId, person: &PersonId, message: Message) -> Composed {
+    Composed::Post {
+        to: Conversation::Person(person.clone()),
+        message,
+        thread: None,
+        record: Some(PostOwner::Nudge(id)),
+    }
+}
+
+/// The team's goals of the plan year that contains `month`.
+pub(super) async fn team_goals(
+    ctx: &AppContext,
+    team: &Team,
+    month: Month,
+) -> Result<Vec<Goal>, ComposeError> {
+    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    Ok(goals::list(
+        ctx.store.reads(),
+        &GoalFilter::Team(team.key.clone()),
+        year,
+        8,
+        0,
+    )
+    .await?)
+}
+
+/// The team by key, and the month a period names.
+pub(super) fn team_month(ctx: &AppContext, team: &str, period: &str) -> Option<(Team, Month)> {
+    let dir = ctx.directory();
+    let team = dir.teams.iter().find(|t| t.key.as_str() == team)?.clone();
+    Some((team, Month::parse(period)?))
+}
+
+pub(super) async fn progress(
+    ctx: &AppContext,
+    id: NudgeId,
+    person: &PersonId,
+    update: bool,
+) -> Result<Composed, ComposeError> {
+    let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
+        return Ok(Composed::Skip("nudge no longer exists"));
+    };
+    let Some(month) = Month::parse(&n.period) else {
+        return Ok(Composed::Skip("nudge has no readable period"));
+    };
+    let tz = ctx.directory().org.timezone;
+    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let goals = goals::list(
+        ctx.store.reads(),
+        &GoalFilter::Owner(person.clone()),
+        year,
+        20,
+        0,
+    )
+    .await?;
+    let message = Message::ProgressNudge(ProgressNudge {
+        goals,
+        month_label: month.label(),
+        checked_since: month.start(tz),
+    });
+    if update {
+        return Ok(update_post(n.post, message));
+    }
+    if n.post.is_some() {
+        return Ok(Composed::Skip("nudge was already posted"));
+    }
+    Ok(dm(id, person, message))
+}
+
+pub(super) async fn moments(
+    ctx: &AppContext,
+    id: NudgeId,
+    person: &PersonId,
+) -> Result<Composed, ComposeError> {
+    let posted = jobs::nudge(ctx.store.reads(), id).await?;
+    if posted.is_none_or(|n| n.post.is_some()) {
+        return Ok(Composed::Skip(
+            "nudge was already posted or no longer exists",
+        ));
+    }
+    Ok(dm(id, person, Message::MomentsNudge(MomentsNudge)))
+}
+
+pub(super) async fn priorities(
+    ctx: &AppContext,
+    id: NudgeId,
+    person: &PersonId,
+    team: &TeamKey,
+    reminder: bool,
+) -> Result<Composed, ComposeError> {
+    let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
+        return Ok(Composed::Skip("nudge no longer exists"));
+    };
+    if n.post.is_some() {
+        return Ok(Composed::Skip("nudge was already posted"));
+    }
+    let Some((team, month)) = team_month(ctx, team.as_str(), &n.period) else {
+        return Ok(Composed::Skip("the team no longer exists"));
+    };
+    let goals = team_goals(ctx, &team, month).await?;
+    let message = Message::PrioritiesNudge(PrioritiesNudge {
+        team,
+        month_label: month.label(),
+        goals,
+        published: false,
+        reminder,
+    });
+    Ok(dm(id, person, message))
+}
+
+/// The leader's priorities DM, re-rendered as done.
+pub(super) async fn priorities_done(
+    ctx: &AppContext,
+    id: NudgeId,
+) -> Result<Composed, ComposeError> {
+    let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
+        return Ok(Composed::Skip("nudge no longer exists"));
+    };
+    if n.post.is_none() {
+        return Ok(Composed::Skip("the nudge was not posted yet"));
+    }
+    let person = PersonId::parse(&n.person).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let Some(team) = ctx
+        .directory()
+        .teams
+        .iter()
+        .find(|t| t.leaders.contains(&person))
+        .cloned()
+    else {
+        return Ok(Composed::Skip("the leader no longer leads a team"));
+    };
+    let Some((team, month)) = team_month(ctx, team.key.as_str(), &n.period) else {
+        return Ok(Composed::Skip("the team no longer exists"));
+    };
+    let goals = team_goals(ctx, &team, month).await?;
+    let message = Message::PrioritiesNudge(PrioritiesNudge {
+        team,
+        month_label: month.label(),
+        goals,
+        published: true,
+        reminder: false,
+    });
+    Ok(update_post(n.post, message))
+}

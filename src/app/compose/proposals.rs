@@ -1,0 +1,175 @@
+//! Team goal-setting in the team channel: the proposal card, its thread
+//! (comments, the decision) and the yearly kick-off.
+
+use super::{ComposeError, Composed, Conversation, Message, update_post};
+use crate::app::AppContext;
+use crate::domain::goal::{Goal, GoalId, GoalKind, PlanYear, ProposalStatus};
+use crate::domain::ids::{PostOwner, PostRef, ProposalId};
+use crate::domain::{ChannelId, PersonId, PillarKey, TeamKey};
+use crate::store::{goals, proposals};
+use chrono::NaiveDate;
+
+/// A goal proposal as people see it: what is proposed, by whom, under
+/// which pillar, how much support, and how it was decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposalCard {
+    pub id: ProposalId,
+    /// As the proposer wrote it.
+    pub title: String,
+    pub pillar: PillarKey,
+    pub team: TeamKey,
+    pub proposer: PersonId,
+    pub year: PlanYear,
+    pub kind: GoalKind,
+    pub due: Option<NaiveDate>,
+    pub status: ProposalStatus,
+    pub decided_by: Option<PersonId>,
+    /// The goal it became, once approved.
+    pub goal: Option<GoalId>,
+    pub supporters: i64,
+    pub comments: i64,
+}
+
+impl From<proposals::Proposal> for ProposalCard {
+    fn from(p: proposals::Proposal) -> Self {
+        Self {
+            id: ProposalId(p.id),
+            title: p.title,
+            pillar: p.pillar,
+            team: p.team,
+            proposer: p.proposer,
+            year: p.year,
+            kind: p.kind,
+            due: p.due,
+            status: p.status,
+            decided_by: p.decided_by,
+            goal: p.goal,
+            supporters: p.supporters,
+            comments: p.comments,
+        }
+    }
+}
+
+/// A comment in a proposal's thread, shown as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposalComment {
+    pub author: String,
+    pub text: String,
+}
+
+/// How a proposal was decided, for its thread; `owner` owns the new goal.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposalDecision {
+    pub proposal: ProposalCard,
+    pub owner: Option<String>,
+}
+
+/// The goal-setting kick-off for a team: last year's goals and outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kickoff {
+    pub team: TeamKey,
+    pub year: i32,
+    pub last_year: Vec<Goal>,
+}
+
+/// The proposal with its post, as it is now.
+pub(super) async fn load(
+    ctx: &AppContext,
+    id: ProposalId,
+) -> Result<Option<(ProposalCard, Option<(String, String)>)>, ComposeError> {
+    Ok(proposals::get(ctx.store.reads(), id).await?.map(|mut p| {
+        let post = p.post.take();
+        (ProposalCard::from(p), post)
+    }))
+}
+
+pub(super) async fn post(
+    ctx: &AppContext,
+    id: ProposalId,
+    channel: &ChannelId,
+) -> Result<Composed, ComposeError> {
+    let Some((card, post)) = load(ctx, id).await? else {
+        return Ok(Composed::Skip("proposal no longer exists"));
+    };
+    if post.is_some() {
+        return Ok(Composed::Skip("proposal was already posted"));
+    }
+    Ok(Composed::Post {
+        to: Conversation::Channel(channel.clone()),
+        message: Message::Proposal(card),
+        thread: None,
+        record: Some(PostOwner::Proposal(id)),
+    })
+}
+
+pub(super) async fn update(ctx: &AppContext, id: ProposalId) -> Result<Composed, ComposeError> {
+    let Some((card, post)) = load(ctx, id).await? else {
+        return Ok(Composed::Skip("proposal no longer exists"));
+    };
+    Ok(update_post(post, Message::Proposal(card)))
+}
+
+pub(super) async fn comment(
+    ctx: &AppContext,
+    id: ProposalId,
+    comment: i64,
+) -> Result<Composed, ComposeError> {
+    let Some((_, post)) = load(ctx, id).await? else {
+        return Ok(Composed::Skip("proposal no longer exists"));
+    };
+    let Some(at) = PostRef::from_pair(post) else {
+        return Ok(Composed::Skip("proposal was never posted"));
+    };
+    let Some((author, text)) = proposals::comment(ctx.store.reads(), comment).await? else {
+        return Ok(Composed::Skip("comment no longer exists"));
+    };
+    Ok(Composed::Post {
+        to: Conversation::Existing(at.channel.clone()),
+        message: Message::ProposalComment(ProposalComment { author, text }),
+        thread: Some(at),
+        record: None,
+    })
+}
+
+pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed, ComposeError> {
+    let Some((card, post)) = load(ctx, id).await? else {
+        return Ok(Composed::Skip("proposal no longer exists"));
+    };
+    let Some(at) = PostRef::from_pair(post) else {
+        return Ok(Composed::Skip("proposal was never posted"));
+    };
+    let owner = match card.goal {
+        Some(g) => goals::get(ctx.store.reads(), g)
+            .await?
+            .map(|g| g.owner.to_string()),
+        None => None,
+    };
+    Ok(Composed::Post {
+        to: Conversation::Existing(at.channel.clone()),
+        message: Message::ProposalDecision(ProposalDecision {
+            proposal: card,
+            owner,
+        }),
+        thread: Some(at),
+        record: None,
+    })
+}
+
+pub(super) async fn kickoff(
+    ctx: &AppContext,
+    team: &TeamKey,
+    year: i32,
+    channel: &ChannelId,
+) -> Result<Composed, ComposeError> {
+    let last_year = goals::for_team_year(ctx.store.reads(), team, year - 1, 20).await?;
+    Ok(Composed::Post {
+        to: Conversation::Channel(channel.clone()),
+        message: Message::Kickoff(Kickoff {
+            team: team.clone(),
+            year,
+            last_year,
+        }),
+        thread: None,
+        record: None,
+    })
+}

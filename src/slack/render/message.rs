@@ -1,0 +1,156 @@
+//! One entry point from the app's composed messages to Block Kit: which
+//! render function draws each view model. A new message adds one arm here
+//! and one render function in its family's module.
+
+use super::*;
+use crate::app::compose::{Message, View};
+use crate::domain::{Directory, PersonId};
+use crate::slack::ids;
+use crate::slack::render::goal::GoalFormValues;
+use crate::slack::render::modal::{FormValues, ModalMeta};
+
+/// A message body as Block Kit.
+pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
+    match message {
+        Message::Moment(m) => moment::post(&m.moment, dir),
+        Message::Proposal(p) => proposal::post(p, dir),
+        Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
+        Message::ProposalDecision(d) => proposal::decided(&d.proposal, d.owner.as_deref()),
+        Message::Kickoff(k) => proposal::kickoff(dir, &k.team, k.year, &k.last_year),
+        Message::ProgressNudge(n) => {
+            digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
+        }
+        Message::MomentsNudge(_) => digest::moments_nudge(dir),
+        Message::MomentsDigest(d) => digest::moments_digest(&d.month_label, &d.moments, dir),
+        Message::LeadershipDigest(d) => digest::leadership_digest(&d.month_label, &d.numbers, dir),
+        Message::Priorities(p) => {
+            priorities::post(&p.priorities, &p.team, &p.month_label, &p.goals)
+        }
+        Message::PrioritiesSummary(s) => {
+            priorities::summary(&s.priorities, &s.team, &s.month_label)
+        }
+        Message::PrioritiesNudge(n) => {
+            priorities::nudge(&n.team, &n.month_label, &n.goals, n.published, n.reminder)
+        }
+        Message::MissingPriorities(m) => {
+            let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
+            priorities::missing(&m.month_label, &teams)
+        }
+    }
+}
+
+/// Whether Slack may unfurl links (`.0`) and media (`.1`) in a new post:
+/// never under people's stories and the bot's own posts; left to Slack's
+/// default where nothing a person wrote is shown.
+pub fn unfurl(message: &Message) -> (Option<bool>, Option<bool>) {
+    match message {
+        Message::Moment(_) => (Some(false), Some(false)),
+        Message::ProposalDecision(_)
+        | Message::PrioritiesSummary(_)
+        | Message::MissingPriorities(_) => (None, None),
+        _ => (Some(false), None),
+    }
+}
+
+/// A view (modal) as Block Kit.
+pub fn view(view: &View, dir: &Directory) -> SlackView {
+    match view {
+        View::ShareMoment(prefill) => modal::share(
+            dir,
+            &FormValues::from(prefill),
+            &ModalMeta {
+                replaces: prefill.draft.map(|d| d.0),
+                ..Default::default()
+            },
+            None,
+        ),
+        View::EditMoment(m) => {
+            let values = FormValues {
+                story: m.story.clone(),
+                pillar: m.pillar.as_ref().map(ToString::to_string),
+                recognized: m.recognized.iter().map(PersonId::to_string).collect(),
+                audience: m.audience,
+            };
+            modal::edit(dir, m, &values, None)
+        }
+        View::Notice { title, text } => modal::notice(title, text),
+        View::CheckIn(g) => goal::check_in_modal(g),
+        View::NewGoal { propose, owner } => {
+            let values = GoalFormValues {
+                owner: owner.as_ref().map(ToString::to_string),
+                ..Default::default()
+            };
+            if *propose {
+                goal::goal_form(
+                    dir,
+                    ids::GOAL_PROPOSE_CALLBACK,
+                    "Propose a goal",
+                    "Propose",
+                    &values,
+                    None,
+                )
+            } else {
+                goal::goal_form(
+                    dir,
+                    ids::GOAL_ADD_CALLBACK,
+                    "Add a goal",
+                    "Add goal",
+                    &values,
+                    None,
+                )
+            }
+        }
+        View::EditGoal(g) => goal::goal_form(
+            dir,
+            ids::GOAL_EDIT_CALLBACK,
+            "Edit goal",
+            "Save",
+            &GoalFormValues::from_goal(g),
+            Some(g.id.0),
+        ),
+        View::CommentProposal(p) => proposal::comment_modal(p),
+        View::ApproveProposal(p) => proposal::approve_modal(p),
+        View::TeamPeople { team, leaders } => goal::team_people_modal(team, *leaders),
+        View::PublishPriorities(f) => {
+            priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
+        }
+    }
+}
+
+/// A short answer through a reply handle, shown as written.
+pub fn reply(reply: &crate::app::outgoing::Reply) -> SlackApiPostWebhookMessageRequest {
+    let content = SlackMessageContent::new()
+        .with_text(escape(&reply.text))
+        .with_blocks(vec![section(markdown(&escape(&reply.text)))]);
+    SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::compose::{MomentsNudge, ProposalComment};
+    use crate::app::outgoing::Reply;
+
+    #[test]
+    fn a_reply_shows_its_text_as_written_and_never_as_a_mention_or_link() {
+        let req = reply(&Reply {
+            text: "<!channel> see <https://x.test|this> & <@U0ADMIN>".into(),
+            replace_original: true,
+        });
+        let json = serde_json::to_string(&req).unwrap();
+        assert!(!json.contains("<!channel>"), "{json}");
+        assert!(!json.contains("<@U0ADMIN>"), "{json}");
+        assert!(json.contains("&lt;!channel&gt;"), "{json}");
+        assert_eq!(req.replace_original, Some(true));
+    }
+
+    #[test]
+    fn posts_showing_what_people_wrote_never_unfurl_links() {
+        let comment = Message::ProposalComment(ProposalComment {
+            author: "U0NURSE1".into(),
+            text: "https://x.test".into(),
+        });
+        assert_eq!(unfurl(&comment).0, Some(false));
+        assert_eq!(unfurl(&Message::MomentsNudge(MomentsNudge)).0, Some(false));
+    }
+}
