@@ -171,6 +171,11 @@ pub struct SlackSettings {
     /// The app-level token (`xapp-…`) that turns Socket Mode on.
     pub app_token: Option<SecretString>,
     pub api_url: String,
+    /// `SLACK_APP_ID` and `SLACK_TEAM_ID` (a workspace `T…`, or the org
+    /// `E…` of an org-wide install): events for others are ignored. Learned
+    /// from Slack when not set (src/slack/identity.rs).
+    pub app_id: Option<String>,
+    pub team_id: Option<String>,
 }
 
 /// Reconnect pacing of the Socket Mode client. Tests shrink it so that a
@@ -297,6 +302,8 @@ struct FileSlack {
     #[serde(default, deserialize_with = "secret_text")]
     app_token: Option<String>,
     api_url: Option<String>,
+    app_id: Option<String>,
+    team_id: Option<String>,
 }
 
 /// A secret in the file must be a string; the parser's own message for
@@ -470,6 +477,8 @@ impl Settings {
             bot_token: secret("SLACK_BOT_TOKEN", file.slack.bot_token)?,
             app_token: secret("SLACK_APP_TOKEN", file.slack.app_token)?,
             api_url,
+            app_id: env.var("SLACK_APP_ID").or(file.slack.app_id),
+            team_id: env.var("SLACK_TEAM_ID").or(file.slack.team_id),
         };
         if let Some(token) = &slack.app_token {
             check_app_token(token.expose_secret())?;

@@ -17,6 +17,7 @@ use crate::housekeeping::Housekeeper;
 use crate::http::{self, AppState};
 use crate::scheduler::{Scheduler, schedules};
 use crate::slack::client::{SlackTransport, build_client};
+use crate::slack::identity::Identity;
 use crate::slack::socket_mode::SocketMode;
 use crate::store::{self, Store};
 use anyhow::Context;
@@ -119,6 +120,11 @@ impl Application {
                 None
             }
         };
+        // Events for another app or workspace are ignored. On a listener
+        // bound beforehand (the playground) the Web API is this very process,
+        // which cannot answer before it serves: the first event asks then.
+        let identity =
+            Identity::start(&settings.slack, client.clone(), &ctx, listener.is_none()).await;
         let worker = transport.clone().map(|transport| {
             Arc::new(Worker::new(
                 ctx.clone(),
@@ -181,6 +187,7 @@ impl Application {
             state: AppState {
                 ctx,
                 signing_secret: secret.map(Arc::new),
+                identity,
             },
             worker,
             scheduler,

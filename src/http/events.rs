@@ -1,4 +1,8 @@
 //! `POST /slack/events`: the Events API.
+//!
+//! An event whose origin is not ours (another app, another workspace) is
+//! answered 200 so Slack does not retry it, and otherwise ignored: nothing
+//! is stored and nothing is sent.
 
 use super::error::HttpError;
 use super::signed::SignedBody;
@@ -25,8 +29,14 @@ pub async fn handle(
             event_id,
             event_type,
             event,
+            origin,
         } => {
-            record_request(None, None, &event_type);
+            record_request(origin.team_id.as_deref(), None, &event_type);
+            let identity = &state.identity;
+            identity.learn_later_if_due(state.ctx.delivery_stopped());
+            if identity.admits(&origin).is_err() {
+                return Ok(StatusCode::OK.into_response());
+            }
             // A store failure becomes a 500 so Slack retries; the event id is
             // only recorded together with the effects, so the retry is handled.
             let outcome = events::handle(&state.ctx, event_id, event_type, event).await?;

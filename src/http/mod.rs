@@ -38,6 +38,8 @@ pub struct AppState {
     pub ctx: AppContext,
     /// `None` only in Socket Mode without a secret: HTTP requests are then all refused.
     pub signing_secret: Option<Arc<SecretString>>,
+    /// Our Slack ids: events for another app or workspace are ignored.
+    pub identity: Arc<crate::slack::identity::Identity>,
 }
 
 /// Which of the operator's endpoints a router serves next to Slack's.

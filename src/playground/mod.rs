@@ -9,11 +9,20 @@
 //! to the bot over loopback, so nothing inside the bot is faked.
 //!
 //! `serve` never mounts any of this: the routes are only added by
-//! [`start`], which only the `playground` subcommand calls.
+//! [`start`], which only the `playground` subcommand calls. Every one of
+//! them answers only to the playground's own address, and the page's
+//! changes need its per-run token (see [`guard`]).
+//!
+//! The bot runs on the playground's own clock ([`clock`]), which the page's
+//! time control moves forward, firing the scheduled jobs on the way
+//! ([`timeline`]).
 
+pub mod clock;
 pub mod demo;
+pub mod guard;
 mod page_api;
 pub mod payloads;
+pub mod timeline;
 mod web_api;
 pub mod workspace;
 
@@ -21,6 +30,8 @@ use crate::app::AppContext;
 use crate::clock::SharedClock;
 use crate::startup::Application;
 use anyhow::Context;
+use clock::PlaygroundClock;
+use guard::Guard;
 use payloads::BotLink;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -60,7 +71,12 @@ pub struct Playground {
     /// The demo, kept for "Reset demo".
     demo: demo::DemoWorkspace,
     settings: crate::config::Settings,
-    resetting: tokio::sync::Mutex<()>,
+    /// The bot's clock, which the page's time control moves.
+    pub clock: PlaygroundClock,
+    /// Which requests are answered, and the page's token.
+    guard: Arc<Guard>,
+    /// One reset or time jump at a time.
+    busy: tokio::sync::Mutex<()>,
     next_event: std::sync::atomic::AtomicU64,
     /// Cancelled on shutdown: ends the pages' event streams, which would
     /// otherwise keep the graceful shutdown waiting forever.
@@ -73,6 +89,12 @@ impl Playground {
     /// as the bot does.
     pub fn bot_token(&self) -> &str {
         &self.bot_token
+    }
+
+    /// The per-run token the page sends with every change
+    /// (`X-Playground-Token`); tests use it to drive the page API.
+    pub fn page_token(&self) -> &str {
+        self.guard.token()
     }
 
     /// The local Web API's base URL, the bot's `SLACK_API_URL`.
@@ -134,7 +156,7 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
     let fresh = !database.exists();
     if fresh {
         // Leftovers of a deleted database must not be replayed into a new one.
-        for suffix in ["-wal", "-shm"] {
+        for suffix in ["-wal", "-shm", ".clock"] {
             let _ = std::fs::remove_file(options.data_dir.join(format!("playground.db{suffix}")));
         }
     }
@@ -145,8 +167,19 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
     let address = listener
         .local_addr()
         .context("the listener has no address")?;
+    if let Some(warning) = guard::exposure_warning(address) {
+        // Printed, not logged: it must show whatever RUST_LOG says.
+        eprintln!("{warning}");
+    }
+    // Secrets of this run, from the operating system's cryptographic source.
     let signing_secret = workspace::hex_token(32);
     let bot_token = format!("xoxb-playground-{}", workspace::hex_token(24));
+    let guard = Arc::new(Guard::new(address, workspace::hex_token(32)));
+    let clock = PlaygroundClock::new(
+        clock,
+        Some(options.data_dir.join("playground.db.clock")),
+        !fresh,
+    );
     let api_url = format!("http://{address}/playground/slack/api");
     let database_url = format!("sqlite://{}", database.display());
     let settings = demo::settings(&demo::DemoSettings {
@@ -156,7 +189,7 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         bot_token: &bot_token,
         api_url: &api_url,
     })?;
-    let app = Application::build_with(&settings, clock, Some(listener)).await?;
+    let app = Application::build_with(&settings, Arc::new(clock.clone()), Some(listener)).await?;
     let ctx = app.context().clone();
     let demo = demo::DemoWorkspace::load();
     let workspace = Workspace::new(
@@ -164,6 +197,7 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         demo.channels(),
         Some(saved_messages),
         !fresh,
+        Arc::new(clock.clone()),
     );
     if fresh {
         demo::seed(&ctx, &demo)
@@ -174,11 +208,17 @@ pub async fn start(options: Options, clock: SharedClock) -> anyhow::Result<Start
         workspace,
         ctx,
         bot_token,
-        link: BotLink::new(format!("http://{address}"), signing_secret),
+        link: BotLink::new(
+            format!("http://{address}"),
+            signing_secret,
+            Arc::new(clock.clone()),
+        ),
         link_base: format!("http://{address}"),
         demo,
         settings,
-        resetting: tokio::sync::Mutex::new(()),
+        clock,
+        guard,
+        busy: tokio::sync::Mutex::new(()),
         next_event: std::sync::atomic::AtomicU64::new(1),
         closing: tokio_util::sync::CancellationToken::new(),
     });

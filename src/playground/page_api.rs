@@ -9,11 +9,13 @@
 
 use super::Playground;
 use super::payloads::{self, ActionSource, BotAnswer};
+use super::timeline::{self, Jump};
 use super::web_api;
 use super::workspace::{
     Audience, Message, PageEvent, Person, ResponseTarget, Workspace, bot_message,
 };
 use crate::app::jobs::{self, Job, Trigger};
+use crate::clock::Clock;
 use crate::scheduler::schedule::Month;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -51,11 +53,16 @@ pub fn router(pg: Arc<Playground>) -> Router {
         .route("/playground/api/reaction", post(reaction))
         .route("/playground/api/job", post(job))
         .route("/playground/api/reset", post(reset))
+        .route("/playground/api/time", post(time))
         .route("/playground/slack/api/{method}", any(web_api::api))
         .route(
             "/playground/slack/response/{id}",
             post(web_api::response_url),
         )
+        .layer(axum::middleware::from_fn_with_state(
+            pg.guard.clone(),
+            super::guard::check,
+        ))
         .with_state(pg)
 }
 
@@ -123,8 +130,28 @@ fn serve_file(name: &str) -> Response {
     }
 }
 
-async fn index() -> Response {
-    serve_file("index.html")
+/// The page, with this run's token for its requests that change things.
+/// Nobody else can read it: the guard answers only the playground's own
+/// `Host`, and another site cannot read a cross-origin answer.
+async fn index(State(pg): State<Arc<Playground>>) -> Response {
+    let Some((_, bytes)) = STATIC_FILES.iter().find(|(n, _)| *n == "index.html") else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let html = String::from_utf8_lossy(bytes).replace("{{PLAYGROUND_TOKEN}}", pg.page_token());
+    let mut r = html.into_response();
+    let headers = r.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type("index.html")),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // No other site may frame the page and click on it.
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    r
 }
 
 async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> Response {
@@ -202,11 +229,17 @@ fn manifest() -> (Vec<Value>, Vec<Value>) {
                 "name",
                 "callback_id",
                 "type",
+                "should_escape",
             ]
             .contains(&key)
             {
                 let v = v.trim().trim_matches('"');
-                map.insert(key.to_owned(), json!(v));
+                let v = match v {
+                    "true" => json!(true),
+                    "false" => json!(false),
+                    _ => json!(v),
+                };
+                map.insert(key.to_owned(), v);
             }
         }
     }
@@ -232,6 +265,8 @@ async fn state(State(pg): State<Arc<Playground>>) -> Json<Value> {
         "default_person": default,
         "slash_commands": commands,
         "shortcuts": shortcuts,
+        "now": timeline::now_json(pg.clock.now(), dir.org.timezone),
+        "jumps": timeline::choices(pg.clock.now(), dir.org.timezone, &pg.settings.schedule.holidays),
     }))
 }
 
@@ -789,7 +824,8 @@ async fn settle(pg: &Playground) -> bool {
 /// "Reset demo": the database emptied and seeded again, every page told
 /// to reload.
 async fn reset(State(pg): State<Arc<Playground>>) -> PageResult {
-    let _one = pg.resetting.lock().await;
+    let _one = pg.busy.lock().await;
+    // The playground's date stays: time never moves back while it runs.
     let failed = |e: anyhow::Error| PageError::Bot(format!("{e:#}"));
     super::demo::wipe(&pg.ctx, &pg.settings)
         .await
@@ -799,4 +835,187 @@ async fn reset(State(pg): State<Arc<Playground>>) -> PageResult {
     settle(&pg).await;
     pg.workspace.notice("The demo was reset.".into());
     Ok(Json(json!({"ok": true})))
+}
+
+/// How many messages each person (in the workspace's order) has in their
+/// DM with the bot.
+fn dm_counts(ws: &Workspace) -> Vec<usize> {
+    ws.people()
+        .iter()
+        .map(|p| ws.messages(&Workspace::dm_of(&p.id), &p.id, None).len())
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct TimeBody {
+    /// `next-working-day`, `next-month`, `25th`, `year-end` or `YYYY-MM-DD`.
+    jump: String,
+}
+
+/// "Jump to": moves the playground's time forward, runs the scheduled jobs
+/// that fire on the way (as `serve` would have), delivers what they sent,
+/// tells every page the new time, and says who received what in their DM.
+async fn time(State(pg): State<Arc<Playground>>, Json(b): Json<TimeBody>) -> PageResult {
+    let jump = Jump::parse(&b.jump).map_err(PageError::BadRequest)?;
+    let _one = pg.busy.lock().await;
+    let tz = pg.ctx.directory().org.timezone;
+    let now = pg.clock.now();
+    let to = jump.target(now, tz, &pg.settings.schedule.holidays);
+    if to <= now {
+        return Err(PageError::BadRequest(format!(
+            "time only moves forward in the playground: it is already {}",
+            timeline::now_json(now, tz)["label"]
+                .as_str()
+                .unwrap_or_default()
+        )));
+    }
+    if to - now > chrono::Duration::days(timeline::MAX_DAYS_AHEAD) {
+        return Err(PageError::BadRequest(format!(
+            "the playground moves at most {} days at a time (a year and its turn); jump in steps",
+            timeline::MAX_DAYS_AHEAD
+        )));
+    }
+    let before = dm_counts(&pg.workspace);
+    let ran = timeline::travel(&pg.ctx, &pg.settings, &pg.clock, to)
+        .await
+        .map_err(|e| PageError::Bot(format!("{e:#}")))?;
+    let delivered = settle(&pg).await;
+    // Who found something new in their DM with the bot.
+    let received: Vec<(&Person, usize)> = pg
+        .workspace
+        .people()
+        .iter()
+        .zip(dm_counts(&pg.workspace).into_iter().zip(before))
+        .filter(|(_, (after, before))| after > before)
+        .map(|(p, (after, before))| (p, after - before))
+        .collect();
+    let now = timeline::now_json(pg.clock.now(), tz);
+    let fired: Vec<Value> = ran
+        .iter()
+        .map(|s| {
+            json!({
+                "job": s.job.name(),
+                "period": s.period.key(),
+                "ran": s.ran,
+                "enqueued": s.enqueued,
+                "summary": s.to_string(),
+            })
+        })
+        .collect();
+    let label = now["label"].as_str().unwrap_or_default().to_owned();
+    let mut notice = match ran.iter().filter(|s| s.ran).count() {
+        0 => format!("It is now {label}. No scheduled job fired on the way."),
+        n => format!(
+            "It is now {label}. {n} scheduled job run{} on the way: {}.",
+            if n == 1 { "" } else { "s" },
+            ran.iter()
+                .filter(|s| s.ran)
+                .map(|s| format!("{} ({})", s.job.name(), s.period.label()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    if !received.is_empty() {
+        notice.push_str(&format!(
+            " New in their DMs: {}.",
+            received
+                .iter()
+                .map(|(p, n)| format!("{} {n}", p.real_name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    pg.workspace.clock_moved(
+        json!({"now": now, "jumps": timeline::choices(pg.clock.now(), tz, &pg.settings.schedule.holidays)}),
+    );
+    pg.workspace.notice(notice.clone());
+    Ok(Json(json!({
+        "ok": true,
+        "now": now,
+        "fired": fired,
+        "received": received
+            .iter()
+            .map(|(p, n)| json!({"person": p.id, "name": p.real_name, "messages": n}))
+            .collect::<Vec<_>>(),
+        "summary": notice,
+        "delivered": delivered,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// The shortcodes the page turns into emoji (`EMOJI` in mrkdwn.js).
+    fn page_emoji() -> BTreeSet<String> {
+        let js = STATIC_FILES
+            .iter()
+            .find(|(n, _)| *n == "mrkdwn.js")
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .expect("mrkdwn.js is served");
+        let table = &js[js.find("export const EMOJI").expect("the EMOJI table")..];
+        let table = &table[..table.find("};").expect("its end")];
+        let key = regex::Regex::new(r#"(?:"([^"]+)"|([a-z0-9_]+))\s*:\s*""#).unwrap();
+        key.captures_iter(table)
+            .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_owned()))
+            .collect()
+    }
+
+    /// Every `:shortcode:` inside a string literal of the bot's Rust code
+    /// and of the demo's settings. Raw strings are read first and char
+    /// literals dropped, so a `'"'` cannot make code look like a string.
+    fn bot_emoji() -> BTreeSet<String> {
+        let raw = regex::Regex::new(r###"(?s)r##".*?"##|r#".*?"#"###).unwrap();
+        let chars = regex::Regex::new(r#"(?s)'(?:\\.|[^\\'])'"#).unwrap();
+        let literal = regex::Regex::new(r#"(?s)"(?:[^"\\]|\\.)*""#).unwrap();
+        let code = regex::Regex::new(r":([a-z0-9_+\-]+):").unwrap();
+        let mut found = BTreeSet::new();
+        let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let ext = path.extension().and_then(|e| e.to_str());
+                if !matches!(ext, Some("rs" | "toml")) {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut literals: Vec<String> = raw
+                    .find_iter(&text)
+                    .map(|m| m.as_str().to_owned())
+                    .collect();
+                let rest = chars
+                    .replace_all(&raw.replace_all(&text, ""), "''")
+                    .into_owned();
+                literals.extend(literal.find_iter(&rest).map(|m| m.as_str().to_owned()));
+                for lit in &literals {
+                    for c in code.captures_iter(lit) {
+                        let name = &c[1];
+                        // "09:00:00" is a time, not an emoji.
+                        if !name.chars().all(|ch| ch.is_ascii_digit()) {
+                            found.insert(name.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn the_page_renders_every_emoji_the_bot_uses() {
+        let page = page_emoji();
+        assert!(page.contains("tada") && page.contains("+1"), "{page:?}");
+        let bot = bot_emoji();
+        assert!(bot.contains("white_check_mark"), "{bot:?}");
+        let missing: Vec<&String> = bot.difference(&page).collect();
+        assert!(
+            missing.is_empty(),
+            "add these to EMOJI in src/playground/static/mrkdwn.js: {missing:?}"
+        );
+    }
 }

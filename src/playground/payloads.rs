@@ -7,6 +7,7 @@
 //! same code it uses for Slack's.
 
 use super::workspace::{APP_ID, BOT_USER, Message, Person, TEAM_DOMAIN, TEAM_ID};
+use crate::clock::SharedClock;
 use crate::slack::verify::sign;
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -271,15 +272,19 @@ pub struct BotLink {
     client: Client<HttpConnector, Full<Bytes>>,
     base: String,
     secret: String,
+    /// The bot's clock: the bot checks the request's timestamp against it,
+    /// so a moved playground clock moves the timestamps too.
+    clock: SharedClock,
 }
 
 impl BotLink {
     /// `base` is the bot's address, e.g. `http://127.0.0.1:3000`.
-    pub fn new(base: String, secret: String) -> Self {
+    pub fn new(base: String, secret: String, clock: SharedClock) -> Self {
         Self {
             client: Client::builder(TokioExecutor::new()).build_http(),
             base,
             secret,
+            clock,
         }
     }
 
@@ -290,7 +295,7 @@ impl BotLink {
         content_type: &str,
         body: Vec<u8>,
     ) -> Result<BotAnswer, LinkError> {
-        let timestamp = chrono::Utc::now().timestamp().to_string();
+        let timestamp = self.clock.now().timestamp().to_string();
         let signature = sign(&self.secret, &timestamp, &body);
         let uri: axum::http::Uri = format!("{}{path}", self.base)
             .parse()

@@ -245,11 +245,7 @@ pub fn call(
                 p.tz.parse::<chrono_tz::Tz>()
                     .map(|tz| {
                         use chrono::Offset;
-                        chrono::Utc::now()
-                            .with_timezone(&tz)
-                            .offset()
-                            .fix()
-                            .local_minus_utc()
+                        ws.now().with_timezone(&tz).offset().fix().local_minus_utc()
                     })
                     .unwrap_or(0);
             Ok(json!({"user": {

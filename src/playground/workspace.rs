@@ -7,12 +7,12 @@
 //! Messages and Home tabs are saved to a JSON file next to the demo database
 //! so that a restarted playground still shows the posts the database knows.
 
+use crate::clock::SharedClock;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::{Notify, broadcast};
 
 /// The bot's own user, as the page shows it.
@@ -139,7 +139,8 @@ pub enum Audience {
 #[derive(Debug, Clone)]
 pub struct PageEvent {
     pub to: Audience,
-    /// `message`, `view_open`, `view_update`, `view_close`, `home`, `notice`.
+    /// `message`, `view_open`, `view_update`, `view_close`, `home`, `notice`,
+    /// `clock`, `resync`.
     pub name: &'static str,
     pub data: Value,
 }
@@ -167,6 +168,8 @@ struct State {
 /// The workspace; cheap to clone.
 #[derive(Clone)]
 pub struct Workspace {
+    /// The playground's clock: messages are stamped with its time.
+    clock: SharedClock,
     people: Arc<Vec<Person>>,
     channels: Arc<Vec<Channel>>,
     state: Arc<Mutex<State>>,
@@ -183,6 +186,7 @@ impl Workspace {
         channels: Vec<Channel>,
         save_to: Option<PathBuf>,
         load: bool,
+        clock: SharedClock,
     ) -> Self {
         let mut state = State::default();
         if let (Some(path), true) = (&save_to, load)
@@ -207,6 +211,7 @@ impl Workspace {
         }
         let (events, _) = broadcast::channel(1024);
         let ws = Self {
+            clock,
             people: Arc::new(people),
             channels: Arc::new(channels),
             state: Arc::new(Mutex::new(state)),
@@ -289,6 +294,15 @@ impl Workspace {
         });
     }
 
+    /// Tells every page the playground's time moved (`clock` event).
+    pub fn clock_moved(&self, data: Value) {
+        let _ = self.events.send(PageEvent {
+            to: Audience::Everyone,
+            name: "clock",
+            data,
+        });
+    }
+
     /// Sends a notice to every page.
     pub fn notice(&self, text: String) {
         let _ = self.events.send(PageEvent {
@@ -350,12 +364,14 @@ impl Workspace {
         format!("{prefix}{:08X}", state.counter)
     }
 
+    /// The playground's time now.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
     /// A fresh message timestamp: now, strictly after the last one.
-    fn next_ts(state: &mut State) -> String {
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+    fn next_ts(&self, state: &mut State) -> String {
+        let secs = u64::try_from(self.clock.now().timestamp()).unwrap_or(0);
         let next = if secs > state.last_ts.0 {
             (secs, 100)
         } else {
@@ -369,7 +385,7 @@ impl Workspace {
     pub fn post(&self, mut message: Message) -> Message {
         {
             let mut state = self.lock();
-            message.ts = Self::next_ts(&mut state);
+            message.ts = self.next_ts(&mut state);
             if let Some(parent) = &message.thread_ts {
                 let channel = message.channel.clone();
                 if let Some(p) = state
@@ -697,11 +713,16 @@ fn parse_ts(ts: &str) -> Option<(u64, u64)> {
     Some((a.parse().ok()?, b.parse().ok()?))
 }
 
-/// `bytes` random bytes as lowercase hex.
+/// `bytes` random bytes as lowercase hex, from the operating system's cryptographic
+/// source: these become the run's signing secret, tokens, trigger ids and
+/// response URLs, which must not be guessable.
 pub fn hex_token(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", fastrand::u8(..)))
-        .collect()
+    use ring::rand::SecureRandom;
+    let mut buf = vec![0u8; bytes];
+    ring::rand::SystemRandom::new()
+        .fill(&mut buf)
+        .expect("the operating system's random source works");
+    hex::encode(buf)
 }
 
 /// A message the bot posted (the Web API's `chat.postMessage`).
@@ -747,6 +768,7 @@ mod tests {
             }],
             None,
             false,
+            std::sync::Arc::new(crate::clock::SystemClock),
         )
     }
 

@@ -5,11 +5,30 @@
 //! through slack-morphism's models. A payload those models cannot read (a new
 //! field shape, Enterprise Grid quirks) is still acknowledged and recorded,
 //! never answered with an error that would make Slack retry it forever.
+//!
+//! The envelope also says where an event comes from ([`Origin`]: the app,
+//! workspace and Enterprise Grid org), read here from plain JSON because an
+//! org-wide install sends `authorizations[].team_id: null`, which
+//! slack-morphism's models reject. Whether the origin is ours is decided by
+//! [`crate::slack::identity`].
 
 use crate::app::events::{Event, StopReason};
 use crate::domain::PersonId;
 use serde::Deserialize;
 use slack_morphism::prelude::*;
+
+/// The bot events this adapter acts on. The app manifests subscribe to
+/// exactly these (a test keeps them equal): an event the code ignores costs
+/// a request per occurrence, and one it handles but the manifest lacks never
+/// arrives (as `app_uninstalled` once did not, so the purge never ran).
+pub const HANDLED_EVENTS: &[&str] = &[
+    "app_home_opened",
+    "app_uninstalled",
+    "reaction_added",
+    "reaction_removed",
+    "tokens_revoked",
+    "user_change",
+];
 
 /// An Events API request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +40,35 @@ pub enum Envelope {
         event_id: String,
         event_type: String,
         event: Event,
+        /// Boxed: it is large next to the other variants.
+        origin: Box<Origin>,
     },
     /// A body that is not an event we can key (no event id): acknowledged only.
     Other(String),
+}
+
+/// Where an event comes from, as the envelope says.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Origin {
+    /// The app the event was sent to.
+    pub api_app_id: Option<String>,
+    /// The workspace the event happened in (in a Slack Connect channel,
+    /// possibly not the installing one: see `authorizations`).
+    pub team_id: Option<String>,
+    pub enterprise_id: Option<String>,
+    /// The installations the event is visible to. Slack sends one.
+    #[serde(default)]
+    pub authorizations: Vec<Authorization>,
+}
+
+/// One installation an event is visible to. An Enterprise Grid org-wide
+/// install has no workspace (`team_id: null`) but an `enterprise_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Authorization {
+    pub team_id: Option<String>,
+    pub enterprise_id: Option<String>,
+    #[serde(default)]
+    pub is_enterprise_install: bool,
 }
 
 #[derive(Deserialize)]
@@ -33,6 +78,8 @@ struct RawEnvelope {
     challenge: Option<String>,
     event_id: Option<String>,
     event: Option<RawEvent>,
+    #[serde(flatten)]
+    origin: Origin,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +108,7 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
             let Some(event_id) = raw.event_id else {
                 return Ok(Envelope::Other("event_callback without event_id".into()));
             };
+            let origin = Box::new(raw.origin);
             let (event_type, tokens) = raw
                 .event
                 .map(|e| (e.kind.unwrap_or_default(), e.tokens))
@@ -76,9 +124,10 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
                     event_id,
                     event_type,
                     event,
+                    origin,
                 });
             }
-            let event = match serde_json::from_slice::<SlackPushEvent>(body) {
+            let event = match read_with_models(body) {
                 Ok(SlackPushEvent::EventCallback(cb)) => from_body(cb.event),
                 Ok(_) => Event::Other,
                 Err(e) => {
@@ -90,10 +139,23 @@ pub fn parse(body: &[u8]) -> Result<Envelope, serde_json::Error> {
                 event_id,
                 event_type,
                 event,
+                origin,
             })
         }
         other => Ok(Envelope::Other(other.to_owned())),
     }
+}
+
+/// Reads the body with slack-morphism's models, without `authorizations`:
+/// [`Origin`] already holds them, and the models want a `team_id` string
+/// where an Enterprise Grid org-wide install sends `null`, which would make
+/// the whole event unreadable (its Home tab would never render).
+fn read_with_models(body: &[u8]) -> Result<SlackPushEvent, serde_json::Error> {
+    let mut value: serde_json::Value = serde_json::from_slice(body)?;
+    if let Some(envelope) = value.as_object_mut() {
+        envelope.remove("authorizations");
+    }
+    serde_json::from_value(value)
 }
 
 fn from_body(body: SlackEventCallbackBody) -> Event {
@@ -259,6 +321,66 @@ mod tests {
             panic!("expected a callback");
         };
         assert!(matches!(event, Event::TimeZone { .. }), "{event:?}");
+    }
+
+    /// A real body of each event type (fixtures; `reaction_removed` and
+    /// `user_change` are the real `reaction_added` and a minimal profile).
+    fn sample(kind: &str) -> Vec<u8> {
+        let mut body: serde_json::Value = match kind {
+            "reaction_removed" => serde_json::from_slice(&fixture("reaction_added.json")).unwrap(),
+            "user_change" => serde_json::json!({
+                "type": "event_callback", "event_id": "Ev1", "team_id": "T1", "api_app_id": "A1",
+                "event_time": 1, "event": {"type": "user_change", "event_ts": "1.1", "cache_ts": 1,
+                    "user": {"id": "U0TZ", "tz": "Europe/Paris"}}
+            }),
+            "app_home_opened" => {
+                serde_json::from_slice(&fixture("app_home_opened.home_tab.json")).unwrap()
+            }
+            other => serde_json::from_slice(&fixture(&format!("{other}.json"))).unwrap(),
+        };
+        body["event"]["type"] = serde_json::json!(kind);
+        body.to_string().into_bytes()
+    }
+
+    #[test]
+    fn every_handled_event_type_is_acted_on_and_others_are_not() {
+        for kind in HANDLED_EVENTS {
+            let Envelope::Callback { event, .. } = parse(&sample(kind)).unwrap() else {
+                panic!("{kind}: expected a callback");
+            };
+            assert_ne!(event, Event::Other, "{kind} is in HANDLED_EVENTS");
+        }
+        for name in [
+            "app_mention.json",
+            "member_joined_channel.json",
+            "message.channels.json",
+            "app_home_opened.messages_tab.enterprise.json",
+        ] {
+            let Envelope::Callback { event, .. } = parse(&fixture(name)).unwrap() else {
+                panic!("{name}: expected a callback");
+            };
+            assert_eq!(event, Event::Other, "{name} is not acted on");
+        }
+    }
+
+    #[test]
+    fn an_enterprise_grid_org_wide_home_tab_opening_names_the_person_and_the_org() {
+        // `authorizations[].team_id` is null: slack-morphism's models alone
+        // reject the whole event.
+        let body = fixture("app_home_opened.home_tab.enterprise.json");
+        assert!(serde_json::from_slice::<SlackPushEvent>(&body).is_err());
+        let Envelope::Callback { event, origin, .. } = parse(&body).unwrap() else {
+            panic!("expected a callback");
+        };
+        assert_eq!(
+            event,
+            Event::HomeOpened {
+                person: PersonId::parse("W111").unwrap()
+            }
+        );
+        assert_eq!(origin.enterprise_id.as_deref(), Some("E111"));
+        assert_eq!(origin.authorizations[0].team_id, None);
+        assert!(origin.authorizations[0].is_enterprise_install);
     }
 
     #[test]

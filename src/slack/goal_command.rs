@@ -955,9 +955,16 @@ fn unknown(command: &str, sub: &str, help: &str) -> Usage {
     ))
 }
 
-/// `text` as a mrkdwn code span (backticks in it would end the span).
+/// `text` as a mrkdwn code span (backticks in it would end the span), with
+/// Slack's control characters escaped: inside a code span `<@U…>` or
+/// `<!channel>` would still mention or notify.
 fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    let text = text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('`', "'");
+    format!("`{text}`")
 }
 
 #[cfg(test)]
@@ -1346,8 +1353,9 @@ mod tests {
         for (text, shown) in [
             ("add T pillar:p owner:@jane", "`@jane`"),
             ("add T pillar:p owner:jane", "`jane`"),
-            ("add T pillar:p owner:<#C1>", "`<#C1>`"),
-            ("add T pillar:p owner:<@>", "`<@>`"),
+            // Echoed escaped: raw, `<#C1>` would be a channel link.
+            ("add T pillar:p owner:<#C1>", "`&lt;#C1&gt;`"),
+            ("add T pillar:p owner:<@>", "`&lt;@&gt;`"),
             ("propose T pillar:p owner:@jane", "`@jane`"),
         ] {
             let message = goal_usage(text);

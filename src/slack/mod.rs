@@ -2,6 +2,7 @@
 //!
 //! - [`verify`]: request signatures.
 //! - [`command`], [`interaction`], [`event`]: Slack payloads → app input.
+//! - [`identity`]: our app and installation ids, which events must carry.
 //! - [`render`]: app state → Block Kit.
 //! - [`client`]: slack-morphism's Web API client at `SLACK_API_URL`, and the
 //!   delivery transport that turns outbox rows into Web API calls.
@@ -14,6 +15,7 @@ pub mod client;
 pub mod command;
 pub mod event;
 pub mod goal_command;
+pub mod identity;
 pub mod interaction;
 pub mod render;
 pub mod socket_mode;

@@ -1,7 +1,7 @@
 //! Forgetting a person, and what uninstalling the app does.
 
 use crate::edit_delete::shared;
-use crate::fake_slack::Scripted;
+use crate::fake_slack::{APP, Scripted, TEAM};
 use crate::helpers::*;
 use serde_json::{Value, json};
 
@@ -17,12 +17,16 @@ fn user_change(event_id: &str, user: &str, deleted: bool) -> Value {
     })
 }
 
+/// A real event, sent to our app in the test workspace (others are ignored).
 fn fixture(name: &str) -> Value {
     let path = format!(
         "{}/tests/fixtures/slack/events/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    let mut e: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    e["team_id"] = json!(TEAM);
+    e["api_app_id"] = json!(APP);
+    e
 }
 
 /// Every text cell of every table, to look for a trace.

@@ -1,4 +1,5 @@
 use crate::edit_delete::shared;
+use crate::fake_slack::{APP, TEAM};
 use crate::helpers::*;
 use serde_json::{Value, json};
 
@@ -10,15 +11,24 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
+/// A real event, as Slack sends it to our app in the test workspace (the
+/// fake's `auth.test` and `bots.info`): others are ignored.
+fn ours(name: &str) -> Value {
+    let mut e = fixture(name);
+    e["team_id"] = json!(TEAM);
+    e["api_app_id"] = json!(APP);
+    e
+}
+
 fn home_opened(event_id: &str, user: &str) -> Value {
-    let mut e = fixture("app_home_opened.home_tab.json");
+    let mut e = ours("app_home_opened.home_tab.json");
     e["event_id"] = json!(event_id);
     e["event"]["user"] = json!(user);
     e
 }
 
 fn reaction(event_id: &str, kind: &str, user: &str, channel: &str, ts: &str) -> Value {
-    let mut e = fixture("reaction_added.json");
+    let mut e = ours("reaction_added.json");
     e["event_id"] = json!(event_id);
     e["event"]["type"] = json!(kind);
     e["event"]["user"] = json!(user);

@@ -63,6 +63,9 @@ async fn react(app: &TestApp, n: usize, who: &str, ts: &str) {
     )
     .unwrap();
     e["event_id"] = json!(format!("Ev0EXP{n}"));
+    // Sent to our app in the test workspace (others are ignored).
+    e["team_id"] = json!(crate::fake_slack::TEAM);
+    e["api_app_id"] = json!(crate::fake_slack::APP);
     e["event"]["user"] = json!(who);
     e["event"]["item"]["channel"] = json!(MOMENTS);
     e["event"]["item"]["ts"] = json!(ts);

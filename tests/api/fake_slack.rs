@@ -8,7 +8,7 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
@@ -48,6 +48,8 @@ struct Inner {
     next_ts: u64,
     /// What `apps.connections.open` hands out (a fake Socket Mode server).
     socket_url: Option<String>,
+    /// Who the bot token belongs to (`auth.test`, `bots.info`).
+    installation: Installation,
 }
 
 /// What [`FakeSlack::wait_for`] runs before each look: the app's delivery.
@@ -244,10 +246,17 @@ fn parse_body(headers: &HeaderMap, body: &Bytes) -> Value {
 async fn api(
     State(fake): State<FakeSlack>,
     Path(method): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let request = parse_body(&headers, &body);
+    // Read methods (GET) carry their arguments in the query string.
+    let request = match query.filter(|_| body.is_empty()) {
+        Some(query) => {
+            json!(serde_urlencoded::from_str::<HashMap<String, String>>(&query).unwrap_or_default())
+        }
+        None => parse_body(&headers, &body),
+    };
     if let Some(answer) = fake.record(&method, request.clone(), &headers)
         && let Some(response) = scripted(answer).await
     {
@@ -273,7 +282,8 @@ async fn api(
         "views.update" => fixture("views.update.ok.json"),
         "views.publish" => fixture("views.publish.ok.json"),
         "views.push" => fixture("views.push.ok.json"),
-        "auth.test" => fixture("auth.test.ok.json"),
+        "auth.test" => fake.auth_test(),
+        "bots.info" => fake.bots_info(&request),
         // Everyone works in Los Angeles in this fake workspace (the fixture's zone).
         "users.info" => fixture("users.info.ok.json"),
         "apps.connections.open" => {
@@ -296,4 +306,66 @@ async fn hook(State(fake): State<FakeSlack>, headers: HeaderMap, body: Bytes) ->
         return response;
     }
     json_response(StatusCode::OK, json!({"ok": true}))
+}
+
+// ---- who the bot is: auth.test and bots.info ------------------------------
+
+/// The test workspace's ids, as `auth.test` and `bots.info` tell the bot.
+/// They match the events and commands the tests send.
+pub const TEAM: &str = "T0TEAM";
+pub const APP: &str = "A0APP";
+pub const BOT: &str = "B0BOT";
+
+/// Where the fake says the bot is installed.
+#[derive(Debug, Clone)]
+pub struct Installation {
+    /// The workspace (`T…`); for an org-wide install Slack names the org here.
+    pub team_id: String,
+    /// Set for an Enterprise Grid org-wide install.
+    pub enterprise_id: Option<String>,
+    pub app_id: String,
+}
+
+impl Default for Installation {
+    fn default() -> Self {
+        Self {
+            team_id: TEAM.to_owned(),
+            enterprise_id: None,
+            app_id: APP.to_owned(),
+        }
+    }
+}
+
+impl FakeSlack {
+    /// Makes `auth.test` and `bots.info` describe another installation.
+    pub fn set_installation(&self, installation: Installation) {
+        self.inner.lock().unwrap().installation = installation;
+    }
+
+    /// The real bot-token answer, for the configured installation.
+    fn auth_test(&self) -> Value {
+        let at = self.inner.lock().unwrap().installation.clone();
+        let mut body = fixture(if at.enterprise_id.is_some() {
+            "auth.test.org_install.json"
+        } else {
+            "auth.test.bot.json"
+        });
+        body["team_id"] = json!(at.team_id);
+        body["bot_id"] = json!(BOT);
+        if let Some(org) = at.enterprise_id {
+            body["enterprise_id"] = json!(org);
+        }
+        body
+    }
+
+    /// Our bot's app; another bot id is unknown, as on Slack.
+    fn bots_info(&self, request: &Value) -> Value {
+        if request["bot"] != BOT {
+            return json!({"ok": false, "error": "bot_not_found"});
+        }
+        let mut body = fixture("bots.info.ok.json");
+        body["bot"]["id"] = json!(BOT);
+        body["bot"]["app_id"] = json!(self.inner.lock().unwrap().installation.app_id);
+        body
+    }
 }

@@ -160,6 +160,9 @@ async fn the_monthly_digest_celebrates_the_most_reacted_moments_and_tells_leader
         )
         .unwrap();
         e["event_id"] = json!(format!("Ev0DIG{i}"));
+        // Sent to our app in the test workspace (others are ignored).
+        e["team_id"] = json!(crate::fake_slack::TEAM);
+        e["api_app_id"] = json!(crate::fake_slack::APP);
         e["event"]["user"] = json!(who);
         e["event"]["item"]["channel"] = json!(MOMENTS);
         e["event"]["item"]["ts"] = json!(ts);

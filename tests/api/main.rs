@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
 mod compose;
+mod conformance;
 mod data_rights;
 mod delivery;
 mod edge;

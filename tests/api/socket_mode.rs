@@ -37,6 +37,9 @@ fn home_opened(id: &str, retry_attempt: u32) -> Value {
     let mut event = fixture("events/app_home_opened.home_tab.json");
     event["event_id"] = json!("Ev0SOCKET1");
     event["event"]["user"] = json!(NURSE);
+    // Sent to our app in the test workspace (others are ignored).
+    event["team_id"] = json!(crate::fake_slack::TEAM);
+    event["api_app_id"] = json!(crate::fake_slack::APP);
     let mut e = fixture("events/socket_mode.events_api.app_mention.json");
     e["envelope_id"] = json!(id);
     e["payload"] = event;

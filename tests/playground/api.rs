@@ -2,6 +2,7 @@
 //! requests to the real handlers, and the bot's Web API calls land in the
 //! local workspace.
 
+use crate::page::PageApi;
 use crate::support::*;
 use serde_json::{Value, json};
 use slack_morphism::prelude::*;
@@ -20,7 +21,9 @@ fn moment_values(story: &str) -> Value {
 async fn a_moment_shared_with_the_command_is_posted_in_moments_exactly_as_written() {
     let tp = spawn().await;
     let story = "We did it <!here> *not bold* & <b>kept</b> :tada: for <@U0LEE>";
-    let a = tp.command(NOA, NURSING, &format!("/moment {story}")).await;
+    let a = tp
+        .page_command(NOA, NURSING, &format!("/moment {story}"))
+        .await;
     assert_eq!(a.status, 200, "{}", a.body);
     assert_eq!(a.body["ok"], true, "{}", a.body);
     assert_eq!(a.body["response"]["response_type"], "ephemeral");
@@ -56,7 +59,7 @@ async fn a_moment_shared_with_the_command_is_posted_in_moments_exactly_as_writte
 #[tokio::test]
 async fn an_unknown_command_is_refused_like_slack_does() {
     let tp = spawn().await;
-    let a = tp.command(NOA, NURSING, "/nope hello").await;
+    let a = tp.page_command(NOA, NURSING, "/nope hello").await;
     assert_eq!(a.body["ok"], false);
     assert!(
         a.body["error"].as_str().unwrap().contains("/nope"),
@@ -69,7 +72,7 @@ async fn an_unknown_command_is_refused_like_slack_does() {
 #[tokio::test]
 async fn the_moment_modal_opens_shows_errors_under_the_story_then_posts() {
     let tp = spawn().await;
-    let a = tp.command(NOA, NURSING, "/moment").await;
+    let a = tp.page_command(NOA, NURSING, "/moment").await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     assert_eq!(a.body["response"], Value::Null);
     let views = tp.wait_views(NOA, 1).await;
@@ -80,7 +83,7 @@ async fn the_moment_modal_opens_shows_errors_under_the_story_then_posts() {
     tp.wait_views(ADMIN, 0).await;
 
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/submit",
             json!({"as": NOA, "view_id": id, "values": moment_values("")}),
         )
@@ -93,7 +96,7 @@ async fn the_moment_modal_opens_shows_errors_under_the_story_then_posts() {
 
     let story = "Sam stayed late to teach a new nurse the night routine.";
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/submit",
             json!({"as": NOA, "view_id": id, "values": moment_values(story)}),
         )
@@ -113,7 +116,7 @@ async fn the_moment_modal_opens_shows_errors_under_the_story_then_posts() {
 
     // Closing it is what Slack's × does.
     let a = tp
-        .post("/playground/api/close", json!({"as": NOA, "view_id": id}))
+        .page_post("/playground/api/close", json!({"as": NOA, "view_id": id}))
         .await;
     assert_eq!(a.body["ok"], true);
     tp.wait_views(NOA, 0).await;
@@ -124,7 +127,7 @@ async fn the_moment_modal_opens_shows_errors_under_the_story_then_posts() {
 async fn run_job_now_sends_a_nudge_whose_button_opens_the_modal_and_can_run_again() {
     let tp = spawn().await;
     let a = tp
-        .post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .page_post("/playground/api/job", json!({"job": "moments-nudge"}))
         .await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     assert!(a.body["enqueued"].as_u64().unwrap() >= 1, "{}", a.body);
@@ -145,7 +148,7 @@ async fn run_job_now_sends_a_nudge_whose_button_opens_the_modal_and_can_run_agai
     assert_eq!(other.status, 404);
 
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/action",
             json!({
                 "as": NOA,
@@ -160,7 +163,7 @@ async fn run_job_now_sends_a_nudge_whose_button_opens_the_modal_and_can_run_agai
 
     // Again: the playground re-runs the month's job (its claim released).
     let a = tp
-        .post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .page_post("/playground/api/job", json!({"job": "moments-nudge"}))
         .await;
     assert!(a.body["enqueued"].as_u64().unwrap() >= 1, "{}", a.body);
     tp.wait_messages(&dm, NOA, "a second nudge", |ms| ms.len() == 2)
@@ -171,7 +174,9 @@ async fn run_job_now_sends_a_nudge_whose_button_opens_the_modal_and_can_run_agai
         1
     );
 
-    let a = tp.post("/playground/api/job", json!({"job": "nope"})).await;
+    let a = tp
+        .page_post("/playground/api/job", json!({"job": "nope"}))
+        .await;
     assert_eq!(a.status, 404);
     tp.stop().await;
 }
@@ -181,7 +186,7 @@ async fn the_digest_job_posts_to_moments_and_leadership() {
     let tp = spawn().await;
     let leaders_before = tp.messages("C0LEADERS", LEE).await.len();
     let a = tp
-        .post("/playground/api/job", json!({"job": "monthly-digest"}))
+        .page_post("/playground/api/job", json!({"job": "monthly-digest"}))
         .await;
     assert_eq!(a.body["enqueued"], 2, "{}", a.body);
     let leaders = tp.messages("C0LEADERS", LEE).await;
@@ -198,7 +203,7 @@ async fn a_reaction_reaches_the_bot_and_is_counted() {
     let ts = posts[0]["ts"].as_str().unwrap().to_owned();
     let react =
         |add: bool| json!({"as": ADMIN, "channel": MOMENTS, "ts": ts, "name": "tada", "add": add});
-    let a = tp.post("/playground/api/reaction", react(true)).await;
+    let a = tp.page_post("/playground/api/reaction", react(true)).await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     assert_eq!(a.body["message"]["reactions"][0]["users"], json!([ADMIN]));
     assert_eq!(
@@ -207,12 +212,12 @@ async fn a_reaction_reaches_the_bot_and_is_counted() {
         "reaction_added reached the bot"
     );
     // The same reaction again changes nothing, as in Slack.
-    tp.post("/playground/api/reaction", react(true)).await;
+    tp.page_post("/playground/api/reaction", react(true)).await;
     assert_eq!(tp.scalar("SELECT COUNT(*) FROM moment_reactions").await, 1);
-    tp.post("/playground/api/reaction", react(false)).await;
+    tp.page_post("/playground/api/reaction", react(false)).await;
     assert_eq!(tp.scalar("SELECT COUNT(*) FROM moment_reactions").await, 0);
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/reaction",
             json!({"as": ADMIN, "channel": MOMENTS, "ts": ts, "name": "<script>", "add": true}),
         )
@@ -226,7 +231,9 @@ async fn opening_the_home_tab_publishes_it_through_the_bot() {
     let tp = spawn().await;
     // Seeding Lee's goals already published it once.
     let before = tp.get(&format!("/playground/api/home?as={LEE}")).await;
-    let a = tp.post("/playground/api/home", json!({"as": LEE})).await;
+    let a = tp
+        .page_post("/playground/api/home", json!({"as": LEE}))
+        .await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let home = loop {
@@ -383,7 +390,9 @@ async fn the_stream_shows_each_person_what_they_may_see() {
         .unwrap();
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     let story = "Jo calmed a scared child with a paper-crane lesson.";
-    let a = tp.command(NOA, NURSING, &format!("/moment {story}")).await;
+    let a = tp
+        .page_command(NOA, NURSING, &format!("/moment {story}"))
+        .await;
     assert_eq!(a.body["ok"], true);
     let mut seen = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -404,7 +413,7 @@ async fn the_stream_shows_each_person_what_they_may_see() {
 #[tokio::test]
 async fn a_restarted_playground_keeps_its_messages_and_does_not_seed_twice() {
     let tp = spawn().await;
-    tp.command(NOA, NURSING, "/moment One more story for the wall.")
+    tp.page_command(NOA, NURSING, "/moment One more story for the wall.")
         .await;
     tp.wait_messages(MOMENTS, NOA, "the new post", |ms| ms.len() == 4)
         .await;
@@ -419,7 +428,7 @@ async fn a_restarted_playground_keeps_its_messages_and_does_not_seed_twice() {
 async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
     let tp = spawn().await;
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/shortcut",
             json!({"as": NOA, "callback_id": "share_moment"}),
         )
@@ -427,7 +436,7 @@ async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
     assert_eq!(a.body["ok"], true, "{}", a.body);
     let views = tp.wait_views(NOA, 1).await;
     assert_eq!(views[0]["view"]["callback_id"], "moment_share");
-    tp.post(
+    tp.page_post(
         "/playground/api/close",
         json!({"as": NOA, "view_id": views[0]["id"]}),
     )
@@ -438,14 +447,14 @@ async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
     // and Lee is recognized.
     let text = "Night shift covered two extra beds without a single complaint.";
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/message",
             json!({"as": LEE, "channel": NURSING, "text": text}),
         )
         .await;
     let ts = a.body["message"]["ts"].as_str().unwrap().to_owned();
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/shortcut",
             json!({"as": NOA, "callback_id": "share_as_moment", "channel": NURSING, "ts": ts}),
         )
@@ -461,15 +470,15 @@ async fn shortcuts_open_the_moment_form_prefilled_from_the_message() {
 #[tokio::test]
 async fn reset_empties_the_demo_and_seeds_it_again() {
     let tp = spawn().await;
-    tp.command(NOA, NURSING, "/moment A story that the reset forgets.")
+    tp.page_command(NOA, NURSING, "/moment A story that the reset forgets.")
         .await;
-    tp.post("/playground/api/job", json!({"job": "moments-nudge"}))
+    tp.page_post("/playground/api/job", json!({"job": "moments-nudge"}))
         .await;
     tp.wait_messages(MOMENTS, NOA, "the new post", |ms| ms.len() == 4)
         .await;
     let goals = tp.scalar("SELECT COUNT(*) FROM goals").await;
 
-    let a = tp.post("/playground/api/reset", json!({})).await;
+    let a = tp.page_post("/playground/api/reset", json!({})).await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 3);
     assert_eq!(tp.scalar("SELECT COUNT(*) FROM goals").await, goals);
@@ -481,7 +490,7 @@ async fn reset_empties_the_demo_and_seeds_it_again() {
     assert!(tp.messages(&format!("D{NOA}"), NOA).await.is_empty());
     // And it still works afterwards.
     let a = tp
-        .post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .page_post("/playground/api/job", json!({"job": "moments-nudge"}))
         .await;
     assert!(a.body["enqueued"].as_u64().unwrap() >= 1, "{}", a.body);
     tp.stop().await;
@@ -491,7 +500,7 @@ async fn reset_empties_the_demo_and_seeds_it_again() {
 async fn a_held_story_is_posted_from_its_button_and_the_answer_replaced_in_place() {
     let tp = spawn().await;
     let a = tp
-        .command(NOA, NURSING, "/moment We sang for the lady in bed 7.")
+        .page_command(NOA, NURSING, "/moment We sang for the lady in bed 7.")
         .await;
     assert_eq!(a.body["ok"], true, "{}", a.body);
     let mine = tp.messages(NURSING, NOA).await;
@@ -502,7 +511,7 @@ async fn a_held_story_is_posted_from_its_button_and_the_answer_replaced_in_place
     let (block_id, button) =
         find_action(&held["blocks"], "draft_post").expect("a Post as written button");
     let a = tp
-        .post(
+        .page_post(
             "/playground/api/action",
             json!({
                 "as": NOA,
@@ -525,4 +534,185 @@ async fn a_held_story_is_posted_from_its_button_and_the_answer_replaced_in_place
     })
     .await;
     tp.stop().await;
+}
+
+/// A request to the playground with `host` as its `Host` header.
+async fn with_host(tp: &TestPlayground, method: &str, path: &str, host: &str) -> Answer {
+    let url = format!("{}{path}", tp.address);
+    let request = match method {
+        "GET" => tp.http.get(url),
+        _ => tp
+            .http
+            .post(url)
+            .header("content-type", "application/json")
+            .header(
+                alignbot::playground::guard::TOKEN_HEADER,
+                tp.pg.page_token(),
+            )
+            .body(json!({"as": NOA, "channel": NURSING, "text": "/moment A rebinding page wrote this story."}).to_string()),
+    };
+    crate::page::read(request.header("host", host).send().await.unwrap()).await
+}
+
+#[tokio::test]
+async fn only_the_playgrounds_own_host_is_answered_so_dns_rebinding_gets_nothing() {
+    let tp = spawn().await;
+    let port = tp.address.rsplit(':').next().unwrap().to_owned();
+    for host in [
+        format!("evil.example:{port}"),
+        format!("127.0.0.1.nip.io:{port}"),
+        "127.0.0.1:1".to_owned(),
+    ] {
+        for path in ["/", "/playground/api/state", "/playground/static/app.js"] {
+            let a = with_host(&tp, "GET", path, &host).await;
+            assert_eq!(a.status, 403, "{host}{path}: {}", a.body);
+            assert!(
+                a.body["error"]
+                    .as_str()
+                    .unwrap()
+                    .contains("answers only to"),
+                "{}",
+                a.body
+            );
+        }
+        // Even with the token, a command through another name does nothing.
+        let a = with_host(&tp, "POST", "/playground/api/command", &host).await;
+        assert_eq!(a.status, 403, "{}", a.body);
+    }
+    for host in [format!("localhost:{port}"), format!("[::1]:{port}")] {
+        let a = with_host(&tp, "GET", "/playground/api/state", &host).await;
+        assert_eq!(a.status, 200, "{host}: {}", a.body);
+    }
+    tp.settle().await;
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 3);
+    tp.stop().await;
+}
+
+#[tokio::test]
+async fn a_change_needs_the_pages_token_or_its_own_origin_and_a_cross_site_post_does_nothing() {
+    let tp = spawn().await;
+    tp.page_post("/playground/api/job", json!({"job": "moments-nudge"}))
+        .await;
+    let before = tp.scalar("SELECT COUNT(*) FROM job_runs").await;
+    let post = |origin: Option<&str>, token: Option<&str>, path: &str| {
+        let mut r = tp
+            .http
+            .post(format!("{}{path}", tp.address))
+            .header("content-type", "application/json");
+        if let Some(o) = origin {
+            r = r.header("origin", o);
+        }
+        if let Some(t) = token {
+            r = r.header(alignbot::playground::guard::TOKEN_HEADER, t);
+        }
+        r.body(json!({"as": NOA, "channel": NURSING, "text": "/moment Forged by another site, never stored."}).to_string())
+    };
+    let token = tp.pg.page_token().to_owned();
+    for (origin, token, why) in [
+        (None, None, "X-Playground-Token"),
+        (None, Some("guessed"), "X-Playground-Token"),
+        (Some("https://evil.example"), None, "another site"),
+        (
+            Some("https://evil.example"),
+            Some(token.as_str()),
+            "another site",
+        ),
+        (Some("null"), None, "another site"),
+    ] {
+        for path in [
+            "/playground/api/command",
+            "/playground/api/reset",
+            "/playground/api/time",
+        ] {
+            let a = crate::page::read(post(origin, token, path).send().await.unwrap()).await;
+            assert_eq!(a.status, 403, "{origin:?} {token:?} {path}: {}", a.body);
+            let error = a.body["error"].as_str().unwrap().to_lowercase();
+            assert!(error.contains(&why.to_lowercase()), "{error}");
+        }
+    }
+    // A client that sends neither (the harness's plain `post` and
+    // `command`) is refused too.
+    let a = tp.post("/playground/api/reset", json!({})).await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    let a = tp
+        .command(NOA, NURSING, "/moment Sent without the page's token.")
+        .await;
+    assert_eq!(a.status, 403, "{}", a.body);
+    // Nothing changed: no moment, the demo not reset, no job run.
+    tp.settle().await;
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 3);
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM job_runs").await, before);
+
+    // The page itself, from its own origin, may.
+    let own = tp.address.clone();
+    let a = crate::page::read(
+        post(Some(&own), None, "/playground/api/command")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.body);
+    tp.settle().await;
+    assert_eq!(tp.scalar("SELECT COUNT(*) FROM moments").await, 4);
+    tp.stop().await;
+}
+
+#[tokio::test]
+async fn the_page_carries_a_token_made_for_this_run() {
+    let tp = spawn().await;
+    let html = tp.http.get(&tp.address).send().await.unwrap();
+    assert_eq!(html.headers()["cache-control"], "no-store");
+    assert_eq!(html.headers()["x-frame-options"], "DENY");
+    let html = html.text().await.unwrap();
+    let token = tp.pg.page_token().to_owned();
+    assert_eq!(token.len(), 64);
+    assert!(token.chars().all(|c| c.is_ascii_hexdigit()));
+    assert!(
+        html.contains(&format!(
+            r#"<meta name="playground-token" content="{token}">"#
+        )),
+        "{html}"
+    );
+    // Another run has another token, and another signing secret.
+    let other = spawn().await;
+    assert_ne!(other.pg.page_token(), token);
+    assert_ne!(other.pg.bot_token(), tp.pg.bot_token());
+    other.stop().await;
+    tp.stop().await;
+}
+
+#[test]
+fn the_playground_warns_when_it_listens_beyond_loopback() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_alignbot"))
+        .args(["playground", "--listen", "0.0.0.0:0"])
+        .current_dir(dir.path())
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    // The warning comes before the playground serves. Read on a thread, so
+    // a playground that never warns fails the test instead of hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let found = stderr
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.contains("warning:"));
+        let _ = tx.send(found);
+    });
+    let warning = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .ok()
+        .flatten();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let warning = warning.expect("a warning on stderr");
+    assert!(warning.contains("not loopback"), "{warning}");
+    assert!(warning.contains("act as anyone"), "{warning}");
 }

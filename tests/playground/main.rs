@@ -3,5 +3,7 @@
 
 mod api;
 mod browser;
+mod page;
 mod support;
+mod time;
 mod webdriver;

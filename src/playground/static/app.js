@@ -6,8 +6,12 @@ import { el, renderBlocks, stateValues } from "./blockkit.js";
 import { renderMrkdwn, emojiFor, REACTION_CHOICES } from "./mrkdwn.js";
 import { ModalHost } from "./modal.js";
 import { showMenu, toast, confirmDialog, focusKeyOf } from "./ui.js";
+import { mentionAt, mentionMatches, insertMention, encodeMentions } from "./pickers.js";
 
 const API = "/playground/api";
+// This run's token, served in the page: the playground refuses changes
+// without it (or the page's own Origin), so no other site can make them.
+const TOKEN = document.querySelector('meta[name="playground-token"]')?.content || "";
 
 const S = {
   state: null,
@@ -25,12 +29,14 @@ const S = {
   stream: null,
   streamRetry: null,
   streamHadError: false,
+  clock: null, // { offset: ms ahead of this browser's clock, tz }
+  picked: [], // mentions picked in the composer: { kind, id, name }
 };
 
 // ------------------------------------------------------------------ api
 
 async function api(path, body) {
-  const opts = body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+  const opts = body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json", "x-playground-token": TOKEN }, body: JSON.stringify(body) };
   const res = await fetch(API + path, opts);
   const text = await res.text();
   let data = null;
@@ -264,22 +270,33 @@ function renderMessages() {
   requestAnimationFrame(() => pane.removeAttribute("aria-busy"));
 }
 
+// Times show in the acting person's own time zone, as Slack shows them,
+// and "Today" is the playground's today (its clock may run ahead).
+function inViewerZone(d, opts, locale = []) {
+  const timeZone = person(S.me)?.tz;
+  try {
+    return d.toLocaleString(locale, { ...opts, timeZone });
+  } catch {
+    return d.toLocaleString(locale, opts);
+  }
+}
+
 function timeOf(ts) {
   const d = new Date(parseFloat(ts) * 1000);
   return {
-    short: d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }),
-    full: d.toLocaleString(),
+    short: inViewerZone(d, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }),
+    full: inViewerZone(d, { dateStyle: "full", timeStyle: "short" }),
     iso: d.toISOString(),
   };
 }
 
 function dayOf(ts) {
   const d = new Date(parseFloat(ts) * 1000);
-  const today = new Date();
-  const yesterday = new Date(Date.now() - 86400000);
-  if (d.toDateString() === today.toDateString()) return "Today";
-  if (d.toDateString() === yesterday.toDateString()) return "Yesterday";
-  return d.toLocaleDateString([], { weekday: "long", month: "long", day: "numeric" });
+  const day = (x) => inViewerZone(x, { year: "numeric", month: "2-digit", day: "2-digit" }, "en-CA");
+  const now = Date.now() + (S.clock?.offset || 0);
+  if (day(d) === day(new Date(now))) return "Today";
+  if (day(d) === day(new Date(now - 86400000))) return "Yesterday";
+  return inViewerZone(d, { weekday: "long", month: "long", day: "numeric" });
 }
 
 /** Slack escapes what people type; do the same so it shows as written. */
@@ -605,6 +622,7 @@ function connectStream() {
   on("view_close", (v) => modals.closeView(v.id));
   on("home", (v) => setHome(v));
   on("notice", (n) => toast(n.text));
+  on("clock", (c) => setClock(c.now, c.jumps));
   // The server dropped events for a slow page: reload what is shown.
   on("resync", () => refreshShown());
   es.addEventListener("open", () => {
@@ -640,25 +658,57 @@ function setStatus(live) {
 
 let suggestions = [];
 let active = -1;
+let mention = null; // the @ or # being typed, from mentionAt
 
 function commandMatches(text) {
   if (!text.startsWith("/") || /\s/.test(text)) return [];
-  return (S.state.slash_commands || []).filter((c) => c.command.startsWith(text));
+  return (S.state.slash_commands || []).filter((c) => c.command.startsWith(text)).map((c) => ({ kind: "command", ...c }));
+}
+
+/** What to offer for the text before the caret: commands, people or channels. */
+function currentSuggestions(input) {
+  const commands = commandMatches(input.value);
+  mention = null;
+  if (commands.length) return commands;
+  const at = mentionAt(input.value, input.selectionStart ?? input.value.length);
+  if (!at) return [];
+  mention = at;
+  return mentionMatches(at.sigil, at.query, [...S.people.values()], [...S.channels.values()]);
+}
+
+function suggestionItem(c, i) {
+  const attrs = {
+    role: "option", id: `cmd-${i}`, class: `ac-item ac-${c.kind}`, "aria-selected": String(i === active),
+    onmousedown: (ev) => { ev.preventDefault(); pickSuggestion(i); },
+  };
+  if (c.kind === "command") {
+    return el("li", { ...attrs, "data-testid": `command-${c.command.slice(1)}` },
+      el("span", { class: "ac-cmd", text: c.command }),
+      el("span", { class: "ac-hint", text: c.usage_hint || "" }),
+      el("span", { class: "ac-desc", text: c.description || "" }));
+  }
+  if (c.kind === "person") {
+    return el("li", { ...attrs, "data-testid": `mention-${c.id}` },
+      avatar(person(c.id), "avatar avatar-sm"),
+      el("span", { class: "ac-cmd", text: c.label }),
+      el("span", { class: "ac-hint", text: `@${c.name}${c.detail ? " · " + c.detail : ""}` }));
+  }
+  return el("li", { ...attrs, "data-testid": `channel-pick-${c.id}` },
+    el("span", { class: "side-hash", "aria-hidden": "true", text: "#" }),
+    el("span", { class: "ac-cmd", text: c.name }),
+    el("span", { class: "ac-hint", text: c.detail }));
 }
 
 function renderSuggestions() {
   const input = document.getElementById("composer-input");
   const list = document.getElementById("autocomplete");
-  suggestions = commandMatches(input.value);
+  suggestions = currentSuggestions(input);
   if (!suggestions.length) return hideSuggestions();
   if (active >= suggestions.length || active < 0) active = 0;
-  list.replaceChildren(...suggestions.map((c, i) => el("li", {
-    role: "option", id: `cmd-${i}`, class: "ac-item", "aria-selected": String(i === active),
-    "data-testid": `command-${c.command.slice(1)}`,
-    onmousedown: (ev) => { ev.preventDefault(); pickSuggestion(i); },
-  }, el("span", { class: "ac-cmd", text: c.command }),
-     el("span", { class: "ac-hint", text: c.usage_hint || "" }),
-     el("span", { class: "ac-desc", text: c.description || "" }))));
+  const kind = suggestions[0].kind;
+  list.setAttribute("aria-label", kind === "command" ? "Slash commands" : kind === "person" ? "People" : "Channels");
+  list.dataset.testid = kind === "command" ? "command-suggestions" : "mention-suggestions";
+  list.replaceChildren(...suggestions.map(suggestionItem));
   list.hidden = false;
   input.setAttribute("aria-activedescendant", `cmd-${active}`);
 }
@@ -669,14 +719,50 @@ function hideSuggestions() {
   input.removeAttribute("aria-activedescendant");
   suggestions = [];
   active = -1;
+  mention = null;
 }
 
 function pickSuggestion(i) {
   const input = document.getElementById("composer-input");
-  input.value = suggestions[i].command + " ";
+  const pick = suggestions[i];
+  if (pick.kind === "command") {
+    input.value = pick.command + " ";
+  } else if (mention) {
+    const caret = input.selectionStart ?? input.value.length;
+    const next = insertMention(input.value, mention, caret, pick);
+    input.value = next.text;
+    input.setSelectionRange(next.caret, next.caret);
+    if (!S.picked.some((p) => p.kind === pick.kind && p.id === pick.id)) {
+      S.picked.push({ kind: pick.kind, id: pick.id, name: pick.name });
+    }
+  }
   hideSuggestions();
   updateHelp();
   input.focus();
+}
+
+/** The @ and # buttons: start a mention at the caret and show the picker. */
+function startMention(sigil) {
+  const input = document.getElementById("composer-input");
+  const caret = input.selectionStart ?? input.value.length;
+  const before = input.value.slice(0, caret);
+  const insert = (before && !/\s$/.test(before) ? " " : "") + sigil;
+  input.value = before + insert + input.value.slice(caret);
+  input.focus();
+  input.setSelectionRange(caret + insert.length, caret + insert.length);
+  active = 0;
+  renderSuggestions();
+}
+
+/** The text as Slack would send it, with picked mentions turned into ids. */
+function outgoing(text) {
+  let mode = "message";
+  if (text.startsWith("/")) {
+    const name = text.split(/\s/, 1)[0];
+    const cmd = (S.state.slash_commands || []).find((c) => c.command === name);
+    mode = cmd && cmd.should_escape === false ? "plain" : "escape";
+  }
+  return encodeMentions(text, S.picked, mode);
 }
 
 function updateHelp() {
@@ -686,7 +772,7 @@ function updateHelp() {
   const cmd = m && (S.state.slash_commands || []).find((c) => c.command === m[1]);
   help.textContent = cmd
     ? `${cmd.command} ${cmd.usage_hint || ""}`.trim()
-    : "Type / for commands. Enter to send, Shift+Enter for a new line.";
+    : "Type / for commands, @ for people, # for channels. Enter to send, Shift+Enter for a new line.";
   input.style.height = "auto";
   input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
 }
@@ -696,13 +782,16 @@ async function send() {
   const text = input.value.trim();
   if (!text) return;
   const channelId = S.view.channel;
+  const sent = outgoing(text);
   if (text.startsWith("/")) {
     input.value = "";
     updateHelp();
-    const data = await post("/command", { as: S.me, channel: channelId, text });
+    const data = await post("/command", { as: S.me, channel: channelId, text: sent });
     if (!data || data.ok === false) {
       input.value = text;
       updateHelp();
+    } else {
+      S.picked = [];
     }
     return;
   }
@@ -712,8 +801,9 @@ async function send() {
   }
   input.value = "";
   updateHelp();
-  const data = await post("/message", { as: S.me, channel: channelId, text });
+  const data = await post("/message", { as: S.me, channel: channelId, text: sent });
   if (!data || data.ok === false) input.value = text;
+  else S.picked = [];
 }
 
 function setupComposer() {
@@ -721,13 +811,17 @@ function setupComposer() {
   const input = document.getElementById("composer-input");
   form.addEventListener("submit", (ev) => { ev.preventDefault(); send(); });
   input.addEventListener("input", () => { active = 0; renderSuggestions(); updateHelp(); });
+  input.addEventListener("click", () => renderSuggestions());
+  document.getElementById("mention-btn").addEventListener("click", () => startMention("@"));
+  document.getElementById("channel-btn").addEventListener("click", () => startMention("#"));
   input.addEventListener("blur", () => setTimeout(hideSuggestions, 100));
   input.addEventListener("keydown", (ev) => {
     const open = suggestions.length > 0;
     if (open && ev.key === "ArrowDown") { ev.preventDefault(); active = (active + 1) % suggestions.length; renderSuggestions(); return; }
     if (open && ev.key === "ArrowUp") { ev.preventDefault(); active = (active - 1 + suggestions.length) % suggestions.length; renderSuggestions(); return; }
     if (open && ev.key === "Escape") { ev.preventDefault(); hideSuggestions(); return; }
-    if (open && (ev.key === "Tab" || (ev.key === "Enter" && !ev.shiftKey && input.value !== suggestions[active].command))) {
+    const exact = suggestions[active]?.kind === "command" && input.value === suggestions[active].command;
+    if (open && (ev.key === "Tab" || (ev.key === "Enter" && !ev.shiftKey && !exact))) {
       ev.preventDefault();
       pickSuggestion(active);
       return;
@@ -771,6 +865,7 @@ function setupComposer() {
 
 function setupTopbar() {
   document.getElementById("person-btn").addEventListener("click", openPersonMenu);
+  setupTimeControl();
   const jobs = document.getElementById("job-menu-btn");
   jobs.addEventListener("click", () => {
     showMenu(jobs, (S.state.jobs || []).map((job) => ({
@@ -791,6 +886,71 @@ function setupTopbar() {
       other.click();
     }
   }));
+}
+
+// ------------------------------------------------------------------ time
+
+/** The playground's time (it runs ahead of the real one after a jump). */
+function setClock(now, jumps) {
+  if (now?.utc) S.clock = { offset: Date.parse(now.utc) - Date.now(), tz: now.timezone || "UTC" };
+  if (jumps && S.state) S.state.jumps = jumps;
+  renderClock();
+}
+
+function renderClock() {
+  if (!S.clock) return;
+  const at = new Date(Date.now() + S.clock.offset);
+  const box = document.getElementById("sim-date");
+  const fmt = (locale, opts) => {
+    try {
+      return new Intl.DateTimeFormat(locale, { timeZone: S.clock.tz, ...opts }).format(at);
+    } catch {
+      return new Intl.DateTimeFormat(locale, opts).format(at);
+    }
+  };
+  box.textContent = fmt("en-GB", { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  box.dataset.date = fmt("en-CA", { year: "numeric", month: "2-digit", day: "2-digit" });
+}
+
+async function jump(to) {
+  const btn = document.getElementById("time-menu-btn");
+  btn.setAttribute("aria-busy", "true");
+  const data = await post("/time", { jump: to }).finally(() => btn.removeAttribute("aria-busy"));
+  if (data && data.ok !== false) {
+    setClock(data.now);
+    // The stream brings the notice; without a stream, show it here.
+    if (!S.stream) toast(data.summary);
+  }
+  return data;
+}
+
+function setupTimeControl() {
+  const btn = document.getElementById("time-menu-btn");
+  const form = document.getElementById("sim-pick");
+  const input = document.getElementById("sim-pick-date");
+  btn.addEventListener("click", () => {
+    const jumps = S.state?.jumps || [];
+    showMenu(btn, [
+      { heading: "Jump to (the jobs due on the way run)" },
+      ...jumps.map((j) => ({ label: j.label, detail: j.date_label, testid: `jump-${j.id}`, run: () => jump(j.id) })),
+      { label: "A date…", detail: "any later day", testid: "jump-date", run: () => {
+        form.hidden = false;
+        const today = document.getElementById("sim-date").dataset.date;
+        if (today) input.min = today;
+        input.focus();
+      } },
+    ], { label: "Jump to", testid: "time-list", align: "right" });
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    if (!input.value) return;
+    const data = await jump(input.value);
+    if (data && data.ok !== false) form.hidden = true;
+  });
+  form.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") { form.hidden = true; btn.focus(); }
+  });
+  setInterval(renderClock, 15000);
 }
 
 const JOB_HELP = {
@@ -821,6 +981,7 @@ async function loadState() {
   S.state = await api("/state");
   S.people = new Map((S.state.people || []).map((p) => [p.id, p]));
   S.channels = new Map((S.state.channels || []).map((c) => [c.id, c]));
+  setClock(S.state.now);
 }
 
 async function boot() {

@@ -23,6 +23,16 @@ export const EMOJI = {
   joy: "😂", hugging_face: "🤗", star2: "🌟", zap: "⚡", sunny: "☀️",
   information_source: "ℹ️", question: "❓", exclamation: "❗",
   green_heart: "💚", blue_heart: "💙", purple_heart: "💜", "100": "💯",
+  bell: "🔔", no_bell: "🔕", palm_tree: "🌴", file_cabinet: "🗄️",
+  hearts: "♥️", yellow_heart: "💛", orange_heart: "🧡", sun_with_face: "🌞",
+  books: "📚", mortar_board: "🎓", stethoscope: "🩺", ambulance: "🚑",
+  pill: "💊", family: "👪", people_holding_hands: "🧑‍🤝‍🧑", earth_americas: "🌎",
+  chart_with_downwards_trend: "📉", pushpin: "📌", link: "🔗", mag: "🔍",
+  thinking_face: "🤔", ok_hand: "👌", medal: "🏅", sports_medal: "🏅",
+  first_place_medal: "🥇", gift: "🎁", balloon: "🎈", confetti_ball: "🎊",
+  date: "📅", calendar_spiral: "🗓️", hourglass_flowing_sand: "⏳",
+  heavy_plus_sign: "➕", heavy_minus_sign: "➖", arrow_up: "⬆️", arrow_down: "⬇️",
+  large_blue_circle: "🔵", white_circle: "⚪", black_circle: "⚫",
 };
 
 /** The emoji offered by the reaction picker, in Slack's usual order. */

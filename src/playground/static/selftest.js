@@ -5,6 +5,7 @@
 
 import { renderMrkdwn, renderPlain } from "./mrkdwn.js";
 import { renderBlocks, setBlockError, stateValues } from "./blockkit.js";
+import { mentionAt, mentionMatches, insertMention, encodeMentions } from "./pickers.js";
 
 const people = { U0BEN: { id: "U0BEN", real_name: "Ben Okafor" }, U0ANA: { id: "U0ANA", real_name: "Ana Ruiz" } };
 const channels = { C0NURSING: { id: "C0NURSING", name: "nursing", kind: "channel" } };
@@ -176,6 +177,29 @@ check("view state values in Slack's shape", () => {
   };
   return JSON.stringify(v) === JSON.stringify(expect) || JSON.stringify(v);
 });
+
+// ---------------------------------------------------------------- pickers
+
+const pickPeople = [{ id: "U0LEE", name: "lee", real_name: "Lee Chen" }, { id: "U0ANA", name: "ana", real_name: "Ana Ruiz" }];
+const pickChannels = [{ id: "C0NURSING", name: "nursing", kind: "channel" }, { id: "DU0ANA", name: "", kind: "dm" }];
+check("@ before the caret opens the people picker", () => {
+  const at = mentionAt("/goal add Thanks @le", 20);
+  return at?.sigil === "@" && at.query === "le" && mentionMatches("@", "le", pickPeople, pickChannels)[0]?.id === "U0LEE";
+});
+check("an email address is no mention", () => mentionAt("write a@lee", 11) === null);
+check("# lists channels, never DMs", () => JSON.stringify(mentionMatches("#", "", pickPeople, pickChannels).map((c) => c.id)) === '["C0NURSING"]');
+check("a picked person is shown by name", () => {
+  const r = insertMention("hi @l", mentionAt("hi @l", 5), 5, { kind: "person", id: "U0LEE", name: "lee" });
+  return r.text === "hi @lee " && r.caret === 8;
+});
+check("picked mentions are sent as Slack sends them", () => {
+  const picked = [{ kind: "person", id: "U0LEE", name: "lee" }, { kind: "channel", id: "C0NURSING", name: "nursing" }];
+  const text = "@lee in #nursing, not @leeds";
+  return encodeMentions(text, picked, "message") === "<@U0LEE> in <#C0NURSING|nursing>, not @leeds" &&
+    encodeMentions(text, picked, "escape") === "<@U0LEE|lee> in <#C0NURSING|nursing>, not @leeds" &&
+    encodeMentions(text, picked, "plain") === text;
+});
+check("typed mentions that were not picked stay as written", () => encodeMentions("@ana <@U0ANA>", [], "message") === "@ana <@U0ANA>");
 
 // ----------------------------------------------------------------- report
 

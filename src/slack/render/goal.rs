@@ -208,7 +208,10 @@ pub fn show(
             }
         }
     }
-    message(&format!("Goal {}: {}", goal.id, goal.title), blocks)
+    message(
+        &format!("Goal {}: {}", goal.id, escape(&goal.title)),
+        blocks,
+    )
 }
 
 /// The reply after a change: a one-line confirmation above the goal.
