@@ -17,7 +17,7 @@ use alignbot::app::jobs::{self, Job, Trigger};
 use alignbot::clock::{SharedClock, SystemClock};
 use alignbot::config::Settings;
 use alignbot::delivery::Worker;
-use alignbot::scheduler::schedule::Month;
+use alignbot::domain::period::Month;
 use alignbot::slack::client::{SlackTransport, build_client};
 use alignbot::startup::prepare_store;
 use alignbot::store::outbox;

@@ -10,8 +10,8 @@ use crate::config::Settings;
 use crate::delivery::Worker;
 use crate::domain::PersonId;
 use crate::domain::goal::PlanYear;
+use crate::domain::period::Month;
 use crate::export::Format;
-use crate::scheduler::schedule::Month;
 use crate::scheduler::schedules;
 use crate::slack::client::{SlackTransport, build_client};
 use crate::startup::prepare_store;
@@ -34,7 +34,7 @@ pub enum CliError {
 pub async fn jobs_list(settings: &Settings, clock: SharedClock) -> anyhow::Result<()> {
     let (store, ctx) = prepare_store(settings, &clock).await?;
     let tz = settings.org.timezone;
-    let scheduled = schedules(settings)?;
+    let scheduled = schedules(settings);
     let now = clock.now();
     println!(
         "{:<18} {:<24} {:<34} NEXT RUN",

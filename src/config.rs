@@ -11,6 +11,7 @@
 
 mod environment;
 
+use crate::domain::schedule::Schedule;
 use crate::domain::{ChannelId, DomainError, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono_tz::Tz;
 use secrecy::{ExposeSecret, SecretString};
@@ -87,7 +88,7 @@ pub struct Settings {
     pub org: Org,
     pub pillars: Vec<Pillar>,
     pub teams: Vec<Team>,
-    pub schedule: Schedule,
+    pub schedule: Schedules,
     pub data: DataSettings,
 }
 
@@ -231,14 +232,15 @@ impl Default for DeliverySettings {
     }
 }
 
-/// When the jobs run: schedules in the org's time zone (cron with seconds
-/// first, or `first working day 09:00` and the like).
+/// When the jobs run, in the org's time zone: parsed once, when the
+/// settings are loaded, so a bad schedule stops the start with the key to
+/// fix and everything after holds a schedule that works.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Schedule {
-    pub priorities_nudge: String,
-    pub progress_nudge: String,
-    pub moments_nudge: String,
-    pub monthly_digest: String,
+pub struct Schedules {
+    pub priorities_nudge: Schedule,
+    pub progress_nudge: Schedule,
+    pub moments_nudge: Schedule,
+    pub monthly_digest: Schedule,
     /// Working days after the priorities nudge before leaders who have not
     /// published get a reminder; as many again before admins get the list.
     pub priorities_reminder_days: u32,
@@ -246,14 +248,23 @@ pub struct Schedule {
     pub holidays: Vec<chrono::NaiveDate>,
 }
 
-impl Default for Schedule {
+/// The schedules written when the file names none.
+const DEFAULT_PRIORITIES_NUDGE: &str = "0 0 9 1 * *";
+const DEFAULT_PROGRESS_NUDGE: &str = "0 0 9 25 * *";
+const DEFAULT_MOMENTS_NUDGE: &str = "0 0 10 15 * *";
+const DEFAULT_MONTHLY_DIGEST: &str = "0 0 16 28 * *";
+const DEFAULT_REMINDER_DAYS: u32 = 3;
+
+impl Default for Schedules {
     fn default() -> Self {
+        let parse =
+            |text: &str| Schedule::parse(text).expect("the default schedules are valid cron");
         Self {
-            priorities_nudge: "0 0 9 1 * *".into(),
-            progress_nudge: "0 0 9 25 * *".into(),
-            moments_nudge: "0 0 10 15 * *".into(),
-            monthly_digest: "0 0 16 28 * *".into(),
-            priorities_reminder_days: 3,
+            priorities_nudge: parse(DEFAULT_PRIORITIES_NUDGE),
+            progress_nudge: parse(DEFAULT_PROGRESS_NUDGE),
+            moments_nudge: parse(DEFAULT_MOMENTS_NUDGE),
+            monthly_digest: parse(DEFAULT_MONTHLY_DIGEST),
+            priorities_reminder_days: DEFAULT_REMINDER_DAYS,
             holidays: Vec::new(),
         }
     }
@@ -870,30 +881,27 @@ fn resolve_teams(file: Vec<FileTeam>) -> Result<Vec<Team>, ConfigError> {
         .collect()
 }
 
-fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
-    let defaults = Schedule::default();
-    let pick = |name: &str, value: Option<String>, default: String| {
-        let expr = value.unwrap_or(default);
-        crate::scheduler::schedule::Schedule::parse(&expr)
-            .map_err(|e| invalid(format!("schedule.{name}"), &expr, e.to_string()))?;
-        Ok::<_, ConfigError>(expr)
+fn resolve_schedule(file: FileSchedule) -> Result<Schedules, ConfigError> {
+    let pick = |name: &str, value: Option<String>, default: &str| {
+        let expr = value.as_deref().unwrap_or(default);
+        Schedule::parse(expr).map_err(|e| invalid(format!("schedule.{name}"), expr, e.to_string()))
     };
-    Ok(Schedule {
+    Ok(Schedules {
         priorities_nudge: pick(
             "priorities_nudge",
             file.priorities_nudge,
-            defaults.priorities_nudge,
+            DEFAULT_PRIORITIES_NUDGE,
         )?,
         progress_nudge: pick(
             "progress_nudge",
             file.progress_nudge,
-            defaults.progress_nudge,
+            DEFAULT_PROGRESS_NUDGE,
         )?,
-        moments_nudge: pick("moments_nudge", file.moments_nudge, defaults.moments_nudge)?,
+        moments_nudge: pick("moments_nudge", file.moments_nudge, DEFAULT_MOMENTS_NUDGE)?,
         monthly_digest: pick(
             "monthly_digest",
             file.monthly_digest,
-            defaults.monthly_digest,
+            DEFAULT_MONTHLY_DIGEST,
         )?,
         priorities_reminder_days: match file.priorities_reminder_days {
             Some(0) => {
@@ -911,7 +919,7 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedule, ConfigError> {
                 ));
             }
             Some(n) => n,
-            None => defaults.priorities_reminder_days,
+            None => DEFAULT_REMINDER_DAYS,
         },
         holidays: file
             .holidays
@@ -963,7 +971,7 @@ name = "Patient care"
         assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(s.slack.api_url, DEFAULT_API_URL);
         assert!(s.scheduler);
-        assert_eq!(s.schedule, Schedule::default());
+        assert_eq!(s.schedule, Schedules::default());
     }
 
     #[test]

@@ -42,6 +42,20 @@
 //! writes funnel through one writer task that commits them in shared
 //! batches, and the delivery worker sends concurrently across channels but
 //! in order, one at a time, within each channel.
+//!
+//! ## Dependencies
+//!
+//! Each layer imports only the ones above it, never one below, so no two
+//! modules import each other:
+//!
+//! 1. [`domain`], [`clock`], [`export`], [`metrics`], [`telemetry`]: import nothing of ours.
+//! 2. [`config`]: the domain (it holds the parsed org and schedules).
+//! 3. [`store`]: the domain and the export formats.
+//! 4. [`app`]: the domain, the store, the clock (never config, the scheduler or an adapter).
+//! 5. [`scheduler`], [`delivery`]: run the app's jobs and its outbox.
+//! 6. [`slack`]: the chat adapter, on top of the app and delivery.
+//! 7. [`http`]: routes to the app through the adapter's parsing.
+//! 8. [`housekeeping`], [`startup`], [`cli`], [`playground`]: the process, which wires the rest.
 
 pub mod app;
 pub mod cli;

@@ -136,7 +136,7 @@ impl Application {
         let scheduler = if settings.scheduler {
             Some(Scheduler::new(
                 ctx.clone(),
-                schedules(settings)?,
+                schedules(settings),
                 settings.schedule.holidays.clone(),
             ))
         } else {

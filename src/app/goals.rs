@@ -1,35 +1,23 @@
 //! Annual goals: adding, checking in, listing, showing and closing.
 //!
-//! Who may do what (checked here, whatever the UI showed):
+//! Who may do what (the rules are in [`super::permissions`], checked here
+//! whatever the UI showed):
 //! - add a goal: admins, and leaders for their own team; members propose;
 //! - check in, edit, close: the goal's owner, a leader of its team, an admin;
 //! - read: anyone in the organization.
 
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
-use crate::domain::goal::{
-    CheckIn, Confidence, Goal, GoalId, GoalKind, GoalStatus, GoalTitle, NewGoal, Note, PlanYear,
-    parse_due,
-};
-use crate::domain::{Directory, DomainError, PersonId, TeamKey};
+use crate::domain::goal::{CheckIn, Confidence, Goal, GoalId, GoalStatus, Note, PlanYear};
+use crate::domain::{DomainError, PersonId};
 use crate::store::goals::{self, GoalFilter};
 use chrono::Datelike;
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
 
-/// A goal as a person typed or picked it, before validation.
-#[derive(Debug, Clone, Default)]
-pub struct GoalInput {
-    pub title: String,
-    pub pillar: Option<String>,
-    pub target: Option<String>,
-    pub start: Option<String>,
-    pub due: Option<String>,
-    pub team: Option<String>,
-    pub owner: Option<PersonId>,
-    pub year: Option<String>,
-}
+pub use crate::domain::goal::GoalInput;
 
 /// The plan year "now" is in, in the organization's time zone.
 pub fn current_year(ctx: &AppContext) -> PlanYear {
@@ -42,59 +30,17 @@ fn some(raw: &Option<String>) -> Option<&str> {
     raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-impl GoalInput {
-    /// Validates against the organization; `actor` is who asks.
-    pub fn validate(
-        &self,
-        actor: &PersonId,
-        dir: &Directory,
-        this_year: PlanYear,
-    ) -> Result<NewGoal, DomainError> {
-        let title = GoalTitle::parse(&self.title)?;
-        let pillar = match some(&self.pillar) {
-            Some(raw) => dir.resolve_pillar(raw)?,
-            None => {
-                return Err(DomainError::Invalid {
-                    what: "goal",
-                    value: self.title.chars().take(40).collect(),
-                    rule: "every goal hangs under a pillar: add pillar:<key>",
-                });
-            }
-        };
-        let year = match some(&self.year) {
-            Some(raw) => PlanYear::parse(raw)?,
-            None => this_year,
-        };
-        let kind = GoalKind::from_input(some(&self.start), some(&self.target))?;
-        let due = some(&self.due)
-            .map(|raw| parse_due(raw, year))
-            .transpose()?;
-        let team = match some(&self.team) {
-            Some(raw) => Some(dir.resolve_team(raw)?),
-            None => dir.home_team(actor).map(|t| t.key.clone()),
-        };
-        Ok(NewGoal {
-            title,
-            pillar,
-            team,
-            owner: self.owner.clone().unwrap_or_else(|| actor.clone()),
-            year,
-            kind,
-            due,
-        })
+/// Refuses, with the reason to show, unless `person` may add goals directly
+/// for the team their work belongs to (the add form asks this before it opens).
+pub fn for_add_form(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
+    let dir = ctx.directory();
+    let team = dir.home_team(person).map(|t| t.key.clone());
+    if !Actor::new(&dir, person).may_add_goal(team.as_ref()) {
+        return Err(AppError::Forbidden(
+            "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
+        ));
     }
-}
-
-/// May `person` add a goal for `team` directly?
-pub fn may_add(dir: &Directory, person: &PersonId, team: Option<&TeamKey>) -> bool {
-    dir.is_admin(person) || team.is_some_and(|t| dir.leads(person, t))
-}
-
-/// May `person` check in, edit or close `goal`?
-pub fn may_change(dir: &Directory, person: &PersonId, goal: &Goal) -> bool {
-    &goal.owner == person
-        || dir.is_admin(person)
-        || goal.team.as_ref().is_some_and(|t| dir.leads(person, t))
+    Ok(())
 }
 
 fn not_found(id: GoalId) -> AppError {
@@ -115,7 +61,7 @@ fn refuse_change(goal: &Goal) -> AppError {
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
     let goal = input.validate(&actor, &dir, current_year(ctx))?;
-    if !may_add(&dir, &actor, goal.team.as_ref()) {
+    if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
              `/goal propose <title> pillar:<key>`, and a leader approves."
@@ -163,7 +109,7 @@ pub async fn show(ctx: &AppContext, id: GoalId) -> Result<(Goal, Vec<CheckIn>), 
 /// A goal `person` may change, or why not.
 pub async fn for_change(ctx: &AppContext, person: &PersonId, id: GoalId) -> Result<Goal, AppError> {
     let goal = get(ctx, id).await?;
-    if !may_change(&ctx.directory(), person, &goal) {
+    if !Actor::new(&ctx.directory(), person).may_change_goal(&goal.owner, goal.team.as_ref()) {
         return Err(refuse_change(&goal));
     }
     Ok(goal)
@@ -214,7 +160,7 @@ pub async fn check_in(
     let progress = goal.kind.progress(Some(value));
     let (stored, owner) = (check_in.clone(), goal.owner.clone());
     let dir = ctx.directory();
-    let month = crate::scheduler::schedule::Month::containing(check_in.at, dir.org.timezone).key();
+    let month = crate::domain::period::Month::containing(check_in.at, dir.org.timezone).key();
     let nudge = crate::store::jobs::nudge_for(
         ctx.store.reads(),
         "progress-nudge",

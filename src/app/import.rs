@@ -15,8 +15,9 @@
 //! ones that describe its state (id, progress, status, …) are accepted and
 //! ignored, so an export's `goals.csv` imports as new, active goals.
 
-use super::goals::{GoalInput, current_year, may_add};
+use super::goals::{GoalInput, current_year};
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::{GoalId, GoalKind, NewGoal, PlanYear, Quantity, Unit};
 use crate::domain::{Directory, PersonId};
@@ -338,7 +339,7 @@ fn parse_row(
             kind_name(&goal.kind)
         ));
     }
-    if !may_add(dir, actor, goal.team.as_ref()) {
+    if !Actor::new(dir, actor).may_add_goal(goal.team.as_ref()) {
         problems.push(match &goal.team {
             Some(team) => format!(
                 "{actor} may not add goals for the team {team}: admins and that team's leaders can"
@@ -363,7 +364,7 @@ pub async fn import_goals(
     source: impl std::io::Read,
 ) -> Result<ImportSummary, ImportError> {
     let dir = ctx.directory();
-    if !dir.is_admin(&actor) && !dir.teams.iter().any(|t| t.leaders.contains(&actor)) {
+    if !Actor::new(&dir, &actor).may_import_goals() {
         return Err(ImportError::NotAllowed(actor));
     }
     let goals = parse_goals(source, &actor, &dir, current_year(ctx))?;

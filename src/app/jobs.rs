@@ -7,7 +7,7 @@ use super::goals::current_year;
 use super::outgoing::{Outgoing, enqueue};
 use super::{AppContext, AppError};
 use crate::domain::PersonId;
-use crate::scheduler::schedule::Month;
+use crate::domain::period::Month;
 use crate::store::jobs;
 use std::collections::BTreeSet;
 use std::fmt;

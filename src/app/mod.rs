@@ -5,8 +5,10 @@
 //! triggers and reply handles are opaque values to them.
 //!
 //! Permissions are checked here, not in the UI: a button that a person
-//! should not have seen still does nothing for them.
+//! should not have seen still does nothing for them. Every rule lives in
+//! [`permissions`]; the services ask it and word the refusal.
 
+pub mod commands;
 pub mod compose;
 pub mod data_rights;
 pub mod error;
@@ -19,6 +21,7 @@ pub mod jobs;
 pub mod moments;
 pub mod outgoing;
 pub mod people;
+pub mod permissions;
 pub mod plan;
 pub mod priorities;
 pub mod proposals;

@@ -1,6 +1,7 @@
 //! Sharing, confirming, editing and deleting mission moments.
 
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::privacy::{self, Finding};
@@ -258,13 +259,12 @@ pub async fn discard_draft(
 /// A moment its author (or, for deletion, an admin) may change.
 fn changeable(
     found: Option<Moment>,
-    person: &PersonId,
-    admin_may: bool,
+    may_change: impl FnOnce(&PersonId) -> bool,
 ) -> Result<Moment, AppError> {
     let moment = found
         .filter(|m| m.status != MomentStatus::Deleted)
         .ok_or_else(|| AppError::NotFound("That moment no longer exists.".into()))?;
-    if &moment.author != person && !admin_may {
+    if !may_change(&moment.author) {
         return Err(AppError::Forbidden(
             "Only the person who shared this moment can change it.".into(),
         ));
@@ -284,7 +284,10 @@ pub async fn for_edit(
         .acquire()
         .await
         .map_err(StoreError::from)?;
-    changeable(moments::get(&mut conn, id).await?, person, false)
+    let dir = ctx.directory();
+    changeable(moments::get(&mut conn, id).await?, |author| {
+        Actor::new(&dir, person).may_edit_moment(author)
+    })
 }
 
 /// Replaces a moment's story, pillar and recognitions; its post follows.
@@ -307,7 +310,9 @@ pub async fn edit(
         .store
         .write(move |conn| {
             Box::pin(async move {
-                let moment = match changeable(moments::get(conn, id).await?, &person, false) {
+                let may_edit =
+                    |author: &PersonId| Actor::new(&directory, &person).may_edit_moment(author);
+                let moment = match changeable(moments::get(conn, id).await?, may_edit) {
                     Ok(m) => m,
                     Err(refusal) => return Ok(Err(refusal)),
                 };
@@ -341,12 +346,13 @@ pub async fn edit(
 #[tracing::instrument(skip_all, fields(%person, %id))]
 pub async fn delete(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<(), AppError> {
     let directory = ctx.directory();
-    let admin = directory.is_admin(&person);
     let now = ctx.clock.now();
     ctx.store
         .write(move |conn| {
             Box::pin(async move {
-                let moment = match changeable(moments::get(conn, id).await?, &person, admin) {
+                let may_remove =
+                    |author: &PersonId| Actor::new(&directory, &person).may_remove_moment(author);
+                let moment = match changeable(moments::get(conn, id).await?, may_remove) {
                     Ok(m) => m,
                     Err(refusal) => return Ok(Err(refusal)),
                 };

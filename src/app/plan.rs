@@ -3,12 +3,13 @@
 //! what), and archived pillars keep their goals and history.
 
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::{ChannelId, DomainError, PersonId, Pillar, PillarKey, Team, TeamKey};
 use crate::store::{goals, org};
 
 fn require_admin(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
-    if ctx.directory().is_admin(person) {
+    if Actor::new(&ctx.directory(), person).may_change_plan() {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -302,6 +303,22 @@ pub async fn edit_team(
     )
     .await?;
     Ok(team)
+}
+
+/// The team whose people `actor` may change in a form, or why not (the form
+/// asks this before it opens).
+pub fn team_for_people_form(
+    ctx: &AppContext,
+    actor: &PersonId,
+    key: &str,
+) -> Result<TeamKey, AppError> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, actor).may_change_plan() {
+        return Err(AppError::Forbidden(
+            "Only admins can change a team's people.".into(),
+        ));
+    }
+    Ok(dir.resolve_team(key)?)
 }
 
 /// Leaders or members of a team, added or removed.

@@ -1,14 +1,16 @@
 //! Monthly priorities: each team's leaders publish the team's priorities for
 //! the month; the bot posts them to the team channel with the team's goal
 //! progress, says so in the leadership channel, and ticks off the leader's
-//! nudge. Only the team's leaders (and admins) may publish.
+//! nudge. Only the team's leaders (and admins) may publish (see
+//! [`super::permissions`]).
 
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::GoalId;
+use crate::domain::period::Month;
 use crate::domain::priorities::PriorityList;
 use crate::domain::{PersonId, Team};
-use crate::scheduler::schedule::Month;
 use crate::store::priorities::{self, Published};
 use crate::store::{StoreError, jobs};
 
@@ -20,17 +22,14 @@ pub fn this_month(ctx: &AppContext) -> Month {
 /// The team `person` publishes for: the one given, or the one they lead.
 pub fn team_for(ctx: &AppContext, person: &PersonId, team: Option<&str>) -> Result<Team, AppError> {
     let dir = ctx.directory();
+    let actor = Actor::new(&dir, person);
     let team = match team {
         Some(raw) => {
             let key = dir.resolve_team(raw)?;
             dir.team(&key).cloned().expect("resolved above")
         }
         None => {
-            let led: Vec<&Team> = dir
-                .teams
-                .iter()
-                .filter(|t| t.leaders.contains(person))
-                .collect();
+            let led = actor.led_teams();
             match led.as_slice() {
                 [one] => (*one).clone(),
                 [] => {
@@ -46,7 +45,7 @@ pub fn team_for(ctx: &AppContext, person: &PersonId, team: Option<&str>) -> Resu
             }
         }
     };
-    if !(team.leaders.contains(person) || dir.is_admin(person)) {
+    if !actor.may_publish_priorities(&team.key) {
         return Err(AppError::Forbidden(format!(
             "Only the leaders of {} publish its priorities.",
             team.name

@@ -1,11 +1,13 @@
 //! Team goal-setting: members propose goals, teammates support and comment,
 //! a leader approves (the proposal becomes an active goal) or declines.
 //!
-//! Who may do what: any member or leader of the team (or an admin) may
-//! propose, support and comment; only the team's leaders and admins decide.
+//! Who may do what (the rules are in [`super::permissions`]): any member or
+//! leader of the team (or an admin) may propose, support and comment; only
+//! the team's leaders and admins decide.
 
 use super::goals::{GoalInput, current_year};
 use super::outgoing::{Outgoing, enqueue};
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::{Goal, GoalId, NewGoal, Note, ProposalStatus};
 use crate::domain::{ChannelId, PersonId, Team};
@@ -41,8 +43,7 @@ pub async fn for_decision(
     id: i64,
 ) -> Result<Proposal, AppError> {
     let p = get_open(ctx, id).await?;
-    let dir = ctx.directory();
-    if !(dir.is_admin(person) || dir.leads(person, &p.team)) {
+    if !Actor::new(&ctx.directory(), person).may_decide_proposal(&p.team) {
         return Err(AppError::Forbidden(
             "Only a leader of this team or an admin can approve or decline a proposal.".into(),
         ));
@@ -71,8 +72,7 @@ pub async fn propose(
             "A proposal goes to a team: add team:<key> (you are not in exactly one team).".into(),
         ));
     };
-    let in_team = team.members.contains(&person) || team.leaders.contains(&person);
-    if !in_team && !dir.is_admin(&person) {
+    if !Actor::new(&dir, &person).may_take_part(&team.key) {
         return Err(AppError::Forbidden(format!(
             "Only members of {} can propose its goals.",
             team.name
@@ -112,11 +112,7 @@ pub async fn propose(
 }
 
 fn may_take_part(ctx: &AppContext, person: &PersonId, p: &Proposal) -> Result<(), AppError> {
-    let dir = ctx.directory();
-    let in_team = dir
-        .team(&p.team)
-        .is_some_and(|t| t.members.contains(person) || t.leaders.contains(person));
-    if in_team || dir.is_admin(person) {
+    if Actor::new(&ctx.directory(), person).may_take_part(&p.team) {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -336,7 +332,7 @@ pub async fn open_for(
 pub async fn kickoff(ctx: &AppContext, person: PersonId, team: &str) -> Result<Team, AppError> {
     let dir = ctx.directory();
     let key = dir.resolve_team(team)?;
-    if !(dir.is_admin(&person) || dir.leads(&person, &key)) {
+    if !Actor::new(&dir, &person).may_start_goal_setting(&key) {
         return Err(AppError::Forbidden(
             "Only the team's leaders and admins can start its goal-setting.".into(),
         ));

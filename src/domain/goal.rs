@@ -1032,6 +1032,126 @@ pub struct NewGoal {
     pub due: Option<chrono::NaiveDate>,
 }
 
+/// A goal as a person typed or picked it (in a command, a form or an import
+/// file), before validation.
+#[derive(Debug, Clone, Default)]
+pub struct GoalInput {
+    pub title: String,
+    pub pillar: Option<String>,
+    pub target: Option<String>,
+    pub start: Option<String>,
+    pub due: Option<String>,
+    pub team: Option<String>,
+    pub owner: Option<super::PersonId>,
+    pub year: Option<String>,
+}
+
+/// The part of a [`GoalInput`] a problem is about, so a form can show the
+/// problem next to its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GoalField {
+    Title,
+    Pillar,
+    Year,
+    /// Start and target together: they make the goal's kind and unit.
+    Measure,
+    Due,
+    Team,
+}
+
+/// Blank input counts as absent.
+fn given(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl GoalInput {
+    /// Validates against the organization; `actor` is who asks (their home
+    /// team is the goal's team when none is given). The error is the first
+    /// problem, in the order of [`GoalInput::check`].
+    pub fn validate(
+        &self,
+        actor: &super::PersonId,
+        dir: &super::Directory,
+        this_year: PlanYear,
+    ) -> Result<NewGoal, super::DomainError> {
+        self.check(actor, dir, this_year)
+            .map_err(|mut problems| problems.swap_remove(0).1)
+    }
+
+    /// Validates every field, and on failure returns each problem with its
+    /// field (title, pillar, year, measure, due date, team, in that order;
+    /// never empty), so a form shows them all at once.
+    pub fn check(
+        &self,
+        actor: &super::PersonId,
+        dir: &super::Directory,
+        this_year: PlanYear,
+    ) -> Result<NewGoal, Vec<(GoalField, super::DomainError)>> {
+        let mut problems = Vec::new();
+        let mut note = |field: GoalField, e: super::DomainError| problems.push((field, e));
+        let title = GoalTitle::parse(&self.title)
+            .map_err(|e| note(GoalField::Title, e.into()))
+            .ok();
+        let pillar = match given(&self.pillar) {
+            Some(raw) => dir
+                .resolve_pillar(raw)
+                .map_err(|e| note(GoalField::Pillar, e))
+                .ok(),
+            None => {
+                note(
+                    GoalField::Pillar,
+                    super::DomainError::Invalid {
+                        what: "goal",
+                        value: self.title.chars().take(40).collect(),
+                        rule: "every goal hangs under a pillar: add pillar:<key>",
+                    },
+                );
+                None
+            }
+        };
+        let year = match given(&self.year) {
+            Some(raw) => PlanYear::parse(raw)
+                .map_err(|e| note(GoalField::Year, e.into()))
+                .ok(),
+            None => Some(this_year),
+        };
+        let kind = GoalKind::from_input(given(&self.start), given(&self.target))
+            .map_err(|e| note(GoalField::Measure, e.into()))
+            .ok();
+        // A due date is read within the goal's year; with a year that is
+        // itself wrong, there is nothing to read it against.
+        let due = match (given(&self.due), year) {
+            (Some(raw), Some(year)) => parse_due(raw, year)
+                .map(Some)
+                .map_err(|e| note(GoalField::Due, e.into()))
+                .unwrap_or(None),
+            _ => None,
+        };
+        let team = match given(&self.team) {
+            Some(raw) => dir
+                .resolve_team(raw)
+                .map(Some)
+                .map_err(|e| note(GoalField::Team, e))
+                .unwrap_or(None),
+            None => dir.home_team(actor).map(|t| t.key.clone()),
+        };
+        match (title, pillar, year, kind) {
+            (Some(title), Some(pillar), Some(year), Some(kind)) if problems.is_empty() => {
+                Ok(NewGoal {
+                    title,
+                    pillar,
+                    team,
+                    owner: self.owner.clone().unwrap_or_else(|| actor.clone()),
+                    year,
+                    kind,
+                    due,
+                })
+            }
+            _ => Err(problems),
+        }
+    }
+}
+
 /// One check-in; a goal keeps all of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckIn {
@@ -1069,6 +1189,94 @@ mod tests {
             target: 30.0,
             unit: suffix("min"),
         }
+    }
+
+    /// One pillar (`care`), one team (`nursing`, led by `U0LEAD`).
+    fn directory() -> super::super::Directory {
+        use super::super::{ChannelId, Directory, Org, Pillar, PillarKey, Team, TeamKey};
+        let person = |raw: &str| super::super::PersonId::parse(raw).unwrap();
+        Directory {
+            org: Org {
+                name: "Riverside".into(),
+                mission: "Heal".into(),
+                timezone: chrono_tz::America::New_York,
+                moments_channel: ChannelId::parse("C0MOMENTS").unwrap(),
+                leadership_channel: ChannelId::parse("C0LEADERS").unwrap(),
+                admins: vec![person("U0ADMIN")],
+            },
+            pillars: vec![Pillar {
+                key: PillarKey::parse("care").unwrap(),
+                name: "Care".into(),
+                description: String::new(),
+                emoji: String::new(),
+                archived: false,
+            }],
+            teams: vec![Team {
+                key: TeamKey::parse("nursing").unwrap(),
+                name: "Nursing".into(),
+                channel: ChannelId::parse("C0NURSING").unwrap(),
+                leaders: vec![person("U0LEAD")],
+                members: Vec::new(),
+                holidays: Vec::new(),
+            }],
+        }
+    }
+
+    #[test]
+    fn goal_input_is_checked_field_by_field_and_validate_reports_the_first_problem() {
+        let dir = directory();
+        let lead = super::super::PersonId::parse("U0LEAD").unwrap();
+        let good = GoalInput {
+            title: "  Faster discharge ".into(),
+            pillar: Some("Care".into()),
+            target: Some("30min".into()),
+            start: Some("45min".into()),
+            due: Some("Q2".into()),
+            ..GoalInput::default()
+        };
+        let goal = good.check(&lead, &dir, year(2026)).unwrap();
+        assert_eq!(goal.title.as_str(), "Faster discharge");
+        assert_eq!(goal.team.as_ref().map(|t| t.as_str()), Some("nursing"));
+        assert_eq!(goal.owner, lead);
+        assert_eq!(goal.kind, wait_times());
+        assert_eq!(good.validate(&lead, &dir, year(2026)), Ok(goal));
+
+        let bad = GoalInput {
+            title: String::new(),
+            pillar: None,
+            target: Some("lots".into()),
+            due: Some("someday".into()),
+            team: Some("radiology".into()),
+            ..GoalInput::default()
+        };
+        let problems = bad.check(&lead, &dir, year(2026)).unwrap_err();
+        let fields: Vec<GoalField> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [
+                GoalField::Title,
+                GoalField::Pillar,
+                GoalField::Measure,
+                GoalField::Due,
+                GoalField::Team
+            ]
+        );
+        assert_eq!(
+            bad.validate(&lead, &dir, year(2026)).unwrap_err(),
+            problems[0].1
+        );
+        let wrong_year = GoalInput {
+            year: Some("next".into()),
+            due: Some("Q2".into()),
+            ..good
+        };
+        let problems = wrong_year.check(&lead, &dir, year(2026)).unwrap_err();
+        let fields: Vec<GoalField> = problems.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            [GoalField::Year],
+            "no due date is read without a year"
+        );
     }
 
     #[test]

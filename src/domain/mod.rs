@@ -1,14 +1,17 @@
 //! The organization's strategy in plain Rust: pillars, teams, people and
-//! mission moments. Rules for this folder: no Slack, no SQL, no tokio. Every
-//! type validates on construction, so the rest of the app never holds an
-//! invalid value; errors carry the message a person should read.
+//! mission moments, and the months and schedules its rhythm runs on. Rules
+//! for this folder: no Slack, no SQL, no tokio. Every type validates on
+//! construction, so the rest of the app never holds an invalid value; errors
+//! carry the message a person should read.
 
 pub mod goal;
 pub mod ids;
 pub mod moment;
 pub mod org;
+pub mod period;
 pub mod priorities;
 pub mod privacy;
+pub mod schedule;
 
 pub use ids::{ChannelId, PersonId, PillarKey, TeamKey};
 pub use moment::{Audience, MomentDraft, MomentId, MomentStory, Recognized};

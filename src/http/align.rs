@@ -2,12 +2,13 @@
 //! change the plan (mission, pillars, teams), plus the goal-setting kick-off.
 
 use super::error::command_failure;
+use crate::app::commands::Usage;
+use crate::app::commands::align::{AlignCommand, align_help, parse_align};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::{AppContext, AppError, plan, proposals, report};
 use crate::domain::PersonId;
 use crate::slack::command::SlashCommand;
-use crate::slack::goal_command::{AlignCommand, Usage, align_help, parse_align};
 use crate::slack::render::{self, reply};
 use axum::Json;
 use axum::http::StatusCode;
@@ -129,12 +130,7 @@ async fn run(
             let leaders = role == "leaders";
             match action.as_deref() {
                 None => {
-                    if !ctx.directory().is_admin(&person) {
-                        return Err(AppError::Forbidden(
-                            "Only admins can change a team's people.".into(),
-                        ));
-                    }
-                    let team = ctx.directory().resolve_team(&key)?;
+                    let team = plan::team_for_people_form(ctx, &person, &key)?;
                     let trigger = trigger.ok_or_else(|| {
                         AppError::NotFound("Slack did not send a trigger to open the form.".into())
                     })?;

@@ -5,10 +5,11 @@
 use super::error::{HttpError, command_failure};
 use super::signed::SignedBody;
 use super::{AppState, record_request};
+use crate::app::commands::moment::{MomentCommand, parse_moment};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::outgoing::{Modal, MomentPrefill};
 use crate::domain::{Audience, PersonId};
-use crate::slack::command::{MomentCommand, SlashCommand, parse_moment};
+use crate::slack::command::SlashCommand;
 use crate::slack::render::reply;
 use axum::Json;
 use axum::extract::State;

@@ -2,17 +2,16 @@
 
 use super::AppState;
 use super::error::command_failure;
+use crate::app::commands::Usage;
+use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
 use crate::app::goals::{self, CheckInInput, GoalInput};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::proposals;
 use crate::app::{AppContext, AppError};
-use crate::domain::goal::{GoalId, GoalKind, GoalStatus, GoalTitle, PlanYear, parse_due};
+use crate::domain::goal::{GoalField, GoalId, GoalStatus, PlanYear};
 use crate::domain::{DomainError, PersonId};
 use crate::slack::command::SlashCommand;
-use crate::slack::goal_command::{
-    GoalCommand, GoalFields, ListScope, Usage, goal_help, parse_goal,
-};
 use crate::slack::ids;
 use crate::slack::interaction::{FormState, metadata};
 use crate::slack::render::goal::GoalMeta;
@@ -75,12 +74,7 @@ async fn run(
     match cmd {
         GoalCommand::Help => reply(reply::ephemeral(goal_help())),
         GoalCommand::AddForm => {
-            let team = dir.home_team(&person).map(|t| t.key.clone());
-            if !goals::may_add(&dir, &person, team.as_ref()) {
-                return Err(AppError::Forbidden(
-                    "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
-                ));
-            }
+            goals::for_add_form(ctx, &person)?;
             open_modal(
                 ctx,
                 need_trigger()?,
@@ -225,42 +219,32 @@ fn goal_input(state: &FormState) -> Result<GoalInput, AppError> {
     })
 }
 
-/// Checks each field on its own, so every problem shows next to its field.
-fn field_errors(input: &GoalInput, ctx: &AppContext, year: PlanYear) -> HashMap<String, String> {
-    let dir = ctx.directory();
-    let mut out = HashMap::new();
-    if let Err(e) = GoalTitle::parse(&input.title) {
-        out.insert(ids::GOAL_TITLE.to_owned(), e.to_string());
-    }
-    match input.pillar.as_deref() {
-        None => {
-            out.insert(
-                ids::GOAL_PILLAR.to_owned(),
-                "Pick the pillar this goal serves.".to_owned(),
-            );
-        }
-        Some(raw) => {
-            if let Err(e) = dir.resolve_pillar(raw) {
-                out.insert(ids::GOAL_PILLAR.to_owned(), e.to_string());
-            }
-        }
-    }
-    let trim = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
+/// Every problem with the goal form, next to its field: the domain's one
+/// validation of goal input, mapped to the form's blocks.
+fn field_errors(
+    input: &GoalInput,
+    person: &PersonId,
+    ctx: &AppContext,
+    year: PlanYear,
+) -> HashMap<String, String> {
+    let Err(problems) = input.check(person, &ctx.directory(), year) else {
+        return HashMap::new();
     };
-    if let Err(e) = GoalKind::from_input(
-        trim(&input.start).as_deref(),
-        trim(&input.target).as_deref(),
-    ) {
-        out.insert(ids::GOAL_TARGET.to_owned(), e.to_string());
-    }
-    if let Some(due) = &input.due
-        && let Err(e) = parse_due(due, year)
-    {
-        out.insert(ids::GOAL_DUE.to_owned(), e.to_string());
+    let mut out = HashMap::new();
+    for (field, e) in problems {
+        let (block, text) = match field {
+            GoalField::Pillar if input.pillar.is_none() => (
+                ids::GOAL_PILLAR,
+                "Pick the pillar this goal serves.".to_owned(),
+            ),
+            GoalField::Pillar => (ids::GOAL_PILLAR, e.to_string()),
+            GoalField::Measure => (ids::GOAL_TARGET, e.to_string()),
+            GoalField::Due => (ids::GOAL_DUE, e.to_string()),
+            GoalField::Team => (ids::GOAL_TEAM, e.to_string()),
+            // The form has no year field: a year problem is the goal's.
+            GoalField::Title | GoalField::Year => (ids::GOAL_TITLE, e.to_string()),
+        };
+        out.entry(block.to_owned()).or_insert(text);
     }
     out
 }
@@ -279,7 +263,7 @@ pub async fn submit(
     let response = match callback {
         ids::GOAL_ADD_CALLBACK | ids::GOAL_EDIT_CALLBACK | ids::GOAL_PROPOSE_CALLBACK => {
             let input = goal_input(state)?;
-            let problems = field_errors(&input, ctx, goals::current_year(ctx));
+            let problems = field_errors(&input, &person, ctx, goals::current_year(ctx));
             if !problems.is_empty() {
                 return Ok(Some(errors(problems)));
             }

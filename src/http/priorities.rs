@@ -1,6 +1,7 @@
 //! `/priorities …`, the publish form and its button.
 
 use super::error::command_failure;
+use crate::app::commands::priorities::{HELP, PrioritiesCommand, parse_priorities};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::{AppContext, AppError, priorities};
@@ -19,28 +20,6 @@ use axum::response::{IntoResponse, Response};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
 
-const HELP: &str = "*Monthly priorities*: each team's leaders publish what matters most this month.\n\
-•  `/priorities publish <item>; <item>; …` publishes up to 7 items to your team's channel (add `team:<key>` if you lead several teams).\n\
-•  `/priorities publish` opens a form, prefilled with last month's items to carry over, edit or drop.\n\
-•  `/priorities show [team]` shows this month's priorities of your team, or of `team`.";
-
-/// Splits a leading `team:<key>` off the text.
-fn team_option(text: &str) -> (Option<String>, String) {
-    let trimmed = text.trim();
-    match trimmed.split_once(char::is_whitespace) {
-        Some((first, rest)) if first.to_lowercase().starts_with("team:") && first.len() > 5 => {
-            (Some(first[5..].to_owned()), rest.trim().to_owned())
-        }
-        _ if trimmed.to_lowercase().starts_with("team:")
-            && trimmed.len() > 5
-            && !trimmed.contains(char::is_whitespace) =>
-        {
-            (Some(trimmed[5..].to_owned()), String::new())
-        }
-        _ => (None, trimmed.to_owned()),
-    }
-}
-
 pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
     match run(ctx, person, cmd).await {
         Ok(response) => response,
@@ -49,20 +28,17 @@ pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> 
 }
 
 async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<Response, AppError> {
-    let text = cmd.text.trim();
-    let (sub, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-    match sub.to_lowercase().as_str() {
-        "" | "help" => Ok(Json(reply::ephemeral(HELP)).into_response()),
-        "publish" => {
-            let (team, items) = team_option(rest);
-            if items.is_empty() {
-                let team = priorities::team_for(ctx, &person, team.as_deref())?;
-                let trigger = cmd.trigger_id.clone().ok_or_else(|| {
-                    AppError::NotFound("Slack did not send a trigger to open the form.".into())
-                })?;
-                open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
-                return Ok(StatusCode::OK.into_response());
-            }
+    match parse_priorities(&cmd.text) {
+        PrioritiesCommand::Help => Ok(Json(reply::ephemeral(HELP)).into_response()),
+        PrioritiesCommand::PublishForm { team } => {
+            let team = priorities::team_for(ctx, &person, team.as_deref())?;
+            let trigger = cmd.trigger_id.clone().ok_or_else(|| {
+                AppError::NotFound("Slack did not send a trigger to open the form.".into())
+            })?;
+            open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
+            Ok(StatusCode::OK.into_response())
+        }
+        PrioritiesCommand::Publish { team, items } => {
             let list = PriorityList::parse(&items)?;
             let (team, month) = priorities::publish(ctx, person, team.as_deref(), list).await?;
             Ok(Json(reply::ephemeral(&format!(
@@ -73,14 +49,14 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
             )))
             .into_response())
         }
-        "show" => {
+        PrioritiesCommand::Show { team } => {
             let dir = ctx.directory();
-            let team = match rest.trim() {
-                "" => dir.home_team(&person).cloned().ok_or_else(|| {
+            let team = match team {
+                None => dir.home_team(&person).cloned().ok_or_else(|| {
                     AppError::NotFound("Which team? `/priorities show <team>`.".into())
                 })?,
-                raw => dir
-                    .team(&dir.resolve_team(raw.trim_start_matches("team:"))?)
+                Some(raw) => dir
+                    .team(&dir.resolve_team(&raw)?)
                     .cloned()
                     .expect("resolved"),
             };
@@ -116,7 +92,7 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
                 .into_response()),
             }
         }
-        other => Ok(Json(reply::problem(&format!(
+        PrioritiesCommand::Unknown(other) => Ok(Json(reply::problem(&format!(
             "I don't know `/priorities {other}`. Try /priorities help."
         )))
         .into_response()),

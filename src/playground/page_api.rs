@@ -16,7 +16,7 @@ use super::workspace::{
 };
 use crate::app::jobs::{self, Job, Trigger};
 use crate::clock::Clock;
-use crate::scheduler::schedule::Month;
+use crate::domain::period::Month;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};

@@ -11,7 +11,8 @@ use crate::app::AppContext;
 use crate::app::jobs::{self, JobSummary, Trigger};
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::scheduler::schedule::{Month, add_working_days};
+use crate::domain::period::Month;
+use crate::domain::schedule::add_working_days;
 use crate::scheduler::{Scheduler, schedules};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -162,7 +163,7 @@ pub async fn travel(
     }
     let scheduler = Scheduler::new(
         ctx.clone(),
-        schedules(settings)?,
+        schedules(settings),
         settings.schedule.holidays.clone(),
     );
     let tz = ctx.directory().org.timezone;

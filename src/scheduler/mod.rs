@@ -8,14 +8,21 @@
 //! a manual `jobs run`) does its work once. On start, a job whose fire this
 //! month already passed while the bot was down is caught up, once.
 
-pub mod schedule;
+/// The schedule types moved to the domain; this path stays for callers
+/// outside this module's owners (the integration tests, the Slack client
+/// and the playground) until they import from [`crate::domain`].
+pub mod schedule {
+    pub use crate::domain::period::Month;
+    pub use crate::domain::schedule::{Schedule, ScheduleError};
+}
 
 use crate::app::AppContext;
 use crate::app::jobs::{self, Job, JobSummary, Trigger};
 use crate::config::Settings;
+use crate::domain::period::Month;
+use crate::domain::schedule::Schedule;
 use crate::store::jobs as job_store;
 use chrono::{DateTime, Duration, Utc};
-use schedule::{Month, Schedule, ScheduleError};
 use tokio_util::sync::CancellationToken;
 
 pub struct Scheduler {
@@ -25,25 +32,25 @@ pub struct Scheduler {
     holidays: Vec<chrono::NaiveDate>,
 }
 
-/// A job's schedule from the settings.
-pub fn schedules(settings: &Settings) -> Result<Vec<(Job, Schedule)>, ScheduleError> {
+/// Each job with its schedule, from the settings (parsed when they were
+/// loaded); the priorities follow-ups are derived from the nudge's.
+pub fn schedules(settings: &Settings) -> Vec<(Job, Schedule)> {
     let s = &settings.schedule;
-    let nudge = Schedule::parse(&s.priorities_nudge)?;
     let after = |days: u32| Schedule::AfterWorkingDays {
-        base: Box::new(nudge.clone()),
+        base: Box::new(s.priorities_nudge.clone()),
         days,
     };
-    Ok(vec![
-        (Job::PrioritiesNudge, nudge.clone()),
-        (Job::ProgressNudge, Schedule::parse(&s.progress_nudge)?),
-        (Job::MomentsNudge, Schedule::parse(&s.moments_nudge)?),
-        (Job::MonthlyDigest, Schedule::parse(&s.monthly_digest)?),
+    vec![
+        (Job::PrioritiesNudge, s.priorities_nudge.clone()),
+        (Job::ProgressNudge, s.progress_nudge.clone()),
+        (Job::MomentsNudge, s.moments_nudge.clone()),
+        (Job::MonthlyDigest, s.monthly_digest.clone()),
         (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
         (
             Job::PrioritiesMissing,
             after(2 * s.priorities_reminder_days),
         ),
-    ])
+    ]
 }
 
 impl Scheduler {

@@ -1,7 +1,8 @@
 //! The Slack adapter: the only module (with `http/`) that knows Slack exists.
 //!
 //! - [`verify`]: request signatures.
-//! - [`command`], [`interaction`], [`event`]: Slack payloads → app input.
+//! - [`command`], [`interaction`], [`event`]: Slack payloads → app input
+//!   (what a command's text means is [`crate::app::commands`]' job).
 //! - [`identity`]: our app and installation ids, which events must carry.
 //! - [`render`]: app state → Block Kit.
 //! - [`client`]: slack-morphism's Web API client at `SLACK_API_URL`, and the
@@ -14,7 +15,6 @@
 pub mod client;
 pub mod command;
 pub mod event;
-pub mod goal_command;
 pub mod identity;
 pub mod interaction;
 pub mod render;

@@ -264,7 +264,7 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     let settings = app.settings();
     let scheduler = alignbot::scheduler::Scheduler::new(
         app.ctx.clone(),
-        alignbot::scheduler::schedules(&settings).unwrap(),
+        alignbot::scheduler::schedules(&settings),
         settings.schedule.holidays.clone(),
     );
     let again = scheduler.catch_up().await;

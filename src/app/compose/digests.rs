@@ -5,7 +5,7 @@
 use super::{ComposeError, Composed, Conversation, Message};
 use crate::app::AppContext;
 use crate::domain::ChannelId;
-use crate::scheduler::schedule::Month;
+use crate::domain::period::Month;
 use crate::store::{jobs, moments, priorities, report};
 
 /// One moment in the digest, its story as written.

@@ -6,8 +6,8 @@ use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
 use crate::domain::goal::Goal;
 use crate::domain::ids::{PostOwner, PriorityId};
+use crate::domain::period::Month;
 use crate::domain::{ChannelId, PersonId, Team};
-use crate::scheduler::schedule::Month;
 use crate::store::{StoreError, priorities};
 
 /// One publication of a team's priorities: the leader's words as written.
