@@ -311,6 +311,14 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+
+    /// Takes the delivery worker out, so that [`Application::run_until_stopped`]
+    /// does not run its loop and the caller drives it alone with
+    /// [`Worker::step`] (tests do, to prove what was and was not sent).
+    /// `None` without a bot token.
+    pub fn take_worker(&mut self) -> Option<Arc<Worker>> {
+        self.worker.take()
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -1,6 +1,8 @@
 //! The `alignbot` binary as an operator meets it: settings errors, migrate,
 //! serve and a graceful stop.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -97,19 +99,16 @@ fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let healthy = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut response = String::new();
-            let _ = stream.read_to_string(&mut response);
-            break response.starts_with("HTTP/1.1 200");
-        }
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
+    common::wait_until_listening(&mut child, port);
+    let healthy = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response.starts_with("HTTP/1.1 200")
     };
     assert!(healthy);
     let killed = Command::new("kill")
@@ -303,17 +302,7 @@ fn serve(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            use std::io::Read;
-            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
-            panic!("serve exited with {status}: {stderr}");
-        }
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     (child, port)
 }
 
@@ -433,12 +422,7 @@ fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answ
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", admin)).is_err() {
-        assert!(child.try_wait().unwrap().is_none(), "serve exited");
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, admin);
     // 300 connections that send nothing, more than the descriptors allow.
     let held: Vec<_> = (0..300)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", public)).unwrap())

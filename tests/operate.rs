@@ -1,5 +1,7 @@
 //! Operating the binary: `backup` under write load, and `forget-user`.
 
+mod common;
+
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{ConnectOptions, Row, SqlitePool};
 use std::path::Path;
@@ -260,7 +262,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
         .port();
     let secret = "json-log-signing-secret-7c1d";
     let token = "xoxb-json-log-token-5e2a";
-    let child = alignbot(&dir.path().join("logs.db"))
+    let mut child = alignbot(&dir.path().join("logs.db"))
         .env("SLACK_SIGNING_SECRET", secret)
         .env("SLACK_BOT_TOKEN", token)
         .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
@@ -272,11 +274,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve never listened");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     assert!(
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -324,17 +322,13 @@ fn serve(db: &Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
     for (name, value) in env {
         cmd.env(name, value);
     }
-    let child = cmd
+    let mut child = cmd
         .args(["serve", "--no-scheduler"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve never listened");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     (child, port)
 }
 
