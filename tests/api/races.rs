@@ -184,6 +184,32 @@ async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
         .filter(|c| c.body["thread_ts"].is_string() && c.body.to_string().contains("Approved by"))
         .count();
     assert_eq!(announced, 1);
+
+    // Behind the conditional decision, the database itself refuses a second
+    // goal from the same proposal, whatever path would try it.
+    let second = app
+        .ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                sqlx::query(
+                    "INSERT INTO goals (title, pillar_key, team_key, owner, plan_year, kind, status, \
+                     proposal_id, created_by, created_at, updated_at) \
+                     SELECT title, pillar_key, team_key, owner, plan_year, kind, status, proposal_id, \
+                     created_by, created_at, updated_at FROM goals WHERE proposal_id = ?",
+                )
+                .bind(id)
+                .execute(conn)
+                .await?;
+                Ok(())
+            })
+        })
+        .await;
+    assert!(
+        second.is_err(),
+        "a unique index keeps one goal per proposal"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM goals").await, 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
