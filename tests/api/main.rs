@@ -19,6 +19,7 @@ mod moments_command;
 mod ops;
 mod priorities;
 mod privacy_guard;
+mod races;
 mod serve_without_playground;
 mod signature;
 mod socket_mode;
