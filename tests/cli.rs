@@ -86,11 +86,7 @@ fn the_shipped_config_migrates_a_fresh_database() {
 #[test]
 fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut child = alignbot(dir.path())
         .env("SLACK_SIGNING_SECRET", "secret")
         .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
@@ -286,11 +282,7 @@ fn import_then_export_from_the_command_line() {
 
 /// `serve` on a free port with `env`; returns once it accepts connections.
 fn serve(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut cmd = alignbot(dir);
     cmd.env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"));
     for (name, value) in env {
@@ -392,16 +384,10 @@ fn secrets_can_be_read_from_files() {
 fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answer() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let ports: Vec<u16> = (0..2)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        })
-        .collect();
-    let (public, admin) = (ports[0], ports[1]);
+    let public = common::free_port();
+    let admin = std::iter::repeat_with(common::free_port)
+        .find(|&p| p != public)
+        .unwrap();
     // The limit of the review that found the problem: 256 descriptors.
     let mut child = Command::new("sh")
         .arg("-c")

@@ -255,11 +255,7 @@ async fn forget_user_erases_their_text_and_refuses_what_is_not_a_user_id() {
 #[test]
 fn json_logs_are_one_object_per_line_and_never_show_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let secret = "json-log-signing-secret-7c1d";
     let token = "xoxb-json-log-token-5e2a";
     let mut child = alignbot(&dir.path().join("logs.db"))
@@ -310,11 +306,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
 /// `serve --no-scheduler` on a free port, with `env` added; returns once it
 /// accepts connections.
 fn serve(db: &Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut cmd = alignbot(db);
     cmd.env("SLACK_SIGNING_SECRET", "log-test-secret")
         .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))

@@ -38,3 +38,18 @@ fn answers_http(port: u16) -> bool {
     let mut head = [0u8; 9];
     stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 ")
 }
+
+/// A port that is free now, for a `serve` child to bind. Taken below the
+/// kernel's ephemeral range (32768–60999 on Linux), so the outgoing
+/// connections that other tests open at the same time cannot be handed it
+/// between this check and the child's bind (port 0's answers come from that
+/// range, which made such tests fail now and then under load).
+pub fn free_port() -> u16 {
+    for _ in 0..1000 {
+        let port = fastrand::u16(20_000..32_000);
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between 20000 and 32000");
+}
