@@ -341,7 +341,10 @@ impl Worker {
             // Sending took time and changed lanes; look again right away.
             next_due = Some(self.clock().now());
         }
-        if let Some(until) = *self.paused_until.lock().expect("lock") {
+        // A pause that is over says nothing about when to look again (as
+        // a due time in the past it would make the loop spin).
+        let paused = *self.paused_until.lock().expect("lock");
+        if let Some(until) = paused.filter(|until| *until > self.clock().now()) {
             next_due = Some(next_due.map_or(until, |n| n.max(until)));
         }
         round.next_due = next_due;

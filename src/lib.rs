@@ -23,6 +23,8 @@
 //! - [`slack`]: the only place that knows Slack: signatures, payload
 //!   parsing, Block Kit rendering of composed messages, the Web API client.
 //!   It never reads the store.
+//! - [`teams`]: the same for Microsoft Teams (Bot Framework JWTs, the
+//!   connector token); not mounted yet.
 //! - [`http`]: axum routes and the one error-to-response map.
 //! - [`delivery`]: the outbox worker: claims a row, composes it (app), hands
 //!   it to the adapter to render and send, records the outcome; pacing,
@@ -72,4 +74,5 @@ pub mod scheduler;
 pub mod slack;
 pub mod startup;
 pub mod store;
+pub mod teams;
 pub mod telemetry;

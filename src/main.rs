@@ -136,12 +136,12 @@ fn main() -> ExitCode {
                 let mut settings = settings;
                 settings.scheduler = settings.scheduler && !no_scheduler;
                 tracing::info!(scheduler = settings.scheduler, "starting");
+                // Before the port is bound: see `shutdown_signal`.
+                let stop = shutdown_signal();
                 let app = Application::build(&settings, clock)
                     .await
                     .map_err(Failure::Other)?;
-                app.run_until_stopped(shutdown_signal())
-                    .await
-                    .map_err(Failure::Other)
+                app.run_until_stopped(stop).await.map_err(Failure::Other)
             }
             Command::Backup { file } => alignbot::cli::backup(&settings, &file)
                 .await
@@ -217,13 +217,14 @@ fn playground(listen: std::net::SocketAddr) -> ExitCode {
             listen,
             ..Default::default()
         };
+        let stop = shutdown_signal();
         let started = alignbot::playground::start(options, Arc::new(SystemClock)).await?;
         println!(
             "alignbot playground: open {} (demo database {})",
             started.url(),
             started.database.display()
         );
-        started.run(shutdown_signal()).await
+        started.run(stop).await
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -316,26 +316,42 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+
+    /// Takes the delivery worker out, so that [`Application::run_until_stopped`]
+    /// does not run its loop and the caller drives it alone with
+    /// [`Worker::step`] (tests do, to prove what was and was not sent).
+    /// `None` without a bot token.
+    pub fn take_worker(&mut self) -> Option<Arc<Worker>> {
+        self.worker.take()
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+///
+/// The handlers are registered when this is *called*, not when the future is
+/// first polled: callers call it before binding the listener, so a SIGTERM
+/// that arrives as soon as the port accepts connections still means a
+/// graceful stop rather than the default action (the process dying on the
+/// spot). Must be called inside the tokio runtime.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let ctrl_c = tokio::signal::ctrl_c();
+    async move {
+        #[cfg(unix)]
+        let term = async move {
+            match term {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
+        };
+        #[cfg(not(unix))]
+        let term = std::future::pending::<()>();
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
     }
 }

@@ -1,6 +1,8 @@
 //! The `alignbot` binary as an operator meets it: settings errors, migrate,
 //! serve and a graceful stop.
 
+mod common;
+
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -84,11 +86,7 @@ fn the_shipped_config_migrates_a_fresh_database() {
 #[test]
 fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut child = alignbot(dir.path())
         .env("SLACK_SIGNING_SECRET", "secret")
         .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
@@ -97,19 +95,16 @@ fn serve_answers_health_checks_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let healthy = loop {
-        if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) {
-            use std::io::{Read, Write};
-            stream
-                .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut response = String::new();
-            let _ = stream.read_to_string(&mut response);
-            break response.starts_with("HTTP/1.1 200");
-        }
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
+    common::wait_until_listening(&mut child, port);
+    let healthy = {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        response.starts_with("HTTP/1.1 200")
     };
     assert!(healthy);
     let killed = Command::new("kill")
@@ -287,11 +282,7 @@ fn import_then_export_from_the_command_line() {
 
 /// `serve` on a free port with `env`; returns once it accepts connections.
 fn serve(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut cmd = alignbot(dir);
     cmd.env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"));
     for (name, value) in env {
@@ -303,17 +294,7 @@ fn serve(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, u
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Some(status) = child.try_wait().unwrap() {
-            let mut stderr = String::new();
-            use std::io::Read;
-            let _ = child.stderr.take().unwrap().read_to_string(&mut stderr);
-            panic!("serve exited with {status}: {stderr}");
-        }
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     (child, port)
 }
 
@@ -403,16 +384,10 @@ fn secrets_can_be_read_from_files() {
 fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answer() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let ports: Vec<u16> = (0..2)
-        .map(|_| {
-            std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port()
-        })
-        .collect();
-    let (public, admin) = (ports[0], ports[1]);
+    let public = common::free_port();
+    let admin = std::iter::repeat_with(common::free_port)
+        .find(|&p| p != public)
+        .unwrap();
     // The limit of the review that found the problem: 256 descriptors.
     let mut child = Command::new("sh")
         .arg("-c")
@@ -433,12 +408,7 @@ fn held_connections_under_a_low_open_file_limit_are_refused_fast_and_probes_answ
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", admin)).is_err() {
-        assert!(child.try_wait().unwrap().is_none(), "serve exited");
-        assert!(Instant::now() < deadline, "serve never started listening");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, admin);
     // 300 connections that send nothing, more than the descriptors allow.
     let held: Vec<_> = (0..300)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", public)).unwrap())

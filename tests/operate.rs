@@ -1,5 +1,7 @@
 //! Operating the binary: `backup` under write load, and `forget-user`.
 
+mod common;
+
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::{ConnectOptions, Row, SqlitePool};
 use std::path::Path;
@@ -253,14 +255,10 @@ async fn forget_user_erases_their_text_and_refuses_what_is_not_a_user_id() {
 #[test]
 fn json_logs_are_one_object_per_line_and_never_show_secrets() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let secret = "json-log-signing-secret-7c1d";
     let token = "xoxb-json-log-token-5e2a";
-    let child = alignbot(&dir.path().join("logs.db"))
+    let mut child = alignbot(&dir.path().join("logs.db"))
         .env("SLACK_SIGNING_SECRET", secret)
         .env("SLACK_BOT_TOKEN", token)
         .env("SLACK_API_URL", "http://127.0.0.1:9/api/")
@@ -272,11 +270,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve never listened");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     assert!(
         Command::new("kill")
             .args(["-TERM", &child.id().to_string()])
@@ -312,11 +306,7 @@ fn json_logs_are_one_object_per_line_and_never_show_secrets() {
 /// `serve --no-scheduler` on a free port, with `env` added; returns once it
 /// accepts connections.
 fn serve(db: &Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut cmd = alignbot(db);
     cmd.env("SLACK_SIGNING_SECRET", "log-test-secret")
         .env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
@@ -324,17 +314,13 @@ fn serve(db: &Path, env: &[(&str, &str)]) -> (std::process::Child, u16) {
     for (name, value) in env {
         cmd.env(name, value);
     }
-    let child = cmd
+    let mut child = cmd
         .args(["serve", "--no-scheduler"])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(std::time::Instant::now() < deadline, "serve never listened");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    common::wait_until_listening(&mut child, port);
     (child, port)
 }
 

@@ -4,6 +4,7 @@
 //! whatever the UI showed):
 //! - add a goal: admins, and leaders for their own team; members propose;
 //! - check in, edit, close: the goal's owner, a leader of its team, an admin;
+//!   moving it to another team: whoever may add goals to that team;
 //! - read: anyone in the organization.
 
 use super::outgoing::{Outgoing, enqueue};
@@ -237,7 +238,8 @@ pub async fn close(
     get(ctx, id).await
 }
 
-/// Replaces a goal's definition (from the edit form).
+/// Replaces a goal's definition (from the edit form); the team changes only
+/// when one is picked and the editor may add goals to it.
 #[tracing::instrument(skip_all, fields(%actor, %id))]
 pub async fn edit(
     ctx: &AppContext,
@@ -250,6 +252,21 @@ pub async fn edit(
     let mut goal = input.validate(&actor, &dir, before.year)?;
     if input.owner.is_none() {
         goal.owner = before.owner.clone();
+    }
+    // An empty Team field keeps the goal's team (validation would put the
+    // editor's own team there); another team needs the right to add goals to it.
+    if some(&input.team).is_none() {
+        goal.team = before.team.clone();
+    }
+    if !Actor::new(&dir, &actor).may_move_goal(before.team.as_ref(), goal.team.as_ref()) {
+        let to = goal
+            .team
+            .as_ref()
+            .and_then(|t| dir.team(t))
+            .map_or_else(|| "the whole organization".to_owned(), |t| t.name.clone());
+        return Err(AppError::Forbidden(format!(
+            "Goal {id} stays in its team: only admins and leaders of {to} can move a goal there."
+        )));
     }
     let now = ctx.clock.now();
     ctx.store

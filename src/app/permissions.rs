@@ -12,6 +12,7 @@
 //! - add a goal directly: admins, and leaders for their own team (everyone
 //!   else proposes); import goals from a file: admins and team leaders;
 //! - check in on, edit or close a goal: its owner, a leader of its team, an admin;
+//!   an edit that moves it to another team: only whoever may add goals there;
 //! - publish a team's priorities: its leaders and admins;
 //! - start a team's goal-setting, approve or decline its proposals: its
 //!   leaders and admins;
@@ -86,6 +87,13 @@ impl<'a> Actor<'a> {
     /// Checks in on, edits or closes a goal `owner` owns, of `team`.
     pub fn may_change_goal(&self, owner: &PersonId, team: Option<&TeamKey>) -> bool {
         owner == self.person || self.is_admin() || team.is_some_and(|t| self.leads(t))
+    }
+
+    /// Moves a goal from team `from` to team `to` (an edit): keeping the
+    /// team asks nothing more; another team is for whoever may add goals to
+    /// it, so an owner cannot carry their goal into a team they do not run.
+    pub fn may_move_goal(&self, from: Option<&TeamKey>, to: Option<&TeamKey>) -> bool {
+        from == to || self.may_add_goal(to)
     }
 
     pub fn may_publish_priorities(&self, team: &TeamKey) -> bool {
@@ -206,6 +214,28 @@ mod tests {
         assert_eq!(
             allowed(|a| a.may_change_goal(&nobody, None)),
             ["U0ADMIN", "U0NOBODY"]
+        );
+    }
+
+    #[test]
+    fn a_goal_moves_to_another_team_only_for_who_may_add_goals_there() {
+        let (nursing, pharmacy) = (key("nursing"), key("pharmacy"));
+        assert_eq!(
+            allowed(|a| a.may_move_goal(Some(&nursing), Some(&nursing))),
+            EVERYONE,
+            "keeping the team is no move"
+        );
+        assert_eq!(
+            allowed(|a| a.may_move_goal(Some(&pharmacy), Some(&nursing))),
+            ["U0ADMIN", "U0LEAD"]
+        );
+        assert_eq!(
+            allowed(|a| a.may_move_goal(Some(&nursing), Some(&pharmacy))),
+            ["U0ADMIN"]
+        );
+        assert_eq!(
+            allowed(|a| a.may_move_goal(Some(&nursing), None)),
+            ["U0ADMIN"]
         );
     }
 

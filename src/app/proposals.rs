@@ -4,6 +4,13 @@
 //! Who may do what (the rules are in [`super::permissions`]): any member or
 //! leader of the team (or an admin) may propose, support and comment; only
 //! the team's leaders and admins decide.
+//!
+//! A decision is made once. Two leaders pressing at the same moment both see
+//! an open proposal, so the check that counts is inside the write: the
+//! proposal's status changes only while it is still open, and only the
+//! request that changed it creates the goal and announces the decision; the
+//! other is told who decided first (see [`Decided`]). A unique index on the
+//! goal's proposal backs this in the database.
 
 use super::goals::{GoalInput, current_year};
 use super::outgoing::{Outgoing, enqueue};
@@ -36,19 +43,55 @@ pub async fn get_open(ctx: &AppContext, id: i64) -> Result<Proposal, AppError> {
     Ok(p)
 }
 
-/// An open proposal that `person` may approve or decline.
+/// An open proposal that `person` may approve or decline (asked before the
+/// approval form opens; the decision itself is settled in the write).
 pub async fn for_decision(
     ctx: &AppContext,
     person: &PersonId,
     id: i64,
 ) -> Result<Proposal, AppError> {
     let p = get_open(ctx, id).await?;
-    if !Actor::new(&ctx.directory(), person).may_decide_proposal(&p.team) {
-        return Err(AppError::Forbidden(
-            "Only a leader of this team or an admin can approve or decline a proposal.".into(),
-        ));
-    }
+    may_decide(ctx, person, &p)?;
     Ok(p)
+}
+
+fn may_decide(ctx: &AppContext, person: &PersonId, p: &Proposal) -> Result<(), AppError> {
+    if Actor::new(&ctx.directory(), person).may_decide_proposal(&p.team) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Only a leader of this team or an admin can approve or decline a proposal.".into(),
+        ))
+    }
+}
+
+/// The outcome of an approval or a decline: this request decided the
+/// proposal, or someone had decided it first and nothing changed.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub enum Decided<T> {
+    Made(T),
+    Already(AlreadyDecided),
+}
+
+/// How a proposal had already been decided, for the answer to whoever came
+/// second (the adapter words it: it knows how to mention a person).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlreadyDecided {
+    pub proposal: i64,
+    pub status: ProposalStatus,
+    pub by: Option<PersonId>,
+}
+
+/// What the proposal became, read after the losing write (whose reply
+/// follows the commit of the winning one).
+async fn already_decided(ctx: &AppContext, id: i64) -> Result<AlreadyDecided, AppError> {
+    let p = get(ctx, id).await?;
+    Ok(AlreadyDecided {
+        proposal: id,
+        status: p.status,
+        by: p.decided_by,
+    })
 }
 
 fn team_channel(ctx: &AppContext, p: &Proposal) -> Result<ChannelId, AppError> {
@@ -195,15 +238,17 @@ pub async fn comment(
 }
 
 /// Turns the proposal into an active goal owned by `owner` (default: the
-/// proposer), and says so in the proposal's thread.
+/// proposer), and says so in the proposal's thread; unless it was already
+/// decided, then nothing changes.
 #[tracing::instrument(skip_all, fields(%leader, id))]
 pub async fn approve(
     ctx: &AppContext,
     leader: PersonId,
     id: i64,
     owner: Option<PersonId>,
-) -> Result<Goal, AppError> {
-    let p = for_decision(ctx, &leader, id).await?;
+) -> Result<Decided<Goal>, AppError> {
+    let p = get(ctx, id).await?;
+    may_decide(ctx, &leader, &p)?;
     let channel = team_channel(ctx, &p)?;
     let goal = NewGoal {
         title: crate::domain::goal::GoalTitle::parse(&p.title)?,
@@ -215,20 +260,17 @@ pub async fn approve(
         due: p.due,
     };
     let now = ctx.clock.now();
-    let goal_id: GoalId = ctx
+    let made: Option<GoalId> = ctx
         .store
         .write(move |conn| {
             Box::pin(async move {
+                if !proposals::decide_if_open(conn, id, ProposalStatus::Approved, &leader, now)
+                    .await?
+                {
+                    return Ok(None);
+                }
                 let goal_id = goals::insert(conn, &goal, &leader, Some(id), now).await?;
-                proposals::decide(
-                    conn,
-                    id,
-                    ProposalStatus::Approved,
-                    &leader,
-                    Some(goal_id),
-                    now,
-                )
-                .await?;
+                proposals::set_goal(conn, id, goal_id).await?;
                 let detail = format!("approved proposal {id} as “{}”", goal.title.as_str());
                 goals::log_change(
                     conn,
@@ -265,24 +307,34 @@ pub async fn approve(
                     now,
                 )
                 .await?;
-                Ok(goal_id)
+                Ok(Some(goal_id))
             })
         })
         .await?;
+    let Some(goal_id) = made else {
+        return Ok(Decided::Already(already_decided(ctx, id).await?));
+    };
     ctx.wake_delivery();
-    super::goals::get(ctx, goal_id).await
+    Ok(Decided::Made(super::goals::get(ctx, goal_id).await?))
 }
 
-/// Declines the proposal, saying so in its thread.
+/// Declines the proposal, saying so in its thread; unless it was already
+/// decided, then nothing changes.
 #[tracing::instrument(skip_all, fields(%leader, id))]
-pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<(), AppError> {
-    let p = for_decision(ctx, &leader, id).await?;
+pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<Decided<()>, AppError> {
+    let p = get(ctx, id).await?;
+    may_decide(ctx, &leader, &p)?;
     let channel = team_channel(ctx, &p)?;
     let now = ctx.clock.now();
-    ctx.store
+    let made = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
-                proposals::decide(conn, id, ProposalStatus::Declined, &leader, None, now).await?;
+                if !proposals::decide_if_open(conn, id, ProposalStatus::Declined, &leader, now)
+                    .await?
+                {
+                    return Ok(false);
+                }
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
@@ -301,12 +353,15 @@ pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<(), 
                     now,
                 )
                 .await?;
-                Ok(())
+                Ok(true)
             })
         })
         .await?;
+    if !made {
+        return Ok(Decided::Already(already_decided(ctx, id).await?));
+    }
     ctx.wake_delivery();
-    Ok(())
+    Ok(Decided::Made(()))
 }
 
 /// Open proposals in the person's teams, for the Home tab.

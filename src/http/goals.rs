@@ -7,7 +7,7 @@ use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, 
 use crate::app::goals::{self, CheckInInput, GoalInput};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
-use crate::app::proposals;
+use crate::app::proposals::{self, AlreadyDecided, Decided};
 use crate::app::{AppContext, AppError};
 use crate::domain::goal::{GoalField, GoalId, GoalStatus, PlanYear};
 use crate::domain::{DomainError, PersonId};
@@ -419,9 +419,19 @@ async fn proposals_submit(
                 .user(ids::GOAL_OWNER)
                 .map(|o| PersonId::parse(&o))
                 .transpose()?;
-            proposals::approve(ctx, person, id, owner)
-                .await
-                .map(|goal| format!(":white_check_mark: Approved. It is now goal {}.", goal.id))
+            match proposals::approve(ctx, person, id, owner).await {
+                Ok(Decided::Made(goal)) => Ok(format!(
+                    ":white_check_mark: Approved. It is now goal {}.",
+                    goal.id
+                )),
+                Ok(Decided::Already(first)) => {
+                    return Ok(Some(notice(
+                        "Not saved",
+                        &format!(":warning: {}", already_decided(&first)),
+                    )));
+                }
+                Err(e) => Err(e),
+            }
         }
         ids::PROPOSAL_COMMENT_CALLBACK => {
             let text = state.text(ids::GOAL_NOTE).unwrap_or_default();
@@ -499,10 +509,31 @@ pub async fn button(
             )
             .await?;
         }
-        ids::PROPOSAL_DECLINE => proposals::decline(ctx, person, proposal_id(value)?).await?,
+        ids::PROPOSAL_DECLINE => {
+            if let Decided::Already(first) =
+                proposals::decline(ctx, person, proposal_id(value)?).await?
+            {
+                return Err(AppError::Forbidden(already_decided(&first)));
+            }
+        }
         _ => return Ok(false),
     }
     Ok(true)
+}
+
+/// The answer to whoever decided second. Built only from our own words, the
+/// proposal's number and a validated user id, so the mention is safe to send
+/// unescaped (the modal's notice and the button's reply are mrkdwn).
+fn already_decided(first: &AlreadyDecided) -> String {
+    let by = first.by.as_ref().map_or_else(
+        || "someone else".to_owned(),
+        |p| render::mention(p.as_str()),
+    );
+    format!(
+        "Proposal {} was already {} by {by}; nothing changed.",
+        first.proposal,
+        first.status.as_str()
+    )
 }
 
 fn proposal_id(raw: &str) -> Result<i64, AppError> {

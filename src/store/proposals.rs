@@ -207,23 +207,39 @@ pub async fn comment(
     )
 }
 
-pub async fn decide(
+/// Decides `id` if it is still open; returns false, changing nothing, if it
+/// was already decided. The condition in the UPDATE (not a read before it)
+/// settles a race between two deciders: the database lets one row change,
+/// and only the caller that changed it goes on to act on the decision.
+pub async fn decide_if_open(
     conn: &mut SqliteConnection,
     id: i64,
     status: ProposalStatus,
     by: &PersonId,
-    goal: Option<GoalId>,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ?, goal_id = ? WHERE id = ?",
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open'",
     )
     .bind(status.as_str())
     .bind(by.as_str())
     .bind(millis(now))
-    .bind(goal.map(|g| g.0))
     .bind(id)
     .execute(conn)
     .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Links an approved proposal to the goal it became.
+pub async fn set_goal(
+    conn: &mut SqliteConnection,
+    id: i64,
+    goal: GoalId,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposals SET goal_id = ? WHERE id = ?")
+        .bind(goal.0)
+        .bind(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -120,7 +120,7 @@ async fn events_for_another_app_or_workspace_are_acknowledged_and_ignored() {
 
     // The same event sent to us is handled.
     app.post_event(&home_from("Ev0OURS", APP, TEAM)).await;
-    let publish = app.fake.wait_for("views.publish", 1).await;
+    let publish = app.sent("views.publish", 1).await;
     assert_eq!(publish[0].body["user_id"], NURSE);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 1);
 }
@@ -133,7 +133,7 @@ async fn a_slack_connect_event_is_ours_when_its_authorizations_name_our_workspac
     event["authorizations"] = fixture("app_mention.shared_channel.json")["authorizations"].clone();
     event["authorizations"][0]["team_id"] = json!(TEAM);
     app.post_event(&event).await;
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
 
     event["event_id"] = json!("Ev0SHARED2");
     event["authorizations"][0]["team_id"] = json!("T0THEIRS");
@@ -174,7 +174,7 @@ async fn an_enterprise_grid_org_wide_install_renders_home_for_its_workspaces_onl
         app.post_event(&org_event("Ev0ORG2", "E0ORG")).await.status,
         200
     );
-    let publish = app.fake.wait_for("views.publish", 1).await;
+    let publish = app.sent("views.publish", 1).await;
     assert_eq!(publish[0].body["user_id"], NURSE);
     assert_eq!(publish[0].body["view"]["type"], "home");
 }
@@ -186,7 +186,7 @@ async fn while_slack_cannot_say_who_we_are_events_are_not_filtered() {
     let app = app.restart().await;
     app.post_event(&home_from("Ev0UNKNOWN", "A0OTHERAPP", "T0OTHERTEAM"))
         .await;
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
 }
 
 #[tokio::test]
@@ -226,7 +226,7 @@ async fn ids_in_the_settings_win_over_what_slack_says() {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 0);
     app.post_event(&home_from("Ev0SET2", "A0SETTINGS", TEAM))
         .await;
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
     // The team still came from Slack.
     app.post_event(&home_from("Ev0SET3", "A0SETTINGS", "T0OTHERTEAM"))
         .await;

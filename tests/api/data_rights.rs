@@ -113,7 +113,7 @@ async fn a_deactivated_person_is_forgotten_and_no_trace_of_their_text_remains() 
         200
     );
     // The moment's post is deleted from the channel.
-    let deleted = app.fake.wait_for("chat.delete", 1).await;
+    let deleted = app.sent("chat.delete", 1).await;
     assert_eq!(deleted[0].body["ts"], their_ts.as_str());
     app.settle().await;
 
@@ -148,8 +148,7 @@ async fn a_nudge_waiting_for_a_forgotten_person_is_never_sent() {
     app.fake.script("chat.postMessage", [Scripted::Status(503)]);
     app.post_command("/moment", "Waiting post pillar:patient-care", NURSE2)
         .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
-    app.idle().await;
+    app.sent("chat.postMessage", 1).await;
     // A Home refresh addressed to the person is pending when they are forgotten.
     app.post_event(&{
         let mut e = fixture("app_home_opened.home_tab.json");
@@ -192,9 +191,8 @@ async fn uninstalling_stops_delivery_at_once_and_the_data_is_purged_after_the_re
         .await;
     assert_eq!(reply.status, 200);
     app.advance(5);
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    assert_eq!(app.drain().await.pending, 1);
     assert_eq!(app.fake.calls_to("chat.postMessage").len(), 1);
-    assert_eq!(app.outbox().await.pending, 1);
     let m = app.get("/metrics").await.body;
     assert!(m.contains("alignbot_delivery_stopped 1"), "{m}");
 
@@ -202,10 +200,10 @@ async fn uninstalling_stops_delivery_at_once_and_the_data_is_purged_after_the_re
     app.fake
         .script("auth.test", [Scripted::ApiError("token_revoked")]);
     let app = app.restart().await;
+    // Housekeeping checks the token at start, in its own task.
     app.fake.wait_for("auth.test", 1).await;
     app.advance(5);
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 1);
+    app.sent("chat.postMessage", 1).await;
 
     // 29 days on: still kept. 31 days on: purged.
     app.fake.script(
@@ -213,14 +211,17 @@ async fn uninstalling_stops_delivery_at_once_and_the_data_is_purged_after_the_re
         (0..40).map(|_| Scripted::ApiError("token_revoked")),
     );
     app.advance(29 * 24 * 3600);
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // The pass serve's housekeeping runs, with these settings, run here to
+    // its end: at 29 days it keeps everything.
+    let (history, retention) = (chrono::Duration::days(30), chrono::Duration::days(30));
+    alignbot::app::data_rights::housekeeping(&app.ctx, history, retention)
+        .await
+        .unwrap();
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 2);
     app.advance(2 * 24 * 3600);
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.scalar("SELECT COUNT(*) FROM moments").await > 0 {
-        assert!(tokio::time::Instant::now() < deadline, "never purged");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    // Serve's own hourly pass (a task of its own) purges.
+    app.eventually("SELECT COUNT(*) FROM moments", |n| n == 0, "never purged")
+        .await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
     // The plan (from the config file) stays.
     assert!(app.scalar("SELECT COUNT(*) FROM pillars").await > 0);
@@ -233,11 +234,12 @@ async fn a_reinstall_with_a_working_token_resumes_delivery() {
     app.post_command("/moment", "Written while revoked", NURSE)
         .await;
     app.advance(5);
-    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    assert!(app.fake.calls_to("chat.postMessage").is_empty());
-    // Restarted with a token that works (auth.test answers ok).
+    app.sent("chat.postMessage", 0).await;
+    // Restarted with a token that works (auth.test answers ok): the
+    // housekeeping task checks it at start and resumes delivery.
     let app = app.restart().await;
     let posted = app.fake.wait_for("chat.postMessage", 1).await;
+    assert_eq!(posted.len(), 1);
     assert_eq!(posted[0].body["channel"], MOMENTS);
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM install_state WHERE stopped_at IS NOT NULL")

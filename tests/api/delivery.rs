@@ -23,30 +23,20 @@ async fn a_429_is_retried_only_after_its_retry_after() {
     );
     app.post_command("/moment", "Rate limited story.", NURSE)
         .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
-    app.idle().await;
-    // Wait for the outcome to be recorded: the row is rescheduled 7 s out.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app
-        .scalar("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
-        .await
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the 429 was never recorded"
-        );
-        tokio::task::yield_now().await;
-    }
+    app.sent("chat.postMessage", 1).await;
+    // The outcome is recorded: the row is rescheduled 7 s out.
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error IS NOT NULL")
+            .await,
+        1,
+        "the 429 is recorded"
+    );
     assert_eq!(next_attempt_in(&app).await, 7);
     app.advance(6);
-    assert_eq!(
-        app.fake.calls_to("chat.postMessage").len(),
-        1,
-        "not before Retry-After"
-    );
+    // Not before Retry-After.
+    app.sent("chat.postMessage", 1).await;
     app.advance(1);
-    app.fake.wait_for("chat.postMessage", 2).await;
+    app.sent("chat.postMessage", 2).await;
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (1, 0));
     assert_eq!(sent_posts(&app).await, 1);
@@ -65,12 +55,11 @@ async fn server_errors_are_retried_with_backoff_until_slack_recovers_and_posted_
     );
     app.post_command("/moment", "Outage story.", NURSE).await;
     for attempt in 1..=3 {
-        app.fake.wait_for("chat.postMessage", attempt).await;
-        app.idle().await;
+        app.sent("chat.postMessage", attempt).await;
         // Backoff doubles: about 1 s, 2 s, 4 s (±25 %).
         app.advance(1 << attempt);
     }
-    app.fake.wait_for("chat.postMessage", 4).await;
+    app.sent("chat.postMessage", 4).await;
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (1, 0));
     assert_eq!(sent_posts(&app).await, 1);
@@ -83,22 +72,15 @@ async fn a_timeout_is_retried() {
     app.fake
         .script("chat.postMessage", [Scripted::Slow(Duration::from_secs(3))]);
     app.post_command("/moment", "Slow story.", NURSE).await;
-    app.fake.wait_for("chat.postMessage", 1).await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while app
-        .scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'no answer within%'")
-        .await
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the timeout was never recorded"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    app.idle().await;
+    app.sent("chat.postMessage", 1).await;
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE last_error LIKE 'no answer within%'")
+            .await,
+        1,
+        "the timeout is recorded"
+    );
     app.advance(2);
-    app.fake.wait_for("chat.postMessage", 2).await;
+    app.sent("chat.postMessage", 2).await;
     assert_eq!(app.settle().await.sent, 1);
 }
 
@@ -110,7 +92,7 @@ async fn a_permanent_error_stops_the_message_with_its_reason() {
         [Scripted::ApiError("channel_not_found")],
     );
     app.post_command("/moment", "Nowhere to go.", NURSE).await;
-    app.fake.wait_for("chat.postMessage", 1).await;
+    app.sent("chat.postMessage", 1).await;
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (0, 1));
     let reason: String =
@@ -120,7 +102,7 @@ async fn a_permanent_error_stops_the_message_with_its_reason() {
             .unwrap();
     assert_eq!(reason, "channel_not_found");
     app.advance(3600);
-    assert_eq!(app.outbox().await.pending, 0, "never retried");
+    assert_eq!(app.drain().await.pending, 0, "never retried");
     assert_eq!(app.fake.calls_to("chat.postMessage").len(), 1);
 }
 
@@ -133,7 +115,7 @@ async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
     );
     app.post_command("/moment", "Story one survives.", NURSE)
         .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
+    app.sent("chat.postMessage", 1).await;
     let app = app.restart().await;
     assert_eq!(
         app.outbox().await.pending,
@@ -141,9 +123,9 @@ async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
         "still pending after the restart"
     );
     app.advance(2);
-    app.fake.wait_for("chat.postMessage", 2).await;
+    app.sent("chat.postMessage", 2).await;
     app.advance(4);
-    let posts = app.fake.wait_for("chat.postMessage", 3).await;
+    let posts = app.sent("chat.postMessage", 3).await;
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (1, 0));
     assert_eq!(sent_posts(&app).await, 1);
@@ -157,12 +139,16 @@ async fn one_channel_gets_at_most_one_message_per_second_in_order() {
         app.post_command("/moment", &format!("Story number {i}."), NURSE)
             .await;
     }
-    app.fake.wait_for("chat.postMessage", 1).await;
+    // One round sends the channel's oldest; the next waits for the pace.
+    let round = app.step().await;
+    assert_eq!((round.sent, round.retried, round.failed), (1, 0, 0));
+    app.sent("chat.postMessage", 1).await;
     for n in 2..=3 {
-        app.idle().await;
-        assert_eq!(app.fake.calls_to("chat.postMessage").len(), n - 1);
-        app.advance(1);
-        app.fake.wait_for("chat.postMessage", n).await;
+        // Not a moment before the second is over.
+        app.clock.advance(chrono::Duration::milliseconds(999));
+        app.sent("chat.postMessage", n - 1).await;
+        app.clock.advance(chrono::Duration::milliseconds(1));
+        app.sent("chat.postMessage", n).await;
     }
     let posts = app.fake.calls_to("chat.postMessage");
     for (i, post) in posts.iter().enumerate() {
@@ -189,7 +175,7 @@ async fn messages_to_different_channels_do_not_wait_for_each_other() {
         &form,
     ))
     .await;
-    let posts = app.fake.wait_for("chat.postMessage", 2).await;
+    let posts = app.sent("chat.postMessage", 2).await;
     let channels: Vec<_> = posts
         .iter()
         .map(|p| p.body["channel"].as_str().unwrap().to_owned())
@@ -202,8 +188,7 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
     let app = spawn_app().await;
     app.fake.script("views.open", [Scripted::Status(503)]);
     app.post_command("/moment", "", NURSE).await;
-    app.fake.wait_for("views.open", 1).await;
-    app.idle().await;
+    app.sent("views.open", 1).await;
     app.advance(5);
     let counts = app.settle().await;
     assert_eq!((counts.sent, counts.failed), (0, 1));
@@ -236,13 +221,8 @@ async fn a_fan_out_keeps_to_the_workspace_pace() {
     .await
     .unwrap();
     assert_eq!(summary.enqueued, 3);
-    app.fake.wait_for("chat.postMessage", 2).await;
-    app.idle().await;
-    assert_eq!(
-        app.fake.calls_to("chat.postMessage").len(),
-        2,
-        "two per second"
-    );
+    // Two per second.
+    app.sent("chat.postMessage", 2).await;
     app.advance(1);
-    app.fake.wait_for("chat.postMessage", 3).await;
+    app.sent("chat.postMessage", 3).await;
 }

@@ -10,7 +10,7 @@ pub async fn shared(app: &TestApp, author: &str, story: &str) -> (i64, String) {
             .text()
             .contains("Thank you")
     );
-    let posts = app.fake.wait_for("chat.postMessage", before + 1).await;
+    let posts = app.sent("chat.postMessage", before + 1).await;
     app.settle().await;
     let id: i64 = app.scalar("SELECT MAX(id) FROM moments").await;
     let ts = sqlx::query_scalar::<_, String>("SELECT ts FROM moments WHERE id = ?")
@@ -40,7 +40,7 @@ async fn the_author_edits_a_moment_from_its_post_and_the_post_follows() {
         &hook,
     ))
     .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "moment_edit");
     assert!(
         open.body["view"]
@@ -69,7 +69,7 @@ async fn the_author_edits_a_moment_from_its_post_and_the_post_follows() {
     assert_eq!(reply["response_action"], "update");
     assert!(reply["view"].to_string().contains("updated"));
 
-    let update = &app.fake.wait_for("chat.update", 1).await[0];
+    let update = &app.sent("chat.update", 1).await[0];
     assert_eq!(update.body["channel"], MOMENTS);
     assert_eq!(update.body["ts"], ts.as_str());
     let text = blocks_text(&update.body);
@@ -95,7 +95,7 @@ async fn only_the_author_may_edit_and_others_are_told_why() {
         &hook,
     ))
     .await;
-    let answer = &app.fake.wait_for("hook", 1).await[0];
+    let answer = &app.sent("hook", 1).await[0];
     assert!(
         answer.body["text"]
             .as_str()
@@ -145,7 +145,7 @@ async fn the_manage_shortcut_on_another_message_explains_itself() {
         &hook,
     ))
     .await;
-    let answer = &app.fake.wait_for("hook", 1).await[0];
+    let answer = &app.sent("hook", 1).await[0];
     assert!(
         answer.body["text"]
             .as_str()
@@ -160,7 +160,7 @@ async fn deleting_from_the_home_tab_removes_the_post_and_forgets_the_story() {
     let (id, ts) = shared(&app, NURSE, "Something I'd rather take back.").await;
     app.post_interaction(&button(NURSE, "home_delete", &id.to_string(), On::Home))
         .await;
-    let delete = &app.fake.wait_for("chat.delete", 1).await[0];
+    let delete = &app.sent("chat.delete", 1).await[0];
     assert_eq!(delete.body["channel"], MOMENTS);
     assert_eq!(delete.body["ts"], ts.as_str());
     assert_eq!(
@@ -168,7 +168,7 @@ async fn deleting_from_the_home_tab_removes_the_post_and_forgets_the_story() {
             .await,
         1
     );
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
 }
 
 #[tokio::test]
@@ -182,8 +182,8 @@ async fn deleting_from_the_edit_form_closes_it_with_a_notice() {
         On::Modal("V0EDIT"),
     ))
     .await;
-    app.fake.wait_for("chat.delete", 1).await;
-    let update = &app.fake.wait_for("views.update", 1).await[0];
+    app.sent("chat.delete", 1).await;
+    let update = &app.sent("views.update", 1).await[0];
     assert_eq!(update.body["view_id"], "V0EDIT");
     assert!(update.body["view"].to_string().contains("deleted"));
 }
@@ -195,7 +195,7 @@ async fn others_cannot_delete_but_an_admin_can_moderate() {
     app.post_interaction(&button(NURSE2, "home_delete", &id.to_string(), On::Home))
         .await;
     // The refusal refreshes the (stale) Home tab of the person who clicked.
-    let publish = &app.fake.wait_for("views.publish", 1).await[0];
+    let publish = &app.sent("views.publish", 1).await[0];
     assert_eq!(publish.body["user_id"], NURSE2);
     app.settle().await;
     assert!(app.fake.calls_to("chat.delete").is_empty());
@@ -207,7 +207,7 @@ async fn others_cannot_delete_but_an_admin_can_moderate() {
 
     app.post_interaction(&button(ADMIN, "home_delete", &id.to_string(), On::Home))
         .await;
-    app.fake.wait_for("chat.delete", 1).await;
+    app.sent("chat.delete", 1).await;
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM moments WHERE status = 'deleted'")
             .await,
@@ -224,11 +224,11 @@ async fn a_moment_deleted_before_slack_took_its_post_is_never_posted() {
     );
     app.post_command("/moment", "Posted during an outage.", NURSE)
         .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
+    app.sent("chat.postMessage", 1).await;
     let id: i64 = app.scalar("SELECT MAX(id) FROM moments").await;
     app.post_interaction(&button(NURSE, "home_delete", &id.to_string(), On::Home))
         .await;
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
     app.advance(120);
     let counts = app.settle().await;
     assert_eq!(counts.failed, 0);

@@ -54,7 +54,7 @@ async fn opening_the_home_tab_publishes_mission_pillars_and_own_moments() {
         app.post_event(&home_opened("Ev0HOME1", NURSE)).await.status,
         200
     );
-    let publish = &app.fake.wait_for("views.publish", 1).await[0];
+    let publish = &app.sent("views.publish", 1).await[0];
     assert_eq!(publish.body["user_id"], NURSE);
     assert_eq!(publish.body["view"]["type"], "home");
     let text = blocks_text(&publish.body);
@@ -78,7 +78,7 @@ async fn a_held_draft_shows_on_the_home_tab_awaiting_review() {
     app.post_command("/moment", "Call me at 555-123-4567", NURSE)
         .await;
     app.post_event(&home_opened("Ev0HOME2", NURSE)).await;
-    let publish = &app.fake.wait_for("views.publish", 1).await[0];
+    let publish = &app.sent("views.publish", 1).await[0];
     let text = blocks_text(&publish.body);
     assert!(text.contains("Not posted yet"), "{text}");
     assert!(publish.body["view"].to_string().contains("draft_post"));
@@ -93,7 +93,7 @@ async fn a_repeated_event_id_is_answered_and_processed_once() {
             200
         );
     }
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
     app.settle().await;
     assert_eq!(app.fake.calls_to("views.publish").len(), 1);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 1);
@@ -123,7 +123,7 @@ async fn an_event_that_failed_is_handled_when_slack_retries_it() {
         app.post_event(&home_opened("Ev0RETRY", NURSE)).await.status,
         200
     );
-    app.fake.wait_for("views.publish", 1).await;
+    app.sent("views.publish", 1).await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 1);
 }
 

@@ -573,7 +573,7 @@ async fn a_priority_carries_its_goal_and_how_the_next_month_reviewed_it() {
     app.settle().await;
     app.advance(20 * 24 * 3600); // December
     app.post_command("/priorities", "publish", LEAD).await;
-    app.fake.wait_for("views.open", 1).await;
+    app.sent("views.open", 1).await;
     let mut submit = submission(
         LEAD,
         "priorities_publish",

@@ -12,6 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
+use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -53,9 +54,13 @@ struct Inner {
     people: HashMap<String, (String, String)>,
 }
 
+/// What [`FakeSlack::wait_for`] runs before each look: the app's delivery.
+type Driver = Arc<dyn Fn() -> BoxFuture<'static, ()> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct FakeSlack {
     inner: Arc<Mutex<Inner>>,
+    driver: Arc<Mutex<Option<Driver>>>,
     pub base_url: String,
 }
 
@@ -79,6 +84,7 @@ impl FakeSlack {
                 next_ts: 1_700_000_000_000_100,
                 ..Inner::default()
             })),
+            driver: Arc::new(Mutex::new(None)),
             base_url,
         };
         let app = Router::new()
@@ -127,11 +133,29 @@ impl FakeSlack {
             .collect()
     }
 
-    /// Waits (up to 10 s of real time) until `method` was called `n` times;
-    /// returns those calls. Waiting on a condition, not for a fixed time.
+    /// Sets what [`FakeSlack::wait_for`] runs before each look (the test
+    /// app drains its delivery worker).
+    pub fn set_driver(&self, driver: impl Fn() -> BoxFuture<'static, ()> + Send + Sync + 'static) {
+        *self.driver.lock().unwrap() = Some(Arc::new(driver));
+    }
+
+    /// Forgets the driver (its app stopped).
+    pub fn clear_driver(&self) {
+        *self.driver.lock().unwrap() = None;
+    }
+
+    /// Drives the app's delivery and waits (up to 10 s of real time) until
+    /// `method` was called at least `n` times; returns those calls. Only for
+    /// work in a task the test cannot drain (a Socket Mode envelope, the
+    /// scheduler, housekeeping); elsewhere `TestApp::sent` drains and counts
+    /// without waiting. Never use it to prove that something was not sent.
     pub async fn wait_for(&self, method: &str, n: usize) -> Vec<Call> {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         loop {
+            let driver = self.driver.lock().unwrap().clone();
+            if let Some(drive) = driver {
+                drive().await;
+            }
             let calls = self.calls_to(method);
             if calls.len() >= n {
                 return calls;

@@ -225,7 +225,7 @@ async fn the_goal_form_adds_a_goal_and_shows_mistakes_next_to_the_field() {
     let app = spawn_app().await;
     let reply = app.post_command("/goal", "add", LEAD).await;
     assert_eq!(reply.status, 200);
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "goal_add");
 
     let mut values = json!({
@@ -257,7 +257,7 @@ async fn the_check_in_button_opens_a_form_that_records_a_check_in() {
     add_wait_goal(&app).await;
     app.post_interaction(&button(LEAD, "goal_check_in_open", "1", On::Home))
         .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "goal_check_in");
     let values = |value: &str| {
         json!({
@@ -300,7 +300,7 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
         )
         .await;
     assert!(reply.text().contains("Proposal 1"), "{}", reply.body);
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], "C0NURSING");
     assert!(post.body.to_string().contains("proposal_support"));
     app.settle().await;
@@ -325,7 +325,7 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
         1
     );
     app.advance(1);
-    let update = app.fake.wait_for("chat.update", 1).await;
+    let update = app.sent("chat.update", 1).await;
     assert_eq!(update[0].body["ts"], ts.as_str());
 
     // A member cannot approve; the leader can, picking the owner.
@@ -336,7 +336,7 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
         On::Message(&app.fake.hook_url("p")),
     ))
     .await;
-    let refusal = &app.fake.wait_for("hook", 1).await[0];
+    let refusal = &app.sent("hook", 1).await[0];
     assert!(
         refusal.body.to_string().contains("Only a leader"),
         "{}",
@@ -353,7 +353,7 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
         On::Message(&app.fake.hook_url("p")),
     ))
     .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "proposal_approve");
     let mut approve = submission(
         LEAD,
@@ -373,15 +373,11 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
     // The post and its thread follow at the channel's pace.
     let mut approved = false;
     for _ in 0..5 {
-        app.idle().await;
         app.advance(1);
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_millis(500);
-        while !approved && tokio::time::Instant::now() < deadline {
-            approved = app.fake.calls_to("chat.postMessage").iter().any(|c| {
-                c.body["thread_ts"] == ts.as_str() && c.body.to_string().contains("Approved by")
-            });
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        app.drain().await;
+        approved = app.fake.calls_to("chat.postMessage").iter().any(|c| {
+            c.body["thread_ts"] == ts.as_str() && c.body.to_string().contains("Approved by")
+        });
         if approved {
             break;
         }
@@ -511,7 +507,7 @@ async fn a_kickoff_invites_the_team_to_propose() {
         .post_command("/align", "goals kickoff team:nursing", LEAD)
         .await;
     assert!(reply.text().contains("kick-off"), "{}", reply.body);
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], "C0NURSING");
     let text = blocks_text(&post.body);
     for expected in [
@@ -535,7 +531,7 @@ async fn the_home_tab_shows_my_goals_with_a_check_in_button_and_open_proposals()
         "event_time": 1, "event": {"type": "app_home_opened", "user": LEAD, "channel": "D0LEAD", "tab": "home"}
     });
     app.post_event(&event).await;
-    let publish = app.fake.wait_for("views.publish", 1).await;
+    let publish = app.sent("views.publish", 1).await;
     let body = publish
         .iter()
         .rev()
@@ -567,7 +563,7 @@ async fn editing_a_goal_through_its_form_keeps_its_history() {
         refused.body
     );
     app.post_command("/goal", &format!("edit {id}"), LEAD).await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "goal_edit");
     assert!(open.body["view"].to_string().contains("Cut ER wait times"));
     let mut edit = submission(LEAD, "goal_edit", json!({"goal": 1}), &Form::default());
@@ -605,7 +601,7 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
         NURSE,
     )
     .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
+    app.sent("chat.postMessage", 1).await;
     app.settle().await;
     app.post_interaction(&button(
         NURSE2,
@@ -614,7 +610,7 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
         On::Message(&app.fake.hook_url("c")),
     ))
     .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "proposal_comment");
     let mut comment = submission(
         NURSE2,
@@ -625,9 +621,9 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
     comment["view"]["state"]["values"] = json!({"goal_note": {"goal_note": {"type": "plain_text_input", "value": "Yes! <!here> *tea*"}}});
     let done = app.post_interaction(&comment).await.json();
     assert_eq!(done["response_action"], "update", "{done}");
-    app.idle().await;
+    app.drain().await;
     app.advance(1);
-    let posts = app.fake.wait_for("chat.postMessage", 2).await;
+    let posts = app.sent("chat.postMessage", 2).await;
     let thread = &posts[1].body;
     assert!(thread["thread_ts"].is_string(), "{thread}");
     let blocks = thread["blocks"].as_array().unwrap();
@@ -701,7 +697,7 @@ async fn admins_add_and_edit_teams_and_pick_people_in_a_form() {
     );
     app.post_command("/align", "team leaders pharmacy", ADMIN)
         .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "team_people");
     let mut pick = submission(
         ADMIN,

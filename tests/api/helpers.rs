@@ -1,12 +1,20 @@
 //! `TestApp`: the real application on a random port with a fresh SQLite
 //! database, a fake Slack at `SLACK_API_URL` and a manual clock.
+//!
+//! The delivery worker's loop does not run: the test is its only driver.
+//! [`TestApp::drain`] runs rounds until nothing is due at the clock's time,
+//! so "nothing more was sent" is asserted after the work has provably
+//! finished, never after a sleep; time that matters (pacing, backoff,
+//! `Retry-After`) is moved with [`TestApp::advance`].
 
 use crate::fake_slack::FakeSlack;
 use alignbot::app::AppContext;
 use alignbot::clock::ManualClock;
 use alignbot::config::Settings;
+use alignbot::delivery::{Round, Worker};
 use alignbot::slack::verify::sign;
 use alignbot::startup::Application;
+use alignbot::store::StoreError;
 use alignbot::store::outbox::{self, OutboxCounts};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
@@ -68,6 +76,8 @@ pub struct TestApp {
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
+    /// The delivery worker, driven only by the test.
+    worker: Arc<Worker>,
 }
 
 /// A fresh app with a fresh database and fake Slack.
@@ -110,9 +120,23 @@ pub async fn spawn_socket_app(fake: FakeSlack, socket_url: &str, extra: &str) ->
 async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
     let db = dir.path().join("alignbot.db");
     let settings = settings_for(&fake, dir.path(), &db, &extra);
-    let app = Application::build(&settings, Arc::new(clock.clone()))
+    let mut app = Application::build(&settings, Arc::new(clock.clone()))
         .await
         .expect("the app builds");
+    let worker = app
+        .take_worker()
+        .expect("the tests' settings have a bot token");
+    // `fake.wait_for` (kept for work in tasks a test cannot drain) drives
+    // delivery before each look.
+    let driver = worker.clone();
+    let driver_clock = clock.clone();
+    fake.set_driver(move || {
+        let (worker, clock) = (driver.clone(), driver_clock.clone());
+        Box::pin(async move {
+            // A failure shows in the test's own drain or assertions.
+            let _ = drain_worker(&worker, &clock).await;
+        })
+    });
     let address = format!("http://{}", app.local_addr());
     let ctx = app.context().clone();
     let (tx, rx) = oneshot::channel::<()>();
@@ -133,7 +157,34 @@ async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: S
         http: reqwest::Client::new(),
         shutdown: Some(tx),
         handle: Some(handle),
+        worker,
     }
+}
+
+/// Rounds a drain may take before it is declared stuck (each round sends
+/// something, so this is far more than any test enqueues).
+const MAX_ROUNDS: usize = 10_000;
+
+/// Runs rounds until one does nothing: then nothing is due at the clock's
+/// current time (a row deferred, backed off or paced to a later instant is
+/// not due). Returns the rounds that did something.
+async fn drain_worker(worker: &Worker, clock: &ManualClock) -> Result<Vec<Round>, StoreError> {
+    use alignbot::clock::Clock;
+    let mut rounds = Vec::new();
+    for _ in 0..MAX_ROUNDS {
+        let round = worker.step().await?;
+        if round.sent + round.retried + round.failed == 0 {
+            // The worker's loop sleeps until `next_due`: a round that did
+            // nothing must not ask for another at once, or the loop spins.
+            assert!(
+                round.next_due.is_none_or(|at| at > clock.now()),
+                "an idle round asks to run again at once: {round:?}"
+            );
+            return Ok(rounds);
+        }
+        rounds.push(round);
+    }
+    panic!("delivery never finished: {MAX_ROUNDS} rounds");
 }
 
 fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Settings {
@@ -181,6 +232,7 @@ impl Reply {
 impl TestApp {
     /// Stops the app gracefully (in-flight work finishes).
     pub async fn stop(mut self) -> (FakeSlack, Arc<TempDir>, ManualClock, String) {
+        self.fake.clear_driver();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -200,6 +252,12 @@ impl TestApp {
     pub async fn restart(self) -> TestApp {
         let (fake, dir, clock, extra) = self.stop().await;
         launch(fake, dir, clock, extra).await
+    }
+
+    /// The settings this app was started with.
+    pub fn settings(&self) -> Settings {
+        let db = self.dir.path().join("alignbot.db");
+        settings_for(&self.fake, self.dir.path(), &db, &self.extra)
     }
 
     pub fn timestamp(&self) -> String {
@@ -286,43 +344,82 @@ impl TestApp {
             .expect("query runs")
     }
 
-    pub async fn outbox(&self) -> OutboxCounts {
-        outbox::counts(self.ctx.store.reads()).await.unwrap()
-    }
-
-    /// Waits (real time, bounded) until the outbox has nothing pending.
-    pub async fn settle(&self) -> OutboxCounts {
+    /// Waits (up to 10 s of real time) until `sql`'s value satisfies `want`,
+    /// for work done in a task the test cannot drive (the scheduler,
+    /// housekeeping). Only to wait for something to happen, never to prove
+    /// that something did not.
+    pub async fn eventually(
+        &self,
+        sql: &'static str,
+        want: impl Fn(i64) -> bool,
+        what: &str,
+    ) -> i64 {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
         loop {
-            let counts = self.outbox().await;
-            if counts.pending == 0 {
-                return counts;
+            let value = self.scalar(sql).await;
+            if want(value) {
+                return value;
             }
-            if tokio::time::Instant::now() > deadline {
-                panic!("the outbox did not settle: {counts:?}");
-            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: still {value} after 10 s ({sql})"
+            );
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
         }
     }
 
-    /// Waits (real time, bounded) until no outbox row is claimed: every send
-    /// the fake has seen has its outcome recorded. Call it before moving the
-    /// clock, so pacing and backoff are computed from the time of the send.
-    pub async fn idle(&self) {
-        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-        while self
-            .scalar(
-                "SELECT COUNT(*) FROM outbox WHERE status = 'pending' AND lease_until IS NOT NULL",
-            )
+    pub async fn outbox(&self) -> OutboxCounts {
+        outbox::counts(self.ctx.store.reads()).await.unwrap()
+    }
+
+    /// One delivery round at the clock's current time: claims what is due,
+    /// sends it, records the outcomes.
+    pub async fn step(&self) -> Round {
+        self.worker.step().await.expect("a delivery round runs")
+    }
+
+    /// Delivers everything due at the clock's current time (round after
+    /// round, so paced follow-ups and deletes enqueued by a send go too) and
+    /// returns the outbox's counts. Afterwards nothing more happens until
+    /// the test acts or moves the clock.
+    pub async fn drain(&self) -> OutboxCounts {
+        drain_worker(&self.worker, &self.clock)
             .await
-            > 0
-        {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "a send never finished"
-            );
-            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-        }
+            .expect("a delivery round runs");
+        self.outbox().await
+    }
+
+    /// Drains, then requires an empty outbox (nothing pending, not even for
+    /// later).
+    pub async fn settle(&self) -> OutboxCounts {
+        let counts = self.drain().await;
+        assert_eq!(counts.pending, 0, "the outbox did not settle: {counts:?}");
+        counts
+    }
+
+    /// Drains; kept for tests written when the worker ran on its own (it
+    /// waited until no send was in flight before the clock was moved).
+    #[allow(dead_code)]
+    pub async fn idle(&self) {
+        self.drain().await;
+    }
+
+    /// Drains, then returns the calls to `method`, which must number `n`
+    /// exactly: nothing more can arrive until the test acts again.
+    pub async fn sent(&self, method: &str, n: usize) -> Vec<crate::fake_slack::Call> {
+        self.drain().await;
+        let calls = self.fake.calls_to(method);
+        assert_eq!(
+            calls.len(),
+            n,
+            "calls to {method}: {:#?}",
+            self.fake
+                .calls()
+                .iter()
+                .map(|c| &c.method)
+                .collect::<Vec<_>>()
+        );
+        calls
     }
 
     /// Moves the clock forward (the worker wakes if something became due).

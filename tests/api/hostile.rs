@@ -14,7 +14,7 @@ async fn hostile_text_is_posted_exactly_as_written_and_cannot_mention_broadcast_
         story,
         "stored exactly as written"
     );
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0].body;
+    let post = &app.sent("chat.postMessage", 1).await[0].body;
     let blocks = post["blocks"].as_array().unwrap();
     let story_blocks: Vec<_> = blocks
         .iter()
@@ -68,7 +68,7 @@ async fn emoji_and_non_latin_stories_round_trip() {
     let app = spawn_app().await;
     let story = "患者さんが笑顔で退院しました 🎉 — Zoë said «merci» 👩🏽‍⚕️";
     app.post_command("/moment", story, NURSE).await;
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0].body;
+    let post = &app.sent("chat.postMessage", 1).await[0].body;
     assert!(post.to_string().contains(story));
 }
 

@@ -37,7 +37,7 @@ async fn the_progress_nudge_asks_each_owner_once_and_only_about_goals_not_checke
         .unwrap();
     assert!(summary.ran);
     assert_eq!(summary.enqueued, 1, "{summary}");
-    let dm = &app.fake.wait_for("chat.postMessage", before + 1).await[before];
+    let dm = &app.sent("chat.postMessage", before + 1).await[before];
     assert_eq!(dm.body["channel"], NURSE);
     let text = dm.body.to_string();
     assert!(
@@ -71,9 +71,9 @@ async fn the_progress_nudge_follows_the_owners_check_ins() {
     assert_eq!(dm["channel"], NURSE);
     let reply = app.post_command("/goal", "update 1 40%", NURSE).await;
     assert!(reply.text().contains("Checked in"), "{}", reply.body);
-    app.idle().await;
+    app.drain().await;
     app.advance(1);
-    let update = &app.fake.wait_for("chat.update", 1).await[0];
+    let update = &app.sent("chat.update", 1).await[0];
     assert!(
         update
             .body
@@ -178,7 +178,7 @@ async fn the_monthly_digest_celebrates_the_most_reacted_moments_and_tells_leader
         .await
         .unwrap();
     assert_eq!(summary.enqueued, 2);
-    let posts = app.fake.wait_for("chat.postMessage", before + 2).await;
+    let posts = app.sent("chat.postMessage", before + 2).await;
     let digest = posts
         .iter()
         .find(|c| {
@@ -217,24 +217,19 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     // 2026-11-16 15:00 UTC: the moments nudge (15th, 10:00 New York) has passed.
     let start: DateTime<Utc> = "2026-11-16T15:00:00Z".parse().unwrap();
     let app = spawn_app_at("[server]\nscheduler = true\n", start).await;
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app
-        .scalar(
-            "SELECT COUNT(*) FROM job_runs WHERE job = 'moments-nudge' AND trigger = 'catch-up'",
-        )
-        .await
-        == 0
-    {
-        assert!(tokio::time::Instant::now() < deadline, "no catch-up run");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    while app.scalar("SELECT COUNT(*) FROM job_runs").await < 4 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "no catch-up of the priorities jobs"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    // The scheduler catches up in a task of its own: wait for its runs.
+    app.eventually(
+        "SELECT COUNT(*) FROM job_runs WHERE job = 'moments-nudge' AND trigger = 'catch-up'",
+        |n| n > 0,
+        "no catch-up run",
+    )
+    .await;
+    app.eventually(
+        "SELECT COUNT(*) FROM job_runs WHERE finished_at IS NOT NULL",
+        |n| n >= 4,
+        "no catch-up of the priorities jobs",
+    )
+    .await;
     let caught_up: Vec<(String, Option<String>)> =
         sqlx::query_as("SELECT job, summary FROM job_runs ORDER BY job")
             .fetch_all(app.ctx.store.reads())
@@ -265,12 +260,16 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
         0
     );
     let app = app.restart().await;
-    app.idle().await;
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM job_runs").await,
-        4,
-        "not caught up twice"
+    // The catch-up a restart runs, run here to its end, runs nothing.
+    let settings = app.settings();
+    let scheduler = alignbot::scheduler::Scheduler::new(
+        app.ctx.clone(),
+        alignbot::scheduler::schedules(&settings),
+        settings.schedule.holidays.clone(),
     );
+    let again = scheduler.catch_up().await;
+    assert!(again.is_empty(), "not caught up twice: {again:?}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 4);
 }
 
 #[tokio::test]
@@ -280,49 +279,43 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
     let app = spawn_app_at("[server]\nscheduler = true\n", start).await;
     add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
     // The scheduler first catches up this month's priorities and moments nudges.
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app
-        .scalar("SELECT COUNT(*) FROM job_runs WHERE trigger = 'catch-up'")
-        .await
-        < 2
-    {
-        assert!(tokio::time::Instant::now() < deadline, "no catch-up");
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    app.idle().await;
+    app.eventually(
+        "SELECT COUNT(*) FROM job_runs WHERE trigger = 'catch-up'",
+        |n| n >= 2,
+        "no catch-up",
+    )
+    .await;
+    app.drain().await;
     app.advance(25 * 3600); // Nov 25 13:00 UTC = 08:00 local: not yet
-    app.idle().await;
-    assert_eq!(
-        app.scalar("SELECT COUNT(*) FROM job_runs WHERE job = 'progress-nudge'")
-            .await,
-        0
-    );
+    app.drain().await;
     app.advance(3600); // 09:00 local
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app
-        .scalar("SELECT COUNT(*) FROM job_runs WHERE job = 'progress-nudge' AND period = '2026-11'")
-        .await
-        == 0
-    {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the progress nudge did not run at 09:00 local"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
+    // The scheduler runs in a task of its own: wait for its run.
+    app.eventually(
+        "SELECT COUNT(*) FROM job_runs WHERE job = 'progress-nudge' AND period = '2026-11' AND finished_at IS NOT NULL",
+        |n| n > 0,
+        "the progress nudge did not run at 09:00 local",
+    )
+    .await;
+    // Claimed at 09:00 local, not an hour earlier when the clock passed 08:00.
+    assert_eq!(
+        app.scalar("SELECT started_at FROM job_runs WHERE job = 'progress-nudge'")
+            .await,
+        "2026-11-25T14:00:00Z"
+            .parse::<DateTime<Utc>>()
+            .unwrap()
+            .timestamp_millis()
+    );
     // 09:00 in New York is 06:00 in Los Angeles, where the owner works
     // (users.info): the DM waits for 09:00 there.
     // The catch-up DMs go first on each person's channel, one per second.
     for _ in 0..10 {
+        app.drain().await;
         if !app.fake.calls_to("users.info").is_empty() {
             break;
         }
-        app.idle().await;
         app.advance(1);
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
-    app.fake.wait_for("users.info", 1).await;
-    app.idle().await;
+    app.sent("users.info", 1).await;
     let early = app
         .fake
         .calls_to("chat.postMessage")
@@ -331,7 +324,8 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
     assert!(!early, "not before 09:00 in the person's own time zone");
     let mut found = false;
     for _ in 0..20 {
-        app.idle().await;
+        app.advance(15 * 60);
+        app.drain().await;
         found =
             app.fake.calls_to("chat.postMessage").iter().any(|c| {
                 c.body["channel"] == NURSE && c.body.to_string().contains("Check-in time")
@@ -339,8 +333,6 @@ async fn the_scheduler_runs_each_job_at_its_local_time() {
         if found {
             break;
         }
-        app.advance(15 * 60);
-        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
     }
     let sent_at: i64 = app
         .scalar("SELECT MAX(finished_at) FROM outbox WHERE payload LIKE '%progress_nudge%'")

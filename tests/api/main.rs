@@ -20,6 +20,7 @@ mod ops;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;
+mod races;
 mod serve_without_playground;
 mod signature;
 mod socket_mode;

@@ -6,7 +6,7 @@ async fn the_global_shortcut_opens_the_share_form() {
     let app = spawn_app().await;
     let reply = app.post_interaction(&shortcut("share_moment", NURSE)).await;
     assert_eq!(reply.status, 200);
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["trigger_id"], "111.111.xxxxxx");
     assert_eq!(open.body["view"]["callback_id"], "moment_share");
 }
@@ -25,7 +25,7 @@ async fn the_message_shortcut_prefills_the_message_and_recognizes_its_author() {
         &hook,
     );
     app.post_interaction(&payload).await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     let view = open.body["view"].to_string();
     assert!(
         view.contains("Kim calmed a frightened child before surgery."),
@@ -53,7 +53,7 @@ async fn a_submitted_form_posts_with_pillar_and_recognized_people_and_thanks_in_
     assert_eq!(json["response_action"], "update");
     assert!(json["view"].to_string().contains("Thank you"));
 
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], MOMENTS);
     let text = blocks_text(&post.body);
     assert!(text.contains("Patient care"), "{text}");
@@ -74,7 +74,7 @@ async fn a_moment_for_leaders_only_goes_to_the_leadership_channel() {
     };
     app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await;
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], LEADERS);
     assert!(blocks_text(&post.body).contains("for leaders"));
 }
@@ -138,7 +138,7 @@ async fn the_home_tab_share_button_opens_the_form() {
     let app = spawn_app().await;
     app.post_interaction(&button(NURSE, "home_share", "share", On::Home))
         .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "moment_share");
 }
 

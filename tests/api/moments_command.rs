@@ -34,7 +34,7 @@ async fn a_moment_is_stored_before_the_thanks_and_posted_to_the_moments_channel(
         1
     );
 
-    let posts = app.fake.wait_for("chat.postMessage", 1).await;
+    let posts = app.sent("chat.postMessage", 1).await;
     let post = &posts[0];
     assert_eq!(post.body["channel"], MOMENTS);
     assert_eq!(
@@ -75,7 +75,7 @@ async fn a_pillar_given_with_the_story_is_linked_and_shown() {
         app.scalar("SELECT COUNT(*) FROM moments WHERE pillar_key = 'patient-care' AND story = 'We sang to Ada on her 100th birthday.'").await,
         1
     );
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains("Patient care"));
 }
 
@@ -118,7 +118,7 @@ async fn a_story_of_exactly_the_limit_is_accepted() {
             .text()
             .contains("Thank you")
     );
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(section_texts(&post.body)[0].1, story);
 }
 
@@ -132,7 +132,7 @@ async fn moment_alone_opens_the_share_form() {
         "the modal is the answer: {}",
         reply.body
     );
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(
         open.body["trigger_id"],
         "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"

@@ -39,14 +39,12 @@ async fn metrics_count_known_traffic_deliveries_and_job_runs() {
         .await;
     assert_eq!(forged.status, 401);
     // The first send meets a 429; after its Retry-After both go out.
-    app.fake.wait_for("chat.postMessage", 1).await;
-    app.idle().await;
+    app.sent("chat.postMessage", 1).await;
     let during = app.get("/metrics").await;
     assert_eq!(during.status, 200);
     assert_eq!(sample(&during.body, "alignbot_outbox_pending"), Some(2.0));
     app.advance(3);
-    app.fake.wait_for("chat.postMessage", 2).await;
-    app.idle().await;
+    app.sent("chat.postMessage", 2).await;
     app.advance(2);
     app.settle().await;
 
@@ -60,7 +58,7 @@ async fn metrics_count_known_traffic_deliveries_and_job_runs() {
 
     // The digests go out too (the moments channel's after its pace);
     // every delivered row is counted once.
-    app.idle().await;
+    app.drain().await;
     app.advance(2);
     let sent = app.settle().await.sent;
     assert!(sent >= 3, "two moments and the digests: {sent}");
@@ -107,8 +105,7 @@ async fn the_oldest_pending_message_ages_with_the_clock() {
     app.fake.script("chat.postMessage", [Scripted::Status(503)]);
     app.post_command("/moment", "A story that waits for Slack.", NURSE)
         .await;
-    app.fake.wait_for("chat.postMessage", 1).await;
-    app.idle().await;
+    app.sent("chat.postMessage", 1).await;
     app.clock.advance(chrono::Duration::milliseconds(700));
     let m = app.get("/metrics").await.body;
     assert_eq!(sample(&m, "alignbot_outbox_pending"), Some(1.0));

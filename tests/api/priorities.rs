@@ -28,7 +28,7 @@ async fn a_leader_publishes_priorities_to_the_team_channel_and_leadership_hears_
         )
         .await;
     assert!(reply.text().contains("Published Nursing"), "{}", reply.body);
-    let posts = app.fake.wait_for("chat.postMessage", 2).await;
+    let posts = app.sent("chat.postMessage", 2).await;
     let team_post = posts
         .iter()
         .find(|c| c.body["channel"] == "C0NURSING")
@@ -56,11 +56,11 @@ async fn a_leader_publishes_priorities_to_the_team_channel_and_leadership_hears_
     );
 
     // Publishing again replaces the items and updates the post in place.
-    app.idle().await;
+    app.drain().await;
     app.advance(1);
     app.post_command("/priorities", "publish Hire 3 nurses", LEAD)
         .await;
-    let update = &app.fake.wait_for("chat.update", 1).await[0];
+    let update = &app.sent("chat.update", 1).await[0];
     assert!(
         update.body.to_string().contains("1. Hire 3 nurses"),
         "{}",
@@ -99,7 +99,7 @@ async fn the_form_is_prefilled_with_last_months_items() {
     app.settle().await;
     app.advance(20 * 24 * 3600); // into December
     app.post_command("/priorities", "publish", LEAD).await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "priorities_publish");
     let view = open.body["view"].to_string();
     assert!(
@@ -135,7 +135,7 @@ async fn the_priorities_nudge_asks_leaders_who_have_not_published_and_ticks_itse
         .await
         .unwrap();
     assert_eq!(summary.enqueued, 1, "{summary}");
-    let dm = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let dm = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(dm.body["channel"], LEAD);
     assert!(
         dm.body.to_string().contains("priorities_open"),
@@ -151,7 +151,7 @@ async fn the_priorities_nudge_asks_leaders_who_have_not_published_and_ticks_itse
         On::Message(&app.fake.hook_url("n")),
     ))
     .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     assert_eq!(open.body["view"]["callback_id"], "priorities_publish");
     let refused = app
         .post_interaction(&button(
@@ -165,9 +165,9 @@ async fn the_priorities_nudge_asks_leaders_who_have_not_published_and_ticks_itse
 
     app.post_command("/priorities", "publish One thing", LEAD)
         .await;
-    app.idle().await;
+    app.drain().await;
     app.advance(1);
-    let update = app.fake.wait_for("chat.update", 1).await;
+    let update = app.sent("chat.update", 1).await;
     assert!(
         update
             .iter()
@@ -220,7 +220,7 @@ async fn leaders_still_missing_get_one_reminder_then_admins_get_the_list_private
     .await
     .unwrap();
     assert_eq!(missing.enqueued, 1, "one admin: {missing}");
-    let posts = app.fake.wait_for("chat.postMessage", before + 2).await;
+    let posts = app.sent("chat.postMessage", before + 2).await;
     let new: Vec<_> = posts[before..].iter().collect();
     let to_leader = new
         .iter()
@@ -267,9 +267,7 @@ async fn the_home_tab_shows_the_teams_priorities_or_a_publish_button_for_its_lea
                "event": {"type": "app_home_opened", "user": user, "channel": "D0X", "tab": "home"}})
     };
     app.post_event(&home(LEAD, "Ev0H1")).await;
-    let first = app.fake.wait_for("views.publish", 1).await[0]
-        .body
-        .to_string();
+    let first = app.sent("views.publish", 1).await[0].body.to_string();
     assert!(
         first.contains("Not published yet") && first.contains("priorities_open"),
         "{first}"
@@ -278,7 +276,7 @@ async fn the_home_tab_shows_the_teams_priorities_or_a_publish_button_for_its_lea
         .await;
     app.settle().await;
     app.post_event(&home(NURSE, "Ev0H2")).await;
-    let publishes = app.fake.wait_for("views.publish", 2).await;
+    let publishes = app.sent("views.publish", 2).await;
     let view = publishes
         .iter()
         .rev()
@@ -303,7 +301,7 @@ async fn items_can_serve_goals_and_last_months_items_are_reviewed() {
     app.settle().await;
     app.advance(20 * 24 * 3600); // December
     app.post_command("/priorities", "publish", LEAD).await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     let view = open.body["view"].to_string();
     assert!(
         view.contains("priority_review_1")

@@ -39,10 +39,10 @@ async fn a_story_that_looks_personal_is_kept_but_not_posted_until_its_author_con
         .await;
     assert_eq!(reply.status, 200);
 
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], MOMENTS);
     assert!(blocks_text(&post.body).contains(PERSONAL));
-    let answer = &app.fake.wait_for("hook", 1).await[0];
+    let answer = &app.sent("hook", 1).await[0];
     assert_eq!(answer.body["replace_original"], true);
     assert!(
         answer.body["text"]
@@ -71,11 +71,10 @@ async fn nobody_else_can_post_or_discard_someone_elses_draft() {
         ))
         .await;
     }
-    app.fake.wait_for("hook", 1).await;
+    app.sent("hook", 1).await;
     // Replies through one response URL keep their order and Slack's pace.
-    app.idle().await;
     app.advance(1);
-    let answers = app.fake.wait_for("hook", 2).await;
+    let answers = app.sent("hook", 2).await;
     for a in &answers {
         assert!(
             a.body["text"]
@@ -107,7 +106,7 @@ async fn a_discarded_draft_is_gone_and_never_posted() {
         On::Message(&hook),
     ))
     .await;
-    let answer = &app.fake.wait_for("hook", 1).await[0];
+    let answer = &app.sent("hook", 1).await[0];
     assert!(
         answer.body["text"]
             .as_str()
@@ -131,7 +130,7 @@ async fn editing_a_held_draft_opens_the_form_and_a_clean_story_replaces_it() {
         On::Message(&hook),
     ))
     .await;
-    let open = &app.fake.wait_for("views.open", 1).await[0];
+    let open = &app.sent("views.open", 1).await[0];
     let view = &open.body["view"];
     assert_eq!(view["callback_id"], "moment_share");
     assert!(
@@ -158,7 +157,7 @@ async fn editing_a_held_draft_opens_the_form_and_a_clean_story_replaces_it() {
         ))
         .await;
     assert_eq!(reply.json()["response_action"], "update");
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains(clean));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM moments").await,
@@ -217,7 +216,7 @@ async fn in_the_form_the_guard_asks_first_and_posts_only_once_the_author_ticks_t
         .json();
     assert_eq!(third["response_action"], "update");
     assert!(third["view"].to_string().contains("Thank you"));
-    assert_eq!(app.fake.wait_for("chat.postMessage", 1).await.len(), 1);
+    assert_eq!(app.sent("chat.postMessage", 1).await.len(), 1);
 }
 
 #[tokio::test]
@@ -233,5 +232,5 @@ async fn removing_the_personal_details_is_enough_to_post_without_ticking() {
         .await
         .json();
     assert_eq!(reply["response_action"], "update");
-    assert_eq!(app.fake.wait_for("chat.postMessage", 1).await.len(), 1);
+    assert_eq!(app.sent("chat.postMessage", 1).await.len(), 1);
 }

@@ -83,7 +83,7 @@ async fn a_story_naming_two_colleagues_by_full_name_is_posted() {
     let text = share(&app, COLLEAGUES).await;
 
     assert!(text.contains("Thank you"), "{text}");
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], MOMENTS);
     assert!(blocks_text(&post.body).contains(COLLEAGUES));
 }
@@ -103,7 +103,7 @@ async fn before_their_names_are_learned_colleagues_are_strangers_and_after_the_p
     let text = share(&app, COLLEAGUES).await;
 
     assert!(text.contains("Thank you"), "{text}");
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains(COLLEAGUES));
     // Names are cached: the next pass, within the week, asks Slack nothing.
     let again = learn_names(&app).await;
@@ -150,7 +150,7 @@ async fn a_profile_change_event_teaches_the_guard_a_colleagues_new_name_at_once(
     assert_eq!(app.post_event(&event).await.status, 200);
 
     assert!(share(&app, renamed).await.contains("Thank you"));
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert!(blocks_text(&post.body).contains(renamed));
 }
 
@@ -170,14 +170,13 @@ async fn the_instance_running_the_scheduler_learns_the_orgs_names_at_start() {
     // (about two seconds for the org's four people: admin, leader, two
     // nurses): a bounded wait until all four are stored. (A catch-up nudge
     // may learn one of them first, through its own time-zone look-up.)
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(15);
-    while app.scalar("SELECT COUNT(*) FROM person_names").await < 4 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the start-up pass never learned the names"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    app.eventually(
+        "SELECT COUNT(*) FROM person_names",
+        |n| n == 4,
+        "the start-up pass learning four people's names",
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     // The guard's colleagues are rebuilt as each write lands or the pass
     // ends: bounded too.
     while !privacy::scan_with(story, &app.ctx.known_people()).is_empty() {

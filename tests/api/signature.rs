@@ -4,6 +4,7 @@ use alignbot::slack::verify::sign;
 const PATHS: [&str; 3] = ["/slack/commands", "/slack/events", "/slack/interactions"];
 
 async fn nothing_happened(app: &TestApp) {
+    app.drain().await;
     assert_eq!(app.scalar("SELECT COUNT(*) FROM moments").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 0);
     assert_eq!(app.scalar("SELECT COUNT(*) FROM slack_events").await, 0);

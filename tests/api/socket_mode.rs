@@ -71,7 +71,8 @@ async fn a_slash_command_is_answered_in_its_ack_and_the_moment_is_stored_and_pos
             .await,
         1
     );
-    let post = &app.fake.wait_for("chat.postMessage", 1).await[0];
+    // The ack comes after the handler's transaction: the post is queued.
+    let post = &app.sent("chat.postMessage", 1).await[0];
     assert_eq!(post.body["channel"], MOMENTS);
     assert!(blocks_text(&post.body).contains(STORY));
     // The app token only opens the socket; messages go out with the bot token.
@@ -96,7 +97,7 @@ async fn a_shortcut_opens_the_form_and_a_bad_submission_is_refused_in_the_ack() 
     shortcut["payload"]["user"]["id"] = json!(NURSE);
     let ack = conn.exchange(&shortcut).await;
     assert_eq!(ack, json!({"envelope_id": shortcut["envelope_id"]}));
-    let opened = &app.fake.wait_for("views.open", 1).await[0];
+    let opened = &app.sent("views.open", 1).await[0];
     assert_eq!(opened.body["trigger_id"], "111.222.xxx");
 
     let form = Form {
@@ -125,9 +126,9 @@ async fn an_event_delivered_twice_is_acked_twice_and_handled_once() {
 
     assert_eq!(first, json!({"envelope_id": "env-ev-1"}));
     assert_eq!(again, json!({"envelope_id": "env-ev-2"}));
-    app.fake.wait_for("views.publish", 1).await;
-    app.settle().await;
-    assert_eq!(app.fake.calls_to("views.publish").len(), 1);
+    // Each ack follows its handler: both were handled, one Home was queued.
+    app.sent("views.publish", 1).await;
+    assert_eq!(app.settle().await.sent, 1);
     app.stop().await;
 }
 
@@ -165,7 +166,7 @@ async fn a_refresh_request_leads_to_a_new_connection_that_works() {
         .exchange(&moment_command("env-after-refresh", STORY, &app.fake))
         .await;
     assert_eq!(ack["payload"]["response_type"], "ephemeral", "{ack}");
-    app.fake.wait_for("chat.postMessage", 1).await;
+    app.sent("chat.postMessage", 1).await;
     app.stop().await;
 }
 

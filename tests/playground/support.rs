@@ -170,6 +170,24 @@ impl TestPlayground {
         }
     }
 
+    /// Waits (up to 10 s) until `sql`'s value satisfies `want`: the
+    /// playground delivers in a task of its own, on the wall clock. Only to
+    /// wait for something to happen, never to prove that something did not.
+    pub async fn eventually(&self, sql: &'static str, want: impl Fn(i64) -> bool, what: &str) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let value = self.scalar(sql).await;
+            if want(value) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{what}: still {value} after 10 s ({sql})"
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     pub async fn scalar(&self, sql: &'static str) -> i64 {
         sqlx::query_scalar(sql)
             .fetch_one(self.pg.ctx.store.reads())

@@ -1,20 +1,27 @@
-//! Just enough of the W3C WebDriver protocol to drive a headless Chromium
-//! through `chromedriver` on loopback: sessions, navigation, elements,
-//! clicks, keys, scripts and screenshots.
+//! The browser side of the playground's end-to-end tests: a `chromedriver`
+//! process of our own and a headless Chromium session driven through it with
+//! `fantoccini` (a maintained W3C WebDriver client over hyper 1, which we
+//! already build; thirtyfour would turn on serde_json's `preserve_order` for
+//! the whole crate under test), plus the few waits the tests share. The page updates on its own after a click, so finding what
+//! it shows is a bounded wait on the page, never a fixed sleep.
 
-use base64::Engine;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How long the page may take to show something.
+const PATIENCE: Duration = Duration::from_secs(15);
+/// How often the page is looked at while waiting.
+const POLL: Duration = Duration::from_millis(50);
 
 /// A `chromedriver` process, stopped on drop.
 pub struct Driver {
     child: Child,
-    pub base: String,
-    http: reqwest::Client,
+    base: String,
 }
 
 /// Stops chromedriver and the Chromium it started (they share a process
@@ -30,27 +37,8 @@ impl Drop for Driver {
     }
 }
 
-/// Why the browser tests cannot run here.
-pub fn missing_browser() -> Option<String> {
-    for tool in ["chromedriver", "chromium"] {
-        let found = Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            return Some(format!(
-                "`{tool}` is not installed. The playground's browser tests need Debian's chromium and chromium-driver: \
-                 `apt-get install -y chromium chromium-driver` (as root; .ci/run does it). \
-                 To skip these tests on a machine without them, set ALIGNBOT_SKIP_BROWSER_TESTS=1."
-            ));
-        }
-    }
-    None
-}
-
 impl Driver {
+    /// Starts `chromedriver` on a free port and waits until it answers.
     pub async fn start() -> Driver {
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -62,32 +50,31 @@ impl Driver {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("chromedriver starts");
+            .expect(
+                "chromedriver starts (Debian's chromium and chromium-driver: \
+                 `apt-get install -y chromium chromium-driver`; .ci/run installs them)",
+            );
         let driver = Driver {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            http: reqwest::Client::new(),
         };
+        // The process is up before its port is: wait for the port.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(r) = driver
-                .http
-                .get(format!("{}/status", driver.base))
-                .send()
-                .await
-                && r.status().is_success()
-            {
-                return driver;
-            }
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
             assert!(
                 tokio::time::Instant::now() < deadline,
                 "chromedriver did not start"
             );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
+        driver
     }
 
-    /// A new headless Chromium window of 1280×860.
+    /// A new headless Chromium window of 1280×860 with its profile in
+    /// `profile`.
     pub async fn session(&self, profile: &std::path::Path) -> Session {
         let args = [
             "--headless=new".to_owned(),
@@ -103,117 +90,73 @@ impl Driver {
             "--force-device-scale-factor=1".to_owned(),
             format!("--user-data-dir={}", profile.display()),
         ];
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": "/usr/bin/chromium", "args": args},
-        }}});
-        let v = call(
-            &self.http,
-            "POST",
-            &format!("{}/session", self.base),
-            Some(caps),
-        )
-        .await
-        .expect("a Chromium session starts");
-        Session {
-            url: format!("{}/session/{}", self.base, v["sessionId"].as_str().unwrap()),
-            http: self.http.clone(),
-        }
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": "/usr/bin/chromium", "args": args}),
+        );
+        // chromedriver is on loopback and speaks plain HTTP: no TLS needed.
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&self.base)
+            .await
+            .expect("a Chromium session starts");
+        Session { client }
     }
 }
 
-async fn call(
-    http: &reqwest::Client,
-    method: &str,
-    url: &str,
-    body: Option<Value>,
-) -> Result<Value, String> {
-    let req = match method {
-        "GET" => http.get(url),
-        "DELETE" => http.delete(url),
-        _ => http
-            .post(url)
-            .header("content-type", "application/json")
-            .body(body.unwrap_or_else(|| json!({})).to_string()),
-    };
-    let r = req.send().await.map_err(|e| e.to_string())?;
-    let ok = r.status().is_success();
-    let v: Value = serde_json::from_str(&r.text().await.map_err(|e| e.to_string())?)
-        .map_err(|e| e.to_string())?;
-    if ok {
-        Ok(v["value"].clone())
-    } else {
-        Err(v["value"].to_string())
-    }
-}
-
+/// One browser window.
 pub struct Session {
-    url: String,
-    http: reqwest::Client,
+    client: Client,
 }
-
-#[derive(Clone)]
-pub struct Element(String);
 
 impl Session {
-    async fn post(&self, path: &str, body: Value) -> Result<Value, String> {
-        call(
-            &self.http,
-            "POST",
-            &format!("{}{path}", self.url),
-            Some(body),
-        )
-        .await
-    }
-
     pub async fn close(self) {
-        let _ = call(&self.http, "DELETE", &self.url, None).await;
+        let _ = self.client.close().await;
     }
 
     pub async fn goto(&self, url: &str) {
-        self.post("/url", json!({"url": url}))
-            .await
-            .expect("navigates");
-    }
-
-    pub async fn find_all(&self, css: &str) -> Vec<Element> {
-        self.post("/elements", json!({"using": "css selector", "value": css}))
-            .await
-            .ok()
-            .and_then(|v| v.as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|e| e[ELEMENT].as_str().map(|id| Element(id.to_owned())))
-            .collect()
+        self.client.goto(url).await.expect("navigates");
     }
 
     /// The elements matching `css` inside `parent`.
     pub async fn find_within(&self, parent: &Element, css: &str) -> Vec<Element> {
-        self.post(
-            &format!("/element/{}/elements", parent.0),
-            json!({"using": "css selector", "value": css}),
-        )
-        .await
-        .ok()
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e[ELEMENT].as_str().map(|id| Element(id.to_owned())))
-        .collect()
+        parent.find_all(Locator::Css(css)).await.unwrap_or_default()
     }
 
     pub async fn script(&self, script: &str, args: Vec<Value>) -> Value {
-        self.post("/execute/sync", json!({"script": script, "args": args}))
+        self.client
+            .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("script failed: {e}"))
+    }
+
+    /// Waits until the page's animations (focus rings, fades) are over, for
+    /// a screenshot that shows the resting page.
+    pub async fn settle_animations(&self) {
+        self.client
+            .execute_async(
+                "const done = arguments[0];
+                 Promise.all(document.getAnimations().map(a => a.finished.catch(() => {})))
+                   .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done())));",
+                Vec::new(),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("waiting for animations failed: {e}"));
     }
 
     /// Waits (up to 15 s) for a visible element matching `css` whose text
     /// contains `text`; returns it.
     pub async fn wait_for(&self, css: &str, text: &str) -> Element {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
-            for e in self.find_all(css).await {
+            for e in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
                 if self.displayed(&e).await && self.text(&e).await.contains(text) {
                     return e;
                 }
@@ -222,16 +165,21 @@ impl Session {
                 let body = self.script("return document.body.innerText", vec![]).await;
                 panic!("no visible `{css}` with {text:?}; the page shows:\n{body}");
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
-    /// Waits until no visible element matches `css`.
+    /// Waits (up to 15 s) until no visible element matches `css`.
     pub async fn wait_gone(&self, css: &str) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        let deadline = tokio::time::Instant::now() + PATIENCE;
         loop {
             let mut visible = false;
-            for e in self.find_all(css).await {
+            for e in self
+                .client
+                .find_all(Locator::Css(css))
+                .await
+                .unwrap_or_default()
+            {
                 visible |= self.displayed(&e).await;
             }
             if !visible {
@@ -241,67 +189,58 @@ impl Session {
                 tokio::time::Instant::now() < deadline,
                 "`{css}` is still shown"
             );
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(POLL).await;
         }
     }
 
+    /// Waits for the visible element with this `data-testid`.
     pub async fn testid(&self, id: &str) -> Element {
         self.wait_for(&format!("[data-testid=\"{id}\"]"), "").await
     }
 
-    /// Whether `e` takes room on the page (not hidden, not display:none).
+    /// Whether `e` takes room on the page (not inside `[hidden]`, not
+    /// `display: none`); WebDriver's own "displayed" ignores `[hidden]`
+    /// ancestors in some drivers.
     pub async fn displayed(&self, e: &Element) -> bool {
-        self.post(
-            "/execute/sync",
-            json!({
-                "script": "const e = arguments[0]; return !e.closest('[hidden]') && e.getClientRects().length > 0;",
-                "args": [{ELEMENT: e.0}],
-            }),
-        )
-        .await
-        .ok()
-        .and_then(|v| v.as_bool())
-        .unwrap_or(false)
+        let Ok(arg) = serde_json::to_value(e) else {
+            return false;
+        };
+        self.client
+            .execute(
+                "const e = arguments[0]; return !e.closest('[hidden]') && e.getClientRects().length > 0;",
+                vec![arg],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
     }
 
+    /// The element's rendered text ("" once it is gone from the page).
     pub async fn text(&self, e: &Element) -> String {
-        call(
-            &self.http,
-            "GET",
-            &format!("{}/element/{}/text", self.url, e.0),
-            None,
-        )
-        .await
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+        e.text().await.unwrap_or_default()
     }
 
     pub async fn click(&self, e: &Element) {
-        self.post(&format!("/element/{}/click", e.0), json!({}))
+        e.click()
             .await
             .unwrap_or_else(|err| panic!("click failed: {err}"));
     }
 
     pub async fn clear(&self, e: &Element) {
-        self.post(&format!("/element/{}/clear", e.0), json!({}))
+        e.clear()
             .await
             .unwrap_or_else(|err| panic!("clearing failed: {err}"));
     }
 
     pub async fn type_into(&self, e: &Element, text: &str) {
-        self.post(&format!("/element/{}/value", e.0), json!({"text": text}))
+        e.send_keys(text)
             .await
             .unwrap_or_else(|err| panic!("typing failed: {err}"));
     }
 
     /// A PNG of the window.
     pub async fn screenshot(&self) -> Vec<u8> {
-        let v = call(&self.http, "GET", &format!("{}/screenshot", self.url), None)
-            .await
-            .expect("a screenshot");
-        base64::engine::general_purpose::STANDARD
-            .decode(v.as_str().unwrap())
-            .expect("base64")
+        self.client.screenshot().await.expect("a screenshot")
     }
 }
