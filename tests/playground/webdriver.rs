@@ -2,8 +2,14 @@
 //! process of our own and a headless Chromium session driven through it with
 //! `fantoccini` (a maintained W3C WebDriver client over hyper 1, which we
 //! already build; thirtyfour would turn on serde_json's `preserve_order` for
-//! the whole crate under test), plus the few waits the tests share. The page updates on its own after a click, so finding what
-//! it shows is a bounded wait on the page, never a fixed sleep.
+//! the whole crate under test), plus the few waits the tests share. The
+//! page updates on its own after a click, so finding what it shows is a
+//! bounded wait on the page, never a fixed sleep.
+//!
+//! Only the tests in `browser.rs` use it, and each of them is marked
+//! `#[ignore = "needs chromium and chromedriver"]`: `cargo test --locked`
+//! reports them as not run on a machine without a browser; `.ci/run`
+//! installs one and runs them with `--include-ignored`.
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
