@@ -15,9 +15,8 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use alignbot::domain::privacy::{KnownPeople, scan_with};
+use alignbot::domain::privacy::scan_with;
 use clap::Parser;
-use serde::Deserialize;
 
 #[derive(Debug, Parser)]
 #[command(about = "Privacy guard: recall, clean stories held, and time per story on the corpus")]
@@ -27,56 +26,15 @@ struct Args {
     passes: usize,
 }
 
-#[derive(Deserialize)]
-struct Story {
-    id: String,
-    split: String,
-    label: String,
-    text: String,
-}
+#[path = "../tests/common/privacy_corpus.rs"]
+mod corpus;
 
-#[derive(Deserialize)]
-struct Member {
-    real_name: String,
-    display_name: String,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Tally {
-    hold: usize,
-    caught: usize,
-    clean: usize,
-    wrongly_held: usize,
-}
-
-impl Tally {
-    fn add(self, o: Tally) -> Tally {
-        Tally {
-            hold: self.hold + o.hold,
-            caught: self.caught + o.caught,
-            clean: self.clean + o.clean,
-            wrongly_held: self.wrongly_held + o.wrongly_held,
-        }
-    }
-}
-
-fn percent(n: usize, of: usize) -> f64 {
-    100.0 * n as f64 / of.max(1) as f64
-}
+use corpus::Tally;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let stories: Vec<Story> = include_str!("../tests/fixtures/privacy/corpus.jsonl")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("corpus line parses"))
-        .collect();
-    let members: Vec<Member> =
-        serde_json::from_str(include_str!("../tests/fixtures/privacy/directory.json"))
-            .expect("directory parses");
-    let mut known = KnownPeople::new();
-    for m in &members {
-        known.add_person(&[&m.real_name, &m.display_name]);
-    }
+    let stories = corpus::stories();
+    let (known, members) = corpus::known_people();
 
     // First call: compiles every pattern and loads the lexicon.
     let cold = Instant::now();
@@ -91,13 +49,7 @@ fn main() -> ExitCode {
         } else {
             &mut holdout
         };
-        if s.label == "hold" {
-            t.hold += 1;
-            t.caught += usize::from(held);
-        } else {
-            t.clean += 1;
-            t.wrongly_held += usize::from(held);
-        }
+        t.count(s, held);
     }
     let all = tune.add(holdout);
 
@@ -131,17 +83,17 @@ fn main() -> ExitCode {
     println!(
         "corpus: {} stories, {} directory members",
         stories.len(),
-        members.len()
+        members
     );
     println!("| split | recall on `hold` | `clean` held |");
     println!("|---|---|---|");
     for (name, t) in [("tune", tune), ("holdout", holdout), ("all", all)] {
         println!(
             "| {name} | {:.1}% ({}/{}) | {:.1}% ({}/{}) |",
-            percent(t.caught, t.hold),
+            t.recall(),
             t.caught,
             t.hold,
-            percent(t.wrongly_held, t.clean),
+            t.clean_held(),
             t.wrongly_held,
             t.clean
         );
@@ -163,9 +115,8 @@ fn main() -> ExitCode {
         us(slowest_median)
     );
 
-    let ok = percent(all.caught, all.hold) >= 95.0
-        && percent(all.wrongly_held, all.clean) <= 10.0
-        && at(0.99) < Duration::from_millis(1);
+    let ok =
+        all.recall() >= 95.0 && all.clean_held() <= 10.0 && at(0.99) < Duration::from_millis(1);
     if ok {
         ExitCode::SUCCESS
     } else {
