@@ -31,13 +31,13 @@ pub async fn forget(
 ) -> Result<Forgotten, StoreError> {
     let who = person.as_str();
     let n: i64 =
-        sqlx::query_scalar("INSERT INTO forgotten_people (forgotten_at) VALUES (?) RETURNING id")
+        sqlx::query_scalar("INSERT INTO forgotten_people (forgotten_at) VALUES ($1) RETURNING id")
             .bind(millis(now))
             .fetch_one(&mut *conn)
             .await?;
     let tomb = PersonId::tombstone(n).to_string();
     let posted_moments: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, channel FROM moments WHERE author = ? AND status = 'shared' AND channel IS NOT NULL AND ts IS NOT NULL",
+        "SELECT id, channel FROM moments WHERE author = $1 AND status = 'shared' AND channel IS NOT NULL AND ts IS NOT NULL",
     )
     .bind(who)
     .fetch_all(&mut *conn)
@@ -45,7 +45,7 @@ pub async fn forget(
     // Shared moments keep counting in totals (forgotten = 1); drafts vanish.
     let moments = sqlx::query(
         "UPDATE moments SET story = '', forgotten = CASE WHEN status = 'shared' THEN 1 ELSE forgotten END, \
-         status = 'deleted', author = ?, updated_at = ? WHERE author = ?",
+         status = 'deleted', author = $1, updated_at = $2 WHERE author = $3",
     )
     .bind(&tomb)
     .bind(millis(now))
@@ -54,14 +54,14 @@ pub async fn forget(
     .await?
     .rows_affected();
     let check_in_notes =
-        sqlx::query("UPDATE check_ins SET note = NULL, author = ? WHERE author = ?")
+        sqlx::query("UPDATE check_ins SET note = NULL, author = $1 WHERE author = $2")
             .bind(&tomb)
             .bind(who)
             .execute(&mut *conn)
             .await?
             .rows_affected();
     let comments =
-        sqlx::query("UPDATE proposal_comments SET text = '', person_id = ? WHERE person_id = ?")
+        sqlx::query("UPDATE proposal_comments SET text = '', person_id = $1 WHERE person_id = $2")
             .bind(&tomb)
             .bind(who)
             .execute(&mut *conn)
@@ -69,16 +69,16 @@ pub async fn forget(
             .rows_affected();
     let mut rows_renamed = 0;
     for sql in [
-        "UPDATE moment_recognitions SET person_id = ? WHERE person_id = ?",
-        "UPDATE moment_reactions SET person_id = ? WHERE person_id = ?",
-        "UPDATE goals SET owner = ? WHERE owner = ?",
-        "UPDATE goals SET created_by = ? WHERE created_by = ?",
-        "UPDATE proposals SET proposer = ? WHERE proposer = ?",
-        "UPDATE proposals SET decided_by = ? WHERE decided_by = ?",
-        "UPDATE proposal_supports SET person_id = ? WHERE person_id = ?",
-        "UPDATE priorities SET author = ? WHERE author = ?",
-        "UPDATE plan_changes SET actor = ? WHERE actor = ?",
-        "UPDATE nudges SET person_id = ? WHERE person_id = ?",
+        "UPDATE moment_recognitions SET person_id = $1 WHERE person_id = $2",
+        "UPDATE moment_reactions SET person_id = $1 WHERE person_id = $2",
+        "UPDATE goals SET owner = $1 WHERE owner = $2",
+        "UPDATE goals SET created_by = $1 WHERE created_by = $2",
+        "UPDATE proposals SET proposer = $1 WHERE proposer = $2",
+        "UPDATE proposals SET decided_by = $1 WHERE decided_by = $2",
+        "UPDATE proposal_supports SET person_id = $1 WHERE person_id = $2",
+        "UPDATE priorities SET author = $1 WHERE author = $2",
+        "UPDATE plan_changes SET actor = $1 WHERE actor = $2",
+        "UPDATE nudges SET person_id = $1 WHERE person_id = $2",
     ] {
         rows_renamed += sqlx::query(sql)
             .bind(&tomb)
@@ -88,31 +88,31 @@ pub async fn forget(
             .rows_affected();
     }
     // The audit trail's words may name them (e.g. "leaders: <@U…>").
-    sqlx::query("UPDATE plan_changes SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ?")
+    sqlx::query("UPDATE plan_changes SET detail = REPLACE(detail, $1, $2) WHERE detail LIKE $3")
         .bind(who)
         .bind(&tomb)
         .bind(format!("%{who}%"))
         .execute(&mut *conn)
         .await?;
     for sql in [
-        "DELETE FROM team_people WHERE person_id = ?",
-        "DELETE FROM org_admins WHERE person_id = ?",
-        "DELETE FROM person_prefs WHERE person_id = ?",
-        "DELETE FROM person_tz WHERE person_id = ?",
-        "DELETE FROM person_names WHERE person_id = ?",
+        "DELETE FROM team_people WHERE person_id = $1",
+        "DELETE FROM org_admins WHERE person_id = $1",
+        "DELETE FROM person_prefs WHERE person_id = $1",
+        "DELETE FROM person_tz WHERE person_id = $1",
+        "DELETE FROM person_names WHERE person_id = $1",
     ] {
         sqlx::query(sql).bind(who).execute(&mut *conn).await?;
     }
     // Sent and failed messages are history, and may quote them: gone.
     // Pending ones still matter to others (a post recognizing them): the
     // id is rewritten, and whatever was addressed to them is skipped.
-    sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND payload LIKE ?")
+    sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND payload LIKE $1")
         .bind(format!("%{who}%"))
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "UPDATE outbox SET payload = REPLACE(payload, ?1, ?2), lane = REPLACE(lane, ?1, ?2), \
-         dedupe_key = REPLACE(dedupe_key, ?1, ?2) WHERE status = 'pending' AND payload LIKE ?3",
+        "UPDATE outbox SET payload = REPLACE(payload, $1, $2), lane = REPLACE(lane, $1, $2), \
+         dedupe_key = REPLACE(dedupe_key, $1, $2) WHERE status = 'pending' AND payload LIKE $3",
     )
     .bind(who)
     .bind(&tomb)
@@ -136,7 +136,7 @@ pub async fn stop_delivery(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO install_state (id, stopped_at, reason) VALUES (1, ?, ?) \
+        "INSERT INTO install_state (id, stopped_at, reason) VALUES (1, $1, $2) \
          ON CONFLICT (id) DO UPDATE SET stopped_at = COALESCE(install_state.stopped_at, excluded.stopped_at), \
          reason = COALESCE(install_state.reason, excluded.reason)",
     )
@@ -210,7 +210,7 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
-    sqlx::query("UPDATE install_state SET purged_at = ? WHERE id = 1")
+    sqlx::query("UPDATE install_state SET purged_at = $1 WHERE id = 1")
         .bind(millis(now))
         .execute(conn)
         .await?;
@@ -249,13 +249,13 @@ pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreEr
 /// against Slack's retries, which stop after minutes).
 pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let outbox = sqlx::query(
-        "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < ?",
+        "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < $1",
     )
     .bind(millis(before))
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let events = sqlx::query("DELETE FROM slack_events WHERE received_at < ?")
+    let events = sqlx::query("DELETE FROM slack_events WHERE received_at < $1")
         .bind(millis(before))
         .execute(conn)
         .await?

@@ -14,7 +14,7 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO slack_events (event_id, event_type, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO slack_events (event_id, event_type, received_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
     )
     .bind(event_id)
     .bind(event_type)

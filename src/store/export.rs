@@ -161,7 +161,7 @@ pub async fn goals<E: From<StoreError>>(
         g.current_value, g.progress, g.confidence, g.status, g.due_date, g.created_by, g.created_at, \
         CASE WHEN g.status <> 'active' THEN (SELECT MAX(pc.at) FROM plan_changes pc \
           WHERE pc.subject = 'goal:' || g.id AND pc.action IN ('achieved', 'dropped')) END AS closed_at, \
-        g.closed_note FROM goals g WHERE g.plan_year BETWEEN ? AND ? ORDER BY g.id";
+        g.closed_note FROM goals g WHERE g.plan_year BETWEEN $1 AND $2 ORDER BY g.id";
     let (from, to) = year.map_or((i32::MIN, i32::MAX), |y| (y, y));
     let mut rows = sqlx::query_as::<_, GoalRecord>(SELECT)
         .bind(from)
@@ -186,7 +186,7 @@ pub async fn check_ins<E: From<StoreError>>(
         ),
         Some(y) => sqlx::query_as::<_, Record>(
             "SELECT c.id, c.goal_id, c.created_at, c.value, c.confidence, c.note, c.author \
-             FROM check_ins c JOIN goals g ON g.id = c.goal_id WHERE g.plan_year = ? ORDER BY c.id",
+             FROM check_ins c JOIN goals g ON g.id = c.goal_id WHERE g.plan_year = $1 ORDER BY c.id",
         )
         .bind(y),
     };
@@ -247,7 +247,7 @@ pub async fn priorities<E: From<StoreError>>(
     let mut rows = sqlx::query_as::<_, Record>(
         "SELECT p.team_key, p.period, i.position, i.text, i.goal_id, p.author, p.published_at \
          FROM priority_items i JOIN priorities p ON p.id = i.priority_id \
-         WHERE p.period BETWEEN ? AND ? ORDER BY p.period, p.team_key, i.position",
+         WHERE p.period BETWEEN $1 AND $2 ORDER BY p.period, p.team_key, i.position",
     )
     .bind(from)
     .bind(to)
@@ -302,7 +302,7 @@ pub async fn moments<E: From<StoreError>>(
          (SELECT COUNT(*) FROM moment_reactions r WHERE r.moment_id = m.id) AS reactions, \
          mr.person_id AS recognized \
          FROM moments m LEFT JOIN moment_recognitions mr ON mr.moment_id = m.id \
-         WHERE m.status = 'shared' AND m.created_at >= ? AND m.created_at < ? \
+         WHERE m.status = 'shared' AND m.created_at >= $1 AND m.created_at < $2 \
          ORDER BY m.id, mr.person_id",
     )
     .bind(from_ms)

@@ -14,7 +14,7 @@ pub async fn claim(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO job_runs (job, period, trigger, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job, period) DO NOTHING",
+        "INSERT INTO job_runs (job, period, trigger, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, period) DO NOTHING",
     )
     .bind(job)
     .bind(period)
@@ -32,13 +32,15 @@ pub async fn finish(
     summary: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE job_runs SET finished_at = ?, summary = ? WHERE job = ? AND period = ?")
-        .bind(millis(now))
-        .bind(summary)
-        .bind(job)
-        .bind(period)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE job_runs SET finished_at = $1, summary = $2 WHERE job = $3 AND period = $4",
+    )
+    .bind(millis(now))
+    .bind(summary)
+    .bind(job)
+    .bind(period)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -48,7 +50,7 @@ pub async fn last_run(
     job: &str,
 ) -> Result<Option<(String, DateTime<Utc>, Option<String>)>, StoreError> {
     let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT period, started_at, summary FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+        "SELECT period, started_at, summary FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
     )
     .bind(job)
     .fetch_optional(exec)
@@ -61,7 +63,7 @@ pub async fn was_run(
     job: &str,
     period: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_runs WHERE job = ? AND period = ?")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_runs WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .fetch_one(exec)
@@ -78,7 +80,7 @@ pub async fn record_nudge(
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO nudges (job, period, person_id, created_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO nudges (job, period, person_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (job, period, person_id) DO NOTHING RETURNING id",
     )
     .bind(job)
@@ -106,7 +108,7 @@ pub async fn nudge(
     id: crate::domain::ids::NudgeId,
 ) -> Result<Option<Nudge>, StoreError> {
     let row: Option<NudgeRow> =
-        sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = ?")
+        sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = $1")
             .bind(id.0)
             .fetch_optional(exec)
             .await?;
@@ -127,7 +129,7 @@ pub async fn nudge_for(
     person: &str,
 ) -> Result<Option<(i64, Option<String>, Option<String>)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, channel, ts FROM nudges WHERE job = ? AND period = ? AND person_id = ?",
+        "SELECT id, channel, ts FROM nudges WHERE job = $1 AND period = $2 AND person_id = $3",
     )
     .bind(job)
     .bind(period)
@@ -144,8 +146,8 @@ pub async fn goals_due_for_check_in(
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT owner, id FROM goals WHERE plan_year = ? AND status = 'active' \
-         AND (checked_in_at IS NULL OR checked_in_at < ?) ORDER BY owner, id",
+        "SELECT owner, id FROM goals WHERE plan_year = $1 AND status = 'active' \
+         AND (checked_in_at IS NULL OR checked_in_at < $2) ORDER BY owner, id",
     )
     .bind(year)
     .bind(millis(since))
@@ -160,7 +162,7 @@ pub async fn moment_authors(
     to: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT author FROM moments WHERE status = 'shared' AND created_at >= ? AND created_at < ?",
+        "SELECT DISTINCT author FROM moments WHERE status = 'shared' AND created_at >= $1 AND created_at < $2",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -175,7 +177,7 @@ pub async fn run_started(
     period: &str,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> =
-        sqlx::query_scalar("SELECT started_at FROM job_runs WHERE job = ? AND period = ?")
+        sqlx::query_scalar("SELECT started_at FROM job_runs WHERE job = $1 AND period = $2")
             .bind(job)
             .bind(period)
             .fetch_optional(exec)
@@ -192,12 +194,12 @@ pub async fn forget_run(
     job: &str,
     period: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM nudges WHERE job = ? AND period = ?")
+    sqlx::query("DELETE FROM nudges WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM job_runs WHERE job = ? AND period = ?")
+    sqlx::query("DELETE FROM job_runs WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .execute(&mut *conn)

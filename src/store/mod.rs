@@ -7,7 +7,7 @@
 //! `write` decides what shares a transaction: a moment and its outbox row,
 //! an event id and its effects.
 //!
-//! SQL style: lowercase snake_case names, `?` placeholders, times as INTEGER
+//! SQL style: lowercase snake_case names, `$1, $2, …` placeholders (numbered: sqlx binds them by number on SQLite and PostgreSQL), times as INTEGER
 //! milliseconds; no SQLite-only syntax beyond what PostgreSQL also accepts.
 
 pub mod backup;

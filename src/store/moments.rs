@@ -70,7 +70,7 @@ pub async fn insert(
 ) -> Result<MomentId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(draft.author.as_str())
     .bind(draft.story.as_str())
@@ -134,7 +134,7 @@ async fn insert_recognitions(
     people: &[PersonId],
 ) -> Result<(), StoreError> {
     for person in people {
-        sqlx::query("INSERT INTO moment_recognitions (moment_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO moment_recognitions (moment_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(person.as_str())
             .execute(&mut *conn)
@@ -145,7 +145,7 @@ async fn insert_recognitions(
 
 async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<PersonId>, StoreError> {
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT person_id FROM moment_recognitions WHERE moment_id = ? ORDER BY rowid",
+        "SELECT person_id FROM moment_recognitions WHERE moment_id = $1 ORDER BY rowid",
     )
     .bind(id)
     .fetch_all(exec)
@@ -160,7 +160,7 @@ async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<Person
 
 /// One moment with its recognitions and reaction count.
 pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Moment>, StoreError> {
-    let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = ?"))
+    let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -179,11 +179,12 @@ pub async fn by_post(
     channel: &str,
     ts: &str,
 ) -> Result<Option<MomentId>, StoreError> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM moments WHERE channel = ? AND ts = ?")
-        .bind(channel)
-        .bind(ts)
-        .fetch_optional(exec)
-        .await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM moments WHERE channel = $1 AND ts = $2")
+            .bind(channel)
+            .bind(ts)
+            .fetch_optional(exec)
+            .await?;
     Ok(id.map(MomentId))
 }
 
@@ -198,7 +199,7 @@ pub async fn list(
         match author {
             Some(author) => {
                 sqlx::query_as(select_moment!(
-                    "WHERE m.author = ? AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT ?"
+                    "WHERE m.author = $1 AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT $2"
                 ))
                 .bind(author.as_str())
                 .bind(limit)
@@ -206,7 +207,7 @@ pub async fn list(
                 .await?
             }
             None => sqlx::query_as(select_moment!(
-                "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT ?"
+                "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(&mut *conn)
@@ -226,7 +227,7 @@ pub async fn set_status(
     status: MomentStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET status = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(millis(now))
         .bind(id.0)
@@ -242,14 +243,14 @@ pub async fn update_content(
     draft: &MomentDraft,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET story = ?, pillar_key = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET story = $1, pillar_key = $2, updated_at = $3 WHERE id = $4")
         .bind(draft.story.as_str())
         .bind(draft.pillar.as_ref().map(PillarKey::as_str))
         .bind(millis(now))
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = $1")
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
@@ -262,12 +263,12 @@ pub async fn mark_deleted(
     id: MomentId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET status = 'deleted', story = '', updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET status = 'deleted', story = '', updated_at = $1 WHERE id = $2")
         .bind(millis(now))
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = $1")
         .bind(id.0)
         .execute(conn)
         .await?;
@@ -276,7 +277,7 @@ pub async fn mark_deleted(
 
 /// Removes a draft that was never posted (discarded or superseded).
 pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM moments WHERE id = ? AND status = 'draft'")
+    sqlx::query("DELETE FROM moments WHERE id = $1 AND status = 'draft'")
         .bind(id.0)
         .execute(conn)
         .await?;
@@ -292,7 +293,7 @@ pub async fn add_reaction(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO moment_reactions (moment_id, person_id, reaction, created_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO moment_reactions (moment_id, person_id, reaction, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind(id.0)
@@ -311,7 +312,7 @@ pub async fn remove_reaction(
     reaction: &str,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "DELETE FROM moment_reactions WHERE moment_id = ? AND person_id = ? AND reaction = ?",
+        "DELETE FROM moment_reactions WHERE moment_id = $1 AND person_id = $2 AND reaction = $3",
     )
     .bind(id.0)
     .bind(person)

@@ -43,7 +43,7 @@ pub async fn enqueue(
 ) -> Result<Option<i64>, StoreError> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO outbox (lane, dedupe_key, payload, status, attempts, next_attempt_at, expires_at, created_at) \
-         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) \
+         VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6) \
          ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL \
          DO UPDATE SET again = CASE WHEN outbox.lease_until IS NOT NULL THEN 1 ELSE outbox.again END \
          RETURNING id",
@@ -95,7 +95,7 @@ pub async fn pending(
 ) -> Result<Vec<OutboxRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, lane, payload, attempts, next_attempt_at, lease_until, expires_at, created_at \
-         FROM outbox WHERE status = 'pending' ORDER BY id LIMIT ?",
+         FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1",
     )
     .bind(limit)
     .fetch_all(exec)
@@ -111,8 +111,8 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE outbox SET lease_until = ?, attempts = attempts + 1 \
-         WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)",
+        "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 \
+         WHERE id = $2 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $3)",
     )
     .bind(millis(lease_until))
     .bind(id)
@@ -131,8 +131,8 @@ pub async fn mark_sent(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
-         finished_at = CASE WHEN again = 1 THEN NULL ELSE ? END, \
-         again = 0, lease_until = NULL, last_error = NULL, next_attempt_at = ? WHERE id = ?",
+         finished_at = CASE WHEN again = 1 THEN NULL ELSE $1 END, \
+         again = 0, lease_until = NULL, last_error = NULL, next_attempt_at = $2 WHERE id = $3",
     )
     .bind(millis(now))
     .bind(millis(now))
@@ -150,7 +150,7 @@ pub async fn reschedule(
     error: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE outbox SET lease_until = NULL, next_attempt_at = ?, last_error = ? WHERE id = ?",
+        "UPDATE outbox SET lease_until = NULL, next_attempt_at = $1, last_error = $2 WHERE id = $3",
     )
     .bind(millis(at))
     .bind(error)
@@ -167,7 +167,7 @@ pub async fn mark_failed(
     now: DateTime<Utc>,
     reason: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = ?, finished_at = ? WHERE id = ?")
+    sqlx::query("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1, finished_at = $2 WHERE id = $3")
         .bind(reason)
         .bind(millis(now))
         .bind(id)
@@ -231,7 +231,7 @@ pub async fn last_error(
     id: i64,
 ) -> Result<Option<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = ?")
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = $1")
             .bind(id)
             .fetch_optional(exec)
             .await?
@@ -249,16 +249,22 @@ pub async fn record_post(
     ts: &str,
 ) -> Result<(), StoreError> {
     let (sql, id) = match owner {
-        PostOwner::Moment(id) => ("UPDATE moments SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::Moment(id) => (
+            "UPDATE moments SET channel = $1, ts = $2 WHERE id = $3",
+            id.0,
+        ),
         PostOwner::Proposal(id) => (
-            "UPDATE proposals SET channel = ?, ts = ? WHERE id = ?",
+            "UPDATE proposals SET channel = $1, ts = $2 WHERE id = $3",
             id.0,
         ),
         PostOwner::Priorities(id) => (
-            "UPDATE priorities SET channel = ?, ts = ? WHERE id = ?",
+            "UPDATE priorities SET channel = $1, ts = $2 WHERE id = $3",
             id.0,
         ),
-        PostOwner::Nudge(id) => ("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::Nudge(id) => (
+            "UPDATE nudges SET channel = $1, ts = $2 WHERE id = $3",
+            id.0,
+        ),
     };
     sqlx::query(sql)
         .bind(channel)

@@ -51,7 +51,7 @@ pub async fn set_away(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_prefs (person_id, away_until, updated_at) VALUES (?, ?, ?) \
+        "INSERT INTO person_prefs (person_id, away_until, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (person_id) DO UPDATE SET away_until = excluded.away_until, updated_at = excluded.updated_at",
     )
     .bind(person)
@@ -72,15 +72,15 @@ pub async fn set_mute(
     // `kind` picks one of three fixed statements; nothing typed reaches the SQL text.
     let sql = match kind {
         "moments" => {
-            "INSERT INTO person_prefs (person_id, mute_moments, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_moments, updated_at) VALUES ($1, $2, $3) \
                       ON CONFLICT (person_id) DO UPDATE SET mute_moments = excluded.mute_moments, updated_at = excluded.updated_at"
         }
         "progress" => {
-            "INSERT INTO person_prefs (person_id, mute_progress, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_progress, updated_at) VALUES ($1, $2, $3) \
                        ON CONFLICT (person_id) DO UPDATE SET mute_progress = excluded.mute_progress, updated_at = excluded.updated_at"
         }
         _ => {
-            "INSERT INTO person_prefs (person_id, mute_priorities, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_priorities, updated_at) VALUES ($1, $2, $3) \
               ON CONFLICT (person_id) DO UPDATE SET mute_priorities = excluded.mute_priorities, updated_at = excluded.updated_at"
         }
     };
@@ -99,7 +99,7 @@ pub async fn tz_of(
     person: &str,
 ) -> Result<Option<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = ?")
+        sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = $1")
             .bind(person)
             .fetch_optional(exec)
             .await?,
@@ -113,7 +113,7 @@ pub async fn set_tz(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_tz (person_id, tz, fetched_at) VALUES (?, ?, ?) \
+        "INSERT INTO person_tz (person_id, tz, fetched_at) VALUES ($1, $2, $3) \
          ON CONFLICT (person_id) DO UPDATE SET tz = excluded.tz, fetched_at = excluded.fetched_at",
     )
     .bind(person)
@@ -149,7 +149,7 @@ pub async fn names_due(
     fresh_after: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     let fresh: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT person_id FROM person_names WHERE fetched_at >= ?")
+        sqlx::query_scalar("SELECT person_id FROM person_names WHERE fetched_at >= $1")
             .bind(millis(fresh_after))
             .fetch_all(conn)
             .await?
@@ -170,7 +170,7 @@ pub async fn set_names(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_names (person_id, real_name, display_name, fetched_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO person_names (person_id, real_name, display_name, fetched_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (person_id) DO UPDATE SET real_name = excluded.real_name, \
          display_name = excluded.display_name, fetched_at = excluded.fetched_at",
     )

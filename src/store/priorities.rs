@@ -39,13 +39,13 @@ async fn with_items(
         return Ok(None);
     };
     let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT text, goal_id FROM priority_items WHERE priority_id = ? ORDER BY position",
+        "SELECT text, goal_id FROM priority_items WHERE priority_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let review: Vec<(String, String)> = sqlx::query_as(
-        "SELECT text, outcome FROM priority_reviews WHERE priority_id = ? ORDER BY position",
+        "SELECT text, outcome FROM priority_reviews WHERE priority_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(conn)
@@ -70,7 +70,7 @@ pub async fn for_team(
     period: &str,
 ) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE team_key = ? AND period = ?",
+        "SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE team_key = $1 AND period = $2",
     )
     .bind(team)
     .bind(period)
@@ -84,7 +84,7 @@ pub async fn get(
     id: crate::domain::ids::PriorityId,
 ) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> =
-        sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = ?")
+        sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *conn)
             .await?;
@@ -103,24 +103,24 @@ pub async fn publish(
     now: DateTime<Utc>,
 ) -> Result<(i64, bool), StoreError> {
     let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM priorities WHERE team_key = ? AND period = ?")
+        sqlx::query_scalar("SELECT id FROM priorities WHERE team_key = $1 AND period = $2")
             .bind(team)
             .bind(period)
             .fetch_optional(&mut *conn)
             .await?;
     let id = match existing {
         Some(id) => {
-            sqlx::query("UPDATE priorities SET author = ?, published_at = ? WHERE id = ?")
+            sqlx::query("UPDATE priorities SET author = $1, published_at = $2 WHERE id = $3")
                 .bind(author)
                 .bind(millis(now))
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM priority_items WHERE priority_id = ?")
+            sqlx::query("DELETE FROM priority_items WHERE priority_id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM priority_reviews WHERE priority_id = ?")
+            sqlx::query("DELETE FROM priority_reviews WHERE priority_id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
@@ -128,7 +128,7 @@ pub async fn publish(
         }
         None => {
             sqlx::query_scalar(
-                "INSERT INTO priorities (team_key, period, author, published_at) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO priorities (team_key, period, author, published_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(team)
             .bind(period)
@@ -140,7 +140,7 @@ pub async fn publish(
     };
     for (position, (text, goal)) in items.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO priority_items (priority_id, position, text, goal_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO priority_items (priority_id, position, text, goal_id) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(position as i64)
@@ -150,7 +150,7 @@ pub async fn publish(
         .await?;
     }
     for (position, (text, outcome)) in review.iter().enumerate() {
-        sqlx::query("INSERT INTO priority_reviews (priority_id, position, text, outcome) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO priority_reviews (priority_id, position, text, outcome) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(position as i64)
             .bind(text)
@@ -167,7 +167,7 @@ pub async fn published_teams(
     period: &str,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(
-        sqlx::query_as("SELECT team_key, published_at FROM priorities WHERE period = ?")
+        sqlx::query_as("SELECT team_key, published_at FROM priorities WHERE period = $1")
             .bind(period)
             .fetch_all(exec)
             .await?,

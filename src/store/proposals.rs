@@ -108,7 +108,7 @@ pub async fn insert(
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO proposals (title, pillar_key, team_key, proposer, plan_year, kind, due_date, status, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) RETURNING id",
     )
     .bind(p.title)
     .bind(p.pillar.as_str())
@@ -126,7 +126,7 @@ pub async fn get(
     exec: impl SqliteExecutor<'_>,
     id: crate::domain::ids::ProposalId,
 ) -> Result<Option<Proposal>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = ?"))
+    let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = $1"))
         .bind(id.0)
         .fetch_optional(exec)
         .await?;
@@ -140,7 +140,7 @@ pub async fn open_for_team(
     limit: i64,
 ) -> Result<Vec<Proposal>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(select_proposal!(
-        "WHERE p.status = 'open' AND p.team_key = ? ORDER BY p.id DESC LIMIT ?"
+        "WHERE p.status = 'open' AND p.team_key = $1 ORDER BY p.id DESC LIMIT $2"
     ))
     .bind(team.as_str())
     .bind(limit)
@@ -157,7 +157,7 @@ pub async fn toggle_support(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let removed =
-        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = ? AND person_id = ?")
+        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = $1 AND person_id = $2")
             .bind(id)
             .bind(person.as_str())
             .execute(&mut *conn)
@@ -166,7 +166,7 @@ pub async fn toggle_support(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES (?, ?, ?)",
+        "INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES ($1, $2, $3)",
     )
     .bind(id)
     .bind(person.as_str())
@@ -184,7 +184,7 @@ pub async fn add_comment(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO proposal_comments (proposal_id, person_id, text, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO proposal_comments (proposal_id, person_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(id)
     .bind(person.as_str())
@@ -200,7 +200,7 @@ pub async fn comment(
     comment: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
     Ok(
-        sqlx::query_as("SELECT person_id, text FROM proposal_comments WHERE id = ?")
+        sqlx::query_as("SELECT person_id, text FROM proposal_comments WHERE id = $1")
             .bind(comment)
             .fetch_optional(exec)
             .await?,
@@ -219,7 +219,7 @@ pub async fn decide_if_open(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open'",
+        "UPDATE proposals SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'open'",
     )
     .bind(status.as_str())
     .bind(by.as_str())
@@ -236,7 +236,7 @@ pub async fn set_goal(
     id: i64,
     goal: GoalId,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE proposals SET goal_id = ? WHERE id = ?")
+    sqlx::query("UPDATE proposals SET goal_id = $1 WHERE id = $2")
         .bind(goal.0)
         .bind(id)
         .execute(conn)

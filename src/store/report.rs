@@ -25,7 +25,7 @@ pub async fn pillar_totals(
     Ok(sqlx::query_as(
         "SELECT pillar_key, COUNT(*) AS active, COALESCE(AVG(progress), 0.0) AS avg_progress, \
          COALESCE(SUM(CASE WHEN confidence IN ('at-risk', 'off-track') THEN 1 ELSE 0 END), 0) AS at_risk \
-         FROM goals WHERE plan_year = ? AND status = 'active' GROUP BY pillar_key",
+         FROM goals WHERE plan_year = $1 AND status = 'active' GROUP BY pillar_key",
     )
     .bind(year)
     .fetch_all(exec)
@@ -39,7 +39,7 @@ pub async fn team_pillar_counts(
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT team_key, pillar_key, COUNT(*) FROM goals \
-         WHERE plan_year = ? AND status = 'active' AND team_key IS NOT NULL GROUP BY team_key, pillar_key",
+         WHERE plan_year = $1 AND status = 'active' AND team_key IS NOT NULL GROUP BY team_key, pillar_key",
     )
     .bind(year)
     .fetch_all(exec)
@@ -53,8 +53,8 @@ pub async fn team_freshness(
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, i64, i64)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT team_key, COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at >= ? THEN 1 ELSE 0 END), 0) FROM goals \
-         WHERE plan_year = ? AND status = 'active' AND team_key IS NOT NULL GROUP BY team_key",
+        "SELECT team_key, COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at >= $1 THEN 1 ELSE 0 END), 0) FROM goals \
+         WHERE plan_year = $2 AND status = 'active' AND team_key IS NOT NULL GROUP BY team_key",
     )
     .bind(millis(since))
     .bind(year)
@@ -73,7 +73,7 @@ pub async fn participants(
              SELECT id AS proposal_id, proposer AS person FROM proposals \
              UNION SELECT proposal_id, person_id FROM proposal_supports \
              UNION SELECT proposal_id, person_id FROM proposal_comments \
-         ) x ON x.proposal_id = p.id WHERE p.plan_year = ?",
+         ) x ON x.proposal_id = p.id WHERE p.plan_year = $1",
     )
     .bind(year)
     .fetch_all(pool)
@@ -91,8 +91,8 @@ pub async fn moments_of_month(
     Ok(sqlx::query_as(
         "SELECT m.id, m.author, m.story, m.pillar_key, \
          (SELECT COUNT(*) FROM moment_reactions r WHERE r.moment_id = m.id) AS reactions \
-         FROM moments m WHERE m.status = 'shared' AND m.audience = 'channel' AND m.created_at >= ? AND m.created_at < ? \
-         ORDER BY reactions DESC, m.id LIMIT ?",
+         FROM moments m WHERE m.status = 'shared' AND m.audience = 'channel' AND m.created_at >= $1 AND m.created_at < $2 \
+         ORDER BY reactions DESC, m.id LIMIT $3",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -109,7 +109,7 @@ pub async fn recognitions_of(
 ) -> Result<Vec<(i64, String)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT r.moment_id, r.person_id FROM moment_recognitions r JOIN moments m ON m.id = r.moment_id \
-         WHERE m.status = 'shared' AND m.created_at >= ? AND m.created_at < ? ORDER BY r.moment_id",
+         WHERE m.status = 'shared' AND m.created_at >= $1 AND m.created_at < $2 ORDER BY r.moment_id",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -126,7 +126,7 @@ pub async fn moments_per_pillar(
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT pillar_key, COUNT(*) FROM moments WHERE (status = 'shared' OR forgotten = 1) AND pillar_key IS NOT NULL \
-         AND created_at >= ? AND created_at < ? GROUP BY pillar_key",
+         AND created_at >= $1 AND created_at < $2 GROUP BY pillar_key",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -142,7 +142,7 @@ pub async fn check_ins_per_pillar(
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT g.pillar_key, COUNT(*) FROM check_ins c JOIN goals g ON g.id = c.goal_id \
-         WHERE c.created_at >= ? AND c.created_at < ? GROUP BY g.pillar_key",
+         WHERE c.created_at >= $1 AND c.created_at < $2 GROUP BY g.pillar_key",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -158,15 +158,15 @@ pub async fn check_in_totals(
     since: DateTime<Utc>,
 ) -> Result<(i64, i64, Vec<(i64, String, String)>), StoreError> {
     let (total, fresh): (i64, i64) = sqlx::query_as(
-        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at >= ? THEN 1 ELSE 0 END), 0) FROM goals \
-         WHERE plan_year = ? AND status = 'active'",
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN checked_in_at >= $1 THEN 1 ELSE 0 END), 0) FROM goals \
+         WHERE plan_year = $2 AND status = 'active'",
     )
     .bind(millis(since))
     .bind(year)
     .fetch_one(exec)
     .await?;
     let at_risk: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, title, confidence FROM goals WHERE plan_year = ? AND status = 'active' \
+        "SELECT id, title, confidence FROM goals WHERE plan_year = $1 AND status = 'active' \
          AND confidence IN ('at-risk', 'off-track') ORDER BY confidence DESC, id LIMIT 15",
     )
     .bind(year)
