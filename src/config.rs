@@ -498,11 +498,11 @@ impl Settings {
         // It may hold a password, so it is read like a secret.
         let database_url = environment::secret(env, "DATABASE_URL", file.database.url)?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of_url(&database_url).is_err() {
             return Err(invalid(
                 "DATABASE_URL (database.url)",
                 redact_url(&database_url),
-                "only sqlite: URLs are supported by this build, e.g. sqlite://data/alignbot.db",
+                "give sqlite://FILE (e.g. sqlite://data/alignbot.db) or postgres://USER:PASSWORD@HOST:5432/DATABASE",
             ));
         }
 

@@ -6,11 +6,12 @@
 //! nothing they wrote or who they were remains. The `forgotten_people` row
 //! that numbers the tombstone records only when.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::PersonId;
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// What forgetting a person changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub struct Forgotten {
 }
 
 pub async fn forget(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &PersonId,
     now: DateTime<Utc>,
 ) -> Result<Forgotten, StoreError> {
@@ -131,7 +132,7 @@ pub async fn forget(
 
 /// Records that delivery stopped (first reason wins).
 pub async fn stop_delivery(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -148,7 +149,7 @@ pub async fn stop_delivery(
 }
 
 /// Clears the stop after the app was installed again with a working token.
-pub async fn resume_delivery(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+pub async fn resume_delivery(conn: &mut Conn) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE install_state SET stopped_at = NULL, reason = NULL, purged_at = NULL WHERE id = 1",
     )
@@ -159,7 +160,7 @@ pub async fn resume_delivery(conn: &mut SqliteConnection) -> Result<(), StoreErr
 
 /// When and why delivery stopped, if it did.
 pub async fn stopped(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
 ) -> Result<Option<(DateTime<Utc>, String)>, StoreError> {
     let row: Option<(Option<i64>, Option<String>)> =
         sqlx::query_as("SELECT stopped_at, reason FROM install_state WHERE id = 1")
@@ -172,7 +173,7 @@ pub async fn stopped(
 }
 
 /// True once [`purge_all`] ran for the current stop.
-pub async fn purged(exec: impl SqliteExecutor<'_>) -> Result<bool, StoreError> {
+pub async fn purged(exec: impl AnyExecutor<'_>) -> Result<bool, StoreError> {
     let purged: Option<Option<i64>> =
         sqlx::query_scalar("SELECT purged_at FROM install_state WHERE id = 1")
             .fetch_optional(exec)
@@ -183,7 +184,7 @@ pub async fn purged(exec: impl SqliteExecutor<'_>) -> Result<bool, StoreError> {
 /// Everything the organization's people put in: goals, check-ins, moments,
 /// priorities, proposals, the audit trail, pending and past messages. The
 /// plan itself (org, pillars, teams) stays: it comes from the config file.
-pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn purge_all(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
     for sql in [
         "DELETE FROM moment_reactions",
         "DELETE FROM moment_recognitions",
@@ -219,7 +220,29 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
 
 /// Empties every table, the organization included (the playground's
 /// "Reset demo"; `serve` never calls it).
-pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+pub async fn erase_everything(conn: &mut Conn) -> Result<(), StoreError> {
+    if super::backend_of(conn) == super::Backend::Postgres {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             AND tablename NOT LIKE '\\_sqlx\\_%'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        // Audited: the names come from the schema itself, quoted as
+        // identifiers; nothing a person typed reaches this SQL.
+        let list: Vec<String> = tables
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        let sql = format!("TRUNCATE {} RESTART IDENTITY", list.join(", "));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
     // Rows reference each other; check that only at commit.
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *conn)
@@ -247,7 +270,7 @@ pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreEr
 /// Day-to-day housekeeping: delivered or failed messages and handled event
 /// ids older than `before` are no longer needed (event ids only guard
 /// against Slack's retries, which stop after minutes).
-pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
+pub async fn prune(conn: &mut Conn, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let outbox = sqlx::query(
         "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < $1",
     )

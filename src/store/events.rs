@@ -1,14 +1,14 @@
 //! SQL for Events API deliveries already handled.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::millis;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection;
 
 /// Records `event_id` as handled; false if it already was. Call it in the
 /// same transaction as the event's effects.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     event_id: &str,
     event_type: &str,
     now: DateTime<Utc>,

@@ -1,5 +1,6 @@
 //! SQL for goals, check-ins and the plan's change history.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::goal::{
@@ -7,7 +8,7 @@ use crate::domain::goal::{
 };
 use crate::domain::{PersonId, PillarKey, TeamKey};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 #[derive(FromRow)]
 struct GoalRow {
@@ -84,7 +85,7 @@ fn kind_json(kind: &GoalKind) -> String {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     goal: &NewGoal,
     created_by: &PersonId,
     proposal: Option<i64>,
@@ -111,7 +112,7 @@ pub async fn insert(
     Ok(GoalId(id))
 }
 
-pub async fn get(exec: impl SqliteExecutor<'_>, id: GoalId) -> Result<Option<Goal>, StoreError> {
+pub async fn get(exec: impl AnyExecutor<'_>, id: GoalId) -> Result<Option<Goal>, StoreError> {
     let row: Option<GoalRow> = sqlx::query_as(select_goal!("WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(exec)
@@ -129,7 +130,7 @@ pub enum GoalFilter {
 
 /// Active goals of `year` for `filter`, by pillar order then id; one page.
 pub async fn list(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     filter: &GoalFilter,
     year: PlanYear,
     limit: i64,
@@ -159,7 +160,7 @@ pub async fn list(
 
 /// How many goals `list` would show in all.
 pub async fn count(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     filter: &GoalFilter,
     year: PlanYear,
 ) -> Result<i64, StoreError> {
@@ -181,7 +182,7 @@ pub async fn count(
 
 /// Records a check-in and makes it the goal's current state.
 pub async fn record_check_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     check_in: &CheckIn,
     progress: f64,
 ) -> Result<(), StoreError> {
@@ -222,7 +223,7 @@ struct CheckInRow {
 
 /// A goal's check-ins, newest first.
 pub async fn check_ins(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     goal: GoalId,
     limit: i64,
 ) -> Result<Vec<CheckIn>, StoreError> {
@@ -251,7 +252,7 @@ pub async fn check_ins(
 
 /// Closes a goal as achieved or dropped.
 pub async fn close(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GoalId,
     status: GoalStatus,
     note: Option<&str>,
@@ -269,7 +270,7 @@ pub async fn close(
 
 /// Replaces a goal's definition (title, pillar, team, owner, measure, due).
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GoalId,
     goal: &NewGoal,
     now: DateTime<Utc>,
@@ -303,7 +304,7 @@ pub async fn update(
 
 /// Appends to the plan's history.
 pub async fn log_change(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &PersonId,
     subject: &str,
     action: &str,
@@ -326,7 +327,7 @@ pub async fn log_change(
 /// A team's goals of a year, whatever their status (for the kick-off's
 /// look back at last year).
 pub async fn for_team_year(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     team: &TeamKey,
     year: i32,
     limit: i64,
@@ -354,7 +355,7 @@ pub struct PlanChange {
 
 /// The plan's latest changes, newest first.
 pub async fn history(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<PlanChange>, StoreError> {
     Ok(sqlx::query_as(

@@ -1,13 +1,14 @@
 //! SQL for job runs and the nudges they send.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// Claims `(job, period)`; false if it was already claimed (by anyone).
 pub async fn claim(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     trigger: &str,
@@ -26,7 +27,7 @@ pub async fn claim(
 }
 
 pub async fn finish(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     summary: &str,
@@ -46,7 +47,7 @@ pub async fn finish(
 
 /// The latest run of a job: (period, started, summary).
 pub async fn last_run(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
 ) -> Result<Option<(String, DateTime<Utc>, Option<String>)>, StoreError> {
     let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
@@ -59,7 +60,7 @@ pub async fn last_run(
 }
 
 pub async fn was_run(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
 ) -> Result<bool, StoreError> {
@@ -73,7 +74,7 @@ pub async fn was_run(
 
 /// Records that `person` is nudged by `job` for `period`; false if already.
 pub async fn record_nudge(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     person: &str,
@@ -104,7 +105,7 @@ pub struct Nudge {
 type NudgeRow = (i64, String, String, String, Option<String>, Option<String>);
 
 pub async fn nudge(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     id: crate::domain::ids::NudgeId,
 ) -> Result<Option<Nudge>, StoreError> {
     let row: Option<NudgeRow> =
@@ -123,7 +124,7 @@ pub async fn nudge(
 
 /// The progress nudge sent to `person` for `period`, if any: (id, channel, ts).
 pub async fn nudge_for(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
     person: &str,
@@ -141,7 +142,7 @@ pub async fn nudge_for(
 /// Owners of active goals of `year` and those of their goals without a
 /// check-in since `since`, ordered by owner.
 pub async fn goals_due_for_check_in(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     year: i32,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
@@ -157,7 +158,7 @@ pub async fn goals_due_for_check_in(
 
 /// People who shared a moment between `from` and `to`.
 pub async fn moment_authors(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
@@ -172,7 +173,7 @@ pub async fn moment_authors(
 
 /// When the run of `job` for `period` started, if it ran.
 pub async fn run_started(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -189,11 +190,7 @@ pub async fn run_started(
 /// job can run again for that period. Only the playground calls this (its
 /// "Run job now" menu runs a job as often as asked, on its demo database);
 /// `serve` and `jobs run` never do, which keeps their once-per-period rule.
-pub async fn forget_run(
-    conn: &mut SqliteConnection,
-    job: &str,
-    period: &str,
-) -> Result<(), StoreError> {
+pub async fn forget_run(conn: &mut Conn, job: &str, period: &str) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM nudges WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)

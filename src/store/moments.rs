@@ -1,10 +1,11 @@
 //! SQL for mission moments, their recognitions and reactions.
 
+use super::Conn;
 use super::StoreError;
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::{Audience, MomentDraft, MomentId, PersonId, PillarKey};
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 #[derive(FromRow)]
 struct MomentRow {
@@ -63,7 +64,7 @@ impl MomentRow {
 
 /// Stores a new moment (with its recognitions) and returns its id.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     draft: &MomentDraft,
     status: MomentStatus,
     now: DateTime<Utc>,
@@ -92,26 +93,29 @@ pub async fn insert(
 /// of one INSERT in the order of its VALUES rows, each above the last, while
 /// RETURNING itself promises no order.
 pub async fn insert_shared_many(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     drafts: &[(&MomentDraft, DateTime<Utc>)],
 ) -> Result<Vec<MomentId>, StoreError> {
     if drafts.is_empty() {
         return Ok(Vec::new());
     }
-    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) ",
+    let sql = format!(
+        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) VALUES {} RETURNING id",
+        super::values_placeholders(drafts.len(), 7)
     );
-    insert.push_values(drafts, |mut row, (draft, now)| {
-        row.push_bind(draft.author.as_str())
-            .push_bind(draft.story.as_str())
-            .push_bind(draft.pillar.as_ref().map(PillarKey::as_str))
-            .push_bind(draft.audience.as_str())
-            .push_bind(MomentStatus::Shared.as_str())
-            .push_bind(millis(*now))
-            .push_bind(millis(*now));
-    });
-    insert.push(" RETURNING id");
-    let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+    // Audited: only numbered placeholders are formatted into the SQL.
+    let mut insert = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for (draft, now) in drafts {
+        insert = insert
+            .bind(draft.author.as_str())
+            .bind(draft.story.as_str())
+            .bind(draft.pillar.as_ref().map(PillarKey::as_str))
+            .bind(draft.audience.as_str())
+            .bind(MomentStatus::Shared.as_str())
+            .bind(millis(*now))
+            .bind(millis(*now));
+    }
+    let mut ids: Vec<i64> = insert.fetch_all(&mut *conn).await?;
     if ids.len() != drafts.len() {
         return Err(StoreError::Corrupt(format!(
             "inserted {} moments but got {} ids",
@@ -129,7 +133,7 @@ pub async fn insert_shared_many(
 }
 
 async fn insert_recognitions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     people: &[PersonId],
 ) -> Result<(), StoreError> {
@@ -143,7 +147,7 @@ async fn insert_recognitions(
     Ok(())
 }
 
-async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<PersonId>, StoreError> {
+async fn recognitions(exec: &mut Conn, id: i64) -> Result<Vec<PersonId>, StoreError> {
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT person_id FROM moment_recognitions WHERE moment_id = $1 ORDER BY rowid",
     )
@@ -159,7 +163,7 @@ async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<Person
 }
 
 /// One moment with its recognitions and reaction count.
-pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Moment>, StoreError> {
+pub async fn get(conn: &mut Conn, id: MomentId) -> Result<Option<Moment>, StoreError> {
     let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
@@ -175,7 +179,7 @@ pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Mom
 
 /// The moment whose post is the message `(channel, ts)`, if any.
 pub async fn by_post(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     channel: &str,
     ts: &str,
 ) -> Result<Option<MomentId>, StoreError> {
@@ -191,7 +195,7 @@ pub async fn by_post(
 /// Lists moments for the Home tab: `author` given → that person's (not
 /// deleted), otherwise the latest shared to the whole channel.
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     author: Option<&PersonId>,
     limit: i64,
 ) -> Result<Vec<Moment>, StoreError> {
@@ -222,7 +226,7 @@ pub async fn list(
 }
 
 pub async fn set_status(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     status: MomentStatus,
     now: DateTime<Utc>,
@@ -238,7 +242,7 @@ pub async fn set_status(
 
 /// Replaces a moment's content; the audience and author never change.
 pub async fn update_content(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     draft: &MomentDraft,
     now: DateTime<Utc>,
@@ -259,7 +263,7 @@ pub async fn update_content(
 
 /// Marks deleted and forgets the story and the people named in it.
 pub async fn mark_deleted(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -276,7 +280,7 @@ pub async fn mark_deleted(
 }
 
 /// Removes a draft that was never posted (discarded or superseded).
-pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(), StoreError> {
+pub async fn delete_draft(conn: &mut Conn, id: MomentId) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM moments WHERE id = $1 AND status = 'draft'")
         .bind(id.0)
         .execute(conn)
@@ -286,7 +290,7 @@ pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(
 
 /// Records a reaction; returns false if it was already there.
 pub async fn add_reaction(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     person: &str,
     reaction: &str,
@@ -306,7 +310,7 @@ pub async fn add_reaction(
 }
 
 pub async fn remove_reaction(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     person: &str,
     reaction: &str,

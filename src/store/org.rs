@@ -6,16 +6,17 @@
 //! org's name, time zone and channels, and the admin list, always follow the
 //! file: they are the operator's, not something to change from chat.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::millis;
 use crate::domain::{ChannelId, Directory, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use std::str::FromStr;
 
 pub async fn seed(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org: &Org,
     pillars: &[Pillar],
     teams: &[Team],
@@ -122,7 +123,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// The organization as stored; `None` before the first seed.
-pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, StoreError> {
+pub async fn load(conn: &mut Conn) -> Result<Option<Directory>, StoreError> {
     let Some(row): Option<OrgRow> = sqlx::query_as(
         "SELECT name, mission, timezone, moments_channel, leadership_channel FROM org WHERE id = 1",
     )
@@ -208,7 +209,7 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
 }
 
 /// Adds a pillar at the end of the list.
-pub async fn add_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<bool, StoreError> {
+pub async fn add_pillar(conn: &mut Conn, p: &Pillar) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO pillars (key, name, description, emoji, position) \
          VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), -1) + 1 FROM pillars)) ON CONFLICT (key) DO NOTHING",
@@ -222,7 +223,7 @@ pub async fn add_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<bool,
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<(), StoreError> {
+pub async fn update_pillar(conn: &mut Conn, p: &Pillar) -> Result<(), StoreError> {
     sqlx::query("UPDATE pillars SET name = $1, description = $2, emoji = $3 WHERE key = $4")
         .bind(&p.name)
         .bind(&p.description)
@@ -234,7 +235,7 @@ pub async fn update_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<()
 }
 
 pub async fn archive_pillar(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &PillarKey,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -247,7 +248,7 @@ pub async fn archive_pillar(
 }
 
 pub async fn set_mission(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     mission: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -259,7 +260,7 @@ pub async fn set_mission(
     Ok(())
 }
 
-pub async fn add_team(conn: &mut SqliteConnection, t: &Team) -> Result<bool, StoreError> {
+pub async fn add_team(conn: &mut Conn, t: &Team) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO teams (key, name, channel) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
     )
@@ -271,7 +272,7 @@ pub async fn add_team(conn: &mut SqliteConnection, t: &Team) -> Result<bool, Sto
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_team(conn: &mut SqliteConnection, t: &Team) -> Result<(), StoreError> {
+pub async fn update_team(conn: &mut Conn, t: &Team) -> Result<(), StoreError> {
     sqlx::query("UPDATE teams SET name = $1, channel = $2 WHERE key = $3")
         .bind(&t.name)
         .bind(t.channel.as_str())
@@ -283,7 +284,7 @@ pub async fn update_team(conn: &mut SqliteConnection, t: &Team) -> Result<(), St
 
 /// Adds (`add` true) or removes people in a role of a team.
 pub async fn set_team_people(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &TeamKey,
     role: &str,
     people: &[PersonId],

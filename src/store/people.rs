@@ -2,13 +2,14 @@
 //! what they asked of their nudges (away, muted kinds), and their time zone
 //! and names as the chat platform last told them.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::millis;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// One person's wishes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prefs {
     pub person_id: String,
     pub away_until: Option<String>,
@@ -36,16 +37,29 @@ impl Prefs {
     }
 }
 
-pub async fn all(exec: impl SqliteExecutor<'_>) -> Result<Vec<Prefs>, StoreError> {
-    Ok(sqlx::query_as(
+pub async fn all(exec: impl AnyExecutor<'_>) -> Result<Vec<Prefs>, StoreError> {
+    // The mute flags are INTEGER 0/1 on both databases (read as i64).
+    let rows: Vec<(String, Option<String>, i64, i64, i64)> = sqlx::query_as(
         "SELECT person_id, away_until, mute_moments, mute_progress, mute_priorities FROM person_prefs",
     )
     .fetch_all(exec)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(person_id, away_until, moments, progress, priorities)| Prefs {
+                person_id,
+                away_until,
+                mute_moments: moments == 1,
+                mute_progress: progress == 1,
+                mute_priorities: priorities == 1,
+            },
+        )
+        .collect())
 }
 
 pub async fn set_away(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     until: Option<NaiveDate>,
     now: DateTime<Utc>,
@@ -63,7 +77,7 @@ pub async fn set_away(
 }
 
 pub async fn set_mute(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     kind: &str,
     on: bool,
@@ -86,7 +100,7 @@ pub async fn set_mute(
     };
     sqlx::query(sql)
         .bind(person)
-        .bind(on)
+        .bind(i64::from(on))
         .bind(millis(now))
         .execute(conn)
         .await?;
@@ -94,10 +108,7 @@ pub async fn set_mute(
 }
 
 /// A person's cached time zone (IANA name), if known.
-pub async fn tz_of(
-    exec: impl SqliteExecutor<'_>,
-    person: &str,
-) -> Result<Option<String>, StoreError> {
+pub async fn tz_of(exec: impl AnyExecutor<'_>, person: &str) -> Result<Option<String>, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = $1")
             .bind(person)
@@ -107,7 +118,7 @@ pub async fn tz_of(
 }
 
 pub async fn set_tz(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     tz: &str,
     now: DateTime<Utc>,
@@ -133,7 +144,7 @@ pub struct Names {
 }
 
 /// Everyone's cached names, for the privacy guard's list of colleagues.
-pub async fn all_names(exec: impl SqliteExecutor<'_>) -> Result<Vec<Names>, StoreError> {
+pub async fn all_names(exec: impl AnyExecutor<'_>) -> Result<Vec<Names>, StoreError> {
     Ok(
         sqlx::query_as("SELECT person_id, real_name, display_name FROM person_names")
             .fetch_all(exec)
@@ -144,7 +155,7 @@ pub async fn all_names(exec: impl SqliteExecutor<'_>) -> Result<Vec<Names>, Stor
 /// Of `people`, those whose names were never learned or were learned
 /// before `fresh_after`: the ones to look up again.
 pub async fn names_due(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     people: &[String],
     fresh_after: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
@@ -163,7 +174,7 @@ pub async fn names_due(
 }
 
 pub async fn set_names(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     real_name: Option<&str>,
     display_name: Option<&str>,

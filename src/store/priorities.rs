@@ -1,9 +1,10 @@
 //! SQL for monthly priorities.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// A team's priorities for a month, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,10 +32,7 @@ type Row = (
     Option<String>,
 );
 
-async fn with_items(
-    conn: &mut SqliteConnection,
-    row: Option<Row>,
-) -> Result<Option<Published>, StoreError> {
+async fn with_items(conn: &mut Conn, row: Option<Row>) -> Result<Option<Published>, StoreError> {
     let Some((id, team, period, author, at, channel, ts)) = row else {
         return Ok(None);
     };
@@ -65,7 +63,7 @@ async fn with_items(
 }
 
 pub async fn for_team(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &str,
     period: &str,
 ) -> Result<Option<Published>, StoreError> {
@@ -80,7 +78,7 @@ pub async fn for_team(
 }
 
 pub async fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: crate::domain::ids::PriorityId,
 ) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> =
@@ -94,7 +92,7 @@ pub async fn get(
 /// Publishes (or republishes) a team's priorities for `period`; returns the
 /// id and whether this replaced an earlier publication.
 pub async fn publish(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &str,
     period: &str,
     author: &str,
@@ -163,7 +161,7 @@ pub async fn publish(
 
 /// Teams that published for `period`: (team, published_at).
 pub async fn published_teams(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     period: &str,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(

@@ -1,11 +1,12 @@
 //! SQL for goal proposals, their supporters and comments.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::goal::{GoalId, GoalKind, PlanYear, ProposalStatus};
 use crate::domain::{PersonId, PillarKey, TeamKey};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 /// A proposal with its counts, as the app sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +103,7 @@ pub struct NewProposal<'a> {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &NewProposal<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
@@ -123,7 +124,7 @@ pub async fn insert(
 }
 
 pub async fn get(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     id: crate::domain::ids::ProposalId,
 ) -> Result<Option<Proposal>, StoreError> {
     let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = $1"))
@@ -135,7 +136,7 @@ pub async fn get(
 
 /// Open proposals of a team, newest first.
 pub async fn open_for_team(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     team: &TeamKey,
     limit: i64,
 ) -> Result<Vec<Proposal>, StoreError> {
@@ -151,7 +152,7 @@ pub async fn open_for_team(
 
 /// Adds or removes `person`'s support; returns true if they now support it.
 pub async fn toggle_support(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     person: &PersonId,
     now: DateTime<Utc>,
@@ -177,7 +178,7 @@ pub async fn toggle_support(
 }
 
 pub async fn add_comment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     person: &PersonId,
     text: &str,
@@ -196,7 +197,7 @@ pub async fn add_comment(
 
 /// One comment: (author, text).
 pub async fn comment(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     comment: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
     Ok(
@@ -212,7 +213,7 @@ pub async fn comment(
 /// settles a race between two deciders: the database lets one row change,
 /// and only the caller that changed it goes on to act on the decision.
 pub async fn decide_if_open(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     status: ProposalStatus,
     by: &PersonId,
@@ -231,11 +232,7 @@ pub async fn decide_if_open(
 }
 
 /// Links an approved proposal to the goal it became.
-pub async fn set_goal(
-    conn: &mut SqliteConnection,
-    id: i64,
-    goal: GoalId,
-) -> Result<(), StoreError> {
+pub async fn set_goal(conn: &mut Conn, id: i64, goal: GoalId) -> Result<(), StoreError> {
     sqlx::query("UPDATE proposals SET goal_id = $1 WHERE id = $2")
         .bind(goal.0)
         .bind(id)

@@ -4,8 +4,7 @@
 
 use super::StoreError;
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{Any, AnyExecutor, AnyPool};
 
 use super::moments::millis;
 
@@ -19,7 +18,7 @@ pub struct PillarTotals {
 }
 
 pub async fn pillar_totals(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     year: i32,
 ) -> Result<Vec<PillarTotals>, StoreError> {
     Ok(sqlx::query_as(
@@ -34,7 +33,7 @@ pub async fn pillar_totals(
 
 /// Per (team, pillar): active goals.
 pub async fn team_pillar_counts(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     year: i32,
 ) -> Result<Vec<(String, String, i64)>, StoreError> {
     Ok(sqlx::query_as(
@@ -48,7 +47,7 @@ pub async fn team_pillar_counts(
 
 /// Per team: active goals, and how many were checked in since `since`.
 pub async fn team_freshness(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     year: i32,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, i64, i64)>, StoreError> {
@@ -64,11 +63,8 @@ pub async fn team_freshness(
 
 /// (team, person) pairs of everyone who proposed, supported or commented
 /// on a proposal of that team in `year`.
-pub async fn participants(
-    pool: &SqlitePool,
-    year: i32,
-) -> Result<Vec<(String, String)>, StoreError> {
-    Ok(sqlx::query_as::<Sqlite, (String, String)>(
+pub async fn participants(pool: &AnyPool, year: i32) -> Result<Vec<(String, String)>, StoreError> {
+    Ok(sqlx::query_as::<Any, (String, String)>(
         "SELECT DISTINCT p.team_key, x.person FROM proposals p JOIN ( \
              SELECT id AS proposal_id, proposer AS person FROM proposals \
              UNION SELECT proposal_id, person_id FROM proposal_supports \
@@ -83,7 +79,7 @@ pub async fn participants(
 /// A month's shared moments (whole channel), most reacted first:
 /// (id, author, story, pillar, reactions).
 pub async fn moments_of_month(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     limit: i64,
@@ -103,7 +99,7 @@ pub async fn moments_of_month(
 
 /// Recognized people of the given moments: (moment id, person).
 pub async fn recognitions_of(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(i64, String)>, StoreError> {
@@ -120,7 +116,7 @@ pub async fn recognitions_of(
 /// Per pillar: moments shared between `from` and `to` (any audience),
 /// including those of forgotten people, whose stories are gone.
 pub async fn moments_per_pillar(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
@@ -136,7 +132,7 @@ pub async fn moments_per_pillar(
 
 /// Per pillar: check-ins recorded between `from` and `to` on its goals.
 pub async fn check_ins_per_pillar(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
@@ -153,7 +149,7 @@ pub async fn check_ins_per_pillar(
 /// Active goals of `year`, how many were checked in since `since`, and the
 /// titles of those at risk or off track: (total, fresh, at-risk titles).
 pub async fn check_in_totals(
-    exec: impl SqliteExecutor<'_> + Copy,
+    exec: impl AnyExecutor<'_> + Copy,
     year: i32,
     since: DateTime<Utc>,
 ) -> Result<(i64, i64, Vec<(i64, String, String)>), StoreError> {

@@ -17,6 +17,9 @@ mod jobs;
 mod modals;
 mod moments_command;
 mod ops;
+#[path = "../common/postgres.rs"]
+mod pg_server;
+mod postgres;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;
