@@ -74,7 +74,7 @@ async fn react(app: &TestApp, n: usize, who: &str, ts: &str) {
 
 /// Goals, a check-in, a closed goal, a moment with reactions and a
 /// recognition, and published priorities, all made in Slack.
-async fn organization_at_work(app: &TestApp) {
+pub(crate) async fn organization_at_work(app: &TestApp) {
     for (text, who) in [
         (
             format!("add {TITLE} pillar:patient-care start:45min target:30min due:Q2"),

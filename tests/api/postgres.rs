@@ -114,3 +114,222 @@ async fn migrate_counts_what_it_applied() {
 async fn migrate_counts_what_it_applied_on_postgres() {
     migrate_counts_what_it_applied_on(crate::pg_server::fresh_database().await).await;
 }
+
+/// The `alignbot` binary with no environment but `vars`, run from the
+/// repository (for the shipped config file).
+fn alignbot(vars: &[(&str, &str)]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_alignbot"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "warn");
+    for (name, value) in vars {
+        cmd.env(name, value);
+    }
+    cmd
+}
+
+fn run(cmd: &mut std::process::Command) -> (Option<i32>, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn backup_on_postgres_refuses_with_pg_dump_advice_and_no_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("b.db");
+    let (code, _, stderr) = run(alignbot(&[(
+        "DATABASE_URL",
+        "postgres://alignbot:hunter2@127.0.0.1:1/alignbot",
+    )])
+    .arg("backup")
+    .arg(&target));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("pg_dump --format=custom"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    assert!(!target.exists());
+}
+
+#[test]
+fn a_postgres_url_password_is_never_printed_when_the_server_is_unreachable() {
+    let (code, _, stderr) = run(alignbot(&[(
+        "DATABASE_URL",
+        "postgres://alignbot:hunter2@127.0.0.1:1/alignbot",
+    )])
+    .arg("migrate"));
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}
+
+#[test]
+fn migrate_says_how_many_migrations_it_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("m.db").display());
+    let (code, stdout, stderr) = run(alignbot(&[("DATABASE_URL", &url)]).arg("migrate"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("applied "), "{stdout}");
+    assert!(
+        stdout.contains("the SQLite database is up to date"),
+        "{stdout}"
+    );
+    let (code, stdout, _) = run(alignbot(&[("DATABASE_URL", &url)]).arg("migrate"));
+    assert_eq!(code, Some(0));
+    assert!(stdout.starts_with("no migrations to apply"), "{stdout}");
+}
+
+/// Every table's rows, as text, in a stable order: the same on both sides
+/// of a copy (the PostgreSQL twins' own `rowid` columns left out).
+async fn tables_and_counts(url: &str) -> Vec<(String, i64)> {
+    let store = alignbot::store::Store::connect(url).await.unwrap();
+    let tables: Vec<String> = match store.backend() {
+        alignbot::store::Backend::Sqlite => sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' \
+             AND name NOT LIKE '%sqlx%' ORDER BY name",
+        ),
+        alignbot::store::Backend::Postgres => sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             AND tablename NOT LIKE '%sqlx%' ORDER BY tablename",
+        ),
+    }
+    .fetch_all(store.reads())
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for table in tables {
+        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM \"{table}\""
+        )))
+        .fetch_one(store.reads())
+        .await
+        .unwrap();
+        out.push((table, n));
+    }
+    store.close().await;
+    out
+}
+
+/// An organization at work on SQLite (moments, reactions, recognitions,
+/// goals, check-ins, priorities, the plan history, delivered messages, a
+/// forgotten person), copied with `copy-db` to `target`.
+async fn copy_db_copies_everything_to(target: String) {
+    let app = crate::helpers::spawn_app().await;
+    crate::export::organization_at_work(&app).await;
+    data_rights::forget(&app.ctx, PersonId::parse(crate::helpers::NURSE2).unwrap())
+        .await
+        .unwrap();
+    app.settle().await;
+    let settings = app.settings();
+    let source = settings.database_url.clone();
+    let before = tables_and_counts(&source).await;
+    let (_fake, _dir, _clock, _extra, _url) = app.stop().await;
+
+    let (code, stdout, stderr) =
+        run(alignbot(&[]).args(["copy-db", "--from", &source, "--to", &target]));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("every table's count matches"), "{stdout}");
+
+    let after = tables_and_counts(&target).await;
+    assert_eq!(after, before, "every table, every row");
+    for table in [
+        "moments",
+        "moment_reactions",
+        "goals",
+        "check_ins",
+        "priorities",
+        "plan_changes",
+        "outbox",
+        "forgotten_people",
+    ] {
+        let n = before.iter().find(|(t, _)| t == table).map(|(_, n)| *n);
+        assert!(
+            n > Some(0),
+            "the organization at work filled {table}: {before:?}"
+        );
+    }
+
+    // The copy is usable: new rows get new ids after the copied ones.
+    let store = alignbot::store::Store::connect(&target).await.unwrap();
+    let max: i64 = sqlx::query_scalar("SELECT MAX(id) FROM moments")
+        .fetch_one(store.reads())
+        .await
+        .unwrap();
+    let next: i64 = store
+        .write(|conn| {
+            Box::pin(async move {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO moments (author, story, audience, status, created_at, updated_at) \
+                     VALUES ('U0NEW', 'After the move.', 'channel', 'shared', 1, 1) RETURNING id",
+                )
+                .fetch_one(conn)
+                .await?)
+            })
+        })
+        .await
+        .unwrap();
+    assert!(next > max, "{next} after {max}");
+    store.close().await;
+
+    // A second copy into the now non-empty target is refused, and changes
+    // nothing.
+    let (code, _, stderr) =
+        run(alignbot(&[]).args(["copy-db", "--from", &source, "--to", &target]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not empty"), "{stderr}");
+    let moments = tables_and_counts(&target)
+        .await
+        .into_iter()
+        .find(|(t, _)| t == "moments")
+        .unwrap()
+        .1;
+    assert_eq!(
+        Some(moments),
+        before
+            .iter()
+            .find(|(t, _)| t == "moments")
+            .map(|(_, n)| n + 1)
+    );
+}
+
+#[tokio::test]
+async fn copy_db_copies_every_table_between_sqlite_files() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_db_copies_everything_to(format!("sqlite://{}", dir.path().join("copy.db").display()))
+        .await;
+}
+
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server (initdb/pg_ctl or ALIGNBOT_TEST_POSTGRES_URL)"]
+async fn copy_db_copies_every_table_from_sqlite_to_postgres() {
+    copy_db_copies_everything_to(crate::pg_server::fresh_database().await).await;
+}
+
+#[test]
+fn copy_db_explains_a_bad_url_and_a_missing_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("sqlite://{}", dir.path().join("none.db").display());
+    let (code, _, stderr) = run(alignbot(&[]).args([
+        "copy-db",
+        "--from",
+        "mysql://me:hunter2@db/x",
+        "--to",
+        &missing,
+    ]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("sqlite://FILE or postgres://"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    let (code, _, stderr) = run(alignbot(&[]).args([
+        "copy-db",
+        "--from",
+        &missing,
+        "--to",
+        "postgres://me:hunter2@127.0.0.1:1/x",
+    ]));
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("no such file"), "{stderr}");
+    assert!(!dir.path().join("none.db").exists(), "nothing created");
+}
