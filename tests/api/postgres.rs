@@ -333,3 +333,57 @@ fn copy_db_explains_a_bad_url_and_a_missing_source() {
     assert!(stderr.contains("no such file"), "{stderr}");
     assert!(!dir.path().join("none.db").exists(), "nothing created");
 }
+
+/// The playground's "Reset demo" empties every table on either backend, and
+/// new rows start again from id 1.
+async fn erasing_everything_empties_every_table_on(backend: Backend) {
+    let app = spawn_app_on(backend).await;
+    let reply = app
+        .post_command(
+            "/moment",
+            "Stayed late for a family.",
+            crate::helpers::NURSE,
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    app.settle().await;
+    assert!(app.scalar("SELECT COUNT(*) FROM moments").await > 0);
+
+    app.ctx
+        .store
+        .write(|conn| Box::pin(alignbot::store::data_rights::erase_everything(conn)))
+        .await
+        .unwrap();
+
+    let url = app.settings().database_url;
+    for (table, rows) in tables_and_counts(&url).await {
+        assert_eq!(rows, 0, "{table}");
+    }
+    let id: i64 = app
+        .ctx
+        .store
+        .write(|conn| {
+            Box::pin(async move {
+                Ok(sqlx::query_scalar(
+                    "INSERT INTO moments (author, story, audience, status, created_at, updated_at) \
+                     VALUES ('U0NEW', 'Again.', 'channel', 'shared', 1, 1) RETURNING id",
+                )
+                .fetch_one(conn)
+                .await?)
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(id, 1);
+}
+
+#[tokio::test]
+async fn erasing_everything_empties_every_table() {
+    erasing_everything_empties_every_table_on(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server (initdb/pg_ctl or ALIGNBOT_TEST_POSTGRES_URL)"]
+async fn erasing_everything_empties_every_table_on_postgres() {
+    erasing_everything_empties_every_table_on(Backend::Postgres).await;
+}

@@ -113,7 +113,7 @@ fn start_cluster() -> String {
     // then wait for this process to go away, stop and clean up.
     let script = format!(
         r#"set -e
-{initdb} -D {data} -U postgres --auth=trust --no-sync -E UTF8 >{dir}/initdb.log 2>&1
+{initdb} -D {data} -U postgres --auth=trust --no-sync -E UTF8 --locale=C >{dir}/initdb.log 2>&1
 {pg_ctl} -D {data} -l {dir}/server.log -w -o "-p {port} -k {dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" start >/dev/null
 echo started
 cat >/dev/null || true
