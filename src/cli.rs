@@ -15,7 +15,7 @@ use crate::domain::period::Month;
 use crate::export::Format;
 use crate::scheduler::schedules;
 use crate::slack::client::{SlackTransport, build_client};
-use crate::startup::prepare_store;
+use crate::startup::{prepare_store, prepare_store_counting};
 use crate::store::{Backend, Store, jobs as job_store, outbox};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -34,16 +34,8 @@ pub enum CliError {
 /// `alignbot migrate`: applies this build's migrations, seeds the
 /// organization from the settings, and says how many migrations it applied.
 pub async fn migrate(settings: &Settings, clock: SharedClock) -> anyhow::Result<()> {
-    let store = Store::connect(&settings.database_url)
-        .await
-        .with_context(|| format!("cannot open the database at {}", settings.database_shown()))?;
-    let applied = store
-        .migrate()
-        .await
-        .context("cannot apply database migrations")?;
+    let (store, ctx, applied) = prepare_store_counting(settings, &clock).await?;
     let backend = store.backend();
-    store.close().await;
-    let (store, ctx) = prepare_store(settings, &clock).await?;
     drop(ctx);
     store.close().await;
     let total = backend.migrations().iter().count();

@@ -387,3 +387,25 @@ async fn erasing_everything_empties_every_table() {
 async fn erasing_everything_empties_every_table_on_postgres() {
     erasing_everything_empties_every_table_on(Backend::Postgres).await;
 }
+
+#[tokio::test]
+#[ignore = "needs a PostgreSQL server (initdb/pg_ctl or ALIGNBOT_TEST_POSTGRES_URL)"]
+async fn readyz_reports_a_postgres_database_that_does_not_answer() {
+    let app = spawn_app_on(Backend::Postgres).await;
+    let ready = app.get("/readyz").await;
+    assert_eq!((ready.status, ready.body.as_str()), (200, "ready"));
+
+    crate::pg_server::drop_database(&app.settings().database_url).await;
+
+    let not_ready = app.get("/readyz").await;
+    assert_eq!(not_ready.status, 503, "{}", not_ready.body);
+    assert!(
+        not_ready
+            .body
+            .contains("the PostgreSQL database does not answer"),
+        "{}",
+        not_ready.body
+    );
+    // Liveness is unaffected: the process is up.
+    assert_eq!(app.get("/healthz").await.status, 200);
+}

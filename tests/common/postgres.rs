@@ -55,6 +55,26 @@ pub async fn fresh_database() -> String {
     with_database(admin, &name)
 }
 
+/// Drops the database of `url` on the test server, ending its sessions
+/// first: the app's next query finds no database.
+pub async fn drop_database(url: &str) {
+    use sqlx::{Connection, Executor};
+    let name = url::Url::parse(url)
+        .expect("a database URL")
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let mut conn = sqlx::PgConnection::connect(server())
+        .await
+        .expect("the test server answers");
+    conn.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE \"{name}\" WITH (FORCE)"
+    )))
+    .await
+    .expect("DROP DATABASE");
+    conn.close().await.ok();
+}
+
 /// `url` with its database replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
     let mut parsed = url::Url::parse(url).expect("ALIGNBOT_TEST_POSTGRES_URL is a URL");
