@@ -179,16 +179,23 @@ impl Store {
             // one group-commit writer (one connection), which keeps a
             // batch's commit shared on PostgreSQL too. Races between
             // replicas are closed in SQL (conditional updates, unique keys).
-            Backend::Postgres => (
-                AnyPoolOptions::new()
-                    .max_connections(8)
-                    .connect_with(options.clone())
-                    .await?,
-                AnyPoolOptions::new()
-                    .max_connections(1)
-                    .connect_with(options)
-                    .await?,
-            ),
+            Backend::Postgres => {
+                // One connection first: a refused connection, a wrong
+                // password or a missing database is reported at once and
+                // as itself (the pool would retry for 30 s and then say
+                // only that it timed out).
+                options.connect().await?.close().await?;
+                (
+                    AnyPoolOptions::new()
+                        .max_connections(8)
+                        .connect_with(options.clone())
+                        .await?,
+                    AnyPoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(options)
+                        .await?,
+                )
+            }
         };
         Ok(Self {
             reads,

@@ -163,6 +163,10 @@ fn a_postgres_url_password_is_never_printed_when_the_server_is_unreachable() {
     .arg("migrate"));
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("cannot open the database"), "{stderr}");
+    assert!(
+        stderr.contains("Connection refused"),
+        "the cause, at once: {stderr}"
+    );
     assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
