@@ -372,6 +372,11 @@ impl TestApp {
         outbox::counts(self.ctx.store.reads()).await.unwrap()
     }
 
+    /// The app's own delivery worker (tests that run a second one beside it).
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
     /// One delivery round at the clock's current time: claims what is due,
     /// sends it, records the outcomes.
     pub async fn step(&self) -> Round {
@@ -420,6 +425,25 @@ impl TestApp {
                 .collect::<Vec<_>>()
         );
         calls
+    }
+
+    /// Another delivery worker on this app's database, as a second process
+    /// would run it: its own connections (and writer), its own id, the same
+    /// fake Slack and clock. The test drives it with `step`.
+    pub async fn second_worker(&self) -> Arc<Worker> {
+        let settings = self.settings();
+        let store = alignbot::store::Store::connect(&settings.database_url)
+            .await
+            .expect("a second connection to the database");
+        let ctx = AppContext::new(
+            store,
+            Arc::new(self.clock.clone()),
+            (*self.ctx.directory()).clone(),
+        );
+        let client = alignbot::slack::client::build_client(&self.fake.api_url()).unwrap();
+        let token = secrecy::SecretString::from("xoxb-test-token".to_owned());
+        let transport = alignbot::slack::client::SlackTransport::new(client, &token);
+        Arc::new(Worker::new(ctx, Arc::new(transport), settings.delivery))
     }
 
     /// Moves the clock forward (the worker wakes if something became due).
