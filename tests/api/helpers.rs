@@ -78,6 +78,10 @@ pub struct TestApp {
     handle: Option<JoinHandle<()>>,
     /// The delivery worker, driven only by the test.
     worker: Arc<Worker>,
+    /// Signatures `post_signed` has used: the app refuses a replay, and two
+    /// identical requests in one second of the clock are two sends to Slack
+    /// (see `post_signed`).
+    signed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// A fresh app with a fresh database and fake Slack.
@@ -158,6 +162,7 @@ async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: S
         shutdown: Some(tx),
         handle: Some(handle),
         worker,
+        signed: Default::default(),
     }
 }
 
@@ -254,6 +259,18 @@ impl TestApp {
         launch(fake, dir, clock, extra).await
     }
 
+    /// A second instance of the app (a replica) on the same database, fake
+    /// Slack and clock; the fake's driver drains the newest one.
+    pub async fn twin(&self) -> TestApp {
+        launch(
+            self.fake.clone(),
+            self.dir.clone(),
+            self.clock.clone(),
+            self.extra.clone(),
+        )
+        .await
+    }
+
     /// The settings this app was started with.
     pub fn settings(&self) -> Settings {
         let db = self.dir.path().join("alignbot.db");
@@ -305,10 +322,23 @@ impl TestApp {
         }
     }
 
-    /// POSTs `body` signed as Slack would, at the clock's current time.
+    /// POSTs `body` signed as Slack would, at the clock's current time. The
+    /// same body sent again in the same second of the clock is a second
+    /// send, which Slack would stamp differently: it goes out stamped a
+    /// second earlier (still fresh), so the app does not take it for a
+    /// replay. Replays are sent with `post_raw`.
     pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let ts = self.timestamp();
-        let sig = sign(SECRET, &ts, &body);
+        let (ts, sig) = {
+            let mut signed = self.signed.lock().unwrap();
+            let mut ts = self.clock.now_ts();
+            loop {
+                let sig = sign(SECRET, &ts.to_string(), &body);
+                if signed.insert(sig.clone()) {
+                    break (ts.to_string(), sig);
+                }
+                ts -= 1;
+            }
+        };
         self.post_raw(path, content_type, body, Some(ts), Some(sig))
             .await
     }

@@ -23,6 +23,7 @@ mod priorities;
 mod privacy_guard;
 mod privacy_names;
 mod races;
+mod replay;
 mod serve_without_playground;
 mod signature;
 mod socket_mode;
