@@ -174,8 +174,6 @@ pub struct Worker {
     /// After a 429 or a refused token: nothing more in this round. (What
     /// holds every worker back lives in the database.)
     paused_until: Mutex<Option<DateTime<Utc>>>,
-    /// When the calls of the last second were made (workspace pace).
-    sent_window: Mutex<std::collections::VecDeque<DateTime<Utc>>>,
 }
 
 impl Worker {
@@ -188,20 +186,7 @@ impl Worker {
             settings,
             id,
             paused_until: Mutex::new(None),
-            sent_window: Mutex::new(std::collections::VecDeque::new()),
         }
-    }
-
-    /// How many calls may start now without exceeding `max_per_second`.
-    fn window_room(&self, now: DateTime<Utc>) -> usize {
-        let mut window = self.sent_window.lock().expect("lock");
-        while window
-            .front()
-            .is_some_and(|t| *t <= now - Duration::seconds(1))
-        {
-            window.pop_front();
-        }
-        self.settings.max_per_second.saturating_sub(window.len())
     }
 
     fn clock(&self) -> &SharedClock {
@@ -395,15 +380,7 @@ impl Worker {
             due.push(row);
         }
 
-        // The workspace-wide pace: at most `max_per_second` calls in any
-        // second, so a fan-out of thousands of DMs never runs into Slack's
-        // per-method limit (and a 429 storm).
-        let allowed = self.window_room(now);
-        if due.len() > allowed {
-            due.truncate(allowed);
-            let oldest = self.sent_window.lock().expect("lock").front().copied();
-            note(oldest.map_or(now, |t| t + Duration::seconds(1)));
-        }
+        let per_second = self.settings.max_per_second;
         for id in expired {
             // A modal trigger lives 3 s: opening it later would only fail.
             if self.expire(id, "expired before it could be sent").await? {
@@ -413,25 +390,35 @@ impl Worker {
         // Claim and send in chunks of `max_in_flight`, so no claim waits
         // long enough behind others for its lease to run out.
         let (lease, pace) = (self.lease(), self.pace());
+        let mut metered_out = false;
         for chunk in due.chunks(self.settings.max_in_flight.max(1)) {
-            if self.paused_until.lock().expect("lock").is_some() {
-                // A 429 or a refused token earlier in this round.
+            if metered_out || self.paused_until.lock().expect("lock").is_some() {
+                // This second's calls are used up, or a 429 or a refused
+                // token came earlier in this round.
                 break;
             }
             let wanted: Vec<(i64, Option<String>)> =
                 chunk.iter().map(|r| (r.id, r.lane.clone())).collect();
             let worker = self.id.clone();
-            let claimed: HashMap<i64, Claimed> = self
+            let (claimed, metered): (HashMap<i64, Claimed>, bool) = self
                 .store()
                 .write(move |conn| {
                     Box::pin(async move {
                         let mut mine = HashMap::new();
                         for (id, lane) in wanted {
-                            // The lane's slot first: a worker that cannot
-                            // take it leaves the row to the one that did.
+                            // The workspace's pace: a burst of `max_per_second`
+                            // calls, then that many per second, by all workers
+                            // together, so a fan-out of thousands of DMs never
+                            // runs into Slack's limit (and a 429 storm).
+                            if !lanes::take_rate_slot(conn, now, per_second).await? {
+                                return Ok((mine, true));
+                            }
+                            // Then the lane's slot: a worker that cannot take
+                            // it leaves the row to the one that did.
                             let slot = match &lane {
                                 Some(lane) => {
                                     if !lanes::reserve(conn, lane, now, now + pace).await? {
+                                        lanes::give_back_rate_slot(conn, per_second).await?;
                                         continue;
                                     }
                                     Some(now + pace)
@@ -443,16 +430,32 @@ impl Worker {
                                     mine.insert(id, Claimed { claim, slot });
                                 }
                                 None => {
+                                    lanes::give_back_rate_slot(conn, per_second).await?;
                                     if let (Some(lane), Some(until)) = (&lane, slot) {
                                         lanes::give_back(conn, lane, until, now).await?;
                                     }
                                 }
                             }
                         }
-                        Ok(mine)
+                        Ok((mine, false))
                     })
                 })
                 .await?;
+            if metered {
+                metered_out = true;
+                // This second's calls are used up (by us or others): look
+                // again when the meter allows the next.
+                let free_at = lanes::held(self.store().reads(), now)
+                    .await?
+                    .into_iter()
+                    .find(|(lane, _)| lane == lanes::RATE)
+                    .map(|(_, at)| from_ms(lanes::rate_free_at(at, per_second)));
+                note(
+                    free_at
+                        .unwrap_or(now + Duration::seconds(1))
+                        .max(now + Duration::milliseconds(1)),
+                );
+            }
             let mut sends = JoinSet::new();
             for row in chunk
                 .iter()
@@ -528,8 +531,14 @@ impl Worker {
                 ..
             }) | Err(SendError::Defer(..))
         );
-        if called_slack {
-            self.sent_window.lock().expect("lock").push_back(now);
+        if !called_slack {
+            // The call this row's workspace slot was for never happened.
+            let per_second = self.settings.max_per_second;
+            self.store()
+                .write(move |conn| {
+                    Box::pin(async move { lanes::give_back_rate_slot(conn, per_second).await })
+                })
+                .await?;
         }
         if let (Some(lane), Some(slot)) = (row.lane.clone(), held.slot) {
             // The pace counts from when the call ended (a slow call must not

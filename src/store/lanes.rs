@@ -5,7 +5,11 @@
 //! database would each keep their own pace and together post twice as fast,
 //! so each channel's next allowed send time lives in `lane_pace`, taken with
 //! one conditional upsert in the claim's transaction. The lane [`WORKSPACE`]
-//! is the whole workspace: a 429's Retry-After holds every worker there.
+//! is the whole workspace: a 429's Retry-After holds every worker there. The
+//! lane [`RATE`] meters calls across the workspace (`delivery.max_per_second`)
+//! for every worker together: its time is the "theoretical arrival time" of
+//! the generic cell rate algorithm, so a burst of the full second's calls may
+//! go at once and then one per interval.
 
 use super::moments::millis;
 use super::{Conn, StoreError};
@@ -14,6 +18,57 @@ use sqlx::SqliteExecutor;
 
 /// The lane that pauses everything (no channel id looks like it).
 pub const WORKSPACE: &str = "*";
+/// The lane that meters calls per second across the workspace.
+pub const RATE: &str = "+";
+
+/// Takes one of the workspace's calls for this second: at most
+/// `per_second` calls start in any second, whichever workers start them.
+/// False when the second's calls are used up.
+pub async fn take_rate_slot(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    per_second: usize,
+) -> Result<bool, StoreError> {
+    let (interval, tolerance) = rate_interval(per_second);
+    let now = millis(now);
+    let taken: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO lane_pace (lane, next_send_at) VALUES ($1, $2 + $3) \
+         ON CONFLICT (lane) DO UPDATE SET next_send_at = \
+           CASE WHEN lane_pace.next_send_at > $2 THEN lane_pace.next_send_at ELSE $2 END + $3 \
+         WHERE lane_pace.next_send_at - $4 <= $2 \
+         RETURNING next_send_at",
+    )
+    .bind(RATE)
+    .bind(now)
+    .bind(interval)
+    .bind(tolerance)
+    .fetch_optional(conn)
+    .await?;
+    Ok(taken.is_some())
+}
+
+/// Returns a slot taken with [`take_rate_slot`] that called nobody.
+pub async fn give_back_rate_slot(conn: &mut Conn, per_second: usize) -> Result<(), StoreError> {
+    let (interval, _) = rate_interval(per_second);
+    sqlx::query("UPDATE lane_pace SET next_send_at = next_send_at - $1 WHERE lane = $2")
+        .bind(interval)
+        .bind(RATE)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// When the next workspace call may start, given the [`RATE`] lane's time.
+pub fn rate_free_at(rate_time: i64, per_second: usize) -> i64 {
+    let (_, tolerance) = rate_interval(per_second);
+    rate_time - tolerance
+}
+
+/// Milliseconds between calls, and how far ahead a burst may run.
+fn rate_interval(per_second: usize) -> (i64, i64) {
+    let interval = 1_000 / i64::try_from(per_second.max(1)).unwrap_or(i64::MAX);
+    (interval, 1_000 - interval)
+}
 
 /// Takes the lane's next send slot: true (and the lane is held until
 /// `now + pace`) if the lane may be sent to now; false if another send on it

@@ -238,3 +238,36 @@ async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after() {
     assert_eq!(a + b, 2);
     assert_eq!(app.fake.calls_to("chat.postMessage").len(), 3);
 }
+
+#[tokio::test]
+async fn two_workers_share_the_workspace_pace() {
+    let config = CONFIG.trim_start().replace(
+        "request_timeout_ms = 400",
+        "request_timeout_ms = 400\nmax_per_second = 2",
+    );
+    let app = spawn_app_at(&config, start_time()).await;
+    let other = app.second_worker().await;
+    let month = alignbot::scheduler::schedule::Month::containing(
+        start_time(),
+        chrono_tz::America::New_York,
+    );
+    let summary = alignbot::app::jobs::run(
+        &app.ctx,
+        alignbot::app::jobs::Job::MomentsNudge,
+        month,
+        alignbot::app::jobs::Trigger::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.enqueued, 3);
+    // A burst of the second's two calls, whichever worker makes them; then
+    // one per half second (two per second), for both workers together.
+    let (a, b) = drain_both(app.worker(), &other).await;
+    assert_eq!(a + b, 2, "mine {a}, theirs {b}");
+    app.clock.advance(Duration::milliseconds(499));
+    assert_eq!(drain_both(app.worker(), &other).await, (0, 0));
+    app.clock.advance(Duration::milliseconds(1));
+    let (a, b) = drain_both(app.worker(), &other).await;
+    assert_eq!(a + b, 1);
+    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 3);
+}
