@@ -141,7 +141,14 @@ impl Housekeeper {
                 let resumed = self
                     .ctx
                     .store
-                    .write(|conn| Box::pin(async move { store::resume_delivery(conn).await }))
+                    .write(|conn| {
+                        Box::pin(async move {
+                            store::resume_delivery(conn).await?;
+                            // The token works: a pause over a refused one is over too.
+                            crate::store::pause::resume(conn).await?;
+                            Ok(())
+                        })
+                    })
                     .await;
                 match resumed {
                     Ok(()) => {
