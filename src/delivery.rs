@@ -531,32 +531,17 @@ impl Worker {
                 ..
             }) | Err(SendError::Defer(..))
         );
-        if !called_slack {
-            // The call this row's workspace slot was for never happened.
-            let per_second = self.settings.max_per_second;
-            self.store()
-                .write(move |conn| {
-                    Box::pin(async move { lanes::give_back_rate_slot(conn, per_second).await })
-                })
-                .await?;
-        }
-        if let (Some(lane), Some(slot)) = (row.lane.clone(), held.slot) {
-            // The pace counts from when the call ended (a slow call must not
-            // let the next one follow it at once); a skipped or deferred row
-            // sent nothing, so the lane is free again.
-            let pace = self.pace();
-            self.store()
-                .write(move |conn| {
-                    Box::pin(async move {
-                        if called_slack {
-                            lanes::hold(conn, &lane, now + pace).await
-                        } else {
-                            lanes::give_back(conn, &lane, slot, now).await
-                        }
-                    })
-                })
-                .await?;
-        }
+        // Written with the outcome, in its transaction.
+        let pacing = Pacing {
+            rate_back: (!called_slack).then_some(self.settings.max_per_second),
+            lane: row.lane.clone().zip(held.slot).map(|(lane, slot)| {
+                if called_slack {
+                    LaneEnd::Hold(lane, now + self.pace())
+                } else {
+                    LaneEnd::GiveBack(lane, slot, now)
+                }
+            }),
+        };
         let id = row.id;
         let claim = held.claim.clone();
         let kept = match result {
@@ -571,6 +556,7 @@ impl Worker {
                 self.store()
                     .write(move |conn| {
                         Box::pin(async move {
+                            pacing.apply(conn).await?;
                             // Where the post landed is true whoever holds
                             // the row now.
                             if let (Sent::Posted(at), Some(owner)) = (&sent, record) {
@@ -598,6 +584,7 @@ impl Worker {
                 self.store()
                     .write(move |conn| {
                         Box::pin(async move {
+                            pacing.apply(conn).await?;
                             lanes::hold(conn, lanes::WORKSPACE, until).await?;
                             outbox::reschedule(conn, id, &claim, until, "rate limited (429)").await
                         })
@@ -613,6 +600,7 @@ impl Worker {
                     .store()
                     .write(move |conn| {
                         Box::pin(async move {
+                            pacing.apply(conn).await?;
                             let started =
                                 pause::pause(conn, now, &error, now + AUTH_CHECK_FIRST).await?;
                             let released = outbox::release(
@@ -646,6 +634,7 @@ impl Worker {
                         id,
                         &claim,
                         &format!("gave up after {} attempts: {why}", row.attempts + 1),
+                        pacing,
                     )
                     .await?
                 } else {
@@ -653,14 +642,14 @@ impl Worker {
                     tracing::warn!(outbox_id = id, attempt = row.attempts + 1, error = %why, retry_at = %at, "send failed; will retry");
                     self.ctx.metrics.delivery(Delivery::Retried);
                     round.retried += 1;
-                    self.reschedule(id, &claim, at, &why).await?
+                    self.reschedule(id, &claim, at, &why, pacing).await?
                 }
             }
-            Err(SendError::Defer(at, why)) => self.reschedule(id, &claim, at, why).await?,
+            Err(SendError::Defer(at, why)) => self.reschedule(id, &claim, at, why, pacing).await?,
             Err(SendError::Permanent(why)) => {
                 self.ctx.metrics.delivery(Delivery::Failed);
                 round.failed += 1;
-                self.fail(id, &claim, &why).await?
+                self.fail(id, &claim, &why, pacing).await?
             }
         };
         if !kept {
@@ -688,16 +677,26 @@ impl Worker {
         claim: &Claim,
         at: DateTime<Utc>,
         why: &str,
+        pacing: Pacing,
     ) -> Result<bool, StoreError> {
         let (why, claim) = (why.to_owned(), claim.clone());
         self.store()
             .write(move |conn| {
-                Box::pin(async move { outbox::reschedule(conn, id, &claim, at, &why).await })
+                Box::pin(async move {
+                    pacing.apply(conn).await?;
+                    outbox::reschedule(conn, id, &claim, at, &why).await
+                })
             })
             .await
     }
 
-    async fn fail(&self, id: i64, claim: &Claim, why: &str) -> Result<bool, StoreError> {
+    async fn fail(
+        &self,
+        id: i64,
+        claim: &Claim,
+        why: &str,
+        pacing: Pacing,
+    ) -> Result<bool, StoreError> {
         tracing::error!(
             outbox_id = id,
             reason = why,
@@ -707,7 +706,10 @@ impl Worker {
         let now = self.clock().now();
         self.store()
             .write(move |conn| {
-                Box::pin(async move { outbox::mark_failed(conn, id, &claim, now, &why).await })
+                Box::pin(async move {
+                    pacing.apply(conn).await?;
+                    outbox::mark_failed(conn, id, &claim, now, &why).await
+                })
             })
             .await
     }
@@ -739,6 +741,37 @@ struct Claimed {
     claim: Claim,
     /// Until when the claim holds the row's lane (`None`: no lane).
     slot: Option<DateTime<Utc>>,
+}
+
+/// What a finished send does to the shared pace, written with its outcome.
+#[derive(Debug)]
+struct Pacing {
+    /// The workspace slot goes back (no call was made); `max_per_second`.
+    rate_back: Option<usize>,
+    lane: Option<LaneEnd>,
+}
+
+#[derive(Debug)]
+enum LaneEnd {
+    /// The call ended: the next on this lane waits the pace from now.
+    Hold(String, DateTime<Utc>),
+    /// No call was made: the slot taken at the claim is given back.
+    GiveBack(String, DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Pacing {
+    async fn apply(self, conn: &mut crate::store::Conn) -> Result<(), StoreError> {
+        if let Some(per_second) = self.rate_back {
+            lanes::give_back_rate_slot(conn, per_second).await?;
+        }
+        match self.lane {
+            Some(LaneEnd::Hold(lane, until)) => lanes::hold(conn, &lane, until).await,
+            Some(LaneEnd::GiveBack(lane, slot, now)) => {
+                lanes::give_back(conn, &lane, slot, now).await
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 /// Waits between `auth.test` checks while the token is refused: 15 s, 30 s,
