@@ -178,7 +178,7 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(ctx: AppContext, transport: Arc<dyn Transport>, settings: DeliverySettings) -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".to_owned());
+        let host = process_home().unwrap_or_else(|| "unknown".to_owned());
         let id = format!("{host}:{}:{:08x}", std::process::id(), fastrand::u32(..));
         Self {
             ctx,
@@ -200,6 +200,9 @@ impl Worker {
     /// Runs until `shutdown`; sends in flight are finished first.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let wake: Arc<Notify> = self.ctx.delivery_wake();
+        if let Err(e) = self.release_dead_local_claims().await {
+            tracing::warn!(error = %e, "cannot release the claims of a process that died here; they run out with their leases");
+        }
         tracing::info!("delivery worker started");
         loop {
             let round = match self.step().await {
@@ -263,6 +266,35 @@ impl Worker {
             tracing::info!(rows = released, worker = %self.id, "released this worker's claims");
         }
         Ok(released)
+    }
+
+    /// At start: frees the claims of earlier processes on this host that are
+    /// gone (killed, crashed), so a restart does not wait for their leases.
+    /// Claims of other hosts, and of processes still running here (another
+    /// `serve`, a `jobs run`), are left alone: their leases decide.
+    async fn release_dead_local_claims(&self) -> Result<(), StoreError> {
+        let host = self.id.split(':').next().unwrap_or_default().to_owned();
+        if host == "unknown" {
+            // Nothing says which claims were made where we run.
+            return Ok(());
+        }
+        let claimants = outbox::claimants(self.store().reads(), &format!("{host}:")).await?;
+        let me = std::process::id();
+        let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+        for worker in claimants
+            .into_iter()
+            .filter(|w| gone_from_this_host(w, &host, me, &self.id, alive))
+        {
+            let released = self
+                .store()
+                .write({
+                    let worker = worker.clone();
+                    move |conn| Box::pin(async move { outbox::release_worker(conn, &worker).await })
+                })
+                .await?;
+            tracing::info!(rows = released, worker = %worker, "released the claims of a process that died on this host");
+        }
+        Ok(())
     }
 
     /// While delivery is paused over a refused token: asks the platform
@@ -774,6 +806,53 @@ impl Pacing {
     }
 }
 
+/// Where this process's pids mean something: the host name and the pid
+/// namespace (two containers on one host may share a name, never a pid
+/// namespace), e.g. `web-1@4026531836`. `None` where Linux's /proc is not.
+fn process_home() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let ns = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    let ns: String = ns
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let name: String = name
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect();
+    (!name.is_empty() && !ns.is_empty()).then(|| format!("{name}@{ns}"))
+}
+
+/// Whether the worker `id` (`host:pid:random`) was a process on this host
+/// that is gone: its pid is not running, or it is our own pid with another
+/// worker's id (a container restarted as pid 1 again; one worker per
+/// process). Where liveness cannot be told (`alive` false for every pid on a
+/// system without /proc), only our own pid's stale ids are released.
+fn gone_from_this_host(
+    id: &str,
+    host: &str,
+    me: u32,
+    my_id: &str,
+    alive: impl Fn(u32) -> bool,
+) -> bool {
+    let mut parts = id.splitn(3, ':');
+    let (Some(h), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    if h != host || id == my_id {
+        return false;
+    }
+    if pid == me {
+        return true;
+    }
+    alive(me) && !alive(pid)
+}
+
 /// Waits between `auth.test` checks while the token is refused: 15 s, 30 s,
 /// 1 min, … 5 min.
 fn auth_check_backoff(check: i64) -> Duration {
@@ -797,6 +876,25 @@ fn backoff(attempt: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_gone_processes_of_this_host_lose_their_claims_at_start() {
+        let running = |pid: u32| [1, 40, 77].contains(&pid);
+        let gone = |id: &str| gone_from_this_host(id, "web-1", 40, "web-1:40:aa", running);
+        // A process that died here, and an earlier life of our own pid.
+        assert!(gone("web-1:12:bb"));
+        assert!(gone("web-1:40:cc"));
+        // Ourselves, a process still running here, another host, junk.
+        assert!(!gone("web-1:40:aa"));
+        assert!(!gone("web-1:77:dd"));
+        assert!(!gone("web-2:12:bb"));
+        assert!(!gone("web-1:x:bb"));
+        assert!(!gone("dead-host"));
+        // Without /proc nobody looks alive: only our own pid's stale ids go.
+        let blind = |id: &str| gone_from_this_host(id, "web-1", 40, "web-1:40:aa", |_| false);
+        assert!(!blind("web-1:12:bb"));
+        assert!(blind("web-1:40:cc"));
+    }
 
     #[test]
     fn backoff_grows_exponentially_and_stays_capped() {

@@ -228,6 +228,22 @@ pub async fn release_worker(conn: &mut Conn, worker: &str) -> Result<u64, StoreE
     Ok(done.rows_affected())
 }
 
+/// The workers holding claims on pending rows whose id starts with
+/// `prefix` (this host's, at start: see `delivery::Worker::run`).
+pub async fn claimants(
+    exec: impl SqliteExecutor<'_>,
+    prefix: &str,
+) -> Result<Vec<String>, StoreError> {
+    let like = format!("{}%", prefix.replace('%', "").replace('_', ""));
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT claimed_by FROM outbox \
+         WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by LIKE $1",
+    )
+    .bind(like)
+    .fetch_all(exec)
+    .await?)
+}
+
 /// Gives up on a claimed row for good, keeping the reason; false if the
 /// claim was lost.
 pub async fn mark_failed(
