@@ -234,7 +234,7 @@ pub async fn claimants(
     exec: impl SqliteExecutor<'_>,
     prefix: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let like = format!("{}%", prefix.replace('%', "").replace('_', ""));
+    let like = format!("{}%", prefix.replace(['%', '_'], ""));
     Ok(sqlx::query_scalar(
         "SELECT DISTINCT claimed_by FROM outbox \
          WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by LIKE $1",
