@@ -1,7 +1,9 @@
 //! The hourly housekeeping pass of `serve`: prune old history, purge all
 //! data once the app has been uninstalled for longer than the retention
 //! period, resume delivery after a reinstall, and learn people's names for
-//! the privacy guard (see `app::people::learn_names`).
+//! the privacy guard (see `app::people::learn_names`), and forget what only
+//! mattered for a while: replay-memory hashes whose requests can no longer
+//! pass the signature check, and channels' pace slots long past.
 
 use crate::app::AppContext;
 use crate::app::data_rights;
@@ -78,6 +80,30 @@ impl Housekeeper {
         if check_token && self.ctx.delivery_stopped() {
             self.maybe_resume().await;
         }
+        let now = self.ctx.clock.now();
+        let forgotten = self
+            .ctx
+            .store
+            .write(move |conn| {
+                Box::pin(async move {
+                    let replays = crate::store::replays::prune(conn, now).await?;
+                    let lanes = crate::store::lanes::prune(conn, now - Duration::hours(1)).await?;
+                    Ok((replays, lanes))
+                })
+            })
+            .await;
+        match forgotten {
+            Ok((replays, lanes)) => {
+                tracing::debug!(
+                    replays,
+                    lanes,
+                    "forgot expired replay hashes and idle lanes"
+                )
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot prune the replay memory; retrying in an hour")
+            }
+        }
         let keep_history = Duration::days(i64::from(self.data.history_days));
         let keep_after = Duration::days(i64::from(self.data.retention_after_uninstall_days));
         match data_rights::housekeeping(&self.ctx, keep_history, keep_after).await {
@@ -118,7 +144,14 @@ impl Housekeeper {
                 let resumed = self
                     .ctx
                     .store
-                    .write(|conn| Box::pin(async move { store::resume_delivery(conn).await }))
+                    .write(|conn| {
+                        Box::pin(async move {
+                            store::resume_delivery(conn).await?;
+                            // The token works: a pause over a refused one is over too.
+                            crate::store::pause::resume(conn).await?;
+                            Ok(())
+                        })
+                    })
                     .await;
                 match resumed {
                     Ok(()) => {

@@ -18,12 +18,15 @@ pub mod events;
 pub mod export;
 pub mod goals;
 pub mod jobs;
+pub mod lanes;
 pub mod moments;
 pub mod org;
 pub mod outbox;
+pub mod pause;
 pub mod people;
 pub mod priorities;
 pub mod proposals;
+pub mod replays;
 pub mod report;
 mod writer;
 

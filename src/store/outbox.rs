@@ -104,74 +104,188 @@ pub async fn pending(exec: impl AnyExecutor<'_>, limit: i64) -> Result<Vec<Outbo
     .await?)
 }
 
-/// Claims a row for one delivery attempt; false if another worker holds it
-/// or it is no longer pending.
+/// A worker's hold on a row: who and until when. Every update that finishes
+/// a send is fenced on both (`… WHERE id = $1 AND lease_until = $2 AND
+/// claimed_by = $3`), so a worker whose lease ran out (stalled, or paused by
+/// the machine) cannot overwrite what the worker that took the row over did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    pub worker: String,
+    pub lease_until: i64,
+}
+
+/// Claims a row for one delivery attempt with one conditional UPDATE; `None`
+/// if another worker holds it or it is no longer pending. The condition is
+/// evaluated on the row itself, so two workers (in one process or several,
+/// on SQLite or PostgreSQL) can never both win it.
 pub async fn claim(
     conn: &mut Conn,
     id: i64,
+    worker: &str,
     now: DateTime<Utc>,
     lease_until: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE outbox SET lease_until = $1, attempts = attempts + 1 \
-         WHERE id = $2 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $3)",
+) -> Result<Option<Claim>, StoreError> {
+    let held: Option<(Option<String>, Option<i64>)> = sqlx::query_as(
+        "UPDATE outbox SET lease_until = $1, claimed_by = $2, attempts = attempts + 1 \
+         WHERE id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $4) \
+         RETURNING claimed_by, lease_until",
     )
     .bind(millis(lease_until))
+    .bind(worker)
     .bind(id)
     .bind(millis(now))
+    .fetch_optional(conn)
+    .await?;
+    Ok(held.and_then(|(worker, lease)| {
+        Some(Claim {
+            worker: worker?,
+            lease_until: lease?,
+        })
+    }))
+}
+
+/// Marks a claimed row delivered, unless it was asked for again meanwhile:
+/// then it goes back to pending for one more send. False if the claim was
+/// lost (another worker took the row over): nothing is changed.
+pub async fn mark_sent(
+    conn: &mut Conn,
+    id: i64,
+    claim: &Claim,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
+         finished_at = CASE WHEN again = 1 THEN NULL ELSE $1 END, \
+         again = 0, lease_until = NULL, claimed_by = NULL, last_error = NULL, next_attempt_at = $1 \
+         WHERE id = $2 AND lease_until = $3 AND claimed_by = $4",
+    )
+    .bind(millis(now))
+    .bind(id)
+    .bind(claim.lease_until)
+    .bind(&claim.worker)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks a row delivered, unless it was asked for again meanwhile: then it
-/// goes back to pending for one more send.
-pub async fn mark_sent(conn: &mut Conn, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
-         finished_at = CASE WHEN again = 1 THEN NULL ELSE $1 END, \
-         again = 0, lease_until = NULL, last_error = NULL, next_attempt_at = $2 WHERE id = $3",
-    )
-    .bind(millis(now))
-    .bind(millis(now))
-    .bind(id)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Releases the claim and schedules the next attempt.
+/// Releases a claimed row and schedules its next attempt; false if the claim
+/// was lost.
 pub async fn reschedule(
     conn: &mut Conn,
     id: i64,
+    claim: &Claim,
     at: DateTime<Utc>,
     error: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE outbox SET lease_until = NULL, next_attempt_at = $1, last_error = $2 WHERE id = $3",
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = NULL, claimed_by = NULL, next_attempt_at = $1, last_error = $2 \
+         WHERE id = $3 AND lease_until = $4 AND claimed_by = $5",
     )
     .bind(millis(at))
     .bind(error)
     .bind(id)
+    .bind(claim.lease_until)
+    .bind(&claim.worker)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(done.rows_affected() == 1)
 }
 
-/// Gives up on a row for good, keeping the reason.
+/// Gives a claimed row back as if it had never been tried (the attempt is
+/// not counted): delivery paused for a reason that is not the row's (the
+/// token was refused). False if the claim was lost.
+pub async fn release(
+    conn: &mut Conn,
+    id: i64,
+    claim: &Claim,
+    error: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = NULL, claimed_by = NULL, \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = $1 \
+         WHERE id = $2 AND lease_until = $3 AND claimed_by = $4",
+    )
+    .bind(error)
+    .bind(id)
+    .bind(claim.lease_until)
+    .bind(&claim.worker)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Releases every claim `worker` still holds (graceful shutdown): its rows
+/// are free for the other workers at once rather than when the leases run
+/// out. The attempts they counted are given back.
+pub async fn release_worker(conn: &mut Conn, worker: &str) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET lease_until = NULL, claimed_by = NULL, \
+         attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END \
+         WHERE status = 'pending' AND claimed_by = $1",
+    )
+    .bind(worker)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The workers holding claims on pending rows whose id starts with
+/// `prefix` (this host's, at start: see `delivery::Worker::run`).
+pub async fn claimants(
+    exec: impl AnyExecutor<'_>,
+    prefix: &str,
+) -> Result<Vec<String>, StoreError> {
+    let like = format!("{}%", prefix.replace(['%', '_'], ""));
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT claimed_by FROM outbox \
+         WHERE status = 'pending' AND claimed_by IS NOT NULL AND claimed_by LIKE $1",
+    )
+    .bind(like)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Gives up on a claimed row for good, keeping the reason; false if the
+/// claim was lost.
 pub async fn mark_failed(
+    conn: &mut Conn,
+    id: i64,
+    claim: &Claim,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'failed', lease_until = NULL, claimed_by = NULL, last_error = $1, finished_at = $2 \
+         WHERE id = $3 AND lease_until = $4 AND claimed_by = $5",
+    )
+    .bind(reason)
+    .bind(millis(now))
+    .bind(id)
+    .bind(claim.lease_until)
+    .bind(&claim.worker)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives up on a row nobody holds whose time ran out before it could be
+/// sent (a modal's trigger); false if a worker holds it or it is done.
+pub async fn expire(
     conn: &mut Conn,
     id: i64,
     now: DateTime<Utc>,
     reason: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE outbox SET status = 'failed', lease_until = NULL, last_error = $1, finished_at = $2 WHERE id = $3")
-        .bind(reason)
-        .bind(millis(now))
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE outbox SET status = 'failed', last_error = $1, finished_at = $2 \
+         WHERE id = $3 AND status = 'pending' AND (lease_until IS NULL OR lease_until <= $2)",
+    )
+    .bind(reason)
+    .bind(millis(now))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Counts by status, for operators and tests.

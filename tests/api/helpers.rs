@@ -80,6 +80,10 @@ pub struct TestApp {
     handle: Option<JoinHandle<()>>,
     /// The delivery worker, driven only by the test.
     worker: Arc<Worker>,
+    /// Signatures `post_signed` has used: the app refuses a replay, and two
+    /// identical requests in one second of the clock are two sends to Slack
+    /// (see `post_signed`).
+    signed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// The database a test app runs on.
@@ -236,6 +240,7 @@ async fn launch(
         shutdown: Some(tx),
         handle: Some(handle),
         worker,
+        signed: Default::default(),
     }
 }
 
@@ -333,6 +338,19 @@ impl TestApp {
         launch(fake, dir, clock, extra, database_url).await
     }
 
+    /// A second instance of the app (a replica) on the same database, fake
+    /// Slack and clock; the fake's driver drains the newest one.
+    pub async fn twin(&self) -> TestApp {
+        launch(
+            self.fake.clone(),
+            self.dir.clone(),
+            self.clock.clone(),
+            self.extra.clone(),
+            self.database_url.clone(),
+        )
+        .await
+    }
+
     /// The settings this app was started with.
     pub fn settings(&self) -> Settings {
         settings_for(&self.fake, self.dir.path(), &self.database_url, &self.extra)
@@ -383,10 +401,23 @@ impl TestApp {
         }
     }
 
-    /// POSTs `body` signed as Slack would, at the clock's current time.
+    /// POSTs `body` signed as Slack would, at the clock's current time. The
+    /// same body sent again in the same second of the clock is a second
+    /// send, which Slack would stamp differently: it goes out stamped a
+    /// second earlier (still fresh), so the app does not take it for a
+    /// replay. Replays are sent with `post_raw`.
     pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let ts = self.timestamp();
-        let sig = sign(SECRET, &ts, &body);
+        let (ts, sig) = {
+            let mut signed = self.signed.lock().unwrap();
+            let mut ts = self.clock.now_ts();
+            loop {
+                let sig = sign(SECRET, &ts.to_string(), &body);
+                if signed.insert(sig.clone()) {
+                    break (ts.to_string(), sig);
+                }
+                ts -= 1;
+            }
+        };
         self.post_raw(path, content_type, body, Some(ts), Some(sig))
             .await
     }
@@ -450,6 +481,11 @@ impl TestApp {
         outbox::counts(self.ctx.store.reads()).await.unwrap()
     }
 
+    /// The app's own delivery worker (tests that run a second one beside it).
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
     /// One delivery round at the clock's current time: claims what is due,
     /// sends it, records the outcomes.
     pub async fn step(&self) -> Round {
@@ -498,6 +534,25 @@ impl TestApp {
                 .collect::<Vec<_>>()
         );
         calls
+    }
+
+    /// Another delivery worker on this app's database, as a second process
+    /// would run it: its own connections (and writer), its own id, the same
+    /// fake Slack and clock. The test drives it with `step`.
+    pub async fn second_worker(&self) -> Arc<Worker> {
+        let settings = self.settings();
+        let store = alignbot::store::Store::connect(&settings.database_url)
+            .await
+            .expect("a second connection to the database");
+        let ctx = AppContext::new(
+            store,
+            Arc::new(self.clock.clone()),
+            (*self.ctx.directory()).clone(),
+        );
+        let client = alignbot::slack::client::build_client(&self.fake.api_url()).unwrap();
+        let token = secrecy::SecretString::from("xoxb-test-token".to_owned());
+        let transport = alignbot::slack::client::SlackTransport::new(client, &token);
+        Arc::new(Worker::new(ctx, Arc::new(transport), settings.delivery))
     }
 
     /// Moves the clock forward (the worker wakes if something became due).
