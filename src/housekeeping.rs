@@ -54,13 +54,16 @@ impl Housekeeper {
     pub async fn run(self, stop: CancellationToken) {
         let mut check_token = self.stopped_at_start;
         loop {
+            // The next pass is due an hour after this one started, not
+            // after it ended: a slow pass (a remote database, a long names
+            // pass) must not push every later pass back.
+            let next = self.ctx.clock.now() + EVERY;
             self.pass(check_token).await;
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = self.learn_names() => {}
             }
             check_token = true;
-            let next = self.ctx.clock.now() + EVERY;
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = self.ctx.clock.sleep_until(next) => {}

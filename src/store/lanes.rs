@@ -14,7 +14,7 @@
 use super::moments::millis;
 use super::{Conn, StoreError};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 /// The lane that pauses everything (no channel id looks like it).
 pub const WORKSPACE: &str = "*";
@@ -127,7 +127,7 @@ pub async fn give_back(
 
 /// The lanes that may not be sent to at `now`, with when they may.
 pub async fn held(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(

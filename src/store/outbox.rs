@@ -10,7 +10,7 @@ use super::StoreError;
 use super::moments::millis;
 use crate::domain::ids::PostOwner;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 /// An outgoing call to write into the outbox.
 #[derive(Debug, Clone)]
@@ -38,13 +38,13 @@ pub struct OutboxRow {
 /// being sent right now, it is flagged to be sent once more afterwards, since
 /// what is in flight may already be out of date.
 pub async fn enqueue(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     new: &NewOutgoing,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO outbox (lane, dedupe_key, payload, status, attempts, next_attempt_at, expires_at, created_at) \
-         VALUES (?, ?, ?, 'pending', 0, ?, ?, ?) \
+         VALUES ($1, $2, $3, 'pending', 0, $4, $5, $6) \
          ON CONFLICT (dedupe_key) WHERE status = 'pending' AND dedupe_key IS NOT NULL \
          DO UPDATE SET again = CASE WHEN outbox.lease_until IS NOT NULL THEN 1 ELSE outbox.again END \
          RETURNING id",
@@ -62,7 +62,7 @@ pub async fn enqueue(
 
 /// Adds many rows (without dedupe keys) with one multi-row INSERT.
 pub async fn enqueue_many(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     rows: &[NewOutgoing],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
@@ -73,27 +73,28 @@ pub async fn enqueue_many(
         rows.iter().all(|r| r.dedupe_key.is_none()),
         "dedupe keys need enqueue()"
     );
-    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO outbox (lane, payload, status, attempts, next_attempt_at, expires_at, created_at) ",
+    let sql = format!(
+        "INSERT INTO outbox (lane, payload, status, attempts, next_attempt_at, expires_at, created_at) VALUES {}",
+        super::values_placeholders(rows.len(), 7)
     );
-    insert.push_values(rows, |mut row, new| {
-        row.push_bind(new.lane.as_deref())
-            .push_bind(new.payload.as_str())
-            .push_bind("pending")
-            .push_bind(0_i64)
-            .push_bind(millis(now))
-            .push_bind(new.expires_at.map(millis))
-            .push_bind(millis(now));
-    });
-    insert.build().execute(conn).await?;
+    // Audited: only numbered placeholders are formatted into the SQL.
+    let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for new in rows {
+        insert = insert
+            .bind(new.lane.as_deref())
+            .bind(new.payload.as_str())
+            .bind("pending")
+            .bind(0_i64)
+            .bind(millis(now))
+            .bind(new.expires_at.map(millis))
+            .bind(millis(now));
+    }
+    insert.execute(conn).await?;
     Ok(())
 }
 
 /// The oldest pending rows, in order (claimed or not).
-pub async fn pending(
-    exec: impl SqliteExecutor<'_>,
-    limit: i64,
-) -> Result<Vec<OutboxRow>, StoreError> {
+pub async fn pending(exec: impl AnyExecutor<'_>, limit: i64) -> Result<Vec<OutboxRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, lane, payload, attempts, next_attempt_at, lease_until, expires_at, created_at \
          FROM outbox WHERE status = 'pending' ORDER BY id LIMIT $1",
@@ -231,7 +232,7 @@ pub async fn release_worker(conn: &mut Conn, worker: &str) -> Result<u64, StoreE
 /// The workers holding claims on pending rows whose id starts with
 /// `prefix` (this host's, at start: see `delivery::Worker::run`).
 pub async fn claimants(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     prefix: &str,
 ) -> Result<Vec<String>, StoreError> {
     let like = format!("{}%", prefix.replace(['%', '_'], ""));
@@ -288,9 +289,10 @@ pub async fn expire(
 }
 
 /// Counts by status, for operators and tests.
-pub async fn counts(exec: impl SqliteExecutor<'_>) -> Result<OutboxCounts, StoreError> {
+pub async fn counts(exec: impl AnyExecutor<'_>) -> Result<OutboxCounts, StoreError> {
     let (pending, sent, failed): (i64, i64, i64) = sqlx::query_as(
-        "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'sent'), 0), COALESCE(SUM(status = 'failed'), 0) FROM outbox",
+        "SELECT COUNT(CASE WHEN status = 'pending' THEN 1 END), COUNT(CASE WHEN status = 'sent' THEN 1 END), \
+         COUNT(CASE WHEN status = 'failed' THEN 1 END) FROM outbox",
     )
     .fetch_one(exec)
     .await?;
@@ -303,7 +305,7 @@ pub async fn counts(exec: impl SqliteExecutor<'_>) -> Result<OutboxCounts, Store
 
 /// What `/metrics` reports about the outbox. Uses the `(status, id)` index:
 /// the oldest pending row is the one with the lowest id.
-pub async fn depth(exec: impl SqliteExecutor<'_> + Copy) -> Result<OutboxDepth, StoreError> {
+pub async fn depth(exec: impl AnyExecutor<'_> + Copy) -> Result<OutboxDepth, StoreError> {
     let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
         .fetch_one(exec)
         .await?;
@@ -337,12 +339,9 @@ pub struct OutboxCounts {
 }
 
 /// Why a row failed, for operators and tests.
-pub async fn last_error(
-    exec: impl SqliteExecutor<'_>,
-    id: i64,
-) -> Result<Option<String>, StoreError> {
+pub async fn last_error(exec: impl AnyExecutor<'_>, id: i64) -> Result<Option<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = ?")
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE id = $1")
             .bind(id)
             .fetch_optional(exec)
             .await?
@@ -354,22 +353,28 @@ pub async fn last_error(
 /// belongs to, so later updates and deletions of it find it. The one place
 /// every kind of post is recorded; the table is chosen from a closed list.
 pub async fn record_post(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     owner: PostOwner,
     channel: &str,
     ts: &str,
 ) -> Result<(), StoreError> {
     let (sql, id) = match owner {
-        PostOwner::Moment(id) => ("UPDATE moments SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::Moment(id) => (
+            "UPDATE moments SET channel = $1, ts = $2 WHERE id = $3",
+            id.0,
+        ),
         PostOwner::Proposal(id) => (
-            "UPDATE proposals SET channel = ?, ts = ? WHERE id = ?",
+            "UPDATE proposals SET channel = $1, ts = $2 WHERE id = $3",
             id.0,
         ),
         PostOwner::Priorities(id) => (
-            "UPDATE priorities SET channel = ?, ts = ? WHERE id = ?",
+            "UPDATE priorities SET channel = $1, ts = $2 WHERE id = $3",
             id.0,
         ),
-        PostOwner::Nudge(id) => ("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::Nudge(id) => (
+            "UPDATE nudges SET channel = $1, ts = $2 WHERE id = $3",
+            id.0,
+        ),
     };
     sqlx::query(sql)
         .bind(channel)

@@ -12,7 +12,7 @@
 use super::moments::millis;
 use super::{Conn, StoreError};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteExecutor;
+use sqlx::AnyExecutor;
 
 /// Delivery is paused since `paused_at` because Slack said `error`.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -43,7 +43,7 @@ pub async fn pause(
 }
 
 /// The pause, if delivery is paused.
-pub async fn state(exec: impl SqliteExecutor<'_>) -> Result<Option<AuthPause>, StoreError> {
+pub async fn state(exec: impl AnyExecutor<'_>) -> Result<Option<AuthPause>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT paused_at, error, checks, next_check_at FROM delivery_auth WHERE id = 1",
     )

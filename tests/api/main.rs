@@ -19,6 +19,9 @@ mod modals;
 mod moments_command;
 mod ops;
 mod pause;
+#[path = "../common/postgres.rs"]
+mod pg_server;
+mod postgres;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;
