@@ -175,3 +175,39 @@ async fn only_a_verified_uninstall_of_our_app_starts_the_purge_clock() {
     .await;
     assert_eq!(metric(&app, "alignbot_uninstalled_at_seconds").await, 0.0);
 }
+
+#[tokio::test]
+async fn an_expired_response_url_fails_that_reply_and_pauses_nothing() {
+    let app = spawn_app().await;
+    let reply = app
+        .post_command(
+            "/moment",
+            "Mr. Garcia in room 12 called us at 555-123-4567 to say thanks.",
+            NURSE,
+        )
+        .await;
+    assert!(reply.text().contains("haven't posted"), "{}", reply.body);
+    let draft = app
+        .scalar("SELECT id FROM moments WHERE status = 'draft'")
+        .await;
+    // The response URL carries no token: its 404 is about the hook.
+    app.fake.script("hook", [Scripted::Status(404)]);
+    app.post_interaction(&button(
+        NURSE,
+        "draft_post",
+        &draft.to_string(),
+        On::Message(&app.fake.hook_url("actions/1")),
+    ))
+    .await;
+    app.sent("chat.postMessage", 1).await;
+    app.sent("hook", 1).await;
+    let counts = app.drain().await;
+    assert_eq!((counts.pending, counts.failed), (0, 1), "{counts:?}");
+    let reason: String =
+        sqlx::query_scalar("SELECT last_error FROM outbox WHERE status = 'failed'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert!(reason.contains("404"), "{reason}");
+    assert_eq!(metric(&app, "alignbot_delivery_paused").await, 0.0);
+}
