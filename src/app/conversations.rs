@@ -119,3 +119,9 @@ pub async fn names(
     let mut conn = ctx.store.reads().acquire().await?;
     Ok(refs::names(&mut conn).await?.into_iter().collect())
 }
+
+/// The newest reference of any kind (for a channel not heard from yet).
+pub async fn newest(ctx: &AppContext) -> Result<Option<ConversationRef>, StoreError> {
+    let mut conn = ctx.store.reads().acquire().await?;
+    refs::newest(&mut conn).await
+}

@@ -151,3 +151,16 @@ pub async fn names(conn: &mut Conn) -> Result<Vec<(String, String)>, StoreError>
         .filter_map(|(t, n)| Some((t.strip_prefix("person:")?.to_owned(), n)))
         .collect())
 }
+
+/// The newest reference of any kind: every conversation of a tenant is
+/// reached through the same `serviceUrl`, so a channel the bot has not heard
+/// from yet is posted to through it (Teams refuses, permanently, if the app
+/// is not in that channel's team).
+pub async fn newest(conn: &mut Conn) -> Result<Option<ConversationRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT target, tenant_id, service_url, conversation_id, user_id, name, bot_id \
+         FROM teams_conversations ORDER BY updated_at DESC LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?)
+}

@@ -131,7 +131,7 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
         ),
         GoalCommand::Add(fields) => {
             let goal = goals::add(ctx, person, input_of(fields)?).await?;
-            format!("Added goal #{}: {}.", goal.id, goal.title)
+            format!("Added goal {}: {}.", goal.id, goal.title)
         }
         GoalCommand::Update {
             id,
@@ -146,7 +146,7 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
             };
             let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
             format!(
-                "Checked in on goal #{}: {}, {}.",
+                "Checked in on goal {}: {}, {}.",
                 goal.id,
                 goal.kind.format_value(check_in.value),
                 check_in.confidence.label()
@@ -168,13 +168,13 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
                 text.push_str("\nnone yet.");
             }
             for g in &page.goals {
-                text.push_str(&format!("\n#{} {} · {:.0}%", g.id, g.title, g.progress * 100.0));
+                text.push_str(&format!("\n{} {} · {:.0}%", g.id, g.title, g.progress * 100.0));
             }
             text
         }
         GoalCommand::Show { id } => {
             let (goal, history) = goals::show(ctx, goal_id(&id)?).await?;
-            let mut text = format!("#{} {} · {:.0}%", goal.id, goal.title, goal.progress * 100.0);
+            let mut text = format!("{} {} · {:.0}%", goal.id, goal.title, goal.progress * 100.0);
             for c in history.iter().take(5) {
                 text.push_str(&format!(
                     "\n{}: {}, {}",
@@ -191,7 +191,7 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
                 _ => GoalStatus::Dropped,
             };
             let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
-            format!("Goal #{} is closed as {outcome}.", goal.id)
+            format!("Goal {} is closed as {outcome}.", goal.id)
         }
         GoalCommand::Propose(fields) => {
             let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;

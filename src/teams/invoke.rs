@@ -61,7 +61,9 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
             .map(drop),
         "proposal_decline" => proposals::decline(ctx, person.clone(), id).await.map(drop),
         _ => {
-            return message_answer("This button is not one I know. Type help to see what I can do.");
+            return message_answer(
+                "This button is not one I know. Type help to see what I can do.",
+            );
         }
     };
     if let Err(e) = done {
@@ -176,7 +178,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
             };
             match goals::check_in(ctx, person, id, input).await {
                 Ok((goal, check_in)) => dialog::close(&format!(
-                    "Checked in on goal #{}: {}, {}.",
+                    "Checked in on goal {}: {}, {}.",
                     goal.id,
                     goal.kind.format_value(check_in.value),
                     check_in.confidence.label()

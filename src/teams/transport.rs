@@ -63,9 +63,17 @@ impl TeamsTransport {
             .map_err(store_failure)?
         {
             Some(found) => Some(found),
-            None => conversations::find_by_conversation(&self.ctx, base)
+            None => match conversations::find_by_conversation(&self.ctx, base)
                 .await
-                .map_err(store_failure)?,
+                .map_err(store_failure)?
+            {
+                Some(found) => Some(found),
+                // A channel post made through the tenant's newest reference.
+                None if base.starts_with("19:") => conversations::newest(&self.ctx)
+                    .await
+                    .map_err(store_failure)?,
+                None => None,
+            },
         };
         found.ok_or_else(|| {
             SendError::Permanent(format!(
@@ -138,12 +146,18 @@ impl TeamsTransport {
             }
             Conversation::Channel(channel) => {
                 let target = conversations::channel_target(channel.as_str());
-                let reference = conversations::find(&self.ctx, &target)
+                let found = match conversations::find(&self.ctx, &target)
                     .await
                     .map_err(store_failure)?
-                    .ok_or_else(|| {
+                {
+                    Some(found) => Some(found),
+                    None => conversations::newest(&self.ctx)
+                        .await
+                        .map_err(store_failure)?,
+                };
+                let reference = found.ok_or_else(|| {
                         SendError::Permanent(format!(
-                            "alignbot is not installed in the team of channel {channel}: add the app to that team"
+                            "alignbot has not heard from Teams yet, so channel {channel} cannot be reached: install the app in that channel's team"
                         ))
                     })?;
                 // A new post in a channel is a new conversation (thread).

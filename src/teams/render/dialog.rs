@@ -81,7 +81,7 @@ pub fn check_in(goal_id: &str, title: &str, typed: &Typed, problem: Option<&str>
         typed.confidence.as_str()
     };
     let mut body = vec![
-        para(&format!("#{goal_id} {title}")),
+        para(&format!("{goal_id} {title}")),
         json!({"type": "Input.Text", "id": "value", "label": "Value now (a number, or n%)",
                "value": typed.value}),
     ];

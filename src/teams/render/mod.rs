@@ -111,7 +111,7 @@ fn pillar_name(dir: &Directory, key: &PillarKey) -> String {
 }
 
 fn goal_line(goal: &Goal) -> String {
-    let mut line = format!("#{} {}", goal.id, goal.title);
+    let mut line = format!("{} {}", goal.id, goal.title);
     if let Some(value) = goal.current {
         line.push_str(&format!(" · {}", goal.kind.format_value(value)));
     }
@@ -182,7 +182,7 @@ pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
             ]
         }
         ProposalStatus::Approved => {
-            let goal = p.goal.map(|g| format!(" as goal #{g}")).unwrap_or_default();
+            let goal = p.goal.map(|g| format!(" as goal {g}")).unwrap_or_default();
             body.push(note(&format!("Approved{goal}.")));
             Vec::new()
         }
@@ -257,7 +257,7 @@ pub fn progress_nudge(n: &ProgressNudge) -> Value {
         body.push(para(&line));
         if !done && actions.len() < 5 {
             actions.push(open_dialog(
-                &format!("Check in on #{}", goal.id),
+                &format!("Check in on {}", goal.id),
                 dialog::CHECK_IN,
                 json!({"goal": goal.id.to_string()}),
             ));
