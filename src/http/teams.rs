@@ -146,7 +146,13 @@ async fn message(ctx: &AppContext, activity: &Activity) -> Result<Response, AppE
         tracing::warn!("a Teams message without the sender's object id: ignored");
         return Ok(StatusCode::OK.into_response());
     };
-    let text = activity.command_text();
+    let mut text = activity.command_text();
+    // People mentioned in the command become the grammar's plain person ids.
+    for (shown, user) in activity.people_mentions() {
+        if let Some(person) = conversations::person_of_user(ctx, &user).await? {
+            text = text.replacen(&shown, &format!("<@{person}>"), 1);
+        }
+    }
     let answer = match commands::run(ctx, person.clone(), &text).await {
         Ok(answer) => answer,
         Err(e) if e.is_for_person() => e.to_string(),

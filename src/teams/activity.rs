@@ -137,6 +137,21 @@ impl Activity {
             .collect()
     }
 
+    /// Mentions of people (not the bot): how each appears in the text
+    /// (`<at>Nora</at>`) and the Teams user id it names (`29:…`).
+    pub fn people_mentions(&self) -> Vec<(String, String)> {
+        let bot = self.recipient.as_ref().map(|r| r.id.as_str());
+        self.entities
+            .iter()
+            .filter(|e| e.get("type").and_then(Value::as_str) == Some("mention"))
+            .filter_map(|e| {
+                let id = e.pointer("/mentioned/id").and_then(Value::as_str)?;
+                let text = e.get("text").and_then(Value::as_str)?;
+                (Some(id) != bot).then(|| (text.to_owned(), id.to_owned()))
+            })
+            .collect()
+    }
+
     /// The IANA time zone the client reported (`clientInfo` entity).
     pub fn client_time_zone(&self) -> Option<&str> {
         self.entities

@@ -436,3 +436,26 @@ fn text_runs(card: &Value) -> Vec<String> {
 fn assert_valid_cards_in(cards: &[Value]) {
     crate::cards::assert_valid(cards);
 }
+
+#[tokio::test]
+async fn a_person_mentioned_in_a_command_becomes_the_goals_owner() {
+    let app = spawn().await;
+    app.post(&app.install(NURSE)).await;
+    let mut activity = app.in_channel(
+        LEAD,
+        NURSING,
+        "goal add Fewer falls pillar:patient-care owner:<at>Nora Nurse</at>",
+    );
+    let mut entities = activity["entities"].as_array().unwrap().clone();
+    entities.push(json!({"type": "mention", "text": "<at>Nora Nurse</at>",
+                         "mentioned": {"id": format!("29:{NURSE}"), "name": "Nora Nurse"}}));
+    activity["entities"] = json!(entities);
+    app.post(&activity).await;
+    let nurse = alignbot::domain::PersonId::parse(NURSE).unwrap();
+    let page =
+        alignbot::app::goals::list(&app.ctx, alignbot::app::goals::GoalFilter::Owner(nurse), 1)
+            .await
+            .unwrap();
+    assert_eq!(page.goals.len(), 1, "the mentioned nurse owns the goal");
+    assert_eq!(page.goals[0].title, "Fewer falls");
+}

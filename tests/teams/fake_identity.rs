@@ -73,11 +73,11 @@ fn collect_text(v: &Value, out: &mut String) {
     match v {
         Value::Object(map) => {
             for (k, v) in map {
-                if k == "text" || k == "title" {
-                    if let Some(s) = v.as_str() {
-                        out.push_str(s);
-                        out.push('\n');
-                    }
+                if (k == "text" || k == "title")
+                    && let Some(s) = v.as_str()
+                {
+                    out.push_str(s);
+                    out.push('\n');
                 }
                 collect_text(v, out);
             }
