@@ -75,14 +75,36 @@ pub async fn spawn() -> TeamsApp {
     let fake = FakeIdentity::start().await;
     fake.set_keys(vec![KEY_1.jwk(&["msteams"])]);
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start_time())).await
+    launch(fake, dir, ManualClock::new(start_time()), false).await
 }
 
-async fn launch(fake: FakeIdentity, dir: Arc<TempDir>, clock: ManualClock) -> TeamsApp {
+/// The app with `ALIGNBOT_TEAMS_NO_AUTH=1` (local tools), on loopback.
+pub async fn spawn_without_auth() -> TeamsApp {
+    crate::support::capture();
+    let fake = FakeIdentity::start().await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    launch(fake, dir, ManualClock::new(start_time()), true).await
+}
+
+async fn launch(
+    fake: FakeIdentity,
+    dir: Arc<TempDir>,
+    clock: ManualClock,
+    no_auth: bool,
+) -> TeamsApp {
     let db = format!("sqlite://{}", dir.path().join("alignbot.db").display());
     let openid = format!("{}/openid", fake.base());
     let token_url = format!("{}/token", fake.base());
     let env = move |name: &str| -> Option<String> {
+        if no_auth {
+            return Some(match name {
+                "ALIGNBOT_TEAMS_NO_AUTH" => "1".to_owned(),
+                "DATABASE_URL" => db.clone(),
+                "ALIGNBOT_LISTEN" => "127.0.0.1:0".to_owned(),
+                "ALIGNBOT_SCHEDULER" => "off".to_owned(),
+                _ => return None,
+            });
+        }
         Some(match name {
             "MICROSOFT_APP_ID" => APP_ID.to_owned(),
             "MICROSOFT_APP_PASSWORD" => PASSWORD.to_owned(),
@@ -140,7 +162,13 @@ impl TeamsApp {
             handle.await.expect("the app stops cleanly");
         }
         self.ctx.store.close().await;
-        launch(self.fake.clone(), self.dir.clone(), self.clock.clone()).await
+        launch(
+            self.fake.clone(),
+            self.dir.clone(),
+            self.clock.clone(),
+            false,
+        )
+        .await
     }
 
     /// A token the Bot Framework would send now for `service_url`.

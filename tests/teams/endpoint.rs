@@ -3,7 +3,9 @@
 //! Slack's; what the bot says goes through the outbox to the fake Bot
 //! Connector, proactively to people who only installed the app.
 
-use crate::app::{ADMIN, LEAD, MOMENTS, NURSE, NURSE2, NURSING, TeamsApp, spawn};
+use crate::app::{
+    ADMIN, LEAD, MOMENTS, NURSE, NURSE2, NURSING, TeamsApp, spawn, spawn_without_auth,
+};
 use crate::cards::assert_valid_cards;
 use crate::support::{APP_ID, KEY_1, KEY_2, bearer};
 use alignbot::app::jobs::{self, Job, Trigger};
@@ -458,4 +460,76 @@ async fn a_person_mentioned_in_a_command_becomes_the_goals_owner() {
             .unwrap();
     assert_eq!(page.goals.len(), 1, "the mentioned nurse owns the goal");
     assert_eq!(page.goals[0].title, "Fewer falls");
+}
+
+#[tokio::test]
+async fn one_blocked_person_does_not_stop_the_others_and_one_token_serves_every_send() {
+    let app = spawn().await;
+    app.post(&app.team_install(ADMIN, NURSING, &[NURSE, NURSE2]))
+        .await;
+    let month = Month::containing(app.clock.now(), chrono_tz::America::New_York);
+    jobs::run(&app.ctx, Job::MomentsNudge, month, Trigger::Manual)
+        .await
+        .unwrap();
+    // The first call (one person's 1:1) is refused: they blocked the bot.
+    app.fake.fail_connector(StatusCode::FORBIDDEN, None);
+    let counts = app.drain().await;
+    // The blocked nurse's nudge, and the leader's: never installed, so unreachable.
+    assert_eq!((counts.pending, counts.failed), (0, 2), "{counts:?}");
+    let errors: Vec<(String,)> =
+        sqlx::query_as("SELECT COALESCE(last_error, '') FROM outbox WHERE status = 'failed'")
+            .fetch_all(app.ctx.store.reads())
+            .await
+            .unwrap();
+    let errors: Vec<String> = errors.into_iter().map(|(e,)| e).collect();
+    assert!(errors.iter().any(|e| e.contains("403")), "{errors:?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("has not installed alignbot")),
+        "{errors:?}"
+    );
+    let nudged = app
+        .fake
+        .delivered()
+        .into_iter()
+        .filter(|c| c.text().contains("mission moment"))
+        .count();
+    assert_eq!(nudged, 1, "the other person got theirs");
+    assert_eq!(
+        app.fake.token_requests().len(),
+        1,
+        "one token for every send"
+    );
+}
+
+#[tokio::test]
+async fn after_an_uninstall_the_person_is_no_longer_reachable() {
+    let app = spawn().await;
+    app.post(&app.install(NURSE)).await;
+    app.drain().await;
+    let mut removed = app.install(NURSE);
+    removed["action"] = json!("remove");
+    app.post(&removed).await;
+    assert_eq!(app.count("teams_conversations").await, 0);
+}
+
+#[tokio::test]
+async fn without_auth_only_loopback_service_urls_are_answered_and_no_token_is_sent() {
+    let app = spawn_without_auth().await;
+    let mut remote = app.typed(NURSE, "help");
+    remote["serviceUrl"] = json!("https://smba.trafficmanager.net/amer/");
+    assert_eq!(app.post_raw(&remote, None).await.status, 401);
+    assert_eq!(app.count("teams_conversations").await, 0);
+
+    let local = app.typed(NURSE, "help");
+    assert_eq!(app.post_raw(&local, None).await.status, 200);
+    app.drain().await;
+    let sent = app.fake.delivered();
+    assert_eq!(sent.len(), 1, "the help answer");
+    assert!(
+        sent[0].authorization.is_none(),
+        "no token without authentication"
+    );
+    assert!(app.fake.token_requests().is_empty());
 }
