@@ -11,6 +11,7 @@
 use super::error::HttpError;
 use super::{AppState, record_request};
 use crate::app::conversations::{self, ConversationRef};
+use crate::app::people::{self, Profile};
 use crate::app::{AppContext, AppError};
 use crate::domain::PersonId;
 use crate::teams::activity::Activity;
@@ -114,6 +115,19 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
         )
         .await?;
     }
+    // What Teams says of the sender: the zone for local-time nudges, the
+    // name for the privacy guard's colleagues (as Slack's profiles do).
+    let mut profiles: Vec<(PersonId, Profile)> = Vec::new();
+    if let (Some(person), Some(from)) = (sender(activity), activity.from.as_ref()) {
+        profiles.push((
+            person,
+            Profile {
+                time_zone: activity.client_time_zone().map(str::to_owned),
+                real_name: from.name.clone(),
+                display_name: None,
+            },
+        ));
+    }
     // People added to a team or chat with the bot: reachable through a 1:1
     // created when the first nudge goes out.
     for member in &activity.members_added {
@@ -136,6 +150,29 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
             },
         )
         .await?;
+        profiles.push((
+            person,
+            Profile {
+                real_name: member.name.clone(),
+                ..Profile::default()
+            },
+        ));
+    }
+    let named = profiles.iter().any(|(_, p)| p.real_name.is_some());
+    let now = ctx.clock.now();
+    ctx.store
+        .write(move |conn| {
+            Box::pin(async move {
+                for (person, profile) in &profiles {
+                    people::remember_profile(&mut *conn, person, profile, now).await?;
+                }
+                Ok(())
+            })
+        })
+        .await?;
+    // A new colleague's name joins the guard's list (installs bring them).
+    if named && activity.kind != "message" && activity.kind != "invoke" {
+        ctx.refresh_known_people().await?;
     }
     Ok(())
 }

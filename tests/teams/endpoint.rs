@@ -533,3 +533,18 @@ async fn without_auth_only_loopback_service_urls_are_answered_and_no_token_is_se
     );
     assert!(app.fake.token_requests().is_empty());
 }
+
+#[tokio::test]
+async fn the_senders_time_zone_and_name_are_learned_from_the_activity() {
+    let app = spawn().await;
+    let mut activity = app.typed(NURSE, "help");
+    activity["entities"] = json!([{"type": "clientInfo", "locale": "en-US",
+                                   "timezone": "America/Los_Angeles", "platform": "Web"}]);
+    app.post(&activity).await;
+    let tz: Option<String> = sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = $1")
+        .bind(NURSE)
+        .fetch_optional(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(tz.as_deref(), Some("America/Los_Angeles"));
+}
