@@ -1155,6 +1155,33 @@ name = "Patient care"
     }
 
     #[test]
+    fn teams_alone_is_a_valid_deployment_and_its_errors_name_the_variable() {
+        let teams = load(
+            MINIMAL,
+            &[
+                ("MICROSOFT_APP_ID", "8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f"),
+                ("MICROSOFT_APP_PASSWORD", "t0p-s3cr3t"),
+                (
+                    "MICROSOFT_APP_TENANT_ID",
+                    "11111111-2222-4333-8444-555555555555",
+                ),
+            ],
+        )
+        .unwrap();
+        assert!(teams.microsoft_teams.is_some());
+        assert!(
+            teams.serve_signing_secret().unwrap().is_none(),
+            "no Slack needed"
+        );
+        assert!(!format!("{teams:?}").contains("t0p-s3cr3t"));
+        let neither = load(MINIMAL, &[]).unwrap();
+        let message = neither.serve_signing_secret().unwrap_err().to_string();
+        assert!(message.contains("MICROSOFT_APP_ID"), "{message}");
+        let bad = load(MINIMAL, &[("MICROSOFT_APP_ID", "not-a-guid")]).unwrap_err();
+        assert!(bad.to_string().contains("MICROSOFT_APP_ID"), "{bad}");
+    }
+
+    #[test]
     fn every_operational_key_has_a_variable_named_by_the_rule() {
         let text = format!(
             "{MINIMAL}\n[delivery]\nmax_in_flight = 2\n[data]\nhistory_days = 9\n[server]\nrequest_timeout_ms = 100\n"
