@@ -548,3 +548,58 @@ async fn the_senders_time_zone_and_name_are_learned_from_the_activity() {
         .unwrap();
     assert_eq!(tz.as_deref(), Some("America/Los_Angeles"));
 }
+
+#[tokio::test]
+async fn every_jobs_messages_reach_installed_people_and_channels_as_valid_cards() {
+    let app = spawn().await;
+    for person in [ADMIN, LEAD, NURSE, NURSE2] {
+        app.post(&app.install(person)).await;
+    }
+    app.post(&app.typed(LEAD, "goal add Fewer falls pillar:patient-care target:100%"))
+        .await;
+    app.post(&app.in_channel(
+        NURSE,
+        MOMENTS,
+        "moment The night team sang for a patient's birthday.",
+    ))
+    .await;
+    app.drain().await;
+    let before = app.fake.delivered().len();
+    let month = Month::containing(app.clock.now(), chrono_tz::America::New_York);
+    for job in [
+        Job::PrioritiesNudge,
+        Job::ProgressNudge,
+        Job::MomentsNudge,
+        Job::MonthlyDigest,
+    ] {
+        jobs::run(&app.ctx, job, month.clone(), Trigger::Manual)
+            .await
+            .unwrap();
+    }
+    let counts = app.drain().await;
+    assert_eq!((counts.pending, counts.failed), (0, 0), "{counts:?}");
+    let sent = app.fake.delivered()[before..].to_vec();
+    let to = |person: &str| {
+        sent.iter()
+            .filter(|c| c.path == format!("/v3/conversations/a:personal-{person}/activities"))
+            .map(|c| c.text())
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        to(LEAD).iter().any(|t| t.contains("priorities")),
+        "the leader's priorities nudge"
+    );
+    assert!(
+        to(LEAD).iter().any(|t| t.contains("Time for your")),
+        "the owner's check-in nudge"
+    );
+    assert!(
+        to(NURSE2).iter().any(|t| t.contains("mission moment")),
+        "the moments nudge (Nora already shared one)"
+    );
+    assert!(
+        sent.iter().any(|c| c.text().contains("Mission moments of")),
+        "the digest in the moments channel"
+    );
+    assert_valid_cards(&sent);
+}
