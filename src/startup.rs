@@ -314,6 +314,7 @@ impl Application {
                     tokio::spawn(socket_mode.run(router, stop.clone())),
                 ));
             }
+            None if self.state.signing_secret.is_none() && self.state.teams.is_some() => {}
             None => {
                 tracing::info!("HTTP mode: Slack's requests arrive at /slack/* on this listener");
             }

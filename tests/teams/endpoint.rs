@@ -282,6 +282,21 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         "the posted card was updated for everyone"
     );
     assert!(updates.iter().all(|u| u.path.contains(NURSING)));
+    let decided = app
+        .fake
+        .delivered()
+        .into_iter()
+        .find(|c| c.text().contains("was approved by Lee Lead"))
+        .expect("the decision in the proposal's thread");
+    assert!(
+        decided.path.contains(";messageid="),
+        "a reply in the post's thread"
+    );
+    assert!(
+        decided.text().contains("Owner: Nora Nurse"),
+        "{}",
+        decided.text()
+    );
     assert_valid_cards(&app.fake.delivered());
     assert_valid_cards_in(&[answer.body["value"].clone()]);
 }

@@ -219,7 +219,11 @@ fn decision(d: &ProposalDecision, dir: &Directory, names: &Names) -> Value {
         note(&pillar_name(dir, &d.proposal.pillar)),
     ];
     if let Some(owner) = &d.owner {
-        body.push(note(&format!("Owner: {owner}")));
+        // The owner's person id: shown by name where Teams told us one.
+        let name = names.0.get(owner.as_str()).cloned().unwrap_or_else(|| {
+            PersonId::parse(owner).map_or_else(|_| owner.clone(), |p| names.of(&p))
+        });
+        body.push(note(&format!("Owner: {name}")));
     }
     card(body, Vec::new())
 }
