@@ -9,8 +9,9 @@ use crate::app::compose::ProposalCard;
 use crate::app::goals::{self, CheckInInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::proposals;
-use crate::app::{AppContext, AppError, conversations};
+use crate::app::{AppContext, AppError, conversations, priorities};
 use crate::domain::goal::GoalId;
+use crate::domain::priorities::PriorityList;
 use crate::domain::{Audience, DomainError, PersonId};
 use serde_json::{Value, json};
 
@@ -113,6 +114,35 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }
+        dialog::PUBLISH_PRIORITIES => {
+            let team = text_of(&data, "team");
+            let prefilled = async {
+                let team = priorities::team_for(ctx, &person, Some(&team))?;
+                let prefill = priorities::prefill(ctx, &team).await?;
+                Ok::<_, AppError>((team, prefill))
+            }
+            .await;
+            match prefilled {
+                Ok((team, prefill)) => {
+                    let typed = dialog::Typed {
+                        items: prefill.items.into_iter().map(|(item, _)| item).collect(),
+                        ..dialog::Typed::default()
+                    };
+                    let month = priorities::this_month(ctx).label();
+                    dialog::show(
+                        "Publish priorities",
+                        dialog::publish_priorities(
+                            team.key.as_str(),
+                            &team.name,
+                            &month,
+                            &typed,
+                            None,
+                        ),
+                    )
+                }
+                Err(e) => dialog::close(&person_message(&e)),
+            }
+        }
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }
@@ -127,6 +157,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
         value: text_of(&data, "value"),
         confidence: text_of(&data, "confidence"),
         note: text_of(&data, "note"),
+        items: Vec::new(),
     };
     match text_of(&data, "dialog").as_str() {
         dialog::SHARE_MOMENT => {
@@ -193,6 +224,47 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
                         dialog::check_in(&raw, &title, &typed, Some(&e.to_string())),
                     )
                 }
+                Err(e) => dialog::close(&person_message(&e)),
+            }
+        }
+        dialog::PUBLISH_PRIORITIES => {
+            let team = text_of(&data, "team");
+            let items: Vec<String> = (1..=dialog::PRIORITY_FIELDS)
+                .map(|i| text_of(&data, &format!("item{i}")))
+                .collect();
+            let typed = dialog::Typed {
+                items: items.clone(),
+                ..typed
+            };
+            let again = |problem: &str| {
+                let month = priorities::this_month(ctx).label();
+                let name = dir
+                    .resolve_team(&team)
+                    .ok()
+                    .and_then(|k| dir.team(&k).map(|t| t.name.clone()))
+                    .unwrap_or_else(|| team.clone());
+                dialog::show(
+                    "Publish priorities",
+                    dialog::publish_priorities(&team, &name, &month, &typed, Some(problem)),
+                )
+            };
+            let joined = items
+                .iter()
+                .map(|i| i.trim())
+                .filter(|i| !i.is_empty())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let list = match PriorityList::parse(&joined) {
+                Ok(list) => list,
+                Err(e) => return again(&e.to_string()),
+            };
+            match priorities::publish(ctx, person, Some(&team), list).await {
+                Ok((team, month)) => dialog::close(&format!(
+                    "Published {}'s priorities for {}. They are on their way to the team's channel.",
+                    team.name,
+                    month.label()
+                )),
+                Err(e @ AppError::Invalid(_)) => again(&e.to_string()),
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }

@@ -587,7 +587,7 @@ async fn every_jobs_messages_reach_installed_people_and_channels_as_valid_cards(
         Job::MomentsNudge,
         Job::MonthlyDigest,
     ] {
-        jobs::run(&app.ctx, job, month.clone(), Trigger::Manual)
+        jobs::run(&app.ctx, job, month, Trigger::Manual)
             .await
             .unwrap();
     }
@@ -617,4 +617,87 @@ async fn every_jobs_messages_reach_installed_people_and_channels_as_valid_cards(
         "the digest in the moments channel"
     );
     assert_valid_cards(&sent);
+}
+
+#[test]
+fn the_playground_config_in_the_repository_is_valid() {
+    let text = include_str!("../../deploy/teams/playground/alignbot.toml");
+    let env = |name: &str| match name {
+        "ALIGNBOT_TEAMS_NO_AUTH" => Some("1".to_owned()),
+        "ALIGNBOT_LISTEN" => Some("127.0.0.1:3978".to_owned()),
+        _ => None,
+    };
+    let settings = alignbot::config::Settings::from_toml(
+        text,
+        std::path::Path::new("deploy/teams/playground/alignbot.toml"),
+        &env,
+    )
+    .expect("the Playground's config is valid");
+    assert!(settings.microsoft_teams.is_some());
+}
+
+#[tokio::test]
+async fn a_leader_publishes_priorities_from_the_nudge_cards_dialog() {
+    let app = spawn().await;
+    app.post(&app.install(LEAD)).await;
+    let month = Month::containing(app.clock.now(), chrono_tz::America::New_York);
+    jobs::run(&app.ctx, Job::PrioritiesNudge, month, Trigger::Manual)
+        .await
+        .unwrap();
+    app.drain().await;
+    let nudge = app
+        .fake
+        .delivered()
+        .into_iter()
+        .find(|c| c.text().contains("Time to publish"))
+        .expect("the leader's priorities nudge");
+    let button = nudge.cards()[0]["actions"][0].clone();
+    assert_eq!(button["title"], json!("Publish priorities"));
+
+    let form = app
+        .post(&app.invoke(LEAD, "task/fetch", json!({"data": button["data"]})))
+        .await;
+    assert_eq!(
+        form.body["task"]["type"],
+        json!("continue"),
+        "{}",
+        form.body
+    );
+    assert_valid_cards_in(&[form.body["task"]["value"]["card"]["content"].clone()]);
+    let mut data = button["data"].clone();
+    data["dialog"] = json!("publish_priorities");
+    let empty = app
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": data.clone()})))
+        .await;
+    assert_eq!(
+        empty.body["task"]["type"],
+        json!("continue"),
+        "no items: the form again"
+    );
+    data["item1"] = json!("Safer handovers");
+    data["item3"] = json!("Fill two night posts");
+    let done = app
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": data})))
+        .await;
+    assert_eq!(done.body["task"]["type"], json!("message"), "{}", done.body);
+
+    app.drain().await;
+    let post = app
+        .sent_to("/v3/conversations")
+        .into_iter()
+        .find(|c| c.body["channelData"]["channel"]["id"] == json!(NURSING))
+        .expect("posted to the team's channel");
+    let text = post.text();
+    assert!(
+        text.contains("1. Safer handovers") && text.contains("2. Fill two night posts"),
+        "{text}"
+    );
+    let refreshed = app
+        .fake
+        .delivered()
+        .into_iter()
+        .filter(|c| c.method == "PUT")
+        .any(|c| c.text().contains("published. Thank you"));
+    assert!(refreshed, "the nudge card now says it is done");
+    assert_valid_cards(&app.fake.delivered());
 }

@@ -9,6 +9,9 @@ use serde_json::{Value, json};
 /// The dialog names carried in a button's data.
 pub const SHARE_MOMENT: &str = "share_moment";
 pub const CHECK_IN: &str = "check_in";
+pub const PUBLISH_PRIORITIES: &str = "publish_priorities";
+/// Priority fields in the publish form (the grammar takes more when typed).
+pub const PRIORITY_FIELDS: usize = 5;
 
 /// An inline error under a field, plain text in the attention colour.
 fn error(text: &str) -> Value {
@@ -40,6 +43,8 @@ pub struct Typed {
     pub value: String,
     pub confidence: String,
     pub note: String,
+    /// Priority items, by field.
+    pub items: Vec<String>,
 }
 
 fn submit(dialog: &str, extra: Value) -> Value {
@@ -100,6 +105,29 @@ pub fn check_in(goal_id: &str, title: &str, typed: &Typed, problem: Option<&str>
                      "isMultiline": true, "maxLength": 2000, "value": typed.note}),
     );
     show_card(body, submit(CHECK_IN, json!({"goal": goal_id})))
+}
+
+/// A team's priorities for the month: up to [`PRIORITY_FIELDS`] items.
+pub fn publish_priorities(
+    team_key: &str,
+    team_name: &str,
+    month: &str,
+    typed: &Typed,
+    problem: Option<&str>,
+) -> Value {
+    let mut body = vec![para(&format!("{team_name}: priorities for {month}"))];
+    for i in 0..PRIORITY_FIELDS {
+        let value = typed.items.get(i).cloned().unwrap_or_default();
+        body.push(json!({"type": "Input.Text", "id": format!("item{}", i + 1),
+                         "label": format!("Priority {}", i + 1), "maxLength": 300, "value": value}));
+    }
+    if let Some(problem) = problem {
+        body.push(error(problem));
+    }
+    body.push(note(
+        "They are posted to the team's channel as you write them.",
+    ));
+    show_card(body, submit(PUBLISH_PRIORITIES, json!({"team": team_key})))
 }
 
 fn show_card(body: Vec<Value>, action: Value) -> Value {

@@ -376,14 +376,20 @@ fn priorities_nudge(n: &PrioritiesNudge) -> Value {
         )
     };
     let mut body = vec![heading(&title)];
+    let mut actions = Vec::new();
     if !n.published {
         body.push(para(&format!(
-            "Type `priorities publish team:{} <item>; <item>; …` to the bot.",
+            "Publish them with the button, or type priorities publish team:{} <item>; <item>; … to the bot.",
             n.team.key
         )));
         body.extend(n.goals.iter().map(|g| note(&goal_line(g))));
+        actions.push(open_dialog(
+            "Publish priorities",
+            dialog::PUBLISH_PRIORITIES,
+            json!({"team": n.team.key.as_str()}),
+        ));
     }
-    card(body, Vec::new())
+    card(body, actions)
 }
 
 fn missing_priorities(m: &MissingPriorities) -> Value {
