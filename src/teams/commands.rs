@@ -262,7 +262,6 @@ async fn priorities_cmd(
 }
 
 async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> {
-    let dir = ctx.directory();
     Ok(match cmd {
         AlignCommand::Status => {
             let r = report::build(ctx).await?;
@@ -285,11 +284,8 @@ async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> 
             text
         }
         AlignCommand::Help => align_help().to_owned(),
-        _ => {
-            let _ = dir;
-            "That admin command is available in Slack or the config file for now; \
+        _ => "That admin command is available in Slack or the config file for now; \
              in Teams: align status, align help."
-                .to_owned()
-        }
+            .to_owned(),
     })
 }

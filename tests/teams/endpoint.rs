@@ -7,7 +7,7 @@ use crate::app::{
     ADMIN, LEAD, MOMENTS, NURSE, NURSE2, NURSING, TeamsApp, spawn, spawn_without_auth,
 };
 use crate::cards::assert_valid_cards;
-use crate::support::{APP_ID, KEY_1, KEY_2, bearer};
+use crate::support::{KEY_1, KEY_2, bearer};
 use alignbot::app::jobs::{self, Job, Trigger};
 use alignbot::clock::Clock;
 use alignbot::scheduler::schedule::Month;
@@ -58,7 +58,6 @@ async fn bad_missing_expired_and_wrong_audience_tokens_are_refused_and_touch_not
         200
     );
     assert_eq!(app.count("moments").await, 1);
-    let _ = APP_ID;
 }
 
 #[tokio::test]
@@ -207,8 +206,6 @@ async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
     assert!(done.body["task"]["value"].as_str().unwrap().contains("40%"));
 
     app.drain().await;
-    let nudge_id = nudge.path.rsplit('/').next().unwrap();
-    let _ = nudge_id;
     let updates: Vec<_> = app
         .fake
         .delivered()

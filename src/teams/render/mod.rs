@@ -133,7 +133,7 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::MomentsNudge(_) => moments_nudge(dir),
         Message::MomentsDigest(d) => moments_digest(d),
         Message::LeadershipDigest(d) => leadership_digest(d),
-        Message::Priorities(p) => priorities(p, names),
+        Message::Priorities(p) => priorities(p),
         Message::PrioritiesSummary(s) => priorities_summary(s),
         Message::PrioritiesNudge(n) => priorities_nudge(n),
         Message::MissingPriorities(m) => missing_priorities(m),
@@ -333,7 +333,7 @@ fn leadership_digest(d: &LeadershipDigest) -> Value {
     card(body, Vec::new())
 }
 
-pub fn priorities(p: &PrioritiesPost, names: &Names) -> Value {
+pub fn priorities(p: &PrioritiesPost) -> Value {
     let mut body = vec![heading(&format!(
         "{}: priorities for {}",
         p.team.name, p.month_label
@@ -342,7 +342,6 @@ pub fn priorities(p: &PrioritiesPost, names: &Names) -> Value {
         body.push(para(&format!("{}. {item}", i + 1)));
     }
     body.push(note(&format!("Published by {}", p.priorities.author)));
-    let _ = names;
     card(body, Vec::new())
 }
 
