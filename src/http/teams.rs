@@ -11,6 +11,7 @@
 use super::error::HttpError;
 use super::{AppState, record_request};
 use crate::app::conversations::{self, ConversationRef};
+use crate::app::events::{self, Event};
 use crate::app::people::{self, Profile};
 use crate::app::{AppContext, AppError};
 use crate::domain::PersonId;
@@ -57,6 +58,7 @@ pub async fn handle(
         "installationUpdate" => installation(ctx, &activity).await?,
         "conversationUpdate" => members(ctx, &activity).await?,
         "invoke" => invoked(ctx, &activity).await,
+        "messageReaction" => reacted(ctx, &activity).await?,
         _ => StatusCode::OK.into_response(),
     })
 }
@@ -246,4 +248,36 @@ async fn invoked(ctx: &AppContext, activity: &Activity) -> Response {
         _ => return StatusCode::NOT_IMPLEMENTED.into_response(),
     };
     Json(answer).into_response()
+}
+
+/// Reactions on a message the bot sent: on a moment's post they count, as
+/// Slack's do (the same app event).
+async fn reacted(ctx: &AppContext, activity: &Activity) -> Result<Response, AppError> {
+    let (Some(person), Some(on), Some(id)) =
+        (sender(activity), &activity.reply_to_id, &activity.id)
+    else {
+        return Ok(StatusCode::OK.into_response());
+    };
+    let changes = activity
+        .reactions_added
+        .iter()
+        .map(|r| (r, true))
+        .chain(activity.reactions_removed.iter().map(|r| (r, false)));
+    for (n, (reaction, added)) in changes.enumerate() {
+        let event = Event::Reaction {
+            person: person.to_string(),
+            reaction: reaction.kind.clone(),
+            channel: activity.conversation.id.clone(),
+            ts: on.clone(),
+            added,
+        };
+        events::handle(
+            ctx,
+            format!("teams:{id}:{n}"),
+            "messageReaction".into(),
+            event,
+        )
+        .await?;
+    }
+    Ok(StatusCode::OK.into_response())
 }

@@ -39,9 +39,21 @@ pub struct Activity {
     pub channel_data: Option<ChannelData>,
     #[serde(default)]
     pub entities: Vec<Value>,
-    /// The activity a card action came from (the card to refresh).
+    /// The activity a card action came from, or a reaction is on.
     #[serde(default)]
     pub reply_to_id: Option<String>,
+    /// `messageReaction`: reactions added to / removed from `reply_to_id`.
+    #[serde(default)]
+    pub reactions_added: Vec<Reaction>,
+    #[serde(default)]
+    pub reactions_removed: Vec<Reaction>,
+}
+
+/// A reaction (`like`, `heart`, …) on a message the bot sent.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Reaction {
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

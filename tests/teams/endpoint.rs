@@ -698,3 +698,41 @@ async fn a_leader_publishes_priorities_from_the_nudge_cards_dialog() {
     assert!(refreshed, "the nudge card now says it is done");
     assert_valid_cards(&app.fake.delivered());
 }
+
+#[tokio::test]
+async fn a_reaction_on_a_moments_post_counts_once() {
+    let app = spawn().await;
+    app.post(&app.typed(NURSE, "moment The ward sang for a patient's last day."))
+        .await;
+    app.drain().await;
+    assert_eq!(
+        app.sent_to("/v3/conversations").len(),
+        1,
+        "the moment's post"
+    );
+    let thread = format!("{MOMENTS};messageid=");
+    // Where the post landed, as the worker recorded it.
+    let (channel, ts): (String, String) = sqlx::query_as("SELECT channel, ts FROM moments")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert!(channel.starts_with(&thread), "{channel}");
+    let mut reaction = app.in_channel(NURSE2, MOMENTS, "");
+    reaction["type"] = json!("messageReaction");
+    reaction["conversation"]["id"] = json!(channel);
+    reaction["replyToId"] = json!(ts);
+    reaction["reactionsAdded"] = json!([{"type": "heart"}]);
+    app.post(&reaction).await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM moment_reactions")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(n, 1, "the reaction counts (for the digest), as Slack's do");
+    // The same reaction again (Teams' retry) counts once.
+    app.post(&reaction).await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM moment_reactions")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(n, 1);
+}
