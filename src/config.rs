@@ -506,11 +506,11 @@ impl Settings {
         // It may hold a password, so it is read like a secret.
         let database_url = environment::secret(env, "DATABASE_URL", file.database.url)?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of_url(&database_url).is_err() {
             return Err(invalid(
                 "DATABASE_URL (database.url)",
                 redact_url(&database_url),
-                "only sqlite: URLs are supported by this build, e.g. sqlite://data/alignbot.db",
+                "give sqlite://FILE (e.g. sqlite://data/alignbot.db) or postgres://USER:PASSWORD@HOST:5432/DATABASE",
             ));
         }
 
@@ -1061,7 +1061,7 @@ name = "Patient care"
             (MINIMAL, &[("SLACK_API_URL", "ftp://x")], "SLACK_API_URL"),
             (
                 MINIMAL,
-                &[("DATABASE_URL", "postgres://u:pw@h/db")],
+                &[("DATABASE_URL", "mysql://u:pw@h/db")],
                 "DATABASE_URL",
             ),
             (
@@ -1118,7 +1118,7 @@ name = "Patient care"
 
     #[test]
     fn a_password_in_a_database_url_is_never_printed() {
-        let message = load(MINIMAL, &[("DATABASE_URL", "postgres://me:hunter2@db/x")])
+        let message = load(MINIMAL, &[("DATABASE_URL", "mysql://me:hunter2@db/x")])
             .unwrap_err()
             .to_string();
         assert!(!message.contains("hunter2"), "{message}");
@@ -1348,7 +1348,7 @@ name = "Patient care"
         assert!(!both.contains("s3cr3t"), "{both}");
 
         let url = dir.path().join("url");
-        std::fs::write(&url, "postgres://me:hunter2@db/x?password=hunter3").unwrap();
+        std::fs::write(&url, "mysql://me:hunter2@db/x?password=hunter3").unwrap();
         let message = load(
             MINIMAL,
             &[("DATABASE_URL_FILE", &url.display().to_string())],

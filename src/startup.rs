@@ -42,15 +42,26 @@ pub struct Application {
     socket_mode: Option<SocketMode>,
 }
 
-/// Opens the database, applies migrations and seeds the organization.
+/// Opens the database (SQLite or PostgreSQL, by `DATABASE_URL`), applies
+/// migrations and seeds the organization.
 pub async fn prepare_store(
     settings: &Settings,
     clock: &SharedClock,
 ) -> anyhow::Result<(Store, AppContext)> {
+    let (store, ctx, _) = prepare_store_counting(settings, clock).await?;
+    Ok((store, ctx))
+}
+
+/// [`prepare_store`], also saying how many migrations it applied (for
+/// `alignbot migrate`).
+pub async fn prepare_store_counting(
+    settings: &Settings,
+    clock: &SharedClock,
+) -> anyhow::Result<(Store, AppContext, usize)> {
     let store = Store::connect(&settings.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", settings.database_shown()))?;
-    store
+    let applied = store
         .migrate()
         .await
         .context("cannot apply database migrations")?;
@@ -84,7 +95,7 @@ pub async fn prepare_store(
         tracing::warn!(%at, %reason, "delivery is stopped: Slack said the app lost its token");
         ctx.set_delivery_stopped(true);
     }
-    Ok((store, ctx))
+    Ok((store, ctx, applied))
 }
 
 /// Teams' inbound checks and outbound transport, from its settings.

@@ -26,6 +26,7 @@ pub mod permissions;
 pub mod plan;
 pub mod priorities;
 pub mod proposals;
+pub mod replays;
 pub mod report;
 
 pub use error::AppError;
