@@ -4,7 +4,8 @@
 //!
 //! Errors are classified here into the delivery worker's terms
 //! (docs/dev/teams-notes.md §4c): 429 honours `Retry-After`; 412, 5xx and
-//! network errors are retried; a 401 drops the cached token and retries; any
+//! network errors are retried; a 401 drops the cached token and retries (a
+//! token endpoint that then refuses our credentials pauses delivery); any
 //! other 4xx (a blocked or uninstalled conversation, a bad payload) is
 //! permanent for that message only and never pauses the whole outbox.
 
@@ -207,7 +208,9 @@ pub fn classify(
 fn outbound(e: OutboundError) -> SendError {
     match e {
         OutboundError::ServiceUrl(e) => SendError::Permanent(e.to_string()),
-        OutboundError::Token(TokenError::Rejected { code }) => SendError::Transient(format!(
+        // Our credentials are wrong: rows stay pending and delivery pauses
+        // until they work again (DESIGN), never failing a message for it.
+        OutboundError::Token(TokenError::Rejected { code }) => SendError::Unauthorized(format!(
             "the bot's credentials were refused ({code}); fix the MICROSOFT_APP_* settings"
         )),
         OutboundError::Token(e) => SendError::Transient(e.to_string()),

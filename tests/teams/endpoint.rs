@@ -736,3 +736,23 @@ async fn a_reaction_on_a_moments_post_counts_once() {
         .unwrap();
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn refused_credentials_keep_messages_pending_instead_of_failing_them() {
+    let app = spawn().await;
+    app.post(&app.install(NURSE)).await;
+    app.fake.fail_token(Some((
+        StatusCode::UNAUTHORIZED,
+        json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}),
+    )));
+    let counts = app.drain().await;
+    assert_eq!(counts.failed, 0, "{counts:?}");
+    assert!(
+        counts.pending > 0,
+        "the welcome waits for working credentials: {counts:?}"
+    );
+    assert!(
+        app.fake.connector_calls().is_empty(),
+        "nothing sent without a token"
+    );
+}
