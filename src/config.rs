@@ -52,6 +52,10 @@ pub enum ConfigError {
         value: String,
         rule: String,
     },
+    /// A Microsoft Teams setting (`MICROSOFT_APP_*`, `BOTFRAMEWORK_*`,
+    /// `ALIGNBOT_TEAMS_NO_AUTH`); the message names the variable.
+    #[error(transparent)]
+    Teams(#[from] crate::teams::settings::TeamsSettingsError),
     #[error("{name} and {other} are both set; set only one of them")]
     Conflict { name: String, other: String },
     #[error("cannot read {name} from {path}: {reason}")]
@@ -90,6 +94,9 @@ pub struct Settings {
     pub teams: Vec<Team>,
     pub schedule: Schedules,
     pub data: DataSettings,
+    /// Microsoft Teams, when `MICROSOFT_APP_ID` (or `ALIGNBOT_TEAMS_NO_AUTH=1`)
+    /// is set: `serve` then answers `POST /api/messages`.
+    pub microsoft_teams: Option<crate::teams::settings::TeamsSettings>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -107,6 +114,7 @@ impl std::fmt::Debug for Settings {
             .field("teams", &self.teams)
             .field("schedule", &self.schedule)
             .field("data", &self.data)
+            .field("microsoft_teams", &self.microsoft_teams)
             .finish()
     }
 }
@@ -550,6 +558,9 @@ impl Settings {
             ));
         }
 
+        let microsoft_teams =
+            crate::teams::settings::TeamsSettings::from_env(|name| env.var(name))?;
+
         Ok(Self {
             slack,
             database_url,
@@ -563,6 +574,7 @@ impl Settings {
             teams,
             schedule,
             data,
+            microsoft_teams,
         })
     }
 
@@ -570,7 +582,7 @@ impl Settings {
     pub fn require_signing_secret(&self) -> Result<&SecretString, ConfigError> {
         self.slack.signing_secret.as_ref().ok_or(ConfigError::Required {
             name: "SLACK_SIGNING_SECRET",
-            hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve.",
+            hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve (or set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID for Microsoft Teams alone: see docs/teams-setup.md).",
         })
     }
 }
@@ -580,6 +592,14 @@ impl Settings {
     /// (an app token) needs none, since the socket itself is authenticated;
     /// without one, every `/slack/*` HTTP request is then refused.
     pub fn serve_signing_secret(&self) -> Result<Option<&SecretString>, ConfigError> {
+        // Teams alone is a valid deployment (DESIGN): no Slack settings at all.
+        if self.microsoft_teams.is_some()
+            && self.slack.signing_secret.is_none()
+            && self.slack.app_token.is_none()
+            && self.slack.bot_token.is_none()
+        {
+            return Ok(None);
+        }
         match self.slack.app_token {
             Some(_) => Ok(self.slack.signing_secret.as_ref()),
             None => self.require_signing_secret().map(Some),
@@ -1132,6 +1152,33 @@ name = "Patient care"
         )
         .unwrap();
         assert!(both.serve_signing_secret().unwrap().is_some());
+    }
+
+    #[test]
+    fn teams_alone_is_a_valid_deployment_and_its_errors_name_the_variable() {
+        let teams = load(
+            MINIMAL,
+            &[
+                ("MICROSOFT_APP_ID", "8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f"),
+                ("MICROSOFT_APP_PASSWORD", "t0p-s3cr3t"),
+                (
+                    "MICROSOFT_APP_TENANT_ID",
+                    "11111111-2222-4333-8444-555555555555",
+                ),
+            ],
+        )
+        .unwrap();
+        assert!(teams.microsoft_teams.is_some());
+        assert!(
+            teams.serve_signing_secret().unwrap().is_none(),
+            "no Slack needed"
+        );
+        assert!(!format!("{teams:?}").contains("t0p-s3cr3t"));
+        let neither = load(MINIMAL, &[]).unwrap();
+        let message = neither.serve_signing_secret().unwrap_err().to_string();
+        assert!(message.contains("MICROSOFT_APP_ID"), "{message}");
+        let bad = load(MINIMAL, &[("MICROSOFT_APP_ID", "not-a-guid")]).unwrap_err();
+        assert!(bad.to_string().contains("MICROSOFT_APP_ID"), "{bad}");
     }
 
     #[test]

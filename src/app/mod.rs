@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod compose;
+pub mod conversations;
 pub mod data_rights;
 pub mod error;
 pub mod events;

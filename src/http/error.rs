@@ -30,6 +30,9 @@ pub enum HttpError {
     BadRequest(String),
     #[error(transparent)]
     App(#[from] AppError),
+    /// A `POST /api/messages` that is not a verified Teams activity.
+    #[error(transparent)]
+    Teams(#[from] crate::teams::inbound::Refused),
     #[error("a signed request was sent again")]
     Replay(Replayable),
 }
@@ -52,6 +55,18 @@ impl IntoResponse for HttpError {
                 StatusCode::UNAUTHORIZED.into_response()
             }
             HttpError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            HttpError::Teams(crate::teams::inbound::Refused::Auth(why)) if why.is_unavailable() => {
+                tracing::error!(reason = %why, "cannot check a Teams activity's token now");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+            HttpError::Teams(crate::teams::inbound::Refused::Auth(why)) => {
+                tracing::warn!(reason = %why, "rejected a Teams activity");
+                StatusCode::UNAUTHORIZED.into_response()
+            }
+            HttpError::Teams(why) => {
+                tracing::warn!(reason = %why, "malformed Teams activity");
+                StatusCode::BAD_REQUEST.into_response()
+            }
             HttpError::Replay(kind) => {
                 tracing::warn!(kind = ?kind, "a signed request was replayed; not acted on again");
                 match kind {

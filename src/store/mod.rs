@@ -28,6 +28,7 @@ pub mod priorities;
 pub mod proposals;
 pub mod replays;
 pub mod report;
+pub mod teams_conversations;
 mod writer;
 
 pub use writer::NewShare;
