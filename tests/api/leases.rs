@@ -58,7 +58,7 @@ fn posted(app: &TestApp) -> HashMap<String, Vec<usize>> {
 }
 
 #[tokio::test]
-async fn two_workers_on_one_database_send_each_of_200_rows_exactly_once_and_in_order() {
+pub(crate) async fn two_workers_on_one_database_send_each_of_200_rows_exactly_once_and_in_order() {
     let app = spawn_app_at(&unpaced(), start_time()).await;
     let other = app.second_worker().await;
     for i in 0..200 {
@@ -100,7 +100,7 @@ async fn two_workers_on_one_database_send_each_of_200_rows_exactly_once_and_in_o
 }
 
 #[tokio::test]
-async fn a_row_claimed_by_a_dead_worker_is_sent_by_another_once_its_lease_runs_out() {
+pub(crate) async fn a_row_claimed_by_a_dead_worker_is_sent_by_another_once_its_lease_runs_out() {
     let app = spawn_app().await;
     app.post_command("/moment", "Story number 1.", NURSE).await;
     // A process claims the row and dies before it sends (kill -9).
@@ -148,7 +148,7 @@ async fn a_row_claimed_by_a_dead_worker_is_sent_by_another_once_its_lease_runs_o
 }
 
 #[tokio::test]
-async fn a_worker_that_stops_gracefully_frees_its_claims_at_once() {
+pub(crate) async fn a_worker_that_stops_gracefully_frees_its_claims_at_once() {
     let app = spawn_app().await;
     let other = app.second_worker().await;
     app.post_command("/moment", "Story number 1.", NURSE).await;
@@ -175,7 +175,7 @@ async fn a_worker_that_stops_gracefully_frees_its_claims_at_once() {
 }
 
 #[tokio::test]
-async fn two_workers_keep_one_channel_to_one_message_per_second() {
+pub(crate) async fn two_workers_keep_one_channel_to_one_message_per_second() {
     let app = spawn_app().await;
     let other = app.second_worker().await;
     for i in 1..=3 {
@@ -201,7 +201,7 @@ async fn two_workers_keep_one_channel_to_one_message_per_second() {
 }
 
 #[tokio::test]
-async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after() {
+pub(crate) async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after() {
     let app = spawn_app().await;
     let other = app.second_worker().await;
     app.fake.script(
@@ -240,7 +240,7 @@ async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after() {
 }
 
 #[tokio::test]
-async fn two_workers_share_the_workspace_pace() {
+pub(crate) async fn two_workers_share_the_workspace_pace() {
     let config = CONFIG.trim_start().replace(
         "request_timeout_ms = 400",
         "request_timeout_ms = 400\nmax_per_second = 2",

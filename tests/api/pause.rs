@@ -104,7 +104,7 @@ async fn revoked_tokens_and_a_proxy_refusing_us_pause_too_and_resume_when_auth_t
 }
 
 #[tokio::test]
-async fn a_refused_token_seen_by_one_worker_pauses_the_other() {
+pub(crate) async fn a_refused_token_seen_by_one_worker_pauses_the_other() {
     let app = spawn_app().await;
     let other = app.second_worker().await;
     app.fake.refuse(Some(Scripted::ApiError("invalid_auth")));
@@ -131,7 +131,7 @@ fn event(name: &str, id: &str, team: &str) -> Value {
 }
 
 #[tokio::test]
-async fn only_a_verified_uninstall_of_our_app_starts_the_purge_clock() {
+pub(crate) async fn only_a_verified_uninstall_of_our_app_starts_the_purge_clock() {
     let app = spawn_app().await;
     let body = event("app_uninstalled.json", "Ev0UNSIGNED", TEAM).to_string();
     let unsigned = app

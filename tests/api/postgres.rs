@@ -45,6 +45,17 @@ on_postgres! {
     delivery::one_channel_gets_at_most_one_message_per_second_in_order,
     events::a_repeated_event_id_is_answered_and_processed_once,
     ops::readyz_says_ready_only_when_every_migration_is_applied,
+    leases::two_workers_on_one_database_send_each_of_200_rows_exactly_once_and_in_order,
+    leases::a_row_claimed_by_a_dead_worker_is_sent_by_another_once_its_lease_runs_out,
+    leases::a_worker_that_stops_gracefully_frees_its_claims_at_once,
+    leases::two_workers_keep_one_channel_to_one_message_per_second,
+    leases::a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after,
+    leases::two_workers_share_the_workspace_pace,
+    pause::a_refused_token_seen_by_one_worker_pauses_the_other,
+    pause::only_a_verified_uninstall_of_our_app_starts_the_purge_clock,
+    replay::the_same_signed_moment_sent_three_times_makes_one_moment,
+    replay::ten_copies_at_once_make_one_moment,
+    replay::the_memory_forgets_requests_once_their_window_is_over,
 }
 
 /// `forget-user` on either backend: the person's story and id are gone.

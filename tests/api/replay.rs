@@ -34,7 +34,7 @@ async fn send(app: &TestApp, path: &str, request: &Captured) -> Reply {
 }
 
 #[tokio::test]
-async fn the_same_signed_moment_sent_three_times_makes_one_moment() {
+pub(crate) async fn the_same_signed_moment_sent_three_times_makes_one_moment() {
     let app = spawn_app().await;
     let body = command_body("/moment", "Replayed story.", NURSE, &app.fake);
     let request = capture(&app, body);
@@ -61,7 +61,7 @@ async fn the_same_signed_moment_sent_three_times_makes_one_moment() {
 }
 
 #[tokio::test]
-async fn ten_copies_at_once_make_one_moment() {
+pub(crate) async fn ten_copies_at_once_make_one_moment() {
     let app = spawn_app().await;
     let body = command_body("/moment", "Raced story.", NURSE, &app.fake);
     let request = capture(&app, body);
@@ -121,7 +121,7 @@ async fn a_replayed_form_submission_shares_once() {
 }
 
 #[tokio::test]
-async fn the_memory_forgets_requests_once_their_window_is_over() {
+pub(crate) async fn the_memory_forgets_requests_once_their_window_is_over() {
     let app = spawn_app().await;
     app.post_command("/moment", "Remembered a while.", NURSE)
         .await;
