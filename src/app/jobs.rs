@@ -23,14 +23,23 @@ pub enum Job {
     PrioritiesReminder,
     /// Then admins get the list of teams still missing.
     PrioritiesMissing,
+    /// Each leader's draft of the team's monthly progress update.
+    TeamUpdate,
+    /// Leaders whose team has not posted it some working days later.
+    TeamUpdateReminder,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [
+    /// Every job `jobs list` shows, so `jobs run` accepts each of them.
+    pub const ALL: [Job; 8] = [
         Job::PrioritiesNudge,
         Job::ProgressNudge,
         Job::MomentsNudge,
         Job::MonthlyDigest,
+        Job::PrioritiesReminder,
+        Job::PrioritiesMissing,
+        Job::TeamUpdate,
+        Job::TeamUpdateReminder,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +50,8 @@ impl Job {
             Job::MonthlyDigest => "monthly-digest",
             Job::PrioritiesReminder => "priorities-reminder",
             Job::PrioritiesMissing => "priorities-missing",
+            Job::TeamUpdate => "team-update",
+            Job::TeamUpdateReminder => "team-update-reminder",
         }
     }
 
@@ -110,7 +121,7 @@ impl fmt::Display for JobSummary {
 /// The local time a scheduled nudge waits for: the job's time, or, when
 /// that day is a holiday of one of the person's teams, the same time on the
 /// next working day.
-fn local_for(
+pub(crate) fn local_for(
     dir: &crate::domain::Directory,
     person: &PersonId,
     local: Option<chrono::NaiveDateTime>,
@@ -155,7 +166,12 @@ pub async fn run_at(
     trigger: Trigger,
     local: Option<chrono::NaiveDateTime>,
 ) -> Result<JobSummary, AppError> {
-    let result = plan_and_claim(ctx, job, period, trigger, local).await;
+    let result = match job {
+        Job::TeamUpdate | Job::TeamUpdateReminder => {
+            team_update(ctx, job, period, trigger, local).await
+        }
+        _ => plan_and_claim(ctx, job, period, trigger, local).await,
+    };
     let outcome = match &result {
         Ok(summary) if summary.ran => "ran",
         Ok(_) => "already_ran",
@@ -163,6 +179,47 @@ pub async fn run_at(
     };
     ctx.metrics.job_run(job.name(), trigger.as_str(), outcome);
     result
+}
+
+/// The team progress update's draft and reminder (see [`super::team_update`]).
+async fn team_update(
+    ctx: &AppContext,
+    job: Job,
+    period: Month,
+    trigger: Trigger,
+    local: Option<chrono::NaiveDateTime>,
+) -> Result<JobSummary, AppError> {
+    let reminder = job == Job::TeamUpdateReminder;
+    let count =
+        super::team_update::run(ctx, job.name(), reminder, period, trigger.as_str(), local).await?;
+    let (what, n) = if reminder {
+        ("reminded", count.enqueued)
+    } else {
+        ("sent", count.enqueued)
+    };
+    let detail = format!(
+        "{what} {} of their team's progress update ({} already posted; {} away or muted)",
+        plural(n, "leader a draft", "leaders a draft"),
+        plural(count.posted, "team", "teams"),
+        plural(count.away, "leader", "leaders"),
+    );
+    Ok(JobSummary {
+        job,
+        period,
+        ran: count.ran,
+        enqueued: count.enqueued,
+        skipped: count.posted + count.away,
+        detail,
+    })
+}
+
+/// "1 team", "2 teams".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 async fn plan_and_claim(
@@ -214,6 +271,11 @@ async fn plan_and_claim(
                 .into_iter()
                 .filter(|p| !shared.contains(p.as_str()))
                 .collect();
+            plan = Vec::new();
+        }
+        // Planned in `team_update`; nothing to do here.
+        Job::TeamUpdate | Job::TeamUpdateReminder => {
+            skipped = 0;
             plan = Vec::new();
         }
         Job::MonthlyDigest => {
@@ -292,7 +354,9 @@ async fn plan_and_claim(
         Job::ProgressNudge => "progress",
         Job::MomentsNudge => "moments",
         Job::PrioritiesNudge | Job::PrioritiesReminder => "priorities",
-        Job::MonthlyDigest | Job::PrioritiesMissing => "",
+        Job::MonthlyDigest | Job::PrioritiesMissing | Job::TeamUpdate | Job::TeamUpdateReminder => {
+            ""
+        }
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;

@@ -26,6 +26,7 @@ pub mod plan;
 pub mod priorities;
 pub mod proposals;
 pub mod report;
+pub mod team_update;
 
 pub use error::AppError;
 

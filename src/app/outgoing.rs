@@ -126,6 +126,21 @@ pub enum Outgoing {
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
+    /// A leader's draft of the team's monthly progress update (or, with
+    /// `reminder`, a private reminder of it); see [`super::team_update`].
+    TeamUpdateDraft {
+        nudge: NudgeId,
+        person: PersonId,
+        team: crate::domain::TeamKey,
+        #[serde(default)]
+        reminder: bool,
+        #[serde(default)]
+        local_at: Option<String>,
+    },
+    /// Mark a leader's draft as posted.
+    UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
+    /// A team's progress update (row `update` of `team_updates`), to its channel.
+    PostTeamUpdate { update: i64, channel: ChannelId },
 }
 
 /// Modals the app opens.
@@ -155,6 +170,8 @@ pub enum Modal {
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
     PublishPriorities { team: crate::domain::TeamKey },
+    /// Add a sentence to a team's progress update and post it.
+    TeamUpdate { team: crate::domain::TeamKey },
 }
 
 /// Initial values of the share modal.
@@ -195,12 +212,15 @@ impl Outgoing {
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
-            | Outgoing::PrioritiesSummary { channel, .. } => Some(channel.to_string()),
+            | Outgoing::PrioritiesSummary { channel, .. }
+            | Outgoing::PostTeamUpdate { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::TeamUpdateDraft { person, .. }
+            | Outgoing::UpdateTeamUpdateDraft { person, .. }
             | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
@@ -226,6 +246,11 @@ impl Outgoing {
                 person,
                 local_at: Some(at),
                 ..
+            }
+            | Outgoing::TeamUpdateDraft {
+                person,
+                local_at: Some(at),
+                ..
             } => Some((person, at)),
             _ => None,
         }
@@ -239,6 +264,8 @@ impl Outgoing {
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::TeamUpdateDraft { person, .. }
+            | Outgoing::UpdateTeamUpdateDraft { person, .. }
             | Outgoing::MissingPriorities { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
@@ -252,7 +279,8 @@ impl Outgoing {
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
             Outgoing::UpdateProgressNudge { nudge, .. }
-            | Outgoing::UpdatePrioritiesNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
+            | Outgoing::UpdatePrioritiesNudge { nudge, .. }
+            | Outgoing::UpdateTeamUpdateDraft { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,
         }

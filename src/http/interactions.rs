@@ -137,6 +137,9 @@ pub async fn handle(
                     )
                     .await?
                 }
+                ids::TEAM_UPDATE_CALLBACK => {
+                    super::team_update::submit(ctx, person, &metadata, &state).await?
+                }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
                         .await?
@@ -308,6 +311,8 @@ async fn button(
         }
         other => {
             if !goals::button(ctx, person.clone(), other, value, trigger.clone()).await?
+                && !super::team_update::button(ctx, person.clone(), other, value, trigger.clone())
+                    .await?
                 && !super::priorities::button(ctx, person, other, value, trigger).await?
             {
                 tracing::debug!(action = other, "button without a handler acknowledged");

@@ -18,6 +18,7 @@ mod priorities;
 pub mod request_id;
 pub mod serve;
 mod signed;
+mod team_update;
 
 use crate::app::AppContext;
 use crate::config::ServerSettings;

@@ -23,6 +23,7 @@ pub mod people;
 pub mod priorities;
 pub mod proposals;
 pub mod report;
+pub mod team_updates;
 mod writer;
 
 pub use writer::NewShare;

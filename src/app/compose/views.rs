@@ -41,6 +41,8 @@ pub enum View {
     TeamPeople { team: Team, leaders: bool },
     /// Publish a team's priorities.
     PublishPriorities(PrioritiesForm),
+    /// Add a sentence to a team's progress update and post it.
+    TeamUpdate(super::TeamUpdateForm),
 }
 
 /// The publish form: this month's (or last month's) items, and the team's
@@ -103,6 +105,15 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 month_label: month.label(),
                 prefill,
                 goals,
+            })
+        }
+        Modal::TeamUpdate { team } => {
+            let Some(team) = directory.team(team).cloned() else {
+                return Ok(None);
+            };
+            let month = crate::app::priorities::this_month(ctx);
+            View::TeamUpdate(super::TeamUpdateForm {
+                update: super::team_update::load(ctx, team, month).await?,
             })
         }
         Modal::EditGoal { goal } => match goals::get(ctx.store.reads(), *goal).await? {

@@ -36,6 +36,8 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)
         }
+        Message::TeamUpdateDraft(d) => team_update::draft(d),
+        Message::TeamUpdate(u) => team_update::post(u),
     }
 }
 
@@ -114,6 +116,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         View::PublishPriorities(f) => {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
         }
+        View::TeamUpdate(f) => team_update::form(f),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod priorities;
 pub mod proposal;
 pub mod reply;
 pub mod report;
+pub mod team_update;
 
 use slack_morphism::prelude::*;
 
