@@ -52,8 +52,8 @@ fn not_found(id: GoalId) -> AppError {
 
 fn refuse_change(goal: &Goal) -> AppError {
     AppError::Forbidden(format!(
-        "Only the goal's owner (<@{}>), a leader of its team or an admin can change goal {}.",
-        goal.owner, goal.id
+        "Only the goal's owner, a leader of its team or an admin can change goal {}; `/goal show {}` says who owns it.",
+        goal.id, goal.id
     ))
 }
 

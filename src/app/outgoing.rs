@@ -141,6 +141,9 @@ pub enum Outgoing {
     UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
     /// A team's progress update (row `update` of `team_updates`), to its channel.
     PostTeamUpdate { update: i64, channel: ChannelId },
+    /// A short confirmation DM once a form has closed ("Added goal 4"):
+    /// the bot's own markup, any person's words in it already escaped.
+    Confirm { person: PersonId, text: String },
 }
 
 /// Modals the app opens.
@@ -191,6 +194,12 @@ pub struct Reply {
     pub text: String,
     /// Replace the message the interaction came from instead of adding one.
     pub replace_original: bool,
+    /// `text` is the bot's own markup (mentions and channel links it built,
+    /// any person's words already escaped): rendered as is. Without it the
+    /// text is escaped, and a mention the bot built would show as a literal
+    /// `<#C…>`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub formatted: bool,
 }
 
 /// How long a modal trigger lives on Slack's side.
@@ -221,6 +230,7 @@ impl Outgoing {
             | Outgoing::UpdatePrioritiesNudge { person, .. }
             | Outgoing::TeamUpdateDraft { person, .. }
             | Outgoing::UpdateTeamUpdateDraft { person, .. }
+            | Outgoing::Confirm { person, .. }
             | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
@@ -266,6 +276,7 @@ impl Outgoing {
             | Outgoing::UpdatePrioritiesNudge { person, .. }
             | Outgoing::TeamUpdateDraft { person, .. }
             | Outgoing::UpdateTeamUpdateDraft { person, .. }
+            | Outgoing::Confirm { person, .. }
             | Outgoing::MissingPriorities { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
@@ -349,6 +360,7 @@ mod tests {
                 reply: Reply {
                     text: "done".into(),
                     replace_original: true,
+                    formatted: false,
                 },
             },
         ];

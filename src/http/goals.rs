@@ -267,6 +267,7 @@ pub async fn submit(
             if !problems.is_empty() {
                 return Ok(Some(errors(problems)));
             }
+            let who = person.clone();
             let result = match (callback, meta.goal) {
                 (ids::GOAL_EDIT_CALLBACK, Some(id)) => goals::edit(ctx, person, GoalId(id), input)
                     .await
@@ -282,7 +283,7 @@ pub async fn submit(
                 }),
             };
             match result {
-                Ok(text) => notice("Done", &text),
+                Ok(text) => super::interactions::closed(ctx, who, text).await?,
                 Err(AppError::Invalid(e)) => {
                     errors(HashMap::from([(ids::GOAL_TITLE.to_owned(), e.to_string())]))
                 }
@@ -305,18 +306,19 @@ pub async fn submit(
                 confidence: state.selected(ids::GOAL_CONFIDENCE),
                 note: state.text(ids::GOAL_NOTE),
             };
-            match goals::check_in(ctx, person, GoalId(id), input).await {
-                Ok((goal, c)) => notice(
-                    "Checked in",
-                    &format!(
-                        ":white_check_mark: Goal {}: *{}*, {} {}.\n`{}`",
+            match goals::check_in(ctx, person.clone(), GoalId(id), input).await {
+                Ok((goal, c)) => {
+                    let text = format!(
+                        ":white_check_mark: Checked in on goal {} ({}): *{}*, {} {}.\n`{}`",
                         goal.id,
-                        goal.kind.format_value(c.value),
+                        render::escape(&goal.title),
+                        render::escape(&goal.kind.format_value(c.value)),
                         c.confidence.emoji(),
                         c.confidence.label(),
                         crate::domain::goal::progress_bar(goal.progress)
-                    ),
-                ),
+                    );
+                    super::interactions::closed(ctx, person, text).await?
+                }
                 Err(AppError::Invalid(DomainError::Goal(e))) => {
                     let field = if e.to_string().to_lowercase().contains("note") {
                         ids::GOAL_NOTE
@@ -390,7 +392,14 @@ pub async fn submit(
             }
             .await;
             match result {
-                Ok(()) => notice("Saved", "The team is updated."),
+                Ok(()) => {
+                    let label = if meta.leaders { "leaders" } else { "members" };
+                    let text = format!(
+                        ":white_check_mark: Saved {}'s {label}.",
+                        render::escape(&meta.team)
+                    );
+                    super::interactions::closed(ctx, person, text).await?
+                }
                 Err(e) if e.is_for_person() => notice(
                     "Not saved",
                     &format!(":warning: {}", render::escape(&e.to_string())),
@@ -419,7 +428,7 @@ async fn proposals_submit(
                 .user(ids::GOAL_OWNER)
                 .map(|o| PersonId::parse(&o))
                 .transpose()?;
-            match proposals::approve(ctx, person, id, owner).await {
+            match proposals::approve(ctx, person.clone(), id, owner).await {
                 Ok(Decided::Made(goal)) => Ok(format!(
                     ":white_check_mark: Approved. It is now goal {}.",
                     goal.id
@@ -435,7 +444,7 @@ async fn proposals_submit(
         }
         ids::PROPOSAL_COMMENT_CALLBACK => {
             let text = state.text(ids::GOAL_NOTE).unwrap_or_default();
-            match proposals::comment(ctx, person, id, &text).await {
+            match proposals::comment(ctx, person.clone(), id, &text).await {
                 Ok(()) => Ok("Thanks, your comment is posted in the proposal's thread.".to_owned()),
                 Err(AppError::Invalid(e)) => {
                     return Ok(Some(errors(HashMap::from([(
@@ -449,7 +458,7 @@ async fn proposals_submit(
         _ => return Ok(None),
     };
     Ok(Some(match result {
-        Ok(text) => notice("Done", &text),
+        Ok(text) => super::interactions::closed(ctx, person, text).await?,
         Err(e) if e.is_for_person() => notice(
             "Not saved",
             &format!(":warning: {}", render::escape(&e.to_string())),

@@ -197,6 +197,7 @@ async fn tell(
             reply: Reply {
                 text,
                 replace_original: false,
+                formatted: false,
             },
         },
         (None, None) => Outgoing::PublishHome { person },
@@ -233,6 +234,7 @@ async fn manage_message(
                     reply: Reply {
                         text: refusal.to_string(),
                         replace_original: false,
+                        formatted: false,
                     },
                 },
             )
@@ -323,6 +325,7 @@ async fn button(
 }
 
 /// Replaces the ephemeral message a button was on, when there is one.
+/// `text` is the bot's own markup (a channel link renders as a link).
 async fn replace_reply(
     ctx: &AppContext,
     reply_to: Option<String>,
@@ -336,6 +339,7 @@ async fn replace_reply(
             reply: Reply {
                 text,
                 replace_original: true,
+                formatted: true,
             },
         },
     )
@@ -372,6 +376,20 @@ fn errors(field: &str, message: String) -> SlackViewSubmissionResponse {
     )])))
 }
 
+/// Closes a form that did its work (`response_action: clear`: no extra
+/// "Done" window to dismiss) and confirms in the person's DM with the app.
+/// `text` is the bot's own markup, any person's words in it escaped.
+pub(super) async fn closed(
+    ctx: &AppContext,
+    person: PersonId,
+    text: String,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    moments::send(ctx, Outgoing::Confirm { person, text }).await?;
+    Ok(SlackViewSubmissionResponse::Clear(
+        SlackViewSubmissionClearResponse::new(),
+    ))
+}
+
 fn update(view: SlackView) -> SlackViewSubmissionResponse {
     SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(view))
 }
@@ -394,17 +412,16 @@ async fn submit_share(
     form: SubmittedForm,
 ) -> Result<SlackViewSubmissionResponse, AppError> {
     let directory = ctx.directory();
-    let draft = match input_of(&form).validate(person, &directory) {
+    let draft = match input_of(&form).validate(person.clone(), &directory) {
         Ok(d) => d,
         Err(e) => return Ok(errors(field_of(&e), e.to_string())),
     };
     let audience = draft.audience;
     Ok(
         match moments::share(ctx, draft, check_of(&form), replaces).await? {
-            ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
-                "Thank you!",
-                &render::reply::thanks(&channel, audience),
-            )),
+            ShareOutcome::Posted { channel, .. } => {
+                closed(ctx, person, render::reply::thanks(&channel, audience)).await?
+            }
             ShareOutcome::NeedsReview { .. } if form.review_shown => {
                 errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
             }
@@ -432,10 +449,14 @@ async fn submit_edit(
 ) -> Result<SlackViewSubmissionResponse, AppError> {
     let result = moments::edit(ctx, person.clone(), id, input_of(&form), check_of(&form)).await;
     Ok(match result {
-        Ok(ShareOutcome::Posted { .. }) => update(render::modal::notice(
-            "Saved",
-            "Your moment is updated, and so is its post.",
-        )),
+        Ok(ShareOutcome::Posted { .. }) => {
+            closed(
+                ctx,
+                person,
+                ":white_check_mark: Your moment is updated, and so is its post.".into(),
+            )
+            .await?
+        }
         Ok(ShareOutcome::NeedsReview { .. }) if form.review_shown => {
             errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
         }

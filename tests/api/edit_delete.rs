@@ -66,8 +66,12 @@ async fn the_author_edits_a_moment_from_its_post_and_the_post_follows() {
         ))
         .await
         .json();
-    assert_eq!(reply["response_action"], "update");
-    assert!(reply["view"].to_string().contains("updated"));
+    assert_eq!(reply["response_action"], "clear");
+    let confirmed = app.posted_to(NURSE).await;
+    assert!(
+        blocks_text(&confirmed[0]).contains("Your moment is updated"),
+        "{confirmed:?}"
+    );
 
     let update = &app.sent("chat.update", 1).await[0];
     assert_eq!(update.body["channel"], MOMENTS);

@@ -79,6 +79,8 @@ pub enum Message {
     MissingPriorities(MissingPriorities),
     TeamUpdateDraft(TeamUpdateDraft),
     TeamUpdate(TeamUpdate),
+    /// A form's confirmation, once it closed (the bot's own markup).
+    Confirmation(String),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -247,6 +249,12 @@ pub async fn compose(
         Outgoing::PostTeamUpdate { update, channel } => {
             team_update::post(ctx, *update, channel).await
         }
+        Outgoing::Confirm { person, text } => Ok(Composed::Post {
+            to: Conversation::Person(person.clone()),
+            message: Message::Confirmation(text.clone()),
+            thread: None,
+            record: None,
+        }),
     }
 }
 

@@ -38,6 +38,10 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         }
         Message::TeamUpdateDraft(d) => team_update::draft(d),
         Message::TeamUpdate(u) => team_update::post(u),
+        // Built by the bot with people's words escaped (see `Outgoing::Confirm`).
+        Message::Confirmation(text) => SlackMessageContent::new()
+            .with_text(text.clone())
+            .with_blocks(vec![section(markdown(text))]),
     }
 }
 
@@ -122,9 +126,14 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
 
 /// A short answer through a reply handle, shown as written.
 pub fn reply(reply: &crate::app::outgoing::Reply) -> SlackApiPostWebhookMessageRequest {
+    let text = if reply.formatted {
+        reply.text.clone()
+    } else {
+        escape(&reply.text)
+    };
     let content = SlackMessageContent::new()
-        .with_text(escape(&reply.text))
-        .with_blocks(vec![section(markdown(&escape(&reply.text)))]);
+        .with_text(text.clone())
+        .with_blocks(vec![section(markdown(&text))]);
     SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original)
 }
 
@@ -139,6 +148,7 @@ mod tests {
         let req = reply(&Reply {
             text: "<!channel> see <https://x.test|this> & <@U0ADMIN>".into(),
             replace_original: true,
+            formatted: false,
         });
         let json = serde_json::to_string(&req).unwrap();
         assert!(!json.contains("<!channel>"), "{json}");
