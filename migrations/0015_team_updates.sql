@@ -18,3 +18,9 @@ CREATE TABLE team_updates (
     created_at INTEGER NOT NULL,
     UNIQUE (team_key, period)
 );
+
+-- A measured goal added without a start ("reduce waits to 30 min") takes
+-- its first check-in as the start, so "reduce to 30" runs downhill from
+-- the first value instead of counting up from 0. Set when such a goal is
+-- added; cleared (with a conditional UPDATE) by its first check-in.
+ALTER TABLE goals ADD COLUMN start_from_first_check_in INTEGER NOT NULL DEFAULT 0;

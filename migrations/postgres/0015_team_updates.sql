@@ -9,3 +9,7 @@ CREATE TABLE team_updates (
     created_at BIGINT NOT NULL,
     UNIQUE (team_key, period)
 );
+
+-- A measured goal added without a start takes its first check-in as the
+-- start (see ../0015_team_updates.sql).
+ALTER TABLE goals ADD COLUMN start_from_first_check_in INTEGER NOT NULL DEFAULT 0;

@@ -72,6 +72,31 @@ impl fmt::Display for Job {
     }
 }
 
+/// Once `person` has shared a moment, their moments invitation of this
+/// month (if it was sent) says thank you instead of asking, like the other
+/// nudges tick themselves off.
+pub async fn moment_shared(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
+    let month = super::priorities::this_month(ctx);
+    let Some((id, Some(_), _)) = jobs::nudge_for(
+        ctx.store.reads(),
+        "moments-nudge",
+        &month.key(),
+        person.as_str(),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    super::moments::send(
+        ctx,
+        Outgoing::UpdateMomentsNudge {
+            nudge: crate::domain::ids::NudgeId(id),
+            person: person.clone(),
+        },
+    )
+    .await
+}
+
 /// How a run was started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Trigger {
@@ -244,6 +269,9 @@ async fn plan_and_claim(
     let mut people: Vec<PersonId> = Vec::new();
     let mut leaders: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
     let skipped;
+    // Those who already did it this month (people who shared, teams that
+    // published), counted apart from those away or muted.
+    let mut already = 0;
     match job {
         Job::ProgressNudge => {
             let due = jobs::goals_due_for_check_in(pool, current_year(ctx).value(), from).await?;
@@ -267,6 +295,7 @@ async fn plan_and_claim(
                 .cloned()
                 .collect();
             skipped = staff.iter().filter(|p| shared.contains(p.as_str())).count();
+            already = skipped;
             people = staff
                 .into_iter()
                 .filter(|p| !shared.contains(p.as_str()))
@@ -330,6 +359,7 @@ async fn plan_and_claim(
                 .iter()
                 .filter(|t| published.contains(t.key.as_str()))
                 .count();
+            already = skipped;
             // One DM per leader, about the first of their teams still to publish.
             let mut seen = BTreeSet::new();
             let mut nudges = Vec::new();
@@ -436,10 +466,15 @@ async fn plan_and_claim(
     let detail = match job {
         Job::ProgressNudge => format!("nudged {enqueued} goal owners to check in"),
         Job::MomentsNudge => format!(
-            "invited {enqueued} people to share a moment ({skipped} already shared this month)"
+            "invited {} to share a moment ({} already shared this month; {} away or muted)",
+            plural(enqueued, "person", "people"),
+            already,
+            skipped - already,
         ),
         Job::PrioritiesNudge => format!(
-            "asked {enqueued} leaders to publish their priorities ({skipped} teams already did)"
+            "asked {} to publish their priorities ({} already did)",
+            plural(enqueued, "leader", "leaders"),
+            plural(already, "team", "teams"),
         ),
         _ => format!("posted {enqueued} digests"),
     };

@@ -91,6 +91,8 @@ pub enum Outgoing {
         #[serde(default)]
         local_at: Option<String>,
     },
+    /// Re-render a moments invitation as thanked after the person shared.
+    UpdateMomentsNudge { nudge: NudgeId, person: PersonId },
     /// The month's moments, to the moments channel.
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
@@ -231,6 +233,7 @@ impl Outgoing {
             | Outgoing::TeamUpdateDraft { person, .. }
             | Outgoing::UpdateTeamUpdateDraft { person, .. }
             | Outgoing::Confirm { person, .. }
+            | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
@@ -277,6 +280,7 @@ impl Outgoing {
             | Outgoing::TeamUpdateDraft { person, .. }
             | Outgoing::UpdateTeamUpdateDraft { person, .. }
             | Outgoing::Confirm { person, .. }
+            | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
@@ -291,7 +295,8 @@ impl Outgoing {
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
             Outgoing::UpdateProgressNudge { nudge, .. }
             | Outgoing::UpdatePrioritiesNudge { nudge, .. }
-            | Outgoing::UpdateTeamUpdateDraft { nudge, .. } => Some(format!("nudge:{nudge}")),
+            | Outgoing::UpdateTeamUpdateDraft { nudge, .. }
+            | Outgoing::UpdateMomentsNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,
         }

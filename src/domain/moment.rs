@@ -14,6 +14,10 @@ pub struct MomentStory(String);
 
 impl MomentStory {
     pub const MAX_CHARS: usize = 3000;
+    /// Why a floor of 10: "a" or "🙏🙏🙏" tells nobody what happened, and a
+    /// moment goes to the whole channel and the monthly digest. Only text
+    /// counts (letters, digits, spaces, punctuation), not emoji or symbols.
+    pub const MIN_CHARS: usize = 10;
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         // Carriage returns come from some clients' line endings; they are not
@@ -29,6 +33,15 @@ impl MomentStory {
                 .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             return Err(DomainError::UnreadableText);
+        }
+        let said = text
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation())
+            .count();
+        if said < Self::MIN_CHARS {
+            return Err(DomainError::StoryTooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         let len = text.chars().count();
         if len > Self::MAX_CHARS {
@@ -186,6 +199,19 @@ mod tests {
     fn a_story_is_trimmed_but_otherwise_kept_exactly_as_written() {
         let story = MomentStory::parse("  <@U123> *made* my day &amp; more \n").unwrap();
         assert_eq!(story.as_str(), "<@U123> *made* my day &amp; more");
+    }
+
+    #[test]
+    fn a_story_too_short_to_tell_anything_is_refused() {
+        for short in ["a", "🙏🙏🙏", "🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏", "Thanks!"]
+        {
+            assert_eq!(
+                MomentStory::parse(short),
+                Err(DomainError::StoryTooShort { min: 10 }),
+                "{short}"
+            );
+        }
+        assert!(MomentStory::parse("Sam helped 🙏").is_ok());
     }
 
     #[test]

@@ -87,12 +87,14 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Add(fields) => {
-            let goal = goals::add(ctx, person, input_of(fields)?).await?;
-            reply(render::goal::confirmation(
-                &format!(":white_check_mark: Added goal {}.", goal.id),
-                &goal,
-                &dir,
-            ))
+            let input = input_of(fields)?;
+            let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
+            let goal = goals::add(ctx, person, input).await?;
+            let mut text = format!(":white_check_mark: Added goal {}.", goal.id);
+            if goal.kind.starts_at_first_check_in(start_given) {
+                text.push_str(" No `start:` was given, so its first check-in will be its start.");
+            }
+            reply(render::goal::confirmation(&text, &goal, &dir))
         }
         GoalCommand::UpdateForm { id } => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
@@ -111,13 +113,14 @@ async fn run(
                 note,
             };
             let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
-            let text = format!(
+            let mut text = format!(
                 ":white_check_mark: Checked in on goal {}: *{}*, {} {}.",
                 goal.id,
-                goal.kind.format_value(check_in.value),
+                render::escape(&goal.kind.format_value(check_in.value)),
                 check_in.confidence.emoji(),
                 check_in.confidence.label()
             );
+            text.push_str(&started_here(&goal, check_in.value));
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
         GoalCommand::List { scope, page } => {
@@ -188,6 +191,23 @@ async fn run(
                 render::channel_link(team.channel.as_str())
             )))
         }
+    }
+}
+
+/// " This check-in is the goal's start…", when a check-in sits at the
+/// goal's start (a goal added without one takes its first check-in's value).
+fn started_here(goal: &crate::domain::goal::Goal, value: f64) -> String {
+    match &goal.kind {
+        crate::domain::goal::GoalKind::Numeric { start, target, .. }
+            if *start == value && goal.progress == 0.0 =>
+        {
+            format!(
+                "\n:information_source: This check-in is the goal's start: its progress runs from {} to {}.",
+                render::escape(&goal.kind.format_value(*start)),
+                render::escape(&goal.kind.format_value(*target))
+            )
+        }
+        _ => String::new(),
     }
 }
 
@@ -316,7 +336,7 @@ pub async fn submit(
                         c.confidence.emoji(),
                         c.confidence.label(),
                         crate::domain::goal::progress_bar(goal.progress)
-                    );
+                    ) + &started_here(&goal, c.value);
                     super::interactions::closed(ctx, person, text).await?
                 }
                 Err(AppError::Invalid(DomainError::Goal(e))) => {

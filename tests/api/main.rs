@@ -10,6 +10,7 @@ mod events;
 mod export;
 mod fake_slack;
 mod fake_socket;
+mod fixes;
 mod goals;
 mod helpers;
 mod hostile;

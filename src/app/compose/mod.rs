@@ -214,6 +214,7 @@ pub async fn compose(
             nudges::progress(ctx, *nudge, person, true).await
         }
         Outgoing::MomentsNudge { nudge, person, .. } => nudges::moments(ctx, *nudge, person).await,
+        Outgoing::UpdateMomentsNudge { nudge, .. } => nudges::moments_done(ctx, *nudge).await,
         Outgoing::PrioritiesNudge {
             nudge,
             person,

@@ -20,7 +20,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
         }
-        Message::MomentsNudge(_) => digest::moments_nudge(dir),
+        Message::MomentsNudge(n) => digest::moments_nudge(dir, n.shared),
         Message::MomentsDigest(d) => digest::moments_digest(&d.month_label, &d.moments, dir),
         Message::LeadershipDigest(d) => digest::leadership_digest(&d.month_label, &d.numbers, dir),
         Message::Priorities(p) => {
@@ -164,6 +164,9 @@ mod tests {
             text: "https://x.test".into(),
         });
         assert_eq!(unfurl(&comment).0, Some(false));
-        assert_eq!(unfurl(&Message::MomentsNudge(MomentsNudge)).0, Some(false));
+        assert_eq!(
+            unfurl(&Message::MomentsNudge(MomentsNudge { shared: false })).0,
+            Some(false)
+        );
     }
 }

@@ -180,8 +180,9 @@ pub fn approve_modal(p: &ProposalCard) -> SlackView {
     let blocks = vec![
         section(plain(&p.title)),
         context(&format!(
-            "{} supporters  ·  {} comments",
-            p.supporters, p.comments
+            "{}  ·  {}",
+            crate::app::jobs::plural(p.supporters as usize, "supporter", "supporters"),
+            crate::app::jobs::plural(p.comments as usize, "comment", "comments"),
         )),
         SlackInputBlock::new(plain_only("Owner of the goal", 2000), owner.into())
             .with_block_id(ids::GOAL_OWNER.into())
