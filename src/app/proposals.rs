@@ -164,18 +164,35 @@ fn may_take_part(ctx: &AppContext, person: &PersonId, p: &Proposal) -> Result<()
     }
 }
 
+/// Where a person's support stands after pressing "Support / take back".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Support {
+    /// True: they support it now; false: they took it back.
+    pub mine: bool,
+    /// Everyone who supports it now.
+    pub supporters: Vec<PersonId>,
+    pub title: String,
+}
+
 /// Supports the proposal, or takes the support back; the post's count
-/// follows in place.
+/// follows in place, and the person is told where they stand.
 #[tracing::instrument(skip_all, fields(%person, id))]
-pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Result<(), AppError> {
+pub async fn toggle_support(
+    ctx: &AppContext,
+    person: PersonId,
+    id: i64,
+) -> Result<Support, AppError> {
     let p = get_open(ctx, id).await?;
     may_take_part(ctx, &person, &p)?;
     let channel = team_channel(ctx, &p)?;
     let now = ctx.clock.now();
-    ctx.store
+    let title = p.title.clone();
+    let (mine, supporters) = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
-                proposals::toggle_support(conn, id, &person, now).await?;
+                let mine = proposals::toggle_support(conn, id, &person, now).await?;
+                let supporters = proposals::supporters(conn, id).await?;
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
@@ -185,12 +202,19 @@ pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Resu
                     now,
                 )
                 .await?;
-                Ok(())
+                Ok((mine, supporters))
             })
         })
         .await?;
     ctx.wake_delivery();
-    Ok(())
+    Ok(Support {
+        mine,
+        supporters: supporters
+            .iter()
+            .filter_map(|s| PersonId::parse(s).ok())
+            .collect(),
+        title,
+    })
 }
 
 /// Comments on a proposal; the comment goes to the post's thread.

@@ -511,8 +511,9 @@ pub async fn button(
             )
             .await?;
         }
+        // Without a message to answer under (e.g. from the Home tab).
         ids::PROPOSAL_SUPPORT => {
-            proposals::toggle_support(ctx, person, proposal_id(value)?).await?
+            proposals::toggle_support(ctx, person, proposal_id(value)?).await?;
         }
         ids::PROPOSAL_COMMENT => {
             let id = proposal_id(value)?;
@@ -565,7 +566,7 @@ fn already_decided(first: &AlreadyDecided) -> String {
     )
 }
 
-fn proposal_id(raw: &str) -> Result<i64, AppError> {
+pub(super) fn proposal_id(raw: &str) -> Result<i64, AppError> {
     raw.trim()
         .parse()
         .map_err(|_| AppError::NotFound("That proposal no longer exists.".into()))

@@ -292,6 +292,42 @@ async fn button(
             moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
         }
         ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        // Under a proposal post: tell the presser where their support stands
+        // and who else supports it (the shared post cannot say "you").
+        ids::PROPOSAL_SUPPORT if reply_to.is_some() => {
+            let id = goals::proposal_id(value)?;
+            let s = crate::app::proposals::toggle_support(ctx, person, id).await?;
+            let others = render::proposal::supported_by(&s.supporters);
+            let text = if s.mine {
+                format!(
+                    ":raised_hands: You support “{}”. {others}. Press *Support / take back* again to take it back.",
+                    render::escape(&s.title)
+                )
+            } else if s.supporters.is_empty() {
+                format!(
+                    "You took back your support for “{}”. Nobody supports it now.",
+                    render::escape(&s.title)
+                )
+            } else {
+                format!(
+                    "You took back your support for “{}”. {others}.",
+                    render::escape(&s.title)
+                )
+            };
+            let Some(to) = reply_to else { return Ok(()) };
+            moments::send(
+                ctx,
+                Outgoing::Reply {
+                    to,
+                    reply: Reply {
+                        text,
+                        replace_original: false,
+                        formatted: true,
+                    },
+                },
+            )
+            .await
+        }
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {

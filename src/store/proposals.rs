@@ -243,3 +243,13 @@ pub async fn set_goal(
         .await?;
     Ok(())
 }
+
+/// Who supports the proposal, in the order they did.
+pub async fn supporters(conn: &mut super::Conn, id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT person_id FROM proposal_supports WHERE proposal_id = $1 ORDER BY created_at, person_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}

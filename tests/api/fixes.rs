@@ -234,3 +234,48 @@ async fn too_many_priorities_are_explained_in_plain_words() {
         reply.body
     );
 }
+
+#[tokio::test]
+async fn support_tells_me_where_i_stand_and_the_post_shows_who_supports() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "propose Night-shift tea breaks pillar:our-people",
+        NURSE,
+    )
+    .await;
+    app.settle().await;
+    let press = || {
+        button(
+            NURSE2,
+            "proposal_support",
+            "1",
+            On::Message(&app.fake.hook_url("support")),
+        )
+    };
+    app.post_interaction(&press()).await;
+    app.drain().await;
+    let told = app.fake.calls_to("hook");
+    let text = told[0].body["text"].as_str().unwrap().to_owned();
+    assert!(
+        text.contains("You support “Night-shift tea breaks”"),
+        "{text}"
+    );
+    assert!(text.contains("Supported by <@U0NURSE2>"), "{text}");
+    app.advance(2);
+    let update = &app.sent("chat.update", 1).await[0];
+    let post = blocks_text(&update.body);
+    assert!(post.contains("1 supporter  ·  "), "{post}");
+    assert!(post.contains("0 comments sent with Comment"), "{post}");
+    assert!(post.contains("Supported by <@U0NURSE2>"), "{post}");
+
+    app.post_interaction(&press()).await;
+    app.drain().await;
+    let told = app.fake.calls_to("hook");
+    let text = told[1].body["text"].as_str().unwrap();
+    assert!(text.contains("You took back your support"), "{text}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposal_supports").await,
+        0
+    );
+}

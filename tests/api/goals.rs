@@ -318,12 +318,12 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
     assert!(!ts.is_empty());
 
     // Support, then take it back, then support again: one supporter.
-    for _ in 0..3 {
+    for i in 0..3 {
         app.post_interaction(&button(
             NURSE2,
             "proposal_support",
             "1",
-            On::Message(&app.fake.hook_url("p")),
+            On::Message(&app.fake.hook_url(&format!("support{i}"))),
         ))
         .await;
     }
@@ -343,7 +343,12 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
         On::Message(&app.fake.hook_url("p")),
     ))
     .await;
-    let refusal = &app.sent("hook", 1).await[0];
+    // After the three answers to the supporter (where they stand).
+    let hooks = app.sent("hook", 4).await;
+    let refusal = hooks
+        .iter()
+        .find(|c| c.body.to_string().contains("Only a leader"))
+        .unwrap();
     assert!(
         refusal.body.to_string().contains("Only a leader"),
         "{}",

@@ -31,20 +31,11 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
         .due
         .map(|d| format!("  ·  due {}", d.format("%b %-d, %Y")))
         .unwrap_or_default();
+    let plural = crate::app::jobs::plural;
     let counts = format!(
-        ":raised_hands: {} {}  ·  :speech_balloon: {} {}",
-        p.supporters,
-        if p.supporters == 1 {
-            "supporter"
-        } else {
-            "supporters"
-        },
-        p.comments,
-        if p.comments == 1 {
-            "comment"
-        } else {
-            "comments"
-        }
+        ":raised_hands: {}  ·  :speech_balloon: {} sent with Comment",
+        plural(p.supporters as usize, "supporter", "supporters"),
+        plural(p.comments as usize, "comment", "comments"),
     );
     let mut blocks = vec![
         header(":bulb: Goal proposal"),
@@ -59,6 +50,9 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
             mention(p.proposer.as_str())
         )),
     ];
+    if !p.supporter_ids.is_empty() {
+        blocks.push(context(&supported_by(&p.supporter_ids)));
+    }
     let id = p.id.to_string();
     match p.status {
         ProposalStatus::Open => blocks.push(actions(vec![
@@ -98,6 +92,22 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
             mention(p.proposer.as_str())
         ))
         .with_blocks(blocks)
+}
+
+/// "Supported by @a, @b and 3 more".
+pub fn supported_by(people: &[crate::domain::PersonId]) -> String {
+    const SHOWN: usize = 10;
+    let names: Vec<String> = people
+        .iter()
+        .take(SHOWN)
+        .map(|p| mention(p.as_str()))
+        .collect();
+    let more = people.len().saturating_sub(SHOWN);
+    if more > 0 {
+        format!("Supported by {} and {more} more", names.join(", "))
+    } else {
+        format!("Supported by {}", names.join(", "))
+    }
 }
 
 /// A comment, in the proposal's thread; the comment is shown as written.
