@@ -24,3 +24,7 @@ CREATE TABLE team_updates (
 -- the first value instead of counting up from 0. Set when such a goal is
 -- added; cleared (with a conditional UPDATE) by its first check-in.
 ALTER TABLE goals ADD COLUMN start_from_first_check_in INTEGER NOT NULL DEFAULT 0;
+
+-- Why a leader declined a proposal, posted in its thread (NULL for
+-- proposals declined before the reason was asked).
+ALTER TABLE proposals ADD COLUMN decline_reason TEXT;

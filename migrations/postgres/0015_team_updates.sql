@@ -13,3 +13,6 @@ CREATE TABLE team_updates (
 -- A measured goal added without a start takes its first check-in as the
 -- start (see ../0015_team_updates.sql).
 ALTER TABLE goals ADD COLUMN start_from_first_check_in INTEGER NOT NULL DEFAULT 0;
+
+-- Why a leader declined a proposal, posted in its thread.
+ALTER TABLE proposals ADD COLUMN decline_reason TEXT;

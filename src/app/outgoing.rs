@@ -171,6 +171,8 @@ pub enum Modal {
     CommentProposal { proposal: ProposalId },
     /// Approve a proposal, picking its owner.
     ApproveProposal { proposal: ProposalId },
+    /// Decline a proposal, saying why.
+    DeclineProposal { proposal: ProposalId },
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).

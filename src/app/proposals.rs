@@ -342,10 +342,47 @@ pub async fn approve(
     Ok(Decided::Made(super::goals::get(ctx, goal_id).await?))
 }
 
-/// Declines the proposal, saying so in its thread; unless it was already
-/// decided, then nothing changes.
+/// The longest decline reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// A leader's reason for declining, trimmed: required, bounded, and
+/// through the privacy guard (it is posted to the team channel's thread).
+pub fn decline_reason(ctx: &AppContext, raw: &str) -> Result<String, AppError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            "Say in a sentence why not: the proposer and the team read it in the thread.".into(),
+        )));
+    }
+    let len = text.chars().count();
+    if len > MAX_REASON {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            format!("Your reason is {len} characters long; the limit is {MAX_REASON}. Shorten it."),
+        )));
+    }
+    let findings = crate::domain::privacy::scan_with(text, &ctx.known_people());
+    if let Some(first) = findings.first() {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            format!(
+                "This looks like {} (“{}”); the whole team reads it. Say it without personal details.",
+                first.kind.label(),
+                first.excerpt
+            ),
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// Declines the proposal with the leader's `reason`, saying so in its
+/// thread; unless it was already decided, then nothing changes.
 #[tracing::instrument(skip_all, fields(%leader, id))]
-pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<Decided<()>, AppError> {
+pub async fn decline(
+    ctx: &AppContext,
+    leader: PersonId,
+    id: i64,
+    reason: &str,
+) -> Result<Decided<()>, AppError> {
+    let reason = decline_reason(ctx, reason)?;
     let p = get(ctx, id).await?;
     may_decide(ctx, &leader, &p)?;
     let channel = team_channel(ctx, &p)?;
@@ -359,6 +396,7 @@ pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<Deci
                 {
                     return Ok(false);
                 }
+                proposals::set_decline_reason(conn, id, &reason).await?;
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {

@@ -462,6 +462,27 @@ async fn proposals_submit(
                 Err(e) => Err(e),
             }
         }
+        ids::PROPOSAL_DECLINE_CALLBACK => {
+            let reason = state.text(ids::PROPOSAL_REASON).unwrap_or_default();
+            match proposals::decline(ctx, person.clone(), id, &reason).await {
+                Ok(Decided::Made(())) => Ok(format!(
+                    ":no_entry_sign: Declined proposal {id}. Your reason is in its thread."
+                )),
+                Ok(Decided::Already(first)) => {
+                    return Ok(Some(notice(
+                        "Not saved",
+                        &format!(":warning: {}", already_decided(&first)),
+                    )));
+                }
+                Err(AppError::Invalid(e)) => {
+                    return Ok(Some(errors(HashMap::from([(
+                        ids::PROPOSAL_REASON.to_owned(),
+                        e.to_string(),
+                    )]))));
+                }
+                Err(e) => Err(e),
+            }
+        }
         ids::PROPOSAL_COMMENT_CALLBACK => {
             let text = state.text(ids::GOAL_NOTE).unwrap_or_default();
             match proposals::comment(ctx, person.clone(), id, &text).await {
@@ -540,11 +561,16 @@ pub async fn button(
             .await?;
         }
         ids::PROPOSAL_DECLINE => {
-            if let Decided::Already(first) =
-                proposals::decline(ctx, person, proposal_id(value)?).await?
-            {
-                return Err(AppError::Forbidden(already_decided(&first)));
-            }
+            let id = proposal_id(value)?;
+            proposals::for_decision(ctx, &person, id).await?;
+            open_modal(
+                ctx,
+                trigger,
+                Modal::DeclineProposal {
+                    proposal: crate::domain::ids::ProposalId(id),
+                },
+            )
+            .await?;
         }
         _ => return Ok(false),
     }

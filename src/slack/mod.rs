@@ -83,6 +83,9 @@ pub mod ids {
     pub const PROPOSAL_COMMENT: &str = "proposal_comment";
     pub const PROPOSAL_APPROVE: &str = "proposal_approve";
     pub const PROPOSAL_DECLINE: &str = "proposal_decline";
+    /// The decline form (its callback) and its reason field.
+    pub const PROPOSAL_DECLINE_CALLBACK: &str = "proposal_decline";
+    pub const PROPOSAL_REASON: &str = "proposal_reason";
     pub const PROPOSAL_COMMENT_CALLBACK: &str = "proposal_comment";
     pub const PROPOSAL_APPROVE_CALLBACK: &str = "proposal_approve";
 }

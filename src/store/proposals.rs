@@ -253,3 +253,27 @@ pub async fn supporters(conn: &mut super::Conn, id: i64) -> Result<Vec<String>, 
     .fetch_all(conn)
     .await?)
 }
+
+/// Records why the proposal was declined (in the decision's transaction).
+pub async fn set_decline_reason(
+    conn: &mut super::Conn,
+    id: i64,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposals SET decline_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Why the proposal was declined, if a reason was given.
+pub async fn decline_reason(conn: &mut super::Conn, id: i64) -> Result<Option<String>, StoreError> {
+    let reason: Option<Option<String>> =
+        sqlx::query_scalar("SELECT decline_reason FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(reason.flatten())
+}

@@ -668,6 +668,7 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
             .await,
         1
     );
+    // The leader's Decline asks why; the reason goes to the thread.
     app.post_interaction(&button(
         LEAD,
         "proposal_decline",
@@ -675,10 +676,59 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
         On::Message(&app.fake.hook_url("c")),
     ))
     .await;
+    let open = app.sent("views.open", 2).await;
+    assert_eq!(open[1].body["view"]["callback_id"], "proposal_decline");
+    let decline = |reason: &str| {
+        let mut p = submission(
+            LEAD,
+            "proposal_decline",
+            json!({"goal": 1}),
+            &Form::default(),
+        );
+        p["view"]["state"]["values"] = json!({"proposal_reason": {"proposal_reason": {"type": "plain_text_input", "value": reason}}});
+        p
+    };
+    let blank = app.post_interaction(&decline("  ")).await.json();
+    assert_eq!(blank["response_action"], "errors", "{blank}");
+    let personal = app
+        .post_interaction(&decline("Mr. Jones in bed 12 would not like it"))
+        .await
+        .json();
+    assert!(
+        personal["errors"]["proposal_reason"]
+            .as_str()
+            .unwrap()
+            .contains("personal details"),
+        "{personal}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'open'")
+            .await,
+        1
+    );
+    let reason = "Not this year: <!here> the budget *is* set.";
+    let done = app.post_interaction(&decline(reason)).await.json();
+    assert_eq!(done["response_action"], "clear", "{done}");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'declined'")
             .await,
         1
+    );
+    // The post's update and the thread follow at the channel's pace.
+    for _ in 0..3 {
+        app.advance(1);
+        app.drain().await;
+    }
+    assert!(
+        app.fake.calls_to("chat.postMessage").iter().any(|c| {
+            c.body["thread_ts"].is_string()
+                && c.body["blocks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|b| b["text"]["type"] == "plain_text" && b["text"]["text"] == reason)
+        }),
+        "the reason, as written, in the thread"
     );
     assert_eq!(goal_count(&app).await, 0);
     let again = app

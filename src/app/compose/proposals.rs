@@ -67,6 +67,9 @@ pub struct ProposalComment {
 pub struct ProposalDecision {
     pub proposal: ProposalCard,
     pub owner: Option<String>,
+    /// Why it was declined, as the leader wrote it (checked by the privacy
+    /// guard when they did).
+    pub reason: Option<String>,
 }
 
 /// The goal-setting kick-off for a team: last year's goals and outcomes.
@@ -162,11 +165,20 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
             .map(|g| g.owner.to_string()),
         None => None,
     };
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    let reason = proposals::decline_reason(&mut conn, id.0).await?;
+    drop(conn);
     Ok(Composed::Post {
         to: Conversation::Existing(at.channel.clone()),
         message: Message::ProposalDecision(ProposalDecision {
             proposal: card,
             owner,
+            reason,
         }),
         thread: Some(at),
         record: None,

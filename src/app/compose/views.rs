@@ -37,6 +37,8 @@ pub enum View {
     CommentProposal(ProposalCard),
     /// Approve a proposal, picking its owner.
     ApproveProposal(ProposalCard),
+    /// Decline a proposal, with the reason the team will read.
+    DeclineProposal(ProposalCard),
     /// Pick a team's leaders (`leaders`) or members.
     TeamPeople { team: Team, leaders: bool },
     /// Publish a team's priorities.
@@ -82,6 +84,10 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
         },
         Modal::ApproveProposal { proposal } => match card(ctx, *proposal).await? {
             Some(p) => View::ApproveProposal(p),
+            None => return Ok(None),
+        },
+        Modal::DeclineProposal { proposal } => match card(ctx, *proposal).await? {
+            Some(p) => View::DeclineProposal(p),
             None => return Ok(None),
         },
         Modal::TeamPeople { team, leaders } => {

@@ -15,7 +15,9 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Moment(m) => moment::post(&m.moment, dir),
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
-        Message::ProposalDecision(d) => proposal::decided(&d.proposal, d.owner.as_deref()),
+        Message::ProposalDecision(d) => {
+            proposal::decided(&d.proposal, d.owner.as_deref(), d.reason.as_deref())
+        }
         Message::Kickoff(k) => proposal::kickoff(dir, &k.team, k.year, &k.last_year),
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
@@ -116,6 +118,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         ),
         View::CommentProposal(p) => proposal::comment_modal(p),
         View::ApproveProposal(p) => proposal::approve_modal(p),
+        View::DeclineProposal(p) => proposal::decline_modal(p),
         View::TeamPeople { team, leaders } => goal::team_people_modal(team, *leaders),
         View::PublishPriorities(f) => {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)

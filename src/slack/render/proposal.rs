@@ -60,13 +60,8 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
             button(ids::PROPOSAL_COMMENT, "Comment", &id),
             button(ids::PROPOSAL_APPROVE, "Approve", &id)
                 .with_style(SlackBlockButtonStyle::Primary),
-            button(ids::PROPOSAL_DECLINE, "Decline", &id)
-                .with_style(SlackBlockButtonStyle::Danger)
-                .with_confirm(confirm(
-                    "Decline this proposal?",
-                    "The proposer and the team will see it was declined.",
-                    "Decline",
-                )),
+            // Opens a form asking why (it is the confirmation).
+            button(ids::PROPOSAL_DECLINE, "Decline", &id).with_style(SlackBlockButtonStyle::Danger),
         ])),
         ProposalStatus::Approved => blocks.push(context(&format!(
             ":white_check_mark: Approved by {}{}",
@@ -121,7 +116,7 @@ pub fn comment(author: &str, text: &str) -> SlackMessageContent {
 }
 
 /// The decision, in the proposal's thread.
-pub fn decided(p: &ProposalCard, owner: Option<&str>) -> SlackMessageContent {
+pub fn decided(p: &ProposalCard, owner: Option<&str>, reason: Option<&str>) -> SlackMessageContent {
     let by = p
         .decided_by
         .as_ref()
@@ -135,11 +130,19 @@ pub fn decided(p: &ProposalCard, owner: Option<&str>) -> SlackMessageContent {
                 .unwrap_or_default(),
             goal.0
         ),
+        _ if reason.is_some() => {
+            format!(":no_entry_sign: Declined by {by}. Thank you for proposing it. The reason:")
+        }
         _ => format!(":no_entry_sign: Declined by {by}. Thank you for proposing it."),
     };
+    let mut blocks = vec![section(markdown(&text))];
+    if let (ProposalStatus::Declined, Some(reason)) = (p.status, reason) {
+        // The leader's words, shown as written.
+        blocks.push(section(plain(reason)));
+    }
     SlackMessageContent::new()
         .with_text(text.clone())
-        .with_blocks(vec![section(markdown(&text))])
+        .with_blocks(blocks)
 }
 
 fn modal(
@@ -178,6 +181,31 @@ pub fn comment_modal(p: &ProposalCard) -> SlackView {
         ids::PROPOSAL_COMMENT_CALLBACK,
         "Comment",
         "Post",
+        blocks,
+        p.id.0,
+    )
+}
+
+/// Decline with a reason: the proposer and the team read it in the thread.
+pub fn decline_modal(p: &ProposalCard) -> SlackView {
+    let input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(ids::PROPOSAL_REASON.into())
+        .with_multiline(true)
+        .with_max_length(crate::app::proposals::MAX_REASON as u64);
+    let blocks = vec![
+        section(plain(&p.title)),
+        SlackInputBlock::new(plain_only("Why not this year?", 2000), input.into())
+            .with_block_id(ids::PROPOSAL_REASON.into())
+            .with_hint(plain_only(
+                "Posted in the proposal's thread, as you write it, for the proposer and the team. Leave names out.",
+                2000,
+            ))
+            .into(),
+    ];
+    modal(
+        ids::PROPOSAL_DECLINE_CALLBACK,
+        "Decline proposal",
+        "Decline",
         blocks,
         p.id.0,
     )
