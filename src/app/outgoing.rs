@@ -202,8 +202,13 @@ pub struct Reply {
     /// any person's words already escaped): rendered as is. Without it the
     /// text is escaped, and a mention the bot built would show as a literal
     /// `<#C…>`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub formatted: bool,
+}
+
+/// Keeps `formatted: false` out of stored payloads (they read as before).
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How long a modal trigger lives on Slack's side.

@@ -244,7 +244,12 @@ mod tests {
 
     #[test]
     fn windows_line_endings_become_plain_newlines() {
-        assert_eq!(MomentStory::parse("a\r\nb").unwrap().as_str(), "a\nb");
+        assert_eq!(
+            MomentStory::parse("a story\r\nof two lines")
+                .unwrap()
+                .as_str(),
+            "a story\nof two lines"
+        );
     }
 
     #[test]

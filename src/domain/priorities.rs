@@ -101,7 +101,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            said.starts_with("Item 2 (“Reduce the number of unplanned…”) is 245 characters"),
+            said.starts_with("Item 2 (“Reduce the number of unplanned…”) is 244 characters"),
             "{said}"
         );
     }
