@@ -252,6 +252,9 @@ pub struct Schedules {
     /// Working days after the priorities nudge before leaders who have not
     /// published get a reminder; as many again before admins get the list.
     pub priorities_reminder_days: u32,
+    /// Each leader's draft of the team's monthly progress update (its
+    /// reminder follows `priorities_reminder_days` working days later).
+    pub team_update: Schedule,
     /// Local dates that are not working days.
     pub holidays: Vec<chrono::NaiveDate>,
 }
@@ -262,6 +265,7 @@ const DEFAULT_PROGRESS_NUDGE: &str = "0 0 9 25 * *";
 const DEFAULT_MOMENTS_NUDGE: &str = "0 0 10 15 * *";
 const DEFAULT_MONTHLY_DIGEST: &str = "0 0 16 28 * *";
 const DEFAULT_REMINDER_DAYS: u32 = 3;
+const DEFAULT_TEAM_UPDATE: &str = "0 0 9 2 * *";
 
 impl Default for Schedules {
     fn default() -> Self {
@@ -273,6 +277,7 @@ impl Default for Schedules {
             moments_nudge: parse(DEFAULT_MOMENTS_NUDGE),
             monthly_digest: parse(DEFAULT_MONTHLY_DIGEST),
             priorities_reminder_days: DEFAULT_REMINDER_DAYS,
+            team_update: parse(DEFAULT_TEAM_UPDATE),
             holidays: Vec::new(),
         }
     }
@@ -419,6 +424,7 @@ struct FileSchedule {
     moments_nudge: Option<String>,
     monthly_digest: Option<String>,
     priorities_reminder_days: Option<u32>,
+    team_update: Option<String>,
     #[serde(default)]
     holidays: Vec<String>,
 }
@@ -941,6 +947,7 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedules, ConfigError> {
             Some(n) => n,
             None => DEFAULT_REMINDER_DAYS,
         },
+        team_update: pick("team_update", file.team_update, DEFAULT_TEAM_UPDATE)?,
         holidays: file
             .holidays
             .iter()

@@ -102,6 +102,7 @@ pub async fn reply_privately(
         reply: Reply {
             text,
             replace_original: false,
+            formatted: false,
         },
     };
     let now = ctx.clock.now();

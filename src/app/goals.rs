@@ -54,8 +54,8 @@ fn not_found(id: GoalId) -> AppError {
 
 fn refuse_change(goal: &Goal) -> AppError {
     AppError::Forbidden(format!(
-        "Only the goal's owner (<@{}>), a leader of its team or an admin can change goal {}.",
-        goal.owner, goal.id
+        "Only the goal's owner, a leader of its team or an admin can change goal {}; `/goal show {}` says who owns it.",
+        goal.id, goal.id
     ))
 }
 
@@ -63,7 +63,9 @@ fn refuse_change(goal: &Goal) -> AppError {
 #[tracing::instrument(skip_all, fields(%actor))]
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
+    let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
     let goal = input.validate(&actor, &dir, current_year(ctx))?;
+    let from_first = goal.kind.starts_at_first_check_in(start_given);
     if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
@@ -77,6 +79,9 @@ pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<
         .write(move |conn| {
             Box::pin(async move {
                 let id = goals::insert(conn, &goal, &actor, None, now).await?;
+                if from_first {
+                    goals::mark_start_from_first(conn, id).await?;
+                }
                 let detail = format!("added “{}” under {}", goal.title.as_str(), goal.pillar);
                 goals::log_change(conn, &actor, &format!("goal:{}", id.0), "add", &detail, now)
                     .await?;
@@ -161,6 +166,19 @@ pub async fn check_in(
         at: ctx.clock.now(),
     };
     let progress = goal.kind.progress(Some(value));
+    // A goal added without a start starts at its first check-in.
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    let restart = if goals::starts_from_first(&mut conn, id).await? {
+        goal.kind.starting_at(value)
+    } else {
+        None
+    };
+    drop(conn);
     let (stored, owner) = (check_in.clone(), goal.owner.clone());
     let dir = ctx.directory();
     let month = crate::domain::period::Month::containing(check_in.at, dir.org.timezone).key();
@@ -174,6 +192,12 @@ pub async fn check_in(
     ctx.store
         .write(move |conn| {
             Box::pin(async move {
+                let progress = match &restart {
+                    Some(kind) if goals::take_start_from_first(conn, id, kind).await? => {
+                        kind.progress(Some(stored.value))
+                    }
+                    _ => progress,
+                };
                 goals::record_check_in(conn, &stored, progress).await?;
                 // The owner's check-in DM for this month shows what is left.
                 if let Some((nudge, _, _)) = nudge {

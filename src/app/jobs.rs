@@ -23,14 +23,23 @@ pub enum Job {
     PrioritiesReminder,
     /// Then admins get the list of teams still missing.
     PrioritiesMissing,
+    /// Each leader's draft of the team's monthly progress update.
+    TeamUpdate,
+    /// Leaders whose team has not posted it some working days later.
+    TeamUpdateReminder,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] = [
+    /// Every job `jobs list` shows, so `jobs run` accepts each of them.
+    pub const ALL: [Job; 8] = [
         Job::PrioritiesNudge,
         Job::ProgressNudge,
         Job::MomentsNudge,
         Job::MonthlyDigest,
+        Job::PrioritiesReminder,
+        Job::PrioritiesMissing,
+        Job::TeamUpdate,
+        Job::TeamUpdateReminder,
     ];
 
     pub fn name(self) -> &'static str {
@@ -41,6 +50,8 @@ impl Job {
             Job::MonthlyDigest => "monthly-digest",
             Job::PrioritiesReminder => "priorities-reminder",
             Job::PrioritiesMissing => "priorities-missing",
+            Job::TeamUpdate => "team-update",
+            Job::TeamUpdateReminder => "team-update-reminder",
         }
     }
 
@@ -59,6 +70,31 @@ impl fmt::Display for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// Once `person` has shared a moment, their moments invitation of this
+/// month (if it was sent) says thank you instead of asking, like the other
+/// nudges tick themselves off.
+pub async fn moment_shared(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
+    let month = super::priorities::this_month(ctx);
+    let Some((id, Some(_), _)) = jobs::nudge_for(
+        ctx.store.reads(),
+        "moments-nudge",
+        &month.key(),
+        person.as_str(),
+    )
+    .await?
+    else {
+        return Ok(());
+    };
+    super::moments::send(
+        ctx,
+        Outgoing::UpdateMomentsNudge {
+            nudge: crate::domain::ids::NudgeId(id),
+            person: person.clone(),
+        },
+    )
+    .await
 }
 
 /// How a run was started.
@@ -110,7 +146,7 @@ impl fmt::Display for JobSummary {
 /// The local time a scheduled nudge waits for: the job's time, or, when
 /// that day is a holiday of one of the person's teams, the same time on the
 /// next working day.
-fn local_for(
+pub(crate) fn local_for(
     dir: &crate::domain::Directory,
     person: &PersonId,
     local: Option<chrono::NaiveDateTime>,
@@ -155,7 +191,12 @@ pub async fn run_at(
     trigger: Trigger,
     local: Option<chrono::NaiveDateTime>,
 ) -> Result<JobSummary, AppError> {
-    let result = plan_and_claim(ctx, job, period, trigger, local).await;
+    let result = match job {
+        Job::TeamUpdate | Job::TeamUpdateReminder => {
+            team_update(ctx, job, period, trigger, local).await
+        }
+        _ => plan_and_claim(ctx, job, period, trigger, local).await,
+    };
     let outcome = match &result {
         Ok(summary) if summary.ran => "ran",
         Ok(_) => "already_ran",
@@ -163,6 +204,47 @@ pub async fn run_at(
     };
     ctx.metrics.job_run(job.name(), trigger.as_str(), outcome);
     result
+}
+
+/// The team progress update's draft and reminder (see [`super::team_update`]).
+async fn team_update(
+    ctx: &AppContext,
+    job: Job,
+    period: Month,
+    trigger: Trigger,
+    local: Option<chrono::NaiveDateTime>,
+) -> Result<JobSummary, AppError> {
+    let reminder = job == Job::TeamUpdateReminder;
+    let count =
+        super::team_update::run(ctx, job.name(), reminder, period, trigger.as_str(), local).await?;
+    let (what, n) = if reminder {
+        ("reminded", count.enqueued)
+    } else {
+        ("sent", count.enqueued)
+    };
+    let detail = format!(
+        "{what} {} of their team's progress update ({} already posted; {} away or muted)",
+        plural(n, "leader a draft", "leaders a draft"),
+        plural(count.posted, "team", "teams"),
+        plural(count.away, "leader", "leaders"),
+    );
+    Ok(JobSummary {
+        job,
+        period,
+        ran: count.ran,
+        enqueued: count.enqueued,
+        skipped: count.posted + count.away,
+        detail,
+    })
+}
+
+/// "1 team", "2 teams".
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
 }
 
 async fn plan_and_claim(
@@ -187,6 +269,9 @@ async fn plan_and_claim(
     let mut people: Vec<PersonId> = Vec::new();
     let mut leaders: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
     let skipped;
+    // Those who already did it this month (people who shared, teams that
+    // published), counted apart from those away or muted.
+    let mut already = 0;
     match job {
         Job::ProgressNudge => {
             let due = jobs::goals_due_for_check_in(pool, current_year(ctx).value(), from).await?;
@@ -210,10 +295,16 @@ async fn plan_and_claim(
                 .cloned()
                 .collect();
             skipped = staff.iter().filter(|p| shared.contains(p.as_str())).count();
+            already = skipped;
             people = staff
                 .into_iter()
                 .filter(|p| !shared.contains(p.as_str()))
                 .collect();
+            plan = Vec::new();
+        }
+        // Planned in `team_update`; nothing to do here.
+        Job::TeamUpdate | Job::TeamUpdateReminder => {
+            skipped = 0;
             plan = Vec::new();
         }
         Job::MonthlyDigest => {
@@ -268,6 +359,7 @@ async fn plan_and_claim(
                 .iter()
                 .filter(|t| published.contains(t.key.as_str()))
                 .count();
+            already = skipped;
             // One DM per leader, about the first of their teams still to publish.
             let mut seen = BTreeSet::new();
             let mut nudges = Vec::new();
@@ -292,7 +384,9 @@ async fn plan_and_claim(
         Job::ProgressNudge => "progress",
         Job::MomentsNudge => "moments",
         Job::PrioritiesNudge | Job::PrioritiesReminder => "priorities",
-        Job::MonthlyDigest | Job::PrioritiesMissing => "",
+        Job::MonthlyDigest | Job::PrioritiesMissing | Job::TeamUpdate | Job::TeamUpdateReminder => {
+            ""
+        }
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;
@@ -372,10 +466,15 @@ async fn plan_and_claim(
     let detail = match job {
         Job::ProgressNudge => format!("nudged {enqueued} goal owners to check in"),
         Job::MomentsNudge => format!(
-            "invited {enqueued} people to share a moment ({skipped} already shared this month)"
+            "invited {} to share a moment ({} already shared this month; {} away or muted)",
+            plural(enqueued, "person", "people"),
+            already,
+            skipped - already,
         ),
         Job::PrioritiesNudge => format!(
-            "asked {enqueued} leaders to publish their priorities ({skipped} teams already did)"
+            "asked {} to publish their priorities ({} already did)",
+            plural(enqueued, "leader", "leaders"),
+            plural(already, "team", "teams"),
         ),
         _ => format!("posted {enqueued} digests"),
     };

@@ -28,6 +28,7 @@ pub mod priorities;
 pub mod proposals;
 pub mod replays;
 pub mod report;
+pub mod team_update;
 
 pub use error::AppError;
 

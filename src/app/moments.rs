@@ -133,6 +133,7 @@ async fn post_new(
     let channel = channel_for(&ctx.directory(), draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
+    let author = draft.author.clone();
     let moment = match replaces {
         // The common case: one new moment and its post, written together
         // with other concurrent shares (see `store::NewShare`).
@@ -179,6 +180,7 @@ async fn post_new(
         }
     };
     ctx.wake_delivery();
+    super::jobs::moment_shared(ctx, &author).await?;
     Ok(ShareOutcome::Posted { moment, channel })
 }
 
@@ -204,6 +206,7 @@ pub async fn confirm_draft(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let now = ctx.clock.now();
+    let me = person.clone();
     let outcome = ctx
         .store
         .write(move |conn| {
@@ -232,6 +235,7 @@ pub async fn confirm_draft(
         })
         .await??;
     ctx.wake_delivery();
+    super::jobs::moment_shared(ctx, &me).await?;
     Ok(outcome)
 }
 

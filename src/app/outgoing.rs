@@ -91,6 +91,8 @@ pub enum Outgoing {
         #[serde(default)]
         local_at: Option<String>,
     },
+    /// Re-render a moments invitation as thanked after the person shared.
+    UpdateMomentsNudge { nudge: NudgeId, person: PersonId },
     /// The month's moments, to the moments channel.
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
@@ -126,6 +128,24 @@ pub enum Outgoing {
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
+    /// A leader's draft of the team's monthly progress update (or, with
+    /// `reminder`, a private reminder of it); see [`super::team_update`].
+    TeamUpdateDraft {
+        nudge: NudgeId,
+        person: PersonId,
+        team: crate::domain::TeamKey,
+        #[serde(default)]
+        reminder: bool,
+        #[serde(default)]
+        local_at: Option<String>,
+    },
+    /// Mark a leader's draft as posted.
+    UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
+    /// A team's progress update (row `update` of `team_updates`), to its channel.
+    PostTeamUpdate { update: i64, channel: ChannelId },
+    /// A short confirmation DM once a form has closed ("Added goal 4"):
+    /// the bot's own markup, any person's words in it already escaped.
+    Confirm { person: PersonId, text: String },
 }
 
 /// Modals the app opens.
@@ -151,10 +171,14 @@ pub enum Modal {
     CommentProposal { proposal: ProposalId },
     /// Approve a proposal, picking its owner.
     ApproveProposal { proposal: ProposalId },
+    /// Decline a proposal, saying why.
+    DeclineProposal { proposal: ProposalId },
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
     PublishPriorities { team: crate::domain::TeamKey },
+    /// Add a sentence to a team's progress update and post it.
+    TeamUpdate { team: crate::domain::TeamKey },
 }
 
 /// Initial values of the share modal.
@@ -174,6 +198,17 @@ pub struct Reply {
     pub text: String,
     /// Replace the message the interaction came from instead of adding one.
     pub replace_original: bool,
+    /// `text` is the bot's own markup (mentions and channel links it built,
+    /// any person's words already escaped): rendered as is. Without it the
+    /// text is escaped, and a mention the bot built would show as a literal
+    /// `<#C…>`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub formatted: bool,
+}
+
+/// Keeps `formatted: false` out of stored payloads (they read as before).
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// How long a modal trigger lives on Slack's side.
@@ -195,12 +230,17 @@ impl Outgoing {
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
-            | Outgoing::PrioritiesSummary { channel, .. } => Some(channel.to_string()),
+            | Outgoing::PrioritiesSummary { channel, .. }
+            | Outgoing::PostTeamUpdate { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::TeamUpdateDraft { person, .. }
+            | Outgoing::UpdateTeamUpdateDraft { person, .. }
+            | Outgoing::Confirm { person, .. }
+            | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
@@ -226,6 +266,11 @@ impl Outgoing {
                 person,
                 local_at: Some(at),
                 ..
+            }
+            | Outgoing::TeamUpdateDraft {
+                person,
+                local_at: Some(at),
+                ..
             } => Some((person, at)),
             _ => None,
         }
@@ -239,6 +284,10 @@ impl Outgoing {
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
+            | Outgoing::TeamUpdateDraft { person, .. }
+            | Outgoing::UpdateTeamUpdateDraft { person, .. }
+            | Outgoing::Confirm { person, .. }
+            | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
@@ -252,7 +301,9 @@ impl Outgoing {
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
             Outgoing::UpdateProgressNudge { nudge, .. }
-            | Outgoing::UpdatePrioritiesNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
+            | Outgoing::UpdatePrioritiesNudge { nudge, .. }
+            | Outgoing::UpdateTeamUpdateDraft { nudge, .. }
+            | Outgoing::UpdateMomentsNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,
         }
@@ -321,6 +372,7 @@ mod tests {
                 reply: Reply {
                     text: "done".into(),
                     replace_original: true,
+                    formatted: false,
                 },
             },
         ];

@@ -232,11 +232,12 @@ pub async fn add_team(
 ) -> Result<Team, AppError> {
     require_admin(ctx, &actor)?;
     let Some(channel) = channel else {
-        return Err(AppError::Invalid(DomainError::Invalid {
-            what: "team",
-            value: key.chars().take(40).collect(),
-            rule: "a team needs its channel: add channel:#team-channel",
-        }));
+        // The help says the same: a team's priorities and updates need a home.
+        let key: String = key.chars().take(40).collect();
+        let name: String = name.chars().take(75).collect();
+        return Err(AppError::NotFound(format!(
+            "A team needs its channel: its priorities and progress updates go there. Type `/align team add {key} {name} channel:#{key}` with the team's channel."
+        )));
     };
     let team = Team {
         key: TeamKey::parse(key)?,

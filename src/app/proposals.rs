@@ -164,18 +164,35 @@ fn may_take_part(ctx: &AppContext, person: &PersonId, p: &Proposal) -> Result<()
     }
 }
 
+/// Where a person's support stands after pressing "Support / take back".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Support {
+    /// True: they support it now; false: they took it back.
+    pub mine: bool,
+    /// Everyone who supports it now.
+    pub supporters: Vec<PersonId>,
+    pub title: String,
+}
+
 /// Supports the proposal, or takes the support back; the post's count
-/// follows in place.
+/// follows in place, and the person is told where they stand.
 #[tracing::instrument(skip_all, fields(%person, id))]
-pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Result<(), AppError> {
+pub async fn toggle_support(
+    ctx: &AppContext,
+    person: PersonId,
+    id: i64,
+) -> Result<Support, AppError> {
     let p = get_open(ctx, id).await?;
     may_take_part(ctx, &person, &p)?;
     let channel = team_channel(ctx, &p)?;
     let now = ctx.clock.now();
-    ctx.store
+    let title = p.title.clone();
+    let (mine, supporters) = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
-                proposals::toggle_support(conn, id, &person, now).await?;
+                let mine = proposals::toggle_support(conn, id, &person, now).await?;
+                let supporters = proposals::supporters(conn, id).await?;
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {
@@ -185,12 +202,19 @@ pub async fn toggle_support(ctx: &AppContext, person: PersonId, id: i64) -> Resu
                     now,
                 )
                 .await?;
-                Ok(())
+                Ok((mine, supporters))
             })
         })
         .await?;
     ctx.wake_delivery();
-    Ok(())
+    Ok(Support {
+        mine,
+        supporters: supporters
+            .iter()
+            .filter_map(|s| PersonId::parse(s).ok())
+            .collect(),
+        title,
+    })
 }
 
 /// Comments on a proposal; the comment goes to the post's thread.
@@ -318,10 +342,47 @@ pub async fn approve(
     Ok(Decided::Made(super::goals::get(ctx, goal_id).await?))
 }
 
-/// Declines the proposal, saying so in its thread; unless it was already
-/// decided, then nothing changes.
+/// The longest decline reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// A leader's reason for declining, trimmed: required, bounded, and
+/// through the privacy guard (it is posted to the team channel's thread).
+pub fn decline_reason(ctx: &AppContext, raw: &str) -> Result<String, AppError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            "Say in a sentence why not: the proposer and the team read it in the thread.".into(),
+        )));
+    }
+    let len = text.chars().count();
+    if len > MAX_REASON {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            format!("Your reason is {len} characters long; the limit is {MAX_REASON}. Shorten it."),
+        )));
+    }
+    let findings = crate::domain::privacy::scan_with(text, &ctx.known_people());
+    if let Some(first) = findings.first() {
+        return Err(AppError::Invalid(crate::domain::DomainError::Rule(
+            format!(
+                "This looks like {} (“{}”); the whole team reads it. Say it without personal details.",
+                first.kind.label(),
+                first.excerpt
+            ),
+        )));
+    }
+    Ok(text.to_owned())
+}
+
+/// Declines the proposal with the leader's `reason`, saying so in its
+/// thread; unless it was already decided, then nothing changes.
 #[tracing::instrument(skip_all, fields(%leader, id))]
-pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<Decided<()>, AppError> {
+pub async fn decline(
+    ctx: &AppContext,
+    leader: PersonId,
+    id: i64,
+    reason: &str,
+) -> Result<Decided<()>, AppError> {
+    let reason = decline_reason(ctx, reason)?;
     let p = get(ctx, id).await?;
     may_decide(ctx, &leader, &p)?;
     let channel = team_channel(ctx, &p)?;
@@ -335,6 +396,7 @@ pub async fn decline(ctx: &AppContext, leader: PersonId, id: i64) -> Result<Deci
                 {
                     return Ok(false);
                 }
+                proposals::set_decline_reason(conn, id, &reason).await?;
                 enqueue(
                     conn,
                     &Outgoing::UpdateProposal {

@@ -28,7 +28,7 @@ pub enum GoalError {
     #[error("The goal title is empty. Write a short title, like \"Cut ER wait times to 30 min\".")]
     EmptyTitle,
     #[error(
-        "The goal title is {len} characters long; the limit is {max}. Shorten it and put the details in a note."
+        "The goal title is {len} characters long; the limit is {max}. Shorten it: the details can go in the notes of its check-ins."
     )]
     TitleTooLong { len: usize, max: usize },
     #[error(
@@ -654,6 +654,26 @@ impl GoalKind {
             }
         };
         clamp_fraction(fraction)
+    }
+
+    /// Whether a goal of this kind, added without a start, waits for its
+    /// first check-in to know where it starts: a measured target alone
+    /// ("30 min") does not say whether the goal counts up or down to it.
+    pub fn starts_at_first_check_in(&self, start_given: bool) -> bool {
+        !start_given && matches!(self, GoalKind::Numeric { .. })
+    }
+
+    /// The same measure starting from `value` (a first check-in); `None` when
+    /// that value already is the target (there would be nowhere to go).
+    pub fn starting_at(&self, value: f64) -> Option<GoalKind> {
+        match self {
+            GoalKind::Numeric { target, unit, .. } if value != *target => Some(GoalKind::Numeric {
+                start: value,
+                target: *target,
+                unit: unit.clone(),
+            }),
+            _ => None,
+        }
     }
 
     /// A value as shown to people with the goal's unit ("38 min", "45%", "done").

@@ -26,6 +26,10 @@ pub enum DomainError {
     #[error("Your story is {len} characters long; the limit is {max}. Please shorten it a little.")]
     StoryTooLong { len: usize, max: usize },
     #[error(
+        "Your story is too short to tell what happened. Write at least {min} characters (emoji alone don't count): who did what, and how it served the mission."
+    )]
+    StoryTooShort { min: usize },
+    #[error(
         "Your story contains characters that could not be read (invalid text encoding). Please retype it."
     )]
     UnreadableText,
@@ -39,6 +43,10 @@ pub enum DomainError {
     TooManyRecognized { max: usize },
     #[error(transparent)]
     Goal(#[from] goal::GoalError),
+    /// A rule broken, worded in full (it says what to type instead), where
+    /// "`value` is not a valid what" would read badly.
+    #[error("{0}")]
+    Rule(String),
     #[error("`{value}` is not a valid {what}: {rule}")]
     Invalid {
         what: &'static str,

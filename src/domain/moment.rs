@@ -14,6 +14,10 @@ pub struct MomentStory(String);
 
 impl MomentStory {
     pub const MAX_CHARS: usize = 3000;
+    /// Why a floor of 10: "a" or "🙏🙏🙏" tells nobody what happened, and a
+    /// moment goes to the whole channel and the monthly digest. Only text
+    /// counts (letters, digits, spaces, punctuation), not emoji or symbols.
+    pub const MIN_CHARS: usize = 10;
 
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
         // Carriage returns come from some clients' line endings; they are not
@@ -29,6 +33,15 @@ impl MomentStory {
                 .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
             return Err(DomainError::UnreadableText);
+        }
+        let said = text
+            .chars()
+            .filter(|c| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation())
+            .count();
+        if said < Self::MIN_CHARS {
+            return Err(DomainError::StoryTooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         let len = text.chars().count();
         if len > Self::MAX_CHARS {
@@ -189,6 +202,19 @@ mod tests {
     }
 
     #[test]
+    fn a_story_too_short_to_tell_anything_is_refused() {
+        for short in ["a", "🙏🙏🙏", "🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏🙏", "Thanks!"]
+        {
+            assert_eq!(
+                MomentStory::parse(short),
+                Err(DomainError::StoryTooShort { min: 10 }),
+                "{short}"
+            );
+        }
+        assert!(MomentStory::parse("Sam helped 🙏").is_ok());
+    }
+
+    #[test]
     fn an_empty_or_blank_story_is_refused() {
         assert_eq!(MomentStory::parse(" \n\t "), Err(DomainError::EmptyStory));
     }
@@ -218,7 +244,12 @@ mod tests {
 
     #[test]
     fn windows_line_endings_become_plain_newlines() {
-        assert_eq!(MomentStory::parse("a\r\nb").unwrap().as_str(), "a\nb");
+        assert_eq!(
+            MomentStory::parse("a story\r\nof two lines")
+                .unwrap()
+                .as_str(),
+            "a story\nof two lines"
+        );
     }
 
     #[test]

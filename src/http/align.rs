@@ -178,7 +178,13 @@ async fn run(
                             .format("%b %-d, %Y %H:%M"),
                         render::mention(&c.actor),
                         escape(&c.subject),
-                        escape(&c.detail)
+                        // Who was added to or removed from a team is built
+                        // by the bot from validated ids: mentions, not text.
+                        if matches!(c.action.as_str(), "add-people" | "remove-people") {
+                            render::bot_text(&c.detail)
+                        } else {
+                            escape(&c.detail)
+                        }
                     )
                 })
                 .collect();

@@ -58,13 +58,34 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
         }
         MomentCommand::Share { story, pillar } => {
             let input = MomentInput {
-                story,
-                pillar,
+                story: story.clone(),
+                pillar: pillar.clone(),
                 recognized: Vec::new(),
                 audience: Audience::Channel,
             };
             let draft = match input.validate(person, &ctx.directory()) {
                 Ok(draft) => draft,
+                // Too long for a post: the form opens with every word kept,
+                // to shorten there rather than retype.
+                Err(e @ crate::domain::DomainError::StoryTooLong { .. })
+                    if cmd.trigger_id.is_some() =>
+                {
+                    let trigger = cmd.trigger_id.clone().unwrap_or_default();
+                    let prefill = MomentPrefill {
+                        story,
+                        pillar: pillar.and_then(|p| crate::domain::PillarKey::parse(&p).ok()),
+                        ..Default::default()
+                    };
+                    return match moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill))
+                        .await
+                    {
+                        Ok(()) => Json(reply::problem(&format!(
+                            "{e} I opened the form with your story so you can shorten it there."
+                        )))
+                        .into_response(),
+                        Err(e) => command_failure(e),
+                    };
+                }
                 Err(e) => return command_failure(e.into()),
             };
             match moments::share_or_hold(ctx, draft).await {

@@ -87,12 +87,14 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Add(fields) => {
-            let goal = goals::add(ctx, person, input_of(fields)?).await?;
-            reply(render::goal::confirmation(
-                &format!(":white_check_mark: Added goal {}.", goal.id),
-                &goal,
-                &dir,
-            ))
+            let input = input_of(fields)?;
+            let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
+            let goal = goals::add(ctx, person, input).await?;
+            let mut text = format!(":white_check_mark: Added goal {}.", goal.id);
+            if goal.kind.starts_at_first_check_in(start_given) {
+                text.push_str(" No `start:` was given, so its first check-in will be its start.");
+            }
+            reply(render::goal::confirmation(&text, &goal, &dir))
         }
         GoalCommand::UpdateForm { id } => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
@@ -111,13 +113,14 @@ async fn run(
                 note,
             };
             let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
-            let text = format!(
+            let mut text = format!(
                 ":white_check_mark: Checked in on goal {}: *{}*, {} {}.",
                 goal.id,
-                goal.kind.format_value(check_in.value),
+                render::escape(&goal.kind.format_value(check_in.value)),
                 check_in.confidence.emoji(),
                 check_in.confidence.label()
             );
+            text.push_str(&started_here(&goal, check_in.value));
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
         GoalCommand::List { scope, page } => {
@@ -188,6 +191,23 @@ async fn run(
                 render::channel_link(team.channel.as_str())
             )))
         }
+    }
+}
+
+/// " This check-in is the goal's start…", when a check-in sits at the
+/// goal's start (a goal added without one takes its first check-in's value).
+fn started_here(goal: &crate::domain::goal::Goal, value: f64) -> String {
+    match &goal.kind {
+        crate::domain::goal::GoalKind::Numeric { start, target, .. }
+            if *start == value && goal.progress == 0.0 =>
+        {
+            format!(
+                "\n:information_source: This check-in is the goal's start: its progress runs from {} to {}.",
+                render::escape(&goal.kind.format_value(*start)),
+                render::escape(&goal.kind.format_value(*target))
+            )
+        }
+        _ => String::new(),
     }
 }
 
@@ -267,6 +287,7 @@ pub async fn submit(
             if !problems.is_empty() {
                 return Ok(Some(errors(problems)));
             }
+            let who = person.clone();
             let result = match (callback, meta.goal) {
                 (ids::GOAL_EDIT_CALLBACK, Some(id)) => goals::edit(ctx, person, GoalId(id), input)
                     .await
@@ -282,7 +303,7 @@ pub async fn submit(
                 }),
             };
             match result {
-                Ok(text) => notice("Done", &text),
+                Ok(text) => super::interactions::closed(ctx, who, text).await?,
                 Err(AppError::Invalid(e)) => {
                     errors(HashMap::from([(ids::GOAL_TITLE.to_owned(), e.to_string())]))
                 }
@@ -305,18 +326,19 @@ pub async fn submit(
                 confidence: state.selected(ids::GOAL_CONFIDENCE),
                 note: state.text(ids::GOAL_NOTE),
             };
-            match goals::check_in(ctx, person, GoalId(id), input).await {
-                Ok((goal, c)) => notice(
-                    "Checked in",
-                    &format!(
-                        ":white_check_mark: Goal {}: *{}*, {} {}.\n`{}`",
+            match goals::check_in(ctx, person.clone(), GoalId(id), input).await {
+                Ok((goal, c)) => {
+                    let text = format!(
+                        ":white_check_mark: Checked in on goal {} ({}): *{}*, {} {}.\n`{}`",
                         goal.id,
-                        goal.kind.format_value(c.value),
+                        render::escape(&goal.title),
+                        render::escape(&goal.kind.format_value(c.value)),
                         c.confidence.emoji(),
                         c.confidence.label(),
                         crate::domain::goal::progress_bar(goal.progress)
-                    ),
-                ),
+                    ) + &started_here(&goal, c.value);
+                    super::interactions::closed(ctx, person, text).await?
+                }
                 Err(AppError::Invalid(DomainError::Goal(e))) => {
                     let field = if e.to_string().to_lowercase().contains("note") {
                         ids::GOAL_NOTE
@@ -390,7 +412,14 @@ pub async fn submit(
             }
             .await;
             match result {
-                Ok(()) => notice("Saved", "The team is updated."),
+                Ok(()) => {
+                    let label = if meta.leaders { "leaders" } else { "members" };
+                    let text = format!(
+                        ":white_check_mark: Saved {}'s {label}.",
+                        render::escape(&meta.team)
+                    );
+                    super::interactions::closed(ctx, person, text).await?
+                }
                 Err(e) if e.is_for_person() => notice(
                     "Not saved",
                     &format!(":warning: {}", render::escape(&e.to_string())),
@@ -419,7 +448,7 @@ async fn proposals_submit(
                 .user(ids::GOAL_OWNER)
                 .map(|o| PersonId::parse(&o))
                 .transpose()?;
-            match proposals::approve(ctx, person, id, owner).await {
+            match proposals::approve(ctx, person.clone(), id, owner).await {
                 Ok(Decided::Made(goal)) => Ok(format!(
                     ":white_check_mark: Approved. It is now goal {}.",
                     goal.id
@@ -433,9 +462,30 @@ async fn proposals_submit(
                 Err(e) => Err(e),
             }
         }
+        ids::PROPOSAL_DECLINE_CALLBACK => {
+            let reason = state.text(ids::PROPOSAL_REASON).unwrap_or_default();
+            match proposals::decline(ctx, person.clone(), id, &reason).await {
+                Ok(Decided::Made(())) => Ok(format!(
+                    ":no_entry_sign: Declined proposal {id}. Your reason is in its thread."
+                )),
+                Ok(Decided::Already(first)) => {
+                    return Ok(Some(notice(
+                        "Not saved",
+                        &format!(":warning: {}", already_decided(&first)),
+                    )));
+                }
+                Err(AppError::Invalid(e)) => {
+                    return Ok(Some(errors(HashMap::from([(
+                        ids::PROPOSAL_REASON.to_owned(),
+                        e.to_string(),
+                    )]))));
+                }
+                Err(e) => Err(e),
+            }
+        }
         ids::PROPOSAL_COMMENT_CALLBACK => {
             let text = state.text(ids::GOAL_NOTE).unwrap_or_default();
-            match proposals::comment(ctx, person, id, &text).await {
+            match proposals::comment(ctx, person.clone(), id, &text).await {
                 Ok(()) => Ok("Thanks, your comment is posted in the proposal's thread.".to_owned()),
                 Err(AppError::Invalid(e)) => {
                     return Ok(Some(errors(HashMap::from([(
@@ -449,7 +499,7 @@ async fn proposals_submit(
         _ => return Ok(None),
     };
     Ok(Some(match result {
-        Ok(text) => notice("Done", &text),
+        Ok(text) => super::interactions::closed(ctx, person, text).await?,
         Err(e) if e.is_for_person() => notice(
             "Not saved",
             &format!(":warning: {}", render::escape(&e.to_string())),
@@ -482,8 +532,9 @@ pub async fn button(
             )
             .await?;
         }
+        // Without a message to answer under (e.g. from the Home tab).
         ids::PROPOSAL_SUPPORT => {
-            proposals::toggle_support(ctx, person, proposal_id(value)?).await?
+            proposals::toggle_support(ctx, person, proposal_id(value)?).await?;
         }
         ids::PROPOSAL_COMMENT => {
             let id = proposal_id(value)?;
@@ -510,11 +561,16 @@ pub async fn button(
             .await?;
         }
         ids::PROPOSAL_DECLINE => {
-            if let Decided::Already(first) =
-                proposals::decline(ctx, person, proposal_id(value)?).await?
-            {
-                return Err(AppError::Forbidden(already_decided(&first)));
-            }
+            let id = proposal_id(value)?;
+            proposals::for_decision(ctx, &person, id).await?;
+            open_modal(
+                ctx,
+                trigger,
+                Modal::DeclineProposal {
+                    proposal: crate::domain::ids::ProposalId(id),
+                },
+            )
+            .await?;
         }
         _ => return Ok(false),
     }
@@ -536,7 +592,7 @@ fn already_decided(first: &AlreadyDecided) -> String {
     )
 }
 
-fn proposal_id(raw: &str) -> Result<i64, AppError> {
+pub(super) fn proposal_id(raw: &str) -> Result<i64, AppError> {
     raw.trim()
         .parse()
         .map_err(|_| AppError::NotFound("That proposal no longer exists.".into()))

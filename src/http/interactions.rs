@@ -137,6 +137,9 @@ pub async fn handle(
                     )
                     .await?
                 }
+                ids::TEAM_UPDATE_CALLBACK => {
+                    super::team_update::submit(ctx, person, &metadata, &state).await?
+                }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
                         .await?
@@ -194,6 +197,7 @@ async fn tell(
             reply: Reply {
                 text,
                 replace_original: false,
+                formatted: false,
             },
         },
         (None, None) => Outgoing::PublishHome { person },
@@ -230,6 +234,7 @@ async fn manage_message(
                     reply: Reply {
                         text: refusal.to_string(),
                         replace_original: false,
+                        formatted: false,
                     },
                 },
             )
@@ -287,6 +292,42 @@ async fn button(
             moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
         }
         ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        // Under a proposal post: tell the presser where their support stands
+        // and who else supports it (the shared post cannot say "you").
+        ids::PROPOSAL_SUPPORT if reply_to.is_some() => {
+            let id = goals::proposal_id(value)?;
+            let s = crate::app::proposals::toggle_support(ctx, person, id).await?;
+            let others = render::proposal::supported_by(&s.supporters);
+            let text = if s.mine {
+                format!(
+                    ":raised_hands: You support “{}”. {others}. Press *Support / take back* again to take it back.",
+                    render::escape(&s.title)
+                )
+            } else if s.supporters.is_empty() {
+                format!(
+                    "You took back your support for “{}”. Nobody supports it now.",
+                    render::escape(&s.title)
+                )
+            } else {
+                format!(
+                    "You took back your support for “{}”. {others}.",
+                    render::escape(&s.title)
+                )
+            };
+            let Some(to) = reply_to else { return Ok(()) };
+            moments::send(
+                ctx,
+                Outgoing::Reply {
+                    to,
+                    reply: Reply {
+                        text,
+                        replace_original: false,
+                        formatted: true,
+                    },
+                },
+            )
+            .await
+        }
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {
@@ -308,6 +349,8 @@ async fn button(
         }
         other => {
             if !goals::button(ctx, person.clone(), other, value, trigger.clone()).await?
+                && !super::team_update::button(ctx, person.clone(), other, value, trigger.clone())
+                    .await?
                 && !super::priorities::button(ctx, person, other, value, trigger).await?
             {
                 tracing::debug!(action = other, "button without a handler acknowledged");
@@ -318,6 +361,7 @@ async fn button(
 }
 
 /// Replaces the ephemeral message a button was on, when there is one.
+/// `text` is the bot's own markup (a channel link renders as a link).
 async fn replace_reply(
     ctx: &AppContext,
     reply_to: Option<String>,
@@ -331,6 +375,7 @@ async fn replace_reply(
             reply: Reply {
                 text,
                 replace_original: true,
+                formatted: true,
             },
         },
     )
@@ -367,6 +412,20 @@ fn errors(field: &str, message: String) -> SlackViewSubmissionResponse {
     )])))
 }
 
+/// Closes a form that did its work (`response_action: clear`: no extra
+/// "Done" window to dismiss) and confirms in the person's DM with the app.
+/// `text` is the bot's own markup, any person's words in it escaped.
+pub(super) async fn closed(
+    ctx: &AppContext,
+    person: PersonId,
+    text: String,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    moments::send(ctx, Outgoing::Confirm { person, text }).await?;
+    Ok(SlackViewSubmissionResponse::Clear(
+        SlackViewSubmissionClearResponse::new(),
+    ))
+}
+
 fn update(view: SlackView) -> SlackViewSubmissionResponse {
     SlackViewSubmissionResponse::Update(SlackViewSubmissionUpdateResponse::new(view))
 }
@@ -389,17 +448,16 @@ async fn submit_share(
     form: SubmittedForm,
 ) -> Result<SlackViewSubmissionResponse, AppError> {
     let directory = ctx.directory();
-    let draft = match input_of(&form).validate(person, &directory) {
+    let draft = match input_of(&form).validate(person.clone(), &directory) {
         Ok(d) => d,
         Err(e) => return Ok(errors(field_of(&e), e.to_string())),
     };
     let audience = draft.audience;
     Ok(
         match moments::share(ctx, draft, check_of(&form), replaces).await? {
-            ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
-                "Thank you!",
-                &render::reply::thanks(&channel, audience),
-            )),
+            ShareOutcome::Posted { channel, .. } => {
+                closed(ctx, person, render::reply::thanks(&channel, audience)).await?
+            }
             ShareOutcome::NeedsReview { .. } if form.review_shown => {
                 errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
             }
@@ -427,10 +485,14 @@ async fn submit_edit(
 ) -> Result<SlackViewSubmissionResponse, AppError> {
     let result = moments::edit(ctx, person.clone(), id, input_of(&form), check_of(&form)).await;
     Ok(match result {
-        Ok(ShareOutcome::Posted { .. }) => update(render::modal::notice(
-            "Saved",
-            "Your moment is updated, and so is its post.",
-        )),
+        Ok(ShareOutcome::Posted { .. }) => {
+            closed(
+                ctx,
+                person,
+                ":white_check_mark: Your moment is updated, and so is its post.".into(),
+            )
+            .await?
+        }
         Ok(ShareOutcome::NeedsReview { .. }) if form.review_shown => {
             errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
         }

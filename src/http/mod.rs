@@ -19,6 +19,7 @@ pub mod request_id;
 pub mod serve;
 mod signed;
 mod teams;
+mod team_update;
 
 use crate::app::AppContext;
 use crate::config::ServerSettings;

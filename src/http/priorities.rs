@@ -172,12 +172,18 @@ pub async fn submit(
         goals,
         review,
     };
-    let text = match priorities::publish_linked(ctx, person, Some(&meta.team), publication).await {
-        Ok((team, month)) => format!(
-            ":white_check_mark: Published {}'s priorities for {}.",
-            render::escape(&team.name),
-            month.label()
-        ),
+    let text = match priorities::publish_linked(ctx, person.clone(), Some(&meta.team), publication)
+        .await
+    {
+        Ok((team, month)) => {
+            let text = format!(
+                ":white_check_mark: Published {}'s priorities for {}. They are on their way to {}.",
+                render::escape(&team.name),
+                month.label(),
+                render::channel_link(team.channel.as_str())
+            );
+            return Ok(Some(super::interactions::closed(ctx, person, text).await?));
+        }
         Err(e) if e.is_for_person() => format!(":warning: {}", render::escape(&e.to_string())),
         Err(e) => return Err(e),
     };

@@ -50,6 +50,14 @@ pub fn schedules(settings: &Settings) -> Vec<(Job, Schedule)> {
             Job::PrioritiesMissing,
             after(2 * s.priorities_reminder_days),
         ),
+        (Job::TeamUpdate, s.team_update.clone()),
+        (
+            Job::TeamUpdateReminder,
+            Schedule::AfterWorkingDays {
+                base: Box::new(s.team_update.clone()),
+                days: s.priorities_reminder_days,
+            },
+        ),
     ]
 }
 
@@ -86,7 +94,11 @@ impl Scheduler {
             // A reminder right behind a nudge caught up just now would only
             // nag: it is marked done instead.
             let follow_up = matches!(job, Job::PrioritiesReminder | Job::PrioritiesMissing);
-            if follow_up && done.iter().any(|d| d.job == Job::PrioritiesNudge && d.ran) {
+            let reminder_behind = follow_up
+                && done.iter().any(|d| d.job == Job::PrioritiesNudge && d.ran)
+                || *job == Job::TeamUpdateReminder
+                    && done.iter().any(|d| d.job == Job::TeamUpdate && d.ran);
+            if reminder_behind {
                 if let Err(e) = self.skip(*job, month).await {
                     tracing::error!(job = %job, error = %e, "cannot mark a follow-up as skipped");
                 }

@@ -66,6 +66,11 @@ pub mod ids {
     pub const GOAL_PROPOSE_OPEN: &str = "goal_propose_open";
     pub const PRIORITIES_OPEN: &str = "priorities_open";
     pub const PRIORITIES_CALLBACK: &str = "priorities_publish";
+    /// The team progress update's draft buttons; value `"<team>/<YYYY-MM>"`.
+    pub const TEAM_UPDATE_POST: &str = "team_update_post";
+    pub const TEAM_UPDATE_EDIT: &str = "team_update_edit";
+    pub const TEAM_UPDATE_CALLBACK: &str = "team_update";
+    pub const TEAM_UPDATE_SENTENCE: &str = "team_update_sentence";
     /// Block and action ids `priority_1` … `priority_7`.
     pub const PRIORITY_ITEM: &str = "priority_";
     /// `priority_goal_1` … : the goal an item serves.
@@ -78,6 +83,9 @@ pub mod ids {
     pub const PROPOSAL_COMMENT: &str = "proposal_comment";
     pub const PROPOSAL_APPROVE: &str = "proposal_approve";
     pub const PROPOSAL_DECLINE: &str = "proposal_decline";
+    /// The decline form (its callback) and its reason field.
+    pub const PROPOSAL_DECLINE_CALLBACK: &str = "proposal_decline";
+    pub const PROPOSAL_REASON: &str = "proposal_reason";
     pub const PROPOSAL_COMMENT_CALLBACK: &str = "proposal_comment";
     pub const PROPOSAL_APPROVE_CALLBACK: &str = "proposal_approve";
 }

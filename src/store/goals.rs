@@ -365,3 +365,52 @@ pub async fn history(
     .fetch_all(exec)
     .await?)
 }
+
+/// When each pillar was added with `/align pillar add` (milliseconds), for
+/// pillars added that way; pillars from the settings file have no entry.
+pub async fn pillars_added(conn: &mut super::Conn) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT subject, MIN(at) FROM plan_changes WHERE action = $1 AND subject LIKE $2 GROUP BY subject",
+    )
+    .bind("add")
+    .bind("pillar:%")
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Marks a goal added without a start: its first check-in becomes the start.
+pub async fn mark_start_from_first(conn: &mut super::Conn, id: GoalId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE goals SET start_from_first_check_in = 1 WHERE id = $1")
+        .bind(id.0)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the goal still waits for its first check-in to set its start.
+pub async fn starts_from_first(conn: &mut super::Conn, id: GoalId) -> Result<bool, StoreError> {
+    let flag: Option<i64> =
+        sqlx::query_scalar("SELECT start_from_first_check_in FROM goals WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(conn)
+            .await?;
+    Ok(flag == Some(1))
+}
+
+/// Gives the goal `kind` (its start now the first check-in's value), once:
+/// false when another check-in did it first.
+pub async fn take_start_from_first(
+    conn: &mut super::Conn,
+    id: GoalId,
+    kind: &GoalKind,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE goals SET kind = $1, start_from_first_check_in = 0 \
+         WHERE id = $2 AND start_from_first_check_in = 1",
+    )
+    .bind(kind_json(kind))
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

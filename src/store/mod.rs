@@ -29,6 +29,7 @@ pub mod proposals;
 pub mod replays;
 pub mod report;
 pub mod teams_conversations;
+pub mod team_updates;
 mod writer;
 
 pub use writer::NewShare;

@@ -240,3 +240,37 @@ pub async fn set_goal(conn: &mut Conn, id: i64, goal: GoalId) -> Result<(), Stor
         .await?;
     Ok(())
 }
+
+/// Who supports the proposal, in the order they did.
+pub async fn supporters(conn: &mut super::Conn, id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT person_id FROM proposal_supports WHERE proposal_id = $1 ORDER BY created_at, person_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records why the proposal was declined (in the decision's transaction).
+pub async fn set_decline_reason(
+    conn: &mut super::Conn,
+    id: i64,
+    reason: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposals SET decline_reason = $1 WHERE id = $2")
+        .bind(reason)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Why the proposal was declined, if a reason was given.
+pub async fn decline_reason(conn: &mut super::Conn, id: i64) -> Result<Option<String>, StoreError> {
+    let reason: Option<Option<String>> =
+        sqlx::query_scalar("SELECT decline_reason FROM proposals WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(reason.flatten())
+}

@@ -56,11 +56,18 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         return message_answer("This button is not one I know. Type help to see what I can do.");
     };
     let done = match verb {
-        "proposal_support" => proposals::toggle_support(ctx, person.clone(), id).await,
+        "proposal_support" => proposals::toggle_support(ctx, person.clone(), id)
+            .await
+            .map(drop),
         "proposal_approve" => proposals::approve(ctx, person.clone(), id, None)
             .await
             .map(drop),
-        "proposal_decline" => proposals::decline(ctx, person.clone(), id).await.map(drop),
+        "proposal_decline" => {
+            let reason = data.get("reason").and_then(Value::as_str).unwrap_or("");
+            proposals::decline(ctx, person.clone(), id, reason)
+                .await
+                .map(drop)
+        }
         _ => {
             return message_answer(
                 "This button is not one I know. Type help to see what I can do.",

@@ -175,7 +175,8 @@ async fn messages_to_different_channels_do_not_wait_for_each_other() {
         &form,
     ))
     .await;
-    let posts = app.sent("chat.postMessage", 2).await;
+    // The two posts, and the form's confirmation in the author's DM.
+    let posts = app.sent("chat.postMessage", 3).await;
     let channels: Vec<_> = posts
         .iter()
         .map(|p| p.body["channel"].as_str().unwrap().to_owned())

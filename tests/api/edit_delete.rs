@@ -66,8 +66,12 @@ async fn the_author_edits_a_moment_from_its_post_and_the_post_follows() {
         ))
         .await
         .json();
-    assert_eq!(reply["response_action"], "update");
-    assert!(reply["view"].to_string().contains("updated"));
+    assert_eq!(reply["response_action"], "clear");
+    let confirmed = app.posted_to(NURSE).await;
+    assert!(
+        blocks_text(&confirmed[0]).contains("Your moment is updated"),
+        "{confirmed:?}"
+    );
 
     let update = &app.sent("chat.update", 1).await[0];
     assert_eq!(update.body["channel"], MOMENTS);
@@ -103,7 +107,7 @@ async fn only_the_author_may_edit_and_others_are_told_why() {
             .contains("Only the person who shared")
     );
     let form = Form {
-        story: "Hijacked",
+        story: "Hijacked by someone else",
         ..Form::default()
     };
     let reply = app
@@ -191,7 +195,7 @@ async fn deleting_from_the_edit_form_closes_it_with_a_notice() {
 #[tokio::test]
 async fn others_cannot_delete_but_an_admin_can_moderate() {
     let app = spawn_app().await;
-    let (id, _) = shared(&app, NURSE, "A moment.").await;
+    let (id, _) = shared(&app, NURSE, "A moment to remember.").await;
     app.post_interaction(&button(NURSE2, "home_delete", &id.to_string(), On::Home))
         .await;
     // The refusal refreshes the (stale) Home tab of the person who clicked.

@@ -246,8 +246,15 @@ async fn the_goal_form_adds_a_goal_and_shows_mistakes_next_to_the_field() {
 
     values["goal_target"]["goal_target"]["value"] = json!("100%");
     let good = app.post_interaction(&payload(&values)).await.json();
-    assert_eq!(good["response_action"], "update", "{good}");
-    assert!(good["view"].to_string().contains("Added goal #1"));
+    assert_eq!(good["response_action"], "clear", "{good}");
+    app.drain().await;
+    assert!(
+        app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| blocks_text(&c.body).contains("Added goal #1")),
+        "confirmed in the DM"
+    );
     assert_eq!(goal_count(&app).await, 1);
 }
 
@@ -281,7 +288,7 @@ async fn the_check_in_button_opens_a_form_that_records_a_check_in() {
         "{bad}"
     );
     let good = app.post_interaction(&payload("42min")).await.json();
-    assert_eq!(good["response_action"], "update", "{good}");
+    assert_eq!(good["response_action"], "clear", "{good}");
     let confidence: String = sqlx::query_scalar("SELECT confidence FROM check_ins")
         .fetch_one(app.ctx.store.reads())
         .await
@@ -311,12 +318,12 @@ pub(crate) async fn the_team_proposes_supports_comments_and_a_leader_approves() 
     assert!(!ts.is_empty());
 
     // Support, then take it back, then support again: one supporter.
-    for _ in 0..3 {
+    for i in 0..3 {
         app.post_interaction(&button(
             NURSE2,
             "proposal_support",
             "1",
-            On::Message(&app.fake.hook_url("p")),
+            On::Message(&app.fake.hook_url(&format!("support{i}"))),
         ))
         .await;
     }
@@ -336,7 +343,12 @@ pub(crate) async fn the_team_proposes_supports_comments_and_a_leader_approves() 
         On::Message(&app.fake.hook_url("p")),
     ))
     .await;
-    let refusal = &app.sent("hook", 1).await[0];
+    // After the three answers to the supporter (where they stand).
+    let hooks = app.sent("hook", 4).await;
+    let refusal = hooks
+        .iter()
+        .find(|c| c.body.to_string().contains("Only a leader"))
+        .unwrap();
     assert!(
         refusal.body.to_string().contains("Only a leader"),
         "{}",
@@ -364,7 +376,15 @@ pub(crate) async fn the_team_proposes_supports_comments_and_a_leader_approves() 
     approve["view"]["state"]["values"] =
         json!({"goal_owner": {"goal_owner": {"type": "users_select", "selected_user": NURSE2}}});
     let done = app.post_interaction(&approve).await.json();
-    assert!(done["view"].to_string().contains("goal #1"), "{done}");
+    assert_eq!(done["response_action"], "clear", "{done}");
+    app.drain().await;
+    assert!(
+        app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.body["channel"] == LEAD && blocks_text(&c.body).contains("goal #1")),
+        "confirmed in the leader's DM"
+    );
     let owner: String = sqlx::query_scalar("SELECT owner FROM goals WHERE proposal_id = 1")
         .fetch_one(app.ctx.store.reads())
         .await
@@ -574,7 +594,7 @@ async fn editing_a_goal_through_its_form_keeps_its_history() {
         "goal_target": {"goal_target": {"type": "plain_text_input", "value": "25min"}},
     });
     let done = app.post_interaction(&edit).await.json();
-    assert_eq!(done["response_action"], "update", "{done}");
+    assert_eq!(done["response_action"], "clear", "{done}");
     let (title, progress): (String, f64) =
         sqlx::query_as("SELECT title, progress FROM goals WHERE id = 1")
             .fetch_one(app.ctx.store.reads())
@@ -620,11 +640,16 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
     );
     comment["view"]["state"]["values"] = json!({"goal_note": {"goal_note": {"type": "plain_text_input", "value": "Yes! <!here> *tea*"}}});
     let done = app.post_interaction(&comment).await.json();
-    assert_eq!(done["response_action"], "update", "{done}");
+    assert_eq!(done["response_action"], "clear", "{done}");
     app.drain().await;
     app.advance(1);
-    let posts = app.sent("chat.postMessage", 2).await;
-    let thread = &posts[1].body;
+    // The proposal, the comment in its thread, and the commenter's confirmation.
+    let posts = app.sent("chat.postMessage", 3).await;
+    let thread = &posts
+        .iter()
+        .find(|c| c.body["thread_ts"].is_string())
+        .expect("a thread reply")
+        .body;
     assert!(thread["thread_ts"].is_string(), "{thread}");
     let blocks = thread["blocks"].as_array().unwrap();
     assert!(blocks.iter().any(|b| b["text"]["type"] == "plain_text" && b["text"]["text"] == "Yes! <!here> *tea*"), "{thread}");
@@ -643,6 +668,7 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
             .await,
         1
     );
+    // The leader's Decline asks why; the reason goes to the thread.
     app.post_interaction(&button(
         LEAD,
         "proposal_decline",
@@ -650,10 +676,59 @@ async fn teammates_comment_in_the_thread_and_a_leader_can_decline() {
         On::Message(&app.fake.hook_url("c")),
     ))
     .await;
+    let open = app.sent("views.open", 2).await;
+    assert_eq!(open[1].body["view"]["callback_id"], "proposal_decline");
+    let decline = |reason: &str| {
+        let mut p = submission(
+            LEAD,
+            "proposal_decline",
+            json!({"goal": 1}),
+            &Form::default(),
+        );
+        p["view"]["state"]["values"] = json!({"proposal_reason": {"proposal_reason": {"type": "plain_text_input", "value": reason}}});
+        p
+    };
+    let blank = app.post_interaction(&decline("  ")).await.json();
+    assert_eq!(blank["response_action"], "errors", "{blank}");
+    let personal = app
+        .post_interaction(&decline("Mr. Jones in bed 12 would not like it"))
+        .await
+        .json();
+    assert!(
+        personal["errors"]["proposal_reason"]
+            .as_str()
+            .unwrap()
+            .contains("personal details"),
+        "{personal}"
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'open'")
+            .await,
+        1
+    );
+    let reason = "Not this year: <!here> the budget *is* set.";
+    let done = app.post_interaction(&decline(reason)).await.json();
+    assert_eq!(done["response_action"], "clear", "{done}");
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM proposals WHERE status = 'declined'")
             .await,
         1
+    );
+    // The post's update and the thread follow at the channel's pace.
+    for _ in 0..3 {
+        app.advance(1);
+        app.drain().await;
+    }
+    assert!(
+        app.fake.calls_to("chat.postMessage").iter().any(|c| {
+            c.body["thread_ts"].is_string()
+                && c.body["blocks"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|b| b["text"]["type"] == "plain_text" && b["text"]["text"] == reason)
+        }),
+        "the reason, as written, in the thread"
     );
     assert_eq!(goal_count(&app).await, 0);
     let again = app
@@ -707,7 +782,7 @@ async fn admins_add_and_edit_teams_and_pick_people_in_a_form() {
     );
     pick["view"]["state"]["values"] = json!({"team_people": {"team_people": {"type": "multi_users_select", "selected_users": ["U0PHARM1", "U0PHARM2"]}}});
     let done = app.post_interaction(&pick).await.json();
-    assert_eq!(done["response_action"], "update", "{done}");
+    assert_eq!(done["response_action"], "clear", "{done}");
     let leaders = app
         .ctx
         .directory()

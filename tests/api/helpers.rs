@@ -555,6 +555,19 @@ impl TestApp {
         Arc::new(Worker::new(ctx, Arc::new(transport), settings.delivery))
     }
 
+    /// Drains, then returns the bodies of the `chat.postMessage` calls into
+    /// `channel` (a channel id, or a person's id for their DM with the app).
+    #[allow(dead_code)]
+    pub async fn posted_to(&self, channel: &str) -> Vec<Value> {
+        self.drain().await;
+        self.fake
+            .calls_to("chat.postMessage")
+            .into_iter()
+            .filter(|c| c.body["channel"] == channel)
+            .map(|c| c.body)
+            .collect()
+    }
+
     /// Moves the clock forward (the worker wakes if something became due).
     pub fn advance(&self, seconds: i64) {
         self.clock.advance(Duration::seconds(seconds));

@@ -50,11 +50,22 @@ async fn a_submitted_form_posts_with_pillar_and_recognized_people_and_thanks_in_
         .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await;
     let json = reply.json();
-    assert_eq!(json["response_action"], "update");
-    assert!(json["view"].to_string().contains("Thank you"));
-
-    let post = &app.sent("chat.postMessage", 1).await[0];
-    assert_eq!(post.body["channel"], MOMENTS);
+    // The form closes; the thanks come in the author's DM.
+    assert_eq!(json["response_action"], "clear");
+    let posts = app.sent("chat.postMessage", 2).await;
+    let thanks = posts
+        .iter()
+        .find(|c| c.body["channel"] == NURSE)
+        .expect("DM");
+    assert!(
+        blocks_text(&thanks.body).contains("Thank you"),
+        "{:?}",
+        thanks.body
+    );
+    let post = posts
+        .iter()
+        .find(|c| c.body["channel"] == MOMENTS)
+        .expect("post");
     let text = blocks_text(&post.body);
     assert!(text.contains("Patient care"), "{text}");
     assert!(text.contains(&format!("Recognizing <@{NURSE2}>")), "{text}");
@@ -74,7 +85,8 @@ async fn a_moment_for_leaders_only_goes_to_the_leadership_channel() {
     };
     app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await;
-    let post = &app.sent("chat.postMessage", 1).await[0];
+    let posts = app.sent("chat.postMessage", 2).await;
+    let post = posts.iter().find(|c| c.body["channel"] != NURSE).unwrap();
     assert_eq!(post.body["channel"], LEADERS);
     assert!(blocks_text(&post.body).contains("for leaders"));
 }
@@ -161,7 +173,7 @@ async fn concurrent_shares_written_together_keep_each_moment_with_its_own_people
         async move { app.post_interaction(&payload).await }
     });
     for reply in futures_util::future::join_all(submissions).await {
-        assert_eq!(reply.json()["response_action"], "update");
+        assert_eq!(reply.json()["response_action"], "clear");
     }
     let pairs: Vec<(String, String)> = sqlx::query_as(
         "SELECT m.story, r.person_id FROM moments m JOIN moment_recognitions r ON r.moment_id = m.id ORDER BY m.story",

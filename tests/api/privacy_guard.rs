@@ -156,8 +156,9 @@ async fn editing_a_held_draft_opens_the_form_and_a_clean_story_replaces_it() {
             &form,
         ))
         .await;
-    assert_eq!(reply.json()["response_action"], "update");
-    let post = &app.sent("chat.postMessage", 1).await[0];
+    assert_eq!(reply.json()["response_action"], "clear");
+    let posts = app.sent("chat.postMessage", 2).await;
+    let post = posts.iter().find(|c| c.body["channel"] != NURSE).unwrap();
     assert!(blocks_text(&post.body).contains(clean));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM moments").await,
@@ -214,9 +215,13 @@ async fn in_the_form_the_guard_asks_first_and_posts_only_once_the_author_ticks_t
         .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await
         .json();
-    assert_eq!(third["response_action"], "update");
-    assert!(third["view"].to_string().contains("Thank you"));
-    assert_eq!(app.sent("chat.postMessage", 1).await.len(), 1);
+    assert_eq!(third["response_action"], "clear");
+    let posts = app.sent("chat.postMessage", 2).await;
+    assert!(
+        posts
+            .iter()
+            .any(|c| c.body["channel"] == NURSE && blocks_text(&c.body).contains("Thank you"))
+    );
 }
 
 #[tokio::test]
@@ -231,6 +236,7 @@ async fn removing_the_personal_details_is_enough_to_post_without_ticking() {
         .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await
         .json();
-    assert_eq!(reply["response_action"], "update");
-    assert_eq!(app.sent("chat.postMessage", 1).await.len(), 1);
+    assert_eq!(reply["response_action"], "clear");
+    // The post, and the thanks in the author's DM.
+    assert_eq!(app.sent("chat.postMessage", 2).await.len(), 2);
 }

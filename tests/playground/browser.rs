@@ -173,9 +173,12 @@ async fn the_moment_modal_shows_the_bots_errors_under_its_fields_then_posts() {
     b.session.clear(&input).await;
     b.session.type_into(&input, story).await;
     b.click_testid("modal-submit").await;
-    b.session.wait_for(MODAL, "Thank you").await;
-    b.click_testid("modal-close").await;
+    // The form closes on its own; the thanks go to the DM (whose arrival
+    // redraws the sidebar: wait for it before clicking there).
     b.session.wait_gone(MODAL).await;
+    b.session
+        .wait_for("[data-testid=\"channel-dm\"].unread", "")
+        .await;
     b.click_testid(&format!("channel-{MOMENTS}")).await;
     b.session.wait_for(MESSAGE, story).await;
     assert_eq!(
@@ -212,8 +215,7 @@ async fn a_nudge_from_run_job_now_opens_the_modal_and_the_home_tab_shows_goals()
     let input = b.session.testid("input-story").await;
     b.session.type_into(&input, story).await;
     b.click_testid("modal-submit").await;
-    b.session.wait_for(MODAL, "Thank you").await;
-    b.click_testid("modal-close").await;
+    // The form closes on its own; the thanks go to the DM.
     b.session.wait_gone(MODAL).await;
     assert_eq!(
         b.tp.scalar("SELECT COUNT(*) FROM moments WHERE author = 'U0NOA'")
@@ -256,5 +258,70 @@ async fn the_block_kit_renderer_passes_its_self_test_in_the_browser() {
         )
         .await;
     assert_eq!(failed, "0", "{text}");
+    b.close().await;
+}
+
+/// The date a named jump would land on now, from the page's own state.
+async fn jump_date(b: &Browser, id: &str) -> String {
+    let state = b.tp.get("/playground/api/state").await.body;
+    state["jumps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == id)
+        .unwrap_or_else(|| panic!("the time control offers {id}"))["date"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// Clicks "Jump to ▾", then `id`, and waits for the top bar's date.
+async fn jump(b: &Browser, id: &str) -> alignbot::scheduler::schedule::Month {
+    let date = jump_date(b, id).await;
+    b.click_testid("time-menu").await;
+    b.click_testid(&format!("jump-{id}")).await;
+    b.session
+        .wait_for(
+            &format!("[data-testid=\"sim-date\"][data-date=\"{date}\"]"),
+            "",
+        )
+        .await;
+    alignbot::scheduler::schedule::Month::parse(&date[..7]).unwrap()
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver"]
+async fn the_time_control_lives_into_next_month_and_each_person_finds_their_nudges() {
+    let _one = ONE_BROWSER.lock().await;
+    let b = open().await;
+    b.act_as(LEE, "Lee Chen").await;
+    b.click_testid("channel-dm").await;
+
+    // Next month's 1st: the leader is asked for the month's priorities.
+    let month = jump(&b, "next-month").await;
+    b.session
+        .wait_for(MESSAGE, &format!("priorities for {}", month.label()))
+        .await;
+
+    // The next working day passes the 2nd: the draft of the team's progress
+    // update over the month that ended, with the goals' latest notes.
+    jump(&b, "next-working-day").await;
+    let draft = b.session.wait_for(MESSAGE, "Add a sentence and post").await;
+    let text = b.session.text(&draft).await;
+    assert!(
+        text.contains(&format!("progress in {}", month.prev().label())),
+        "{text}"
+    );
+    assert!(text.contains("Cut wait for pain medication"), "{text}");
+    b.screenshot("team-update-draft.png").await;
+
+    // The 25th passes the 15th: a member is invited to share a moment.
+    b.act_as(NOA, "Noa Levi").await;
+    b.click_testid("channel-dm").await;
+    jump(&b, "25th").await;
+    b.session
+        .wait_for(MESSAGE, "Do you have a mission moment?")
+        .await;
+    b.screenshot("time-control.png").await;
     b.close().await;
 }

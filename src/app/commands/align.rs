@@ -79,7 +79,7 @@ pub(super) const ALIGN_PILLAR_EDIT: &str =
     "`/align pillar edit <key> [name:\"…\"] [emoji::heart:] [description:\"…\"]`";
 pub(super) const ALIGN_PILLAR_ARCHIVE: &str = "`/align pillar archive <key>`";
 pub(super) const ALIGN_MISSION: &str = "`/align mission set <text…>`";
-pub(super) const ALIGN_TEAM_ADD: &str = "`/align team add <key> <name…> [channel:#channel]`";
+pub(super) const ALIGN_TEAM_ADD: &str = "`/align team add <key> <name…> channel:#channel`";
 pub(super) const ALIGN_TEAM_EDIT: &str = "`/align team edit <key> [name:\"…\"] [channel:#channel]`";
 pub(super) const ALIGN_TEAM_PEOPLE_FORM: &str = "`/align team leaders|members <key>`";
 pub(super) const ALIGN_TEAM_PEOPLE: &str =
@@ -112,7 +112,10 @@ pub(super) const ALIGN_FORMS: &[(&str, &str)] = &[
     ),
     (ALIGN_PILLAR_ARCHIVE, "archive a pillar"),
     (ALIGN_MISSION, "set the mission"),
-    (ALIGN_TEAM_ADD, "add a team and its channel"),
+    (
+        ALIGN_TEAM_ADD,
+        "add a team with its channel (required: its priorities and updates go there)",
+    ),
     (ALIGN_TEAM_EDIT, "change a team's name or channel"),
     (
         ALIGN_TEAM_PEOPLE_FORM,

@@ -110,11 +110,25 @@ pub(super) async fn leadership(
     let moments_per_pillar = report::moments_per_pillar(pool, from, to).await?;
     let recent_moments = report::moments_per_pillar(pool, two_months_ago, to).await?;
     let recent_check_ins = report::check_ins_per_pillar(pool, two_months_ago, to).await?;
+    // A pillar younger than the two months looked at cannot have drifted.
+    let mut conn = pool
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    let added = crate::store::goals::pillars_added(&mut conn).await?;
+    drop(conn);
+    let young = |key: &str| {
+        added.iter().any(|(subject, at)| {
+            subject.strip_prefix("pillar:") == Some(key)
+                && moments::from_millis(*at) >= two_months_ago
+        })
+    };
     let drifting = dir
         .active_pillars()
         .filter(|p| {
             let key = p.key.as_str();
-            !recent_moments.iter().any(|(k, n)| k == key && *n > 0)
+            !young(key)
+                && !recent_moments.iter().any(|(k, n)| k == key && *n > 0)
                 && !recent_check_ins.iter().any(|(k, n)| k == key && *n > 0)
         })
         .map(|p| p.key.to_string())

@@ -19,6 +19,7 @@ mod moments;
 mod nudges;
 mod priorities;
 mod proposals;
+mod team_update;
 mod views;
 
 pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
@@ -26,6 +27,7 @@ pub use moments::MomentPost;
 pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
+pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
 pub use views::{PrioritiesForm, View};
 
 use super::home::HomeData;
@@ -75,6 +77,10 @@ pub enum Message {
     PrioritiesSummary(PrioritiesSummary),
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
+    TeamUpdateDraft(TeamUpdateDraft),
+    TeamUpdate(TeamUpdate),
+    /// A form's confirmation, once it closed (the bot's own markup).
+    Confirmation(String),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -208,6 +214,7 @@ pub async fn compose(
             nudges::progress(ctx, *nudge, person, true).await
         }
         Outgoing::MomentsNudge { nudge, person, .. } => nudges::moments(ctx, *nudge, person).await,
+        Outgoing::UpdateMomentsNudge { nudge, .. } => nudges::moments_done(ctx, *nudge).await,
         Outgoing::PrioritiesNudge {
             nudge,
             person,
@@ -230,6 +237,25 @@ pub async fn compose(
         Outgoing::MissingPriorities { period, person } => {
             priorities::missing(ctx, period, person).await
         }
+        Outgoing::TeamUpdateDraft {
+            nudge,
+            person,
+            team,
+            reminder,
+            ..
+        } => team_update::draft(ctx, *nudge, person, team, *reminder).await,
+        Outgoing::UpdateTeamUpdateDraft { nudge, .. } => {
+            team_update::draft_posted(ctx, *nudge).await
+        }
+        Outgoing::PostTeamUpdate { update, channel } => {
+            team_update::post(ctx, *update, channel).await
+        }
+        Outgoing::Confirm { person, text } => Ok(Composed::Post {
+            to: Conversation::Person(person.clone()),
+            message: Message::Confirmation(text.clone()),
+            thread: None,
+            record: None,
+        }),
     }
 }
 

@@ -25,9 +25,12 @@ pub struct ProgressNudge {
 }
 
 /// "Do you have a mission moment?": the mission and pillars come from the
-/// organization, so the invitation itself carries nothing.
+/// organization; the invitation itself only knows whether the person has
+/// shared since (then it says thank you instead of asking).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MomentsNudge;
+pub struct MomentsNudge {
+    pub shared: bool,
+}
 
 /// A leader's monthly priorities DM, or the same marked as published.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +42,9 @@ pub struct PrioritiesNudge {
     /// A reminder some working days after the first nudge.
     pub reminder: bool,
 }
+
+/// More goals than one person could own; the progress nudge counts up to it.
+const MAX_OWNED: i64 = 1000;
 
 /// A DM to `person` that records where it landed on nudge `id`.
 fn dm(id: NudgeId, person: &PersonId, message: Message) -> Composed {
@@ -88,11 +94,14 @@ pub(super) async fn progress(
     };
     let tz = ctx.directory().org.timezone;
     let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    // All of them (up to a bound no owner reaches), so the count of those
+    // still to check in is right; the DM shows the first ones and says how
+    // to reach the rest.
     let goals = goals::list(
         ctx.store.reads(),
         &GoalFilter::Owner(person.clone()),
         year,
-        20,
+        MAX_OWNED,
         0,
     )
     .await?;
@@ -121,7 +130,11 @@ pub(super) async fn moments(
             "nudge was already posted or no longer exists",
         ));
     }
-    Ok(dm(id, person, Message::MomentsNudge(MomentsNudge)))
+    Ok(dm(
+        id,
+        person,
+        Message::MomentsNudge(MomentsNudge { shared: false }),
+    ))
 }
 
 pub(super) async fn priorities(
@@ -149,6 +162,17 @@ pub(super) async fn priorities(
         reminder,
     });
     Ok(dm(id, person, message))
+}
+
+/// The moments invitation, re-rendered as thanked once the person shared.
+pub(super) async fn moments_done(ctx: &AppContext, id: NudgeId) -> Result<Composed, ComposeError> {
+    let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
+        return Ok(Composed::Skip("nudge no longer exists"));
+    };
+    Ok(update_post(
+        n.post,
+        Message::MomentsNudge(MomentsNudge { shared: true }),
+    ))
 }
 
 /// The leader's priorities DM, re-rendered as done.

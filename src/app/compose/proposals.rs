@@ -27,6 +27,10 @@ pub struct ProposalCard {
     /// The goal it became, once approved.
     pub goal: Option<GoalId>,
     pub supporters: i64,
+    /// Who supports it, in the order they did (filled by [`load`]).
+    pub supporter_ids: Vec<PersonId>,
+    /// Comments made with the Comment button (replies typed straight into
+    /// the thread are not seen by the bot, so the post says what it counts).
     pub comments: i64,
 }
 
@@ -45,6 +49,7 @@ impl From<proposals::Proposal> for ProposalCard {
             decided_by: p.decided_by,
             goal: p.goal,
             supporters: p.supporters,
+            supporter_ids: Vec::new(),
             comments: p.comments,
         }
     }
@@ -62,6 +67,9 @@ pub struct ProposalComment {
 pub struct ProposalDecision {
     pub proposal: ProposalCard,
     pub owner: Option<String>,
+    /// Why it was declined, as the leader wrote it (checked by the privacy
+    /// guard when they did).
+    pub reason: Option<String>,
 }
 
 /// The goal-setting kick-off for a team: last year's goals and outcomes.
@@ -77,10 +85,23 @@ pub(super) async fn load(
     ctx: &AppContext,
     id: ProposalId,
 ) -> Result<Option<(ProposalCard, Option<(String, String)>)>, ComposeError> {
-    Ok(proposals::get(ctx.store.reads(), id).await?.map(|mut p| {
-        let post = p.post.take();
-        (ProposalCard::from(p), post)
-    }))
+    let Some(mut p) = proposals::get(ctx.store.reads(), id).await? else {
+        return Ok(None);
+    };
+    let post = p.post.take();
+    let mut card = ProposalCard::from(p);
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    card.supporter_ids = proposals::supporters(&mut conn, id.0)
+        .await?
+        .iter()
+        .filter_map(|s| PersonId::parse(s).ok())
+        .collect();
+    Ok(Some((card, post)))
 }
 
 pub(super) async fn post(
@@ -144,11 +165,20 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
             .map(|g| g.owner.to_string()),
         None => None,
     };
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(crate::store::StoreError::from)?;
+    let reason = proposals::decline_reason(&mut conn, id.0).await?;
+    drop(conn);
     Ok(Composed::Post {
         to: Conversation::Existing(at.channel.clone()),
         message: Message::ProposalDecision(ProposalDecision {
             proposal: card,
             owner,
+            reason,
         }),
         thread: Some(at),
         record: None,

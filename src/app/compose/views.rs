@@ -37,10 +37,14 @@ pub enum View {
     CommentProposal(ProposalCard),
     /// Approve a proposal, picking its owner.
     ApproveProposal(ProposalCard),
+    /// Decline a proposal, with the reason the team will read.
+    DeclineProposal(ProposalCard),
     /// Pick a team's leaders (`leaders`) or members.
     TeamPeople { team: Team, leaders: bool },
     /// Publish a team's priorities.
     PublishPriorities(PrioritiesForm),
+    /// Add a sentence to a team's progress update and post it.
+    TeamUpdate(super::TeamUpdateForm),
 }
 
 /// The publish form: this month's (or last month's) items, and the team's
@@ -82,6 +86,10 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
             Some(p) => View::ApproveProposal(p),
             None => return Ok(None),
         },
+        Modal::DeclineProposal { proposal } => match card(ctx, *proposal).await? {
+            Some(p) => View::DeclineProposal(p),
+            None => return Ok(None),
+        },
         Modal::TeamPeople { team, leaders } => {
             match directory.teams.iter().find(|t| t.key.as_str() == team) {
                 Some(team) => View::TeamPeople {
@@ -103,6 +111,15 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 month_label: month.label(),
                 prefill,
                 goals,
+            })
+        }
+        Modal::TeamUpdate { team } => {
+            let Some(team) = directory.team(team).cloned() else {
+                return Ok(None);
+            };
+            let month = crate::app::priorities::this_month(ctx);
+            View::TeamUpdate(super::TeamUpdateForm {
+                update: super::team_update::load(ctx, team, month).await?,
             })
         }
         Modal::EditGoal { goal } => match goals::get(ctx.store.reads(), *goal).await? {

@@ -6,6 +6,10 @@ use crate::domain::Directory;
 use crate::domain::goal::Goal;
 use crate::slack::ids;
 
+/// How many goals a progress nudge shows (each takes up to three blocks of
+/// the message's fifty).
+const NUDGE_GOALS: usize = 15;
+
 /// A goal owner's check-in DM: each goal with a Check in button, or a tick
 /// once it was checked in this month.
 pub fn progress_nudge(
@@ -30,7 +34,15 @@ pub fn progress_nudge(
             if open.len() == 1 { "needs" } else { "need" }
         ))));
     }
-    for goal in goals.iter().take(20) {
+    // Those still to check in first, then those done; the rest are reachable
+    // from the list command.
+    let mut ordered: Vec<&Goal> = open.clone();
+    ordered.extend(
+        goals
+            .iter()
+            .filter(|g| g.checked_in_at.is_some_and(|at| at >= checked_since)),
+    );
+    for goal in ordered.iter().take(NUDGE_GOALS) {
         let mut lines = super::goal::line(goal, dir);
         let done = goal.checked_in_at.is_some_and(|at| at >= checked_since);
         if !done && let Some(SlackBlock::Section(first)) = lines.first_mut() {
@@ -43,13 +55,31 @@ pub fn progress_nudge(
         }
         blocks.extend(lines);
     }
+    if ordered.len() > NUDGE_GOALS {
+        let hidden_open = open.len().saturating_sub(NUDGE_GOALS);
+        blocks.push(context(&format!(
+            "…and {} not shown here ({} still to check in). `/goal list mine` lists them all; `/goal update <id> <value>` checks one in.",
+            crate::app::jobs::plural(ordered.len() - NUDGE_GOALS, "more goal", "more goals"),
+            hidden_open
+        )));
+    }
     SlackMessageContent::new()
         .with_text(format!("Check-in time for your goals: {month_label}"))
         .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS))
 }
 
 /// "Do you have a mission moment?"
-pub fn moments_nudge(dir: &Directory) -> SlackMessageContent {
+pub fn moments_nudge(dir: &Directory, shared: bool) -> SlackMessageContent {
+    if shared {
+        return SlackMessageContent::new()
+            .with_text("Thank you for sharing a mission moment this month!".into())
+            .with_blocks(vec![
+                header(":sparkles: Do you have a mission moment?"),
+                section(markdown(
+                    ":white_check_mark: You shared one this month. Thank you! Another is always welcome: `/moment <your story>`.",
+                )),
+            ]);
+    }
     let pillars: Vec<String> = dir
         .active_pillars()
         .map(|p| format!("•  {}", pillar_label(p)))

@@ -188,9 +188,9 @@ fn goal_blocks(data: &HomeData) -> Vec<SlackBlock> {
                     .into(),
             );
             blocks.push(context(&format!(
-                "Proposed by {}  ·  {} supporters",
+                "Proposed by {}  ·  {}",
                 mention(p.proposer.as_str()),
-                p.supporters
+                crate::app::jobs::plural(p.supporters as usize, "supporter", "supporters")
             )));
         }
     }

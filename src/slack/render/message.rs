@@ -15,12 +15,14 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Moment(m) => moment::post(&m.moment, dir),
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
-        Message::ProposalDecision(d) => proposal::decided(&d.proposal, d.owner.as_deref()),
+        Message::ProposalDecision(d) => {
+            proposal::decided(&d.proposal, d.owner.as_deref(), d.reason.as_deref())
+        }
         Message::Kickoff(k) => proposal::kickoff(dir, &k.team, k.year, &k.last_year),
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
         }
-        Message::MomentsNudge(_) => digest::moments_nudge(dir),
+        Message::MomentsNudge(n) => digest::moments_nudge(dir, n.shared),
         Message::MomentsDigest(d) => digest::moments_digest(&d.month_label, &d.moments, dir),
         Message::LeadershipDigest(d) => digest::leadership_digest(&d.month_label, &d.numbers, dir),
         Message::Priorities(p) => {
@@ -36,6 +38,12 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)
         }
+        Message::TeamUpdateDraft(d) => team_update::draft(d),
+        Message::TeamUpdate(u) => team_update::post(u),
+        // Built by the bot with people's words escaped (see `Outgoing::Confirm`).
+        Message::Confirmation(text) => SlackMessageContent::new()
+            .with_text(text.clone())
+            .with_blocks(vec![section(markdown(text))]),
     }
 }
 
@@ -110,18 +118,25 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         ),
         View::CommentProposal(p) => proposal::comment_modal(p),
         View::ApproveProposal(p) => proposal::approve_modal(p),
+        View::DeclineProposal(p) => proposal::decline_modal(p),
         View::TeamPeople { team, leaders } => goal::team_people_modal(team, *leaders),
         View::PublishPriorities(f) => {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
         }
+        View::TeamUpdate(f) => team_update::form(f),
     }
 }
 
 /// A short answer through a reply handle, shown as written.
 pub fn reply(reply: &crate::app::outgoing::Reply) -> SlackApiPostWebhookMessageRequest {
+    let text = if reply.formatted {
+        reply.text.clone()
+    } else {
+        escape(&reply.text)
+    };
     let content = SlackMessageContent::new()
-        .with_text(escape(&reply.text))
-        .with_blocks(vec![section(markdown(&escape(&reply.text)))]);
+        .with_text(text.clone())
+        .with_blocks(vec![section(markdown(&text))]);
     SlackApiPostWebhookMessageRequest::new(content).with_replace_original(reply.replace_original)
 }
 
@@ -136,6 +151,7 @@ mod tests {
         let req = reply(&Reply {
             text: "<!channel> see <https://x.test|this> & <@U0ADMIN>".into(),
             replace_original: true,
+            formatted: false,
         });
         let json = serde_json::to_string(&req).unwrap();
         assert!(!json.contains("<!channel>"), "{json}");
@@ -151,6 +167,9 @@ mod tests {
             text: "https://x.test".into(),
         });
         assert_eq!(unfurl(&comment).0, Some(false));
-        assert_eq!(unfurl(&Message::MomentsNudge(MomentsNudge)).0, Some(false));
+        assert_eq!(
+            unfurl(&Message::MomentsNudge(MomentsNudge { shared: false })).0,
+            Some(false)
+        );
     }
 }

@@ -19,6 +19,7 @@ pub mod priorities;
 pub mod proposal;
 pub mod reply;
 pub mod report;
+pub mod team_update;
 
 use slack_morphism::prelude::*;
 
@@ -62,6 +63,45 @@ pub fn mention(person: &str) -> String {
         return "_a former colleague_".to_owned();
     }
     format!("<@{person}>")
+}
+
+/// Escapes text the bot built itself from validated ids (a history line's
+/// "added leader <@U1>, <@U2>"), keeping those ids' mentions and channel
+/// links as such; anything else in angle brackets is escaped. Never for
+/// text a person typed: theirs goes through [`escape`].
+pub fn bot_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&escape(&rest[..open]));
+        let after = &rest[open..];
+        let token = after.find('>').map(|close| &after[1..close]);
+        let kept = token.and_then(|t| {
+            if let Some(id) = t.strip_prefix('@') {
+                crate::domain::PersonId::parse(id)
+                    .ok()
+                    .map(|p| mention(p.as_str()))
+            } else if let Some(id) = t.strip_prefix('#') {
+                crate::domain::ChannelId::parse(id)
+                    .ok()
+                    .map(|c| channel_link(c.as_str()))
+            } else {
+                None
+            }
+        });
+        match (kept, token) {
+            (Some(markup), Some(t)) => {
+                out.push_str(&markup);
+                rest = &after[t.len() + 2..];
+            }
+            _ => {
+                out.push_str("&lt;");
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(&escape(rest));
+    out
 }
 
 pub fn channel_link(channel: &str) -> String {
@@ -178,6 +218,15 @@ mod tests {
             "&lt;!channel&gt; hi &lt;@U123&gt; see &lt;http://evil.example|bank&gt; &amp; &lt;#C1&gt;"
         );
         assert!(!escaped.contains('<') && !escaped.contains('>'));
+    }
+
+    #[test]
+    fn the_bots_own_mentions_stay_mentions_and_everything_else_is_escaped() {
+        assert_eq!(
+            bot_text("added leader <@U0LEE>, <@U0ANN> to <#C0ICU> & <!channel> <b>"),
+            "added leader <@U0LEE>, <@U0ANN> to <#C0ICU> &amp; &lt;!channel&gt; &lt;b&gt;"
+        );
+        assert_eq!(bot_text("a < b <@"), "a &lt; b &lt;@");
     }
 
     #[test]

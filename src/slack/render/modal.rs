@@ -69,12 +69,17 @@ fn audience_option(a: Audience) -> SlackBlockChoiceItem<SlackBlockText> {
 
 /// The story, pillar and people inputs shared by the share and edit forms.
 fn moment_inputs(directory: &Directory, values: &FormValues) -> Vec<SlackBlock> {
-    let story = SlackBlockPlainTextInputElement::new()
+    let mut story = SlackBlockPlainTextInputElement::new()
         .with_action_id(ids::STORY.into())
         .with_multiline(true)
-        .with_max_length(MomentStory::MAX_CHARS as u64)
         .with_initial_value(values.story.clone())
         .with_placeholder(plain_only("When did you see our mission come alive?", 150));
+    // A story typed too long in `/moment` opens here to be shortened: Slack
+    // would refuse a form whose text exceeds its own limit, so the limit is
+    // then left to the check on submit, which says how much to cut.
+    if values.story.chars().count() <= MomentStory::MAX_CHARS {
+        story = story.with_max_length(MomentStory::MAX_CHARS as u64);
+    }
     let mut blocks: Vec<SlackBlock> = vec![
         input(ids::STORY, "Your story", story)
             .with_hint(plain_only(

@@ -31,20 +31,11 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
         .due
         .map(|d| format!("  ·  due {}", d.format("%b %-d, %Y")))
         .unwrap_or_default();
+    let plural = crate::app::jobs::plural;
     let counts = format!(
-        ":raised_hands: {} {}  ·  :speech_balloon: {} {}",
-        p.supporters,
-        if p.supporters == 1 {
-            "supporter"
-        } else {
-            "supporters"
-        },
-        p.comments,
-        if p.comments == 1 {
-            "comment"
-        } else {
-            "comments"
-        }
+        ":raised_hands: {}  ·  :speech_balloon: {} sent with Comment",
+        plural(p.supporters as usize, "supporter", "supporters"),
+        plural(p.comments as usize, "comment", "comments"),
     );
     let mut blocks = vec![
         header(":bulb: Goal proposal"),
@@ -59,6 +50,9 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
             mention(p.proposer.as_str())
         )),
     ];
+    if !p.supporter_ids.is_empty() {
+        blocks.push(context(&supported_by(&p.supporter_ids)));
+    }
     let id = p.id.to_string();
     match p.status {
         ProposalStatus::Open => blocks.push(actions(vec![
@@ -66,13 +60,8 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
             button(ids::PROPOSAL_COMMENT, "Comment", &id),
             button(ids::PROPOSAL_APPROVE, "Approve", &id)
                 .with_style(SlackBlockButtonStyle::Primary),
-            button(ids::PROPOSAL_DECLINE, "Decline", &id)
-                .with_style(SlackBlockButtonStyle::Danger)
-                .with_confirm(confirm(
-                    "Decline this proposal?",
-                    "The proposer and the team will see it was declined.",
-                    "Decline",
-                )),
+            // Opens a form asking why (it is the confirmation).
+            button(ids::PROPOSAL_DECLINE, "Decline", &id).with_style(SlackBlockButtonStyle::Danger),
         ])),
         ProposalStatus::Approved => blocks.push(context(&format!(
             ":white_check_mark: Approved by {}{}",
@@ -100,6 +89,22 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
         .with_blocks(blocks)
 }
 
+/// "Supported by @a, @b and 3 more".
+pub fn supported_by(people: &[crate::domain::PersonId]) -> String {
+    const SHOWN: usize = 10;
+    let names: Vec<String> = people
+        .iter()
+        .take(SHOWN)
+        .map(|p| mention(p.as_str()))
+        .collect();
+    let more = people.len().saturating_sub(SHOWN);
+    if more > 0 {
+        format!("Supported by {} and {more} more", names.join(", "))
+    } else {
+        format!("Supported by {}", names.join(", "))
+    }
+}
+
 /// A comment, in the proposal's thread; the comment is shown as written.
 pub fn comment(author: &str, text: &str) -> SlackMessageContent {
     SlackMessageContent::new()
@@ -111,7 +116,7 @@ pub fn comment(author: &str, text: &str) -> SlackMessageContent {
 }
 
 /// The decision, in the proposal's thread.
-pub fn decided(p: &ProposalCard, owner: Option<&str>) -> SlackMessageContent {
+pub fn decided(p: &ProposalCard, owner: Option<&str>, reason: Option<&str>) -> SlackMessageContent {
     let by = p
         .decided_by
         .as_ref()
@@ -125,11 +130,19 @@ pub fn decided(p: &ProposalCard, owner: Option<&str>) -> SlackMessageContent {
                 .unwrap_or_default(),
             goal.0
         ),
+        _ if reason.is_some() => {
+            format!(":no_entry_sign: Declined by {by}. Thank you for proposing it. The reason:")
+        }
         _ => format!(":no_entry_sign: Declined by {by}. Thank you for proposing it."),
     };
+    let mut blocks = vec![section(markdown(&text))];
+    if let (ProposalStatus::Declined, Some(reason)) = (p.status, reason) {
+        // The leader's words, shown as written.
+        blocks.push(section(plain(reason)));
+    }
     SlackMessageContent::new()
         .with_text(text.clone())
-        .with_blocks(vec![section(markdown(&text))])
+        .with_blocks(blocks)
 }
 
 fn modal(
@@ -173,6 +186,31 @@ pub fn comment_modal(p: &ProposalCard) -> SlackView {
     )
 }
 
+/// Decline with a reason: the proposer and the team read it in the thread.
+pub fn decline_modal(p: &ProposalCard) -> SlackView {
+    let input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(ids::PROPOSAL_REASON.into())
+        .with_multiline(true)
+        .with_max_length(crate::app::proposals::MAX_REASON as u64);
+    let blocks = vec![
+        section(plain(&p.title)),
+        SlackInputBlock::new(plain_only("Why not this year?", 2000), input.into())
+            .with_block_id(ids::PROPOSAL_REASON.into())
+            .with_hint(plain_only(
+                "Posted in the proposal's thread, as you write it, for the proposer and the team. Leave names out.",
+                2000,
+            ))
+            .into(),
+    ];
+    modal(
+        ids::PROPOSAL_DECLINE_CALLBACK,
+        "Decline proposal",
+        "Decline",
+        blocks,
+        p.id.0,
+    )
+}
+
 pub fn approve_modal(p: &ProposalCard) -> SlackView {
     let owner = SlackBlockUsersSelectElement::new()
         .with_action_id(ids::GOAL_OWNER.into())
@@ -180,8 +218,9 @@ pub fn approve_modal(p: &ProposalCard) -> SlackView {
     let blocks = vec![
         section(plain(&p.title)),
         context(&format!(
-            "{} supporters  ·  {} comments",
-            p.supporters, p.comments
+            "{}  ·  {}",
+            crate::app::jobs::plural(p.supporters as usize, "supporter", "supporters"),
+            crate::app::jobs::plural(p.comments as usize, "comment", "comments"),
         )),
         SlackInputBlock::new(plain_only("Owner of the goal", 2000), owner.into())
             .with_block_id(ids::GOAL_OWNER.into())
