@@ -13,18 +13,48 @@ use super::{AppContext, AppError};
 use crate::domain::goal::{CheckIn, Confidence, Goal, GoalId, GoalStatus, Note, PlanYear};
 use crate::domain::{DomainError, PersonId};
 use crate::store::goals::{self, GoalFilter};
-use chrono::Datelike;
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
 
 pub use crate::domain::goal::GoalInput;
 
+/// Today in the organization's time zone.
+pub fn local_today(ctx: &AppContext) -> chrono::NaiveDate {
+    let dir = ctx.directory();
+    ctx.clock
+        .now()
+        .with_timezone(&dir.org.timezone)
+        .date_naive()
+}
+
 /// The plan year "now" is in, in the organization's time zone.
 pub fn current_year(ctx: &AppContext) -> PlanYear {
-    let dir = ctx.directory();
-    let year = ctx.clock.now().with_timezone(&dir.org.timezone).year();
-    PlanYear::new(year).expect("the clock is within the supported years")
+    ctx.years.year_of(local_today(ctx))
+}
+
+/// The year new goals, proposals and kick-offs are for when no `year:` is
+/// given, and whether that is next year (its goal-setting is open).
+pub fn default_year(ctx: &AppContext) -> (PlanYear, bool) {
+    ctx.years.default_year(local_today(ctx))
+}
+
+/// The year a person named with `year:` (for lists and reports), or the
+/// current one.
+pub fn year_or_current(ctx: &AppContext, raw: Option<&str>) -> Result<PlanYear, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Ok(PlanYear::parse(raw).map_err(DomainError::from)?),
+        None => Ok(current_year(ctx)),
+    }
+}
+
+/// The year a person named with `year:` for something new (a kick-off), or
+/// the default one: next year once its goal-setting is open.
+pub fn year_or_default(ctx: &AppContext, raw: Option<&str>) -> Result<PlanYear, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Ok(PlanYear::parse(raw).map_err(DomainError::from)?),
+        None => Ok(default_year(ctx).0),
+    }
 }
 
 fn some(raw: &Option<String>) -> Option<&str> {
@@ -61,7 +91,7 @@ fn refuse_change(goal: &Goal) -> AppError {
 #[tracing::instrument(skip_all, fields(%actor))]
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
-    let goal = input.validate(&actor, &dir, current_year(ctx))?;
+    let goal = input.validate(&actor, &dir, default_year(ctx).0)?;
     if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
@@ -306,8 +336,12 @@ pub struct GoalPage {
     pub pages: i64,
 }
 
-pub async fn list(ctx: &AppContext, filter: GoalFilter, page: u32) -> Result<GoalPage, AppError> {
-    let year = current_year(ctx);
+pub async fn list(
+    ctx: &AppContext,
+    filter: GoalFilter,
+    year: PlanYear,
+    page: u32,
+) -> Result<GoalPage, AppError> {
     let total = goals::count(ctx.store.reads(), &filter, year).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = i64::from(page.max(1)).min(pages);

@@ -34,9 +34,26 @@ pub struct TeamLine {
     pub size: usize,
 }
 
+/// Next year's plan as it takes shape, shown beside the current year's
+/// report once goal-setting for it has produced goals.
+#[derive(Debug, Clone)]
+pub struct NextYearPlan {
+    pub year: PlanYear,
+    /// "2027" or "2027/28".
+    pub label: String,
+    /// Goals so far per pillar, in the pillars' order (pillars with goals only).
+    pub per_pillar: Vec<(Pillar, i64)>,
+    pub total: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct Report {
     pub year: PlanYear,
+    /// How people read the year: "2026" or "2025/26".
+    pub year_label: String,
+    /// Next year's plan, when the report is for the current year and next
+    /// year already has goals.
+    pub next: Option<NextYearPlan>,
     /// "November 2026", in the org's time zone.
     pub month: String,
     pub pillars: Vec<PillarLine>,
@@ -44,9 +61,12 @@ pub struct Report {
     pub org_wide_goals: i64,
 }
 
-pub async fn build(ctx: &AppContext) -> Result<Report, AppError> {
+/// The report for `year` (default: the current plan year, with next
+/// year's plan beside it once it has goals).
+pub async fn build(ctx: &AppContext, year: Option<PlanYear>) -> Result<Report, AppError> {
     let dir = ctx.directory();
-    let year = current_year(ctx);
+    let current = current_year(ctx);
+    let year = year.unwrap_or(current);
     let tz = dir.org.timezone;
     let local_now = ctx.clock.now().with_timezone(&tz);
     let month_start = tz
@@ -127,11 +147,48 @@ pub async fn build(ctx: &AppContext) -> Result<Report, AppError> {
         .collect();
     let total: i64 = totals.iter().map(|t| t.active).sum();
     let in_teams: i64 = freshness.iter().map(|(_, a, _)| a).sum();
+    let next = if year == current {
+        next_year_plan(ctx, &dir, current).await?
+    } else {
+        None
+    };
     Ok(Report {
         year,
+        year_label: ctx.years.label(year),
+        next,
         month: local_now.format("%B %Y").to_string(),
         pillars,
         teams,
         org_wide_goals: total - in_teams,
     })
+}
+
+/// Next year's goals per pillar, once goal-setting for it has produced any.
+async fn next_year_plan(
+    ctx: &AppContext,
+    dir: &crate::domain::Directory,
+    current: PlanYear,
+) -> Result<Option<NextYearPlan>, AppError> {
+    let next = current.next();
+    if next == current {
+        return Ok(None);
+    }
+    let totals = report::pillar_totals(ctx.store.reads(), next.value()).await?;
+    let per_pillar: Vec<(Pillar, i64)> = dir
+        .pillars
+        .iter()
+        .filter_map(|p| {
+            totals
+                .iter()
+                .find(|t| t.pillar_key == p.key.as_str())
+                .map(|t| (p.clone(), t.active))
+        })
+        .collect();
+    let total: i64 = per_pillar.iter().map(|(_, n)| n).sum();
+    Ok((total > 0).then(|| NextYearPlan {
+        year: next,
+        label: ctx.years.label(next),
+        per_pillar,
+        total,
+    }))
 }

@@ -77,7 +77,9 @@ pub enum GoalError {
         "`{raw}` is outside 0–100%. This goal takes a percentage from 0 to 100, like 45 or 45%."
     )]
     PercentOutOfRange { raw: String },
-    #[error("`{raw}` is not a plan year. Use a year from 2000 to 2100, like 2027.")]
+    #[error(
+        "`{raw}` is not a plan year. Use a year from 2000 to 2100, like 2027 (or 2026/27 for a year that runs from July 2026 to June 2027)."
+    )]
     BadYear { raw: String },
     #[error(
         "The due date is missing. Use forms like 2027-03-15, 2027-03 (end of March), Q2, Q2 2027 or end of year."
@@ -99,7 +101,7 @@ pub enum GoalError {
 
 /// Input echoed back in a message: trimmed, shortened, and without backticks
 /// so it cannot break out of the code span it is shown in.
-fn shown(raw: &str) -> String {
+pub(super) fn shown(raw: &str) -> String {
     const MAX: usize = 40;
     let text = raw.trim().replace('`', "'");
     if text.chars().count() <= MAX {
@@ -832,61 +834,7 @@ impl ProposalStatus {
     }
 }
 
-/// A plan year (the calendar year goals belong to). 2000..=2100.
-///
-/// The bounds catch typos ("207", "20277") while leaving room for any real
-/// plan; they also keep every date arithmetic on it in range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "i32", into = "i32")]
-pub struct PlanYear(i32);
-
-impl PlanYear {
-    pub const MIN: i32 = 2000;
-    pub const MAX: i32 = 2100;
-
-    pub fn new(year: i32) -> Result<PlanYear, GoalError> {
-        if (Self::MIN..=Self::MAX).contains(&year) {
-            Ok(PlanYear(year))
-        } else {
-            Err(GoalError::BadYear {
-                raw: year.to_string(),
-            })
-        }
-    }
-
-    /// Four digits only: "27" could be 2027 or a typo, so it is refused.
-    pub fn parse(raw: &str) -> Result<PlanYear, GoalError> {
-        let text = raw.trim();
-        let bad = || GoalError::BadYear { raw: shown(raw) };
-        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        text.parse().map_err(|_| bad()).and_then(Self::new)
-    }
-
-    pub fn value(self) -> i32 {
-        self.0
-    }
-}
-
-impl fmt::Display for PlanYear {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl TryFrom<i32> for PlanYear {
-    type Error = GoalError;
-    fn try_from(year: i32) -> Result<Self, Self::Error> {
-        Self::new(year)
-    }
-}
-
-impl From<PlanYear> for i32 {
-    fn from(year: PlanYear) -> i32 {
-        year.0
-    }
-}
+pub use super::plan_year::PlanYear;
 
 /// Due dates as people write them, resolved against the plan year.
 ///

@@ -44,8 +44,12 @@ async fn run(
     use render::escape;
     match cmd {
         AlignCommand::Help => done(format!("{}\n\n{}", reply::overview(), align_help())),
-        AlignCommand::Status => {
-            let report = report::build(ctx).await?;
+        AlignCommand::Status { year } => {
+            let year = match year {
+                Some(raw) => Some(crate::app::goals::year_or_current(ctx, Some(&raw))?),
+                None => None,
+            };
+            let report = report::build(ctx, year).await?;
             Ok(Json(render::report::status(&report, &ctx.directory())).into_response())
         }
         AlignCommand::PillarAdd {
@@ -207,12 +211,23 @@ async fn run(
                 format!(":bell: Your {kind} nudges are on again.")
             })
         }
-        AlignCommand::GoalsKickoff { team } => {
-            let team = proposals::kickoff(ctx, person, &team).await?;
+        AlignCommand::GoalsKickoff { team, year } => {
+            let chosen = crate::app::goals::year_or_default(ctx, year.as_deref())?;
+            let team = proposals::kickoff(ctx, person, &team, chosen).await?;
+            let why = match (year, crate::app::goals::default_year(ctx)) {
+                (None, (_, true)) => format!(
+                    " Goal-setting for {} is open, so it is for next year (add `year:` to choose another).",
+                    ctx.years.label(chosen)
+                ),
+                _ => String::new(),
+            };
             done(format!(
-                ":dart: The goal-setting kick-off is on its way to {}.",
+                ":dart: The {} goal-setting kick-off is on its way to {}.{why}",
+                ctx.years.label(chosen),
                 render::channel_link(team.channel.as_str())
             ))
         }
+        AlignCommand::Pillars => Ok(Json(render::lists::pillars(&ctx.directory())).into_response()),
+        AlignCommand::Teams => Ok(Json(render::lists::teams(&ctx.directory())).into_response()),
     }
 }

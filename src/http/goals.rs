@@ -87,9 +87,14 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Add(fields) => {
+            let named_year = fields.year.is_some();
             let goal = goals::add(ctx, person, input_of(fields)?).await?;
             reply(render::goal::confirmation(
-                &format!(":white_check_mark: Added goal {}.", goal.id),
+                &format!(
+                    ":white_check_mark: Added goal {}.{}",
+                    goal.id,
+                    next_year_note(ctx, named_year, goal.year)
+                ),
                 &goal,
                 &dir,
             ))
@@ -120,8 +125,8 @@ async fn run(
             );
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
-        GoalCommand::List { scope, page } => {
-            let (filter, title, next) = match scope {
+        GoalCommand::List { scope, page, year } => {
+            let (filter, title, mut next) = match scope {
                 ListScope::Mine => (
                     GoalFilter::Owner(person.clone()),
                     "Your goals".to_owned(),
@@ -142,7 +147,12 @@ async fn run(
                     "/goal list all".to_owned(),
                 ),
             };
-            let page = goals::list(ctx, filter, page).await?;
+            let chosen = goals::year_or_current(ctx, year.as_deref())?;
+            if year.is_some() {
+                next.push_str(&format!(" year:{chosen}"));
+            }
+            let title = format!("{title} · {}", ctx.years.label(chosen));
+            let page = goals::list(ctx, filter, chosen, page).await?;
             reply(render::goal::list(&title, &page, &dir, &next))
         }
         GoalCommand::Show { id } => {
@@ -182,13 +192,30 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Propose(fields) => {
+            let named_year = fields.year.is_some();
             let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
+            let (year, _) = goals::default_year(ctx);
             reply(reply::ephemeral(&format!(
-                ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.",
-                render::channel_link(team.channel.as_str())
+                ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.{}",
+                render::channel_link(team.channel.as_str()),
+                next_year_note(ctx, named_year, year)
             )))
         }
     }
+}
+
+/// Says so when a goal or proposal went to next year by default (its
+/// goal-setting is open), and how to choose another year.
+fn next_year_note(ctx: &AppContext, named_year: bool, year: PlanYear) -> String {
+    let (default, next) = goals::default_year(ctx);
+    if named_year || !next || year != default {
+        return String::new();
+    }
+    format!(
+        " It is for {}: goal-setting for next year is open (add `year:{}` to choose this year).",
+        ctx.years.label(year),
+        year.previous()
+    )
 }
 
 fn errors(fields: HashMap<String, String>) -> SlackViewSubmissionResponse {

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod align_lists;
 mod compose;
 mod conformance;
 mod data_rights;
@@ -17,6 +18,7 @@ mod jobs;
 mod modals;
 mod moments_command;
 mod ops;
+mod plan_years;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;

@@ -65,8 +65,12 @@ pub enum GoalCommand {
         confidence: Option<String>,
         note: Option<String>,
     },
-    /// `/goal list [mine|team <key>|all] [page:<n>]`.
-    List { scope: ListScope, page: u32 },
+    /// `/goal list [mine|team <key>|all] [page:<n>] [year:<yyyy>]`.
+    List {
+        scope: ListScope,
+        page: u32,
+        year: Option<String>,
+    },
     /// `/goal show <id>`.
     Show { id: String },
     /// `/goal close <id> achieved|dropped [note…]`; outcome lowercased.
@@ -87,7 +91,7 @@ pub(super) const GOAL_PROPOSE: &str = "`/goal propose <title> pillar:<key> [targ
 pub(super) const GOAL_UPDATE_FORM: &str = "`/goal update <id>`";
 pub(super) const GOAL_UPDATE: &str =
     "`/goal update <id> <value or n%> [on-track|at-risk|off-track] [note…]`";
-pub(super) const GOAL_LIST: &str = "`/goal list [mine|team <key>|all] [page:<n>]`";
+pub(super) const GOAL_LIST: &str = "`/goal list [mine|team <key>|all] [page:<n>] [year:<yyyy>]`";
 pub(super) const GOAL_SHOW: &str = "`/goal show <id>`";
 pub(super) const GOAL_EDIT: &str = "`/goal edit <id>`";
 pub(super) const GOAL_CLOSE: &str = "`/goal close <id> achieved|dropped [note…]`";
@@ -125,6 +129,10 @@ const GOAL_NOTES: &str = "Goal ids look like `12` or `#12`. Targets: `target:30m
 Dates: `due:2026-06-30`, `due:2026-06`, `due:Q2` or `due:\"end of year\"`. \
 Put values with spaces in quotes, and pick the owner from Slack's list as you type `@`.";
 
+/// The subcommands, for "did you mean …?".
+const GOAL_SUBCOMMANDS: &[&str] = &[
+    "help", "add", "propose", "update", "list", "show", "edit", "close",
+];
 const GOAL_KEYS: &[&str] = &["pillar", "target", "start", "due", "team", "owner", "year"];
 const CONFIDENCES: [&str; 3] = ["on-track", "at-risk", "off-track"];
 const OUTCOMES: [&str; 2] = ["achieved", "dropped"];
@@ -152,7 +160,7 @@ pub fn parse_goal(text: &str) -> Result<GoalCommand, Usage> {
         "show" => only_goal_id(rest, GOAL_SHOW).map(|id| GoalCommand::Show { id }),
         "edit" => only_goal_id(rest, GOAL_EDIT).map(|id| GoalCommand::Edit { id }),
         "close" => goal_close(rest),
-        _ => Err(unknown("/goal", sub, goal_help())),
+        _ => Err(unknown("/goal", sub, goal_help(), GOAL_SUBCOMMANDS)),
     }
 }
 
@@ -246,11 +254,12 @@ fn note(rest: &str) -> Option<String> {
 
 fn goal_list(rest: &str) -> Result<GoalCommand, Usage> {
     let fail = |why: String| usage(why, &[GOAL_LIST]);
-    let mut tokens = tokenize(rest, &["page"]).map_err(fail)?;
+    let mut tokens = tokenize(rest, &["page", "year"]).map_err(fail)?;
     let page = tokens.take("page").map_or(Ok(1), |p| page_number(&p));
     let page = page.map_err(fail)?;
+    let year = tokens.take("year");
     let scope = list_scope(&tokens.words).map_err(fail)?;
-    Ok(GoalCommand::List { scope, page })
+    Ok(GoalCommand::List { scope, page, year })
 }
 
 fn page_number(raw: &str) -> Result<u32, String> {

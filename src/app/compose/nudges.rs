@@ -7,7 +7,7 @@
 
 use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
-use crate::domain::goal::{Goal, PlanYear};
+use crate::domain::goal::Goal;
 use crate::domain::ids::{NudgeId, PostOwner};
 use crate::domain::period::Month;
 use crate::domain::{PersonId, Team, TeamKey};
@@ -56,7 +56,7 @@ pub(super) async fn team_goals(
     team: &Team,
     month: Month,
 ) -> Result<Vec<Goal>, ComposeError> {
-    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let year = ctx.years.year_of_month(month.year, month.month);
     Ok(goals::list(
         ctx.store.reads(),
         &GoalFilter::Team(team.key.clone()),
@@ -87,7 +87,7 @@ pub(super) async fn progress(
         return Ok(Composed::Skip("nudge has no readable period"));
     };
     let tz = ctx.directory().org.timezone;
-    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let year = ctx.years.year_of_month(month.year, month.month);
     let goals = goals::list(
         ctx.store.reads(),
         &GoalFilter::Owner(person.clone()),

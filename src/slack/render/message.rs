@@ -16,7 +16,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
         Message::ProposalDecision(d) => proposal::decided(&d.proposal, d.owner.as_deref()),
-        Message::Kickoff(k) => proposal::kickoff(dir, &k.team, k.year, &k.last_year),
+        Message::Kickoff(k) => proposal::kickoff(dir, k),
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
         }

@@ -12,6 +12,7 @@
 pub mod digest;
 pub mod goal;
 pub mod home;
+pub mod lists;
 pub mod message;
 pub mod modal;
 pub mod moment;

@@ -16,7 +16,7 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
         context(&format!(
             "_{}_  ·  plan year {}",
             escape(&dir.org.mission),
-            report.year.value()
+            report.year_label
         )),
         section(markdown("*By pillar*")),
     ];
@@ -86,6 +86,10 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
             lines.len() - shown
         )));
     }
+    if let Some(next) = &report.next {
+        blocks.push(divider());
+        blocks.push(section(markdown(&next_year(next))));
+    }
     blocks.push(divider());
     blocks.push(context(
         "*How these are computed.* Progress of a goal = (current − start) ÷ (target − start), capped to 0–100 % \
@@ -100,4 +104,19 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
             .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS)),
     )
     .with_response_type(SlackMessageResponseType::Ephemeral)
+}
+
+/// Next year's plan beside this year's: goals so far per pillar.
+fn next_year(next: &crate::app::report::NextYearPlan) -> String {
+    let per_pillar = next
+        .per_pillar
+        .iter()
+        .map(|(p, n)| format!("{} {n}", pillar_label(p)))
+        .collect::<Vec<_>>()
+        .join("  ·  ");
+    let goals = if next.total == 1 { "goal" } else { "goals" };
+    format!(
+        "*Next year's plan ({})*: {} {goals} so far  ·  {per_pillar}\n`/goal list all year:{}` shows them.",
+        next.label, next.total, next.year
+    )
 }
