@@ -82,6 +82,19 @@ pub enum Outgoing {
     },
     /// Re-render a progress nudge after a check-in.
     UpdateProgressNudge { nudge: NudgeId, person: PersonId },
+    /// The year's turn: a goal owner chooses how each open goal of `year`
+    /// ended (met, not met, carried over).
+    YearEndNudge {
+        nudge: NudgeId,
+        person: PersonId,
+        year: i32,
+    },
+    /// Re-render a year-end nudge after one of its goals was closed.
+    UpdateYearEndNudge {
+        nudge: NudgeId,
+        person: PersonId,
+        year: i32,
+    },
     /// "Do you have a mission moment?" DM.
     MomentsNudge {
         nudge: NudgeId,
@@ -198,6 +211,8 @@ impl Outgoing {
             | Outgoing::PrioritiesSummary { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::YearEndNudge { person, .. }
+            | Outgoing::UpdateYearEndNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
@@ -236,6 +251,8 @@ impl Outgoing {
         match self {
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::YearEndNudge { person, .. }
+            | Outgoing::UpdateYearEndNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
@@ -252,6 +269,7 @@ impl Outgoing {
             Outgoing::UpdateMoment { moment, .. } => Some(format!("update:{moment}")),
             Outgoing::UpdateProposal { proposal, .. } => Some(format!("proposal:{proposal}")),
             Outgoing::UpdateProgressNudge { nudge, .. }
+            | Outgoing::UpdateYearEndNudge { nudge, .. }
             | Outgoing::UpdatePrioritiesNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,

@@ -806,6 +806,74 @@ impl GoalStatus {
     }
 }
 
+/// How a closed goal ended, in the words `/goal close` takes. The stored
+/// status stays `achieved` or `dropped` (only `Achieved` is ever met); the
+/// outcome says which kind of "not achieved" it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GoalOutcome {
+    /// Met: the goal was achieved.
+    Achieved,
+    /// Given up during the year.
+    Dropped,
+    /// The year ended without the goal being met.
+    NotMet,
+    /// Not met this year, and it goes on next year as a new goal linked to this one.
+    CarriedOver,
+    /// Nobody chose an outcome before the year's grace period ended: closed
+    /// by the year's turn with its last value. Never counted as met.
+    NotReported,
+}
+
+impl GoalOutcome {
+    /// The words people type after `/goal close <id>` (not `not-reported`,
+    /// which only the year's turn records).
+    pub const TYPED: [&'static str; 4] = ["achieved", "dropped", "not-met", "carried-over"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalOutcome::Achieved => "achieved",
+            GoalOutcome::Dropped => "dropped",
+            GoalOutcome::NotMet => "not-met",
+            GoalOutcome::CarriedOver => "carried-over",
+            GoalOutcome::NotReported => "not-reported",
+        }
+    }
+
+    /// A stored outcome, or one typed: `achieved`/`met`, `dropped`,
+    /// `not-met`/`not met`/`missed`, `carried-over`/`carried over`/`carry-over`.
+    pub fn parse(raw: &str) -> Option<GoalOutcome> {
+        let words = raw.trim().to_lowercase().replace([' ', '_'], "-");
+        match words.as_str() {
+            "achieved" | "met" => Some(GoalOutcome::Achieved),
+            "dropped" => Some(GoalOutcome::Dropped),
+            "not-met" | "missed" => Some(GoalOutcome::NotMet),
+            "carried-over" | "carry-over" | "carried" => Some(GoalOutcome::CarriedOver),
+            "not-reported" => Some(GoalOutcome::NotReported),
+            _ => None,
+        }
+    }
+
+    /// The status stored beside the outcome: only a met goal is `achieved`.
+    pub fn status(self) -> GoalStatus {
+        match self {
+            GoalOutcome::Achieved => GoalStatus::Achieved,
+            _ => GoalStatus::Dropped,
+        }
+    }
+
+    /// How people read it: "met", "carried over", …
+    pub fn label(self) -> &'static str {
+        match self {
+            GoalOutcome::Achieved => "met",
+            GoalOutcome::Dropped => "dropped",
+            GoalOutcome::NotMet => "not met",
+            GoalOutcome::CarriedOver => "carried over",
+            GoalOutcome::NotReported => "not reported",
+        }
+    }
+}
+
 /// Where a proposed goal is: waiting for a team leader, or decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -964,6 +1032,11 @@ pub struct Goal {
     pub progress: f64,
     pub checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
     pub closed_note: Option<String>,
+    /// How it ended, once closed (goals closed before plan years had
+    /// outcomes have none: their status says it).
+    pub outcome: Option<GoalOutcome>,
+    /// The goal of last year this one carries over.
+    pub carried_from: Option<GoalId>,
     pub created_by: super::PersonId,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -1667,6 +1740,37 @@ mod tests {
         );
         let message = parse_due("2027-02-30", y).unwrap_err().to_string();
         assert!(message.contains("not a real calendar date"), "{message}");
+    }
+
+    #[test]
+    fn outcomes_are_read_in_the_words_people_type_and_only_met_is_achieved() {
+        for (raw, want) in [
+            ("achieved", GoalOutcome::Achieved),
+            ("MET", GoalOutcome::Achieved),
+            ("dropped", GoalOutcome::Dropped),
+            ("not met", GoalOutcome::NotMet),
+            ("not-met", GoalOutcome::NotMet),
+            ("carried over", GoalOutcome::CarriedOver),
+            ("carried-over", GoalOutcome::CarriedOver),
+            ("not-reported", GoalOutcome::NotReported),
+        ] {
+            assert_eq!(GoalOutcome::parse(raw), Some(want), "{raw}");
+            assert_eq!(GoalOutcome::parse(want.as_str()), Some(want));
+        }
+        assert_eq!(GoalOutcome::parse("done"), None);
+        for outcome in [
+            GoalOutcome::Dropped,
+            GoalOutcome::NotMet,
+            GoalOutcome::CarriedOver,
+            GoalOutcome::NotReported,
+        ] {
+            assert_eq!(
+                outcome.status(),
+                GoalStatus::Dropped,
+                "{outcome:?} is never met"
+            );
+        }
+        assert_eq!(GoalOutcome::Achieved.status(), GoalStatus::Achieved);
     }
 
     #[test]

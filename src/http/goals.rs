@@ -9,7 +9,7 @@ use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::proposals::{self, AlreadyDecided, Decided};
 use crate::app::{AppContext, AppError};
-use crate::domain::goal::{GoalField, GoalId, GoalStatus, PlanYear};
+use crate::domain::goal::{GoalField, GoalId, GoalOutcome, PlanYear};
 use crate::domain::{DomainError, PersonId};
 use crate::slack::command::SlashCommand;
 use crate::slack::ids;
@@ -160,19 +160,12 @@ async fn run(
             reply(render::goal::show(&goal, &history, &dir, dir.org.timezone))
         }
         GoalCommand::Close { id, outcome, note } => {
-            let status = match outcome.as_str() {
-                "achieved" => GoalStatus::Achieved,
-                _ => GoalStatus::Dropped,
-            };
-            let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
-            let text = match status {
-                GoalStatus::Achieved => format!(
-                    ":trophy: Goal {} is closed as achieved. Well done!",
-                    goal.id
-                ),
-                _ => format!("Goal {} is closed as dropped.", goal.id),
-            };
-            reply(render::goal::confirmation(&text, &goal, &dir))
+            let outcome = GoalOutcome::parse(&outcome).ok_or_else(|| {
+                AppError::NotFound(format!("`{outcome}` isn't an outcome I know."))
+            })?;
+            let closed = goals::close(ctx, person, goal_id(&id)?, outcome, note).await?;
+            let text = closed_text(&closed);
+            reply(render::goal::confirmation(&text, &closed.goal, &dir))
         }
         GoalCommand::Edit { id } => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
@@ -201,6 +194,22 @@ async fn run(
                 next_year_note(ctx, named_year, year)
             )))
         }
+    }
+}
+
+/// What closing a goal says: the outcome, and where a carried-over goal went on.
+pub fn closed_text(closed: &goals::Closed) -> String {
+    let id = closed.goal.id;
+    match (closed.goal.outcome, closed.carried_to) {
+        (Some(GoalOutcome::Achieved), _) => {
+            format!(":trophy: Goal {id} is closed as achieved (met). Well done!")
+        }
+        (Some(GoalOutcome::CarriedOver), Some(next)) => format!(
+            ":arrow_right: Goal {id} is closed as carried over: it goes on as goal {next} in next year's plan, with its history linked (`/goal show {}`).",
+            next.0
+        ),
+        (Some(outcome), _) => format!("Goal {id} is closed as {}.", outcome.label()),
+        (None, _) => format!("Goal {id} is closed."),
     }
 }
 
@@ -497,6 +506,25 @@ pub async fn button(
         ids::CHECK_IN => {
             let goal = goals::for_change(ctx, &person, goal_id(value)?).await?;
             open_modal(ctx, trigger, Modal::CheckIn { goal: goal.id }).await?;
+        }
+        ids::GOAL_OUTCOME_MET | ids::GOAL_OUTCOME_NOT_MET | ids::GOAL_OUTCOME_CARRIED => {
+            let outcome = match action {
+                ids::GOAL_OUTCOME_MET => GoalOutcome::Achieved,
+                ids::GOAL_OUTCOME_NOT_MET => GoalOutcome::NotMet,
+                _ => GoalOutcome::CarriedOver,
+            };
+            let (goal, nudge) = value
+                .split_once(':')
+                .and_then(|(g, n)| Some((g.parse().ok()?, n.parse().ok()?)))
+                .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
+            goals::choose_outcome(
+                ctx,
+                person,
+                GoalId(goal),
+                outcome,
+                crate::domain::ids::NudgeId(nudge),
+            )
+            .await?;
         }
         ids::GOAL_PROPOSE_OPEN => {
             open_modal(

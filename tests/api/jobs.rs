@@ -226,8 +226,8 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     .await;
     app.eventually(
         "SELECT COUNT(*) FROM job_runs WHERE finished_at IS NOT NULL",
-        |n| n >= 4,
-        "no catch-up of the priorities jobs",
+        |n| n >= 5,
+        "no catch-up of the priorities jobs and the year's turn",
     )
     .await;
     let caught_up: Vec<(String, Option<String>)> =
@@ -242,7 +242,8 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
             "moments-nudge",
             "priorities-missing",
             "priorities-nudge",
-            "priorities-reminder"
+            "priorities-reminder",
+            "year-turn"
         ],
         "only the jobs whose time passed this month"
     );
@@ -269,7 +270,7 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     );
     let again = scheduler.catch_up().await;
     assert!(again.is_empty(), "not caught up twice: {again:?}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 4);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 5);
 }
 
 #[tokio::test]

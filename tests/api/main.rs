@@ -26,3 +26,4 @@ mod races;
 mod serve_without_playground;
 mod signature;
 mod socket_mode;
+mod year_turn;

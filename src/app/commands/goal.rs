@@ -11,6 +11,7 @@ use super::Usage;
 use super::tokenizer::{
     code, help_text, nothing_more, person, split_first, tokenize, unknown, usage,
 };
+use crate::domain::goal::GoalOutcome;
 use std::sync::LazyLock;
 
 /// The options and free-text title of `/goal add` and `/goal propose`.
@@ -73,7 +74,9 @@ pub enum GoalCommand {
     },
     /// `/goal show <id>`.
     Show { id: String },
-    /// `/goal close <id> achieved|dropped [note…]`; outcome lowercased.
+    /// `/goal close <id> achieved|dropped|not-met|carried-over [note…]`;
+    /// the outcome normalized to one of those words (`met`, `not met`,
+    /// `carried over` are read too).
     Close {
         id: String,
         outcome: String,
@@ -94,7 +97,8 @@ pub(super) const GOAL_UPDATE: &str =
 pub(super) const GOAL_LIST: &str = "`/goal list [mine|team <key>|all] [page:<n>] [year:<yyyy>]`";
 pub(super) const GOAL_SHOW: &str = "`/goal show <id>`";
 pub(super) const GOAL_EDIT: &str = "`/goal edit <id>`";
-pub(super) const GOAL_CLOSE: &str = "`/goal close <id> achieved|dropped [note…]`";
+pub(super) const GOAL_CLOSE: &str =
+    "`/goal close <id> achieved|dropped|not-met|carried-over [note…]`";
 
 pub(super) const GOAL_FORMS: &[(&str, &str)] = &[
     (GOAL_HELP, "this help"),
@@ -122,7 +126,10 @@ pub(super) const GOAL_FORMS: &[(&str, &str)] = &[
     (GOAL_LIST, "list your goals, a team's goals or everyone's"),
     (GOAL_SHOW, "one goal and its check-ins"),
     (GOAL_EDIT, "open the form to change a goal"),
-    (GOAL_CLOSE, "close a goal as achieved or dropped"),
+    (
+        GOAL_CLOSE,
+        "close a goal: achieved (met), dropped, not met, or carried over into next year",
+    ),
 ];
 
 const GOAL_NOTES: &str = "Goal ids look like `12` or `#12`. Targets: `target:30min`, `target:$1.2M`, `target:100%`. \
@@ -135,7 +142,7 @@ const GOAL_SUBCOMMANDS: &[&str] = &[
 ];
 const GOAL_KEYS: &[&str] = &["pillar", "target", "start", "due", "team", "owner", "year"];
 const CONFIDENCES: [&str; 3] = ["on-track", "at-risk", "off-track"];
-const OUTCOMES: [&str; 2] = ["achieved", "dropped"];
+const OUTCOME_WORDS: &str = "`achieved`, `dropped`, `not-met` or `carried-over`";
 pub(super) const WHICH_GOAL: &str = "Which goal? Give its number, like `12` or `#12`.";
 
 static GOAL_HELP_TEXT: LazyLock<String> =
@@ -293,24 +300,28 @@ fn goal_close(rest: &str) -> Result<GoalCommand, Usage> {
     if id.is_empty() {
         return Err(fail(WHICH_GOAL.into()));
     }
-    let (outcome, rest) = split_first(rest);
-    let outcome = outcome.to_lowercase();
-    if outcome.is_empty() {
-        return Err(fail(
-            "Say how the goal ended: `achieved` or `dropped`.".into(),
-        ));
+    let (first, after_first) = split_first(rest);
+    if first.is_empty() {
+        return Err(fail(format!("Say how the goal ended: {}.", OUTCOME_WORDS)));
     }
-    if !OUTCOMES.contains(&outcome.as_str()) {
-        return Err(fail(format!(
-            "{} isn't an outcome I know: say `achieved` or `dropped`.",
-            code(&outcome)
-        )));
+    // Two-word forms first: `not met`, `carried over`.
+    let (second, after_second) = split_first(after_first);
+    let (outcome, rest) = match GoalOutcome::parse(&format!("{first} {second}")) {
+        Some(o) if !second.is_empty() => (Some(o), after_second),
+        _ => (GoalOutcome::parse(first), after_first),
+    };
+    match outcome {
+        Some(o) if o != GoalOutcome::NotReported => Ok(GoalCommand::Close {
+            id: id.to_owned(),
+            outcome: o.as_str().to_owned(),
+            note: note(rest),
+        }),
+        _ => Err(fail(format!(
+            "{} isn't an outcome I know: say {}.",
+            code(first),
+            OUTCOME_WORDS
+        ))),
     }
-    Ok(GoalCommand::Close {
-        id: id.to_owned(),
-        outcome,
-        note: note(rest),
-    })
 }
 
 fn only_goal_id(rest: &str, line: &str) -> Result<String, Usage> {

@@ -534,6 +534,13 @@ fn show_edit_and_close_read_the_raw_goal_id() {
             "close 12 dropped  Merged into #14.\nThanks all ",
             close("12", "dropped", Some("Merged into #14.\nThanks all")),
         ),
+        ("close 12 met", close("12", "achieved", None)),
+        ("close 12 not met", close("12", "not-met", None)),
+        ("close 12 carried-over", close("12", "carried-over", None)),
+        (
+            "close 12 Carried Over staffing came late",
+            close("12", "carried-over", Some("staffing came late")),
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(goal(text), expected, "text {text:?}");
@@ -562,7 +569,8 @@ fn missing_or_wrong_goal_arguments_give_the_right_usage_line() {
         ("edit", "Which goal?", GOAL_EDIT),
         ("edit 1 title", "`title`", GOAL_EDIT),
         ("close", "Which goal?", GOAL_CLOSE),
-        ("close 12", "`achieved` or `dropped`", GOAL_CLOSE),
+        ("close 12", "`not-met` or `carried-over`", GOAL_CLOSE),
+        ("close 12 not-reported", "`not-reported`", GOAL_CLOSE),
         ("close 12 finished", "`finished`", GOAL_CLOSE),
     ];
     for (text, explanation, line) in cases {

@@ -20,6 +20,7 @@ mod nudges;
 mod priorities;
 mod proposals;
 mod views;
+mod year;
 
 pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
@@ -27,6 +28,7 @@ pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use views::{PrioritiesForm, View};
+pub use year::YearEndNudge;
 
 use super::home::HomeData;
 use super::outgoing::{Outgoing, Reply};
@@ -75,6 +77,7 @@ pub enum Message {
     PrioritiesSummary(PrioritiesSummary),
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
+    YearEndNudge(YearEndNudge),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -208,6 +211,16 @@ pub async fn compose(
             nudges::progress(ctx, *nudge, person, true).await
         }
         Outgoing::MomentsNudge { nudge, person, .. } => nudges::moments(ctx, *nudge, person).await,
+        Outgoing::YearEndNudge {
+            nudge,
+            person,
+            year,
+        } => year::year_end(ctx, *nudge, person, *year, false).await,
+        Outgoing::UpdateYearEndNudge {
+            nudge,
+            person,
+            year,
+        } => year::year_end(ctx, *nudge, person, *year, true).await,
         Outgoing::PrioritiesNudge {
             nudge,
             person,

@@ -36,6 +36,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)
         }
+        Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
     }
 }
 

@@ -20,6 +20,7 @@ pub mod priorities;
 pub mod proposal;
 pub mod reply;
 pub mod report;
+pub mod year;
 
 use slack_morphism::prelude::*;
 
