@@ -108,6 +108,12 @@ pub enum Outgoing {
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
+    /// The alignment report of plan year `year`, shared in `channel` by `by`.
+    ShareReport {
+        year: i32,
+        channel: ChannelId,
+        by: PersonId,
+    },
     /// A team's priorities, to its channel (and remember where).
     PostPriorities {
         priority: PriorityId,
@@ -205,6 +211,7 @@ impl Outgoing {
             | Outgoing::ProposalDecided { channel, .. }
             | Outgoing::Kickoff { channel, .. }
             | Outgoing::MomentsDigest { channel, .. }
+            | Outgoing::ShareReport { channel, .. }
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }

@@ -3,14 +3,17 @@
 //! its formula in the rendered report; nothing is a black box.
 
 use super::goals::current_year;
+use super::outgoing::Outgoing;
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::PlanYear;
+use crate::domain::{ChannelId, PersonId};
 use crate::domain::{Pillar, Team};
 use crate::store::report;
 use chrono::{Datelike, TimeZone};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PillarLine {
     pub pillar: Pillar,
     pub active: i64,
@@ -21,7 +24,7 @@ pub struct PillarLine {
     pub teams_without: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TeamLine {
     pub team: Team,
     /// Active goals per pillar key (only pillars with goals).
@@ -36,7 +39,7 @@ pub struct TeamLine {
 
 /// Next year's plan as it takes shape, shown beside the current year's
 /// report once goal-setting for it has produced goals.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NextYearPlan {
     pub year: PlanYear,
     /// "2027" or "2027/28".
@@ -46,7 +49,7 @@ pub struct NextYearPlan {
     pub total: i64,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub year: PlanYear,
     /// How people read the year: "2026" or "2025/26".
@@ -191,4 +194,46 @@ async fn next_year_plan(
         per_pillar,
         total,
     }))
+}
+
+/// Where `person` may share the report: nowhere unless they may share it
+/// (see [`Actor::may_share_report`]); then the leadership channel.
+// HOOK(leaders): add `[org] staff_channel` here when it exists.
+pub fn share_targets(ctx: &AppContext, person: &PersonId) -> Vec<ChannelId> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, person).may_share_report() {
+        return Vec::new();
+    }
+    vec![dir.org.leadership_channel.clone()]
+}
+
+/// Shares the report of `year` in `channel` through the outbox; refused
+/// unless `person` may share it there (a forged button value changes
+/// nothing).
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn share(
+    ctx: &AppContext,
+    person: PersonId,
+    channel: &str,
+    year: PlanYear,
+) -> Result<ChannelId, AppError> {
+    let targets = share_targets(ctx, &person);
+    if targets.is_empty() {
+        return Err(AppError::Forbidden(
+            "Only admins share the alignment report in a channel; `/align status` shows it to you."
+                .into(),
+        ));
+    }
+    let Some(channel) = targets.into_iter().find(|c| c.as_str() == channel) else {
+        return Err(AppError::Forbidden(
+            "The report is shared only in the leadership channel.".into(),
+        ));
+    };
+    let message = Outgoing::ShareReport {
+        year: year.value(),
+        channel: channel.clone(),
+        by: person,
+    };
+    super::moments::send(ctx, message).await?;
+    Ok(channel)
 }

@@ -50,7 +50,8 @@ async fn run(
                 None => None,
             };
             let report = report::build(ctx, year).await?;
-            Ok(Json(render::report::status(&report, &ctx.directory())).into_response())
+            let share_to = report::share_targets(ctx, &person);
+            Ok(Json(render::report::status(&report, &ctx.directory(), &share_to)).into_response())
         }
         AlignCommand::PillarAdd {
             key,
@@ -230,4 +231,36 @@ async fn run(
         AlignCommand::Pillars => Ok(Json(render::lists::pillars(&ctx.directory())).into_response()),
         AlignCommand::Teams => Ok(Json(render::lists::teams(&ctx.directory())).into_response()),
     }
+}
+
+/// "Share in the channel" under `/align status`: value `<channel>:<year>`.
+pub async fn share_button(
+    ctx: &AppContext,
+    person: PersonId,
+    value: &str,
+    reply_to: Option<String>,
+) -> Result<(), AppError> {
+    let (channel, year) = value
+        .split_once(':')
+        .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
+    let year = crate::app::goals::year_or_current(ctx, Some(year))?;
+    report::share(ctx, person, channel, year).await?;
+    if let Some(to) = reply_to {
+        crate::app::moments::send(
+            ctx,
+            crate::app::outgoing::Outgoing::Reply {
+                to,
+                reply: crate::app::outgoing::Reply {
+                    // Replies are plain text (escaped): no channel mention here.
+                    text: format!(
+                        ":white_check_mark: The alignment report of {} is on its way to the leadership channel.",
+                        ctx.years.label(year)
+                    ),
+                    replace_original: false,
+                },
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

@@ -287,6 +287,7 @@ async fn button(
             moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
         }
         ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        ids::REPORT_SHARE => super::align::share_button(ctx, person, value, reply_to).await,
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {

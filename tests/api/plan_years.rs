@@ -198,3 +198,68 @@ async fn a_july_plan_year_is_named_2026_27_and_opens_in_april() {
     assert!(text.contains("plan year 2026/27"), "{text}");
     assert!(text.contains("Next year's plan (2027/28)"), "{text}");
 }
+
+#[tokio::test]
+async fn an_admin_shares_the_report_in_the_leadership_channel_and_nobody_else_can() {
+    let app = spawn_app().await;
+    app.post_command("/goal", "add Cut ER waits pillar:patient-care", LEAD)
+        .await;
+    app.settle().await;
+    let admin = app.post_command("/align", "status", ADMIN).await;
+    assert!(
+        admin.text().contains("report_share") && admin.text().contains("C0LEADERS:2026"),
+        "{}",
+        admin.body
+    );
+    let leader = app.post_command("/align", "status", LEAD).await;
+    assert!(!leader.text().contains("report_share"), "{}", leader.body);
+
+    let posts = app.fake.calls_to("chat.postMessage").len();
+    let hooks = app.fake.calls_to("hook").len();
+    let press = |user: &str, value: &str, hook: &str| {
+        button(
+            user,
+            "report_share",
+            value,
+            On::Message(&app.fake.hook_url(hook)),
+        )
+    };
+    app.post_interaction(&press(LEAD, "C0LEADERS:2026", "lead"))
+        .await;
+    app.post_interaction(&press(ADMIN, "C0NURSING:2026", "forged"))
+        .await;
+    let told = app.sent("hook", hooks + 2).await;
+    let answers = format!("{:?}", &told[hooks..]);
+    assert!(answers.contains("Only admins share"), "{answers}");
+    assert!(
+        answers.contains("only in the leadership channel"),
+        "{answers}"
+    );
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        posts,
+        "nothing was posted for a refused share"
+    );
+
+    app.post_interaction(&press(ADMIN, "C0LEADERS:2026", "admin"))
+        .await;
+    let post = &app.sent("chat.postMessage", posts + 1).await[posts];
+    assert_eq!(post.body["channel"], LEADERS);
+    let text = blocks_text(&post.body);
+    assert!(
+        text.contains("Alignment report")
+            && text.contains("Shared by <@U0ADMIN>")
+            && text.contains("plan year 2026")
+            && text.contains("Patient care"),
+        "{text}"
+    );
+    let told = app.sent("hook", hooks + 3).await;
+    assert!(
+        told[hooks + 2]
+            .body
+            .to_string()
+            .contains("of 2026 is on its way to the leadership channel"),
+        "{:?}",
+        told[hooks + 2].body
+    );
+}

@@ -28,7 +28,7 @@ pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use views::{PrioritiesForm, View};
-pub use year::YearEndNudge;
+pub use year::{SharedReport, YearEndNudge};
 
 use super::home::HomeData;
 use super::outgoing::{Outgoing, Reply};
@@ -78,6 +78,7 @@ pub enum Message {
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
     YearEndNudge(YearEndNudge),
+    Report(SharedReport),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -211,6 +212,9 @@ pub async fn compose(
             nudges::progress(ctx, *nudge, person, true).await
         }
         Outgoing::MomentsNudge { nudge, person, .. } => nudges::moments(ctx, *nudge, person).await,
+        Outgoing::ShareReport { year, channel, by } => {
+            year::shared_report(ctx, *year, channel, by).await
+        }
         Outgoing::YearEndNudge {
             nudge,
             person,

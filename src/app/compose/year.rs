@@ -1,6 +1,7 @@
-//! The year's turn, as a direct message: each goal of the ending plan year
-//! its owner still has to close, with the outcomes to choose from, and what
-//! happens to those nobody closes.
+//! The plan year's messages: the year's-turn direct message (each goal of
+//! the ending plan year its owner still has to close, with the outcomes to
+//! choose from, and what happens to those nobody closes), and the year's
+//! alignment report shared in a channel.
 //!
 //! The DM remembers where it landed (its row in `nudges`), so after each
 //! choice it is re-rendered in place: the chosen outcome replaces the
@@ -13,6 +14,36 @@ use crate::domain::goal::{Goal, GoalStatus, PlanYear};
 use crate::domain::ids::{NudgeId, PostOwner};
 use crate::store::{goals, jobs};
 use chrono::NaiveDate;
+
+/// The alignment report as shared in a channel, and who shared it. The
+/// numbers are read when it is delivered; it holds no one's free text (names
+/// of teams and pillars are the plan's own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedReport {
+    pub report: crate::app::report::Report,
+    pub by: PersonId,
+}
+
+pub(super) async fn shared_report(
+    ctx: &AppContext,
+    year: i32,
+    channel: &crate::domain::ChannelId,
+    by: &PersonId,
+) -> Result<Composed, ComposeError> {
+    let year = PlanYear::new(year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let report = crate::app::report::build(ctx, Some(year))
+        .await
+        .map_err(|e| ComposeError::Unavailable(e.to_string()))?;
+    Ok(Composed::Post {
+        to: Conversation::Channel(channel.clone()),
+        message: Message::Report(SharedReport {
+            report,
+            by: by.clone(),
+        }),
+        thread: None,
+        record: None,
+    })
+}
 
 /// A goal owner's year-end DM.
 #[derive(Debug, Clone, PartialEq)]

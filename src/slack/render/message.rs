@@ -37,6 +37,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             priorities::missing(&m.month_label, &teams)
         }
         Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
+        Message::Report(r) => report::shared(&r.report, &r.by, dir),
     }
 }
 

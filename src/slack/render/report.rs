@@ -10,7 +10,57 @@ const TEAMS_PER_SECTION: usize = 12;
 /// Sections of team lines at most; the rest is summarized.
 const MAX_TEAM_SECTIONS: usize = 30;
 
-pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
+/// The report for the person who asked; `share_to` are the channels they
+/// may share it in (a "Share in #…" button each).
+pub fn status(
+    report: &Report,
+    dir: &Directory,
+    share_to: &[crate::domain::ChannelId],
+) -> SlackCommandEventResponse {
+    let mut blocks = report_blocks(report, dir);
+    if !share_to.is_empty() {
+        let buttons = share_to
+            .iter()
+            .map(|c| {
+                button(
+                    crate::slack::ids::REPORT_SHARE,
+                    "Share in the leadership channel",
+                    &format!("{}:{}", c.as_str(), report.year.value()),
+                )
+            })
+            .collect();
+        blocks.push(context(&format!(
+            "Share this report with {}:",
+            share_to
+                .iter()
+                .map(|c| channel_link(c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        blocks.push(actions(buttons));
+    }
+    SlackCommandEventResponse::new(
+        SlackMessageContent::new()
+            .with_text(format!("Alignment report · {}", report.month))
+            .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS)),
+    )
+    .with_response_type(SlackMessageResponseType::Ephemeral)
+}
+
+/// The report as posted in a channel when someone shared it.
+pub fn shared(
+    report: &Report,
+    by: &crate::domain::PersonId,
+    dir: &Directory,
+) -> SlackMessageContent {
+    let mut blocks = report_blocks(report, dir);
+    blocks.insert(1, context(&format!("Shared by {}", mention(by.as_str()))));
+    SlackMessageContent::new()
+        .with_text(format!("Alignment report · {}", report.month))
+        .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS))
+}
+
+fn report_blocks(report: &Report, dir: &Directory) -> Vec<SlackBlock> {
     let mut blocks = vec![
         header(&format!("Alignment report · {}", report.month)),
         context(&format!(
@@ -98,12 +148,7 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
          Checked in this month = active goals with a check-in since the 1st (org time) ÷ active goals. \
          Took part = team members who proposed, supported or commented on a goal proposal this year ÷ team size.",
     ));
-    SlackCommandEventResponse::new(
-        SlackMessageContent::new()
-            .with_text(format!("Alignment report · {}", report.month))
-            .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS)),
-    )
-    .with_response_type(SlackMessageResponseType::Ephemeral)
+    blocks
 }
 
 /// Next year's plan beside this year's: goals so far per pillar.
