@@ -263,3 +263,36 @@ async fn an_admin_shares_the_report_in_the_leadership_channel_and_nobody_else_ca
         told[hooks + 2].body
     );
 }
+
+#[tokio::test]
+async fn the_home_tab_shows_this_year_with_next_years_goals_beside_it() {
+    let app = spawn_app_at(&config(""), start_time()).await;
+    app.post_command(
+        "/goal",
+        "add Cut ER waits pillar:patient-care year:2026",
+        LEAD,
+    )
+    .await;
+    app.post_command("/goal", "add Open the new wing pillar:patient-care", LEAD)
+        .await;
+    app.settle().await;
+    let before = app.fake.calls_to("views.publish").len();
+    let event = serde_json::json!({
+        "type": "event_callback", "team_id": "T0TEAM", "api_app_id": "A0APP", "event_id": "Ev0HOMEY",
+        "event_time": 1, "event": {"type": "app_home_opened", "user": LEAD, "channel": "D0LEAD", "tab": "home"}
+    });
+    app.post_event(&event).await;
+    let publish = app.sent("views.publish", before + 1).await;
+    let view = publish[before].body["view"].to_string();
+    assert!(view.contains("Your goals · 2026"), "{view}");
+    assert!(view.contains("Cut ER waits"), "{view}");
+    assert!(
+        !view.contains("Open the new wing"),
+        "next year's goal is not in this year's list: {view}"
+    );
+    assert!(
+        view.contains("Next year's plan (2027): you own 1 goal so far")
+            && view.contains("/goal list mine year:2027"),
+        "{view}"
+    );
+}
