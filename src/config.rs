@@ -11,6 +11,7 @@
 
 mod environment;
 
+use crate::domain::plan_year::{self, YearCalendar};
 use crate::domain::schedule::Schedule;
 use crate::domain::{ChannelId, DomainError, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono_tz::Tz;
@@ -97,6 +98,8 @@ pub struct Settings {
     /// Microsoft Teams, when `MICROSOFT_APP_ID` (or `ALIGNBOT_TEAMS_NO_AUTH=1`)
     /// is set: `serve` then answers `POST /api/messages`.
     pub microsoft_teams: Option<crate::teams::settings::TeamsSettings>,
+    /// The organization's plan years (`[org] plan_year_start`, …).
+    pub years: YearCalendar,
 }
 
 impl std::fmt::Debug for Settings {
@@ -115,6 +118,7 @@ impl std::fmt::Debug for Settings {
             .field("schedule", &self.schedule)
             .field("data", &self.data)
             .field("microsoft_teams", &self.microsoft_teams)
+            .field("years", &self.years)
             .finish()
     }
 }
@@ -249,6 +253,9 @@ pub struct Schedules {
     pub progress_nudge: Schedule,
     pub moments_nudge: Schedule,
     pub monthly_digest: Schedule,
+    /// The year's turn: nudges owners in the plan year's last month, closes
+    /// what is left once the grace period is over.
+    pub year_turn: Schedule,
     /// Working days after the priorities nudge before leaders who have not
     /// published get a reminder; as many again before admins get the list.
     pub priorities_reminder_days: u32,
@@ -264,6 +271,7 @@ const DEFAULT_PRIORITIES_NUDGE: &str = "0 0 9 1 * *";
 const DEFAULT_PROGRESS_NUDGE: &str = "0 0 9 25 * *";
 const DEFAULT_MOMENTS_NUDGE: &str = "0 0 10 15 * *";
 const DEFAULT_MONTHLY_DIGEST: &str = "0 0 16 28 * *";
+const DEFAULT_YEAR_TURN: &str = "0 0 9 15 * *";
 const DEFAULT_REMINDER_DAYS: u32 = 3;
 const DEFAULT_TEAM_UPDATE: &str = "0 0 9 2 * *";
 
@@ -276,6 +284,7 @@ impl Default for Schedules {
             progress_nudge: parse(DEFAULT_PROGRESS_NUDGE),
             moments_nudge: parse(DEFAULT_MOMENTS_NUDGE),
             monthly_digest: parse(DEFAULT_MONTHLY_DIGEST),
+            year_turn: parse(DEFAULT_YEAR_TURN),
             priorities_reminder_days: DEFAULT_REMINDER_DAYS,
             team_update: parse(DEFAULT_TEAM_UPDATE),
             holidays: Vec::new(),
@@ -389,6 +398,13 @@ struct FileOrg {
     leadership_channel: String,
     #[serde(default)]
     admins: Vec<String>,
+    /// The plan year's first month: `7` or `"July"`.
+    plan_year_start: Option<toml::Value>,
+    /// The month goal-setting for next year opens.
+    next_year_opens: Option<toml::Value>,
+    /// Days after the plan year's end before unclosed goals are closed as
+    /// "not reported".
+    year_end_grace_days: Option<u32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -423,6 +439,7 @@ struct FileSchedule {
     progress_nudge: Option<String>,
     moments_nudge: Option<String>,
     monthly_digest: Option<String>,
+    year_turn: Option<String>,
     priorities_reminder_days: Option<u32>,
     team_update: Option<String>,
     #[serde(default)]
@@ -544,6 +561,7 @@ impl Settings {
         let server = resolve_server(&file.server)?;
         let delivery = resolve_delivery(file.delivery)?;
         let socket_mode = resolve_socket_mode(file.socket_mode)?;
+        let years = resolve_years(file.org.as_ref())?;
         let org = resolve_org(file.org)?;
         let pillars = resolve_pillars(file.pillars)?;
         let teams = resolve_teams(file.teams)?;
@@ -581,6 +599,7 @@ impl Settings {
             schedule,
             data,
             microsoft_teams,
+            years,
         })
     }
 
@@ -839,6 +858,55 @@ fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
     })
 }
 
+/// The plan-year settings: months as numbers or names, goal-setting opening
+/// in another month than the year starts, a grace period of 1 to 90 days.
+fn resolve_years(file: Option<&FileOrg>) -> Result<YearCalendar, ConfigError> {
+    let month = |name: &str, value: Option<&toml::Value>, default: u32| match value {
+        None => Ok(default),
+        Some(v) => {
+            let text = match v {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(n) => n.to_string(),
+                _ => "(not a month)".to_owned(),
+            };
+            plan_year::parse_month(&text).ok_or_else(|| {
+                invalid(
+                    format!("org.{name}"),
+                    &text,
+                    "write a month as 1 to 12 or its name, like 7 or \"July\"",
+                )
+            })
+        }
+    };
+    let defaults = YearCalendar::default();
+    let start = month(
+        "plan_year_start",
+        file.and_then(|f| f.plan_year_start.as_ref()),
+        defaults.start_month(),
+    )?;
+    let opens = month(
+        "next_year_opens",
+        file.and_then(|f| f.next_year_opens.as_ref()),
+        defaults.opening_month(),
+    )?;
+    let calendar = YearCalendar::new(start, opens).map_err(|e| {
+        invalid(
+            "org.next_year_opens",
+            plan_year::month_name(opens),
+            e.to_string(),
+        )
+    })?;
+    match file.and_then(|f| f.year_end_grace_days) {
+        None => Ok(calendar),
+        Some(days @ 1..=90) => Ok(calendar.with_grace_days(days)),
+        Some(days) => Err(invalid(
+            "org.year_end_grace_days",
+            days.to_string(),
+            "must be 1 to 90 days",
+        )),
+    }
+}
+
 fn resolve_pillars(file: Vec<FilePillar>) -> Result<Vec<Pillar>, ConfigError> {
     let mut seen = HashSet::new();
     file.into_iter()
@@ -929,6 +997,7 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedules, ConfigError> {
             file.monthly_digest,
             DEFAULT_MONTHLY_DIGEST,
         )?,
+        year_turn: pick("year_turn", file.year_turn, DEFAULT_YEAR_TURN)?,
         priorities_reminder_days: match file.priorities_reminder_days {
             Some(0) => {
                 return Err(invalid(

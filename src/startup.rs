@@ -86,7 +86,7 @@ pub async fn prepare_store_counting(
         .await?
         .context("the organization is missing after seeding")?;
     drop(conn);
-    let ctx = AppContext::new(store.clone(), clock.clone(), directory);
+    let ctx = AppContext::new(store.clone(), clock.clone(), directory).with_years(settings.years);
     // Colleagues' names learned by earlier runs, before the first story.
     ctx.refresh_known_people()
         .await

@@ -10,10 +10,11 @@
 use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
 use super::{AppContext, AppError};
-use crate::domain::goal::{CheckIn, Confidence, Goal, GoalId, GoalStatus, Note, PlanYear};
+use crate::domain::goal::{
+    CheckIn, Confidence, Goal, GoalId, GoalOutcome, GoalStatus, Note, PlanYear,
+};
 use crate::domain::{DomainError, PersonId};
 use crate::store::goals;
-use chrono::Datelike;
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
@@ -22,11 +23,42 @@ pub use crate::domain::goal::GoalInput;
 /// Which goals a listing shows (for adapters, which do not import the store).
 pub use crate::store::goals::GoalFilter;
 
+/// Today in the organization's time zone.
+pub fn local_today(ctx: &AppContext) -> chrono::NaiveDate {
+    let dir = ctx.directory();
+    ctx.clock
+        .now()
+        .with_timezone(&dir.org.timezone)
+        .date_naive()
+}
+
 /// The plan year "now" is in, in the organization's time zone.
 pub fn current_year(ctx: &AppContext) -> PlanYear {
-    let dir = ctx.directory();
-    let year = ctx.clock.now().with_timezone(&dir.org.timezone).year();
-    PlanYear::new(year).expect("the clock is within the supported years")
+    ctx.years.year_of(local_today(ctx))
+}
+
+/// The year new goals, proposals and kick-offs are for when no `year:` is
+/// given, and whether that is next year (its goal-setting is open).
+pub fn default_year(ctx: &AppContext) -> (PlanYear, bool) {
+    ctx.years.default_year(local_today(ctx))
+}
+
+/// The year a person named with `year:` (for lists and reports), or the
+/// current one.
+pub fn year_or_current(ctx: &AppContext, raw: Option<&str>) -> Result<PlanYear, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Ok(PlanYear::parse(raw).map_err(DomainError::from)?),
+        None => Ok(current_year(ctx)),
+    }
+}
+
+/// The year a person named with `year:` for something new (a kick-off), or
+/// the default one: next year once its goal-setting is open.
+pub fn year_or_default(ctx: &AppContext, raw: Option<&str>) -> Result<PlanYear, AppError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(raw) => Ok(PlanYear::parse(raw).map_err(DomainError::from)?),
+        None => Ok(default_year(ctx).0),
+    }
 }
 
 fn some(raw: &Option<String>) -> Option<&str> {
@@ -64,7 +96,7 @@ fn refuse_change(goal: &Goal) -> AppError {
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
     let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let goal = input.validate(&actor, &dir, current_year(ctx))?;
+    let goal = input.validate(&actor, &dir, default_year(ctx).0)?;
     let from_first = goal.kind.starts_at_first_check_in(start_given);
     if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
         return Err(AppError::Forbidden(
@@ -107,10 +139,16 @@ pub async fn get(ctx: &AppContext, id: GoalId) -> Result<Goal, AppError> {
         .ok_or_else(|| not_found(id))
 }
 
-/// A goal with its check-ins, newest first.
+/// A goal with its check-ins, newest first (a carried-over goal's include
+/// those of the goal it carries over).
 pub async fn show(ctx: &AppContext, id: GoalId) -> Result<(Goal, Vec<CheckIn>), AppError> {
     let goal = get(ctx, id).await?;
-    let history = goals::check_ins(ctx.store.reads(), id, 24).await?;
+    let mut history = goals::check_ins(ctx.store.reads(), id, 24).await?;
+    // A goal carried over keeps its history: last year's check-ins follow
+    // this year's.
+    if let Some(from) = goal.carried_from {
+        history.extend(goals::check_ins(ctx.store.reads(), from, 24).await?);
+    }
     Ok((goal, history))
 }
 
@@ -220,21 +258,68 @@ pub async fn check_in(
     Ok((get(ctx, id).await?, check_in))
 }
 
-/// Closes a goal as achieved or dropped, with an optional note.
-#[tracing::instrument(skip_all, fields(%actor, %id))]
+/// A goal closed: as it is now, and next year's goal carrying it over.
+pub struct Closed {
+    pub goal: Goal,
+    pub carried_to: Option<GoalId>,
+}
+
+fn already_closed(goal: &Goal) -> AppError {
+    let how = goal.outcome.map_or(goal.status.as_str(), |o| o.label());
+    AppError::Forbidden(format!("Goal {} is already closed ({how}).", goal.id))
+}
+
+/// Closes a goal with its outcome (`/goal close`, the year's-turn buttons)
+/// and an optional note. "Carried over" starts next year's copy of it,
+/// linked to this one. The close is conditional in the database, so a goal
+/// closed twice at once (two presses, the owner and the year's turn) is
+/// closed once: the second is told it is already closed.
 pub async fn close(
     ctx: &AppContext,
     actor: PersonId,
     id: GoalId,
-    outcome: GoalStatus,
+    outcome: GoalOutcome,
     note: Option<String>,
-) -> Result<Goal, AppError> {
+) -> Result<Closed, AppError> {
+    close_with(ctx, actor, id, outcome, note, None).await
+}
+
+/// An outcome chosen with a button of the year-end DM `nudge` (for plan
+/// year `year`): closes the goal and re-renders the DM in the same
+/// transaction.
+pub async fn choose_outcome(
+    ctx: &AppContext,
+    actor: PersonId,
+    id: GoalId,
+    outcome: GoalOutcome,
+    nudge: crate::domain::ids::NudgeId,
+) -> Result<Closed, AppError> {
+    let goal = get(ctx, id).await?;
+    let refresh = Outgoing::UpdateYearEndNudge {
+        nudge,
+        person: actor.clone(),
+        year: goal.year.value(),
+    };
+    close_with(ctx, actor, id, outcome, None, Some(refresh)).await
+}
+
+#[tracing::instrument(skip_all, fields(%actor, %id))]
+async fn close_with(
+    ctx: &AppContext,
+    actor: PersonId,
+    id: GoalId,
+    outcome: GoalOutcome,
+    note: Option<String>,
+    also: Option<Outgoing>,
+) -> Result<Closed, AppError> {
     let goal = for_change(ctx, &actor, id).await?;
     if goal.status != GoalStatus::Active {
-        return Err(AppError::Forbidden(format!(
-            "Goal {id} is already closed ({}).",
-            goal.status.as_str()
-        )));
+        return Err(already_closed(&goal));
+    }
+    if outcome == GoalOutcome::NotReported {
+        return Err(AppError::Forbidden(
+            "\"Not reported\" is what the year's turn records when nobody chose: say `achieved`, `dropped`, `not-met` or `carried-over`.".into(),
+        ));
     }
     let note = some(&note)
         .map(Note::parse)
@@ -242,26 +327,49 @@ pub async fn close(
         .map(|n| n.as_str().to_owned());
     let now = ctx.clock.now();
     let owner = goal.owner.clone();
-    ctx.store
+    let due = goal
+        .due
+        .and_then(|d| d.checked_add_months(chrono::Months::new(12)));
+    let result = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
-                goals::close(conn, id, outcome, note.as_deref(), now).await?;
+                if !goals::close(conn, id, outcome, note.as_deref(), now).await? {
+                    return Ok(None);
+                }
+                let carried_to = match outcome {
+                    GoalOutcome::CarriedOver => {
+                        goals::carry_over(conn, id, due, &actor, now).await?
+                    }
+                    _ => None,
+                };
+                let detail = match carried_to {
+                    Some(next) => format!("carried over as goal {next}"),
+                    None => note.clone().unwrap_or_default(),
+                };
                 goals::log_change(
                     conn,
                     &actor,
                     &format!("goal:{}", id.0),
                     outcome.as_str(),
-                    note.as_deref().unwrap_or(""),
+                    &detail,
                     now,
                 )
                 .await?;
                 enqueue(conn, &Outgoing::PublishHome { person: owner }, now).await?;
-                Ok(())
+                if let Some(message) = &also {
+                    enqueue(conn, message, now).await?;
+                }
+                Ok(Some(carried_to))
             })
         })
         .await?;
     ctx.wake_delivery();
-    get(ctx, id).await
+    let goal = get(ctx, id).await?;
+    match result {
+        Some(carried_to) => Ok(Closed { goal, carried_to }),
+        None => Err(already_closed(&goal)),
+    }
 }
 
 /// Replaces a goal's definition (from the edit form); the team changes only
@@ -332,8 +440,12 @@ pub struct GoalPage {
     pub pages: i64,
 }
 
-pub async fn list(ctx: &AppContext, filter: GoalFilter, page: u32) -> Result<GoalPage, AppError> {
-    let year = current_year(ctx);
+pub async fn list(
+    ctx: &AppContext,
+    filter: GoalFilter,
+    year: PlanYear,
+    page: u32,
+) -> Result<GoalPage, AppError> {
     let total = goals::count(ctx.store.reads(), &filter, year).await?;
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = i64::from(page.max(1)).min(pages);

@@ -40,6 +40,33 @@ pub struct HomeData {
     /// The person's team and its priorities this month (`None`: not yet
     /// published), when they belong to exactly one team.
     pub priorities: Option<(crate::domain::Team, String, Option<Vec<String>>)>,
+    /// The plan year shown, and next year's beside it once it has goals.
+    pub years: HomeYears,
+}
+
+/// The plan year the Home shows ("2026", "2025/26"), and next year's plan
+/// beside it once the person owns goals in it: its label, its number (for
+/// `year:`) and how many goals they own there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomeYears {
+    pub label: String,
+    pub next: Option<(String, i32, i64)>,
+}
+
+/// The current plan year, and the person's goals of next year so far.
+async fn home_years(ctx: &AppContext, person: &PersonId) -> Result<HomeYears, AppError> {
+    let year = current_year(ctx);
+    let next = year.next();
+    let mine = GoalFilter::Owner(person.clone());
+    let count = if next == year {
+        0
+    } else {
+        goals::count(ctx.store.reads(), &mine, next).await?
+    };
+    Ok(HomeYears {
+        label: ctx.years.label(year),
+        next: (count > 0).then(|| (ctx.years.label(next), next.value(), count)),
+    })
 }
 
 pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppError> {
@@ -92,6 +119,7 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
             (m.id, kinds)
         })
         .collect();
+    let data_person = person.clone();
     Ok(HomeData {
         person,
         directory,
@@ -103,5 +131,6 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
         held,
         latest,
         priorities,
+        years: home_years(ctx, &data_person).await?,
     })
 }

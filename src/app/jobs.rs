@@ -27,11 +27,15 @@ pub enum Job {
     TeamUpdate,
     /// Leaders whose team has not posted it some working days later.
     TeamUpdateReminder,
+    /// The plan year's turn: owners choose their goals' outcomes in the
+    /// year's last month; after the grace period the rest are closed as
+    /// "not reported".
+    YearTurn,
 }
 
 impl Job {
     /// Every job `jobs list` shows, so `jobs run` accepts each of them.
-    pub const ALL: [Job; 8] = [
+    pub const ALL: [Job; 9] = [
         Job::PrioritiesNudge,
         Job::ProgressNudge,
         Job::MomentsNudge,
@@ -40,6 +44,7 @@ impl Job {
         Job::PrioritiesMissing,
         Job::TeamUpdate,
         Job::TeamUpdateReminder,
+        Job::YearTurn,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +57,7 @@ impl Job {
             Job::PrioritiesMissing => "priorities-missing",
             Job::TeamUpdate => "team-update",
             Job::TeamUpdateReminder => "team-update-reminder",
+            Job::YearTurn => "year-turn",
         }
     }
 
@@ -273,6 +279,7 @@ async fn plan_and_claim(
     // published), counted apart from those away or muted.
     let mut already = 0;
     match job {
+        Job::YearTurn => return year_turn(ctx, period, trigger).await,
         Job::ProgressNudge => {
             let due = jobs::goals_due_for_check_in(pool, current_year(ctx).value(), from).await?;
             let owners: BTreeSet<String> = due.iter().map(|(o, _)| o.clone()).collect();
@@ -384,9 +391,11 @@ async fn plan_and_claim(
         Job::ProgressNudge => "progress",
         Job::MomentsNudge => "moments",
         Job::PrioritiesNudge | Job::PrioritiesReminder => "priorities",
-        Job::MonthlyDigest | Job::PrioritiesMissing | Job::TeamUpdate | Job::TeamUpdateReminder => {
-            ""
-        }
+        Job::MonthlyDigest
+        | Job::PrioritiesMissing
+        | Job::TeamUpdate
+        | Job::TeamUpdateReminder
+        | Job::YearTurn => "",
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;
@@ -484,6 +493,90 @@ async fn plan_and_claim(
         ran,
         enqueued,
         skipped,
+        detail,
+    })
+}
+
+/// The year's turn, run monthly (`[schedule] year_turn`): in the plan
+/// year's last month, each owner of an open goal is asked (once) to choose
+/// its outcome; once the grace period after a year's end is over
+/// (`[org] year_end_grace_days`), goals of that year still open are closed
+/// with their last value as "not reported", never as met. Claimed by
+/// `(job, month)` in the same transaction, like every job.
+async fn year_turn(
+    ctx: &AppContext,
+    period: Month,
+    trigger: Trigger,
+) -> Result<JobSummary, AppError> {
+    use chrono::Datelike;
+    let job = Job::YearTurn;
+    let years = ctx.years;
+    let year = years.year_of_month(period.year, period.month);
+    let last_month = years.last_day(year).month() == period.month;
+    let ended = year.previous();
+    let today = super::goals::local_today(ctx);
+    let close_ended = ended != year && today >= years.closes_on(ended);
+    let owners = if last_month {
+        crate::store::goals::owners_with_open_goals(ctx.store.reads(), year).await?
+    } else {
+        Vec::new()
+    };
+    let (key, name, now) = (period.key(), job.name(), ctx.clock.now());
+    let (ran, enqueued, closed) = ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                if !jobs::claim(conn, name, &key, trigger.as_str(), now).await? {
+                    return Ok((false, 0, 0));
+                }
+                let mut enqueued = 0;
+                for person in &owners {
+                    let Some(nudge) =
+                        jobs::record_nudge(conn, name, &key, person.as_str(), now).await?
+                    else {
+                        continue;
+                    };
+                    let message = Outgoing::YearEndNudge {
+                        nudge: crate::domain::ids::NudgeId(nudge),
+                        person: person.clone(),
+                        year: year.value(),
+                    };
+                    enqueue(conn, &message, now).await?;
+                    enqueued += 1;
+                }
+                let closed = if close_ended {
+                    crate::store::goals::close_unreported(conn, ended, now).await?
+                } else {
+                    0
+                };
+                let summary = format!("{enqueued} owners asked, {closed} goals not reported");
+                jobs::finish(conn, name, &key, &summary, now).await?;
+                Ok((true, enqueued, closed))
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    let mut detail = if last_month {
+        format!(
+            "asked {enqueued} goal owners how their {} goals ended",
+            years.label(year)
+        )
+    } else {
+        format!("not the last month of {}: nobody asked", years.label(year))
+    };
+    if close_ended {
+        let goals = if closed == 1 { "goal" } else { "goals" };
+        detail.push_str(&format!(
+            "; closed {closed} {goals} of {} as not reported",
+            years.label(ended)
+        ));
+    }
+    Ok(JobSummary {
+        job,
+        period,
+        ran,
+        enqueued,
+        skipped: 0,
         detail,
     })
 }

@@ -60,6 +60,8 @@ pub struct AppContext {
     /// lock, so the last reload to finish stored the newest organization
     /// (a slow reload started before an admin's change cannot overwrite it).
     reload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The organization's plan years (from `[org] plan_year_start`, …).
+    pub years: crate::domain::plan_year::YearCalendar,
 }
 
 impl AppContext {
@@ -73,7 +75,13 @@ impl AppContext {
             metrics: crate::metrics::Metrics::new(),
             delivery_stopped: Arc::new(AtomicBool::new(false)),
             reload_lock: Arc::new(tokio::sync::Mutex::new(())),
+            years: Default::default(),
         }
+    }
+
+    /// The same context on the organization's plan-year calendar.
+    pub fn with_years(self, years: crate::domain::plan_year::YearCalendar) -> Self {
+        Self { years, ..self }
     }
 
     /// The organization as last loaded; a snapshot, so a request sees one

@@ -82,6 +82,19 @@ pub enum Outgoing {
     },
     /// Re-render a progress nudge after a check-in.
     UpdateProgressNudge { nudge: NudgeId, person: PersonId },
+    /// The year's turn: a goal owner chooses how each open goal of `year`
+    /// ended (met, not met, carried over).
+    YearEndNudge {
+        nudge: NudgeId,
+        person: PersonId,
+        year: i32,
+    },
+    /// Re-render a year-end nudge after one of its goals was closed.
+    UpdateYearEndNudge {
+        nudge: NudgeId,
+        person: PersonId,
+        year: i32,
+    },
     /// "Do you have a mission moment?" DM.
     MomentsNudge {
         nudge: NudgeId,
@@ -97,6 +110,12 @@ pub enum Outgoing {
     MomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
+    /// The alignment report of plan year `year`, shared in `channel` by `by`.
+    ShareReport {
+        year: i32,
+        channel: ChannelId,
+        by: PersonId,
+    },
     /// A team's priorities, to its channel (and remember where).
     PostPriorities {
         priority: PriorityId,
@@ -227,6 +246,7 @@ impl Outgoing {
             | Outgoing::ProposalDecided { channel, .. }
             | Outgoing::Kickoff { channel, .. }
             | Outgoing::MomentsDigest { channel, .. }
+            | Outgoing::ShareReport { channel, .. }
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
@@ -234,6 +254,8 @@ impl Outgoing {
             | Outgoing::PostTeamUpdate { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::YearEndNudge { person, .. }
+            | Outgoing::UpdateYearEndNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
@@ -281,6 +303,8 @@ impl Outgoing {
         match self {
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
+            | Outgoing::YearEndNudge { person, .. }
+            | Outgoing::UpdateYearEndNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
@@ -303,6 +327,7 @@ impl Outgoing {
             Outgoing::UpdateProgressNudge { nudge, .. }
             | Outgoing::UpdatePrioritiesNudge { nudge, .. }
             | Outgoing::UpdateTeamUpdateDraft { nudge, .. }
+            | Outgoing::UpdateYearEndNudge { nudge, .. }
             | Outgoing::UpdateMomentsNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
             _ => None,

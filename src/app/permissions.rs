@@ -100,6 +100,14 @@ impl<'a> Actor<'a> {
         self.runs(team)
     }
 
+    /// Shares the alignment report in the leadership channel: admins.
+    // HOOK(leaders): people in `[org] executives` may share too, and the
+    // staff channel joins the targets in `report::share_targets`, once those
+    // settings exist.
+    pub fn may_share_report(&self) -> bool {
+        self.is_admin()
+    }
+
     /// Posts the goal-setting kick-off to `team`'s channel.
     pub fn may_start_goal_setting(&self, team: &TeamKey) -> bool {
         self.runs(team)

@@ -12,7 +12,7 @@
 //! other is told who decided first (see [`Decided`]). A unique index on the
 //! goal's proposal backs this in the database.
 
-use super::goals::{GoalInput, current_year};
+use super::goals::GoalInput;
 use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
 use super::{AppContext, AppError};
@@ -109,7 +109,7 @@ pub async fn propose(
     input: GoalInput,
 ) -> Result<(i64, Team), AppError> {
     let dir = ctx.directory();
-    let goal: NewGoal = input.validate(&person, &dir, current_year(ctx))?;
+    let goal: NewGoal = input.validate(&person, &dir, super::goals::default_year(ctx).0)?;
     let Some(team) = goal.team.as_ref().and_then(|t| dir.team(t)).cloned() else {
         return Err(AppError::Forbidden(
             "A proposal goes to a team: add team:<key> (you are not in exactly one team).".into(),
@@ -446,7 +446,12 @@ pub async fn open_for(
 /// pillars, last year's goals and how they ended, and an invitation to
 /// propose. Leaders of the team and admins may start it.
 #[tracing::instrument(skip_all, fields(%person))]
-pub async fn kickoff(ctx: &AppContext, person: PersonId, team: &str) -> Result<Team, AppError> {
+pub async fn kickoff(
+    ctx: &AppContext,
+    person: PersonId,
+    team: &str,
+    year: crate::domain::goal::PlanYear,
+) -> Result<Team, AppError> {
     let dir = ctx.directory();
     let key = dir.resolve_team(team)?;
     if !Actor::new(&dir, &person).may_start_goal_setting(&key) {
@@ -455,11 +460,7 @@ pub async fn kickoff(ctx: &AppContext, person: PersonId, team: &str) -> Result<T
         ));
     }
     let team = dir.team(&key).cloned().expect("resolved above");
-    let (year, channel, now) = (
-        current_year(ctx).value(),
-        team.channel.clone(),
-        ctx.clock.now(),
-    );
+    let (year, channel, now) = (year.value(), team.channel.clone(), ctx.clock.now());
     ctx.store
         .write(move |conn| {
             Box::pin(async move {

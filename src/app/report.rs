@@ -3,14 +3,17 @@
 //! its formula in the rendered report; nothing is a black box.
 
 use super::goals::current_year;
+use super::outgoing::Outgoing;
+use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::PlanYear;
+use crate::domain::{ChannelId, PersonId};
 use crate::domain::{Pillar, Team};
 use crate::store::report;
 use chrono::{Datelike, TimeZone};
 use std::collections::{HashMap, HashSet};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PillarLine {
     pub pillar: Pillar,
     pub active: i64,
@@ -21,7 +24,7 @@ pub struct PillarLine {
     pub teams_without: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TeamLine {
     pub team: Team,
     /// Active goals per pillar key (only pillars with goals).
@@ -34,9 +37,26 @@ pub struct TeamLine {
     pub size: usize,
 }
 
-#[derive(Debug, Clone)]
+/// Next year's plan as it takes shape, shown beside the current year's
+/// report once goal-setting for it has produced goals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NextYearPlan {
+    pub year: PlanYear,
+    /// "2027" or "2027/28".
+    pub label: String,
+    /// Goals so far per pillar, in the pillars' order (pillars with goals only).
+    pub per_pillar: Vec<(Pillar, i64)>,
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Report {
     pub year: PlanYear,
+    /// How people read the year: "2026" or "2025/26".
+    pub year_label: String,
+    /// Next year's plan, when the report is for the current year and next
+    /// year already has goals.
+    pub next: Option<NextYearPlan>,
     /// "November 2026", in the org's time zone.
     pub month: String,
     pub pillars: Vec<PillarLine>,
@@ -44,9 +64,12 @@ pub struct Report {
     pub org_wide_goals: i64,
 }
 
-pub async fn build(ctx: &AppContext) -> Result<Report, AppError> {
+/// The report for `year` (default: the current plan year, with next
+/// year's plan beside it once it has goals).
+pub async fn build(ctx: &AppContext, year: Option<PlanYear>) -> Result<Report, AppError> {
     let dir = ctx.directory();
-    let year = current_year(ctx);
+    let current = current_year(ctx);
+    let year = year.unwrap_or(current);
     let tz = dir.org.timezone;
     let local_now = ctx.clock.now().with_timezone(&tz);
     let month_start = tz
@@ -127,11 +150,90 @@ pub async fn build(ctx: &AppContext) -> Result<Report, AppError> {
         .collect();
     let total: i64 = totals.iter().map(|t| t.active).sum();
     let in_teams: i64 = freshness.iter().map(|(_, a, _)| a).sum();
+    let next = if year == current {
+        next_year_plan(ctx, &dir, current).await?
+    } else {
+        None
+    };
     Ok(Report {
         year,
+        year_label: ctx.years.label(year),
+        next,
         month: local_now.format("%B %Y").to_string(),
         pillars,
         teams,
         org_wide_goals: total - in_teams,
     })
+}
+
+/// Next year's goals per pillar, once goal-setting for it has produced any.
+async fn next_year_plan(
+    ctx: &AppContext,
+    dir: &crate::domain::Directory,
+    current: PlanYear,
+) -> Result<Option<NextYearPlan>, AppError> {
+    let next = current.next();
+    if next == current {
+        return Ok(None);
+    }
+    let totals = report::pillar_totals(ctx.store.reads(), next.value()).await?;
+    let per_pillar: Vec<(Pillar, i64)> = dir
+        .pillars
+        .iter()
+        .filter_map(|p| {
+            totals
+                .iter()
+                .find(|t| t.pillar_key == p.key.as_str())
+                .map(|t| (p.clone(), t.active))
+        })
+        .collect();
+    let total: i64 = per_pillar.iter().map(|(_, n)| n).sum();
+    Ok((total > 0).then(|| NextYearPlan {
+        year: next,
+        label: ctx.years.label(next),
+        per_pillar,
+        total,
+    }))
+}
+
+/// Where `person` may share the report: nowhere unless they may share it
+/// (see [`Actor::may_share_report`]); then the leadership channel.
+// HOOK(leaders): add `[org] staff_channel` here when it exists.
+pub fn share_targets(ctx: &AppContext, person: &PersonId) -> Vec<ChannelId> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, person).may_share_report() {
+        return Vec::new();
+    }
+    vec![dir.org.leadership_channel.clone()]
+}
+
+/// Shares the report of `year` in `channel` through the outbox; refused
+/// unless `person` may share it there (a forged button value changes
+/// nothing).
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn share(
+    ctx: &AppContext,
+    person: PersonId,
+    channel: &str,
+    year: PlanYear,
+) -> Result<ChannelId, AppError> {
+    let targets = share_targets(ctx, &person);
+    if targets.is_empty() {
+        return Err(AppError::Forbidden(
+            "Only admins share the alignment report in a channel; `/align status` shows it to you."
+                .into(),
+        ));
+    }
+    let Some(channel) = targets.into_iter().find(|c| c.as_str() == channel) else {
+        return Err(AppError::Forbidden(
+            "The report is shared only in the leadership channel.".into(),
+        ));
+    };
+    let message = Outgoing::ShareReport {
+        year: year.value(),
+        channel: channel.clone(),
+        by: person,
+    };
+    super::moments::send(ctx, message).await?;
+    Ok(channel)
 }

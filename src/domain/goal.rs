@@ -77,7 +77,9 @@ pub enum GoalError {
         "`{raw}` is outside 0–100%. This goal takes a percentage from 0 to 100, like 45 or 45%."
     )]
     PercentOutOfRange { raw: String },
-    #[error("`{raw}` is not a plan year. Use a year from 2000 to 2100, like 2027.")]
+    #[error(
+        "`{raw}` is not a plan year. Use a year from 2000 to 2100, like 2027 (or 2026/27 for a year that runs from July 2026 to June 2027)."
+    )]
     BadYear { raw: String },
     #[error(
         "The due date is missing. Use forms like 2027-03-15, 2027-03 (end of March), Q2, Q2 2027 or end of year."
@@ -99,7 +101,7 @@ pub enum GoalError {
 
 /// Input echoed back in a message: trimmed, shortened, and without backticks
 /// so it cannot break out of the code span it is shown in.
-fn shown(raw: &str) -> String {
+pub(super) fn shown(raw: &str) -> String {
     const MAX: usize = 40;
     let text = raw.trim().replace('`', "'");
     if text.chars().count() <= MAX {
@@ -824,6 +826,74 @@ impl GoalStatus {
     }
 }
 
+/// How a closed goal ended, in the words `/goal close` takes. The stored
+/// status stays `achieved` or `dropped` (only `Achieved` is ever met); the
+/// outcome says which kind of "not achieved" it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GoalOutcome {
+    /// Met: the goal was achieved.
+    Achieved,
+    /// Given up during the year.
+    Dropped,
+    /// The year ended without the goal being met.
+    NotMet,
+    /// Not met this year, and it goes on next year as a new goal linked to this one.
+    CarriedOver,
+    /// Nobody chose an outcome before the year's grace period ended: closed
+    /// by the year's turn with its last value. Never counted as met.
+    NotReported,
+}
+
+impl GoalOutcome {
+    /// The words people type after `/goal close <id>` (not `not-reported`,
+    /// which only the year's turn records).
+    pub const TYPED: [&'static str; 4] = ["achieved", "dropped", "not-met", "carried-over"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GoalOutcome::Achieved => "achieved",
+            GoalOutcome::Dropped => "dropped",
+            GoalOutcome::NotMet => "not-met",
+            GoalOutcome::CarriedOver => "carried-over",
+            GoalOutcome::NotReported => "not-reported",
+        }
+    }
+
+    /// A stored outcome, or one typed: `achieved`/`met`, `dropped`,
+    /// `not-met`/`not met`/`missed`, `carried-over`/`carried over`/`carry-over`.
+    pub fn parse(raw: &str) -> Option<GoalOutcome> {
+        let words = raw.trim().to_lowercase().replace([' ', '_'], "-");
+        match words.as_str() {
+            "achieved" | "met" => Some(GoalOutcome::Achieved),
+            "dropped" => Some(GoalOutcome::Dropped),
+            "not-met" | "missed" => Some(GoalOutcome::NotMet),
+            "carried-over" | "carry-over" | "carried" => Some(GoalOutcome::CarriedOver),
+            "not-reported" => Some(GoalOutcome::NotReported),
+            _ => None,
+        }
+    }
+
+    /// The status stored beside the outcome: only a met goal is `achieved`.
+    pub fn status(self) -> GoalStatus {
+        match self {
+            GoalOutcome::Achieved => GoalStatus::Achieved,
+            _ => GoalStatus::Dropped,
+        }
+    }
+
+    /// How people read it: "met", "carried over", …
+    pub fn label(self) -> &'static str {
+        match self {
+            GoalOutcome::Achieved => "met",
+            GoalOutcome::Dropped => "dropped",
+            GoalOutcome::NotMet => "not met",
+            GoalOutcome::CarriedOver => "carried over",
+            GoalOutcome::NotReported => "not reported",
+        }
+    }
+}
+
 /// Where a proposed goal is: waiting for a team leader, or decided.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -852,61 +922,7 @@ impl ProposalStatus {
     }
 }
 
-/// A plan year (the calendar year goals belong to). 2000..=2100.
-///
-/// The bounds catch typos ("207", "20277") while leaving room for any real
-/// plan; they also keep every date arithmetic on it in range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "i32", into = "i32")]
-pub struct PlanYear(i32);
-
-impl PlanYear {
-    pub const MIN: i32 = 2000;
-    pub const MAX: i32 = 2100;
-
-    pub fn new(year: i32) -> Result<PlanYear, GoalError> {
-        if (Self::MIN..=Self::MAX).contains(&year) {
-            Ok(PlanYear(year))
-        } else {
-            Err(GoalError::BadYear {
-                raw: year.to_string(),
-            })
-        }
-    }
-
-    /// Four digits only: "27" could be 2027 or a typo, so it is refused.
-    pub fn parse(raw: &str) -> Result<PlanYear, GoalError> {
-        let text = raw.trim();
-        let bad = || GoalError::BadYear { raw: shown(raw) };
-        if text.len() != 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        text.parse().map_err(|_| bad()).and_then(Self::new)
-    }
-
-    pub fn value(self) -> i32 {
-        self.0
-    }
-}
-
-impl fmt::Display for PlanYear {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl TryFrom<i32> for PlanYear {
-    type Error = GoalError;
-    fn try_from(year: i32) -> Result<Self, Self::Error> {
-        Self::new(year)
-    }
-}
-
-impl From<PlanYear> for i32 {
-    fn from(year: PlanYear) -> i32 {
-        year.0
-    }
-}
+pub use super::plan_year::PlanYear;
 
 /// Due dates as people write them, resolved against the plan year.
 ///
@@ -1036,6 +1052,11 @@ pub struct Goal {
     pub progress: f64,
     pub checked_in_at: Option<chrono::DateTime<chrono::Utc>>,
     pub closed_note: Option<String>,
+    /// How it ended, once closed (goals closed before plan years had
+    /// outcomes have none: their status says it).
+    pub outcome: Option<GoalOutcome>,
+    /// The goal of last year this one carries over.
+    pub carried_from: Option<GoalId>,
     pub created_by: super::PersonId,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
@@ -1739,6 +1760,37 @@ mod tests {
         );
         let message = parse_due("2027-02-30", y).unwrap_err().to_string();
         assert!(message.contains("not a real calendar date"), "{message}");
+    }
+
+    #[test]
+    fn outcomes_are_read_in_the_words_people_type_and_only_met_is_achieved() {
+        for (raw, want) in [
+            ("achieved", GoalOutcome::Achieved),
+            ("MET", GoalOutcome::Achieved),
+            ("dropped", GoalOutcome::Dropped),
+            ("not met", GoalOutcome::NotMet),
+            ("not-met", GoalOutcome::NotMet),
+            ("carried over", GoalOutcome::CarriedOver),
+            ("carried-over", GoalOutcome::CarriedOver),
+            ("not-reported", GoalOutcome::NotReported),
+        ] {
+            assert_eq!(GoalOutcome::parse(raw), Some(want), "{raw}");
+            assert_eq!(GoalOutcome::parse(want.as_str()), Some(want));
+        }
+        assert_eq!(GoalOutcome::parse("done"), None);
+        for outcome in [
+            GoalOutcome::Dropped,
+            GoalOutcome::NotMet,
+            GoalOutcome::CarriedOver,
+            GoalOutcome::NotReported,
+        ] {
+            assert_eq!(
+                outcome.status(),
+                GoalStatus::Dropped,
+                "{outcome:?} is never met"
+            );
+        }
+        assert_eq!(GoalOutcome::Achieved.status(), GoalStatus::Achieved);
     }
 
     #[test]

@@ -9,9 +9,11 @@ pub mod ids;
 pub mod moment;
 pub mod org;
 pub mod period;
+pub mod plan_year;
 pub mod priorities;
 pub mod privacy;
 pub mod schedule;
+pub mod similar;
 
 pub use ids::{ChannelId, PersonId, PillarKey, TeamKey};
 pub use moment::{Audience, MomentDraft, MomentId, MomentStory, Recognized};

@@ -72,7 +72,12 @@ impl Directory {
             Some(p) => Ok(p.key.clone()),
             None => Err(DomainError::UnknownPillar {
                 key: raw.trim().chars().take(40).collect(),
-                available: self.available_pillars(),
+                available: suggest(
+                    raw,
+                    self.active_pillars().map(|p| p.key.as_str()),
+                    self.available_pillars(),
+                    "`/align pillars` lists them with their names",
+                ),
             }),
         }
     }
@@ -103,15 +108,20 @@ impl Directory {
             .map(|t| t.key.clone())
             .ok_or_else(|| DomainError::UnknownTeam {
                 key: raw.trim().chars().take(40).collect(),
-                available: if self.teams.is_empty() {
-                    "(no teams are configured yet)".to_owned()
-                } else {
-                    self.teams
-                        .iter()
-                        .map(|t| t.key.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                },
+                available: suggest(
+                    raw,
+                    self.teams.iter().map(|t| t.key.as_str()),
+                    if self.teams.is_empty() {
+                        "(no teams are configured yet)".to_owned()
+                    } else {
+                        self.teams
+                            .iter()
+                            .map(|t| t.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
+                    "`/align teams` lists them with names, leaders and channels",
+                ),
             })
     }
 
@@ -146,5 +156,19 @@ impl Directory {
         self.teams
             .iter()
             .filter(move |t| t.leaders.contains(person) || t.members.contains(person))
+    }
+}
+
+/// The keys to pick from, led by the closest one to what was typed and
+/// followed by the command that lists them all.
+fn suggest<'a>(
+    typed: &str,
+    keys: impl Iterator<Item = &'a str>,
+    available: String,
+    listed_by: &str,
+) -> String {
+    match super::similar::closest(typed, keys) {
+        Some(key) => format!("{available} (did you mean `{key}`?); {listed_by}"),
+        None => format!("{available}; {listed_by}"),
     }
 }

@@ -44,9 +44,14 @@ async fn run(
     use render::escape;
     match cmd {
         AlignCommand::Help => done(format!("{}\n\n{}", reply::overview(), align_help())),
-        AlignCommand::Status => {
-            let report = report::build(ctx).await?;
-            Ok(Json(render::report::status(&report, &ctx.directory())).into_response())
+        AlignCommand::Status { year } => {
+            let year = match year {
+                Some(raw) => Some(crate::app::goals::year_or_current(ctx, Some(&raw))?),
+                None => None,
+            };
+            let report = report::build(ctx, year).await?;
+            let share_to = report::share_targets(ctx, &person);
+            Ok(Json(render::report::status(&report, &ctx.directory(), &share_to)).into_response())
         }
         AlignCommand::PillarAdd {
             key,
@@ -213,12 +218,56 @@ async fn run(
                 format!(":bell: Your {kind} nudges are on again.")
             })
         }
-        AlignCommand::GoalsKickoff { team } => {
-            let team = proposals::kickoff(ctx, person, &team).await?;
+        AlignCommand::GoalsKickoff { team, year } => {
+            let chosen = crate::app::goals::year_or_default(ctx, year.as_deref())?;
+            let team = proposals::kickoff(ctx, person, &team, chosen).await?;
+            let why = match (year, crate::app::goals::default_year(ctx)) {
+                (None, (_, true)) => format!(
+                    " Goal-setting for {} is open, so it is for next year (add `year:` to choose another).",
+                    ctx.years.label(chosen)
+                ),
+                _ => String::new(),
+            };
             done(format!(
-                ":dart: The goal-setting kick-off is on its way to {}.",
+                ":dart: The {} goal-setting kick-off is on its way to {}.{why}",
+                ctx.years.label(chosen),
                 render::channel_link(team.channel.as_str())
             ))
         }
+        AlignCommand::Pillars => Ok(Json(render::lists::pillars(&ctx.directory())).into_response()),
+        AlignCommand::Teams => Ok(Json(render::lists::teams(&ctx.directory())).into_response()),
     }
+}
+
+/// "Share in the channel" under `/align status`: value `<channel>:<year>`.
+pub async fn share_button(
+    ctx: &AppContext,
+    person: PersonId,
+    value: &str,
+    reply_to: Option<String>,
+) -> Result<(), AppError> {
+    let (channel, year) = value
+        .split_once(':')
+        .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
+    let year = crate::app::goals::year_or_current(ctx, Some(year))?;
+    report::share(ctx, person, channel, year).await?;
+    if let Some(to) = reply_to {
+        crate::app::moments::send(
+            ctx,
+            crate::app::outgoing::Outgoing::Reply {
+                to,
+                reply: crate::app::outgoing::Reply {
+                    // Replies are plain text (escaped): no channel mention here.
+                    text: format!(
+                        ":white_check_mark: The alignment report of {} is on its way to the leadership channel.",
+                        ctx.years.label(year)
+                    ),
+                    replace_original: false,
+                    formatted: false,
+                },
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

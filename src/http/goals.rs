@@ -9,7 +9,7 @@ use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
 use crate::app::proposals::{self, AlreadyDecided, Decided};
 use crate::app::{AppContext, AppError};
-use crate::domain::goal::{GoalField, GoalId, GoalStatus, PlanYear};
+use crate::domain::goal::{GoalField, GoalId, GoalOutcome, PlanYear};
 use crate::domain::{DomainError, PersonId};
 use crate::slack::command::SlashCommand;
 use crate::slack::ids;
@@ -87,10 +87,15 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Add(fields) => {
+            let named_year = fields.year.is_some();
             let input = input_of(fields)?;
             let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
             let goal = goals::add(ctx, person, input).await?;
-            let mut text = format!(":white_check_mark: Added goal {}.", goal.id);
+            let mut text = format!(
+                ":white_check_mark: Added goal {}.{}",
+                goal.id,
+                next_year_note(ctx, named_year, goal.year)
+            );
             if goal.kind.starts_at_first_check_in(start_given) {
                 text.push_str(" No `start:` was given, so its first check-in will be its start.");
             }
@@ -123,8 +128,8 @@ async fn run(
             text.push_str(&started_here(&goal, check_in.value));
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
-        GoalCommand::List { scope, page } => {
-            let (filter, title, next) = match scope {
+        GoalCommand::List { scope, page, year } => {
+            let (filter, title, mut next) = match scope {
                 ListScope::Mine => (
                     GoalFilter::Owner(person.clone()),
                     "Your goals".to_owned(),
@@ -145,7 +150,12 @@ async fn run(
                     "/goal list all".to_owned(),
                 ),
             };
-            let page = goals::list(ctx, filter, page).await?;
+            let chosen = goals::year_or_current(ctx, year.as_deref())?;
+            if year.is_some() {
+                next.push_str(&format!(" year:{chosen}"));
+            }
+            let title = format!("{title} · {}", ctx.years.label(chosen));
+            let page = goals::list(ctx, filter, chosen, page).await?;
             reply(render::goal::list(&title, &page, &dir, &next))
         }
         GoalCommand::Show { id } => {
@@ -153,19 +163,12 @@ async fn run(
             reply(render::goal::show(&goal, &history, &dir, dir.org.timezone))
         }
         GoalCommand::Close { id, outcome, note } => {
-            let status = match outcome.as_str() {
-                "achieved" => GoalStatus::Achieved,
-                _ => GoalStatus::Dropped,
-            };
-            let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
-            let text = match status {
-                GoalStatus::Achieved => format!(
-                    ":trophy: Goal {} is closed as achieved. Well done!",
-                    goal.id
-                ),
-                _ => format!("Goal {} is closed as dropped.", goal.id),
-            };
-            reply(render::goal::confirmation(&text, &goal, &dir))
+            let outcome = GoalOutcome::parse(&outcome).ok_or_else(|| {
+                AppError::NotFound(format!("`{outcome}` isn't an outcome I know."))
+            })?;
+            let closed = goals::close(ctx, person, goal_id(&id)?, outcome, note).await?;
+            let text = closed_text(&closed);
+            reply(render::goal::confirmation(&text, &closed.goal, &dir))
         }
         GoalCommand::Edit { id } => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
@@ -185,10 +188,13 @@ async fn run(
             Ok(StatusCode::OK.into_response())
         }
         GoalCommand::Propose(fields) => {
+            let named_year = fields.year.is_some();
             let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
+            let (year, _) = goals::default_year(ctx);
             reply(reply::ephemeral(&format!(
-                ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.",
-                render::channel_link(team.channel.as_str())
+                ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.{}",
+                render::channel_link(team.channel.as_str()),
+                next_year_note(ctx, named_year, year)
             )))
         }
     }
@@ -209,6 +215,36 @@ fn started_here(goal: &crate::domain::goal::Goal, value: f64) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// What closing a goal says: the outcome, and where a carried-over goal went on.
+pub fn closed_text(closed: &goals::Closed) -> String {
+    let id = closed.goal.id;
+    match (closed.goal.outcome, closed.carried_to) {
+        (Some(GoalOutcome::Achieved), _) => {
+            format!(":trophy: Goal {id} is closed as achieved (met). Well done!")
+        }
+        (Some(GoalOutcome::CarriedOver), Some(next)) => format!(
+            ":arrow_right: Goal {id} is closed as carried over: it goes on as goal {next} in next year's plan, with its history linked (`/goal show {}`).",
+            next.0
+        ),
+        (Some(outcome), _) => format!("Goal {id} is closed as {}.", outcome.label()),
+        (None, _) => format!("Goal {id} is closed."),
+    }
+}
+
+/// Says so when a goal or proposal went to next year by default (its
+/// goal-setting is open), and how to choose another year.
+fn next_year_note(ctx: &AppContext, named_year: bool, year: PlanYear) -> String {
+    let (default, next) = goals::default_year(ctx);
+    if named_year || !next || year != default {
+        return String::new();
+    }
+    format!(
+        " It is for {}: goal-setting for next year is open (add `year:{}` to choose this year).",
+        ctx.years.label(year),
+        year.previous()
+    )
 }
 
 fn errors(fields: HashMap<String, String>) -> SlackViewSubmissionResponse {
@@ -520,6 +556,25 @@ pub async fn button(
         ids::CHECK_IN => {
             let goal = goals::for_change(ctx, &person, goal_id(value)?).await?;
             open_modal(ctx, trigger, Modal::CheckIn { goal: goal.id }).await?;
+        }
+        ids::GOAL_OUTCOME_MET | ids::GOAL_OUTCOME_NOT_MET | ids::GOAL_OUTCOME_CARRIED => {
+            let outcome = match action {
+                ids::GOAL_OUTCOME_MET => GoalOutcome::Achieved,
+                ids::GOAL_OUTCOME_NOT_MET => GoalOutcome::NotMet,
+                _ => GoalOutcome::CarriedOver,
+            };
+            let (goal, nudge) = value
+                .split_once(':')
+                .and_then(|(g, n)| Some((g.parse().ok()?, n.parse().ok()?)))
+                .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
+            goals::choose_outcome(
+                ctx,
+                person,
+                GoalId(goal),
+                outcome,
+                crate::domain::ids::NudgeId(nudge),
+            )
+            .await?;
         }
         ids::GOAL_PROPOSE_OPEN => {
             open_modal(

@@ -328,6 +328,7 @@ async fn button(
             )
             .await
         }
+        ids::REPORT_SHARE => super::align::share_button(ctx, person, value, reply_to).await,
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {

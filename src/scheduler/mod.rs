@@ -45,6 +45,7 @@ pub fn schedules(settings: &Settings) -> Vec<(Job, Schedule)> {
         (Job::ProgressNudge, s.progress_nudge.clone()),
         (Job::MomentsNudge, s.moments_nudge.clone()),
         (Job::MonthlyDigest, s.monthly_digest.clone()),
+        (Job::YearTurn, s.year_turn.clone()),
         (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
         (
             Job::PrioritiesMissing,

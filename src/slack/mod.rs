@@ -64,6 +64,13 @@ pub mod ids {
     /// "Check in" on a goal (Home tab, nudges); value: the goal id.
     pub const CHECK_IN: &str = "goal_check_in_open";
     pub const GOAL_PROPOSE_OPEN: &str = "goal_propose_open";
+    /// The year-end DM's outcomes; value: `<goal id>:<nudge id>`.
+    pub const GOAL_OUTCOME_MET: &str = "goal_outcome_met";
+    pub const GOAL_OUTCOME_NOT_MET: &str = "goal_outcome_not_met";
+    pub const GOAL_OUTCOME_CARRIED: &str = "goal_outcome_carried";
+    /// "Share in #…" under the alignment report; value: the channel, then
+    /// `:` and the plan year.
+    pub const REPORT_SHARE: &str = "report_share";
     pub const PRIORITIES_OPEN: &str = "priorities_open";
     pub const PRIORITIES_CALLBACK: &str = "priorities_publish";
     /// The team progress update's draft buttons; value `"<team>/<YYYY-MM>"`.

@@ -1,10 +1,9 @@
 //! SQL for goals, check-ins and the plan's change history.
 
-use super::Conn;
-use super::StoreError;
 use super::moments::{from_millis, millis};
+use super::{Conn, StoreError};
 use crate::domain::goal::{
-    CheckIn, Confidence, Goal, GoalId, GoalKind, GoalStatus, NewGoal, PlanYear,
+    CheckIn, Confidence, Goal, GoalId, GoalKind, GoalOutcome, GoalStatus, NewGoal, PlanYear,
 };
 use crate::domain::{PersonId, PillarKey, TeamKey};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -26,6 +25,8 @@ struct GoalRow {
     progress: f64,
     checked_in_at: Option<i64>,
     closed_note: Option<String>,
+    outcome: Option<String>,
+    carried_from: Option<i64>,
     created_by: String,
     created_at: i64,
 }
@@ -34,7 +35,7 @@ macro_rules! select_goal {
     ($rest:literal) => {
         concat!(
             "SELECT id, title, pillar_key, team_key, owner, plan_year, kind, due_date, status, current_value, ",
-            "confidence, progress, checked_in_at, closed_note, created_by, created_at FROM goals ",
+            "confidence, progress, checked_in_at, closed_note, outcome, carried_from, created_by, created_at FROM goals ",
             $rest
         )
     };
@@ -73,6 +74,11 @@ impl GoalRow {
             progress: self.progress,
             checked_in_at: self.checked_in_at.map(from_millis),
             closed_note: self.closed_note,
+            outcome: match &self.outcome {
+                Some(o) => Some(GoalOutcome::parse(o).ok_or_else(|| corrupt(id, "outcome"))?),
+                None => None,
+            },
+            carried_from: self.carried_from.map(GoalId),
             created_by: PersonId::parse(&self.created_by).map_err(|_| corrupt(id, "creator"))?,
             created_at: from_millis(self.created_at),
             title: self.title,
@@ -250,22 +256,120 @@ pub async fn check_ins(
         .collect()
 }
 
-/// Closes a goal as achieved or dropped.
+/// Closes an active goal with `outcome`; false when it was already closed
+/// (by another press, the owner or the year's turn: the first one wins).
 pub async fn close(
     conn: &mut Conn,
     id: GoalId,
-    status: GoalStatus,
+    outcome: GoalOutcome,
     note: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE goals SET status = $1, closed_note = $2, updated_at = $3 WHERE id = $4")
-        .bind(status.as_str())
-        .bind(note)
-        .bind(millis(now))
-        .bind(id.0)
-        .execute(conn)
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE goals SET status = $1, outcome = $2, closed_note = $3, updated_at = $4 \
+         WHERE id = $5 AND status = 'active'",
+    )
+    .bind(outcome.status().as_str())
+    .bind(outcome.as_str())
+    .bind(note)
+    .bind(millis(now))
+    .bind(id.0)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Starts next year's copy of a goal carried over: same title, pillar, team,
+/// owner and measure, its last value as the current one, `due` (the old due
+/// date a year on), linked to `goal`. `None` when it was already carried.
+pub async fn carry_over(
+    conn: &mut Conn,
+    goal: GoalId,
+    due: Option<NaiveDate>,
+    by: &PersonId,
+    now: DateTime<Utc>,
+) -> Result<Option<GoalId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO goals (title, pillar_key, team_key, owner, plan_year, kind, due_date, status, \
+         current_value, progress, created_by, created_at, updated_at, carried_from) \
+         SELECT title, pillar_key, team_key, owner, plan_year + 1, kind, $1, 'active', \
+         current_value, progress, $2, $3, $3, id FROM goals WHERE id = $4 \
+         ON CONFLICT (carried_from) DO NOTHING RETURNING id",
+    )
+    .bind(due.map(|d| d.format("%Y-%m-%d").to_string()))
+    .bind(by.as_str())
+    .bind(millis(now))
+    .bind(goal.0)
+    .fetch_optional(conn)
+    .await?;
+    Ok(id.map(GoalId))
+}
+
+/// The goal that carries `goal` over into the next year, if any.
+pub async fn successor(
+    exec: impl AnyExecutor<'_>,
+    goal: GoalId,
+) -> Result<Option<GoalId>, StoreError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM goals WHERE carried_from = $1")
+        .bind(goal.0)
+        .fetch_optional(exec)
         .await?;
-    Ok(())
+    Ok(id.map(GoalId))
+}
+
+/// A person's goals of `year`, whatever their status (for the year-end DM).
+pub async fn for_owner_year(
+    exec: impl AnyExecutor<'_>,
+    owner: &PersonId,
+    year: PlanYear,
+    limit: i64,
+) -> Result<Vec<Goal>, StoreError> {
+    let rows: Vec<GoalRow> = sqlx::query_as(select_goal!(
+        "WHERE owner = $1 AND plan_year = $2 ORDER BY id LIMIT $3"
+    ))
+    .bind(owner.as_str())
+    .bind(year.value())
+    .bind(limit)
+    .fetch_all(exec)
+    .await?;
+    rows.into_iter().map(GoalRow::into_domain).collect()
+}
+
+/// Owners of active goals of `year`, for the year's-turn nudge.
+pub async fn owners_with_open_goals(
+    exec: impl AnyExecutor<'_>,
+    year: PlanYear,
+) -> Result<Vec<PersonId>, StoreError> {
+    let owners: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT owner FROM goals WHERE plan_year = $1 AND status = 'active' ORDER BY owner",
+    )
+    .bind(year.value())
+    .fetch_all(exec)
+    .await?;
+    owners
+        .iter()
+        .map(|o| PersonId::parse(o).map_err(|_| StoreError::Corrupt(format!("goal owner {o}"))))
+        .collect()
+}
+
+/// Closes every goal still active of `year` or earlier as "not reported",
+/// keeping its last value; the number closed.
+pub async fn close_unreported(
+    conn: &mut Conn,
+    year: PlanYear,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE goals SET status = $1, outcome = $2, updated_at = $3 \
+         WHERE plan_year <= $4 AND status = 'active'",
+    )
+    .bind(GoalOutcome::NotReported.status().as_str())
+    .bind(GoalOutcome::NotReported.as_str())
+    .bind(millis(now))
+    .bind(year.value())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 /// Replaces a goal's definition (title, pillar, team, owner, measure, due).

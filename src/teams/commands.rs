@@ -15,7 +15,7 @@ use crate::app::commands::priorities::{PrioritiesCommand, parse_priorities};
 use crate::app::goals::{self, CheckInInput, GoalFilter, GoalInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::{AppContext, AppError, priorities, proposals, report};
-use crate::domain::goal::{GoalId, GoalStatus};
+use crate::domain::goal::{GoalId, GoalOutcome};
 use crate::domain::priorities::PriorityList;
 use crate::domain::{Audience, DomainError, PersonId};
 
@@ -158,7 +158,8 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
                 check_in.confidence.label()
             )
         }
-        GoalCommand::List { scope, page } => {
+        GoalCommand::List { scope, page, year } => {
+            let year = goals::year_or_current(ctx, year.as_deref())?;
             let (filter, title) = match scope {
                 ListScope::Mine => (GoalFilter::Owner(person.clone()), "Your goals".to_owned()),
                 ListScope::Team(raw) => {
@@ -168,7 +169,7 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
                 }
                 ListScope::All => (GoalFilter::All, format!("All goals of {}", dir.org.name)),
             };
-            let page = goals::list(ctx, filter, page).await?;
+            let page = goals::list(ctx, filter, year, page).await?;
             let mut text = format!("{title} ({} in all, page {} of {}):", page.total, page.page, page.pages);
             if page.goals.is_empty() {
                 text.push_str("\nnone yet.");
@@ -192,12 +193,17 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
             text
         }
         GoalCommand::Close { id, outcome, note } => {
-            let status = match outcome.as_str() {
-                "achieved" => GoalStatus::Achieved,
-                _ => GoalStatus::Dropped,
-            };
-            let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
-            format!("Goal {} is closed as {outcome}.", goal.id)
+            let outcome = GoalOutcome::parse(&outcome).ok_or_else(|| {
+                AppError::NotFound(format!("`{outcome}` isn't an outcome I know."))
+            })?;
+            let closed = goals::close(ctx, person, goal_id(&id)?, outcome, note).await?;
+            match closed.carried_to {
+                Some(next) => format!(
+                    "Goal {} is closed as carried over: it goes on as goal {next} in next year's plan.",
+                    closed.goal.id
+                ),
+                None => format!("Goal {} is closed as {}.", closed.goal.id, outcome.label()),
+            }
         }
         GoalCommand::Propose(fields) => {
             let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
@@ -263,25 +269,10 @@ async fn priorities_cmd(
 
 async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> {
     Ok(match cmd {
-        AlignCommand::Status => {
-            let r = report::build(ctx).await?;
-            let mut text = format!("Alignment, {} ({}):", r.month, r.year.value());
-            for p in &r.pillars {
-                text.push_str(&format!(
-                    "\n{}: {} active goals, {:.0}% average progress, {} at risk",
-                    p.pillar.name,
-                    p.active,
-                    p.avg_progress * 100.0,
-                    p.at_risk
-                ));
-            }
-            for t in &r.teams {
-                text.push_str(&format!(
-                    "\n{}: {} active goals, {} of {} people took part",
-                    t.team.name, t.active, t.participants, t.size
-                ));
-            }
-            text
+        AlignCommand::Status { year } => {
+            let year = goals::year_or_current(ctx, year.as_deref())?;
+            let r = report::build(ctx, Some(year)).await?;
+            crate::teams::render::report_text(&r)
         }
         AlignCommand::Help => align_help().to_owned(),
         _ => "That admin command is available in Slack or the config file for now; \

@@ -39,6 +39,10 @@ timezone = "America/New_York"
 moments_channel = "C0MOMENTS"
 leadership_channel = "C0LEADERS"
 admins = ["U0ADMIN"]
+# Tests start on 16 November: goal-setting for next year opens in December
+# here, so goals added without `year:` stay in this year (tests/api/plan_years.rs
+# covers the October default).
+next_year_opens = "December"
 
 [[pillars]]
 key = "patient-care"

@@ -226,8 +226,8 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     .await;
     app.eventually(
         "SELECT COUNT(*) FROM job_runs WHERE finished_at IS NOT NULL",
-        |n| n >= 6,
-        "no catch-up of the priorities and team update jobs",
+        |n| n >= 7,
+        "no catch-up of the priorities and team update jobs and the year's turn",
     )
     .await;
     let caught_up: Vec<(String, Option<String>)> =
@@ -244,7 +244,8 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
             "priorities-nudge",
             "priorities-reminder",
             "team-update",
-            "team-update-reminder"
+            "team-update-reminder",
+            "year-turn"
         ],
         "only the jobs whose time passed this month"
     );
@@ -279,7 +280,7 @@ async fn a_run_missed_while_down_is_caught_up_once_on_start() {
     );
     let again = scheduler.catch_up().await;
     assert!(again.is_empty(), "not caught up twice: {again:?}");
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 6);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM job_runs").await, 7);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
+mod align_lists;
 mod compose;
 mod conformance;
 mod data_rights;
@@ -23,6 +24,7 @@ mod pause;
 #[path = "../common/postgres.rs"]
 mod pg_server;
 mod postgres;
+mod plan_years;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;
@@ -32,3 +34,4 @@ mod serve_without_playground;
 mod signature;
 mod socket_mode;
 mod team_update;
+mod year_turn;

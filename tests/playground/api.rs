@@ -370,7 +370,7 @@ async fn the_page_and_its_files_are_served_from_the_binary() {
     assert_eq!(commands, ["/moment", "/goal", "/priorities", "/align"]);
     assert_eq!(state["shortcuts"].as_array().unwrap().len(), 3);
     // Every job `jobs list` shows, the reminders and team update too.
-    assert_eq!(state["jobs"].as_array().unwrap().len(), 8);
+    assert_eq!(state["jobs"].as_array().unwrap().len(), 9);
     tp.stop().await;
 }
 

@@ -466,10 +466,15 @@ async fn a_person_mentioned_in_a_command_becomes_the_goals_owner() {
     activity["entities"] = json!(entities);
     app.post(&activity).await;
     let nurse = alignbot::domain::PersonId::parse(NURSE).unwrap();
-    let page =
-        alignbot::app::goals::list(&app.ctx, alignbot::app::goals::GoalFilter::Owner(nurse), 1)
-            .await
-            .unwrap();
+    let year = alignbot::app::goals::year_or_current(&app.ctx, None).unwrap();
+    let page = alignbot::app::goals::list(
+        &app.ctx,
+        alignbot::app::goals::GoalFilter::Owner(nurse),
+        year,
+        1,
+    )
+    .await
+    .unwrap();
     assert_eq!(page.goals.len(), 1, "the mentioned nurse owns the goal");
     assert_eq!(page.goals[0].title, "Fewer falls");
 }

@@ -16,8 +16,12 @@ use std::sync::LazyLock;
 pub enum AlignCommand {
     /// `/align` or `/align help`.
     Help,
-    /// `/align status`.
-    Status,
+    /// `/align status [year:<yyyy>]`.
+    Status { year: Option<String> },
+    /// `/align pillars`: the pillar keys people type, with names.
+    Pillars,
+    /// `/align teams`: the team keys, names, leaders and channels.
+    Teams,
     /// `/align pillar add <key> <name…> [emoji:…] [description:"…"]`; the
     /// name may also be given as `name:"…"`.
     PillarAdd {
@@ -58,8 +62,8 @@ pub enum AlignCommand {
         action: Option<String>,
         people: Vec<String>,
     },
-    /// `/align goals kickoff team:<key>`.
-    GoalsKickoff { team: String },
+    /// `/align goals kickoff team:<key> [year:<yyyy>]`.
+    GoalsKickoff { team: String, year: Option<String> },
     /// `/align history`.
     History,
     /// `/align away until <date>` (`until` set) or `/align away off`.
@@ -69,7 +73,9 @@ pub enum AlignCommand {
 }
 
 pub(super) const ALIGN_HELP: &str = "`/align help`";
-pub(super) const ALIGN_STATUS: &str = "`/align status`";
+pub(super) const ALIGN_STATUS: &str = "`/align status [year:<yyyy>]`";
+pub(super) const ALIGN_PILLARS: &str = "`/align pillars`";
+pub(super) const ALIGN_TEAMS: &str = "`/align teams`";
 pub(super) const ALIGN_HISTORY: &str = "`/align history`";
 pub(super) const ALIGN_AWAY: &str = "`/align away until <YYYY-MM-DD>` · `/align away off`";
 pub(super) const ALIGN_MUTE: &str = "`/align mute|unmute moments|progress|priorities`";
@@ -84,7 +90,7 @@ pub(super) const ALIGN_TEAM_EDIT: &str = "`/align team edit <key> [name:\"…\"]
 pub(super) const ALIGN_TEAM_PEOPLE_FORM: &str = "`/align team leaders|members <key>`";
 pub(super) const ALIGN_TEAM_PEOPLE: &str =
     "`/align team leaders|members <key> add|remove @person…`";
-pub(super) const ALIGN_KICKOFF: &str = "`/align goals kickoff team:<key>`";
+pub(super) const ALIGN_KICKOFF: &str = "`/align goals kickoff team:<key> [year:<yyyy>]`";
 
 pub(super) const PILLAR_LINES: &[&str] =
     &[ALIGN_PILLAR_ADD, ALIGN_PILLAR_EDIT, ALIGN_PILLAR_ARCHIVE];
@@ -100,6 +106,14 @@ pub(super) const ALIGN_FORMS: &[(&str, &str)] = &[
     (
         ALIGN_STATUS,
         "the alignment report: goals, progress and goal-setting per pillar and team",
+    ),
+    (
+        ALIGN_PILLARS,
+        "the pillar keys to type (`pillar:<key>`), with their names",
+    ),
+    (
+        ALIGN_TEAMS,
+        "the team keys to type (`team:<key>`), with names, leaders and channels",
     ),
     (
         ALIGN_HISTORY,
@@ -127,13 +141,18 @@ pub(super) const ALIGN_FORMS: &[(&str, &str)] = &[
     ),
     (
         ALIGN_KICKOFF,
-        "start goal-setting for a team: members are invited to propose goals",
+        "start goal-setting for a team: members are invited to propose goals (from the opening month, for next year)",
     ),
 ];
 
 const ALIGN_NOTES: &str = "Keys are short ids like `patient-care`. Put values with spaces in quotes: `name:\"Patient care\"`. \
 Pick people and channels from Slack's list as you type `@` or `#`.";
 
+/// The subcommands, for "did you mean …?".
+const ALIGN_SUBCOMMANDS: &[&str] = &[
+    "help", "status", "pillars", "teams", "history", "pillar", "mission", "team", "goals", "away",
+    "mute", "unmute",
+];
 const PILLAR_KEYS: &[&str] = &["name", "emoji", "description"];
 const TEAM_KEYS: &[&str] = &["name", "channel"];
 
@@ -155,7 +174,9 @@ pub fn parse_align(text: &str) -> Result<AlignCommand, Usage> {
     let (sub, rest) = split_first(text);
     match sub.to_lowercase().as_str() {
         "" | "help" => Ok(AlignCommand::Help),
-        "status" => nothing_more(rest, ALIGN_STATUS).map(|()| AlignCommand::Status),
+        "status" => align_status(rest),
+        "pillars" => nothing_more(rest, ALIGN_PILLARS).map(|()| AlignCommand::Pillars),
+        "teams" => nothing_more(rest, ALIGN_TEAMS).map(|()| AlignCommand::Teams),
         "history" => nothing_more(rest, ALIGN_HISTORY).map(|()| AlignCommand::History),
         "pillar" => align_pillar(rest),
         "mission" => align_mission(rest),
@@ -163,7 +184,7 @@ pub fn parse_align(text: &str) -> Result<AlignCommand, Usage> {
         "goals" => align_goals(rest),
         "away" => align_away(rest),
         "mute" | "unmute" => align_mute(rest, sub.eq_ignore_ascii_case("mute")),
-        _ => Err(unknown("/align", sub, align_help())),
+        _ => Err(unknown("/align", sub, align_help(), ALIGN_SUBCOMMANDS)),
     }
 }
 
@@ -347,17 +368,32 @@ fn align_goals(rest: &str) -> Result<AlignCommand, Usage> {
     if !action.eq_ignore_ascii_case("kickoff") {
         return Err(fail(what_to_do("goals", action)));
     }
-    let mut tokens = tokenize(rest, &["team"]).map_err(fail)?;
+    let mut tokens = tokenize(rest, &["team", "year"]).map_err(fail)?;
     if let [word, ..] = tokens.words.as_slice() {
         return Err(fail(format!(
             "Name the team with `team:<key>`, like {}.",
             code(&format!("team:{word}"))
         )));
     }
+    let year = tokens.take("year");
     match tokens.take("team") {
-        Some(team) => Ok(AlignCommand::GoalsKickoff { team }),
+        Some(team) => Ok(AlignCommand::GoalsKickoff { team, year }),
         None => Err(fail("Say which team with `team:<key>`.".into())),
     }
+}
+
+fn align_status(rest: &str) -> Result<AlignCommand, Usage> {
+    let fail = |why: String| usage(why, &[ALIGN_STATUS]);
+    let mut tokens = tokenize(rest, &["year"]).map_err(fail)?;
+    if !tokens.words.is_empty() {
+        return Err(fail(format!(
+            "I don't know what to do with {}: the report takes only `year:<yyyy>`.",
+            code(&tokens.words.join(" "))
+        )));
+    }
+    Ok(AlignCommand::Status {
+        year: tokens.take("year"),
+    })
 }
 
 /// `<key> <name…>` or `<key> name:"…"`.

@@ -11,6 +11,7 @@ use super::Usage;
 use super::tokenizer::{
     code, help_text, nothing_more, person, split_first, tokenize, unknown, usage,
 };
+use crate::domain::goal::GoalOutcome;
 use std::sync::LazyLock;
 
 /// The options and free-text title of `/goal add` and `/goal propose`.
@@ -65,11 +66,17 @@ pub enum GoalCommand {
         confidence: Option<String>,
         note: Option<String>,
     },
-    /// `/goal list [mine|team <key>|all] [page:<n>]`.
-    List { scope: ListScope, page: u32 },
+    /// `/goal list [mine|team <key>|all] [page:<n>] [year:<yyyy>]`.
+    List {
+        scope: ListScope,
+        page: u32,
+        year: Option<String>,
+    },
     /// `/goal show <id>`.
     Show { id: String },
-    /// `/goal close <id> achieved|dropped [note…]`; outcome lowercased.
+    /// `/goal close <id> achieved|dropped|not-met|carried-over [note…]`;
+    /// the outcome normalized to one of those words (`met`, `not met`,
+    /// `carried over` are read too).
     Close {
         id: String,
         outcome: String,
@@ -87,10 +94,11 @@ pub(super) const GOAL_PROPOSE: &str = "`/goal propose <title> pillar:<key> [targ
 pub(super) const GOAL_UPDATE_FORM: &str = "`/goal update <id>`";
 pub(super) const GOAL_UPDATE: &str =
     "`/goal update <id> <value or n%> [on-track|at-risk|off-track] [note…]`";
-pub(super) const GOAL_LIST: &str = "`/goal list [mine|team <key>|all] [page:<n>]`";
+pub(super) const GOAL_LIST: &str = "`/goal list [mine|team <key>|all] [page:<n>] [year:<yyyy>]`";
 pub(super) const GOAL_SHOW: &str = "`/goal show <id>`";
 pub(super) const GOAL_EDIT: &str = "`/goal edit <id>`";
-pub(super) const GOAL_CLOSE: &str = "`/goal close <id> achieved|dropped [note…]`";
+pub(super) const GOAL_CLOSE: &str =
+    "`/goal close <id> achieved|dropped|not-met|carried-over [note…]`";
 
 pub(super) const GOAL_FORMS: &[(&str, &str)] = &[
     (GOAL_HELP, "this help"),
@@ -118,16 +126,23 @@ pub(super) const GOAL_FORMS: &[(&str, &str)] = &[
     (GOAL_LIST, "list your goals, a team's goals or everyone's"),
     (GOAL_SHOW, "one goal and its check-ins"),
     (GOAL_EDIT, "open the form to change a goal"),
-    (GOAL_CLOSE, "close a goal as achieved or dropped"),
+    (
+        GOAL_CLOSE,
+        "close a goal: achieved (met), dropped, not met, or carried over into next year",
+    ),
 ];
 
 const GOAL_NOTES: &str = "Goal ids look like `12` or `#12`. Targets: `target:30min`, `target:$1.2M`, `target:100%`. \
 Dates: `due:2026-06-30`, `due:2026-06`, `due:Q2` or `due:\"end of year\"`. \
 Put values with spaces in quotes, and pick the owner from Slack's list as you type `@`.";
 
+/// The subcommands, for "did you mean …?".
+const GOAL_SUBCOMMANDS: &[&str] = &[
+    "help", "add", "propose", "update", "list", "show", "edit", "close",
+];
 const GOAL_KEYS: &[&str] = &["pillar", "target", "start", "due", "team", "owner", "year"];
 const CONFIDENCES: [&str; 3] = ["on-track", "at-risk", "off-track"];
-const OUTCOMES: [&str; 2] = ["achieved", "dropped"];
+const OUTCOME_WORDS: &str = "`achieved`, `dropped`, `not-met` or `carried-over`";
 pub(super) const WHICH_GOAL: &str = "Which goal? Give its number, like `12` or `#12`.";
 
 static GOAL_HELP_TEXT: LazyLock<String> =
@@ -152,7 +167,7 @@ pub fn parse_goal(text: &str) -> Result<GoalCommand, Usage> {
         "show" => only_goal_id(rest, GOAL_SHOW).map(|id| GoalCommand::Show { id }),
         "edit" => only_goal_id(rest, GOAL_EDIT).map(|id| GoalCommand::Edit { id }),
         "close" => goal_close(rest),
-        _ => Err(unknown("/goal", sub, goal_help())),
+        _ => Err(unknown("/goal", sub, goal_help(), GOAL_SUBCOMMANDS)),
     }
 }
 
@@ -246,11 +261,12 @@ fn note(rest: &str) -> Option<String> {
 
 fn goal_list(rest: &str) -> Result<GoalCommand, Usage> {
     let fail = |why: String| usage(why, &[GOAL_LIST]);
-    let mut tokens = tokenize(rest, &["page"]).map_err(fail)?;
+    let mut tokens = tokenize(rest, &["page", "year"]).map_err(fail)?;
     let page = tokens.take("page").map_or(Ok(1), |p| page_number(&p));
     let page = page.map_err(fail)?;
+    let year = tokens.take("year");
     let scope = list_scope(&tokens.words).map_err(fail)?;
-    Ok(GoalCommand::List { scope, page })
+    Ok(GoalCommand::List { scope, page, year })
 }
 
 fn page_number(raw: &str) -> Result<u32, String> {
@@ -284,24 +300,28 @@ fn goal_close(rest: &str) -> Result<GoalCommand, Usage> {
     if id.is_empty() {
         return Err(fail(WHICH_GOAL.into()));
     }
-    let (outcome, rest) = split_first(rest);
-    let outcome = outcome.to_lowercase();
-    if outcome.is_empty() {
-        return Err(fail(
-            "Say how the goal ended: `achieved` or `dropped`.".into(),
-        ));
+    let (first, after_first) = split_first(rest);
+    if first.is_empty() {
+        return Err(fail(format!("Say how the goal ended: {}.", OUTCOME_WORDS)));
     }
-    if !OUTCOMES.contains(&outcome.as_str()) {
-        return Err(fail(format!(
-            "{} isn't an outcome I know: say `achieved` or `dropped`.",
-            code(&outcome)
-        )));
+    // Two-word forms first: `not met`, `carried over`.
+    let (second, after_second) = split_first(after_first);
+    let (outcome, rest) = match GoalOutcome::parse(&format!("{first} {second}")) {
+        Some(o) if !second.is_empty() => (Some(o), after_second),
+        _ => (GoalOutcome::parse(first), after_first),
+    };
+    match outcome {
+        Some(o) if o != GoalOutcome::NotReported => Ok(GoalCommand::Close {
+            id: id.to_owned(),
+            outcome: o.as_str().to_owned(),
+            note: note(rest),
+        }),
+        _ => Err(fail(format!(
+            "{} isn't an outcome I know: say {}.",
+            code(first),
+            OUTCOME_WORDS
+        ))),
     }
-    Ok(GoalCommand::Close {
-        id: id.to_owned(),
-        outcome,
-        note: note(rest),
-    })
 }
 
 fn only_goal_id(rest: &str, line: &str) -> Result<String, Usage> {

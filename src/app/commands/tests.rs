@@ -255,6 +255,7 @@ fn option_keys_and_subcommands_are_case_insensitive() {
             GoalCommand::List {
                 scope: ListScope::All,
                 page: 1,
+                year: None,
             },
         ),
         (
@@ -262,6 +263,7 @@ fn option_keys_and_subcommands_are_case_insensitive() {
             GoalCommand::List {
                 scope: ListScope::Mine,
                 page: 2,
+                year: None,
             },
         ),
         ("Show #3", GoalCommand::Show { id: "#3".into() }),
@@ -279,7 +281,7 @@ fn option_keys_and_subcommands_are_case_insensitive() {
     for (text, expected) in cases {
         assert_eq!(goal(text), expected, "text {text:?}");
     }
-    assert_eq!(align("STATUS"), AlignCommand::Status);
+    assert_eq!(align("STATUS"), AlignCommand::Status { year: None });
     assert_eq!(
         align("PILLAR ARCHIVE Care"),
         AlignCommand::PillarArchive { key: "Care".into() }
@@ -291,7 +293,8 @@ fn option_keys_and_subcommands_are_case_insensitive() {
     assert_eq!(
         align("Goals Kickoff TEAM:nursing"),
         AlignCommand::GoalsKickoff {
-            team: "nursing".into()
+            team: "nursing".into(),
+            year: None,
         }
     );
 }
@@ -487,7 +490,11 @@ fn update_with_a_confidence_but_no_value_is_refused() {
 
 #[test]
 fn list_reads_the_scope_and_page() {
-    let list = |scope, page| GoalCommand::List { scope, page };
+    let list = |scope, page| GoalCommand::List {
+        scope,
+        page,
+        year: None,
+    };
     let cases = [
         ("list", list(ListScope::Mine, 1)),
         ("list mine", list(ListScope::Mine, 1)),
@@ -527,6 +534,13 @@ fn show_edit_and_close_read_the_raw_goal_id() {
             "close 12 dropped  Merged into #14.\nThanks all ",
             close("12", "dropped", Some("Merged into #14.\nThanks all")),
         ),
+        ("close 12 met", close("12", "achieved", None)),
+        ("close 12 not met", close("12", "not-met", None)),
+        ("close 12 carried-over", close("12", "carried-over", None)),
+        (
+            "close 12 Carried Over staffing came late",
+            close("12", "carried-over", Some("staffing came late")),
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(goal(text), expected, "text {text:?}");
@@ -555,7 +569,8 @@ fn missing_or_wrong_goal_arguments_give_the_right_usage_line() {
         ("edit", "Which goal?", GOAL_EDIT),
         ("edit 1 title", "`title`", GOAL_EDIT),
         ("close", "Which goal?", GOAL_CLOSE),
-        ("close 12", "`achieved` or `dropped`", GOAL_CLOSE),
+        ("close 12", "`not-met` or `carried-over`", GOAL_CLOSE),
+        ("close 12 not-reported", "`not-reported`", GOAL_CLOSE),
         ("close 12 finished", "`finished`", GOAL_CLOSE),
     ];
     for (text, explanation, line) in cases {
@@ -583,6 +598,31 @@ fn an_unknown_subcommand_gets_the_full_help() {
     let message = align_usage("dance");
     assert!(message.contains("`/align dance`"), "{message}");
     assert!(message.ends_with(align_help()), "{message}");
+}
+
+#[test]
+fn a_subcommand_typo_gets_the_closest_command_not_the_help() {
+    let cases = [
+        (
+            goal_usage("ad Cut waits pillar:care"),
+            "`/goal ad`",
+            "`/goal add`",
+        ),
+        (goal_usage("lsit all"), "`/goal lsit`", "`/goal list`"),
+        (align_usage("statsu"), "`/align statsu`", "`/align status`"),
+        (align_usage("pilars"), "`/align pilars`", "`/align pillars`"),
+    ];
+    for (message, typed, meant) in cases {
+        assert!(message.contains(typed), "{message}");
+        assert!(
+            message.contains(&format!("Did you mean {meant}?")),
+            "{message}"
+        );
+        assert!(
+            !message.contains("*Usage:*") && message.len() < 200,
+            "{message}"
+        );
+    }
 }
 
 #[test]
@@ -630,8 +670,36 @@ fn non_ascii_titles_notes_and_names_survive_unchanged() {
 
 #[test]
 fn align_status_is_read() {
-    assert_eq!(align("status"), AlignCommand::Status);
-    assert_eq!(align("  status \n"), AlignCommand::Status);
+    assert_eq!(align("status"), AlignCommand::Status { year: None });
+    assert_eq!(align("  status \n"), AlignCommand::Status { year: None });
+    assert_eq!(
+        align("status year:2027"),
+        AlignCommand::Status {
+            year: Some("2027".into())
+        }
+    );
+    assert!(align_usage("status nursing").contains("`year:<yyyy>`"));
+    assert_eq!(align("pillars"), AlignCommand::Pillars);
+    assert_eq!(align("TEAMS"), AlignCommand::Teams);
+}
+
+#[test]
+fn a_year_is_an_option_of_kickoff_and_list() {
+    assert_eq!(
+        align("goals kickoff team:nursing year:2027"),
+        AlignCommand::GoalsKickoff {
+            team: "nursing".into(),
+            year: Some("2027".into()),
+        }
+    );
+    assert_eq!(
+        goal("list team icu year:2026/27"),
+        GoalCommand::List {
+            scope: ListScope::Team("icu".into()),
+            page: 1,
+            year: Some("2026/27".into()),
+        }
+    );
 }
 
 #[test]
@@ -856,7 +924,8 @@ fn goals_kickoff_needs_a_team_option() {
     assert_eq!(
         align("goals kickoff team:nursing"),
         AlignCommand::GoalsKickoff {
-            team: "nursing".into()
+            team: "nursing".into(),
+            year: None,
         }
     );
     let cases = [

@@ -5,7 +5,8 @@
 //!
 //! - The first word names the subcommand (`/goal add`), and for `/align` the
 //!   second word too (`/align pillar add`); names are case-insensitive. An
-//!   unknown subcommand gets the full help.
+//!   unknown subcommand gets "did you mean …?" when a known one is close,
+//!   else the full help.
 //! - The rest is split into whitespace-separated words. Mention markup `<…>`
 //!   (people `<@U123|name>`, channels `<#C123|name>`, links) is one word
 //!   even when it contains spaces.
@@ -236,11 +237,20 @@ pub(super) fn usage(why: impl fmt::Display, lines: &[&str]) -> Usage {
     Usage(text)
 }
 
-pub(super) fn unknown(command: &str, sub: &str, help: &str) -> Usage {
-    Usage(format!(
-        "I don't know {}. Here is what I can do:\n{help}",
-        code(&format!("{command} {sub}"))
-    ))
+/// An unknown subcommand: "did you mean …?" when one of `known` is close
+/// (see [`crate::domain::similar::closest`]), else the whole help.
+pub(super) fn unknown(command: &str, sub: &str, help: &str, known: &[&str]) -> Usage {
+    let typed = code(&format!("{command} {sub}"));
+    match crate::domain::similar::closest(sub, known.iter().copied()) {
+        Some(meant) => Usage(format!(
+            "I don't know {typed}. Did you mean {}? {} shows everything I can do.",
+            code(&format!("{command} {meant}")),
+            code(&format!("{command} help"))
+        )),
+        None => Usage(format!(
+            "I don't know {typed}. Here is what I can do:\n{help}"
+        )),
+    }
 }
 
 /// `text` as a mrkdwn code span (backticks in it would end the span), with

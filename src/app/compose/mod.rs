@@ -21,6 +21,7 @@ mod priorities;
 mod proposals;
 mod team_update;
 mod views;
+mod year;
 
 pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
@@ -29,6 +30,7 @@ pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, Publi
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
 pub use views::{PrioritiesForm, View};
+pub use year::{SharedReport, YearEndNudge};
 
 use super::home::HomeData;
 use super::outgoing::{Outgoing, Reply};
@@ -81,6 +83,8 @@ pub enum Message {
     TeamUpdate(TeamUpdate),
     /// A form's confirmation, once it closed (the bot's own markup).
     Confirmation(String),
+    YearEndNudge(YearEndNudge),
+    Report(SharedReport),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -215,6 +219,19 @@ pub async fn compose(
         }
         Outgoing::MomentsNudge { nudge, person, .. } => nudges::moments(ctx, *nudge, person).await,
         Outgoing::UpdateMomentsNudge { nudge, .. } => nudges::moments_done(ctx, *nudge).await,
+        Outgoing::ShareReport { year, channel, by } => {
+            year::shared_report(ctx, *year, channel, by).await
+        }
+        Outgoing::YearEndNudge {
+            nudge,
+            person,
+            year,
+        } => year::year_end(ctx, *nudge, person, *year, false).await,
+        Outgoing::UpdateYearEndNudge {
+            nudge,
+            person,
+            year,
+        } => year::year_end(ctx, *nudge, person, *year, true).await,
         Outgoing::PrioritiesNudge {
             nudge,
             person,

@@ -7,7 +7,7 @@
 
 use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
-use crate::domain::goal::{Goal, PlanYear};
+use crate::domain::goal::Goal;
 use crate::domain::ids::{NudgeId, PostOwner};
 use crate::domain::period::Month;
 use crate::domain::{PersonId, Team, TeamKey};
@@ -62,7 +62,7 @@ pub(super) async fn team_goals(
     team: &Team,
     month: Month,
 ) -> Result<Vec<Goal>, ComposeError> {
-    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
+    let year = ctx.years.year_of_month(month.year, month.month);
     Ok(goals::list(
         ctx.store.reads(),
         &GoalFilter::Team(team.key.clone()),
@@ -93,10 +93,10 @@ pub(super) async fn progress(
         return Ok(Composed::Skip("nudge has no readable period"));
     };
     let tz = ctx.directory().org.timezone;
-    let year = PlanYear::new(month.year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
     // All of them (up to a bound no owner reaches), so the count of those
     // still to check in is right; the DM shows the first ones and says how
     // to reach the rest.
+    let year = ctx.years.year_of_month(month.year, month.month);
     let goals = goals::list(
         ctx.store.reads(),
         &GoalFilter::Owner(person.clone()),

@@ -78,6 +78,12 @@ pub struct Kickoff {
     pub team: TeamKey,
     pub year: i32,
     pub last_year: Vec<Goal>,
+    /// How people read the year and the one before ("2027", "2026/27").
+    pub label: String,
+    pub last_label: String,
+    /// Proposals made without `year:` would land in another year, so the
+    /// invitation shows `year:` (a kick-off for a year not yet open).
+    pub needs_year: bool,
 }
 
 /// The proposal with its post, as it is now.
@@ -192,12 +198,16 @@ pub(super) async fn kickoff(
     channel: &ChannelId,
 ) -> Result<Composed, ComposeError> {
     let last_year = goals::for_team_year(ctx.store.reads(), team, year - 1, 20).await?;
+    let plan_year = PlanYear::new(year).map_err(|e| ComposeError::Impossible(e.to_string()))?;
     Ok(Composed::Post {
         to: Conversation::Channel(channel.clone()),
         message: Message::Kickoff(Kickoff {
             team: team.clone(),
             year,
             last_year,
+            label: ctx.years.label(plan_year),
+            last_label: ctx.years.label(plan_year.previous()),
+            needs_year: crate::app::goals::default_year(ctx).0 != plan_year,
         }),
         thread: None,
         record: None,

@@ -17,7 +17,7 @@ export const EMOJI = {
   pray: "🙏", raised_hands: "🙌", rocket: "🚀", seedling: "🌱",
   smile: "😄", slightly_smiling_face: "🙂", sparkles: "✨",
   speech_balloon: "💬", spiral_calendar_pad: "🗓️", star: "⭐", tada: "🎉",
-  trophy: "🏆", warning: "⚠️", wastebasket: "🗑️", white_check_mark: "✅",
+  checkered_flag: "🏁", trophy: "🏆", warning: "⚠️", wastebasket: "🗑️", white_check_mark: "✅",
   heavy_check_mark: "✔️", x: "❌", wave: "👋", point_right: "👉",
   calendar: "📆", chart_with_upwards_trend: "📈", handshake: "🤝",
   joy: "😂", hugging_face: "🤗", star2: "🌟", zap: "⚡", sunny: "☀️",

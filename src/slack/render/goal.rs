@@ -184,8 +184,17 @@ pub fn show(
             escape(&dir.org.mission)
         )),
     ];
+    if let Some(outcome) = goal.outcome {
+        blocks.push(context(&format!("*Outcome:* {}", outcome.label())));
+    }
     if let Some(note) = &goal.closed_note {
         blocks.push(section(plain(&format!("Closing note: {note}"))));
+    }
+    if let Some(from) = goal.carried_from {
+        blocks.push(context(&format!(
+            ":arrow_right: Carried over from goal {from} of last year (`/goal show {}`); its check-ins are listed below.",
+            from.0
+        )));
     }
     blocks.push(divider());
     if history.is_empty() {

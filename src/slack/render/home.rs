@@ -136,7 +136,10 @@ fn own_buttons(m: &Moment) -> Vec<SlackBlockButtonElement> {
 fn goal_blocks(data: &HomeData) -> Vec<SlackBlock> {
     use super::goal::line;
     let dir = &data.directory;
-    let mut blocks = vec![section(markdown("*Your goals*"))];
+    let mut blocks = vec![section(markdown(&format!(
+        "*Your goals · {}*",
+        data.years.label
+    )))];
     if data.my_goals.is_empty() {
         blocks.push(context(
             "You own no goals this year. See your team's with `/goal list team <key>`.",
@@ -163,6 +166,12 @@ fn goal_blocks(data: &HomeData) -> Vec<SlackBlock> {
         blocks.push(context(&format!(
             "… {} goals in all: `/goal list mine`",
             data.my_goals_total
+        )));
+    }
+    if let Some((label, year, count)) = &data.years.next {
+        let goals = if *count == 1 { "goal" } else { "goals" };
+        blocks.push(context(&format!(
+            ":seedling: Next year's plan ({label}): you own {count} {goals} so far · `/goal list mine year:{year}`"
         )));
     }
     if !data.team_goals.is_empty() {

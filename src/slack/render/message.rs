@@ -18,7 +18,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::ProposalDecision(d) => {
             proposal::decided(&d.proposal, d.owner.as_deref(), d.reason.as_deref())
         }
-        Message::Kickoff(k) => proposal::kickoff(dir, &k.team, k.year, &k.last_year),
+        Message::Kickoff(k) => proposal::kickoff(dir, k),
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)
         }
@@ -44,6 +44,8 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Confirmation(text) => SlackMessageContent::new()
             .with_text(text.clone())
             .with_blocks(vec![section(markdown(text))]),
+        Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
+        Message::Report(r) => report::shared(&r.report, &r.by, dir),
     }
 }
 

@@ -12,6 +12,7 @@
 pub mod digest;
 pub mod goal;
 pub mod home;
+pub mod lists;
 pub mod message;
 pub mod modal;
 pub mod moment;
@@ -20,6 +21,7 @@ pub mod proposal;
 pub mod reply;
 pub mod report;
 pub mod team_update;
+pub mod year;
 
 use slack_morphism::prelude::*;
 

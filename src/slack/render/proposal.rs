@@ -241,13 +241,9 @@ pub fn approve_modal(p: &ProposalCard) -> SlackView {
 
 /// The goal-setting kick-off: mission, pillars, last year's goals and their
 /// outcomes, and an invitation to propose.
-pub fn kickoff(
-    dir: &Directory,
-    team: &crate::domain::TeamKey,
-    year: i32,
-    last_year: &[crate::domain::goal::Goal],
-) -> SlackMessageContent {
+pub fn kickoff(dir: &Directory, k: &crate::app::compose::Kickoff) -> SlackMessageContent {
     use crate::domain::goal::{GoalStatus, progress_bar};
+    let (team, year, last_year) = (&k.team, &k.label, &k.last_year);
     let name = dir
         .team(team)
         .map(|t| t.name.clone())
@@ -281,7 +277,7 @@ pub fn kickoff(
     if last_year.is_empty() {
         blocks.push(context(&format!(
             "No goals were recorded for {} yet.",
-            year - 1
+            k.last_label
         )));
     } else {
         let lines: Vec<String> = last_year
@@ -298,14 +294,19 @@ pub fn kickoff(
             .collect();
         blocks.push(section(markdown(&format!(
             "*Last year's goals ({})*\n{}",
-            year - 1,
+            k.last_label,
             lines.join("\n")
         ))));
     }
-    blocks.push(section(markdown(
-        "*Your turn.* What should we achieve this year? Propose a goal under a pillar; support the ones you believe in; \
-         a leader approves. `/goal propose <title> pillar:<key> [target:<n>] [due:<date>]`",
-    )));
+    let year_option = if k.needs_year {
+        format!(" year:{}", k.year)
+    } else {
+        String::new()
+    };
+    blocks.push(section(markdown(&format!(
+        "*Your turn.* What should we achieve in {year}? Propose a goal under a pillar; support the ones you believe in; \
+         a leader approves. `/goal propose <title> pillar:<key>{year_option} [target:<n>] [due:<date>]`",
+    ))));
     blocks.push(actions(vec![
         button(ids::GOAL_PROPOSE_OPEN, "Propose a goal", team.as_str())
             .with_style(SlackBlockButtonStyle::Primary),

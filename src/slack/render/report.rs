@@ -10,13 +10,63 @@ const TEAMS_PER_SECTION: usize = 12;
 /// Sections of team lines at most; the rest is summarized.
 const MAX_TEAM_SECTIONS: usize = 30;
 
-pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
+/// The report for the person who asked; `share_to` are the channels they
+/// may share it in (a "Share in #…" button each).
+pub fn status(
+    report: &Report,
+    dir: &Directory,
+    share_to: &[crate::domain::ChannelId],
+) -> SlackCommandEventResponse {
+    let mut blocks = report_blocks(report, dir);
+    if !share_to.is_empty() {
+        let buttons = share_to
+            .iter()
+            .map(|c| {
+                button(
+                    crate::slack::ids::REPORT_SHARE,
+                    "Share in the leadership channel",
+                    &format!("{}:{}", c.as_str(), report.year.value()),
+                )
+            })
+            .collect();
+        blocks.push(context(&format!(
+            "Share this report with {}:",
+            share_to
+                .iter()
+                .map(|c| channel_link(c.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+        blocks.push(actions(buttons));
+    }
+    SlackCommandEventResponse::new(
+        SlackMessageContent::new()
+            .with_text(format!("Alignment report · {}", report.month))
+            .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS)),
+    )
+    .with_response_type(SlackMessageResponseType::Ephemeral)
+}
+
+/// The report as posted in a channel when someone shared it.
+pub fn shared(
+    report: &Report,
+    by: &crate::domain::PersonId,
+    dir: &Directory,
+) -> SlackMessageContent {
+    let mut blocks = report_blocks(report, dir);
+    blocks.insert(1, context(&format!("Shared by {}", mention(by.as_str()))));
+    SlackMessageContent::new()
+        .with_text(format!("Alignment report · {}", report.month))
+        .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS))
+}
+
+fn report_blocks(report: &Report, dir: &Directory) -> Vec<SlackBlock> {
     let mut blocks = vec![
         header(&format!("Alignment report · {}", report.month)),
         context(&format!(
             "_{}_  ·  plan year {}",
             escape(&dir.org.mission),
-            report.year.value()
+            report.year_label
         )),
         section(markdown("*By pillar*")),
     ];
@@ -86,6 +136,10 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
             lines.len() - shown
         )));
     }
+    if let Some(next) = &report.next {
+        blocks.push(divider());
+        blocks.push(section(markdown(&next_year(next))));
+    }
     blocks.push(divider());
     blocks.push(context(
         "*How these are computed.* Progress of a goal = (current − start) ÷ (target − start), capped to 0–100 % \
@@ -94,10 +148,20 @@ pub fn status(report: &Report, dir: &Directory) -> SlackCommandEventResponse {
          Checked in this month = active goals with a check-in since the 1st (org time) ÷ active goals. \
          Took part = team members who proposed, supported or commented on a goal proposal this year ÷ team size.",
     ));
-    SlackCommandEventResponse::new(
-        SlackMessageContent::new()
-            .with_text(format!("Alignment report · {}", report.month))
-            .with_blocks(fit(blocks, MAX_MESSAGE_BLOCKS)),
+    blocks
+}
+
+/// Next year's plan beside this year's: goals so far per pillar.
+fn next_year(next: &crate::app::report::NextYearPlan) -> String {
+    let per_pillar = next
+        .per_pillar
+        .iter()
+        .map(|(p, n)| format!("{} {n}", pillar_label(p)))
+        .collect::<Vec<_>>()
+        .join("  ·  ");
+    let goals = if next.total == 1 { "goal" } else { "goals" };
+    format!(
+        "*Next year's plan ({})*: {} {goals} so far  ·  {per_pillar}\n`/goal list all year:{}` shows them.",
+        next.label, next.total, next.year
     )
-    .with_response_type(SlackMessageResponseType::Ephemeral)
 }

@@ -140,7 +140,54 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::TeamUpdate(u) => card(team_update_body(u, names), Vec::new()),
         Message::TeamUpdateDraft(d) => team_update_draft(d, names),
         Message::Confirmation(text) => card(vec![para(text)], Vec::new()),
+        Message::Report(r) => card(
+            vec![
+                para(&report_text(&r.report)),
+                note(&format!("Shared by {}", names.of(&r.by))),
+            ],
+            Vec::new(),
+        ),
+        Message::YearEndNudge(n) => year_end_nudge(n),
     }
+}
+
+/// The alignment report as plain lines (`align status`, a shared report).
+pub fn report_text(r: &crate::app::report::Report) -> String {
+    let mut text = format!("Alignment, {} ({}):", r.month, r.year.value());
+    for p in &r.pillars {
+        text.push_str(&format!(
+            "\n{}: {} active goals, {:.0}% average progress, {} at risk",
+            p.pillar.name,
+            p.active,
+            p.avg_progress * 100.0,
+            p.at_risk
+        ));
+    }
+    for t in &r.teams {
+        text.push_str(&format!(
+            "\n{}: {} active goals, {} of {} people took part",
+            t.team.name, t.active, t.participants, t.size
+        ));
+    }
+    text
+}
+
+/// The year-end DM. In Teams the owner answers by typing `goal close`
+/// (the buttons are Slack's for now), so the card says what to type.
+fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
+    let mut body = vec![heading(&format!("{} is ending: how did your goals do?", n.year_label))];
+    for g in &n.goals {
+        let mut line = goal_line(g);
+        if let Some(outcome) = g.outcome {
+            line.push_str(&format!(" · {}", outcome.label()));
+        }
+        body.push(para(&line));
+    }
+    body.push(note(&format!(
+        "Close each with: goal close <id> met | not-met | carried-over. Goals still open on {} are closed as not reported.",
+        n.closes_on.format("%-d %B %Y")
+    )));
+    card(body, Vec::new())
 }
 
 /// The monthly progress update's lines, as the team channel sees them.
