@@ -36,7 +36,9 @@ fn some(raw: &Option<String>) -> Option<&str> {
 pub fn for_add_form(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
     let dir = ctx.directory();
     let team = dir.home_team(person).map(|t| t.key.clone());
-    if !Actor::new(&dir, person).may_add_goal(team.as_ref()) {
+    let actor = Actor::new(&dir, person);
+    // A leader of several teams picks one of them in the form.
+    if !actor.may_add_goal(team.as_ref()) && actor.led_teams().is_empty() {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
         ));
@@ -57,17 +59,83 @@ fn refuse_change(goal: &Goal) -> AppError {
     ))
 }
 
+/// The value of the goal form's "Whole organization" team option: a goal
+/// of no team (admins only). It can never be a team key.
+pub const WHOLE_ORGANIZATION: &str = "(organization)";
+
+/// The question for a leader of several teams who named none: a goal (or
+/// proposal) is always for one team, never silently for another.
+pub fn ask_which_team(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&str>,
+    usage: &str,
+) -> Result<(), AppError> {
+    if team.map(str::trim).is_some_and(|t| !t.is_empty()) {
+        return Ok(());
+    }
+    let dir = ctx.directory();
+    let led = Actor::new(&dir, person).led_teams();
+    if led.len() > 1 {
+        return Err(AppError::NotFound(super::priorities::which_team(
+            &led, usage,
+        )));
+    }
+    Ok(())
+}
+
+/// Why `person` may not add a goal to `team` directly, said for them: a
+/// leader of other teams is told which they lead.
+fn refuse_add(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&crate::domain::TeamKey>,
+) -> AppError {
+    let dir = ctx.directory();
+    let led = Actor::new(&dir, person).led_teams();
+    let name = team.and_then(|t| dir.team(t)).map(|t| t.name.clone());
+    match (led.as_slice(), name) {
+        ([], _) => AppError::Forbidden(
+            "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
+             `/goal propose <title> pillar:<key>`, and a leader approves."
+                .into(),
+        ),
+        (led, Some(name)) => {
+            let keys: Vec<String> = led.iter().map(|t| format!("`team:{}`", t.key)).collect();
+            AppError::Forbidden(format!(
+                "You lead {}, not {name}: add goals to your teams ({}), or propose this one to {name} with `/goal propose`.",
+                led.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", "),
+                keys.join(", ")
+            ))
+        }
+        (_, None) => AppError::Forbidden(
+            "Only admins add goals for the whole organization; add `team:<key>` for one of your teams.".into(),
+        ),
+    }
+}
+
 /// Creates a goal; returns it as stored.
 #[tracing::instrument(skip_all, fields(%actor))]
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
-    let goal = input.validate(&actor, &dir, current_year(ctx))?;
+    let mut input = input;
+    let whole_org = input.team.as_deref() == Some(WHOLE_ORGANIZATION);
+    if whole_org {
+        input.team = None;
+    } else {
+        ask_which_team(
+            ctx,
+            &actor,
+            input.team.as_deref(),
+            "/goal add <title> pillar:<key> {team}",
+        )?;
+    }
+    let mut goal = input.validate(&actor, &dir, current_year(ctx))?;
+    if whole_org {
+        goal.team = None;
+    }
     if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
-        return Err(AppError::Forbidden(
-            "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
-             `/goal propose <title> pillar:<key>`, and a leader approves."
-                .into(),
-        ));
+        return Err(refuse_add(ctx, &actor, goal.team.as_ref()));
     }
     let now = ctx.clock.now();
     let id = ctx

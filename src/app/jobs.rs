@@ -185,7 +185,9 @@ async fn plan_and_claim(
     // Who gets what, decided before the transaction (reads only).
     let plan: Vec<Outgoing>;
     let mut people: Vec<PersonId> = Vec::new();
-    let mut leaders: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
+    let mut leaders: Vec<(PersonId, Vec<crate::domain::TeamKey>)> = Vec::new();
+    // Job::PrioritiesMissing: the (leader, team) pairs escalated to admins.
+    let mut escalated: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
     let skipped;
     match job {
         Job::ProgressNudge => {
@@ -241,6 +243,12 @@ async fn plan_and_claim(
                 .iter()
                 .filter(|t| !published.contains(t.key.as_str()))
                 .count();
+            escalated = dir
+                .teams
+                .iter()
+                .filter(|t| !published.contains(t.key.as_str()))
+                .flat_map(|t| t.leaders.iter().map(|l| (l.clone(), t.key.clone())))
+                .collect();
             skipped = 0;
             // Private to each admin, and only when some team is missing.
             plan = if missing == 0 {
@@ -268,17 +276,18 @@ async fn plan_and_claim(
                 .iter()
                 .filter(|t| published.contains(t.key.as_str()))
                 .count();
-            // One DM per leader, about the first of their teams still to publish.
-            let mut seen = BTreeSet::new();
-            let mut nudges = Vec::new();
+            // One DM per leader, with a section for each of their teams
+            // still to publish (the first team names the DM in the outbox).
+            let mut nudges: Vec<(PersonId, Vec<crate::domain::TeamKey>)> = Vec::new();
             for team in dir
                 .teams
                 .iter()
                 .filter(|t| !published.contains(t.key.as_str()))
             {
                 for leader in &team.leaders {
-                    if seen.insert(leader.clone()) {
-                        nudges.push((leader.clone(), team.key.clone()));
+                    match nudges.iter_mut().find(|(p, _)| p == leader) {
+                        Some((_, teams)) => teams.push(team.key.clone()),
+                        None => nudges.push((leader.clone(), vec![team.key.clone()])),
                     }
                 }
             }
@@ -338,18 +347,46 @@ async fn plan_and_claim(
                     enqueue(conn, &message, now).await?;
                     enqueued += 1;
                 }
-                for (leader, team) in &leaders {
+                let mark = if job == Job::PrioritiesReminder {
+                    jobs::TeamMark::Reminded
+                } else {
+                    jobs::TeamMark::Nudged
+                };
+                for (leader, team) in &escalated {
+                    jobs::mark_leader_team(
+                        conn,
+                        &key,
+                        leader.as_str(),
+                        team.as_str(),
+                        jobs::TeamMark::Escalated,
+                        now,
+                    )
+                    .await?;
+                }
+                for (leader, teams) in &leaders {
                     let Some(nudge) =
                         jobs::record_nudge(conn, name, &key, leader.as_str(), now).await?
                     else {
                         continue;
                     };
+                    for team in teams {
+                        jobs::mark_leader_team(
+                            conn,
+                            &key,
+                            leader.as_str(),
+                            team.as_str(),
+                            mark,
+                            now,
+                        )
+                        .await?;
+                    }
+                    let team = teams[0].clone();
                     enqueue(
                         conn,
                         &Outgoing::PrioritiesNudge {
                             nudge: crate::domain::ids::NudgeId(nudge),
                             person: leader.clone(),
-                            team: team.clone(),
+                            team,
                             reminder: job == Job::PrioritiesReminder,
                             local_at: local_for(&dir, leader, local),
                         },

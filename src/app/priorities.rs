@@ -19,8 +19,52 @@ pub fn this_month(ctx: &AppContext) -> Month {
     Month::containing(ctx.clock.now(), ctx.directory().org.timezone)
 }
 
+/// The question for a leader of several teams who did not say which:
+/// their teams, and the `team:<key>` to type (`usage` shows where it goes,
+/// with `{team}` standing for it).
+pub fn which_team(teams: &[&Team], usage: &str) -> String {
+    let names: Vec<String> = teams.iter().map(|t| t.name.clone()).collect();
+    let keys: Vec<String> = teams.iter().map(|t| format!("`team:{}`", t.key)).collect();
+    let first = teams
+        .first()
+        .map(|t| format!("team:{}", t.key))
+        .unwrap_or_default();
+    format!(
+        "You lead {}: which team is this for? Add {}, like `{}`.",
+        or_list(&names, "and"),
+        or_list(&keys, "or"),
+        usage.replace("{team}", &first)
+    )
+}
+
+/// The question for a member of several teams.
+fn which_team_of(teams: &[&Team], usage: &str) -> String {
+    which_team(teams, usage).replacen("You lead", "You are in", 1)
+}
+
+/// "a, b and c".
+fn or_list(items: &[String], word: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {word} {last}", rest.join(", ")),
+    }
+}
+
 /// The team `person` publishes for: the one given, or the one they lead.
 pub fn team_for(ctx: &AppContext, person: &PersonId, team: Option<&str>) -> Result<Team, AppError> {
+    team_for_in(ctx, person, team, None)
+}
+
+/// Like [`team_for`], for a command typed in `channel`: a leader of several
+/// teams who names none gets the team whose channel it is, if one of theirs
+/// (the form then opens for it), else the question which.
+pub fn team_for_in(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&str>,
+    channel: Option<&str>,
+) -> Result<Team, AppError> {
     let dir = ctx.directory();
     let actor = Actor::new(&dir, person);
     let team = match team {
@@ -30,17 +74,24 @@ pub fn team_for(ctx: &AppContext, person: &PersonId, team: Option<&str>) -> Resu
         }
         None => {
             let led = actor.led_teams();
-            match led.as_slice() {
-                [one] => (*one).clone(),
-                [] => {
+            let here = led
+                .iter()
+                .find(|t| channel.is_some_and(|c| t.channel.as_str() == c));
+            match (led.as_slice(), here) {
+                ([one], _) => (*one).clone(),
+                (_, Some(here)) => (*here).clone(),
+                ([], _) => {
                     return Err(AppError::Forbidden(
-                        "Only team leaders publish priorities, and you lead no team. Admins add `team:<key>`.".into(),
+                        "Only team leaders publish priorities, and you lead no team. Admins add `team:<key>`; \
+                         the organization's priorities are `/priorities org publish`."
+                            .into(),
                     ));
                 }
-                _ => {
-                    return Err(AppError::Forbidden(
-                        "You lead several teams: say which with `team:<key>`.".into(),
-                    ));
+                (several, None) => {
+                    return Err(AppError::Forbidden(which_team(
+                        several,
+                        "/priorities publish {team} <item>; <item>",
+                    )));
                 }
             }
         }
@@ -52,6 +103,45 @@ pub fn team_for(ctx: &AppContext, person: &PersonId, team: Option<&str>) -> Resu
         )));
     }
     Ok(team)
+}
+
+/// The team `/priorities show` means without a team: the person's own
+/// (the one they lead, else the one they belong to), else the team whose
+/// channel the command was typed in, else the question which.
+pub fn team_to_show(
+    ctx: &AppContext,
+    person: &PersonId,
+    channel: Option<&str>,
+) -> Result<Team, AppError> {
+    let dir = ctx.directory();
+    if let Some(team) = dir.home_team(person) {
+        return Ok(team.clone());
+    }
+    if let Some(team) = dir
+        .teams
+        .iter()
+        .find(|t| channel.is_some_and(|c| t.channel.as_str() == c))
+    {
+        return Ok(team.clone());
+    }
+    let actor = Actor::new(&dir, person);
+    let led = actor.led_teams();
+    if led.len() > 1 {
+        return Err(AppError::NotFound(which_team(
+            &led,
+            "/priorities show {team}",
+        )));
+    }
+    let mine: Vec<&Team> = dir.teams_of(person).collect();
+    if mine.len() > 1 {
+        return Err(AppError::NotFound(which_team_of(
+            &mine,
+            "/priorities show {team}",
+        )));
+    }
+    Err(AppError::NotFound(
+        "Which team? `/priorities show team:<key>`; `/align teams` lists the keys.".into(),
+    ))
 }
 
 /// Publishes (or republishes) `team`'s priorities for this month.
@@ -120,14 +210,23 @@ pub async fn publish_linked(
         team.channel.clone(),
         dir.org.leadership_channel.clone(),
     );
+    // Every leader of the team (and whoever published) has this team's
+    // section ticked off in their DMs; their other teams stay open.
+    let mut people: Vec<PersonId> = team.leaders.clone();
+    if !people.contains(&person) {
+        people.push(person.clone());
+    }
     let mut nudges = Vec::new();
-    for job in ["priorities-nudge", "priorities-reminder"] {
-        if let Some((id, _, _)) =
-            jobs::nudge_for(ctx.store.reads(), job, &period, person.as_str()).await?
-        {
-            nudges.push(id);
+    for who in &people {
+        for job in ["priorities-nudge", "priorities-reminder"] {
+            if let Some((id, _, _)) =
+                jobs::nudge_for(ctx.store.reads(), job, &period, who.as_str()).await?
+            {
+                nudges.push((id, who.clone()));
+            }
         }
     }
+    let leaders_of_team = team.leaders.clone();
     let now = ctx.clock.now();
     let items: Vec<(String, Option<i64>)> = items
         .items()
@@ -177,10 +276,21 @@ pub async fn publish_linked(
                     )
                     .await?;
                 }
-                for nudge in nudges {
+                for leader in &leaders_of_team {
+                    jobs::mark_leader_team(
+                        conn,
+                        &period,
+                        leader.as_str(),
+                        &key,
+                        jobs::TeamMark::Published,
+                        now,
+                    )
+                    .await?;
+                }
+                for (nudge, who) in nudges {
                     let update = Outgoing::UpdatePrioritiesNudge {
                         nudge: crate::domain::ids::NudgeId(nudge),
-                        person: person.clone(),
+                        person: who,
                     };
                     enqueue(conn, &update, now).await?;
                 }

@@ -31,7 +31,8 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     match parse_priorities(&cmd.text) {
         PrioritiesCommand::Help => Ok(Json(reply::ephemeral(HELP)).into_response()),
         PrioritiesCommand::PublishForm { team } => {
-            let team = priorities::team_for(ctx, &person, team.as_deref())?;
+            let team =
+                priorities::team_for_in(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
             let trigger = cmd.trigger_id.clone().ok_or_else(|| {
                 AppError::NotFound("Slack did not send a trigger to open the form.".into())
             })?;
@@ -52,9 +53,7 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
         PrioritiesCommand::Show { team } => {
             let dir = ctx.directory();
             let team = match team {
-                None => dir.home_team(&person).cloned().ok_or_else(|| {
-                    AppError::NotFound("Which team? `/priorities show <team>`.".into())
-                })?,
+                None => priorities::team_to_show(ctx, &person, cmd.channel_id.as_deref())?,
                 Some(raw) => dir
                     .team(&dir.resolve_team(&raw)?)
                     .cloned()

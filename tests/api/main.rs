@@ -14,6 +14,7 @@ mod goals;
 mod helpers;
 mod hostile;
 mod jobs;
+mod leaders;
 mod modals;
 mod moments_command;
 mod ops;

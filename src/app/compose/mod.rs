@@ -17,13 +17,14 @@
 mod digests;
 mod moments;
 mod nudges;
+mod org_priorities;
 mod priorities;
 mod proposals;
 mod views;
 
 pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
-pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
+pub use nudges::{MomentsNudge, PrioritiesNudge, PrioritiesSection, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use views::{PrioritiesForm, View};

@@ -29,9 +29,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::PrioritiesSummary(s) => {
             priorities::summary(&s.priorities, &s.team, &s.month_label)
         }
-        Message::PrioritiesNudge(n) => {
-            priorities::nudge(&n.team, &n.month_label, &n.goals, n.published, n.reminder)
-        }
+        Message::PrioritiesNudge(n) => priorities::nudge(n),
         Message::MissingPriorities(m) => {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)

@@ -99,54 +99,91 @@ pub fn summary(p: &PublishedPriorities, team: &Team, month_label: &str) -> Slack
         .with_blocks(vec![section(markdown(&text))])
 }
 
-/// The leader's DM: the month, the team's goal progress, and the button.
-pub fn nudge(
-    team: &Team,
-    month_label: &str,
-    goals: &[Goal],
-    published: bool,
-    reminder: bool,
-) -> SlackMessageContent {
-    let title = if reminder {
-        format!(
-            ":alarm_clock: Reminder: {}'s priorities for {month_label}",
-            team.name
-        )
-    } else {
-        format!(
-            ":spiral_calendar_pad: {}: priorities for {month_label}",
-            team.name
-        )
+/// The leader's DM: the organization's priorities first (when published),
+/// then a section per team the leader leads, each with its goal progress and
+/// its own button, or marked as published. A leader of one team sees the
+/// same single-team DM as before.
+pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
+    let month_label = &n.month_label;
+    let name = match n.sections.as_slice() {
+        [one] => one.team.name.clone(),
+        _ => "Your teams".to_owned(),
+    };
+    let title = match (n.reminder, n.sections.len() > 1) {
+        (true, false) => format!(":alarm_clock: Reminder: {name}'s priorities for {month_label}"),
+        (true, true) => format!(":alarm_clock: Reminder: your teams' priorities for {month_label}"),
+        (false, _) => format!(":spiral_calendar_pad: {name}: priorities for {month_label}"),
     };
     let mut blocks = vec![header(&title)];
-    if published {
-        blocks.push(section(markdown(
-            ":white_check_mark: Published. Thank you! Your team can see them in its channel.",
-        )));
-    } else {
+    if !n.org_items.is_empty() {
+        let lines: Vec<String> = n
+            .org_items
+            .iter()
+            .enumerate()
+            .map(|(i, text)| format!("{}. {}", i + 1, escape(text)))
+            .collect();
         blocks.push(section(markdown(&format!(
-            "Time to tell {} what matters most this month. Up to 7 items; last month's are there to carry over, edit or drop.",
-            channel_link(team.channel.as_str())
+            "*The organization's priorities for {month_label}*\n{}\n_Link yours to them in the form (or `org:<n>` after an item)._",
+            lines.join("\n")
         ))));
     }
-    if !goals.is_empty() {
-        blocks.push(section(markdown(&format!(
-            "*Your team's goals*\n{}",
-            goal_lines(goals)
-        ))));
+    let several = n.sections.len() > 1;
+    for s in &n.sections {
+        let team = &s.team;
+        if several {
+            blocks.push(section(markdown(&format!("*{}*", escape(&team.name)))));
+        }
+        if s.published {
+            blocks.push(section(markdown(&format!(
+                ":white_check_mark: Published. Thank you! {} can see them in {}.",
+                if several {
+                    escape(&team.name)
+                } else {
+                    "Your team".to_owned()
+                },
+                channel_link(team.channel.as_str())
+            ))));
+        } else {
+            blocks.push(section(markdown(&format!(
+                "Time to tell {} what matters most this month. Up to 7 items; last month's are there to carry over, edit or drop.",
+                channel_link(team.channel.as_str())
+            ))));
+        }
+        if !s.goals.is_empty() {
+            blocks.push(section(markdown(&format!(
+                "*{}*\n{}",
+                if several {
+                    format!("{}'s goals", escape(&team.name))
+                } else {
+                    "Your team's goals".to_owned()
+                },
+                goal_lines(&s.goals)
+            ))));
+        }
+        if !s.published {
+            let label = if several {
+                format!("Publish {}'s priorities", team.name)
+            } else {
+                "Publish priorities".to_owned()
+            };
+            blocks.push(actions(vec![
+                button(
+                    ids::PRIORITIES_OPEN,
+                    &truncate(&label, 75),
+                    team.key.as_str(),
+                )
+                .with_style(SlackBlockButtonStyle::Primary),
+            ]));
+        }
+        if several {
+            blocks.push(divider());
+        }
     }
-    if !published {
-        blocks.push(actions(vec![
-            button(
-                ids::PRIORITIES_OPEN,
-                "Publish priorities",
-                team.key.as_str(),
-            )
-            .with_style(SlackBlockButtonStyle::Primary),
-        ]));
+    if several {
+        blocks.pop();
     }
     SlackMessageContent::new()
-        .with_text(format!("{}: priorities for {month_label}", team.name))
+        .with_text(format!("{name}: priorities for {month_label}"))
         .with_blocks(blocks)
 }
 
