@@ -376,6 +376,12 @@ struct FileOrg {
     leadership_channel: String,
     #[serde(default)]
     admins: Vec<String>,
+    /// All staff: where the organization's priorities go.
+    #[serde(default)]
+    staff_channel: Option<String>,
+    /// Publish the organization's priorities, besides admins.
+    #[serde(default)]
+    executives: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -801,6 +807,15 @@ fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
         .iter()
         .map(|a| PersonId::parse(a).map_err(domain_err("org.admins")))
         .collect::<Result<Vec<_>, _>>()?;
+    let executives = org
+        .executives
+        .iter()
+        .map(|a| PersonId::parse(a).map_err(domain_err("org.executives")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staff_channel = match org.staff_channel.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(ChannelId::parse(raw).map_err(domain_err("org.staff_channel"))?),
+    };
     Ok(Org {
         name: org.name.trim().to_owned(),
         mission: org.mission.trim().to_owned(),
@@ -810,6 +825,8 @@ fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
         leadership_channel: ChannelId::parse(&org.leadership_channel)
             .map_err(domain_err("org.leadership_channel"))?,
         admins,
+        staff_channel,
+        executives,
     })
 }
 

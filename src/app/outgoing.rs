@@ -126,6 +126,16 @@ pub enum Outgoing {
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
+    /// The organization's priorities of a month, to the staff channel.
+    PostOrgPriorities {
+        org_priority: i64,
+        channel: ChannelId,
+    },
+    /// Re-render the organization's priorities after they were published again.
+    UpdateOrgPriorities {
+        org_priority: i64,
+        channel: ChannelId,
+    },
 }
 
 /// Modals the app opens.
@@ -195,7 +205,9 @@ impl Outgoing {
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
-            | Outgoing::PrioritiesSummary { channel, .. } => Some(channel.to_string()),
+            | Outgoing::PrioritiesSummary { channel, .. }
+            | Outgoing::PostOrgPriorities { channel, .. }
+            | Outgoing::UpdateOrgPriorities { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::MomentsNudge { person, .. }
@@ -254,6 +266,9 @@ impl Outgoing {
             Outgoing::UpdateProgressNudge { nudge, .. }
             | Outgoing::UpdatePrioritiesNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
+            Outgoing::UpdateOrgPriorities { org_priority, .. } => {
+                Some(format!("org-priorities:{org_priority}"))
+            }
             _ => None,
         }
     }

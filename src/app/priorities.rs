@@ -152,14 +152,21 @@ pub async fn publish(
     team: Option<&str>,
     items: PriorityList,
 ) -> Result<(Team, Month), AppError> {
+    // `org:<n>` after an item links it to the organization's priority n.
+    let (texts, org_links): (Vec<String>, Vec<Option<i64>>) = items
+        .items()
+        .iter()
+        .map(|i| crate::domain::priorities::split_org_link(i))
+        .unzip();
     publish_linked(
         ctx,
         person,
         team,
         Publication {
-            items,
+            items: PriorityList::new(texts)?,
             goals: Vec::new(),
             review: Vec::new(),
+            org_links,
         },
     )
     .await
@@ -172,6 +179,9 @@ pub struct Publication {
     pub goals: Vec<Option<GoalId>>,
     /// Last month's items and how each ended: "done", "carried-over", "dropped".
     pub review: Vec<(String, String)>,
+    /// The organization's priority (1-based number in this month's list)
+    /// each item serves, by position (missing or `None`: no link).
+    pub org_links: Vec<Option<i64>>,
 }
 
 /// Publishes with goal links and last month's review (from the form).
@@ -201,8 +211,9 @@ pub async fn publish_linked(
             "`{outcome}` is not done, carried-over or dropped."
         )));
     }
-    let items = publication.items;
     let month = this_month(ctx);
+    let org_links = checked_org_links(ctx, month, &publication.org_links).await?;
+    let items = publication.items;
     let dir = ctx.directory();
     let (period, key, channel, leaders) = (
         month.key(),
@@ -246,6 +257,9 @@ pub async fn publish_linked(
                 let (id, again) =
                     priorities::publish(conn, &key, &period, person.as_str(), &items, &review, now)
                         .await?;
+                if org_links.iter().any(Option::is_some) {
+                    priorities::link_org_items(conn, id, &org_links).await?;
+                }
                 if again {
                     enqueue(
                         conn,
@@ -302,6 +316,157 @@ pub async fn publish_linked(
     Ok((team, month))
 }
 
+/// The links to the organization's priorities, checked against this
+/// month's list: a number it does not have is refused with what there is.
+async fn checked_org_links(
+    ctx: &AppContext,
+    month: Month,
+    links: &[Option<i64>],
+) -> Result<Vec<Option<i64>>, AppError> {
+    let Some(highest) = links.iter().flatten().max() else {
+        return Ok(links.to_vec());
+    };
+    let count = org_show_items(ctx, month).await?.len() as i64;
+    if count == 0 {
+        return Err(AppError::NotFound(format!(
+            "The organization's priorities for {} are not published yet, so `org:{highest}` links to nothing. \
+             Publish without `org:` and link later, once `/priorities org show` lists them.",
+            month.label()
+        )));
+    }
+    if *highest > count {
+        return Err(AppError::NotFound(format!(
+            "The organization has {count} {} for {}: use `org:1` to `org:{count}` (`/priorities org show` lists them).",
+            if count == 1 { "priority" } else { "priorities" },
+            month.label()
+        )));
+    }
+    Ok(links.to_vec())
+}
+
+/// The organization's items for `month` (empty: not published).
+async fn org_show_items(ctx: &AppContext, month: Month) -> Result<Vec<String>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(priorities::org_for_period(&mut conn, &month.key())
+        .await?
+        .map(|p| p.items)
+        .unwrap_or_default())
+}
+
+/// Refuses items the privacy guard suspects (a patient's name, a room, a
+/// record number…): the organization's priorities go to every member of
+/// staff, so nothing is published and the refusal says what to rewrite.
+pub fn guard_items(ctx: &AppContext, items: &PriorityList) -> Result<(), AppError> {
+    let known = ctx.known_people();
+    for (i, item) in items.items().iter().enumerate() {
+        let found = crate::domain::privacy::scan_with(item, &known);
+        if let Some(f) = found.first() {
+            return Err(AppError::NotFound(format!(
+                "Item {} looks like it holds {} (“{}”). Nothing was published: these go to all staff, \
+                 so rewrite it without personal details and publish again.",
+                i + 1,
+                f.kind.label(),
+                f.excerpt
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What publishing the organization's priorities did.
+#[derive(Debug, Clone)]
+pub struct OrgPublished {
+    pub month: Month,
+    /// Where the post goes; `None` without `[org] staff_channel`.
+    pub channel: Option<crate::domain::ChannelId>,
+    /// Published before this month: the post is updated in place.
+    pub again: bool,
+}
+
+/// Publishes (or republishes) the organization's priorities for this month
+/// and posts them to the staff channel; admins and executives only.
+#[tracing::instrument(skip_all, fields(%person))]
+pub async fn org_publish(
+    ctx: &AppContext,
+    person: PersonId,
+    items: PriorityList,
+) -> Result<OrgPublished, AppError> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, &person).may_publish_org_priorities() {
+        return Err(AppError::Forbidden(
+            "Admins and the organization's executives publish its priorities. \
+             Team leaders publish their team's with `/priorities publish`."
+                .into(),
+        ));
+    }
+    guard_items(ctx, &items)?;
+    let month = this_month(ctx);
+    let period = month.key();
+    let channel = dir.org.staff_channel.clone();
+    let texts: Vec<String> = items.items().to_vec();
+    let now = ctx.clock.now();
+    let posted_to = channel.clone();
+    let again = ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                let (id, again) =
+                    priorities::org_publish(conn, &period, person.as_str(), &texts, now).await?;
+                if let Some(channel) = posted_to {
+                    let message = if again {
+                        Outgoing::UpdateOrgPriorities {
+                            org_priority: id,
+                            channel,
+                        }
+                    } else {
+                        Outgoing::PostOrgPriorities {
+                            org_priority: id,
+                            channel,
+                        }
+                    };
+                    enqueue(conn, &message, now).await?;
+                }
+                Ok::<_, StoreError>(again)
+            })
+        })
+        .await?;
+    ctx.wake_delivery();
+    Ok(OrgPublished {
+        month,
+        channel,
+        again,
+    })
+}
+
+/// The organization's priorities of this month with their progress, if
+/// published.
+pub async fn org_show(
+    ctx: &AppContext,
+) -> Result<Option<crate::app::compose::org_priorities::OrgPrioritiesPost>, AppError> {
+    let month = this_month(ctx);
+    let id = {
+        let mut conn = ctx
+            .store
+            .reads()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        priorities::org_for_period(&mut conn, &month.key()).await?
+    };
+    let Some(p) = id else {
+        return Ok(None);
+    };
+    let body = crate::app::compose::org_priorities::body(ctx, p.id)
+        .await
+        .map_err(|e| AppError::Store(StoreError::Corrupt(e.to_string())))?;
+    Ok(body.map(|(post, _)| post))
+}
+
 /// A team's priorities for a month, if published.
 pub async fn show(
     ctx: &AppContext,
@@ -325,14 +490,23 @@ pub struct FormPrefill {
     /// Last month's items, to say how each ended (only before this month's
     /// first publication).
     pub last_month: Vec<String>,
+    /// The organization's priorities of this month, to link items to.
+    pub org_items: Vec<String>,
+    /// The organization item each prefilled item serves (this month's
+    /// publication only), by position.
+    pub org_links: Vec<Option<i64>>,
 }
 
 pub async fn prefill(ctx: &AppContext, team: &Team) -> Result<FormPrefill, AppError> {
     let month = this_month(ctx);
+    let org_items = org_show_items(ctx, month).await?;
     if let Some(p) = show(ctx, team, month).await? {
+        let org_links = priorities::org_links(ctx.store.reads(), p.id).await?;
         return Ok(FormPrefill {
             items: p.items.into_iter().zip(p.goals).collect(),
             last_month: Vec::new(),
+            org_items,
+            org_links,
         });
     }
     let last = show(ctx, team, month.prev()).await?;
@@ -340,7 +514,12 @@ pub async fn prefill(ctx: &AppContext, team: &Team) -> Result<FormPrefill, AppEr
         Some(p) => FormPrefill {
             items: p.items.iter().cloned().zip(p.goals).collect(),
             last_month: p.items,
+            org_items,
+            org_links: Vec::new(),
         },
-        None => FormPrefill::default(),
+        None => FormPrefill {
+            org_items,
+            ..FormPrefill::default()
+        },
     })
 }

@@ -259,6 +259,10 @@ pub async fn record_post(
             id.0,
         ),
         PostOwner::Nudge(id) => ("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::OrgPriorities(id) => (
+            "UPDATE org_priorities SET channel = ?, ts = ? WHERE id = ?",
+            id,
+        ),
     };
     sqlx::query(sql)
         .bind(channel)

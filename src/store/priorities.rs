@@ -285,22 +285,6 @@ pub async fn org_publish(
     Ok((id, again))
 }
 
-/// Remembers where the organization's priorities were posted.
-pub async fn org_record_post(
-    conn: &mut super::Conn,
-    id: i64,
-    channel: &str,
-    ts: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE org_priorities SET channel = $1, ts = $2 WHERE id = $3")
-        .bind(channel)
-        .bind(ts)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Links `team`'s items of `period` to organization priorities: `links`
 /// holds, by item position, the organization item's 1-based number.
 pub async fn link_org_items(
@@ -346,6 +330,24 @@ pub async fn org_links(
         "SELECT org_item FROM priority_items WHERE priority_id = $1 ORDER BY position",
     )
     .bind(priority)
+    .fetch_all(exec)
+    .await?)
+}
+
+/// Per pillar, the active goals of `year`: (pillar, on track, at risk or
+/// off track, not checked in yet).
+pub async fn goal_confidence_per_pillar(
+    exec: impl SqliteExecutor<'_>,
+    year: i32,
+) -> Result<Vec<(String, i64, i64, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT pillar_key, \
+         SUM(CASE WHEN confidence = 'on-track' THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN confidence IN ('at-risk', 'off-track') THEN 1 ELSE 0 END), \
+         SUM(CASE WHEN confidence IS NULL THEN 1 ELSE 0 END) \
+         FROM goals WHERE plan_year = $1 AND status = 'active' GROUP BY pillar_key",
+    )
+    .bind(year)
     .fetch_all(exec)
     .await?)
 }

@@ -18,6 +18,7 @@ mod leaders;
 mod modals;
 mod moments_command;
 mod ops;
+mod org_priorities;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;

@@ -17,7 +17,7 @@
 mod digests;
 mod moments;
 mod nudges;
-mod org_priorities;
+pub mod org_priorities;
 mod priorities;
 mod proposals;
 mod views;
@@ -76,6 +76,7 @@ pub enum Message {
     PrioritiesSummary(PrioritiesSummary),
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
+    OrgPriorities(org_priorities::OrgPrioritiesPost),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -220,6 +221,13 @@ pub async fn compose(
         Outgoing::MomentsDigest { period, channel } => digests::moments(ctx, period, channel).await,
         Outgoing::LeadershipDigest { period, channel } => {
             digests::leadership(ctx, period, channel).await
+        }
+        Outgoing::PostOrgPriorities {
+            org_priority,
+            channel,
+        } => org_priorities::post(ctx, *org_priority, channel).await,
+        Outgoing::UpdateOrgPriorities { org_priority, .. } => {
+            org_priorities::update(ctx, *org_priority).await
         }
         Outgoing::PostPriorities { priority, channel } => {
             priorities::post(ctx, *priority, channel).await

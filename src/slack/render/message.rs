@@ -30,6 +30,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             priorities::summary(&s.priorities, &s.team, &s.month_label)
         }
         Message::PrioritiesNudge(n) => priorities::nudge(n),
+        Message::OrgPriorities(p) => priorities::org_post(p, dir),
         Message::MissingPriorities(m) => {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)

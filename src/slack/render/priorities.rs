@@ -187,6 +187,10 @@ pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
         .with_blocks(blocks)
 }
 
+/// The form's "Serves an organization priority?" select of item n is
+/// `priority_org_<n>`.
+pub const PRIORITY_ORG: &str = "priority_org_";
+
 /// The publish form: up to seven items, each optionally linked to one of
 /// the team's goals, and (before the month's first publication) how each of
 /// last month's items ended.
@@ -269,6 +273,36 @@ pub fn form(
                     .into(),
             );
         }
+        if !prefill.org_items.is_empty() {
+            let org_option = |n: usize, text: &str| {
+                SlackBlockChoiceItem::new(plain_only(&format!("{n}. {text}"), 75), n.to_string())
+            };
+            let org_options: Vec<_> = prefill
+                .org_items
+                .iter()
+                .enumerate()
+                .map(|(j, text)| org_option(j + 1, text))
+                .collect();
+            let oid = format!("{PRIORITY_ORG}{}", i + 1);
+            let mut select = SlackBlockStaticSelectElement::new()
+                .with_action_id(oid.clone().into())
+                .with_placeholder(plain_only(
+                    "Serves an organization priority? (optional)",
+                    150,
+                ))
+                .with_options(org_options);
+            if let Some(n) = prefill.org_links.get(i).copied().flatten()
+                && let Some(text) = prefill.org_items.get((n - 1).max(0) as usize)
+            {
+                select = select.with_initial_option(org_option(n as usize, text));
+            }
+            blocks.push(
+                SlackInputBlock::new(plain_only("Organization priority", 2000), select.into())
+                    .with_block_id(oid.into())
+                    .with_optional(true)
+                    .into(),
+            );
+        }
     }
     SlackView::Modal(
         SlackModalView::new(
@@ -321,6 +355,44 @@ pub fn published_line(dir: &Directory, published: &[(String, bool)]) -> String {
     line
 }
 
+/// For the leadership digest: each of the organization's priorities and
+/// the teams that took it up, those no team picked named first.
+pub fn org_pickup_line(items: &[(String, Vec<String>)]) -> String {
+    if items.is_empty() {
+        return "*Organization priorities*: none published this month.".to_owned();
+    }
+    let unpicked: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, teams))| teams.is_empty())
+        .map(|(i, (text, _))| format!("{}. {}", i + 1, escape(&truncate(text, 80))))
+        .collect();
+    let picked: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, teams))| !teams.is_empty())
+        .map(|(i, (text, teams))| {
+            let names: Vec<String> = teams.iter().map(|t| escape(t)).collect();
+            format!(
+                "{}. {} ({})",
+                i + 1,
+                escape(&truncate(text, 80)),
+                names.join(", ")
+            )
+        })
+        .collect();
+    let mut line = String::from("*Organization priorities*: ");
+    if unpicked.is_empty() {
+        line.push_str("every one was taken up by a team.");
+    } else {
+        line.push_str(&format!("no team has taken up {}.", unpicked.join("; ")));
+    }
+    if !picked.is_empty() {
+        line.push_str(&format!("\nTaken up: {}.", picked.join("; ")));
+    }
+    line
+}
+
 /// To an admin, privately: the teams still without priorities, with their
 /// leaders. Never posted in a channel.
 pub fn missing(month_label: &str, teams: &[&Team]) -> SlackMessageContent {
@@ -349,4 +421,84 @@ pub fn missing(month_label: &str, teams: &[&Team]) -> SlackMessageContent {
             section(markdown(&text)),
             context("Only you see this list."),
         ])
+}
+
+/// "1 check-in", "2 check-ins".
+fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The organization's priorities for the staff channel and for
+/// `/priorities org show`: the executives' words as written, the progress
+/// per pillar, and which teams took each item up.
+pub fn org_blocks(
+    p: &crate::app::compose::org_priorities::OrgPrioritiesPost,
+    dir: &Directory,
+) -> Vec<SlackBlock> {
+    let lines: Vec<String> = p
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, text)| format!("{}. {text}", i + 1))
+        .collect();
+    let mut blocks = vec![
+        header(&format!(
+            ":compass: {}: priorities for {}",
+            dir.org.name, p.month_label
+        )),
+        section(plain(&lines.join("\n"))),
+        context(&format!("Published by {}", mention(&p.author))),
+    ];
+    if !p.pillars.is_empty() {
+        let rows: Vec<String> = p
+            .pillars
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} *{}*: {} on track · {} at risk · {} · {}",
+                    x.emoji,
+                    escape(&x.name),
+                    count(x.on_track, "goal", "goals"),
+                    x.at_risk,
+                    count(x.check_ins, "check-in", "check-ins"),
+                    count(x.moments, "moment", "moments")
+                )
+                .trim()
+                .to_owned()
+            })
+            .collect();
+        blocks.push(section(markdown(&format!(
+            "*Progress per pillar this month*\n{}",
+            rows.join("\n")
+        ))));
+    }
+    let taken: Vec<String> = p
+        .picked_by
+        .iter()
+        .enumerate()
+        .map(|(i, teams)| {
+            if teams.is_empty() {
+                format!("{}: no team yet", i + 1)
+            } else {
+                let names: Vec<String> = teams.iter().map(|t| escape(t)).collect();
+                format!("{}: {}", i + 1, names.join(", "))
+            }
+        })
+        .collect();
+    if !taken.is_empty() {
+        blocks.push(context(&format!("Taken up by  {}", taken.join("  ·  "))));
+    }
+    blocks
+}
+
+pub fn org_post(
+    p: &crate::app::compose::org_priorities::OrgPrioritiesPost,
+    dir: &Directory,
+) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(format!(
+            "{}: priorities for {}",
+            dir.org.name, p.month_label
+        ))
+        .with_blocks(org_blocks(p, dir))
 }
