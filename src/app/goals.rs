@@ -84,6 +84,31 @@ pub fn ask_which_team(
     Ok(())
 }
 
+/// The team a new goal's form starts on: the team whose channel the
+/// command came from, if the person may add (`propose`: propose) there,
+/// else their own team; `None` leaves the choice to them.
+pub fn form_team(
+    ctx: &AppContext,
+    person: &PersonId,
+    channel: Option<&str>,
+    propose: bool,
+) -> Option<crate::domain::TeamKey> {
+    let dir = ctx.directory();
+    let actor = Actor::new(&dir, person);
+    let allowed = |t: &crate::domain::Team| {
+        if propose {
+            actor.may_take_part(&t.key)
+        } else {
+            actor.may_add_goal(Some(&t.key))
+        }
+    };
+    dir.teams
+        .iter()
+        .find(|t| channel.is_some_and(|c| t.channel.as_str() == c) && allowed(t))
+        .or_else(|| dir.home_team(person).filter(|t| allowed(t)))
+        .map(|t| t.key.clone())
+}
+
 /// Why `person` may not add a goal to `team` directly, said for them: a
 /// leader of other teams is told which they lead.
 fn refuse_add(

@@ -154,6 +154,10 @@ pub enum Modal {
     NewGoal {
         propose: bool,
         owner: Option<PersonId>,
+        /// The team the form's team select starts on (the team whose
+        /// channel the command came from, else the person's own).
+        #[serde(default)]
+        team: Option<crate::domain::TeamKey>,
     },
     /// Edit a goal's definition.
     EditGoal { goal: GoalId },

@@ -242,3 +242,60 @@ async fn each_team_has_its_own_nudge_reminder_escalation_and_published_state() {
     );
     assert!(state(&app, "icu", "published_at").await);
 }
+
+/// `/goal add` typed in `channel`.
+fn command_in(app: &TestApp, text: &str, user: &str, channel: &str) -> Vec<u8> {
+    String::from_utf8(command_body("/goal", text, user, &app.fake))
+        .unwrap()
+        .replace("channel_id=C0GENERAL", &format!("channel_id={channel}"))
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn the_goal_form_starts_on_the_channels_team_and_whole_organization_means_no_team() {
+    let app = spawn_app_at(ICU, start_time()).await;
+    let body = command_in(&app, "add", LEAD, "C0ICU");
+    let reply = app.post_signed("/slack/commands", FORM, body).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let open = &app.sent("views.open", 1).await[0];
+    let view = open.body["view"].to_string();
+    let team = open.body["view"]["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["block_id"] == "goal_team")
+        .expect("a team select");
+    assert_eq!(team["element"]["initial_option"]["value"], "icu", "{team}");
+    assert_eq!(
+        team["optional"], false,
+        "a new goal's team is picked: {team}"
+    );
+    assert!(view.contains("Whole organization (admins)"), "{view}");
+
+    let payload = |user: &str| {
+        let mut p = submission(user, "goal_add", serde_json::json!({}), &Form::default());
+        p["view"]["state"]["values"] = serde_json::json!({
+            "goal_title": {"goal_title": {"type": "plain_text_input", "value": "Fewer falls"}},
+            "goal_pillar": {"goal_pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "patient-care"}}},
+            "goal_team": {"goal_team": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "(organization)"}}},
+        });
+        p
+    };
+    let refused = app.post_interaction(&payload(LEAD)).await.json();
+    assert!(
+        refused
+            .to_string()
+            .contains("Only admins add goals for the whole organization"),
+        "{refused}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM goals").await, 0);
+
+    let added = app.post_interaction(&payload(ADMIN)).await.json();
+    assert!(added.to_string().contains("Added goal"), "{added}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM goals WHERE team_key IS NULL")
+            .await,
+        1,
+        "the whole organization's goal has no team"
+    );
+}

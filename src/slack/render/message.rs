@@ -74,9 +74,14 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         }
         View::Notice { title, text } => modal::notice(title, text),
         View::CheckIn(g) => goal::check_in_modal(g),
-        View::NewGoal { propose, owner } => {
+        View::NewGoal {
+            propose,
+            owner,
+            team,
+        } => {
             let values = GoalFormValues {
                 owner: owner.as_ref().map(ToString::to_string),
+                team: team.as_ref().map(ToString::to_string),
                 ..Default::default()
             };
             if *propose {
