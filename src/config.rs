@@ -246,6 +246,9 @@ pub struct Schedules {
     pub priorities_reminder_days: u32,
     /// Local dates that are not working days.
     pub holidays: Vec<chrono::NaiveDate>,
+    /// When the executives are asked for next month's organization
+    /// priorities (e.g. `last working day 09:00`); unset: never.
+    pub org_priorities: Option<Schedule>,
 }
 
 /// The schedules written when the file names none.
@@ -266,6 +269,7 @@ impl Default for Schedules {
             monthly_digest: parse(DEFAULT_MONTHLY_DIGEST),
             priorities_reminder_days: DEFAULT_REMINDER_DAYS,
             holidays: Vec::new(),
+            org_priorities: None,
         }
     }
 }
@@ -419,6 +423,7 @@ struct FileSchedule {
     priorities_reminder_days: Option<u32>,
     #[serde(default)]
     holidays: Vec<String>,
+    org_priorities: Option<String>,
 }
 
 // ---- loading ----------------------------------------------------------------
@@ -903,7 +908,12 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedules, ConfigError> {
         let expr = value.as_deref().unwrap_or(default);
         Schedule::parse(expr).map_err(|e| invalid(format!("schedule.{name}"), expr, e.to_string()))
     };
+    let org_priorities = match file.org_priorities {
+        Some(expr) => Some(pick("org_priorities", Some(expr), "")?),
+        None => None,
+    };
     Ok(Schedules {
+        org_priorities,
         priorities_nudge: pick(
             "priorities_nudge",
             file.priorities_nudge,

@@ -23,6 +23,10 @@ pub enum Job {
     PrioritiesReminder,
     /// Then admins get the list of teams still missing.
     PrioritiesMissing,
+    /// The executives (else the admins) are asked for next month's
+    /// organization priorities (`[schedule] org_priorities`), before the
+    /// teams' nudges on the 1st.
+    OrgPrioritiesNudge,
 }
 
 impl Job {
@@ -41,11 +45,15 @@ impl Job {
             Job::MonthlyDigest => "monthly-digest",
             Job::PrioritiesReminder => "priorities-reminder",
             Job::PrioritiesMissing => "priorities-missing",
+            Job::OrgPrioritiesNudge => "org-priorities-nudge",
         }
     }
 
     pub fn parse(name: &str) -> Option<Job> {
-        Job::ALL.into_iter().find(|j| j.name() == name)
+        Job::ALL
+            .into_iter()
+            .chain([Job::OrgPrioritiesNudge])
+            .find(|j| j.name() == name)
     }
 
     /// Whether this build can run the job (all of them now; kept so a job
@@ -231,6 +239,33 @@ async fn plan_and_claim(
                 },
             ];
         }
+        Job::OrgPrioritiesNudge => {
+            // About next month: nobody is asked once it is published.
+            let next = period.next().key();
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(crate::store::StoreError::from)?;
+            let done = crate::store::priorities::org_for_period(&mut conn, &next)
+                .await?
+                .is_some();
+            skipped = 0;
+            plan = if done {
+                Vec::new()
+            } else {
+                let who = if dir.org.executives.is_empty() {
+                    &dir.org.admins
+                } else {
+                    &dir.org.executives
+                };
+                who.iter()
+                    .map(|person| Outgoing::OrgPrioritiesNudge {
+                        period: next.clone(),
+                        person: person.clone(),
+                    })
+                    .collect()
+            };
+        }
         Job::PrioritiesMissing => {
             let published: BTreeSet<String> =
                 crate::store::priorities::published_teams(pool, &period.key())
@@ -301,7 +336,7 @@ async fn plan_and_claim(
         Job::ProgressNudge => "progress",
         Job::MomentsNudge => "moments",
         Job::PrioritiesNudge | Job::PrioritiesReminder => "priorities",
-        Job::MonthlyDigest | Job::PrioritiesMissing => "",
+        Job::MonthlyDigest | Job::PrioritiesMissing | Job::OrgPrioritiesNudge => "",
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;
@@ -414,6 +449,9 @@ async fn plan_and_claim(
         Job::PrioritiesNudge => format!(
             "asked {enqueued} leaders to publish their priorities ({skipped} teams already did)"
         ),
+        Job::OrgPrioritiesNudge => {
+            format!("asked {enqueued} executives for next month's organization priorities")
+        }
         _ => format!("posted {enqueued} digests"),
     };
     Ok(JobSummary {

@@ -126,6 +126,8 @@ pub enum Outgoing {
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
+    /// To an executive: publish the organization's priorities of `period`.
+    OrgPrioritiesNudge { period: String, person: PersonId },
     /// The organization's priorities of a month, to the staff channel.
     PostOrgPriorities {
         org_priority: i64,
@@ -217,7 +219,8 @@ impl Outgoing {
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
-            | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::OrgPrioritiesNudge { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -256,6 +259,7 @@ impl Outgoing {
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::OrgPrioritiesNudge { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
         }

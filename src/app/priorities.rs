@@ -405,7 +405,12 @@ pub async fn org_publish(
         ));
     }
     guard_items(ctx, &items)?;
-    let month = this_month(ctx);
+    // Once the executives were asked for next month's (the
+    // `org-priorities-nudge` ran this month), publishing is for next month.
+    let mut month = this_month(ctx);
+    if jobs::was_run(ctx.store.reads(), "org-priorities-nudge", &month.key()).await? {
+        month = month.next();
+    }
     let period = month.key();
     let channel = dir.org.staff_channel.clone();
     let texts: Vec<String> = items.items().to_vec();

@@ -40,17 +40,23 @@ pub fn schedules(settings: &Settings) -> Vec<(Job, Schedule)> {
         base: Box::new(s.priorities_nudge.clone()),
         days,
     };
-    vec![
-        (Job::PrioritiesNudge, s.priorities_nudge.clone()),
-        (Job::ProgressNudge, s.progress_nudge.clone()),
-        (Job::MomentsNudge, s.moments_nudge.clone()),
-        (Job::MonthlyDigest, s.monthly_digest.clone()),
-        (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
-        (
-            Job::PrioritiesMissing,
-            after(2 * s.priorities_reminder_days),
-        ),
-    ]
+    let org = s
+        .org_priorities
+        .clone()
+        .map(|sched| (Job::OrgPrioritiesNudge, sched));
+    org.into_iter()
+        .chain([
+            (Job::PrioritiesNudge, s.priorities_nudge.clone()),
+            (Job::ProgressNudge, s.progress_nudge.clone()),
+            (Job::MomentsNudge, s.moments_nudge.clone()),
+            (Job::MonthlyDigest, s.monthly_digest.clone()),
+            (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
+            (
+                Job::PrioritiesMissing,
+                after(2 * s.priorities_reminder_days),
+            ),
+        ])
+        .collect()
 }
 
 impl Scheduler {

@@ -216,3 +216,50 @@ async fn team_priorities_link_to_the_organizations_which_lead_the_nudge_and_the_
         "{digest}"
     );
 }
+
+#[tokio::test]
+async fn the_executives_are_asked_for_next_months_priorities_first() {
+    let config = config() + "\n[schedule]\norg_priorities = \"last working day 09:00\"\n";
+    let app = spawn_app_at(config.trim_start(), start_time()).await;
+    let sched = alignbot::scheduler::schedules(&app.settings());
+    assert!(
+        sched
+            .iter()
+            .any(|(job, _)| job.name() == "org-priorities-nudge"),
+        "the schedule entry adds the job"
+    );
+    let before = app.fake.calls_to("chat.postMessage").len();
+    let run = jobs::run(
+        &app.ctx,
+        Job::OrgPrioritiesNudge,
+        month(&app),
+        Trigger::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(run.enqueued, 1, "{run}");
+    let posts = app.sent("chat.postMessage", before + 1).await;
+    assert_eq!(posts[before].body["channel"], EXEC);
+    assert!(
+        posts[before]
+            .body
+            .to_string()
+            .contains("priorities for December 2026"),
+        "{}",
+        posts[before].body
+    );
+    // After the ask, what they publish is next month's.
+    let published = app
+        .post_command("/priorities", "org publish Winter readiness", EXEC)
+        .await;
+    assert!(
+        published.text().contains("priorities for December 2026"),
+        "{}",
+        published.body
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM org_priorities WHERE period = '2026-12'")
+            .await,
+        1
+    );
+}

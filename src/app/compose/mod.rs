@@ -77,6 +77,7 @@ pub enum Message {
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
     OrgPriorities(org_priorities::OrgPrioritiesPost),
+    OrgPrioritiesNudge(org_priorities::OrgPrioritiesNudge),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -226,6 +227,9 @@ pub async fn compose(
             org_priority,
             channel,
         } => org_priorities::post(ctx, *org_priority, channel).await,
+        Outgoing::OrgPrioritiesNudge { period, person } => {
+            org_priorities::nudge(ctx, period, person).await
+        }
         Outgoing::UpdateOrgPriorities { org_priority, .. } => {
             org_priorities::update(ctx, *org_priority).await
         }

@@ -163,3 +163,35 @@ pub(super) async fn update(ctx: &AppContext, id: i64) -> Result<Composed, Compos
     };
     Ok(update_post(post, Message::OrgPriorities(message)))
 }
+
+/// To an executive: next month's organization priorities are due, before
+/// the teams' leaders are nudged for theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgPrioritiesNudge {
+    pub month_label: String,
+    /// This month's items, to carry over or change.
+    pub current: Vec<String>,
+}
+
+pub(super) async fn nudge(
+    ctx: &AppContext,
+    period: &str,
+    person: &crate::domain::PersonId,
+) -> Result<Composed, ComposeError> {
+    let Some(month) = Month::parse(period) else {
+        return Ok(Composed::Skip("no readable period"));
+    };
+    if !items_for(ctx, period).await?.is_empty() {
+        return Ok(Composed::Skip("already published meanwhile"));
+    }
+    let current = items_for(ctx, &month.prev().key()).await?;
+    Ok(Composed::Post {
+        to: Conversation::Person(person.clone()),
+        message: Message::OrgPrioritiesNudge(OrgPrioritiesNudge {
+            month_label: month.label(),
+            current,
+        }),
+        thread: None,
+        record: None,
+    })
+}

@@ -31,6 +31,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         }
         Message::PrioritiesNudge(n) => priorities::nudge(n),
         Message::OrgPriorities(p) => priorities::org_post(p, dir),
+        Message::OrgPrioritiesNudge(n) => priorities::org_nudge(n),
         Message::MissingPriorities(m) => {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)

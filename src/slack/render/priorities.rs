@@ -502,3 +502,28 @@ pub fn org_post(
         ))
         .with_blocks(org_blocks(p, dir))
 }
+
+/// To an executive, privately: next month's organization priorities.
+pub fn org_nudge(
+    n: &crate::app::compose::org_priorities::OrgPrioritiesNudge,
+) -> SlackMessageContent {
+    let mut text = format!(
+        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
+        n.month_label
+    );
+    if !n.current.is_empty() {
+        let lines: Vec<String> = n
+            .current
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}. {}", i + 1, escape(t)))
+            .collect();
+        text.push_str(&format!("\n\n*This month's*\n{}", lines.join("\n")));
+    }
+    SlackMessageContent::new()
+        .with_text(format!(
+            "The organization's priorities for {}",
+            n.month_label
+        ))
+        .with_blocks(vec![section(markdown(&text))])
+}
