@@ -264,6 +264,9 @@ pub struct Schedules {
     pub team_update: Schedule,
     /// Local dates that are not working days.
     pub holidays: Vec<chrono::NaiveDate>,
+    /// When the executives are asked for next month's organization
+    /// priorities (e.g. `last working day 09:00`); unset: never.
+    pub org_priorities: Option<Schedule>,
 }
 
 /// The schedules written when the file names none.
@@ -288,6 +291,7 @@ impl Default for Schedules {
             priorities_reminder_days: DEFAULT_REMINDER_DAYS,
             team_update: parse(DEFAULT_TEAM_UPDATE),
             holidays: Vec::new(),
+            org_priorities: None,
         }
     }
 }
@@ -405,6 +409,12 @@ struct FileOrg {
     /// Days after the plan year's end before unclosed goals are closed as
     /// "not reported".
     year_end_grace_days: Option<u32>,
+    /// All staff: where the organization's priorities go.
+    #[serde(default)]
+    staff_channel: Option<String>,
+    /// Publish the organization's priorities, besides admins.
+    #[serde(default)]
+    executives: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -444,6 +454,7 @@ struct FileSchedule {
     team_update: Option<String>,
     #[serde(default)]
     holidays: Vec<String>,
+    org_priorities: Option<String>,
 }
 
 // ---- loading ----------------------------------------------------------------
@@ -846,6 +857,15 @@ fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
         .iter()
         .map(|a| PersonId::parse(a).map_err(domain_err("org.admins")))
         .collect::<Result<Vec<_>, _>>()?;
+    let executives = org
+        .executives
+        .iter()
+        .map(|a| PersonId::parse(a).map_err(domain_err("org.executives")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let staff_channel = match org.staff_channel.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(ChannelId::parse(raw).map_err(domain_err("org.staff_channel"))?),
+    };
     Ok(Org {
         name: org.name.trim().to_owned(),
         mission: org.mission.trim().to_owned(),
@@ -855,6 +875,8 @@ fn resolve_org(file: Option<FileOrg>) -> Result<Org, ConfigError> {
         leadership_channel: ChannelId::parse(&org.leadership_channel)
             .map_err(domain_err("org.leadership_channel"))?,
         admins,
+        staff_channel,
+        executives,
     })
 }
 
@@ -980,7 +1002,12 @@ fn resolve_schedule(file: FileSchedule) -> Result<Schedules, ConfigError> {
         let expr = value.as_deref().unwrap_or(default);
         Schedule::parse(expr).map_err(|e| invalid(format!("schedule.{name}"), expr, e.to_string()))
     };
+    let org_priorities = match file.org_priorities {
+        Some(expr) => Some(pick("org_priorities", Some(expr), "")?),
+        None => None,
+    };
     Ok(Schedules {
+        org_priorities,
         priorities_nudge: pick(
             "priorities_nudge",
             file.priorities_nudge,

@@ -70,7 +70,9 @@ fn some(raw: &Option<String>) -> Option<&str> {
 pub fn for_add_form(ctx: &AppContext, person: &PersonId) -> Result<(), AppError> {
     let dir = ctx.directory();
     let team = dir.home_team(person).map(|t| t.key.clone());
-    if !Actor::new(&dir, person).may_add_goal(team.as_ref()) {
+    let actor = Actor::new(&dir, person);
+    // A leader of several teams picks one of them in the form.
+    if !actor.may_add_goal(team.as_ref()) && actor.led_teams().is_empty() {
         return Err(AppError::Forbidden(
             "Team leaders and admins add goals directly. Propose yours to your team with `/goal propose`.".into(),
         ));
@@ -91,19 +93,110 @@ fn refuse_change(goal: &Goal) -> AppError {
     ))
 }
 
+/// The value of the goal form's "Whole organization" team option: a goal
+/// of no team (admins only). It can never be a team key.
+pub const WHOLE_ORGANIZATION: &str = "(organization)";
+
+/// The question for a leader of several teams who named none: a goal (or
+/// proposal) is always for one team, never silently for another.
+pub fn ask_which_team(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&str>,
+    usage: &str,
+) -> Result<(), AppError> {
+    if team.map(str::trim).is_some_and(|t| !t.is_empty()) {
+        return Ok(());
+    }
+    let dir = ctx.directory();
+    let led = Actor::new(&dir, person).led_teams();
+    if led.len() > 1 {
+        return Err(AppError::NotFound(super::priorities::which_team(
+            &led, usage,
+        )));
+    }
+    Ok(())
+}
+
+/// The team a new goal's form starts on: the team whose channel the
+/// command came from, if the person may add (`propose`: propose) there,
+/// else their own team; `None` leaves the choice to them.
+pub fn form_team(
+    ctx: &AppContext,
+    person: &PersonId,
+    channel: Option<&str>,
+    propose: bool,
+) -> Option<crate::domain::TeamKey> {
+    let dir = ctx.directory();
+    let actor = Actor::new(&dir, person);
+    let allowed = |t: &crate::domain::Team| {
+        if propose {
+            actor.may_take_part(&t.key)
+        } else {
+            actor.may_add_goal(Some(&t.key))
+        }
+    };
+    dir.teams
+        .iter()
+        .find(|t| channel.is_some_and(|c| t.channel.as_str() == c) && allowed(t))
+        .or_else(|| dir.home_team(person).filter(|t| allowed(t)))
+        .map(|t| t.key.clone())
+}
+
+/// Why `person` may not add a goal to `team` directly, said for them: a
+/// leader of other teams is told which they lead.
+fn refuse_add(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&crate::domain::TeamKey>,
+) -> AppError {
+    let dir = ctx.directory();
+    let led = Actor::new(&dir, person).led_teams();
+    let name = team.and_then(|t| dir.team(t)).map(|t| t.name.clone());
+    match (led.as_slice(), name) {
+        ([], _) => AppError::Forbidden(
+            "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
+             `/goal propose <title> pillar:<key>`, and a leader approves."
+                .into(),
+        ),
+        (led, Some(name)) => {
+            let keys: Vec<String> = led.iter().map(|t| format!("`team:{}`", t.key)).collect();
+            AppError::Forbidden(format!(
+                "You lead {}, not {name}: add goals to your teams ({}), or propose this one to {name} with `/goal propose`.",
+                led.iter().map(|t| t.name.clone()).collect::<Vec<_>>().join(", "),
+                keys.join(", ")
+            ))
+        }
+        (_, None) => AppError::Forbidden(
+            "Only admins add goals for the whole organization; add `team:<key>` for one of your teams.".into(),
+        ),
+    }
+}
+
 /// Creates a goal; returns it as stored.
 #[tracing::instrument(skip_all, fields(%actor))]
 pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<Goal, AppError> {
     let dir = ctx.directory();
     let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
-    let goal = input.validate(&actor, &dir, default_year(ctx).0)?;
+    let mut input = input;
+    let whole_org = input.team.as_deref() == Some(WHOLE_ORGANIZATION);
+    if whole_org {
+        input.team = None;
+    } else {
+        ask_which_team(
+            ctx,
+            &actor,
+            input.team.as_deref(),
+            "/goal add <title> pillar:<key> {team}",
+        )?;
+    }
+    let mut goal = input.validate(&actor, &dir, default_year(ctx).0)?;
+    if whole_org {
+        goal.team = None;
+    }
     let from_first = goal.kind.starts_at_first_check_in(start_given);
     if !Actor::new(&dir, &actor).may_add_goal(goal.team.as_ref()) {
-        return Err(AppError::Forbidden(
-            "Team leaders and admins add goals directly. Everyone else proposes them to their team: \
-             `/goal propose <title> pillar:<key>`, and a leader approves."
-                .into(),
-        ));
+        return Err(refuse_add(ctx, &actor, goal.team.as_ref()));
     }
     let now = ctx.clock.now();
     let id = ctx

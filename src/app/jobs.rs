@@ -31,6 +31,10 @@ pub enum Job {
     /// year's last month; after the grace period the rest are closed as
     /// "not reported".
     YearTurn,
+    /// The executives (else the admins) are asked for next month's
+    /// organization priorities (`[schedule] org_priorities`), before the
+    /// teams' nudges on the 1st.
+    OrgPrioritiesNudge,
 }
 
 impl Job {
@@ -58,11 +62,15 @@ impl Job {
             Job::TeamUpdate => "team-update",
             Job::TeamUpdateReminder => "team-update-reminder",
             Job::YearTurn => "year-turn",
+            Job::OrgPrioritiesNudge => "org-priorities-nudge",
         }
     }
 
     pub fn parse(name: &str) -> Option<Job> {
-        Job::ALL.into_iter().find(|j| j.name() == name)
+        Job::ALL
+            .into_iter()
+            .chain([Job::OrgPrioritiesNudge])
+            .find(|j| j.name() == name)
     }
 
     /// Whether this build can run the job (all of them now; kept so a job
@@ -273,7 +281,9 @@ async fn plan_and_claim(
     // Who gets what, decided before the transaction (reads only).
     let plan: Vec<Outgoing>;
     let mut people: Vec<PersonId> = Vec::new();
-    let mut leaders: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
+    let mut leaders: Vec<(PersonId, Vec<crate::domain::TeamKey>)> = Vec::new();
+    // Job::PrioritiesMissing: the (leader, team) pairs escalated to admins.
+    let mut escalated: Vec<(PersonId, crate::domain::TeamKey)> = Vec::new();
     let skipped;
     // Those who already did it this month (people who shared, teams that
     // published), counted apart from those away or muted.
@@ -327,6 +337,33 @@ async fn plan_and_claim(
                 },
             ];
         }
+        Job::OrgPrioritiesNudge => {
+            // About next month: nobody is asked once it is published.
+            let next = period.next().key();
+            let mut conn = pool
+                .acquire()
+                .await
+                .map_err(crate::store::StoreError::from)?;
+            let done = crate::store::priorities::org_for_period(&mut conn, &next)
+                .await?
+                .is_some();
+            skipped = 0;
+            plan = if done {
+                Vec::new()
+            } else {
+                let who = if dir.org.executives.is_empty() {
+                    &dir.org.admins
+                } else {
+                    &dir.org.executives
+                };
+                who.iter()
+                    .map(|person| Outgoing::OrgPrioritiesNudge {
+                        period: next.clone(),
+                        person: person.clone(),
+                    })
+                    .collect()
+            };
+        }
         Job::PrioritiesMissing => {
             let published: BTreeSet<String> =
                 crate::store::priorities::published_teams(pool, &period.key())
@@ -339,6 +376,12 @@ async fn plan_and_claim(
                 .iter()
                 .filter(|t| !published.contains(t.key.as_str()))
                 .count();
+            escalated = dir
+                .teams
+                .iter()
+                .filter(|t| !published.contains(t.key.as_str()))
+                .flat_map(|t| t.leaders.iter().map(|l| (l.clone(), t.key.clone())))
+                .collect();
             skipped = 0;
             // Private to each admin, and only when some team is missing.
             plan = if missing == 0 {
@@ -367,17 +410,18 @@ async fn plan_and_claim(
                 .filter(|t| published.contains(t.key.as_str()))
                 .count();
             already = skipped;
-            // One DM per leader, about the first of their teams still to publish.
-            let mut seen = BTreeSet::new();
-            let mut nudges = Vec::new();
+            // One DM per leader, with a section for each of their teams
+            // still to publish (the first team names the DM in the outbox).
+            let mut nudges: Vec<(PersonId, Vec<crate::domain::TeamKey>)> = Vec::new();
             for team in dir
                 .teams
                 .iter()
                 .filter(|t| !published.contains(t.key.as_str()))
             {
                 for leader in &team.leaders {
-                    if seen.insert(leader.clone()) {
-                        nudges.push((leader.clone(), team.key.clone()));
+                    match nudges.iter_mut().find(|(p, _)| p == leader) {
+                        Some((_, teams)) => teams.push(team.key.clone()),
+                        None => nudges.push((leader.clone(), vec![team.key.clone()])),
                     }
                 }
             }
@@ -395,7 +439,8 @@ async fn plan_and_claim(
         | Job::PrioritiesMissing
         | Job::TeamUpdate
         | Job::TeamUpdateReminder
-        | Job::YearTurn => "",
+        | Job::YearTurn
+        | Job::OrgPrioritiesNudge => "",
     };
     let today = now.with_timezone(&tz).date_naive();
     let prefs = crate::store::people::all(pool).await?;
@@ -441,18 +486,46 @@ async fn plan_and_claim(
                     enqueue(conn, &message, now).await?;
                     enqueued += 1;
                 }
-                for (leader, team) in &leaders {
+                let mark = if job == Job::PrioritiesReminder {
+                    jobs::TeamMark::Reminded
+                } else {
+                    jobs::TeamMark::Nudged
+                };
+                for (leader, team) in &escalated {
+                    jobs::mark_leader_team(
+                        conn,
+                        &key,
+                        leader.as_str(),
+                        team.as_str(),
+                        jobs::TeamMark::Escalated,
+                        now,
+                    )
+                    .await?;
+                }
+                for (leader, teams) in &leaders {
                     let Some(nudge) =
                         jobs::record_nudge(conn, name, &key, leader.as_str(), now).await?
                     else {
                         continue;
                     };
+                    for team in teams {
+                        jobs::mark_leader_team(
+                            conn,
+                            &key,
+                            leader.as_str(),
+                            team.as_str(),
+                            mark,
+                            now,
+                        )
+                        .await?;
+                    }
+                    let team = teams[0].clone();
                     enqueue(
                         conn,
                         &Outgoing::PrioritiesNudge {
                             nudge: crate::domain::ids::NudgeId(nudge),
                             person: leader.clone(),
-                            team: team.clone(),
+                            team,
                             reminder: job == Job::PrioritiesReminder,
                             local_at: local_for(&dir, leader, local),
                         },
@@ -485,6 +558,9 @@ async fn plan_and_claim(
             plural(enqueued, "leader", "leaders"),
             plural(already, "team", "teams"),
         ),
+        Job::OrgPrioritiesNudge => {
+            format!("asked {enqueued} executives for next month's organization priorities")
+        }
         _ => format!("posted {enqueued} digests"),
     };
     Ok(JobSummary {

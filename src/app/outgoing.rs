@@ -165,6 +165,18 @@ pub enum Outgoing {
     /// A short confirmation DM once a form has closed ("Added goal 4"):
     /// the bot's own markup, any person's words in it already escaped.
     Confirm { person: PersonId, text: String },
+    /// To an executive: publish the organization's priorities of `period`.
+    OrgPrioritiesNudge { period: String, person: PersonId },
+    /// The organization's priorities of a month, to the staff channel.
+    PostOrgPriorities {
+        org_priority: i64,
+        channel: ChannelId,
+    },
+    /// Re-render the organization's priorities after they were published again.
+    UpdateOrgPriorities {
+        org_priority: i64,
+        channel: ChannelId,
+    },
 }
 
 /// Modals the app opens.
@@ -183,6 +195,10 @@ pub enum Modal {
     NewGoal {
         propose: bool,
         owner: Option<PersonId>,
+        /// The team the form's team select starts on (the team whose
+        /// channel the command came from, else the person's own).
+        #[serde(default)]
+        team: Option<crate::domain::TeamKey>,
     },
     /// Edit a goal's definition.
     EditGoal { goal: GoalId },
@@ -251,7 +267,9 @@ impl Outgoing {
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
             | Outgoing::PrioritiesSummary { channel, .. }
-            | Outgoing::PostTeamUpdate { channel, .. } => Some(channel.to_string()),
+            | Outgoing::PostTeamUpdate { channel, .. }
+            | Outgoing::PostOrgPriorities { channel, .. }
+            | Outgoing::UpdateOrgPriorities { channel, .. } => Some(channel.to_string()),
             Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
@@ -263,7 +281,8 @@ impl Outgoing {
             | Outgoing::UpdateTeamUpdateDraft { person, .. }
             | Outgoing::Confirm { person, .. }
             | Outgoing::UpdateMomentsNudge { person, .. }
-            | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::OrgPrioritiesNudge { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -313,6 +332,7 @@ impl Outgoing {
             | Outgoing::Confirm { person, .. }
             | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::OrgPrioritiesNudge { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
         }
@@ -330,6 +350,9 @@ impl Outgoing {
             | Outgoing::UpdateYearEndNudge { nudge, .. }
             | Outgoing::UpdateMomentsNudge { nudge, .. } => Some(format!("nudge:{nudge}")),
             Outgoing::UpdatePriorities { priority, .. } => Some(format!("priorities:{priority}")),
+            Outgoing::UpdateOrgPriorities { org_priority, .. } => {
+                Some(format!("org-priorities:{org_priority}"))
+            }
             _ => None,
         }
     }

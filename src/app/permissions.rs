@@ -14,6 +14,8 @@
 //! - check in on, edit or close a goal: its owner, a leader of its team, an admin;
 //!   an edit that moves it to another team: only whoever may add goals there;
 //! - publish a team's priorities: its leaders and admins;
+//! - publish the organization's priorities: admins and the executives
+//!   named in `[org] executives`;
 //! - start a team's goal-setting, approve or decline its proposals: its
 //!   leaders and admins;
 //! - propose a goal to a team, support or comment on its proposals: its
@@ -100,12 +102,15 @@ impl<'a> Actor<'a> {
         self.runs(team)
     }
 
-    /// Shares the alignment report in the leadership channel: admins.
-    // HOOK(leaders): people in `[org] executives` may share too, and the
-    // staff channel joins the targets in `report::share_targets`, once those
-    // settings exist.
+    /// Shares the alignment report in the leadership or staff channel:
+    /// admins and executives.
     pub fn may_share_report(&self) -> bool {
-        self.is_admin()
+        self.is_admin() || self.dir.org.is_executive(self.person)
+    }
+
+    /// The organization's monthly priorities.
+    pub fn may_publish_org_priorities(&self) -> bool {
+        self.is_admin() || self.dir.org.is_executive(self.person)
     }
 
     /// Posts the goal-setting kick-off to `team`'s channel.
@@ -169,6 +174,9 @@ mod tests {
                 moments_channel: ChannelId::parse("C0MOMENTS").unwrap(),
                 leadership_channel: ChannelId::parse("C0LEADERS").unwrap(),
                 admins: vec![id("U0ADMIN")],
+                staff_channel: None,
+                // Someone in no team, named an executive.
+                executives: vec![id("U0NOBODY")],
             },
             pillars: Vec::new(),
             teams: vec![
@@ -187,6 +195,14 @@ mod tests {
             .into_iter()
             .filter(|p| rule(Actor::new(&dir, &id(p))))
             .collect()
+    }
+
+    #[test]
+    fn admins_and_executives_publish_the_organizations_priorities() {
+        assert_eq!(
+            allowed(|a| a.may_publish_org_priorities()),
+            ["U0ADMIN", "U0NOBODY"]
+        );
     }
 
     #[test]

@@ -109,6 +109,12 @@ pub async fn propose(
     input: GoalInput,
 ) -> Result<(i64, Team), AppError> {
     let dir = ctx.directory();
+    super::goals::ask_which_team(
+        ctx,
+        &person,
+        input.team.as_deref(),
+        "/goal propose <title> pillar:<key> {team}",
+    )?;
     let goal: NewGoal = input.validate(&person, &dir, super::goals::default_year(ctx).0)?;
     let Some(team) = goal.team.as_ref().and_then(|t| dir.team(t)).cloned() else {
         return Err(AppError::Forbidden(

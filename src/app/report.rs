@@ -198,13 +198,14 @@ async fn next_year_plan(
 
 /// Where `person` may share the report: nowhere unless they may share it
 /// (see [`Actor::may_share_report`]); then the leadership channel.
-// HOOK(leaders): add `[org] staff_channel` here when it exists.
 pub fn share_targets(ctx: &AppContext, person: &PersonId) -> Vec<ChannelId> {
     let dir = ctx.directory();
     if !Actor::new(&dir, person).may_share_report() {
         return Vec::new();
     }
-    vec![dir.org.leadership_channel.clone()]
+    let mut targets = vec![dir.org.leadership_channel.clone()];
+    targets.extend(dir.org.staff_channel.clone());
+    targets
 }
 
 /// Shares the report of `year` in `channel` through the outbox; refused
@@ -220,7 +221,7 @@ pub async fn share(
     let targets = share_targets(ctx, &person);
     if targets.is_empty() {
         return Err(AppError::Forbidden(
-            "Only admins share the alignment report in a channel; `/align status` shows it to you."
+            "Only admins and executives share the alignment report in a channel; `/align status` shows it to you."
                 .into(),
         ));
     }

@@ -1244,6 +1244,8 @@ mod tests {
                 moments_channel: ChannelId::parse("C0MOMENTS").unwrap(),
                 leadership_channel: ChannelId::parse("C0LEADERS").unwrap(),
                 admins: vec![person("U0ADMIN")],
+                staff_channel: None,
+                executives: Vec::new(),
             },
             pillars: vec![Pillar {
                 key: PillarKey::parse("care").unwrap(),

@@ -167,6 +167,8 @@ pub enum PostOwner {
     Proposal(ProposalId),
     Priorities(PriorityId),
     Nudge(NudgeId),
+    /// The organization's priorities of a month (`org_priorities.id`).
+    OrgPriorities(i64),
 }
 
 /// Where a message landed on the platform: its conversation and its

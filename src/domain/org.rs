@@ -14,6 +14,11 @@ pub struct Org {
     /// Where leaders-only moments and leadership summaries go.
     pub leadership_channel: ChannelId,
     pub admins: Vec<PersonId>,
+    /// Where the organization's monthly priorities go (all staff); without
+    /// it they are only shown with `/priorities org show`.
+    pub staff_channel: Option<ChannelId>,
+    /// Who publishes the organization's priorities, besides admins.
+    pub executives: Vec<PersonId>,
 }
 
 /// A strategic pillar. Archived pillars keep their history but take no new work.
@@ -42,6 +47,11 @@ pub struct Team {
 impl Org {
     pub fn is_admin(&self, person: &PersonId) -> bool {
         self.admins.contains(person)
+    }
+
+    /// Named in `[org] executives`.
+    pub fn is_executive(&self, person: &PersonId) -> bool {
+        self.executives.contains(person)
     }
 }
 

@@ -80,6 +80,24 @@ pub fn quote_start(text: &str, max: usize) -> String {
     format!("{kept}…")
 }
 
+/// Splits a trailing `org:<n>` off a team's priority item: the item serves
+/// the organization's priority number `n` of the month (the cascade from the
+/// organization's priorities to the team's). Anything else stays text.
+pub fn split_org_link(item: &str) -> (String, Option<i64>) {
+    let item = item.trim();
+    if let Some((text, last)) = item.rsplit_once(char::is_whitespace)
+        && let Some(n) = last
+            .strip_prefix("org:")
+            .or_else(|| last.strip_prefix("ORG:"))
+            .and_then(|n| n.parse::<i64>().ok())
+        && (1..=PriorityList::MAX_ITEMS as i64).contains(&n)
+        && !text.trim().is_empty()
+    {
+        return (text.trim().to_owned(), Some(n));
+    }
+    (item.to_owned(), None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +144,27 @@ mod tests {
         assert!(PriorityList::parse("a;b;c;d;e;f;g;h").is_err());
         assert!(PriorityList::parse(&"x".repeat(201)).is_err());
         assert!(PriorityList::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn a_trailing_org_number_links_an_item_to_the_organizations() {
+        assert_eq!(
+            split_org_link("Hire 2 nurses org:2"),
+            ("Hire 2 nurses".to_owned(), Some(2))
+        );
+        assert_eq!(
+            split_org_link("Flu clinic"),
+            ("Flu clinic".to_owned(), None)
+        );
+        assert_eq!(split_org_link("org:2"), ("org:2".to_owned(), None));
+        assert_eq!(
+            split_org_link("Ask org:9"),
+            ("Ask org:9".to_owned(), None),
+            "beyond the seven items it is text"
+        );
+        assert_eq!(
+            split_org_link("See org:two"),
+            ("See org:two".to_owned(), None)
+        );
     }
 }

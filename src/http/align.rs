@@ -250,20 +250,21 @@ pub async fn share_button(
         .split_once(':')
         .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
     let year = crate::app::goals::year_or_current(ctx, Some(year))?;
-    report::share(ctx, person, channel, year).await?;
+    let channel = report::share(ctx, person, channel, year).await?;
     if let Some(to) = reply_to {
         crate::app::moments::send(
             ctx,
             crate::app::outgoing::Outgoing::Reply {
                 to,
                 reply: crate::app::outgoing::Reply {
-                    // Replies are plain text (escaped): no channel mention here.
+                    // The bot's own markup: the channel renders as a mention.
                     text: format!(
-                        ":white_check_mark: The alignment report of {} is on its way to the leadership channel.",
-                        ctx.years.label(year)
+                        ":white_check_mark: The alignment report of {} is on its way to <#{}>.",
+                        ctx.years.label(year),
+                        channel.as_str()
                     ),
                     replace_original: false,
-                    formatted: false,
+                    formatted: true,
                 },
             },
         )

@@ -50,7 +50,15 @@ pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> 
         Ok(parsed) => parsed,
         Err(Usage(text)) => return Json(reply::ephemeral(&text)).into_response(),
     };
-    match run(&state.ctx, person, parsed, cmd.trigger_id.clone()).await {
+    match run(
+        &state.ctx,
+        person,
+        parsed,
+        cmd.trigger_id.clone(),
+        cmd.channel_id.as_deref(),
+    )
+    .await
+    {
         Ok(response) => response,
         Err(e) => command_failure(e),
     }
@@ -61,6 +69,7 @@ async fn run(
     person: PersonId,
     cmd: GoalCommand,
     trigger: Option<String>,
+    channel: Option<&str>,
 ) -> Result<Response, AppError> {
     let dir = ctx.directory();
     let reply = |r: SlackCommandEventResponse| Ok(Json(r).into_response());
@@ -80,6 +89,7 @@ async fn run(
                 need_trigger()?,
                 Modal::NewGoal {
                     propose: false,
+                    team: goals::form_team(ctx, &person, channel, false),
                     owner: Some(person),
                 },
             )
@@ -182,6 +192,7 @@ async fn run(
                 Modal::NewGoal {
                     propose: true,
                     owner: None,
+                    team: goals::form_team(ctx, &person, channel, true),
                 },
             )
             .await?;
@@ -283,6 +294,11 @@ fn field_errors(
     ctx: &AppContext,
     year: PlanYear,
 ) -> HashMap<String, String> {
+    // "Whole organization" is no team key; the use case reads it.
+    let mut input = input.clone();
+    if input.team.as_deref() == Some(goals::WHOLE_ORGANIZATION) {
+        input.team = None;
+    }
     let Err(problems) = input.check(person, &ctx.directory(), year) else {
         return HashMap::new();
     };
@@ -583,6 +599,7 @@ pub async fn button(
                 Modal::NewGoal {
                     propose: true,
                     owner: None,
+                    team: goals::form_team(ctx, &person, None, true),
                 },
             )
             .await?;

@@ -31,7 +31,8 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     match parse_priorities(&cmd.text) {
         PrioritiesCommand::Help => Ok(Json(reply::ephemeral(HELP)).into_response()),
         PrioritiesCommand::PublishForm { team } => {
-            let team = priorities::team_for(ctx, &person, team.as_deref())?;
+            let team =
+                priorities::team_for_in(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
             let trigger = cmd.trigger_id.clone().ok_or_else(|| {
                 AppError::NotFound("Slack did not send a trigger to open the form.".into())
             })?;
@@ -52,9 +53,7 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
         PrioritiesCommand::Show { team } => {
             let dir = ctx.directory();
             let team = match team {
-                None => dir.home_team(&person).cloned().ok_or_else(|| {
-                    AppError::NotFound("Which team? `/priorities show <team>`.".into())
-                })?,
+                None => priorities::team_to_show(ctx, &person, cmd.channel_id.as_deref())?,
                 Some(raw) => dir
                     .team(&dir.resolve_team(&raw)?)
                     .cloned()
@@ -92,6 +91,48 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
                 .into_response()),
             }
         }
+        PrioritiesCommand::OrgPublish { items } => {
+            let list = PriorityList::parse(&items)?;
+            let done = priorities::org_publish(ctx, person, list).await?;
+            let whither = match &done.channel {
+                Some(c) => format!("They are on their way to {}.", render::channel_link(c.as_str())),
+                None => "There is no staff channel (`[org] staff_channel`), so they are shown by `/priorities org show` and in the leaders' nudges only.".to_owned(),
+            };
+            Ok(Json(reply::ephemeral(&format!(
+                ":white_check_mark: {} the organization's priorities for {}. {whither}",
+                if done.again { "Updated" } else { "Published" },
+                done.month.label()
+            )))
+            .into_response())
+        }
+        PrioritiesCommand::OrgPublishForm => Ok(Json(reply::ephemeral(
+            "Type the organization's priorities after the command, separated by `;`: \
+             `/priorities org publish Safe staffing this winter; Flu vaccination drive`. Up to 7 items.",
+        ))
+        .into_response()),
+        PrioritiesCommand::OrgShow => {
+            let dir = ctx.directory();
+            match priorities::org_show(ctx).await? {
+                Some(p) => Ok(Json(
+                    SlackCommandEventResponse::new(
+                        SlackMessageContent::new()
+                            .with_text(format!("{} priorities", dir.org.name))
+                            .with_blocks(render::priorities::org_blocks(&p, &dir)),
+                    )
+                    .with_response_type(SlackMessageResponseType::Ephemeral),
+                )
+                .into_response()),
+                None => Ok(Json(reply::ephemeral(&format!(
+                    "The organization's priorities for {} are not published yet. Admins and executives publish them with `/priorities org publish <item>; <item>`.",
+                    priorities::this_month(ctx).label()
+                )))
+                .into_response()),
+            }
+        }
+        PrioritiesCommand::OrgUnknown(other) => Ok(Json(reply::problem(&format!(
+            "I don't know `/priorities org {other}`: say `/priorities org show` or `/priorities org publish <item>; <item>`."
+        )))
+        .into_response()),
         PrioritiesCommand::Unknown(other) => Ok(Json(reply::problem(&format!(
             "I don't know `/priorities {other}`. Try /priorities help."
         )))
@@ -167,10 +208,25 @@ pub async fn submit(
                 .map(|o| (text, o))
         })
         .collect();
+    let org_links = (1..=PriorityList::MAX_ITEMS)
+        .filter(|i| {
+            !state
+                .text(&format!("{}{i}", ids::PRIORITY_ITEM))
+                .unwrap_or_default()
+                .trim()
+                .is_empty()
+        })
+        .map(|i| {
+            state
+                .selected(&format!("{}{i}", render::priorities::PRIORITY_ORG))
+                .and_then(|n| n.parse().ok())
+        })
+        .collect();
     let publication = priorities::Publication {
         items: list,
         goals,
         review,
+        org_links,
     };
     let text = match priorities::publish_linked(ctx, person.clone(), Some(&meta.team), publication)
         .await

@@ -257,6 +257,7 @@ mod tests {
             .iter()
             .flat_map(|t| t.leaders.iter().chain(&t.members))
             .chain(&s.org.admins)
+            .chain(&s.org.executives)
             .map(ToString::to_string)
             .collect();
         for id in &org {
@@ -268,6 +269,7 @@ mod tests {
             .iter()
             .map(|t| &t.channel)
             .chain([&s.org.moments_channel, &s.org.leadership_channel])
+            .chain(s.org.staff_channel.as_ref())
         {
             assert!(channels.contains(c.as_str()), "{c} has no channel");
         }
@@ -275,7 +277,7 @@ mod tests {
         assert!(zones.len() > 1);
         for p in &demo.people {
             assert!(p.tz.parse::<chrono_tz::Tz>().is_ok(), "{}", p.tz);
-            assert!(["admin", "leader", "member"].contains(&p.role.as_str()));
+            assert!(["admin", "executive", "leader", "member"].contains(&p.role.as_str()));
         }
     }
 }

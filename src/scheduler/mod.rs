@@ -40,26 +40,32 @@ pub fn schedules(settings: &Settings) -> Vec<(Job, Schedule)> {
         base: Box::new(s.priorities_nudge.clone()),
         days,
     };
-    vec![
-        (Job::PrioritiesNudge, s.priorities_nudge.clone()),
-        (Job::ProgressNudge, s.progress_nudge.clone()),
-        (Job::MomentsNudge, s.moments_nudge.clone()),
-        (Job::MonthlyDigest, s.monthly_digest.clone()),
-        (Job::YearTurn, s.year_turn.clone()),
-        (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
-        (
-            Job::PrioritiesMissing,
-            after(2 * s.priorities_reminder_days),
-        ),
-        (Job::TeamUpdate, s.team_update.clone()),
-        (
-            Job::TeamUpdateReminder,
-            Schedule::AfterWorkingDays {
-                base: Box::new(s.team_update.clone()),
-                days: s.priorities_reminder_days,
-            },
-        ),
-    ]
+    let org = s
+        .org_priorities
+        .clone()
+        .map(|sched| (Job::OrgPrioritiesNudge, sched));
+    org.into_iter()
+        .chain([
+            (Job::PrioritiesNudge, s.priorities_nudge.clone()),
+            (Job::ProgressNudge, s.progress_nudge.clone()),
+            (Job::MomentsNudge, s.moments_nudge.clone()),
+            (Job::MonthlyDigest, s.monthly_digest.clone()),
+            (Job::YearTurn, s.year_turn.clone()),
+            (Job::PrioritiesReminder, after(s.priorities_reminder_days)),
+            (
+                Job::PrioritiesMissing,
+                after(2 * s.priorities_reminder_days),
+            ),
+            (Job::TeamUpdate, s.team_update.clone()),
+            (
+                Job::TeamUpdateReminder,
+                Schedule::AfterWorkingDays {
+                    base: Box::new(s.team_update.clone()),
+                    days: s.priorities_reminder_days,
+                },
+            ),
+        ])
+        .collect()
 }
 
 impl Scheduler {

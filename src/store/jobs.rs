@@ -203,3 +203,83 @@ pub async fn forget_run(conn: &mut Conn, job: &str, period: &str) -> Result<(), 
         .await?;
     Ok(())
 }
+
+/// One mark of a leader's priorities state for one team and month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TeamMark {
+    Nudged,
+    Reminded,
+    Escalated,
+    Published,
+}
+
+impl TeamMark {
+    /// The upsert that sets this mark the first time only (one static
+    /// statement per mark: the column is never spliced in at run time).
+    fn upsert(self) -> &'static str {
+        match self {
+            TeamMark::Nudged => {
+                "INSERT INTO leader_team_state (period, person_id, team_key, nudged_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (period, person_id, team_key) DO UPDATE SET nudged_at = COALESCE(leader_team_state.nudged_at, excluded.nudged_at)"
+            }
+            TeamMark::Reminded => {
+                "INSERT INTO leader_team_state (period, person_id, team_key, reminded_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (period, person_id, team_key) DO UPDATE SET reminded_at = COALESCE(leader_team_state.reminded_at, excluded.reminded_at)"
+            }
+            TeamMark::Escalated => {
+                "INSERT INTO leader_team_state (period, person_id, team_key, escalated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (period, person_id, team_key) DO UPDATE SET escalated_at = COALESCE(leader_team_state.escalated_at, excluded.escalated_at)"
+            }
+            TeamMark::Published => {
+                "INSERT INTO leader_team_state (period, person_id, team_key, published_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (period, person_id, team_key) DO UPDATE SET published_at = COALESCE(leader_team_state.published_at, excluded.published_at)"
+            }
+        }
+    }
+}
+
+/// Sets `mark` on `person`'s state for `team` in `period`, the first time
+/// only: a leader of several teams has one state per team.
+pub async fn mark_leader_team(
+    conn: &mut super::Conn,
+    period: &str,
+    person: &str,
+    team: &str,
+    mark: TeamMark,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(mark.upsert())
+        .bind(period)
+        .bind(person)
+        .bind(team)
+        .bind(millis(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A leader's priorities state for one team and month.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LeaderTeamState {
+    pub team_key: String,
+    pub nudged_at: Option<i64>,
+    pub reminded_at: Option<i64>,
+    pub escalated_at: Option<i64>,
+    pub published_at: Option<i64>,
+}
+
+/// `person`'s state per team for `period`, in team key order.
+pub async fn leader_team_states(
+    exec: impl AnyExecutor<'_>,
+    period: &str,
+    person: &str,
+) -> Result<Vec<LeaderTeamState>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT team_key, nudged_at, reminded_at, escalated_at, published_at FROM leader_team_state \
+         WHERE period = $1 AND person_id = $2 ORDER BY team_key",
+    )
+    .bind(period)
+    .bind(person)
+    .fetch_all(exec)
+    .await?)
+}

@@ -45,6 +45,7 @@ pub async fn seed(
             .execute(&mut *conn)
             .await?;
     }
+    seed_org_priorities_people(conn, org).await?;
     for (position, p) in pillars.iter().enumerate() {
         sqlx::query(
             "INSERT INTO pillars (key, name, description, emoji, position) VALUES ($1, $2, $3, $4, $5) \
@@ -92,6 +93,47 @@ pub async fn seed(
     Ok(())
 }
 
+/// The staff channel and the executives follow the file, like the admins.
+async fn seed_org_priorities_people(conn: &mut super::Conn, org: &Org) -> Result<(), StoreError> {
+    sqlx::query("UPDATE org SET staff_channel = $1 WHERE id = 1")
+        .bind(org.staff_channel.as_ref().map(|c| c.as_str()))
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM org_executives")
+        .execute(&mut *conn)
+        .await?;
+    for person in &org.executives {
+        sqlx::query("INSERT INTO org_executives (person_id) VALUES ($1) ON CONFLICT DO NOTHING")
+            .bind(person.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The staff channel and the executives as stored.
+async fn load_org_priorities_people(
+    conn: &mut super::Conn,
+) -> Result<(Option<ChannelId>, Vec<PersonId>), StoreError> {
+    let channel: Option<String> = sqlx::query_scalar("SELECT staff_channel FROM org WHERE id = 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .flatten();
+    let executives: Vec<String> =
+        sqlx::query_scalar("SELECT person_id FROM org_executives ORDER BY person_id")
+            .fetch_all(&mut *conn)
+            .await?;
+    let channel = match channel {
+        Some(raw) => Some(ChannelId::parse(&raw).map_err(|_| corrupt("staff channel", &raw))?),
+        None => None,
+    };
+    let executives = executives
+        .iter()
+        .map(|p| PersonId::parse(p).map_err(|_| corrupt("executive", p)))
+        .collect::<Result<_, _>>()?;
+    Ok((channel, executives))
+}
+
 #[derive(FromRow)]
 struct OrgRow {
     name: String,
@@ -136,7 +178,10 @@ pub async fn load(conn: &mut Conn) -> Result<Option<Directory>, StoreError> {
         sqlx::query_scalar("SELECT person_id FROM org_admins ORDER BY person_id")
             .fetch_all(&mut *conn)
             .await?;
+    let (staff_channel, executives) = load_org_priorities_people(conn).await?;
     let org = Org {
+        staff_channel,
+        executives,
         timezone: Tz::from_str(&row.timezone)
             .map_err(|_| corrupt("org timezone", &row.timezone))?,
         moments_channel: ChannelId::parse(&row.moments_channel)

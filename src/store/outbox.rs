@@ -375,6 +375,10 @@ pub async fn record_post(
             "UPDATE nudges SET channel = $1, ts = $2 WHERE id = $3",
             id.0,
         ),
+        PostOwner::OrgPriorities(id) => (
+            "UPDATE org_priorities SET channel = $1, ts = $2 WHERE id = $3",
+            id,
+        ),
     };
     sqlx::query(sql)
         .bind(channel)

@@ -257,6 +257,37 @@ async fn priorities_cmd(
                 }
             }
         }
+        PrioritiesCommand::OrgPublish { items } => {
+            let list = PriorityList::parse(&items)?;
+            let done = priorities::org_publish(ctx, person, list).await?;
+            format!(
+                "{} the organization's priorities for {}.{}",
+                if done.again { "Updated" } else { "Published" },
+                done.month.label(),
+                if done.channel.is_some() {
+                    " They are on their way to the staff channel."
+                } else {
+                    ""
+                }
+            )
+        }
+        PrioritiesCommand::OrgPublishForm => {
+            "Type them in one line: priorities org publish <item>; <item>; … (up to 7 items)."
+                .to_owned()
+        }
+        PrioritiesCommand::OrgShow => match priorities::org_show(ctx).await? {
+            Some(p) => {
+                let mut text = format!("The organization's priorities for {}:", p.month_label);
+                for (i, item) in p.items.iter().enumerate() {
+                    text.push_str(&format!("\n{}. {item}", i + 1));
+                }
+                text
+            }
+            None => format!(
+                "The organization's priorities for {} are not published yet.",
+                priorities::this_month(ctx).label()
+            ),
+        },
         // `Help`, `Unknown`, and forms added to the grammar later.
         #[allow(unreachable_patterns)]
         _ => {

@@ -16,10 +16,12 @@ mod goals;
 mod helpers;
 mod hostile;
 mod jobs;
+mod leaders;
 mod leases;
 mod modals;
 mod moments_command;
 mod ops;
+mod org_priorities;
 mod pause;
 #[path = "../common/postgres.rs"]
 mod pg_server;

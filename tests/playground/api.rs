@@ -360,7 +360,11 @@ async fn the_page_and_its_files_are_served_from_the_binary() {
 
     let state = tp.get("/playground/api/state").await.body;
     assert_eq!(state["default_person"], ADMIN);
-    assert_eq!(state["people"].as_array().unwrap().len(), 8);
+    assert_eq!(
+        state["people"].as_array().unwrap().len(),
+        9,
+        "eight people and the executive"
+    );
     let commands: Vec<&str> = state["slash_commands"]
         .as_array()
         .unwrap()

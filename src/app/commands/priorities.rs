@@ -15,6 +15,14 @@ pub enum PrioritiesCommand {
     Publish { team: Option<String>, items: String },
     /// `/priorities show [team]`: the person's own team when none is named.
     Show { team: Option<String> },
+    /// `/priorities org publish <item>; <item>; …`: the organization's.
+    OrgPublish { items: String },
+    /// `/priorities org publish` with no items: the organization's form.
+    OrgPublishForm,
+    /// `/priorities org` or `/priorities org show`.
+    OrgShow,
+    /// `/priorities org <other>`, lowercased.
+    OrgUnknown(String),
     /// Any other subcommand, lowercased, to name it in the reply.
     Unknown(String),
 }
@@ -23,7 +31,10 @@ pub enum PrioritiesCommand {
 pub const HELP: &str = "*Monthly priorities*: each team's leaders publish what matters most this month.\n\
 •  `/priorities publish <item>; <item>; …` publishes up to 7 items to your team's channel (add `team:<key>` if you lead several teams).\n\
 •  `/priorities publish` opens a form, prefilled with last month's items to carry over, edit or drop.\n\
-•  `/priorities show [team]` shows this month's priorities of your team, or of `team`.";
+•  `/priorities show [team:<key>]` shows this month's priorities of your team, or of `team`.\n\
+•  Add `org:<n>` after an item to link it to the organization's priority number n: `/priorities publish Hire 2 nurses org:1; Flu clinic`.\n\
+•  `/priorities org show` shows the organization's priorities and progress per pillar.\n\
+•  Admins and executives: `/priorities org publish <item>; <item>; …` (or `/priorities org publish` for a form) posts the organization's priorities to the staff channel.";
 
 /// Reads the text of `/priorities …`.
 pub fn parse_priorities(text: &str) -> PrioritiesCommand {
@@ -41,6 +52,18 @@ pub fn parse_priorities(text: &str) -> PrioritiesCommand {
                 raw => Some(raw.trim_start_matches("team:").to_owned()),
             },
         },
+        "org" => {
+            let rest = rest.trim();
+            let (sub, items) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            match sub.to_lowercase().as_str() {
+                "" | "show" => PrioritiesCommand::OrgShow,
+                "publish" if items.trim().is_empty() => PrioritiesCommand::OrgPublishForm,
+                "publish" => PrioritiesCommand::OrgPublish {
+                    items: items.trim().to_owned(),
+                },
+                other => PrioritiesCommand::OrgUnknown(other.to_owned()),
+            }
+        }
         other => PrioritiesCommand::Unknown(other.to_owned()),
     }
 }
@@ -105,6 +128,16 @@ mod tests {
                 },
             ),
             ("Post it", PrioritiesCommand::Unknown("post".into())),
+            ("org", PrioritiesCommand::OrgShow),
+            ("ORG show", PrioritiesCommand::OrgShow),
+            ("org publish", PrioritiesCommand::OrgPublishForm),
+            (
+                "org publish  Flu season; Safe staffing ",
+                PrioritiesCommand::OrgPublish {
+                    items: "Flu season; Safe staffing".into(),
+                },
+            ),
+            ("org post x", PrioritiesCommand::OrgUnknown("post".into())),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_priorities(text), expected, "{text:?}");

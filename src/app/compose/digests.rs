@@ -38,6 +38,9 @@ pub struct DigestNumbers {
     /// Teams that published their priorities this month, and whether on
     /// time (before the reminder went out).
     pub published: Vec<(String, bool)>,
+    /// The organization's priorities of the month, each with the teams that
+    /// linked one of theirs to it (empty: no team took it up).
+    pub org_priorities: Vec<(String, Vec<String>)>,
 }
 
 /// The leadership digest of one month.
@@ -142,7 +145,11 @@ pub(super) async fn leadership(
             (team, on_time)
         })
         .collect();
+    let org_items = super::org_priorities::items_for(ctx, &month.key()).await?;
+    let picked = super::org_priorities::picked_by(ctx, &month.key(), org_items.len()).await?;
+    let org_priorities = org_items.into_iter().zip(picked).collect();
     let numbers = DigestNumbers {
+        org_priorities,
         active_goals,
         checked_in,
         at_risk,

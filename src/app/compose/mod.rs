@@ -17,6 +17,7 @@
 mod digests;
 mod moments;
 mod nudges;
+pub mod org_priorities;
 mod priorities;
 mod proposals;
 mod team_update;
@@ -25,7 +26,7 @@ mod year;
 
 pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
-pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
+pub use nudges::{MomentsNudge, PrioritiesNudge, PrioritiesSection, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
@@ -85,6 +86,8 @@ pub enum Message {
     Confirmation(String),
     YearEndNudge(YearEndNudge),
     Report(SharedReport),
+    OrgPriorities(org_priorities::OrgPrioritiesPost),
+    OrgPrioritiesNudge(org_priorities::OrgPrioritiesNudge),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -243,6 +246,16 @@ pub async fn compose(
         Outgoing::MomentsDigest { period, channel } => digests::moments(ctx, period, channel).await,
         Outgoing::LeadershipDigest { period, channel } => {
             digests::leadership(ctx, period, channel).await
+        }
+        Outgoing::PostOrgPriorities {
+            org_priority,
+            channel,
+        } => org_priorities::post(ctx, *org_priority, channel).await,
+        Outgoing::OrgPrioritiesNudge { period, person } => {
+            org_priorities::nudge(ctx, period, person).await
+        }
+        Outgoing::UpdateOrgPriorities { org_priority, .. } => {
+            org_priorities::update(ctx, *org_priority).await
         }
         Outgoing::PostPriorities { priority, channel } => {
             priorities::post(ctx, *priority, channel).await

@@ -32,20 +32,29 @@ pub struct MomentsNudge {
     pub shared: bool,
 }
 
-/// A leader's monthly priorities DM, or the same marked as published.
+/// A leader's monthly priorities DM: one section per team they lead that
+/// the job asked about, each open or marked as published on its own.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PrioritiesNudge {
-    pub team: Team,
     pub month_label: String,
-    pub goals: Vec<Goal>,
-    pub published: bool,
+    pub sections: Vec<PrioritiesSection>,
     /// A reminder some working days after the first nudge.
     pub reminder: bool,
+    /// The organization's priorities for the month, shown first (empty
+    /// when the executives have not published yet).
+    pub org_items: Vec<String>,
 }
 
 /// More goals than one person could own; the progress nudge counts up to it.
 const MAX_OWNED: i64 = 1000;
 
+/// One team in a leader's priorities DM.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrioritiesSection {
+    pub team: Team,
+    pub goals: Vec<Goal>,
+    pub published: bool,
+}
 /// A DM to `person` that records where it landed on nudge `id`.
 fn dm(id: NudgeId, person: &PersonId, message: Message) -> Composed {
     Composed::Post {
@@ -150,17 +159,9 @@ pub(super) async fn priorities(
     if n.post.is_some() {
         return Ok(Composed::Skip("nudge was already posted"));
     }
-    let Some((team, month)) = team_month(ctx, team.as_str(), &n.period) else {
+    let Some(message) = priorities_message(ctx, &n, person, Some(team), reminder).await? else {
         return Ok(Composed::Skip("the team no longer exists"));
     };
-    let goals = team_goals(ctx, &team, month).await?;
-    let message = Message::PrioritiesNudge(PrioritiesNudge {
-        team,
-        month_label: month.label(),
-        goals,
-        published: false,
-        reminder,
-    });
     Ok(dm(id, person, message))
 }
 
@@ -175,7 +176,7 @@ pub(super) async fn moments_done(ctx: &AppContext, id: NudgeId) -> Result<Compos
     ))
 }
 
-/// The leader's priorities DM, re-rendered as done.
+/// The leader's priorities DM, re-rendered after one of its teams published.
 pub(super) async fn priorities_done(
     ctx: &AppContext,
     id: NudgeId,
@@ -187,25 +188,79 @@ pub(super) async fn priorities_done(
         return Ok(Composed::Skip("the nudge was not posted yet"));
     }
     let person = PersonId::parse(&n.person).map_err(|e| ComposeError::Impossible(e.to_string()))?;
-    let Some(team) = ctx
-        .directory()
-        .teams
-        .iter()
-        .find(|t| t.leaders.contains(&person))
-        .cloned()
-    else {
+    let reminder = n.job == "priorities-reminder";
+    let Some(message) = priorities_message(ctx, &n, &person, None, reminder).await? else {
         return Ok(Composed::Skip("the leader no longer leads a team"));
     };
-    let Some((team, month)) = team_month(ctx, team.key.as_str(), &n.period) else {
-        return Ok(Composed::Skip("the team no longer exists"));
-    };
-    let goals = team_goals(ctx, &team, month).await?;
-    let message = Message::PrioritiesNudge(PrioritiesNudge {
-        team,
-        month_label: month.label(),
-        goals,
-        published: true,
-        reminder: false,
-    });
     Ok(update_post(n.post, message))
+}
+
+/// The sections of nudge `n`: the teams its job marked for the person (a
+/// reminder: those it reminded of), each published or not as of now.
+/// `fallback` names the team of a nudge enqueued before teams were kept
+/// per leader.
+async fn priorities_message(
+    ctx: &AppContext,
+    n: &jobs::Nudge,
+    person: &PersonId,
+    fallback: Option<&TeamKey>,
+    reminder: bool,
+) -> Result<Option<Message>, ComposeError> {
+    let Some(month) = Month::parse(&n.period) else {
+        return Ok(None);
+    };
+    let states = jobs::leader_team_states(ctx.store.reads(), &n.period, person.as_str()).await?;
+    let dir = ctx.directory();
+    let mut keys: Vec<String> = states
+        .iter()
+        .filter(|s| {
+            if reminder {
+                s.reminded_at.is_some()
+            } else {
+                s.nudged_at.is_some()
+            }
+        })
+        .map(|s| s.team_key.clone())
+        .collect();
+    if keys.is_empty() {
+        keys = match fallback {
+            Some(team) => vec![team.to_string()],
+            None => dir
+                .teams
+                .iter()
+                .filter(|t| t.leaders.contains(person))
+                .take(1)
+                .map(|t| t.key.to_string())
+                .collect(),
+        };
+    }
+    let published: Vec<String> =
+        crate::store::priorities::published_teams(ctx.store.reads(), &n.period)
+            .await?
+            .into_iter()
+            .map(|(team, _)| team)
+            .collect();
+    let mut sections = Vec::new();
+    // In the directory's order, so the DM reads like `/align teams`.
+    for team in dir
+        .teams
+        .iter()
+        .filter(|t| keys.iter().any(|k| k == t.key.as_str()))
+    {
+        sections.push(PrioritiesSection {
+            goals: team_goals(ctx, team, month).await?,
+            published: published.iter().any(|k| k == team.key.as_str()),
+            team: team.clone(),
+        });
+    }
+    if sections.is_empty() {
+        return Ok(None);
+    }
+    let org_items = super::org_priorities::items_for(ctx, &n.period).await?;
+    Ok(Some(Message::PrioritiesNudge(PrioritiesNudge {
+        month_label: month.label(),
+        sections,
+        reminder,
+        org_items,
+    })))
 }

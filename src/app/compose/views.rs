@@ -30,6 +30,7 @@ pub enum View {
     NewGoal {
         propose: bool,
         owner: Option<PersonId>,
+        team: Option<crate::domain::TeamKey>,
     },
     /// A goal's definition, to edit.
     EditGoal(Goal),
@@ -74,9 +75,14 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
             Some(goal) => View::CheckIn(goal),
             None => return Ok(None),
         },
-        Modal::NewGoal { propose, owner } => View::NewGoal {
+        Modal::NewGoal {
+            propose,
+            owner,
+            team,
+        } => View::NewGoal {
             propose: *propose,
             owner: owner.clone(),
+            team: team.clone(),
         },
         Modal::CommentProposal { proposal } => match card(ctx, *proposal).await? {
             Some(p) => View::CommentProposal(p),

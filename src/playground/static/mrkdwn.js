@@ -23,6 +23,7 @@ export const EMOJI = {
   joy: "😂", hugging_face: "🤗", star2: "🌟", zap: "⚡", sunny: "☀️",
   information_source: "ℹ️", question: "❓", exclamation: "❗",
   green_heart: "💚", blue_heart: "💙", purple_heart: "💜", "100": "💯",
+  compass: "🧭",
   bell: "🔔", no_bell: "🔕", palm_tree: "🌴", file_cabinet: "🗄️",
   hearts: "♥️", yellow_heart: "💛", orange_heart: "🧡", sun_with_face: "🌞",
   books: "📚", mortar_board: "🎓", stethoscope: "🩺", ambulance: "🚑",

@@ -170,6 +170,9 @@ pub fn leadership_digest(
             dir,
             &n.published,
         ))),
+        section(markdown(&super::priorities::org_pickup_line(
+            &n.org_priorities,
+        ))),
         section(markdown(&format!(
             "*Check-ins*: {} of {} active goals were checked in this month.",
             n.checked_in, n.active_goals

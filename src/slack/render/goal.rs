@@ -405,16 +405,33 @@ pub fn goal_form(
         )
         .into(),
     ];
-    let team_options: Vec<_> = dir
+    let mut team_options: Vec<_> = dir
         .teams
         .iter()
-        .take(100)
+        .take(99)
         .map(|t| SlackBlockChoiceItem::new(plain_only(&t.name, 75), t.key.to_string()))
         .collect();
+    // A new goal is always for a team the person picks (it starts on the
+    // team whose channel the form came from), or, in the add form, for the
+    // whole organization, said as an option of its own: an empty select
+    // never stands for anything. An edit keeps the goal's team unless
+    // another is picked.
+    let new_goal = callback != ids::GOAL_EDIT_CALLBACK;
+    if callback == ids::GOAL_ADD_CALLBACK && !team_options.is_empty() {
+        team_options.push(SlackBlockChoiceItem::new(
+            plain_only("Whole organization (admins)", 75),
+            crate::app::goals::WHOLE_ORGANIZATION.to_owned(),
+        ));
+    }
     if !team_options.is_empty() {
+        let placeholder = if new_goal {
+            "Pick the team"
+        } else {
+            "Whole organization"
+        };
         let mut team = SlackBlockStaticSelectElement::new()
             .with_action_id(ids::GOAL_TEAM.into())
-            .with_placeholder(plain_only("Whole organization", 150));
+            .with_placeholder(plain_only(placeholder, 150));
         if let Some(chosen) = team_options
             .iter()
             .find(|o| Some(&o.value) == values.team.as_ref())
@@ -423,7 +440,7 @@ pub fn goal_form(
         }
         blocks.push(
             input(ids::GOAL_TEAM, "Team", team.with_options(team_options))
-                .with_optional(true)
+                .with_optional(!new_goal)
                 .into(),
         );
     }

@@ -31,9 +31,9 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::PrioritiesSummary(s) => {
             priorities::summary(&s.priorities, &s.team, &s.month_label)
         }
-        Message::PrioritiesNudge(n) => {
-            priorities::nudge(&n.team, &n.month_label, &n.goals, n.published, n.reminder)
-        }
+        Message::PrioritiesNudge(n) => priorities::nudge(n),
+        Message::OrgPriorities(p) => priorities::org_post(p, dir),
+        Message::OrgPrioritiesNudge(n) => priorities::org_nudge(n),
         Message::MissingPriorities(m) => {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)
@@ -85,9 +85,14 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         }
         View::Notice { title, text } => modal::notice(title, text),
         View::CheckIn(g) => goal::check_in_modal(g),
-        View::NewGoal { propose, owner } => {
+        View::NewGoal {
+            propose,
+            owner,
+            team,
+        } => {
             let values = GoalFormValues {
                 owner: owner.as_ref().map(ToString::to_string),
+                team: team.as_ref().map(ToString::to_string),
                 ..Default::default()
             };
             if *propose {

@@ -99,56 +99,97 @@ pub fn summary(p: &PublishedPriorities, team: &Team, month_label: &str) -> Slack
         .with_blocks(vec![section(markdown(&text))])
 }
 
-/// The leader's DM: the month, the team's goal progress, and the button.
-pub fn nudge(
-    team: &Team,
-    month_label: &str,
-    goals: &[Goal],
-    published: bool,
-    reminder: bool,
-) -> SlackMessageContent {
-    let title = if reminder {
-        format!(
-            ":alarm_clock: Reminder: {}'s priorities for {month_label}",
-            team.name
-        )
-    } else {
-        format!(
-            ":spiral_calendar_pad: {}: priorities for {month_label}",
-            team.name
-        )
+/// The leader's DM: the organization's priorities first (when published),
+/// then a section per team the leader leads, each with its goal progress and
+/// its own button, or marked as published. A leader of one team sees the
+/// same single-team DM as before.
+pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
+    let month_label = &n.month_label;
+    let name = match n.sections.as_slice() {
+        [one] => one.team.name.clone(),
+        _ => "Your teams".to_owned(),
+    };
+    let title = match (n.reminder, n.sections.len() > 1) {
+        (true, false) => format!(":alarm_clock: Reminder: {name}'s priorities for {month_label}"),
+        (true, true) => format!(":alarm_clock: Reminder: your teams' priorities for {month_label}"),
+        (false, _) => format!(":spiral_calendar_pad: {name}: priorities for {month_label}"),
     };
     let mut blocks = vec![header(&title)];
-    if published {
-        blocks.push(section(markdown(
-            ":white_check_mark: Published. Thank you! Your team can see them in its channel.",
-        )));
-    } else {
+    if !n.org_items.is_empty() {
+        let lines: Vec<String> = n
+            .org_items
+            .iter()
+            .enumerate()
+            .map(|(i, text)| format!("{}. {}", i + 1, escape(text)))
+            .collect();
         blocks.push(section(markdown(&format!(
-            "Time to tell {} what matters most this month. Up to 7 items; last month's are there to carry over, edit or drop.",
-            channel_link(team.channel.as_str())
+            "*The organization's priorities for {month_label}*\n{}\n_Link yours to them in the form (or `org:<n>` after an item)._",
+            lines.join("\n")
         ))));
     }
-    if !goals.is_empty() {
-        blocks.push(section(markdown(&format!(
-            "*Your team's goals*\n{}",
-            goal_lines(goals)
-        ))));
+    let several = n.sections.len() > 1;
+    for s in &n.sections {
+        let team = &s.team;
+        if several {
+            blocks.push(section(markdown(&format!("*{}*", escape(&team.name)))));
+        }
+        if s.published {
+            blocks.push(section(markdown(&format!(
+                ":white_check_mark: Published. Thank you! {} can see them in {}.",
+                if several {
+                    escape(&team.name)
+                } else {
+                    "Your team".to_owned()
+                },
+                channel_link(team.channel.as_str())
+            ))));
+        } else {
+            blocks.push(section(markdown(&format!(
+                "Time to tell {} what matters most this month. Up to 7 items; last month's are there to carry over, edit or drop.",
+                channel_link(team.channel.as_str())
+            ))));
+        }
+        if !s.goals.is_empty() {
+            blocks.push(section(markdown(&format!(
+                "*{}*\n{}",
+                if several {
+                    format!("{}'s goals", escape(&team.name))
+                } else {
+                    "Your team's goals".to_owned()
+                },
+                goal_lines(&s.goals)
+            ))));
+        }
+        if !s.published {
+            let label = if several {
+                format!("Publish {}'s priorities", team.name)
+            } else {
+                "Publish priorities".to_owned()
+            };
+            blocks.push(actions(vec![
+                button(
+                    ids::PRIORITIES_OPEN,
+                    &truncate(&label, 75),
+                    team.key.as_str(),
+                )
+                .with_style(SlackBlockButtonStyle::Primary),
+            ]));
+        }
+        if several {
+            blocks.push(divider());
+        }
     }
-    if !published {
-        blocks.push(actions(vec![
-            button(
-                ids::PRIORITIES_OPEN,
-                "Publish priorities",
-                team.key.as_str(),
-            )
-            .with_style(SlackBlockButtonStyle::Primary),
-        ]));
+    if several {
+        blocks.pop();
     }
     SlackMessageContent::new()
-        .with_text(format!("{}: priorities for {month_label}", team.name))
+        .with_text(format!("{name}: priorities for {month_label}"))
         .with_blocks(blocks)
 }
+
+/// The form's "Serves an organization priority?" select of item n is
+/// `priority_org_<n>`.
+pub const PRIORITY_ORG: &str = "priority_org_";
 
 /// The publish form: up to seven items, each optionally linked to one of
 /// the team's goals, and (before the month's first publication) how each of
@@ -232,6 +273,36 @@ pub fn form(
                     .into(),
             );
         }
+        if !prefill.org_items.is_empty() {
+            let org_option = |n: usize, text: &str| {
+                SlackBlockChoiceItem::new(plain_only(&format!("{n}. {text}"), 75), n.to_string())
+            };
+            let org_options: Vec<_> = prefill
+                .org_items
+                .iter()
+                .enumerate()
+                .map(|(j, text)| org_option(j + 1, text))
+                .collect();
+            let oid = format!("{PRIORITY_ORG}{}", i + 1);
+            let mut select = SlackBlockStaticSelectElement::new()
+                .with_action_id(oid.clone().into())
+                .with_placeholder(plain_only(
+                    "Serves an organization priority? (optional)",
+                    150,
+                ))
+                .with_options(org_options);
+            if let Some(n) = prefill.org_links.get(i).copied().flatten()
+                && let Some(text) = prefill.org_items.get((n - 1).max(0) as usize)
+            {
+                select = select.with_initial_option(org_option(n as usize, text));
+            }
+            blocks.push(
+                SlackInputBlock::new(plain_only("Organization priority", 2000), select.into())
+                    .with_block_id(oid.into())
+                    .with_optional(true)
+                    .into(),
+            );
+        }
     }
     SlackView::Modal(
         SlackModalView::new(
@@ -284,6 +355,44 @@ pub fn published_line(dir: &Directory, published: &[(String, bool)]) -> String {
     line
 }
 
+/// For the leadership digest: each of the organization's priorities and
+/// the teams that took it up, those no team picked named first.
+pub fn org_pickup_line(items: &[(String, Vec<String>)]) -> String {
+    if items.is_empty() {
+        return "*Organization priorities*: none published this month.".to_owned();
+    }
+    let unpicked: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, teams))| teams.is_empty())
+        .map(|(i, (text, _))| format!("{}. {}", i + 1, escape(&truncate(text, 80))))
+        .collect();
+    let picked: Vec<String> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, teams))| !teams.is_empty())
+        .map(|(i, (text, teams))| {
+            let names: Vec<String> = teams.iter().map(|t| escape(t)).collect();
+            format!(
+                "{}. {} ({})",
+                i + 1,
+                escape(&truncate(text, 80)),
+                names.join(", ")
+            )
+        })
+        .collect();
+    let mut line = String::from("*Organization priorities*: ");
+    if unpicked.is_empty() {
+        line.push_str("every one was taken up by a team.");
+    } else {
+        line.push_str(&format!("no team has taken up {}.", unpicked.join("; ")));
+    }
+    if !picked.is_empty() {
+        line.push_str(&format!("\nTaken up: {}.", picked.join("; ")));
+    }
+    line
+}
+
 /// To an admin, privately: the teams still without priorities, with their
 /// leaders. Never posted in a channel.
 pub fn missing(month_label: &str, teams: &[&Team]) -> SlackMessageContent {
@@ -312,4 +421,109 @@ pub fn missing(month_label: &str, teams: &[&Team]) -> SlackMessageContent {
             section(markdown(&text)),
             context("Only you see this list."),
         ])
+}
+
+/// "1 check-in", "2 check-ins".
+fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The organization's priorities for the staff channel and for
+/// `/priorities org show`: the executives' words as written, the progress
+/// per pillar, and which teams took each item up.
+pub fn org_blocks(
+    p: &crate::app::compose::org_priorities::OrgPrioritiesPost,
+    dir: &Directory,
+) -> Vec<SlackBlock> {
+    let lines: Vec<String> = p
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, text)| format!("{}. {text}", i + 1))
+        .collect();
+    let mut blocks = vec![
+        header(&format!(
+            ":compass: {}: priorities for {}",
+            dir.org.name, p.month_label
+        )),
+        section(plain(&lines.join("\n"))),
+        context(&format!("Published by {}", mention(&p.author))),
+    ];
+    if !p.pillars.is_empty() {
+        let rows: Vec<String> = p
+            .pillars
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} *{}*: {} on track · {} at risk · {} · {}",
+                    x.emoji,
+                    escape(&x.name),
+                    count(x.on_track, "goal", "goals"),
+                    x.at_risk,
+                    count(x.check_ins, "check-in", "check-ins"),
+                    count(x.moments, "moment", "moments")
+                )
+                .trim()
+                .to_owned()
+            })
+            .collect();
+        blocks.push(section(markdown(&format!(
+            "*Progress per pillar this month*\n{}",
+            rows.join("\n")
+        ))));
+    }
+    let taken: Vec<String> = p
+        .picked_by
+        .iter()
+        .enumerate()
+        .map(|(i, teams)| {
+            if teams.is_empty() {
+                format!("{}: no team yet", i + 1)
+            } else {
+                let names: Vec<String> = teams.iter().map(|t| escape(t)).collect();
+                format!("{}: {}", i + 1, names.join(", "))
+            }
+        })
+        .collect();
+    if !taken.is_empty() {
+        blocks.push(context(&format!("Taken up by  {}", taken.join("  ·  "))));
+    }
+    blocks
+}
+
+pub fn org_post(
+    p: &crate::app::compose::org_priorities::OrgPrioritiesPost,
+    dir: &Directory,
+) -> SlackMessageContent {
+    SlackMessageContent::new()
+        .with_text(format!(
+            "{}: priorities for {}",
+            dir.org.name, p.month_label
+        ))
+        .with_blocks(org_blocks(p, dir))
+}
+
+/// To an executive, privately: next month's organization priorities.
+pub fn org_nudge(
+    n: &crate::app::compose::org_priorities::OrgPrioritiesNudge,
+) -> SlackMessageContent {
+    let mut text = format!(
+        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
+        n.month_label
+    );
+    if !n.current.is_empty() {
+        let lines: Vec<String> = n
+            .current
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{}. {}", i + 1, escape(t)))
+            .collect();
+        text.push_str(&format!("\n\n*This month's*\n{}", lines.join("\n")));
+    }
+    SlackMessageContent::new()
+        .with_text(format!(
+            "The organization's priorities for {}",
+            n.month_label
+        ))
+        .with_blocks(vec![section(markdown(&text))])
 }

@@ -22,9 +22,14 @@ pub fn status(
         let buttons = share_to
             .iter()
             .map(|c| {
+                let label = if *c == dir.org.leadership_channel {
+                    "Share in the leadership channel"
+                } else {
+                    "Share with all staff"
+                };
                 button(
                     crate::slack::ids::REPORT_SHARE,
-                    "Share in the leadership channel",
+                    label,
                     &format!("{}:{}", c.as_str(), report.year.value()),
                 )
             })

@@ -148,6 +148,8 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
             Vec::new(),
         ),
         Message::YearEndNudge(n) => year_end_nudge(n),
+        Message::OrgPriorities(p) => org_priorities(p),
+        Message::OrgPrioritiesNudge(n) => org_priorities_nudge(n),
     }
 }
 
@@ -460,37 +462,77 @@ fn priorities_summary(s: &PrioritiesSummary) -> Value {
 }
 
 fn priorities_nudge(n: &PrioritiesNudge) -> Value {
-    let title = if n.published {
-        format!(
-            "{}: priorities for {} published. Thank you!",
-            n.team.name, n.month_label
-        )
+    let open: Vec<_> = n.sections.iter().filter(|s| !s.published).collect();
+    let title = if open.is_empty() {
+        format!("Priorities for {} published. Thank you!", n.month_label)
     } else if n.reminder {
-        format!(
-            "Reminder: {} has no priorities for {} yet",
-            n.team.name, n.month_label
-        )
+        format!("Reminder: priorities for {} are still to publish", n.month_label)
     } else {
-        format!(
-            "Time to publish {}'s priorities for {}",
-            n.team.name, n.month_label
-        )
+        format!("Time to publish your priorities for {}", n.month_label)
     };
     let mut body = vec![heading(&title)];
+    if !n.org_items.is_empty() {
+        body.push(note("The organization's priorities this month:"));
+        for (i, item) in n.org_items.iter().enumerate() {
+            body.push(para(&format!("{}. {item}", i + 1)));
+        }
+    }
     let mut actions = Vec::new();
-    if !n.published {
+    for section in &n.sections {
+        if section.published {
+            body.push(note(&format!("{}: published.", section.team.name)));
+            continue;
+        }
         body.push(para(&format!(
-            "Publish them with the button, or type priorities publish team:{} <item>; <item>; … to the bot.",
-            n.team.key
+            "{}: publish with the button, or type priorities publish team:{} <item>; <item>; … to the bot.",
+            section.team.name, section.team.key
         )));
-        body.extend(n.goals.iter().map(|g| note(&goal_line(g))));
+        body.extend(section.goals.iter().map(|g| note(&goal_line(g))));
         actions.push(open_dialog(
-            "Publish priorities",
+            &format!("Publish {}'s priorities", section.team.name),
             dialog::PUBLISH_PRIORITIES,
-            json!({"team": n.team.key.as_str()}),
+            json!({"team": section.team.key.as_str()}),
         ));
     }
     card(body, actions)
+}
+
+/// The organization's priorities, as posted to all staff.
+fn org_priorities(p: &crate::app::compose::org_priorities::OrgPrioritiesPost) -> Value {
+    let mut body = vec![
+        heading(&format!("The organization's priorities for {}", p.month_label)),
+        note(&format!("Published by {}", p.author)),
+    ];
+    for (i, item) in p.items.iter().enumerate() {
+        body.push(para(&format!("{}. {item}", i + 1)));
+        let teams = p.picked_by.get(i).filter(|t| !t.is_empty());
+        body.push(note(&match teams {
+            Some(teams) => format!("Taken up by {}", teams.join(", ")),
+            None => "No team has taken it up yet".to_owned(),
+        }));
+    }
+    for pillar in &p.pillars {
+        body.push(note(&format!(
+            "{}: {} on track, {} at risk, {} check-ins, {} moments",
+            pillar.name, pillar.on_track, pillar.at_risk, pillar.check_ins, pillar.moments
+        )));
+    }
+    card(body, Vec::new())
+}
+
+/// To an executive: publish next month's organization priorities.
+fn org_priorities_nudge(n: &crate::app::compose::org_priorities::OrgPrioritiesNudge) -> Value {
+    let mut body = vec![heading(&format!(
+        "Time to publish the organization's priorities for {}",
+        n.month_label
+    ))];
+    for (i, item) in n.current.iter().enumerate() {
+        body.push(note(&format!("Now {}. {item}", i + 1)));
+    }
+    body.push(para(
+        "Type priorities org publish <item>; <item>; … to the bot (in Slack: /priorities org publish).",
+    ));
+    card(body, Vec::new())
 }
 
 fn missing_priorities(m: &MissingPriorities) -> Value {
