@@ -90,6 +90,7 @@ pub struct Settings {
     pub teams: Vec<Team>,
     pub schedule: Schedules,
     pub data: DataSettings,
+    pub privacy: PrivacySettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -107,6 +108,7 @@ impl std::fmt::Debug for Settings {
             .field("teams", &self.teams)
             .field("schedule", &self.schedule)
             .field("data", &self.data)
+            .field("privacy", &self.privacy)
             .finish()
     }
 }
@@ -161,6 +163,27 @@ impl Default for DataSettings {
         Self {
             history_days: 30,
             retention_after_uninstall_days: 30,
+        }
+    }
+}
+
+/// The `[privacy]` section: how many moments one person may share, and
+/// whether admins hear of every "post as written" past the privacy guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacySettings {
+    /// Moments one person may share in a rolling hour; 0 turns the limit
+    /// off. Keeps one person (or a runaway script) from flooding the
+    /// moments channel.
+    pub moments_per_hour: u32,
+    /// DM every admin when someone posts a held story as written.
+    pub notify_admins_on_override: bool,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            moments_per_hour: 10,
+            notify_admins_on_override: false,
         }
     }
 }
@@ -294,6 +317,15 @@ struct FileSettings {
     schedule: FileSchedule,
     #[serde(default)]
     data: FileData,
+    #[serde(default)]
+    privacy: FilePrivacy,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePrivacy {
+    moments_per_hour: Option<u32>,
+    notify_admins_on_override: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -542,6 +574,17 @@ impl Settings {
                 .retention_after_uninstall_days
                 .unwrap_or(defaults.retention_after_uninstall_days),
         };
+        let privacy_defaults = PrivacySettings::default();
+        let privacy = PrivacySettings {
+            moments_per_hour: file
+                .privacy
+                .moments_per_hour
+                .unwrap_or(privacy_defaults.moments_per_hour),
+            notify_admins_on_override: file
+                .privacy
+                .notify_admins_on_override
+                .unwrap_or(privacy_defaults.notify_admins_on_override),
+        };
         if data.history_days == 0 {
             return Err(invalid(
                 environment::both("data", "history_days"),
@@ -563,6 +606,7 @@ impl Settings {
             teams,
             schedule,
             data,
+            privacy,
         })
     }
 

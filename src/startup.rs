@@ -75,7 +75,8 @@ pub async fn prepare_store(
         .await?
         .context("the organization is missing after seeding")?;
     drop(conn);
-    let ctx = AppContext::new(store.clone(), clock.clone(), directory);
+    let ctx = AppContext::new(store.clone(), clock.clone(), directory)
+        .with_privacy(settings.privacy.clone());
     // Colleagues' names learned by earlier runs, before the first story.
     ctx.refresh_known_people()
         .await

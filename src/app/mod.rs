@@ -10,6 +10,7 @@
 
 pub mod commands;
 pub mod compose;
+pub mod consent;
 pub mod data_rights;
 pub mod error;
 pub mod events;
@@ -57,6 +58,9 @@ pub struct AppContext {
     /// lock, so the last reload to finish stored the newest organization
     /// (a slow reload started before an admin's change cannot overwrite it).
     reload_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The `[privacy]` settings: the per-person moments limit and whether
+    /// admins hear of overrides of the guard.
+    pub privacy: crate::config::PrivacySettings,
 }
 
 impl AppContext {
@@ -70,7 +74,14 @@ impl AppContext {
             metrics: crate::metrics::Metrics::new(),
             delivery_stopped: Arc::new(AtomicBool::new(false)),
             reload_lock: Arc::new(tokio::sync::Mutex::new(())),
+            privacy: crate::config::PrivacySettings::default(),
         }
+    }
+
+    /// The same context with the `[privacy]` settings of the config file.
+    pub fn with_privacy(mut self, privacy: crate::config::PrivacySettings) -> Self {
+        self.privacy = privacy;
+        self
     }
 
     /// The organization as last loaded; a snapshot, so a request sees one

@@ -126,6 +126,15 @@ pub enum Outgoing {
     MissingPriorities { period: String, person: PersonId },
     /// Mark a leader's priorities DM as done.
     UpdatePrioritiesNudge { nudge: NudgeId, person: PersonId },
+    /// To a person recognized in a moment: the story, and a "Don't name
+    /// me" button.
+    NamedInMoment { moment: MomentId, person: PersonId },
+    /// To an admin: a moment quoted in a digest already sent was taken
+    /// down; which digest message to delete by hand.
+    TakedownNotice { moment: MomentId, person: PersonId },
+    /// To an admin: someone posted a held story as written (`entry` is the
+    /// override's row in `privacy_overrides`).
+    OverrideNotice { entry: i64, person: PersonId },
 }
 
 /// Modals the app opens.
@@ -155,6 +164,8 @@ pub enum Modal {
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
     PublishPriorities { team: crate::domain::TeamKey },
+    /// Confirm taking a moment down.
+    RemoveMoment { moment: MomentId },
 }
 
 /// Initial values of the share modal.
@@ -201,7 +212,10 @@ impl Outgoing {
             | Outgoing::MomentsNudge { person, .. }
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
-            | Outgoing::MissingPriorities { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::NamedInMoment { person, .. }
+            | Outgoing::TakedownNotice { person, .. }
+            | Outgoing::OverrideNotice { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -240,6 +254,9 @@ impl Outgoing {
             | Outgoing::PrioritiesNudge { person, .. }
             | Outgoing::UpdatePrioritiesNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
+            | Outgoing::NamedInMoment { person, .. }
+            | Outgoing::TakedownNotice { person, .. }
+            | Outgoing::OverrideNotice { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
         }

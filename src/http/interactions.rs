@@ -76,6 +76,8 @@ pub async fn handle(
                 moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await?;
             } else if callback == ids::SHORTCUT_MANAGE {
                 manage_message(ctx, person, trigger, reply_to, channel, ts).await?;
+            } else if callback == ids::SHORTCUT_REMOVE {
+                remove_message(ctx, person, trigger, reply_to, channel, ts).await?;
             }
             Ok(StatusCode::OK.into_response())
         }
@@ -136,6 +138,15 @@ pub async fn handle(
                         SubmittedForm::from_state(&state),
                     )
                     .await?
+                }
+                ids::REMOVE_CALLBACK => {
+                    let meta: ModalMeta = interaction::metadata(&metadata);
+                    let Some(moment) = meta.moment else {
+                        return Err(HttpError::BadRequest(
+                            "removal form without a moment".into(),
+                        ));
+                    };
+                    submit_remove(ctx, person, MomentId(moment)).await?
                 }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
@@ -239,6 +250,64 @@ async fn manage_message(
     }
 }
 
+/// "Take down this moment" on a post: a confirmation showing the moment,
+/// or (for anyone else, or on another message) why not, below the post.
+async fn remove_message(
+    ctx: &AppContext,
+    person: PersonId,
+    trigger: String,
+    reply_to: String,
+    channel: Option<String>,
+    ts: String,
+) -> Result<(), AppError> {
+    let found = match channel {
+        Some(channel) => moments::by_post(ctx, &channel, &ts).await?,
+        None => None,
+    };
+    let result = match found {
+        Some(id) => moments::for_removal(ctx, &person, id).await.map(|m| m.id),
+        None => Err(AppError::NotFound(
+            "This shortcut works on mission moments posted by alignbot. Use it on a moment's post."
+                .into(),
+        )),
+    };
+    match result {
+        Ok(id) => moments::open_modal(ctx, trigger, Modal::RemoveMoment { moment: id }).await,
+        Err(refusal) if refusal.is_for_person() => {
+            moments::send(
+                ctx,
+                Outgoing::Reply {
+                    to: reply_to,
+                    reply: Reply {
+                        text: refusal.to_string(),
+                        replace_original: false,
+                    },
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn submit_remove(
+    ctx: &AppContext,
+    person: PersonId,
+    id: MomentId,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    Ok(match moments::take_down(ctx, person, id).await {
+        Ok(taken) => update(render::modal::notice(
+            "Taken down",
+            &render::privacy::taken_down_text(&taken),
+        )),
+        Err(e) if e.is_for_person() => update(render::modal::notice(
+            "Can't take it down",
+            &format!(":warning: {}", render::escape(&e.to_string())),
+        )),
+        Err(e) => return Err(e),
+    })
+}
+
 async fn button(
     ctx: &AppContext,
     person: PersonId,
@@ -286,7 +355,28 @@ async fn button(
             let moment = moments::for_edit(ctx, &person, parse_moment_id(value)?).await?;
             moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
         }
-        ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        ids::HOME_DELETE | ids::HOME_REMOVE => {
+            moments::delete(ctx, person, parse_moment_id(value)?).await
+        }
+        ids::UNNAME => {
+            crate::app::consent::unname(ctx, person, parse_moment_id(value)?).await?;
+            replace_reply(
+                ctx,
+                reply_to,
+                "Done: your name is out of that story and its post (it now says “a colleague”). To never be named in future moments, type /align privacy.".into(),
+            )
+            .await
+        }
+        ids::PRIVACY_OPT_OUT | ids::PRIVACY_OPT_IN => {
+            let out = action == ids::PRIVACY_OPT_OUT;
+            crate::app::consent::set_opt_out(ctx, person, out).await?;
+            let text = if out {
+                "Done: colleagues can no longer name you in mission moments. A story that names you is held, and its author is asked to take your name out. Type /align privacy to change this."
+            } else {
+                "Done: colleagues may name you in mission moments again. Type /align privacy to change this."
+            };
+            replace_reply(ctx, reply_to, text.into()).await
+        }
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {
@@ -374,6 +464,19 @@ fn update(view: SlackView) -> SlackViewSubmissionResponse {
 const ACK_NEEDED: &str =
     "Edit the story to remove these details, or tick this box to post it as written.";
 
+/// A form's field error is plain text: people are named by how many, and
+/// the message says what to do.
+fn not_named(people: &[PersonId]) -> String {
+    let who = if people.len() == 1 {
+        "Someone this story names (mentioned or recognized) asked".to_owned()
+    } else {
+        format!("{} people this story names asked", people.len())
+    };
+    format!(
+        "{who} not to be named in mission moments. Take them out of the story and the people recognized (write \"a colleague\" instead), then share it."
+    )
+}
+
 fn check_of(form: &SubmittedForm) -> PrivacyCheck {
     if form.acknowledged {
         PrivacyCheck::Confirmed
@@ -394,29 +497,39 @@ async fn submit_share(
         Err(e) => return Ok(errors(field_of(&e), e.to_string())),
     };
     let audience = draft.audience;
-    Ok(
-        match moments::share(ctx, draft, check_of(&form), replaces).await? {
-            ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
-                "Thank you!",
-                &render::reply::thanks(&channel, audience),
-            )),
-            ShareOutcome::NeedsReview { .. } if form.review_shown => {
-                errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
-            }
-            ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
-                let meta = render::modal::ModalMeta {
-                    replaces: replaces.map(|r| r.0),
-                    ..Default::default()
-                };
-                update(render::modal::share(
-                    &directory,
-                    &form.values,
-                    &meta,
-                    Some(&findings),
-                ))
-            }
-        },
-    )
+    let shared = match moments::share(ctx, draft, check_of(&form), replaces).await {
+        Err(AppError::Forbidden(why)) => {
+            let field = if why.contains("leaders only") {
+                ids::AUDIENCE
+            } else {
+                ids::STORY
+            };
+            return Ok(errors(field, why));
+        }
+        other => other?,
+    };
+    Ok(match shared {
+        ShareOutcome::Posted { channel, .. } => update(render::modal::notice(
+            "Thank you!",
+            &render::reply::thanks(&channel, audience),
+        )),
+        ShareOutcome::NotNamed { people } => errors(ids::STORY, not_named(&people)),
+        ShareOutcome::NeedsReview { .. } if form.review_shown => {
+            errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
+        }
+        ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
+            let meta = render::modal::ModalMeta {
+                replaces: replaces.map(|r| r.0),
+                ..Default::default()
+            };
+            update(render::modal::share(
+                &directory,
+                &form.values,
+                &meta,
+                Some(&findings),
+            ))
+        }
+    })
 }
 
 async fn submit_edit(
@@ -443,6 +556,7 @@ async fn submit_edit(
                 Some(&findings),
             ))
         }
+        Ok(ShareOutcome::NotNamed { people }) => errors(ids::STORY, not_named(&people)),
         Err(AppError::Invalid(e)) => errors(field_of(&e), e.to_string()),
         Err(e) if e.is_for_person() => update(render::modal::notice(
             "Can't save",

@@ -21,6 +21,7 @@ pub mod org;
 pub mod outbox;
 pub mod people;
 pub mod priorities;
+pub mod privacy;
 pub mod proposals;
 pub mod report;
 mod writer;

@@ -24,3 +24,4 @@ mod races;
 mod serve_without_playground;
 mod signature;
 mod socket_mode;
+mod takedown;

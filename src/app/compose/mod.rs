@@ -18,6 +18,7 @@ mod digests;
 mod moments;
 mod nudges;
 mod priorities;
+mod privacy;
 mod proposals;
 mod views;
 
@@ -25,6 +26,7 @@ pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
 pub use nudges::{MomentsNudge, PrioritiesNudge, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
+pub use privacy::PrivacyNotice;
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use views::{PrioritiesForm, View};
 
@@ -75,6 +77,7 @@ pub enum Message {
     PrioritiesSummary(PrioritiesSummary),
     PrioritiesNudge(PrioritiesNudge),
     MissingPriorities(MissingPriorities),
+    Privacy(PrivacyNotice),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -229,6 +232,13 @@ pub async fn compose(
         }
         Outgoing::MissingPriorities { period, person } => {
             priorities::missing(ctx, period, person).await
+        }
+        Outgoing::NamedInMoment { moment, person } => privacy::named(ctx, *moment, person).await,
+        Outgoing::TakedownNotice { moment, person } => {
+            privacy::taken_down(ctx, *moment, person).await
+        }
+        Outgoing::OverrideNotice { entry, person } => {
+            privacy::overridden(ctx, *entry, person).await
         }
     }
 }

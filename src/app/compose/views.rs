@@ -41,6 +41,8 @@ pub enum View {
     TeamPeople { team: Team, leaders: bool },
     /// Publish a team's priorities.
     PublishPriorities(PrioritiesForm),
+    /// Confirm taking a moment down, showing it.
+    RemoveMoment(Moment),
 }
 
 /// The publish form: this month's (or last month's) items, and the team's
@@ -105,6 +107,10 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 goals,
             })
         }
+        Modal::RemoveMoment { moment } => match super::moments::load(ctx, *moment).await? {
+            Some(m) if m.status != MomentStatus::Deleted => View::RemoveMoment(m),
+            _ => return Ok(None),
+        },
         Modal::EditGoal { goal } => match goals::get(ctx.store.reads(), *goal).await? {
             Some(goal) => View::EditGoal(goal),
             None => return Ok(None),

@@ -12,7 +12,7 @@ use crate::slack::render::modal::{FormValues, ModalMeta};
 /// A message body as Block Kit.
 pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
     match message {
-        Message::Moment(m) => moment::post(&m.moment, dir),
+        Message::Moment(m) => moment::post(&m.moment, dir, m.edited_for_privacy),
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
         Message::ProposalDecision(d) => proposal::decided(&d.proposal, d.owner.as_deref()),
@@ -36,6 +36,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             let teams: Vec<&crate::domain::Team> = m.teams.iter().collect();
             priorities::missing(&m.month_label, &teams)
         }
+        Message::Privacy(n) => privacy::notice(n, dir),
     }
 }
 
@@ -44,7 +45,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
 /// default where nothing a person wrote is shown.
 pub fn unfurl(message: &Message) -> (Option<bool>, Option<bool>) {
     match message {
-        Message::Moment(_) => (Some(false), Some(false)),
+        Message::Moment(_) | Message::Privacy(_) => (Some(false), Some(false)),
         Message::ProposalDecision(_)
         | Message::PrioritiesSummary(_)
         | Message::MissingPriorities(_) => (None, None),
@@ -114,6 +115,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         View::PublishPriorities(f) => {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
         }
+        View::RemoveMoment(m) => privacy::remove_modal(m, dir),
     }
 }
 
