@@ -2,6 +2,7 @@
 
 mod compose;
 mod conformance;
+mod consent;
 mod data_rights;
 mod delivery;
 mod edge;
@@ -15,6 +16,7 @@ mod helpers;
 mod hostile;
 mod jobs;
 mod modals;
+mod moment_limits;
 mod moments_command;
 mod ops;
 mod priorities;
