@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod goals;
+pub mod guard;
 pub mod home;
 pub mod import;
 pub mod jobs;

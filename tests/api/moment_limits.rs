@@ -213,3 +213,51 @@ async fn without_the_setting_an_override_is_recorded_but_nobody_is_told() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_comment_or_a_priority_that_looks_personal_is_refused_with_what_to_change() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "propose Night-shift tea breaks pillar:our-people",
+        NURSE,
+    )
+    .await;
+    app.sent("chat.postMessage", 1).await;
+    app.settle().await;
+    let mut comment = submission(
+        NURSE2,
+        "proposal_comment",
+        json!({"goal": 1}),
+        &Form::default(),
+    );
+    comment["view"]["state"]["values"] = json!({"goal_note": {"goal_note": {"type": "plain_text_input", "value": "Mr. Garcia in room 12 would love this."}}});
+    let reply = app.post_interaction(&comment).await.json();
+    let view = reply["view"].to_string();
+    assert!(view.contains("Nothing was posted"), "{reply}");
+    assert!(view.contains("a room or bed number"), "{reply}");
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM proposal_comments").await,
+        0
+    );
+
+    let refused = app
+        .post_command(
+            "/priorities",
+            "publish Call Mr. Garcia at 555-123-4567; Hire 3 nurses",
+            "U0LEAD1",
+        )
+        .await;
+    let text = refused.text();
+    assert!(
+        text.contains("Nothing was posted") && text.contains("a phone number"),
+        "{text}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM priorities").await, 0);
+    app.settle().await;
+    assert_eq!(
+        app.fake.calls_to("chat.postMessage").len(),
+        1,
+        "only the proposal"
+    );
+}
