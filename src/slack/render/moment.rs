@@ -37,7 +37,7 @@ pub fn post(
     }
     if edited_for_privacy {
         blocks.push(context(
-            ":pencil2: _Edited at the request of a person named in it._",
+            ":memo: _Edited at the request of a person named in it._",
         ));
     }
     blocks.push(context(

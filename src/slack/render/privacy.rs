@@ -143,7 +143,7 @@ pub fn taken_down_text(taken: &crate::app::moments::TakenDown) -> String {
 pub fn not_named_text(people: &[PersonId]) -> String {
     let who: Vec<String> = people.iter().map(|p| mention(p.as_str())).collect();
     format!(
-        ":no_entry: I haven't posted your moment. {} asked not to be named in mission moments. Take them out of the story and the people recognized (write “a colleague” instead), then share it again.",
+        ":no_entry_sign: I haven't posted your moment. {} asked not to be named in mission moments. Take them out of the story and the people recognized (write “a colleague” instead), then share it again.",
         who.join(", ")
     )
 }
@@ -157,7 +157,7 @@ pub fn settings(opted_out: bool) -> SlackCommandEventResponse {
         )
     } else {
         (
-            ":bust_in_silhouette: *Colleagues may name you in mission moments.* When one does, I send you the story with a “Don't name me” button.",
+            ":busts_in_silhouette: *Colleagues may name you in mission moments.* When one does, I send you the story with a “Don't name me” button.",
             button(
                 ids::PRIVACY_OPT_OUT,
                 "Don't name me in future moments",
