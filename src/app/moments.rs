@@ -181,11 +181,11 @@ async fn over_limit(
 
 /// The outbox rows that go with a moment now going to its channel: the DMs
 /// telling the people it names, and (after a "post as written") the record
-/// of the override and the admins' notices.
+/// of the override and the notices to `admins_to_tell` (empty unless the
+/// setting asks).
 async fn with_post(
     conn: &mut Conn,
-    ctx_admins: &[PersonId],
-    notify_admins: bool,
+    admins_to_tell: &[PersonId],
     moment: MomentId,
     author: &PersonId,
     named: &[PersonId],
@@ -205,21 +205,24 @@ async fn with_post(
     }
     if let Some(kinds) = overrode {
         let id = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
-        if notify_admins {
-            for admin in ctx_admins {
-                enqueue(
-                    conn,
-                    &Outgoing::OverrideNotice {
-                        entry: id,
-                        person: admin.clone(),
-                    },
-                    now,
-                )
-                .await?;
-            }
+        for admin in admins_to_tell {
+            enqueue(
+                conn,
+                &Outgoing::OverrideNotice {
+                    entry: id,
+                    person: admin.clone(),
+                },
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
+}
+
+/// The admins to tell of an override: all of them when the setting asks.
+fn admins_to_tell(directory: &Directory, notify: bool) -> &[PersonId] {
+    if notify { &directory.org.admins } else { &[] }
 }
 
 /// Refuses a story naming people who asked not to be named.
@@ -368,8 +371,7 @@ async fn post_new(
                     .await?;
                     with_post(
                         conn,
-                        &directory.org.admins,
-                        notify_admins,
+                        admins_to_tell(&directory, notify_admins),
                         moment,
                         &draft.author,
                         &named,
@@ -440,8 +442,7 @@ pub async fn confirm_draft(
                 moments::set_status(conn, draft, MomentStatus::Shared, now).await?;
                 with_post(
                     conn,
-                    &directory.org.admins,
-                    notify_admins,
+                    admins_to_tell(&directory, notify_admins),
                     draft,
                     &person,
                     &named,
