@@ -37,4 +37,12 @@ CREATE TABLE privacy_overrides (
     created_at  INTEGER NOT NULL
 );
 
+-- Where each month's moments digest was posted, so that a takedown can
+-- update it in place (chat.update) instead of asking an admin.
+CREATE TABLE digest_posts (
+    month     TEXT    PRIMARY KEY,
+    channel   TEXT    NOT NULL,
+    ts        TEXT    NOT NULL
+);
+
 CREATE INDEX privacy_overrides_by_time ON privacy_overrides (created_at);

@@ -52,6 +52,9 @@ pub enum PrivacyCheck {
     Scan,
     /// The author saw the warning and chose to post as written.
     Confirmed,
+    /// Demo data seeded by the playground: posted without the guard, the
+    /// per-person limit, or DMs to the people it names.
+    Seed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,7 +90,7 @@ pub fn channel_for(directory: &Directory, audience: Audience) -> ChannelId {
 fn findings(ctx: &AppContext, draft: &MomentDraft, check: PrivacyCheck) -> Vec<Finding> {
     match check {
         PrivacyCheck::Scan => scan(ctx, draft.story.as_str()),
-        PrivacyCheck::Confirmed => Vec::new(),
+        PrivacyCheck::Confirmed | PrivacyCheck::Seed => Vec::new(),
     }
 }
 
@@ -273,7 +276,7 @@ pub async fn share(
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }
     let overrode = overridden(ctx, draft.story.as_str(), check);
-    post_new(ctx, draft, replaces, overrode).await
+    post_new(ctx, draft, replaces, overrode, check == PrivacyCheck::Seed).await
 }
 
 /// Shares a moment from a one-line command: if the guard finds something,
@@ -293,7 +296,7 @@ pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<Share
     }
     let found = findings(ctx, &draft, PrivacyCheck::Scan);
     if found.is_empty() {
-        return post_new(ctx, draft, None, None).await;
+        return post_new(ctx, draft, None, None, false).await;
     }
     let now = ctx.clock.now();
     let id = ctx
@@ -313,17 +316,26 @@ async fn post_new(
     draft: MomentDraft,
     replaces: Option<MomentId>,
     overrode: Option<String>,
+    seed: bool,
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let channel = channel_for(&directory, draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
-    let named = named_people(
-        draft.story.as_str(),
-        draft.recognized.people(),
-        &draft.author,
-    );
-    let limit = ctx.privacy.moments_per_hour;
+    let named = if seed {
+        Vec::new()
+    } else {
+        named_people(
+            draft.story.as_str(),
+            draft.recognized.people(),
+            &draft.author,
+        )
+    };
+    let limit = if seed {
+        0
+    } else {
+        ctx.privacy.moments_per_hour
+    };
     let notify_admins = ctx.privacy.notify_admins_on_override;
     let moment = if replaces.is_none() && limit == 0 && named.is_empty() && overrode.is_none() {
         // The common case without a limit: one new moment and its post,
@@ -587,9 +599,12 @@ pub struct TakenDown {
     pub author: PersonId,
     /// Its post is being deleted (it had one, or one on the way).
     pub had_post: bool,
-    /// The month (`2026-11`) of an already-sent digest that quoted it: the
-    /// admins were told to delete that digest message by hand.
+    /// The month (`2026-11`) of an already-sent digest that quoted it.
     pub digest_sent: Option<String>,
+    /// That digest is being updated in place; otherwise (its post is not
+    /// known, e.g. sent before this version) the admins were told to delete
+    /// it by hand.
+    pub digest_updated: bool,
 }
 
 /// Deletes a moment; see [`take_down`].
@@ -676,7 +691,24 @@ pub async fn take_down(
                 for home in homes {
                     enqueue(conn, &Outgoing::PublishHome { person: home }, now).await?;
                 }
-                if digest_sent.is_some() {
+                let digest_post = match &digest_sent {
+                    Some(month) => privacy_store::digest_post(conn, month).await?,
+                    None => None,
+                };
+                let digest_updated = digest_post.is_some();
+                if let (Some(period), Some((channel, _))) = (&digest_sent, digest_post) {
+                    let channel = ChannelId::parse(&channel)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    enqueue(
+                        conn,
+                        &Outgoing::UpdateMomentsDigest {
+                            period: period.clone(),
+                            channel,
+                        },
+                        now,
+                    )
+                    .await?;
+                } else if digest_sent.is_some() {
                     for admin in &directory.org.admins {
                         enqueue(
                             conn,
@@ -694,6 +726,7 @@ pub async fn take_down(
                     author: moment.author,
                     had_post,
                     digest_sent,
+                    digest_updated,
                 }))
             })
         })

@@ -93,6 +93,8 @@ pub enum Outgoing {
     },
     /// The month's moments, to the moments channel.
     MomentsDigest { period: String, channel: ChannelId },
+    /// Re-render a month's moments digest in place (after a takedown).
+    UpdateMomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
     /// A team's priorities, to its channel (and remember where).
@@ -203,6 +205,7 @@ impl Outgoing {
             | Outgoing::ProposalDecided { channel, .. }
             | Outgoing::Kickoff { channel, .. }
             | Outgoing::MomentsDigest { channel, .. }
+            | Outgoing::UpdateMomentsDigest { channel, .. }
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }

@@ -259,6 +259,10 @@ pub async fn record_post(
             id.0,
         ),
         PostOwner::Nudge(id) => ("UPDATE nudges SET channel = ?, ts = ? WHERE id = ?", id.0),
+        PostOwner::MomentsDigest { year, month } => {
+            let key = format!("{year:04}-{month:02}");
+            return super::privacy::record_digest_post(conn, &key, channel, ts).await;
+        }
     };
     sqlx::query(sql)
         .bind(channel)

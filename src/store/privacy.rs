@@ -238,3 +238,35 @@ pub async fn rewrite_story(
         .await?;
     Ok(())
 }
+
+/// Records where the moments digest of `month` (`2026-11`) was posted.
+pub async fn record_digest_post(
+    conn: &mut Conn,
+    month: &str,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO digest_posts (month, channel, ts) VALUES ($1, $2, $3) \
+         ON CONFLICT (month) DO UPDATE SET channel = excluded.channel, ts = excluded.ts",
+    )
+    .bind(month)
+    .bind(channel)
+    .bind(ts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Where the moments digest of `month` was posted, if the bot knows.
+pub async fn digest_post(
+    conn: &mut Conn,
+    month: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    Ok(
+        sqlx::query_as("SELECT channel, ts FROM digest_posts WHERE month = $1")
+            .bind(month)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -280,10 +280,10 @@ async fn an_admin_removes_a_colleagues_moment_from_the_home_tab() {
     );
 }
 
-#[tokio::test]
-async fn a_takedown_after_the_digest_went_out_tells_the_admins_which_message_to_delete() {
-    let app = spawn_app().await;
-    let (id, _) = posted(&app).await;
+/// Shares a moment, sends this month's digest (which quotes it); returns
+/// the moment's id.
+async fn quoted_in_a_sent_digest(app: &TestApp) -> i64 {
+    let (id, _) = posted(app).await;
     app.advance(2);
     let month = Month::containing(
         alignbot::clock::Clock::now(&app.clock),
@@ -294,22 +294,73 @@ async fn a_takedown_after_the_digest_went_out_tells_the_admins_which_message_to_
         .unwrap();
     app.drain().await;
     assert!(
-        app.fake
-            .calls_to("chat.postMessage")
-            .iter()
-            .any(|c| c.body.to_string().contains("Priya stayed two hours")),
+        app.fake.calls_to("chat.postMessage").iter().any(|c| c
+            .body
+            .to_string()
+            .contains("Mission moments of")
+            && c.body.to_string().contains("Priya stayed two hours")),
         "the digest quoted it"
     );
     app.advance(2);
+    id
+}
+
+#[tokio::test]
+async fn a_takedown_after_the_digest_went_out_updates_that_digest_in_place() {
+    let app = spawn_app().await;
+    let id = quoted_in_a_sent_digest(&app).await;
+    let digest_ts: String =
+        sqlx::query_scalar("SELECT ts FROM digest_posts WHERE month = '2026-11'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
 
     let reply = app
         .post_command("/moment", &format!("remove {id}"), ADMIN)
         .await;
     assert!(
-        reply.text().contains("already quoted in a sent digest"),
+        reply
+            .text()
+            .contains("digest that quoted it is being updated"),
         "{}",
         reply.body
     );
+    app.drain().await;
+    app.advance(1);
+    app.drain().await;
+    let update = app
+        .fake
+        .calls_to("chat.update")
+        .into_iter()
+        .find(|c| c.body["ts"] == digest_ts.as_str())
+        .expect("the digest is updated in place");
+    assert_eq!(update.body["channel"], MOMENTS);
+    let text = update.body.to_string();
+    assert!(text.contains("Mission moments of November 2026"), "{text}");
+    assert!(!text.contains("Priya stayed two hours"), "{text}");
+    assert!(
+        !app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .any(|c| c.body["channel"] == ADMIN),
+        "nothing for the admins to do by hand"
+    );
+}
+
+#[tokio::test]
+async fn a_digest_whose_post_is_unknown_is_named_to_the_admins_to_delete_by_hand() {
+    let app = spawn_app().await;
+    let id = quoted_in_a_sent_digest(&app).await;
+    // A digest sent by a version that did not record where it went.
+    sqlx::query("DELETE FROM digest_posts")
+        .execute(app.ctx.store.reads())
+        .await
+        .unwrap();
+
+    let reply = app
+        .post_command("/moment", &format!("remove {id}"), ADMIN)
+        .await;
+    assert!(reply.text().contains("cannot edit"), "{}", reply.body);
     app.drain().await;
     let dm = app
         .fake
@@ -332,6 +383,7 @@ async fn a_takedown_after_the_digest_went_out_tells_the_admins_which_message_to_
             .await,
         1
     );
+    assert!(app.fake.calls_to("chat.update").is_empty());
 }
 
 #[test]

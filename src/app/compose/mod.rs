@@ -220,6 +220,9 @@ pub async fn compose(
         } => nudges::priorities(ctx, *nudge, person, team, *reminder).await,
         Outgoing::UpdatePrioritiesNudge { nudge, .. } => nudges::priorities_done(ctx, *nudge).await,
         Outgoing::MomentsDigest { period, channel } => digests::moments(ctx, period, channel).await,
+        Outgoing::UpdateMomentsDigest { period, channel } => {
+            digests::update_moments(ctx, period, channel).await
+        }
         Outgoing::LeadershipDigest { period, channel } => {
             digests::leadership(ctx, period, channel).await
         }

@@ -132,8 +132,10 @@ pub fn taken_down_text(taken: &crate::app::moments::TakenDown) -> String {
         text.push_str(", its post is being deleted");
     }
     text.push_str(" and it is leaving every Home tab and the digests not yet sent.");
-    if taken.digest_sent.is_some() {
-        text.push_str(" It was already quoted in a sent digest: the admins have a DM saying which message to delete by hand.");
+    match (&taken.digest_sent, taken.digest_updated) {
+        (Some(_), true) => text.push_str(" The monthly digest that quoted it is being updated without it."),
+        (Some(_), false) => text.push_str(" It was already quoted in a sent digest that I cannot edit: the admins have a DM saying which message to delete by hand."),
+        (None, _) => {}
     }
     text.push_str(" Backups and exports made before still hold it.");
     text
