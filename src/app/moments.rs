@@ -552,10 +552,22 @@ pub async fn edit(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let draft = input.validate(person.clone(), &directory)?;
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(ShareOutcome::NotNamed { people });
+    }
     let found = findings(ctx, &draft, check);
     if !found.is_empty() {
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }
+    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let notify_admins = ctx.privacy.notify_admins_on_override;
     let now = ctx.clock.now();
     let outcome = ctx
         .store
@@ -568,6 +580,22 @@ pub async fn edit(
                     Err(refusal) => return Ok(Err(refusal)),
                 };
                 moments::update_content(conn, id, &draft, now).await?;
+                if let Some(kinds) = &overrode {
+                    // An edit saved as written past the guard is an override too.
+                    let entry =
+                        privacy_store::record_override(conn, &person, Some(id), kinds, now).await?;
+                    for admin in admins_to_tell(&directory, notify_admins) {
+                        enqueue(
+                            conn,
+                            &Outgoing::OverrideNotice {
+                                entry,
+                                person: admin.clone(),
+                            },
+                            now,
+                        )
+                        .await?;
+                    }
+                }
                 let channel = channel_for(&directory, moment.audience);
                 if moment.status == MomentStatus::Shared {
                     enqueue(

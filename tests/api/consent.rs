@@ -172,3 +172,40 @@ async fn align_privacy_with_other_words_says_what_to_type() {
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM privacy_opt_outs").await, 0);
 }
+
+#[tokio::test]
+async fn an_edit_cannot_add_someone_who_asked_not_to_be_named() {
+    let app = spawn_app().await;
+    let (id, _) = crate::edit_delete::shared(&app, NURSE, "The choir sang on the ward.").await;
+    app.post_command("/align", "privacy dont-name-me", NURSE2)
+        .await;
+    let form = Form {
+        story: "The choir sang on the ward, led by our colleague.",
+        recognized: &[NURSE2],
+        ..Form::default()
+    };
+    let reply = app
+        .post_interaction(&submission(
+            NURSE,
+            "moment_edit",
+            json!({"moment": id}),
+            &form,
+        ))
+        .await
+        .json();
+    assert_eq!(reply["response_action"], "errors", "{reply}");
+    assert!(
+        reply["errors"]["story"]
+            .as_str()
+            .unwrap()
+            .contains("asked not to be named")
+    );
+    let stored: String = sqlx::query_scalar("SELECT story FROM moments WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(stored, "The choir sang on the ward.");
+    app.settle().await;
+    assert!(app.fake.calls_to("chat.update").is_empty());
+}

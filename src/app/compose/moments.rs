@@ -59,7 +59,7 @@ pub(super) async fn post(
         to: Conversation::Channel(channel.clone()),
         message: Message::Moment(MomentPost {
             moment,
-            edited_for_privacy: false,
+            edited_for_privacy: edited_for_privacy(ctx, id).await?,
         }),
         thread: None,
         record: Some(PostOwner::Moment(id)),
