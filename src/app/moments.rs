@@ -866,3 +866,32 @@ pub async fn by_post(
 ) -> Result<Option<MomentId>, AppError> {
     Ok(moments::by_post(ctx.store.reads(), channel, ts).await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(raw: &str) -> PersonId {
+        PersonId::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn the_people_a_story_names_are_those_recognized_and_mentioned_but_not_its_author() {
+        let named = named_people(
+            "Thanks <@U0NURSE2|kim> and <@U0LEAD1>, and me <@U0NURSE1>; not <#C0MOMENTS> or <!here>.",
+            &[id("U0ADMIN"), id("U0NURSE2")],
+            &id("U0NURSE1"),
+        );
+        assert_eq!(named, [id("U0ADMIN"), id("U0NURSE2"), id("U0LEAD1")]);
+        assert!(named_people("<@", &[], &id("U0NURSE1")).is_empty());
+    }
+
+    #[test]
+    fn an_override_records_each_kind_of_finding_once_and_never_the_text() {
+        let found = privacy::scan("Call Mr. Garcia at 555-123-4567 or 555-987-6543.");
+        let kinds = kinds_of(&found).unwrap();
+        assert_eq!(kinds.matches("a phone number").count(), 1, "{kinds}");
+        assert!(!kinds.contains("555"), "{kinds}");
+        assert_eq!(kinds_of(&[]), None);
+    }
+}
