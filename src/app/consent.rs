@@ -48,11 +48,13 @@ fn replace_words(text: &str, name: &str) -> String {
 }
 
 /// "Don't name me": takes `person` out of moment `id` (story, recognitions
-/// and post). Only someone the moment names may ask; asking twice is done.
+/// and post). Returns false, changing nothing, when the moment does not
+/// name them (any more): only someone it names may ask.
 #[tracing::instrument(skip_all, fields(%person, %id))]
-pub async fn unname(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<(), AppError> {
+pub async fn unname(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<bool, AppError> {
     let now = ctx.clock.now();
-    ctx.store
+    let changed = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
                 let Some(moment) = moments::get(conn, id)
@@ -67,7 +69,7 @@ pub async fn unname(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<
                     super::moments::named_people(&moment.story, &moment.recognized, &moment.author);
                 if !named.contains(&person) {
                     // Already taken out (a second click), or never named.
-                    return Ok(Ok(()));
+                    return Ok(Ok(false));
                 }
                 let names = privacy::names_of(conn, &person).await?;
                 let story = without_person(&moment.story, &person, &names);
@@ -94,12 +96,12 @@ pub async fn unname(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<
                     now,
                 )
                 .await?;
-                Ok::<_, StoreError>(Ok(()))
+                Ok::<_, StoreError>(Ok(true))
             })
         })
         .await??;
     ctx.wake_delivery();
-    Ok(())
+    Ok(changed)
 }
 
 /// Turns "don't name me in future moments" on or off.

@@ -359,13 +359,12 @@ async fn button(
             moments::delete(ctx, person, parse_moment_id(value)?).await
         }
         ids::UNNAME => {
-            crate::app::consent::unname(ctx, person, parse_moment_id(value)?).await?;
-            replace_reply(
-                ctx,
-                reply_to,
-                "Done: your name is out of that story and its post (it now says “a colleague”). To never be named in future moments, type /align privacy.".into(),
-            )
-            .await
+            let text = if crate::app::consent::unname(ctx, person, parse_moment_id(value)?).await? {
+                "Done: your name is out of that story and its post (it now says “a colleague”). To never be named in future moments, type /align privacy."
+            } else {
+                "That story does not name you (any more): nothing to change. To never be named in future moments, type /align privacy."
+            };
+            replace_reply(ctx, reply_to, text.into()).await
         }
         ids::PRIVACY_OPT_OUT | ids::PRIVACY_OPT_IN => {
             let out = action == ids::PRIVACY_OPT_OUT;

@@ -54,6 +54,15 @@ async fn a_person_named_is_told_and_dont_name_me_takes_them_out_of_story_and_pos
     .await;
     app.settle().await;
     assert!(app.fake.calls_to("chat.update").is_empty());
+    let told = &app.fake.calls_to("hook")[0];
+    assert!(
+        told.body["text"]
+            .as_str()
+            .unwrap()
+            .contains("does not name you"),
+        "{}",
+        told.body
+    );
 
     app.post_interaction(&button(
         NURSE2,
@@ -91,7 +100,9 @@ async fn a_person_named_is_told_and_dont_name_me_takes_them_out_of_story_and_pos
         0,
         "no longer recognized by name"
     );
-    let answers = app.fake.calls_to("hook");
+    // Replies to one message are paced like a channel.
+    app.advance(1);
+    let answers = app.sent("hook", 2).await;
     assert!(
         answers.last().unwrap().body["text"]
             .as_str()
