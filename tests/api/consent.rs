@@ -220,3 +220,66 @@ async fn an_edit_cannot_add_someone_who_asked_not_to_be_named() {
     app.settle().await;
     assert!(app.fake.calls_to("chat.update").is_empty());
 }
+
+#[tokio::test]
+async fn forgetting_a_person_leaves_no_trace_of_them_in_the_privacy_records() {
+    let app = spawn_app().await;
+    // The nurse opts out, takes a moment down, posts one as written past the
+    // guard and is named in a colleague's moment, then asks not to be.
+    app.post_command("/align", "privacy dont-name-me", NURSE)
+        .await;
+    let (id, _) = crate::edit_delete::shared(&app, NURSE, "A story to take back.").await;
+    app.post_command("/moment", &format!("remove {id}"), NURSE)
+        .await;
+    let form = Form {
+        story: "Mr. Garcia in room 12 called us at 555-123-4567 to say thanks.",
+        acknowledged: Some(true),
+        ..Form::default()
+    };
+    app.post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
+        .await;
+    app.post_command("/align", "privacy name-me", NURSE).await;
+    let named = Form {
+        story: "Kim and our nurse sang.",
+        recognized: &[NURSE],
+        ..Form::default()
+    };
+    app.post_interaction(&submission(NURSE2, "moment_share", json!({}), &named))
+        .await;
+    let theirs = app.scalar("SELECT MAX(id) FROM moments").await;
+    app.post_interaction(&button(
+        NURSE,
+        "moment_unname",
+        &theirs.to_string(),
+        On::Message(&app.fake.hook_url("dm/forget")),
+    ))
+    .await;
+    app.post_command("/align", "privacy dont-name-me", NURSE)
+        .await;
+    let count = "SELECT (SELECT COUNT(*) FROM moment_removals WHERE author = 'U0NURSE1' AND removed_by = 'U0NURSE1') \
+                 + (SELECT COUNT(*) FROM privacy_overrides WHERE person_id = 'U0NURSE1') \
+                 + (SELECT COUNT(*) FROM moment_unnamed WHERE person_id = 'U0NURSE1') \
+                 + (SELECT COUNT(*) FROM privacy_opt_outs WHERE person_id = 'U0NURSE1')";
+    assert_eq!(app.scalar(count).await, 4, "one row in each record");
+
+    let gone = json!({
+        "token": "verification_token", "team_id": "T0TEAM", "api_app_id": "A0APP",
+        "type": "event_callback", "event_id": "Ev0FORGET", "event_time": 1_763_300_000,
+        "event": {"type": "user_change", "event_ts": "1763300000.000100", "cache_ts": 1_763_300_000,
+            "user": {"id": NURSE, "team_id": "T0TEAM", "name": "nurse", "deleted": true,
+                     "tz": "America/Chicago"}}
+    });
+    assert_eq!(app.post_event(&gone).await.status, 200);
+    app.drain().await;
+    let traces = "SELECT (SELECT COUNT(*) FROM moment_removals WHERE author = 'U0NURSE1' OR removed_by = 'U0NURSE1') \
+                  + (SELECT COUNT(*) FROM privacy_overrides WHERE person_id = 'U0NURSE1') \
+                  + (SELECT COUNT(*) FROM moment_unnamed WHERE person_id = 'U0NURSE1') \
+                  + (SELECT COUNT(*) FROM privacy_opt_outs WHERE person_id = 'U0NURSE1')";
+    assert_eq!(app.scalar(traces).await, 0);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM moment_removals WHERE author LIKE 'UFORGOTTEN%'")
+            .await,
+        1,
+        "the history still says a moment was removed"
+    );
+}
