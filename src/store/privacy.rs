@@ -5,11 +5,11 @@
 //! Nothing here keeps a story's text: a takedown erases it from `moments`
 //! and leaves only who removed which moment and when.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::{MomentId, PersonId};
 use chrono::{DateTime, Utc};
-use sqlx::SqliteConnection as Conn;
 
 /// One moment taken down: by whom and when, and the month of an
 /// already-sent digest that quoted it.
