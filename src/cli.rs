@@ -1,5 +1,6 @@
-//! The operator commands that are not `serve`: `jobs list`, `jobs run`,
-//! `forget-user`, `backup`, `export` and `import goals`.
+//! The operator commands that are not `serve`: `migrate`, `jobs list`,
+//! `jobs run`, `forget-user`, `backup`, `copy-db`, `export` and
+//! `import goals`.
 
 use crate::app::data_rights;
 use crate::app::export::{self, ExportError, ExportRequest};
@@ -14,8 +15,8 @@ use crate::domain::period::Month;
 use crate::export::Format;
 use crate::scheduler::schedules;
 use crate::slack::client::{SlackTransport, build_client};
-use crate::startup::prepare_store;
-use crate::store::{jobs as job_store, outbox};
+use crate::startup::{prepare_store, prepare_store_counting};
+use crate::store::{Backend, Store, jobs as job_store, outbox};
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use std::path::Path;
@@ -28,6 +29,101 @@ pub enum CliError {
     Usage(String),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
+}
+
+/// `alignbot migrate`: applies this build's migrations, seeds the
+/// organization from the settings, and says how many migrations it applied.
+pub async fn migrate(settings: &Settings, clock: SharedClock) -> anyhow::Result<()> {
+    let (store, ctx, applied) = prepare_store_counting(settings, &clock).await?;
+    let backend = store.backend();
+    drop(ctx);
+    store.close().await;
+    let total = backend.migrations().iter().count();
+    let what = match applied {
+        0 => "no migrations to apply".to_owned(),
+        1 => "applied 1 migration".to_owned(),
+        n => format!("applied {n} migrations"),
+    };
+    println!(
+        "{what}; the {} database is up to date ({total} migrations): {}",
+        backend.name(),
+        settings.database_shown()
+    );
+    Ok(())
+}
+
+/// `alignbot copy-db --from <url> --to <url>`: every table of one database
+/// into another, empty one (e.g. SQLite into PostgreSQL), in one
+/// transaction on the target, with each table's row count checked.
+pub async fn copy_db(from: &str, to: &str) -> Result<(), CliError> {
+    use crate::store::copy::{self, CopyError};
+    let shown = |url: &str| crate::config::redact_url(url);
+    for (flag, url) in [("--from", from), ("--to", to)] {
+        Backend::of_url(url).map_err(|_| {
+            CliError::Usage(format!(
+                "{flag} {} is not a database URL; give sqlite://FILE or postgres://USER@HOST/DATABASE",
+                shown(url)
+            ))
+        })?;
+    }
+    if from == to {
+        return Err(CliError::Usage(
+            "--from and --to are the same database".to_owned(),
+        ));
+    }
+    if matches!(Backend::of_url(from), Ok(Backend::Sqlite)) {
+        let path = from
+            .trim_start_matches("sqlite://")
+            .trim_start_matches("sqlite:");
+        let path = path.split('?').next().unwrap_or_default();
+        if !Path::new(path).exists() {
+            return Err(CliError::Usage(format!(
+                "--from {}: there is no such file",
+                shown(from)
+            )));
+        }
+    }
+    let open = |url: &str| {
+        let url = url.to_owned();
+        async move {
+            let store = Store::connect(&url).await.with_context(|| {
+                format!(
+                    "cannot open the database at {}",
+                    crate::config::redact_url(&url)
+                )
+            })?;
+            store
+                .migrate()
+                .await
+                .with_context(|| format!("cannot migrate {}", crate::config::redact_url(&url)))?;
+            anyhow::Ok(store)
+        }
+    };
+    let source = open(from).await?;
+    let target = open(to).await?;
+    let started = std::time::Instant::now();
+    let copied = copy::copy(source.reads(), target.reads())
+        .await
+        .map_err(|e| match e {
+            CopyError::Store(e) => {
+                CliError::Other(anyhow::Error::new(e).context("copy failed; nothing was written"))
+            }
+            usage => CliError::Usage(usage.to_string()),
+        })?;
+    source.close().await;
+    target.close().await;
+    let rows: i64 = copied.iter().map(|(_, n)| n).sum();
+    for (table, n) in &copied {
+        println!("{n:>9} rows  {table}");
+    }
+    println!(
+        "copied {rows} rows in {} tables from {} to {} in {:.1} s; every table's count matches",
+        copied.len(),
+        shown(from),
+        shown(to),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 /// `alignbot jobs list`.
@@ -197,6 +293,18 @@ pub async fn forget_user(
 /// and writing meanwhile. The copy is written beside the target and renamed
 /// into place only once complete and checked.
 pub async fn backup(settings: &Settings, target: &Path) -> Result<(), CliError> {
+    if matches!(
+        Backend::of_url(&settings.database_url),
+        Ok(Backend::Postgres)
+    ) {
+        // The URL is not repeated: it may hold a password.
+        return Err(CliError::Usage(format!(
+            "alignbot backup copies a SQLite database; this one is PostgreSQL. Back it up with PostgreSQL's own tools, \
+             e.g. pg_dump --format=custom --file={} \"$DATABASE_URL\" (restore with pg_restore), \
+             or your provider's snapshots",
+            target.display()
+        )));
+    }
     if target.exists() {
         return Err(CliError::Usage(format!(
             "{} exists; choose a new file name (a backup never overwrites)",

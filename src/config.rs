@@ -52,6 +52,10 @@ pub enum ConfigError {
         value: String,
         rule: String,
     },
+    /// A Microsoft Teams setting (`MICROSOFT_APP_*`, `BOTFRAMEWORK_*`,
+    /// `ALIGNBOT_TEAMS_NO_AUTH`); the message names the variable.
+    #[error(transparent)]
+    Teams(#[from] crate::teams::settings::TeamsSettingsError),
     #[error("{name} and {other} are both set; set only one of them")]
     Conflict { name: String, other: String },
     #[error("cannot read {name} from {path}: {reason}")]
@@ -90,6 +94,9 @@ pub struct Settings {
     pub teams: Vec<Team>,
     pub schedule: Schedules,
     pub data: DataSettings,
+    /// Microsoft Teams, when `MICROSOFT_APP_ID` (or `ALIGNBOT_TEAMS_NO_AUTH=1`)
+    /// is set: `serve` then answers `POST /api/messages`.
+    pub microsoft_teams: Option<crate::teams::settings::TeamsSettings>,
     pub privacy: PrivacySettings,
 }
 
@@ -108,6 +115,7 @@ impl std::fmt::Debug for Settings {
             .field("teams", &self.teams)
             .field("schedule", &self.schedule)
             .field("data", &self.data)
+            .field("microsoft_teams", &self.microsoft_teams)
             .field("privacy", &self.privacy)
             .finish()
     }
@@ -530,11 +538,11 @@ impl Settings {
         // It may hold a password, so it is read like a secret.
         let database_url = environment::secret(env, "DATABASE_URL", file.database.url)?
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !database_url.starts_with("sqlite:") {
+        if crate::store::Backend::of_url(&database_url).is_err() {
             return Err(invalid(
                 "DATABASE_URL (database.url)",
                 redact_url(&database_url),
-                "only sqlite: URLs are supported by this build, e.g. sqlite://data/alignbot.db",
+                "give sqlite://FILE (e.g. sqlite://data/alignbot.db) or postgres://USER:PASSWORD@HOST:5432/DATABASE",
             ));
         }
 
@@ -593,6 +601,9 @@ impl Settings {
             ));
         }
 
+        let microsoft_teams =
+            crate::teams::settings::TeamsSettings::from_env(|name| env.var(name))?;
+
         Ok(Self {
             slack,
             database_url,
@@ -606,6 +617,7 @@ impl Settings {
             teams,
             schedule,
             data,
+            microsoft_teams,
             privacy,
         })
     }
@@ -614,7 +626,7 @@ impl Settings {
     pub fn require_signing_secret(&self) -> Result<&SecretString, ConfigError> {
         self.slack.signing_secret.as_ref().ok_or(ConfigError::Required {
             name: "SLACK_SIGNING_SECRET",
-            hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve.",
+            hint: "Copy it from your Slack app's page (Basic Information → App Credentials → Signing Secret) and export SLACK_SIGNING_SECRET=… before running serve (or set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID for Microsoft Teams alone: see docs/teams-setup.md).",
         })
     }
 }
@@ -624,6 +636,14 @@ impl Settings {
     /// (an app token) needs none, since the socket itself is authenticated;
     /// without one, every `/slack/*` HTTP request is then refused.
     pub fn serve_signing_secret(&self) -> Result<Option<&SecretString>, ConfigError> {
+        // Teams alone is a valid deployment (DESIGN): no Slack settings at all.
+        if self.microsoft_teams.is_some()
+            && self.slack.signing_secret.is_none()
+            && self.slack.app_token.is_none()
+            && self.slack.bot_token.is_none()
+        {
+            return Ok(None);
+        }
         match self.slack.app_token {
             Some(_) => Ok(self.slack.signing_secret.as_ref()),
             None => self.require_signing_secret().map(Some),
@@ -1085,7 +1105,7 @@ name = "Patient care"
             (MINIMAL, &[("SLACK_API_URL", "ftp://x")], "SLACK_API_URL"),
             (
                 MINIMAL,
-                &[("DATABASE_URL", "postgres://u:pw@h/db")],
+                &[("DATABASE_URL", "mysql://u:pw@h/db")],
                 "DATABASE_URL",
             ),
             (
@@ -1142,7 +1162,7 @@ name = "Patient care"
 
     #[test]
     fn a_password_in_a_database_url_is_never_printed() {
-        let message = load(MINIMAL, &[("DATABASE_URL", "postgres://me:hunter2@db/x")])
+        let message = load(MINIMAL, &[("DATABASE_URL", "mysql://me:hunter2@db/x")])
             .unwrap_err()
             .to_string();
         assert!(!message.contains("hunter2"), "{message}");
@@ -1176,6 +1196,33 @@ name = "Patient care"
         )
         .unwrap();
         assert!(both.serve_signing_secret().unwrap().is_some());
+    }
+
+    #[test]
+    fn teams_alone_is_a_valid_deployment_and_its_errors_name_the_variable() {
+        let teams = load(
+            MINIMAL,
+            &[
+                ("MICROSOFT_APP_ID", "8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f"),
+                ("MICROSOFT_APP_PASSWORD", "t0p-s3cr3t"),
+                (
+                    "MICROSOFT_APP_TENANT_ID",
+                    "11111111-2222-4333-8444-555555555555",
+                ),
+            ],
+        )
+        .unwrap();
+        assert!(teams.microsoft_teams.is_some());
+        assert!(
+            teams.serve_signing_secret().unwrap().is_none(),
+            "no Slack needed"
+        );
+        assert!(!format!("{teams:?}").contains("t0p-s3cr3t"));
+        let neither = load(MINIMAL, &[]).unwrap();
+        let message = neither.serve_signing_secret().unwrap_err().to_string();
+        assert!(message.contains("MICROSOFT_APP_ID"), "{message}");
+        let bad = load(MINIMAL, &[("MICROSOFT_APP_ID", "not-a-guid")]).unwrap_err();
+        assert!(bad.to_string().contains("MICROSOFT_APP_ID"), "{bad}");
     }
 
     #[test]
@@ -1345,7 +1392,7 @@ name = "Patient care"
         assert!(!both.contains("s3cr3t"), "{both}");
 
         let url = dir.path().join("url");
-        std::fs::write(&url, "postgres://me:hunter2@db/x?password=hunter3").unwrap();
+        std::fs::write(&url, "mysql://me:hunter2@db/x?password=hunter3").unwrap();
         let message = load(
             MINIMAL,
             &[("DATABASE_URL_FILE", &url.display().to_string())],

@@ -6,16 +6,28 @@
 //! loops over it, sleeping on the injected clock until that moment, a wake-up
 //! from a service that just enqueued something, or shutdown.
 //!
-//! Guarantees:
+//! Guarantees, with any number of workers (in one process or several) on
+//! one database:
 //! - Rows of one lane (a channel) go out in order, one at a time, at most one
 //!   per `per_channel_interval` (Slack allows about one message per second
-//!   per channel). Rows without a lane go out concurrently.
-//! - A 429 pauses all sending for its `Retry-After`; 5xx, timeouts and
-//!   network errors back off exponentially (capped, with jitter); permanent
-//!   errors stop the row with the reason stored and logged.
-//! - A row is claimed with a lease before it is sent and marked sent right
-//!   after, so this worker never sends a row twice; rows left pending by a
-//!   crash are sent after their lease runs out.
+//!   per channel): the lane's next send time lives in the database
+//!   (`store::lanes`) and is taken in the claim's transaction. Rows without
+//!   a lane go out concurrently.
+//! - A 429 pauses all sending, by every worker, for its `Retry-After`; 5xx,
+//!   timeouts and network errors back off exponentially (capped, with
+//!   jitter); permanent errors stop the row with the reason stored and
+//!   logged.
+//! - A refused token (`invalid_auth`, `token_revoked`, 401/403, a proxy's
+//!   404) pauses delivery for every worker (`store::pause`) with the rows
+//!   kept pending and the attempt not counted; one worker at a time asks
+//!   `auth.test` with backoff, and delivery resumes when it answers ok.
+//! - A row is claimed with a short lease (15 s, or the request timeout plus
+//!   5 s) and this worker's id before it is sent; every later update of the
+//!   row is fenced on that claim, so a worker that lost its claim changes
+//!   nothing. A dead process's claims are free again when their leases run
+//!   out; a process that stops gracefully releases its own at once. What a
+//!   process killed mid-send can duplicate is only the row it had in flight
+//!   (see docs/operations.md).
 
 use crate::app::AppContext;
 use crate::app::compose::{self, ComposeError, Composed};
@@ -26,8 +38,9 @@ use crate::config::DeliverySettings;
 use crate::domain::Directory;
 use crate::domain::ids::{PostOwner, PostRef};
 use crate::metrics::Delivery;
-use crate::store::outbox::{self, OutboxRow};
+use crate::store::outbox::{self, Claim, OutboxRow};
 use crate::store::{Store, StoreError};
+use crate::store::{lanes, pause};
 use chrono::{DateTime, Duration, Utc};
 use futures_util::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
@@ -55,6 +68,10 @@ pub enum SendError {
     Transient(String),
     /// Never going to work; stop and keep the reason.
     Permanent(String),
+    /// The platform refused our credentials (`invalid_auth`, a 401, …): not
+    /// the message's fault, so it stays pending and delivery pauses until
+    /// the credentials work again.
+    Unauthorized(String),
     /// Not yet: send at this instant (e.g. the hour in the person's zone).
     Defer(DateTime<Utc>, &'static str),
 }
@@ -69,6 +86,14 @@ pub trait Transport: PlatformPeople + Send + Sync + 'static {
         message: &'a Composed,
         directory: &'a Directory,
     ) -> BoxFuture<'a, Result<Sent, SendError>>;
+
+    /// Whether the platform accepts our credentials again after a
+    /// [`SendError::Unauthorized`] paused delivery (Slack: `auth.test`).
+    /// `Err` means the platform could not be asked; ask again later. A
+    /// transport that cannot tell says yes: the next send will tell.
+    fn check_auth(&self) -> BoxFuture<'_, Result<bool, SendError>> {
+        Box::pin(async { Ok(true) })
+    }
 }
 
 /// A finished send, and the row that remembers where its post landed.
@@ -109,8 +134,15 @@ async fn deliver(
     Ok(Delivered { sent, record })
 }
 
-/// How long a claim lasts; a send that takes longer is abandoned (timeout).
-const LEASE: Duration = Duration::seconds(60);
+/// How long a claim lasts at least: a dead process's claims are free again
+/// this soon. A claim also outlasts the request timeout by [`LEASE_MARGIN`],
+/// so a send is abandoned (timeout) before its claim can run out.
+const LEASE: Duration = Duration::seconds(15);
+const LEASE_MARGIN: Duration = Duration::seconds(5);
+/// The first `auth.test` after the token was refused, then doubling up to
+/// [`AUTH_CHECK_CAP`].
+const AUTH_CHECK_FIRST: Duration = Duration::seconds(15);
+const AUTH_CHECK_CAP: Duration = Duration::minutes(5);
 /// Pause after a 429 without a usable Retry-After.
 const DEFAULT_RATE_PAUSE: Duration = Duration::seconds(30);
 const BACKOFF_BASE_MS: i64 = 1_000;
@@ -136,36 +168,25 @@ pub struct Worker {
     ctx: AppContext,
     transport: Arc<dyn Transport>,
     settings: DeliverySettings,
-    /// Per lane: not before this instant (pacing).
-    lanes: Mutex<HashMap<String, DateTime<Utc>>>,
-    /// After a 429: nothing at all before this instant.
+    /// This worker's name on its claims (host, process, random): unique
+    /// among the workers sharing the database.
+    id: String,
+    /// After a 429 or a refused token: nothing more in this round. (What
+    /// holds every worker back lives in the database.)
     paused_until: Mutex<Option<DateTime<Utc>>>,
-    /// When the calls of the last second were made (workspace pace).
-    sent_window: Mutex<std::collections::VecDeque<DateTime<Utc>>>,
 }
 
 impl Worker {
     pub fn new(ctx: AppContext, transport: Arc<dyn Transport>, settings: DeliverySettings) -> Self {
+        let host = process_home().unwrap_or_else(|| "unknown".to_owned());
+        let id = format!("{host}:{}:{:08x}", std::process::id(), fastrand::u32(..));
         Self {
             ctx,
             transport,
             settings,
-            lanes: Mutex::new(HashMap::new()),
+            id,
             paused_until: Mutex::new(None),
-            sent_window: Mutex::new(std::collections::VecDeque::new()),
         }
-    }
-
-    /// How many calls may start now without exceeding `max_per_second`.
-    fn window_room(&self, now: DateTime<Utc>) -> usize {
-        let mut window = self.sent_window.lock().expect("lock");
-        while window
-            .front()
-            .is_some_and(|t| *t <= now - Duration::seconds(1))
-        {
-            window.pop_front();
-        }
-        self.settings.max_per_second.saturating_sub(window.len())
     }
 
     fn clock(&self) -> &SharedClock {
@@ -179,6 +200,9 @@ impl Worker {
     /// Runs until `shutdown`; sends in flight are finished first.
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
         let wake: Arc<Notify> = self.ctx.delivery_wake();
+        if let Err(e) = self.release_dead_local_claims().await {
+            tracing::warn!(error = %e, "cannot release the claims of a process that died here; they run out with their leases");
+        }
         tracing::info!("delivery worker started");
         loop {
             let round = match self.step().await {
@@ -209,7 +233,123 @@ impl Worker {
                 _ = self.clock().sleep_until(until) => {}
             }
         }
+        if let Err(e) = self.release_claims().await {
+            tracing::warn!(error = %e, "cannot release this worker's claims; they run out with their leases");
+        }
         tracing::info!("delivery worker stopped");
+    }
+
+    /// This worker's id, as written on its claims.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// How long a claim lasts (see [`LEASE`]).
+    fn lease(&self) -> Duration {
+        let timeout = Duration::from_std(self.settings.request_timeout).unwrap_or(LEASE);
+        LEASE.max(timeout + LEASE_MARGIN)
+    }
+
+    fn pace(&self) -> Duration {
+        Duration::from_std(self.settings.per_channel_interval).unwrap_or(Duration::seconds(1))
+    }
+
+    /// Gives back the claims this worker still holds (graceful shutdown), so
+    /// the other workers need not wait for the leases to run out.
+    pub async fn release_claims(&self) -> Result<u64, StoreError> {
+        let id = self.id.clone();
+        let released = self
+            .store()
+            .write(move |conn| Box::pin(async move { outbox::release_worker(conn, &id).await }))
+            .await?;
+        if released > 0 {
+            tracing::info!(rows = released, worker = %self.id, "released this worker's claims");
+        }
+        Ok(released)
+    }
+
+    /// At start: frees the claims of earlier processes on this host that are
+    /// gone (killed, crashed), so a restart does not wait for their leases.
+    /// Claims of other hosts, and of processes still running here (another
+    /// `serve`, a `jobs run`), are left alone: their leases decide.
+    async fn release_dead_local_claims(&self) -> Result<(), StoreError> {
+        let host = self.id.split(':').next().unwrap_or_default().to_owned();
+        if host == "unknown" {
+            // Nothing says which claims were made where we run.
+            return Ok(());
+        }
+        let claimants = outbox::claimants(self.store().reads(), &format!("{host}:")).await?;
+        let me = std::process::id();
+        let alive = |pid: u32| std::path::Path::new(&format!("/proc/{pid}")).exists();
+        for worker in claimants
+            .into_iter()
+            .filter(|w| gone_from_this_host(w, &host, me, &self.id, alive))
+        {
+            let released = self
+                .store()
+                .write({
+                    let worker = worker.clone();
+                    move |conn| Box::pin(async move { outbox::release_worker(conn, &worker).await })
+                })
+                .await?;
+            tracing::info!(rows = released, worker = %worker, "released the claims of a process that died on this host");
+        }
+        Ok(())
+    }
+
+    /// While delivery is paused over a refused token: asks the platform
+    /// whether it works again when the next check is due (one worker at a
+    /// time), and resumes if so. Returns when to look again if still paused.
+    async fn paused_for_auth(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let Some(paused) = pause::state(self.store().reads()).await? else {
+            return Ok(None);
+        };
+        let due = from_ms(paused.next_check_at);
+        if due > now {
+            return Ok(Some(due));
+        }
+        let next = now + auth_check_backoff(paused.checks + 1);
+        let seen = paused.checks;
+        let mine = self
+            .store()
+            .write(move |conn| {
+                Box::pin(async move { pause::take_check(conn, seen, now, next).await })
+            })
+            .await?;
+        if !mine {
+            // Another worker is asking right now.
+            return Ok(Some(now + Duration::seconds(1)));
+        }
+        match self.transport.check_auth().await {
+            Ok(true) => {
+                let resumed = self
+                    .store()
+                    .write(|conn| Box::pin(async move { pause::resume(conn).await }))
+                    .await?;
+                if resumed {
+                    tracing::info!(
+                        paused_since = %from_ms(paused.paused_at),
+                        "the bot token works again: delivery resumed"
+                    );
+                }
+                Ok(None)
+            }
+            Ok(false) => {
+                tracing::warn!(
+                    error = %paused.error,
+                    next_check = %next,
+                    "delivery stays paused: Slack still refuses the bot token; set a working SLACK_BOT_TOKEN (or reinstall the app)"
+                );
+                Ok(Some(next))
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, next_check = %next, "cannot check the bot token; delivery stays paused");
+                Ok(Some(next))
+            }
+        }
     }
 
     /// One round: sends everything due now (respecting lanes and pauses),
@@ -222,9 +362,19 @@ impl Worker {
             // stay pending until the retention purge or a reinstall.
             return Ok(round);
         }
-        let paused = *self.paused_until.lock().expect("lock");
-        if let Some(until) = paused.filter(|until| *until > now) {
+        if let Some(until) = self.paused_for_auth(now).await? {
             round.next_due = Some(until);
+            return Ok(round);
+        }
+        *self.paused_until.lock().expect("lock") = None;
+        let held: HashMap<String, DateTime<Utc>> = lanes::held(self.store().reads(), now)
+            .await?
+            .into_iter()
+            .map(|(lane, at)| (lane, from_ms(at)))
+            .collect();
+        if let Some(until) = held.get(lanes::WORKSPACE) {
+            // A 429 paused every worker.
+            round.next_due = Some(*until);
             return Ok(round);
         }
         let rows = outbox::pending(self.store().reads(), SCAN).await?;
@@ -235,10 +385,7 @@ impl Worker {
         let mut note =
             |t: DateTime<Utc>| next_due = Some(next_due.map_or(t, |n: DateTime<Utc>| n.min(t)));
         for row in rows {
-            let lane_free_at = row
-                .lane
-                .as_ref()
-                .and_then(|l| self.lanes.lock().expect("lock").get(l).copied());
+            let lane_free_at = row.lane.as_ref().and_then(|l| held.get(l).copied());
             let ready_at = [
                 Some(from_ms(row.next_attempt_at)),
                 row.lease_until.map(from_ms),
@@ -265,40 +412,89 @@ impl Worker {
             due.push(row);
         }
 
-        // The workspace-wide pace: at most `max_per_second` calls in any
-        // second, so a fan-out of thousands of DMs never runs into Slack's
-        // per-method limit (and a 429 storm).
-        let allowed = self.window_room(now);
-        if due.len() > allowed {
-            due.truncate(allowed);
-            let oldest = self.sent_window.lock().expect("lock").front().copied();
-            note(oldest.map_or(now, |t| t + Duration::seconds(1)));
-        }
+        let per_second = self.settings.max_per_second;
         for id in expired {
             // A modal trigger lives 3 s: opening it later would only fail.
-            self.fail(id, "expired before it could be sent").await?;
-            round.failed += 1;
+            if self.expire(id, "expired before it could be sent").await? {
+                round.failed += 1;
+            }
         }
         // Claim and send in chunks of `max_in_flight`, so no claim waits
         // long enough behind others for its lease to run out.
+        let (lease, pace) = (self.lease(), self.pace());
+        let mut metered_out = false;
         for chunk in due.chunks(self.settings.max_in_flight.max(1)) {
-            let ids: Vec<i64> = chunk.iter().map(|r| r.id).collect();
-            let claimed = self
+            if metered_out || self.paused_until.lock().expect("lock").is_some() {
+                // This second's calls are used up, or a 429 or a refused
+                // token came earlier in this round.
+                break;
+            }
+            let wanted: Vec<(i64, Option<String>)> =
+                chunk.iter().map(|r| (r.id, r.lane.clone())).collect();
+            let worker = self.id.clone();
+            let (claimed, metered): (HashMap<i64, Claimed>, bool) = self
                 .store()
                 .write(move |conn| {
                     Box::pin(async move {
-                        let mut mine = HashSet::new();
-                        for id in ids {
-                            if outbox::claim(conn, id, now, now + LEASE).await? {
-                                mine.insert(id);
+                        let mut mine = HashMap::new();
+                        for (id, lane) in wanted {
+                            // The workspace's pace: a burst of `max_per_second`
+                            // calls, then that many per second, by all workers
+                            // together, so a fan-out of thousands of DMs never
+                            // runs into Slack's limit (and a 429 storm).
+                            if !lanes::take_rate_slot(conn, now, per_second).await? {
+                                return Ok((mine, true));
+                            }
+                            // Then the lane's slot: a worker that cannot take
+                            // it leaves the row to the one that did.
+                            let slot = match &lane {
+                                Some(lane) => {
+                                    if !lanes::reserve(conn, lane, now, now + pace).await? {
+                                        lanes::give_back_rate_slot(conn, per_second).await?;
+                                        continue;
+                                    }
+                                    Some(now + pace)
+                                }
+                                None => None,
+                            };
+                            match outbox::claim(conn, id, &worker, now, now + lease).await? {
+                                Some(claim) => {
+                                    mine.insert(id, Claimed { claim, slot });
+                                }
+                                None => {
+                                    lanes::give_back_rate_slot(conn, per_second).await?;
+                                    if let (Some(lane), Some(until)) = (&lane, slot) {
+                                        lanes::give_back(conn, lane, until, now).await?;
+                                    }
+                                }
                             }
                         }
-                        Ok(mine)
+                        Ok((mine, false))
                     })
                 })
                 .await?;
+            if metered {
+                metered_out = true;
+                // This second's calls are used up (by us or others): look
+                // again when the meter allows the next.
+                let free_at = lanes::held(self.store().reads(), now)
+                    .await?
+                    .into_iter()
+                    .find(|(lane, _)| lane == lanes::RATE)
+                    .map(|(_, at)| from_ms(lanes::rate_free_at(at, per_second)));
+                note(
+                    free_at
+                        .unwrap_or(now + Duration::seconds(1))
+                        .max(now + Duration::milliseconds(1)),
+                );
+            }
             let mut sends = JoinSet::new();
-            for row in chunk.iter().filter(|r| claimed.contains(&r.id)).cloned() {
+            for row in chunk
+                .iter()
+                .filter(|r| claimed.contains_key(&r.id))
+                .cloned()
+            {
+                let held = claimed[&row.id].clone();
                 let transport = self.transport.clone();
                 let ctx = self.ctx.clone();
                 let timeout = self.settings.request_timeout;
@@ -325,12 +521,12 @@ impl Worker {
                         }
                         Err(e) => Err(SendError::Permanent(e.to_string())),
                     };
-                    (row, result)
+                    (row, held, result)
                 });
             }
             while let Some(joined) = sends.join_next().await {
                 match joined {
-                    Ok((row, result)) => self.record(&row, result, &mut round).await?,
+                    Ok((row, held, result)) => self.record(&row, &held, result, &mut round).await?,
                     Err(e) => {
                         tracing::error!(error = %e, "a send task failed; its row is retried after its lease")
                     }
@@ -351,10 +547,11 @@ impl Worker {
         Ok(round)
     }
 
-    /// Stores the outcome of one send.
+    /// Stores the outcome of one send, fenced on the claim it was sent under.
     async fn record(
         &self,
         row: &OutboxRow,
+        held: &Claimed,
         result: Result<Delivered, SendError>,
         round: &mut Round,
     ) -> Result<(), StoreError> {
@@ -366,19 +563,20 @@ impl Worker {
                 ..
             }) | Err(SendError::Defer(..))
         );
-        if called_slack {
-            self.sent_window.lock().expect("lock").push_back(now);
-        }
-        if let Some(lane) = row.lane.as_ref().filter(|_| called_slack) {
-            let pace = Duration::from_std(self.settings.per_channel_interval)
-                .unwrap_or(Duration::seconds(1));
-            self.lanes
-                .lock()
-                .expect("lock")
-                .insert(lane.clone(), now + pace);
-        }
+        // Written with the outcome, in its transaction.
+        let pacing = Pacing {
+            rate_back: (!called_slack).then_some(self.settings.max_per_second),
+            lane: row.lane.clone().zip(held.slot).map(|(lane, slot)| {
+                if called_slack {
+                    LaneEnd::Hold(lane, now + self.pace())
+                } else {
+                    LaneEnd::GiveBack(lane, slot, now)
+                }
+            }),
+        };
         let id = row.id;
-        match result {
+        let claim = held.claim.clone();
+        let kept = match result {
             Ok(Delivered { sent, record }) => {
                 if let Sent::Skipped(why) = &sent {
                     tracing::info!(outbox_id = id, reason = why, "nothing to send");
@@ -386,17 +584,20 @@ impl Worker {
                 } else {
                     self.ctx.metrics.delivery(Delivery::Sent);
                 }
+                round.sent += 1;
                 self.store()
                     .write(move |conn| {
                         Box::pin(async move {
+                            pacing.apply(conn).await?;
+                            // Where the post landed is true whoever holds
+                            // the row now.
                             if let (Sent::Posted(at), Some(owner)) = (&sent, record) {
                                 compose::record_post(conn, owner, at, now).await?;
                             }
-                            outbox::mark_sent(conn, id, now).await
+                            outbox::mark_sent(conn, id, &claim, now).await
                         })
                     })
-                    .await?;
-                round.sent += 1;
+                    .await?
             }
             Err(SendError::RateLimited(after)) => {
                 let pause = after
@@ -404,74 +605,260 @@ impl Worker {
                     .filter(|d| *d > Duration::zero())
                     .unwrap_or(DEFAULT_RATE_PAUSE);
                 let until = now + pause;
-                {
-                    let mut paused = self.paused_until.lock().expect("lock");
-                    *paused = Some(paused.map_or(until, |p| p.max(until)));
-                }
+                self.pause_round(until);
                 tracing::warn!(
                     outbox_id = id,
                     retry_after_ms = pause.num_milliseconds(),
                     "rate limited by Slack; pausing delivery"
                 );
-                self.reschedule(id, until, "rate limited (429)").await?;
                 self.ctx.metrics.delivery(Delivery::RateLimited);
                 round.retried += 1;
+                self.store()
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            pacing.apply(conn).await?;
+                            lanes::hold(conn, lanes::WORKSPACE, until).await?;
+                            outbox::reschedule(conn, id, &claim, until, "rate limited (429)").await
+                        })
+                    })
+                    .await?
+            }
+            Err(SendError::Unauthorized(why)) => {
+                self.pause_round(now + AUTH_CHECK_FIRST);
+                self.ctx.metrics.delivery(Delivery::Unauthorized);
+                round.retried += 1;
+                let error = why.clone();
+                let (released, started) = self
+                    .store()
+                    .write(move |conn| {
+                        Box::pin(async move {
+                            pacing.apply(conn).await?;
+                            let started =
+                                pause::pause(conn, now, &error, now + AUTH_CHECK_FIRST).await?;
+                            let released = outbox::release(
+                                conn,
+                                id,
+                                &claim,
+                                &format!("paused: Slack refused the token ({error})"),
+                            )
+                            .await?;
+                            Ok((released, started))
+                        })
+                    })
+                    .await?;
+                if started {
+                    tracing::error!(
+                        outbox_id = id,
+                        error = %why,
+                        "Slack refused the bot token: delivery paused, messages stay queued; it resumes when auth.test succeeds"
+                    );
+                }
+                released
             }
             Err(SendError::Transient(why)) => {
                 let age = now - from_ms(row.created_at);
                 if age
                     > Duration::from_std(self.settings.give_up_after).unwrap_or(Duration::days(1))
                 {
-                    self.fail(
-                        id,
-                        &format!("gave up after {} attempts: {why}", row.attempts + 1),
-                    )
-                    .await?;
                     self.ctx.metrics.delivery(Delivery::Failed);
                     round.failed += 1;
+                    self.fail(
+                        id,
+                        &claim,
+                        &format!("gave up after {} attempts: {why}", row.attempts + 1),
+                        pacing,
+                    )
+                    .await?
                 } else {
                     let at = now + backoff(row.attempts + 1);
                     tracing::warn!(outbox_id = id, attempt = row.attempts + 1, error = %why, retry_at = %at, "send failed; will retry");
-                    self.reschedule(id, at, &why).await?;
                     self.ctx.metrics.delivery(Delivery::Retried);
                     round.retried += 1;
+                    self.reschedule(id, &claim, at, &why, pacing).await?
                 }
             }
-            Err(SendError::Defer(at, why)) => {
-                self.reschedule(id, at, why).await?;
-            }
+            Err(SendError::Defer(at, why)) => self.reschedule(id, &claim, at, why, pacing).await?,
             Err(SendError::Permanent(why)) => {
-                self.fail(id, &why).await?;
                 self.ctx.metrics.delivery(Delivery::Failed);
                 round.failed += 1;
+                self.fail(id, &claim, &why, pacing).await?
             }
+        };
+        if !kept {
+            // Our lease ran out and another worker took the row over: its
+            // outcome is theirs to record. (Only a send slower than the
+            // lease gets here, and the timeout is shorter than the lease.)
+            tracing::warn!(
+                outbox_id = id,
+                worker = %self.id,
+                "lost the claim on a row while sending it; leaving it to the worker that holds it"
+            );
         }
         Ok(())
     }
 
-    async fn reschedule(&self, id: i64, at: DateTime<Utc>, why: &str) -> Result<(), StoreError> {
-        let why = why.to_owned();
+    /// Nothing more in this round (the database holds the other workers).
+    fn pause_round(&self, until: DateTime<Utc>) {
+        let mut paused = self.paused_until.lock().expect("lock");
+        *paused = Some(paused.map_or(until, |p| p.max(until)));
+    }
+
+    async fn reschedule(
+        &self,
+        id: i64,
+        claim: &Claim,
+        at: DateTime<Utc>,
+        why: &str,
+        pacing: Pacing,
+    ) -> Result<bool, StoreError> {
+        let (why, claim) = (why.to_owned(), claim.clone());
         self.store()
             .write(move |conn| {
-                Box::pin(async move { outbox::reschedule(conn, id, at, &why).await })
+                Box::pin(async move {
+                    pacing.apply(conn).await?;
+                    outbox::reschedule(conn, id, &claim, at, &why).await
+                })
             })
             .await
     }
 
-    async fn fail(&self, id: i64, why: &str) -> Result<(), StoreError> {
+    async fn fail(
+        &self,
+        id: i64,
+        claim: &Claim,
+        why: &str,
+        pacing: Pacing,
+    ) -> Result<bool, StoreError> {
         tracing::error!(
             outbox_id = id,
             reason = why,
             "giving up on an outgoing message"
         );
-        let why = why.to_owned();
+        let (why, claim) = (why.to_owned(), claim.clone());
         let now = self.clock().now();
         self.store()
             .write(move |conn| {
-                Box::pin(async move { outbox::mark_failed(conn, id, now, &why).await })
+                Box::pin(async move {
+                    pacing.apply(conn).await?;
+                    outbox::mark_failed(conn, id, &claim, now, &why).await
+                })
             })
             .await
     }
+
+    async fn expire(&self, id: i64, why: &str) -> Result<bool, StoreError> {
+        let why_owned = why.to_owned();
+        let now = self.clock().now();
+        let expired = self
+            .store()
+            .write(move |conn| {
+                Box::pin(async move { outbox::expire(conn, id, now, &why_owned).await })
+            })
+            .await?;
+        if expired {
+            tracing::error!(
+                outbox_id = id,
+                reason = why,
+                "giving up on an outgoing message"
+            );
+            self.ctx.metrics.delivery(Delivery::Failed);
+        }
+        Ok(expired)
+    }
+}
+
+/// A row this worker holds: its claim, and the lane slot it took with it.
+#[derive(Debug, Clone)]
+struct Claimed {
+    claim: Claim,
+    /// Until when the claim holds the row's lane (`None`: no lane).
+    slot: Option<DateTime<Utc>>,
+}
+
+/// What a finished send does to the shared pace, written with its outcome.
+#[derive(Debug)]
+struct Pacing {
+    /// The workspace slot goes back (no call was made); `max_per_second`.
+    rate_back: Option<usize>,
+    lane: Option<LaneEnd>,
+}
+
+#[derive(Debug)]
+enum LaneEnd {
+    /// The call ended: the next on this lane waits the pace from now.
+    Hold(String, DateTime<Utc>),
+    /// No call was made: the slot taken at the claim is given back.
+    GiveBack(String, DateTime<Utc>, DateTime<Utc>),
+}
+
+impl Pacing {
+    async fn apply(self, conn: &mut crate::store::Conn) -> Result<(), StoreError> {
+        if let Some(per_second) = self.rate_back {
+            lanes::give_back_rate_slot(conn, per_second).await?;
+        }
+        match self.lane {
+            Some(LaneEnd::Hold(lane, until)) => lanes::hold(conn, &lane, until).await,
+            Some(LaneEnd::GiveBack(lane, slot, now)) => {
+                lanes::give_back(conn, &lane, slot, now).await
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+/// Where this process's pids mean something: the host name and the pid
+/// namespace (two containers on one host may share a name, never a pid
+/// namespace), e.g. `web-1@4026531836`. `None` where Linux's /proc is not.
+fn process_home() -> Option<String> {
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok()?;
+    let ns = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    let ns: String = ns
+        .to_string_lossy()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let name: String = name
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.'))
+        .collect();
+    (!name.is_empty() && !ns.is_empty()).then(|| format!("{name}@{ns}"))
+}
+
+/// Whether the worker `id` (`host:pid:random`) was a process on this host
+/// that is gone: its pid is not running, or it is our own pid with another
+/// worker's id (a container restarted as pid 1 again; one worker per
+/// process). Where liveness cannot be told (`alive` false for every pid on a
+/// system without /proc), only our own pid's stale ids are released.
+fn gone_from_this_host(
+    id: &str,
+    host: &str,
+    me: u32,
+    my_id: &str,
+    alive: impl Fn(u32) -> bool,
+) -> bool {
+    let mut parts = id.splitn(3, ':');
+    let (Some(h), Some(pid), Some(_)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    if h != host || id == my_id {
+        return false;
+    }
+    if pid == me {
+        return true;
+    }
+    alive(me) && !alive(pid)
+}
+
+/// Waits between `auth.test` checks while the token is refused: 15 s, 30 s,
+/// 1 min, … 5 min.
+fn auth_check_backoff(check: i64) -> Duration {
+    let first = AUTH_CHECK_FIRST.num_milliseconds();
+    let ms = first.saturating_mul(1i64 << check.clamp(1, 20).saturating_sub(1));
+    Duration::milliseconds(ms.min(AUTH_CHECK_CAP.num_milliseconds()))
 }
 
 fn from_ms(ms: i64) -> DateTime<Utc> {
@@ -489,6 +876,25 @@ fn backoff(attempt: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_gone_processes_of_this_host_lose_their_claims_at_start() {
+        let running = |pid: u32| [1, 40, 77].contains(&pid);
+        let gone = |id: &str| gone_from_this_host(id, "web-1", 40, "web-1:40:aa", running);
+        // A process that died here, and an earlier life of our own pid.
+        assert!(gone("web-1:12:bb"));
+        assert!(gone("web-1:40:cc"));
+        // Ourselves, a process still running here, another host, junk.
+        assert!(!gone("web-1:40:aa"));
+        assert!(!gone("web-1:77:dd"));
+        assert!(!gone("web-2:12:bb"));
+        assert!(!gone("web-1:x:bb"));
+        assert!(!gone("dead-host"));
+        // Without /proc nobody looks alive: only our own pid's stale ids go.
+        let blind = |id: &str| gone_from_this_host(id, "web-1", 40, "web-1:40:aa", |_| false);
+        assert!(!blind("web-1:12:bb"));
+        assert!(blind("web-1:40:cc"));
+    }
 
     #[test]
     fn backoff_grows_exponentially_and_stays_capped() {

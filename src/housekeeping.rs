@@ -1,7 +1,9 @@
 //! The hourly housekeeping pass of `serve`: prune old history, purge all
 //! data once the app has been uninstalled for longer than the retention
 //! period, resume delivery after a reinstall, and learn people's names for
-//! the privacy guard (see `app::people::learn_names`).
+//! the privacy guard (see `app::people::learn_names`), and forget what only
+//! mattered for a while: replay-memory hashes whose requests can no longer
+//! pass the signature check, and channels' pace slots long past.
 
 use crate::app::AppContext;
 use crate::app::data_rights;
@@ -52,13 +54,16 @@ impl Housekeeper {
     pub async fn run(self, stop: CancellationToken) {
         let mut check_token = self.stopped_at_start;
         loop {
+            // The next pass is due an hour after this one started, not
+            // after it ended: a slow pass (a remote database, a long names
+            // pass) must not push every later pass back.
+            let next = self.ctx.clock.now() + EVERY;
             self.pass(check_token).await;
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = self.learn_names() => {}
             }
             check_token = true;
-            let next = self.ctx.clock.now() + EVERY;
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = self.ctx.clock.sleep_until(next) => {}
@@ -74,6 +79,30 @@ impl Housekeeper {
         }
         if check_token && self.ctx.delivery_stopped() {
             self.maybe_resume().await;
+        }
+        let now = self.ctx.clock.now();
+        let forgotten = self
+            .ctx
+            .store
+            .write(move |conn| {
+                Box::pin(async move {
+                    let replays = crate::store::replays::prune(conn, now).await?;
+                    let lanes = crate::store::lanes::prune(conn, now - Duration::hours(1)).await?;
+                    Ok((replays, lanes))
+                })
+            })
+            .await;
+        match forgotten {
+            Ok((replays, lanes)) => {
+                tracing::debug!(
+                    replays,
+                    lanes,
+                    "forgot expired replay hashes and idle lanes"
+                )
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot prune the replay memory; retrying in an hour")
+            }
         }
         let keep_history = Duration::days(i64::from(self.data.history_days));
         let keep_after = Duration::days(i64::from(self.data.retention_after_uninstall_days));
@@ -115,7 +144,14 @@ impl Housekeeper {
                 let resumed = self
                     .ctx
                     .store
-                    .write(|conn| Box::pin(async move { store::resume_delivery(conn).await }))
+                    .write(|conn| {
+                        Box::pin(async move {
+                            store::resume_delivery(conn).await?;
+                            // The token works: a pause over a refused one is over too.
+                            crate::store::pause::resume(conn).await?;
+                            Ok(())
+                        })
+                    })
                     .await;
                 match resumed {
                     Ok(()) => {

@@ -2,7 +2,7 @@
 
 use alignbot::clock::{SharedClock, SystemClock};
 use alignbot::config::{ConfigError, ProcessEnv, Settings};
-use alignbot::startup::{Application, prepare_store, shutdown_signal};
+use alignbot::startup::{Application, shutdown_signal};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,8 +42,19 @@ enum Command {
         #[arg(long, value_name = "HOST:PORT", default_value = alignbot::playground::DEFAULT_LISTEN)]
         listen: std::net::SocketAddr,
     },
-    /// Apply database migrations and exit.
+    /// Apply database migrations, seed the organization, and exit.
     Migrate,
+    /// Copy every table of one database into another, empty one (e.g. a
+    /// SQLite file into PostgreSQL), in one transaction, checking each
+    /// table's row count. Stop `serve` first.
+    CopyDb {
+        /// The database to copy, e.g. sqlite://data/alignbot.db.
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// An empty database, e.g. postgres://alignbot@db/alignbot.
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
     /// The monthly jobs: list them, or run one now.
     Jobs {
         #[command(subcommand)]
@@ -118,6 +129,17 @@ fn main() -> ExitCode {
     if let Command::Playground { listen } = cli.command {
         return playground(listen);
     }
+    // Needs no settings: both databases are named on the command line.
+    if let Command::CopyDb { from, to } = &cli.command {
+        let runtime = match runtime() {
+            Ok(rt) => rt,
+            Err(code) => return code,
+        };
+        return match runtime.block_on(alignbot::cli::copy_db(from, to)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => report(Failure::from(e)),
+        };
+    }
     let settings = match Settings::load(cli.config.as_deref(), &ProcessEnv) {
         Ok(s) => s,
         Err(e) => return config_error(&e),
@@ -150,13 +172,10 @@ fn main() -> ExitCode {
                 .await
                 .map_err(Failure::from),
             Command::Playground { .. } => unreachable!("handled before settings are loaded"),
-            Command::Migrate => {
-                prepare_store(&settings, &clock)
-                    .await
-                    .map_err(Failure::Other)?;
-                println!("database is up to date: {}", settings.database_shown());
-                Ok(())
-            }
+            Command::Migrate => alignbot::cli::migrate(&settings, clock)
+                .await
+                .map_err(Failure::Other),
+            Command::CopyDb { .. } => unreachable!("handled before settings are loaded"),
             Command::Jobs {
                 command: JobsCommand::List,
             } => alignbot::cli::jobs_list(&settings, clock)
@@ -184,12 +203,19 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Config(e)) => config_error(&e),
-        Err(Failure::Usage(message)) => {
+        Err(failure) => report(failure),
+    }
+}
+
+/// Prints a failure; exit code 2 for what the operator should change.
+fn report(failure: Failure) -> ExitCode {
+    match failure {
+        Failure::Config(e) => config_error(&e),
+        Failure::Usage(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
-        Err(Failure::Other(e)) => {
+        Failure::Other(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }

@@ -26,6 +26,8 @@ pub const OUTBOX_PENDING: &str = "alignbot_outbox_pending";
 pub const OUTBOX_OLDEST_AGE: &str = "alignbot_outbox_oldest_pending_age_seconds";
 pub const OUTBOX_FAILED: &str = "alignbot_outbox_failed";
 pub const DELIVERY_STOPPED: &str = "alignbot_delivery_stopped";
+pub const DELIVERY_PAUSED: &str = "alignbot_delivery_paused";
+pub const UNINSTALLED_AT: &str = "alignbot_uninstalled_at_seconds";
 pub const BUILD_INFO: &str = "alignbot_build_info";
 pub const CONNECTIONS_REFUSED: &str = "alignbot_http_connections_refused_total";
 
@@ -47,6 +49,8 @@ pub enum Delivery {
     Failed,
     /// Nothing needed sending any more (e.g. the moment was deleted).
     Skipped,
+    /// Slack refused the token: delivery paused, the row kept pending.
+    Unauthorized,
 }
 
 impl Delivery {
@@ -57,6 +61,7 @@ impl Delivery {
             Delivery::RateLimited => "rate_limited",
             Delivery::Failed => "failed",
             Delivery::Skipped => "skipped",
+            Delivery::Unauthorized => "unauthorized",
         }
     }
 }
@@ -126,7 +131,7 @@ impl Metrics {
         r.describe_counter(
             DELIVERIES.into(),
             None,
-            "Attempts to deliver outgoing messages, by result (sent, retried, rate_limited, failed, skipped)".into(),
+            "Attempts to deliver outgoing messages, by result (sent, retried, rate_limited, failed, skipped, unauthorized)".into(),
         );
         r.describe_counter(
             JOB_RUNS.into(),
@@ -152,6 +157,18 @@ impl Metrics {
             DELIVERY_STOPPED.into(),
             None,
             "1 when delivery is stopped because the app was uninstalled or its tokens revoked"
+                .into(),
+        );
+        r.describe_gauge(
+            DELIVERY_PAUSED.into(),
+            None,
+            "1 while delivery is paused because Slack refused the bot token (rows stay pending until auth.test succeeds)"
+                .into(),
+        );
+        r.describe_gauge(
+            UNINSTALLED_AT.into(),
+            Some(Unit::Seconds),
+            "Unix time of the verified app_uninstalled or tokens_revoked event that started the retention clock for the purge (0 when installed)"
                 .into(),
         );
         r.describe_gauge(
@@ -237,6 +254,18 @@ impl Metrics {
 
     pub fn delivery_stopped(&self, stopped: bool) {
         self.gauge(DELIVERY_STOPPED, if stopped { 1.0 } else { 0.0 });
+    }
+
+    /// Read from the database at scrape time, so every replica reports the
+    /// pause and the purge clock, whichever one saw the failure or event.
+    pub fn delivery_state(
+        &self,
+        paused: bool,
+        uninstalled_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        self.gauge(DELIVERY_PAUSED, if paused { 1.0 } else { 0.0 });
+        let at = uninstalled_at.map_or(0.0, |at| at.timestamp_millis() as f64 / 1000.0);
+        self.gauge(UNINSTALLED_AT, at);
     }
 
     /// The text exposition format (version 0.0.4), with the process's series.

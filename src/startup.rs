@@ -42,15 +42,26 @@ pub struct Application {
     socket_mode: Option<SocketMode>,
 }
 
-/// Opens the database, applies migrations and seeds the organization.
+/// Opens the database (SQLite or PostgreSQL, by `DATABASE_URL`), applies
+/// migrations and seeds the organization.
 pub async fn prepare_store(
     settings: &Settings,
     clock: &SharedClock,
 ) -> anyhow::Result<(Store, AppContext)> {
+    let (store, ctx, _) = prepare_store_counting(settings, clock).await?;
+    Ok((store, ctx))
+}
+
+/// [`prepare_store`], also saying how many migrations it applied (for
+/// `alignbot migrate`).
+pub async fn prepare_store_counting(
+    settings: &Settings,
+    clock: &SharedClock,
+) -> anyhow::Result<(Store, AppContext, usize)> {
     let store = Store::connect(&settings.database_url)
         .await
         .with_context(|| format!("cannot open the database at {}", settings.database_shown()))?;
-    store
+    let applied = store
         .migrate()
         .await
         .context("cannot apply database migrations")?;
@@ -85,7 +96,45 @@ pub async fn prepare_store(
         tracing::warn!(%at, %reason, "delivery is stopped: Slack said the app lost its token");
         ctx.set_delivery_stopped(true);
     }
-    Ok((store, ctx))
+    Ok((store, ctx, applied))
+}
+
+/// Teams' inbound checks and outbound transport, from its settings.
+fn teams_parts(
+    teams: &crate::teams::settings::TeamsSettings,
+    ctx: &AppContext,
+    clock: &SharedClock,
+) -> anyhow::Result<(
+    Arc<crate::teams::inbound::Inbound>,
+    Arc<crate::teams::transport::TeamsTransport>,
+)> {
+    use crate::teams::settings::TeamsAuth;
+    let http = crate::teams::http_client::build().context("cannot set up the Teams client")?;
+    let hosts = teams.allowed_service_hosts.clone();
+    let tokens = match &teams.auth {
+        TeamsAuth::Credentials(credentials) => Some(crate::teams::token::ConnectorTokens::new(
+            http.clone(),
+            credentials,
+            hosts.clone(),
+            clock.clone(),
+        )),
+        TeamsAuth::NoAuth => {
+            tracing::warn!(
+                "ALIGNBOT_TEAMS_NO_AUTH=1: Teams activities are NOT authenticated (local tools only); only loopback serviceUrls are answered"
+            );
+            None
+        }
+    };
+    tracing::info!("Microsoft Teams: answering Bot Framework activities at POST /api/messages");
+    let inbound = crate::teams::inbound::Inbound::new(teams, http.clone(), clock.clone());
+    let connector = crate::teams::connector::Connector::new(http, tokens, hosts);
+    Ok((
+        Arc::new(inbound),
+        Arc::new(crate::teams::transport::TeamsTransport::new(
+            ctx.clone(),
+            connector,
+        )),
+    ))
 }
 
 impl Application {
@@ -118,6 +167,9 @@ impl Application {
             (Some(token), Some(client)) => {
                 Some(Arc::new(SlackTransport::new(client.clone(), token)))
             }
+            _ if settings.microsoft_teams.is_some() && settings.slack.signing_secret.is_none() => {
+                None
+            }
             _ => {
                 tracing::warn!(
                     "SLACK_BOT_TOKEN is not set: requests are answered and stored, but nothing is sent to Slack until it is"
@@ -130,7 +182,25 @@ impl Application {
         // which cannot answer before it serves: the first event asks then.
         let identity =
             Identity::start(&settings.slack, client.clone(), &ctx, listener.is_none()).await;
-        let worker = transport.clone().map(|transport| {
+        let teams = match &settings.microsoft_teams {
+            Some(teams) if listener.is_none() => {
+                teams.check_listener(settings.listen)?;
+                Some(teams_parts(teams, &ctx, &clock)?)
+            }
+            Some(teams) => Some(teams_parts(teams, &ctx, &clock)?),
+            None => None,
+        };
+        // Each outbox row goes to the platform its destination is on.
+        let routed: Option<Arc<dyn crate::delivery::Transport>> =
+            match (transport.clone(), teams.as_ref()) {
+                (slack, Some((_, teams_out))) => Some(Arc::new(crate::teams::transport::Routing {
+                    slack: slack.map(|s| s as Arc<dyn crate::delivery::Transport>),
+                    teams: Some(teams_out.clone()),
+                })),
+                (Some(slack), None) => Some(slack),
+                (None, None) => None,
+            };
+        let worker = routed.map(|transport| {
             Arc::new(Worker::new(
                 ctx.clone(),
                 transport,
@@ -194,6 +264,7 @@ impl Application {
                 ctx,
                 signing_secret: secret.map(Arc::new),
                 identity,
+                teams: teams.map(|(inbound, _)| inbound),
             },
             worker,
             scheduler,
@@ -255,6 +326,7 @@ impl Application {
                     tokio::spawn(socket_mode.run(router, stop.clone())),
                 ));
             }
+            None if self.state.signing_secret.is_none() && self.state.teams.is_some() => {}
             None => {
                 tracing::info!("HTTP mode: Slack's requests arrive at /slack/* on this listener");
             }

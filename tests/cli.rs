@@ -46,7 +46,7 @@ fn every_invalid_setting_is_reported_the_same_way() {
         ("ALIGNBOT_HEADER_READ_TIMEOUT_MS", "0"),
         ("ALIGNBOT_ADMIN_LISTEN", "nowhere"),
         ("SLACK_BOT_TOKEN_FILE", "/nonexistent/bot-token"),
-        ("DATABASE_URL", "postgres://me:s3cr3t@db/alignbot"),
+        ("DATABASE_URL", "mysql://me:s3cr3t@db/alignbot"),
     ] {
         let out = alignbot(dir.path())
             .env("SLACK_SIGNING_SECRET", "x")
@@ -367,7 +367,7 @@ fn secrets_can_be_read_from_files() {
 
     // A database URL's password, read from a file, is never printed.
     let url = dir.path().join("database-url");
-    std::fs::write(&url, "postgres://alignbot:hunter2@db/alignbot\n").unwrap();
+    std::fs::write(&url, "mysql://alignbot:hunter2@db/alignbot\n").unwrap();
     let out = alignbot(dir.path())
         .env_remove("DATABASE_URL")
         .env("DATABASE_URL_FILE", &url)

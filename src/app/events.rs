@@ -108,7 +108,8 @@ pub async fn handle(
                             .await?;
                         tracing::warn!(
                             reason = reason.as_str(),
-                            "Slack says the app lost its token: delivery stopped"
+                            uninstalled_at = %now,
+                            "Slack says the app was uninstalled or lost its token: delivery stopped, and the retention clock for the purge started (data.retention_after_uninstall_days; a reinstall with a working token stops it)"
                         );
                     }
                     Event::Other => {}

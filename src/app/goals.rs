@@ -12,13 +12,15 @@ use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::goal::{CheckIn, Confidence, Goal, GoalId, GoalStatus, Note, PlanYear};
 use crate::domain::{DomainError, PersonId};
-use crate::store::goals::{self, GoalFilter};
+use crate::store::goals;
 use chrono::Datelike;
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
 
 pub use crate::domain::goal::GoalInput;
+/// Which goals a listing shows (for adapters, which do not import the store).
+pub use crate::store::goals::GoalFilter;
 
 /// The plan year "now" is in, in the organization's time zone.
 pub fn current_year(ctx: &AppContext) -> PlanYear {

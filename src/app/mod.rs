@@ -11,6 +11,7 @@
 pub mod commands;
 pub mod compose;
 pub mod consent;
+pub mod conversations;
 pub mod data_rights;
 pub mod error;
 pub mod events;
@@ -27,6 +28,7 @@ pub mod permissions;
 pub mod plan;
 pub mod priorities;
 pub mod proposals;
+pub mod replays;
 pub mod report;
 
 pub use error::AppError;

@@ -200,7 +200,7 @@ pub async fn set_mute(
 /// Keeps what a profile says: a valid time zone, and the names (an event
 /// saying a person's profile changed, inside its transaction).
 pub async fn remember_profile(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::store::Conn,
     person: &PersonId,
     profile: &Profile,
     now: DateTime<Utc>,

@@ -15,6 +15,28 @@ fn is_platform_id(s: &str, first: &[char]) -> bool {
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
+/// A Microsoft Teams id: a person's Entra (AAD) object id, lowercase
+/// (`8f0d3c1e-…`), or a conversation id (`19:…@thread.tacv2`). Always holds
+/// a character a Slack id cannot (lowercase, `-` or `:`), so the two shapes
+/// never overlap and the adapter that owns an id is known by its shape.
+fn is_teams_id(s: &str, marker: char) -> bool {
+    s.len() >= 3
+        && s.len() <= 200
+        && s.contains(marker)
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, ':' | '@' | '.' | '_' | ';' | '=' | '-')
+        })
+}
+
+/// An Entra object id as Teams sends it (`aadObjectId`), lowercased: hex
+/// digits in dash-separated groups. Not strictly a GUID, since local tools
+/// (the Agents Playground) send ids with a group one digit too long.
+fn is_object_id(s: &str) -> bool {
+    (8..=64).contains(&s.len())
+        && s.contains('-')
+        && s.chars().all(|c| matches!(c, '0'..='9' | 'a'..='f' | '-'))
+}
+
 fn is_slug(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
@@ -72,8 +94,10 @@ macro_rules! string_id {
 }
 
 string_id!(
-    /// A person, e.g. `U0NURSE1` (Slack user ids start with U or W).
-    PersonId, "person id", "expected an id like U012ABCDEF", |s| is_platform_id(s, &['U', 'W'])
+    /// A person, e.g. `U0NURSE1` (Slack user ids start with U or W), or on
+    /// Teams their Entra object id in lowercase.
+    PersonId, "person id", "expected a Slack id like U012ABCDEF or a Teams user's object id like 8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f",
+    |s| is_platform_id(s, &['U', 'W']) || is_object_id(s)
 );
 impl PersonId {
     /// Forgotten people are renamed to this prefix plus a number, so
@@ -90,8 +114,10 @@ impl PersonId {
 }
 
 string_id!(
-    /// A conversation the bot posts to, e.g. `C0MOMENTS`.
-    ChannelId, "channel id", "expected an id like C012ABCDEF", |s| is_platform_id(s, &['C', 'G', 'D'])
+    /// A conversation the bot posts to, e.g. `C0MOMENTS`, or on Teams a
+    /// channel's conversation id (`19:…@thread.tacv2`).
+    ChannelId, "channel id", "expected a Slack id like C012ABCDEF or a Teams channel id like 19:abc@thread.tacv2",
+    |s| is_platform_id(s, &['C', 'G', 'D']) || is_teams_id(s, ':')
 );
 string_id!(
     /// A strategic pillar's short key, e.g. `patient-care`.
@@ -181,6 +207,21 @@ mod tests {
         for bad in ["", "u0abc", "C0CHANNEL", "U0 BAD", "<@U123>", "U1"] {
             assert!(PersonId::parse(bad).is_err(), "{bad:?} should be refused");
         }
+    }
+
+    #[test]
+    fn teams_ids_are_accepted_and_never_look_like_slack_ids() {
+        assert!(PersonId::parse("8f0d3c1e-2b6a-4e57-9c1d-0a1b2c3d4e5f").is_ok());
+        assert!(ChannelId::parse("19:3f1c9a@thread.tacv2").is_ok());
+        for bad in [
+            "8F0D3C1E-2B6A-4E57-9C1D-0A1B2C3D4E5F",
+            "not-an-id",
+            "bob",
+            "19:x y@thread",
+        ] {
+            assert!(PersonId::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(ChannelId::parse("19:a b").is_err());
     }
 
     #[test]

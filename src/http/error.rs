@@ -1,6 +1,8 @@
 //! The one place where errors become HTTP responses.
 //!
 //! - A request that fails the signature check: 401, empty body, nothing done.
+//! - A signed command or interaction sent again (a replay): 200 and nothing
+//!   done; a command's says so.
 //! - A body that is not what Slack sends: 400 with a short reason.
 //! - A refusal the person should read (`AppError` other than `Store`): HTTP
 //!   200 with the message, because Slack only shows the body of a 200.
@@ -28,7 +30,22 @@ pub enum HttpError {
     BadRequest(String),
     #[error(transparent)]
     App(#[from] AppError),
+    /// A `POST /api/messages` that is not a verified Teams activity.
+    #[error(transparent)]
+    Teams(#[from] crate::teams::inbound::Refused),
+    #[error("a signed request was sent again")]
+    Replay(Replayable),
 }
+
+/// Which kind of request was replayed (each is answered as Slack expects).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replayable {
+    Command,
+    Interaction,
+}
+
+/// What a replayed command shows (the first copy was answered already).
+pub const REPLAYED: &str = "This request reached alignbot twice; it was handled the first time and nothing was done again.";
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
@@ -38,6 +55,28 @@ impl IntoResponse for HttpError {
                 StatusCode::UNAUTHORIZED.into_response()
             }
             HttpError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            HttpError::Teams(crate::teams::inbound::Refused::Auth(why)) if why.is_unavailable() => {
+                tracing::error!(reason = %why, "cannot check a Teams activity's token now");
+                StatusCode::SERVICE_UNAVAILABLE.into_response()
+            }
+            HttpError::Teams(crate::teams::inbound::Refused::Auth(why)) => {
+                tracing::warn!(reason = %why, "rejected a Teams activity");
+                StatusCode::UNAUTHORIZED.into_response()
+            }
+            HttpError::Teams(why) => {
+                tracing::warn!(reason = %why, "malformed Teams activity");
+                StatusCode::BAD_REQUEST.into_response()
+            }
+            HttpError::Replay(kind) => {
+                tracing::warn!(kind = ?kind, "a signed request was replayed; not acted on again");
+                match kind {
+                    Replayable::Command => {
+                        (StatusCode::OK, Json(reply::ephemeral(REPLAYED))).into_response()
+                    }
+                    // An empty 200 closes a modal and changes nothing.
+                    Replayable::Interaction => StatusCode::OK.into_response(),
+                }
+            }
             HttpError::BadRequest(why) => {
                 tracing::warn!(reason = %why, "malformed request");
                 (StatusCode::BAD_REQUEST, why).into_response()

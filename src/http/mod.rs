@@ -18,6 +18,7 @@ mod priorities;
 pub mod request_id;
 pub mod serve;
 mod signed;
+mod teams;
 
 use crate::app::AppContext;
 use crate::config::ServerSettings;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub signing_secret: Option<Arc<SecretString>>,
     /// Our Slack ids: events for another app or workspace are ignored.
     pub identity: Arc<crate::slack::identity::Identity>,
+    /// Microsoft Teams' inbound side, when Teams is configured.
+    pub teams: Option<Arc<crate::teams::inbound::Inbound>>,
 }
 
 /// Which of the operator's endpoints a router serves next to Slack's.
@@ -78,7 +81,14 @@ pub fn public_router(
             .route("/readyz", get(ops::readyz))
             .route("/metrics", get(ops::metrics));
     }
-    let mut router = router.merge(slack).with_state(state.clone());
+    let mut router = router.merge(slack);
+    if state.teams.is_some() {
+        router = router.route(
+            "/api/messages",
+            post(teams::handle).layer(DefaultBodyLimit::max(MAX_BODY)),
+        );
+    }
+    let mut router = router.with_state(state.clone());
     if let Some(extra) = extra {
         router = router.merge(extra);
     }

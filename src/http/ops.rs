@@ -43,6 +43,16 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
         Err(e) => tracing::warn!(error = %e, "cannot read the outbox for /metrics"),
     }
     ctx.metrics.delivery_stopped(ctx.delivery_stopped());
+    let paused = crate::store::pause::state(ctx.store.reads()).await;
+    let uninstalled = crate::store::data_rights::stopped(ctx.store.reads()).await;
+    match (paused, uninstalled) {
+        (Ok(paused), Ok(uninstalled)) => ctx
+            .metrics
+            .delivery_state(paused.is_some(), uninstalled.map(|(at, _)| at)),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "cannot read the delivery state for /metrics")
+        }
+    }
     (
         [(
             header::CONTENT_TYPE,

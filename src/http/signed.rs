@@ -1,7 +1,7 @@
 //! The signature check, as an extractor every Slack handler takes first.
 
 use super::AppState;
-use super::error::HttpError;
+use super::error::{HttpError, Replayable};
 use crate::slack::socket_mode::SocketModeTrusted;
 use crate::slack::verify;
 use axum::body::Bytes;
@@ -10,6 +10,13 @@ use axum::extract::{FromRequest, Request};
 /// The raw body of a request whose Slack signature checked out, or that
 /// came in over the Socket Mode connection (marked in-process with
 /// [`SocketModeTrusted`], which no HTTP client can set).
+///
+/// A signed command or interaction is acted on once: its signature's hash
+/// is recorded in the database (one INSERT, shared by every replica) before
+/// the handler runs, and a copy sent again within the five-minute window is
+/// answered without acting (`HttpError::Replay`). Events are not: their
+/// `event_id` is recorded in the same transaction as their effects, so
+/// Slack's retry of a failed event still gets handled.
 pub struct SignedBody(pub Bytes);
 
 impl FromRequest<AppState> for SignedBody {
@@ -17,6 +24,11 @@ impl FromRequest<AppState> for SignedBody {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let trusted = req.extensions().get::<SocketModeTrusted>().is_some();
+        let kind = match req.uri().path() {
+            "/slack/commands" => Some(Replayable::Command),
+            "/slack/interactions" => Some(Replayable::Interaction),
+            _ => None,
+        };
         let timestamp = header(&req, "x-slack-request-timestamp");
         let signature = header(&req, "x-slack-signature");
         let body = Bytes::from_request(req, state).await.map_err(|e| {
@@ -39,6 +51,16 @@ impl FromRequest<AppState> for SignedBody {
             &body,
             state.ctx.clock.now(),
         )?;
+        if let (Some(kind), Some(signature), Some(timestamp)) = (kind, signature, timestamp) {
+            let key = verify::replay_key(&signature);
+            let until = verify::replay_expiry(&timestamp).ok_or(verify::VerifyError::Malformed)?;
+            let first = crate::app::replays::first_time(&state.ctx, key, until)
+                .await
+                .map_err(HttpError::App)?;
+            if !first {
+                return Err(HttpError::Replay(kind));
+            }
+        }
         Ok(SignedBody(body))
     }
 }

@@ -61,6 +61,11 @@ impl Transport for SlackTransport {
     ) -> BoxFuture<'a, Result<Sent, SendError>> {
         Box::pin(self.deliver(message, directory))
     }
+
+    /// `auth.test`: the token works again.
+    fn check_auth(&self) -> BoxFuture<'_, Result<bool, SendError>> {
+        Box::pin(self.token_works())
+    }
 }
 
 impl PlatformPeople for SlackTransport {
@@ -114,7 +119,7 @@ impl SlackTransport {
         let session = self.client.open_session(&self.token);
         match session.auth_test().await.map_err(classify) {
             Ok(_) => Ok(true),
-            Err(SendError::Permanent(_)) => Ok(false),
+            Err(SendError::Permanent(_) | SendError::Unauthorized(_)) => Ok(false),
             Err(other) => Err(other),
         }
     }
@@ -195,7 +200,12 @@ impl SlackTransport {
                 self.client
                     .respond_to_event(&SlackResponseUrl::new(url), &render::message::reply(reply))
                     .await
-                    .map_err(classify)?;
+                    .map_err(|e| match classify(e) {
+                        // A response URL carries no token: a 401/403/404
+                        // there means the hook expired, not that ours is bad.
+                        SendError::Unauthorized(why) => SendError::Permanent(why),
+                        other => other,
+                    })?;
                 Ok(Sent::Done)
             }
             Composed::Skip(why) => Ok(Sent::Skipped(why)),
@@ -215,11 +225,16 @@ pub fn classify(e: SlackClientError) -> SendError {
         SlackClientError::RateLimitError(e) => SendError::RateLimited(e.retry_after),
         SlackClientError::ApiError(e) => match e.code.as_str() {
             "ratelimited" | "rate_limited" => SendError::RateLimited(None),
+            // The token, not the message: pause delivery, keep the rows.
+            "invalid_auth" | "not_authed" | "account_inactive" | "token_revoked"
+            | "token_expired" | "org_login_required" | "ekm_access_denied" => {
+                SendError::Unauthorized(e.code.clone())
+            }
             "internal_error" | "fatal_error" | "service_unavailable" | "request_timeout" => {
                 SendError::Transient(format!("Slack answered {}", e.code))
             }
             // Everything else Slack reports with ok:false is about this call
-            // (channel_not_found, not_in_channel, invalid_auth, …): repeating
+            // (channel_not_found, not_in_channel, …): repeating
             // it would fail the same way.
             code => SendError::Permanent(code.to_owned()),
         },
@@ -229,6 +244,11 @@ pub fn classify(e: SlackClientError) -> SendError {
                 SendError::Transient(format!("HTTP {status}"))
             } else if status.as_u16() == 429 {
                 SendError::RateLimited(None)
+            } else if matches!(status.as_u16(), 401 | 403 | 404) {
+                // Slack's API answers 200 even for bad tokens and unknown
+                // methods: these come from a proxy in front of it refusing
+                // us (or not finding Slack), which no message can fix.
+                SendError::Unauthorized(format!("HTTP {status}"))
             } else {
                 SendError::Permanent(format!("HTTP {status}"))
             }

@@ -1,11 +1,15 @@
 //! Slack request signing (v0): HMAC-SHA256 over `v0:{timestamp}:{raw body}`
 //! with the app's signing secret, compared in constant time, within five
 //! minutes of now. Checked on the raw bytes before anything is parsed.
+//!
+//! A valid request stays valid for those five minutes, so a copy sent again
+//! would pass the check: [`replay_key`] names a request for the replay
+//! memory (`store::replays`), which the HTTP layer consults after the check.
 
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// How far a request's timestamp may be from now (Slack's own rule).
@@ -34,6 +38,21 @@ pub fn sign(secret: &str, timestamp: &str, body: &[u8]) -> String {
     mac.update(b":");
     mac.update(body);
     format!("v0={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// What the replay memory keeps of a verified request: the SHA-256 of its
+/// signature header (hex). The signature covers the timestamp and the whole
+/// body, so two different requests never share it; the hash keeps the
+/// stored value from being a usable signature.
+pub fn replay_key(signature: &str) -> String {
+    hex::encode(Sha256::digest(signature.trim().as_bytes()))
+}
+
+/// Until when a request signed at `timestamp` could pass [`verify`] (and so
+/// must be remembered): the end of its five-minute window.
+pub fn replay_expiry(timestamp: &str) -> Option<DateTime<Utc>> {
+    let ts: i64 = timestamp.trim().parse().ok()?;
+    DateTime::from_timestamp(ts.checked_add(MAX_AGE_SECS + 1)?, 0)
 }
 
 /// Checks one request. `timestamp` and `signature` are the raw header values.
@@ -165,6 +184,35 @@ mod tests {
                 "offset {offset}"
             );
         }
+    }
+
+    #[test]
+    fn a_replay_key_is_the_signatures_sha256_and_outlives_the_window() {
+        let v = vector();
+        let key = replay_key(&v.signature);
+        assert_eq!(key.len(), 64);
+        assert_ne!(key, replay_key(&format!("{}0", v.signature)));
+        assert!(!key.contains(v.signature.trim_start_matches("v0=")));
+        let until = replay_expiry(&v.timestamp).unwrap();
+        assert_eq!(until, at(&v.timestamp, MAX_AGE_SECS + 1));
+        let secret = SecretString::from(v.signing_secret.clone());
+        let body = v.body.as_bytes();
+        // Valid up to the expiry, refused as stale from then on.
+        let before = at(&v.timestamp, MAX_AGE_SECS);
+        assert!(
+            verify(
+                &secret,
+                Some(&v.timestamp),
+                Some(&v.signature),
+                body,
+                before
+            )
+            .is_ok()
+        );
+        assert_eq!(
+            verify(&secret, Some(&v.timestamp), Some(&v.signature), body, until),
+            Err(VerifyError::Stale)
+        );
     }
 
     #[test]

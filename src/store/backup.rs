@@ -62,7 +62,7 @@ pub async fn backup(database_url: &str, target: &Path) -> Result<BackupReport, B
         .disable_statement_logging()
         .connect()
         .await?;
-    let copied = sqlx::query("VACUUM INTO ?")
+    let copied = sqlx::query("VACUUM INTO $1")
         .bind(partial.to_string_lossy().into_owned())
         .execute(&mut conn)
         .await;

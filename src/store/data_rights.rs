@@ -6,11 +6,12 @@
 //! nothing they wrote or who they were remains. The `forgotten_people` row
 //! that numbers the tombstone records only when.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::PersonId;
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// What forgetting a person changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,19 +26,19 @@ pub struct Forgotten {
 }
 
 pub async fn forget(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &PersonId,
     now: DateTime<Utc>,
 ) -> Result<Forgotten, StoreError> {
     let who = person.as_str();
     let n: i64 =
-        sqlx::query_scalar("INSERT INTO forgotten_people (forgotten_at) VALUES (?) RETURNING id")
+        sqlx::query_scalar("INSERT INTO forgotten_people (forgotten_at) VALUES ($1) RETURNING id")
             .bind(millis(now))
             .fetch_one(&mut *conn)
             .await?;
     let tomb = PersonId::tombstone(n).to_string();
     let posted_moments: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, channel FROM moments WHERE author = ? AND status = 'shared' AND channel IS NOT NULL AND ts IS NOT NULL",
+        "SELECT id, channel FROM moments WHERE author = $1 AND status = 'shared' AND channel IS NOT NULL AND ts IS NOT NULL",
     )
     .bind(who)
     .fetch_all(&mut *conn)
@@ -45,7 +46,7 @@ pub async fn forget(
     // Shared moments keep counting in totals (forgotten = 1); drafts vanish.
     let moments = sqlx::query(
         "UPDATE moments SET story = '', forgotten = CASE WHEN status = 'shared' THEN 1 ELSE forgotten END, \
-         status = 'deleted', author = ?, updated_at = ? WHERE author = ?",
+         status = 'deleted', author = $1, updated_at = $2 WHERE author = $3",
     )
     .bind(&tomb)
     .bind(millis(now))
@@ -54,14 +55,14 @@ pub async fn forget(
     .await?
     .rows_affected();
     let check_in_notes =
-        sqlx::query("UPDATE check_ins SET note = NULL, author = ? WHERE author = ?")
+        sqlx::query("UPDATE check_ins SET note = NULL, author = $1 WHERE author = $2")
             .bind(&tomb)
             .bind(who)
             .execute(&mut *conn)
             .await?
             .rows_affected();
     let comments =
-        sqlx::query("UPDATE proposal_comments SET text = '', person_id = ? WHERE person_id = ?")
+        sqlx::query("UPDATE proposal_comments SET text = '', person_id = $1 WHERE person_id = $2")
             .bind(&tomb)
             .bind(who)
             .execute(&mut *conn)
@@ -69,16 +70,16 @@ pub async fn forget(
             .rows_affected();
     let mut rows_renamed = 0;
     for sql in [
-        "UPDATE moment_recognitions SET person_id = ? WHERE person_id = ?",
-        "UPDATE moment_reactions SET person_id = ? WHERE person_id = ?",
-        "UPDATE goals SET owner = ? WHERE owner = ?",
-        "UPDATE goals SET created_by = ? WHERE created_by = ?",
-        "UPDATE proposals SET proposer = ? WHERE proposer = ?",
-        "UPDATE proposals SET decided_by = ? WHERE decided_by = ?",
-        "UPDATE proposal_supports SET person_id = ? WHERE person_id = ?",
-        "UPDATE priorities SET author = ? WHERE author = ?",
-        "UPDATE plan_changes SET actor = ? WHERE actor = ?",
-        "UPDATE nudges SET person_id = ? WHERE person_id = ?",
+        "UPDATE moment_recognitions SET person_id = $1 WHERE person_id = $2",
+        "UPDATE moment_reactions SET person_id = $1 WHERE person_id = $2",
+        "UPDATE goals SET owner = $1 WHERE owner = $2",
+        "UPDATE goals SET created_by = $1 WHERE created_by = $2",
+        "UPDATE proposals SET proposer = $1 WHERE proposer = $2",
+        "UPDATE proposals SET decided_by = $1 WHERE decided_by = $2",
+        "UPDATE proposal_supports SET person_id = $1 WHERE person_id = $2",
+        "UPDATE priorities SET author = $1 WHERE author = $2",
+        "UPDATE plan_changes SET actor = $1 WHERE actor = $2",
+        "UPDATE nudges SET person_id = $1 WHERE person_id = $2",
         // Privacy records (migration 0016) keep who, never text.
         "UPDATE moment_removals SET author = $1 WHERE author = $2",
         "UPDATE moment_removals SET removed_by = $1 WHERE removed_by = $2",
@@ -93,18 +94,18 @@ pub async fn forget(
             .rows_affected();
     }
     // The audit trail's words may name them (e.g. "leaders: <@U…>").
-    sqlx::query("UPDATE plan_changes SET detail = REPLACE(detail, ?, ?) WHERE detail LIKE ?")
+    sqlx::query("UPDATE plan_changes SET detail = REPLACE(detail, $1, $2) WHERE detail LIKE $3")
         .bind(who)
         .bind(&tomb)
         .bind(format!("%{who}%"))
         .execute(&mut *conn)
         .await?;
     for sql in [
-        "DELETE FROM team_people WHERE person_id = ?",
-        "DELETE FROM org_admins WHERE person_id = ?",
-        "DELETE FROM person_prefs WHERE person_id = ?",
-        "DELETE FROM person_tz WHERE person_id = ?",
-        "DELETE FROM person_names WHERE person_id = ?",
+        "DELETE FROM team_people WHERE person_id = $1",
+        "DELETE FROM org_admins WHERE person_id = $1",
+        "DELETE FROM person_prefs WHERE person_id = $1",
+        "DELETE FROM person_tz WHERE person_id = $1",
+        "DELETE FROM person_names WHERE person_id = $1",
         "DELETE FROM privacy_opt_outs WHERE person_id = $1",
     ] {
         sqlx::query(sql).bind(who).execute(&mut *conn).await?;
@@ -112,13 +113,13 @@ pub async fn forget(
     // Sent and failed messages are history, and may quote them: gone.
     // Pending ones still matter to others (a post recognizing them): the
     // id is rewritten, and whatever was addressed to them is skipped.
-    sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND payload LIKE ?")
+    sqlx::query("DELETE FROM outbox WHERE status <> 'pending' AND payload LIKE $1")
         .bind(format!("%{who}%"))
         .execute(&mut *conn)
         .await?;
     sqlx::query(
-        "UPDATE outbox SET payload = REPLACE(payload, ?1, ?2), lane = REPLACE(lane, ?1, ?2), \
-         dedupe_key = REPLACE(dedupe_key, ?1, ?2) WHERE status = 'pending' AND payload LIKE ?3",
+        "UPDATE outbox SET payload = REPLACE(payload, $1, $2), lane = REPLACE(lane, $1, $2), \
+         dedupe_key = REPLACE(dedupe_key, $1, $2) WHERE status = 'pending' AND payload LIKE $3",
     )
     .bind(who)
     .bind(&tomb)
@@ -137,12 +138,12 @@ pub async fn forget(
 
 /// Records that delivery stopped (first reason wins).
 pub async fn stop_delivery(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO install_state (id, stopped_at, reason) VALUES (1, ?, ?) \
+        "INSERT INTO install_state (id, stopped_at, reason) VALUES (1, $1, $2) \
          ON CONFLICT (id) DO UPDATE SET stopped_at = COALESCE(install_state.stopped_at, excluded.stopped_at), \
          reason = COALESCE(install_state.reason, excluded.reason)",
     )
@@ -154,7 +155,7 @@ pub async fn stop_delivery(
 }
 
 /// Clears the stop after the app was installed again with a working token.
-pub async fn resume_delivery(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+pub async fn resume_delivery(conn: &mut Conn) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE install_state SET stopped_at = NULL, reason = NULL, purged_at = NULL WHERE id = 1",
     )
@@ -165,7 +166,7 @@ pub async fn resume_delivery(conn: &mut SqliteConnection) -> Result<(), StoreErr
 
 /// When and why delivery stopped, if it did.
 pub async fn stopped(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
 ) -> Result<Option<(DateTime<Utc>, String)>, StoreError> {
     let row: Option<(Option<i64>, Option<String>)> =
         sqlx::query_as("SELECT stopped_at, reason FROM install_state WHERE id = 1")
@@ -178,7 +179,7 @@ pub async fn stopped(
 }
 
 /// True once [`purge_all`] ran for the current stop.
-pub async fn purged(exec: impl SqliteExecutor<'_>) -> Result<bool, StoreError> {
+pub async fn purged(exec: impl AnyExecutor<'_>) -> Result<bool, StoreError> {
     let purged: Option<Option<i64>> =
         sqlx::query_scalar("SELECT purged_at FROM install_state WHERE id = 1")
             .fetch_optional(exec)
@@ -189,7 +190,7 @@ pub async fn purged(exec: impl SqliteExecutor<'_>) -> Result<bool, StoreError> {
 /// Everything the organization's people put in: goals, check-ins, moments,
 /// priorities, proposals, the audit trail, pending and past messages. The
 /// plan itself (org, pillars, teams) stays: it comes from the config file.
-pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn purge_all(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreError> {
     for sql in [
         "DELETE FROM moment_reactions",
         "DELETE FROM moment_recognitions",
@@ -221,7 +222,7 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }
-    sqlx::query("UPDATE install_state SET purged_at = ? WHERE id = 1")
+    sqlx::query("UPDATE install_state SET purged_at = $1 WHERE id = 1")
         .bind(millis(now))
         .execute(conn)
         .await?;
@@ -230,7 +231,29 @@ pub async fn purge_all(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Resul
 
 /// Empties every table, the organization included (the playground's
 /// "Reset demo"; `serve` never calls it).
-pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+pub async fn erase_everything(conn: &mut Conn) -> Result<(), StoreError> {
+    if super::backend_of(conn) == super::Backend::Postgres {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             AND tablename NOT LIKE '\\_sqlx\\_%'",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        if tables.is_empty() {
+            return Ok(());
+        }
+        // Audited: the names come from the schema itself, quoted as
+        // identifiers; nothing a person typed reaches this SQL.
+        let list: Vec<String> = tables
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+            .collect();
+        let sql = format!("TRUNCATE {} RESTART IDENTITY", list.join(", "));
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    }
     // Rows reference each other; check that only at commit.
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *conn)
@@ -258,15 +281,15 @@ pub async fn erase_everything(conn: &mut SqliteConnection) -> Result<(), StoreEr
 /// Day-to-day housekeeping: delivered or failed messages and handled event
 /// ids older than `before` are no longer needed (event ids only guard
 /// against Slack's retries, which stop after minutes).
-pub async fn prune(conn: &mut SqliteConnection, before: DateTime<Utc>) -> Result<u64, StoreError> {
+pub async fn prune(conn: &mut Conn, before: DateTime<Utc>) -> Result<u64, StoreError> {
     let outbox = sqlx::query(
-        "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < ?",
+        "DELETE FROM outbox WHERE status <> 'pending' AND finished_at IS NOT NULL AND finished_at < $1",
     )
     .bind(millis(before))
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    let events = sqlx::query("DELETE FROM slack_events WHERE received_at < ?")
+    let events = sqlx::query("DELETE FROM slack_events WHERE received_at < $1")
         .bind(millis(before))
         .execute(conn)
         .await?

@@ -7,13 +7,14 @@
 //! are read whole. The caller runs every function on one read transaction,
 //! so all files describe the same moment.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::from_millis;
 use crate::domain::goal::{GoalKind, Unit};
 use crate::export::rows::{CheckInRow, GoalRow, MomentRow, PillarRow, PriorityRow, TeamRow};
 use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::TryStreamExt;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use std::collections::HashMap;
 
 /// RFC 3339, UTC, milliseconds: `2026-11-16T15:00:00.000Z`.
@@ -25,7 +26,7 @@ fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-pub async fn pillars(conn: &mut SqliteConnection) -> Result<Vec<PillarRow>, StoreError> {
+pub async fn pillars(conn: &mut Conn) -> Result<Vec<PillarRow>, StoreError> {
     let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
         "SELECT key, name, description, emoji, position, archived_at FROM pillars ORDER BY position, key",
     )
@@ -47,7 +48,7 @@ pub async fn pillars(conn: &mut SqliteConnection) -> Result<Vec<PillarRow>, Stor
         .collect())
 }
 
-pub async fn teams(conn: &mut SqliteConnection) -> Result<Vec<TeamRow>, StoreError> {
+pub async fn teams(conn: &mut Conn) -> Result<Vec<TeamRow>, StoreError> {
     let teams: Vec<(String, String, String, String)> =
         sqlx::query_as("SELECT key, name, channel, holidays FROM teams ORDER BY key")
             .fetch_all(&mut *conn)
@@ -153,7 +154,7 @@ impl GoalRecord {
 /// Goals (of `year`, if given), by id. A closed goal's `closed_at` is when
 /// the plan history recorded it achieved or dropped.
 pub async fn goals<E: From<StoreError>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     year: Option<i32>,
     mut each: impl FnMut(GoalRow) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -161,7 +162,7 @@ pub async fn goals<E: From<StoreError>>(
         g.current_value, g.progress, g.confidence, g.status, g.due_date, g.created_by, g.created_at, \
         CASE WHEN g.status <> 'active' THEN (SELECT MAX(pc.at) FROM plan_changes pc \
           WHERE pc.subject = 'goal:' || g.id AND pc.action IN ('achieved', 'dropped')) END AS closed_at, \
-        g.closed_note FROM goals g WHERE g.plan_year BETWEEN ? AND ? ORDER BY g.id";
+        g.closed_note FROM goals g WHERE g.plan_year BETWEEN $1 AND $2 ORDER BY g.id";
     let (from, to) = year.map_or((i32::MIN, i32::MAX), |y| (y, y));
     let mut rows = sqlx::query_as::<_, GoalRecord>(SELECT)
         .bind(from)
@@ -175,7 +176,7 @@ pub async fn goals<E: From<StoreError>>(
 
 /// Check-ins (of goals of `year`, if given), by id.
 pub async fn check_ins<E: From<StoreError>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     year: Option<i32>,
     mut each: impl FnMut(CheckInRow) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -186,7 +187,7 @@ pub async fn check_ins<E: From<StoreError>>(
         ),
         Some(y) => sqlx::query_as::<_, Record>(
             "SELECT c.id, c.goal_id, c.created_at, c.value, c.confidence, c.note, c.author \
-             FROM check_ins c JOIN goals g ON g.id = c.goal_id WHERE g.plan_year = ? ORDER BY c.id",
+             FROM check_ins c JOIN goals g ON g.id = c.goal_id WHERE g.plan_year = $1 ORDER BY c.id",
         )
         .bind(y),
     };
@@ -222,7 +223,7 @@ fn previous_month(period: &str) -> Option<String> {
 /// position. An item's `review` is how the team's next publication said
 /// it ended (matched by its text, which the review form copies).
 pub async fn priorities<E: From<StoreError>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     year: Option<i32>,
     mut each: impl FnMut(PriorityRow) -> Result<(), E>,
 ) -> Result<(), E> {
@@ -247,7 +248,7 @@ pub async fn priorities<E: From<StoreError>>(
     let mut rows = sqlx::query_as::<_, Record>(
         "SELECT p.team_key, p.period, i.position, i.text, i.goal_id, p.author, p.published_at \
          FROM priority_items i JOIN priorities p ON p.id = i.priority_id \
-         WHERE p.period BETWEEN ? AND ? ORDER BY p.period, p.team_key, i.position",
+         WHERE p.period BETWEEN $1 AND $2 ORDER BY p.period, p.team_key, i.position",
     )
     .bind(from)
     .bind(to)
@@ -290,7 +291,7 @@ struct MomentRecord {
 /// count and the people they recognize. Drafts (never confirmed by their
 /// author) and deleted moments are not exported.
 pub async fn moments<E: From<StoreError>>(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     from_ms: i64,
     to_ms: i64,
     mut each: impl FnMut(MomentRow) -> Result<(), E>,
@@ -302,7 +303,7 @@ pub async fn moments<E: From<StoreError>>(
          (SELECT COUNT(*) FROM moment_reactions r WHERE r.moment_id = m.id) AS reactions, \
          mr.person_id AS recognized \
          FROM moments m LEFT JOIN moment_recognitions mr ON mr.moment_id = m.id \
-         WHERE m.status = 'shared' AND m.created_at >= ? AND m.created_at < ? \
+         WHERE m.status = 'shared' AND m.created_at >= $1 AND m.created_at < $2 \
          ORDER BY m.id, mr.person_id",
     )
     .bind(from_ms)

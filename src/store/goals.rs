@@ -1,5 +1,6 @@
 //! SQL for goals, check-ins and the plan's change history.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::goal::{
@@ -7,7 +8,7 @@ use crate::domain::goal::{
 };
 use crate::domain::{PersonId, PillarKey, TeamKey};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 #[derive(FromRow)]
 struct GoalRow {
@@ -84,7 +85,7 @@ fn kind_json(kind: &GoalKind) -> String {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     goal: &NewGoal,
     created_by: &PersonId,
     proposal: Option<i64>,
@@ -92,7 +93,7 @@ pub async fn insert(
 ) -> Result<GoalId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO goals (title, pillar_key, team_key, owner, plan_year, kind, due_date, status, progress, \
-         proposal_id, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?, ?, ?, ?) RETURNING id",
+         proposal_id, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(goal.title.as_str())
     .bind(goal.pillar.as_str())
@@ -111,8 +112,8 @@ pub async fn insert(
     Ok(GoalId(id))
 }
 
-pub async fn get(exec: impl SqliteExecutor<'_>, id: GoalId) -> Result<Option<Goal>, StoreError> {
-    let row: Option<GoalRow> = sqlx::query_as(select_goal!("WHERE id = ?"))
+pub async fn get(exec: impl AnyExecutor<'_>, id: GoalId) -> Result<Option<Goal>, StoreError> {
+    let row: Option<GoalRow> = sqlx::query_as(select_goal!("WHERE id = $1"))
         .bind(id.0)
         .fetch_optional(exec)
         .await?;
@@ -129,7 +130,7 @@ pub enum GoalFilter {
 
 /// Active goals of `year` for `filter`, by pillar order then id; one page.
 pub async fn list(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     filter: &GoalFilter,
     year: PlanYear,
     limit: i64,
@@ -137,15 +138,15 @@ pub async fn list(
 ) -> Result<Vec<Goal>, StoreError> {
     let query = match filter {
         GoalFilter::Owner(p) => sqlx::query_as(select_goal!(
-            "WHERE owner = ? AND plan_year = ? AND status = 'active' ORDER BY id LIMIT ? OFFSET ?"
+            "WHERE owner = $1 AND plan_year = $2 AND status = 'active' ORDER BY id LIMIT $3 OFFSET $4"
         ))
         .bind(p.as_str()),
         GoalFilter::Team(t) => sqlx::query_as(select_goal!(
-            "WHERE team_key = ? AND plan_year = ? AND status = 'active' ORDER BY id LIMIT ? OFFSET ?"
+            "WHERE team_key = $1 AND plan_year = $2 AND status = 'active' ORDER BY id LIMIT $3 OFFSET $4"
         ))
         .bind(t.as_str()),
         GoalFilter::All => sqlx::query_as(select_goal!(
-            "WHERE plan_year = ? AND status = 'active' ORDER BY id LIMIT ? OFFSET ?"
+            "WHERE plan_year = $1 AND status = 'active' ORDER BY id LIMIT $2 OFFSET $3"
         )),
     };
     let rows: Vec<GoalRow> = query
@@ -159,21 +160,21 @@ pub async fn list(
 
 /// How many goals `list` would show in all.
 pub async fn count(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     filter: &GoalFilter,
     year: PlanYear,
 ) -> Result<i64, StoreError> {
     let query = match filter {
         GoalFilter::Owner(p) => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM goals WHERE owner = ? AND plan_year = ? AND status = 'active'",
+            "SELECT COUNT(*) FROM goals WHERE owner = $1 AND plan_year = $2 AND status = 'active'",
         )
         .bind(p.as_str()),
         GoalFilter::Team(t) => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM goals WHERE team_key = ? AND plan_year = ? AND status = 'active'",
+            "SELECT COUNT(*) FROM goals WHERE team_key = $1 AND plan_year = $2 AND status = 'active'",
         )
         .bind(t.as_str()),
         GoalFilter::All => sqlx::query_scalar(
-            "SELECT COUNT(*) FROM goals WHERE plan_year = ? AND status = 'active'",
+            "SELECT COUNT(*) FROM goals WHERE plan_year = $1 AND status = 'active'",
         ),
     };
     Ok(query.bind(year.value()).fetch_one(exec).await?)
@@ -181,12 +182,12 @@ pub async fn count(
 
 /// Records a check-in and makes it the goal's current state.
 pub async fn record_check_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     check_in: &CheckIn,
     progress: f64,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO check_ins (goal_id, value, confidence, note, author, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO check_ins (goal_id, value, confidence, note, author, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(check_in.goal.0)
     .bind(check_in.value)
@@ -197,7 +198,7 @@ pub async fn record_check_in(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "UPDATE goals SET current_value = ?, confidence = ?, progress = ?, checked_in_at = ?, updated_at = ? WHERE id = ?",
+        "UPDATE goals SET current_value = $1, confidence = $2, progress = $3, checked_in_at = $4, updated_at = $5 WHERE id = $6",
     )
     .bind(check_in.value)
     .bind(check_in.confidence.as_str())
@@ -222,12 +223,12 @@ struct CheckInRow {
 
 /// A goal's check-ins, newest first.
 pub async fn check_ins(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     goal: GoalId,
     limit: i64,
 ) -> Result<Vec<CheckIn>, StoreError> {
     let rows: Vec<CheckInRow> = sqlx::query_as(
-        "SELECT goal_id, value, confidence, note, author, created_at FROM check_ins WHERE goal_id = ? ORDER BY id DESC LIMIT ?",
+        "SELECT goal_id, value, confidence, note, author, created_at FROM check_ins WHERE goal_id = $1 ORDER BY id DESC LIMIT $2",
     )
     .bind(goal.0)
     .bind(limit)
@@ -251,13 +252,13 @@ pub async fn check_ins(
 
 /// Closes a goal as achieved or dropped.
 pub async fn close(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GoalId,
     status: GoalStatus,
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE goals SET status = ?, closed_note = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE goals SET status = $1, closed_note = $2, updated_at = $3 WHERE id = $4")
         .bind(status.as_str())
         .bind(note)
         .bind(millis(now))
@@ -269,14 +270,14 @@ pub async fn close(
 
 /// Replaces a goal's definition (title, pillar, team, owner, measure, due).
 pub async fn update(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: GoalId,
     goal: &NewGoal,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE goals SET title = ?, pillar_key = ?, team_key = ?, owner = ?, plan_year = ?, kind = ?, due_date = ?, \
-         progress = ?, updated_at = ? WHERE id = ?",
+        "UPDATE goals SET title = $1, pillar_key = $2, team_key = $3, owner = $4, plan_year = $5, kind = $6, due_date = $7, \
+         progress = $8, updated_at = $9 WHERE id = $10",
     )
     .bind(goal.title.as_str())
     .bind(goal.pillar.as_str())
@@ -292,7 +293,7 @@ pub async fn update(
     .await?;
     // The measure may have changed: recompute progress from the current value.
     if let Some(g) = get(&mut *conn, id).await? {
-        sqlx::query("UPDATE goals SET progress = ? WHERE id = ?")
+        sqlx::query("UPDATE goals SET progress = $1 WHERE id = $2")
             .bind(g.kind.progress(g.current))
             .bind(id.0)
             .execute(conn)
@@ -303,7 +304,7 @@ pub async fn update(
 
 /// Appends to the plan's history.
 pub async fn log_change(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     actor: &PersonId,
     subject: &str,
     action: &str,
@@ -311,7 +312,7 @@ pub async fn log_change(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO plan_changes (actor, subject, action, detail, at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO plan_changes (actor, subject, action, detail, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(actor.as_str())
     .bind(subject)
@@ -326,13 +327,13 @@ pub async fn log_change(
 /// A team's goals of a year, whatever their status (for the kick-off's
 /// look back at last year).
 pub async fn for_team_year(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     team: &TeamKey,
     year: i32,
     limit: i64,
 ) -> Result<Vec<Goal>, StoreError> {
     let rows: Vec<GoalRow> = sqlx::query_as(select_goal!(
-        "WHERE team_key = ? AND plan_year = ? ORDER BY id LIMIT ?"
+        "WHERE team_key = $1 AND plan_year = $2 ORDER BY id LIMIT $3"
     ))
     .bind(team.as_str())
     .bind(year)
@@ -354,11 +355,11 @@ pub struct PlanChange {
 
 /// The plan's latest changes, newest first.
 pub async fn history(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     limit: i64,
 ) -> Result<Vec<PlanChange>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT actor, subject, action, detail, at FROM plan_changes ORDER BY id DESC LIMIT ?",
+        "SELECT actor, subject, action, detail, at FROM plan_changes ORDER BY id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(exec)

@@ -1,20 +1,21 @@
 //! SQL for job runs and the nudges they send.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// Claims `(job, period)`; false if it was already claimed (by anyone).
 pub async fn claim(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     trigger: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO job_runs (job, period, trigger, started_at) VALUES (?, ?, ?, ?) ON CONFLICT (job, period) DO NOTHING",
+        "INSERT INTO job_runs (job, period, trigger, started_at) VALUES ($1, $2, $3, $4) ON CONFLICT (job, period) DO NOTHING",
     )
     .bind(job)
     .bind(period)
@@ -26,29 +27,31 @@ pub async fn claim(
 }
 
 pub async fn finish(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     summary: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE job_runs SET finished_at = ?, summary = ? WHERE job = ? AND period = ?")
-        .bind(millis(now))
-        .bind(summary)
-        .bind(job)
-        .bind(period)
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "UPDATE job_runs SET finished_at = $1, summary = $2 WHERE job = $3 AND period = $4",
+    )
+    .bind(millis(now))
+    .bind(summary)
+    .bind(job)
+    .bind(period)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
 /// The latest run of a job: (period, started, summary).
 pub async fn last_run(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
 ) -> Result<Option<(String, DateTime<Utc>, Option<String>)>, StoreError> {
     let row: Option<(String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT period, started_at, summary FROM job_runs WHERE job = ? ORDER BY started_at DESC, id DESC LIMIT 1",
+        "SELECT period, started_at, summary FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT 1",
     )
     .bind(job)
     .fetch_optional(exec)
@@ -57,11 +60,11 @@ pub async fn last_run(
 }
 
 pub async fn was_run(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
 ) -> Result<bool, StoreError> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_runs WHERE job = ? AND period = ?")
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_runs WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .fetch_one(exec)
@@ -71,14 +74,14 @@ pub async fn was_run(
 
 /// Records that `person` is nudged by `job` for `period`; false if already.
 pub async fn record_nudge(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     job: &str,
     period: &str,
     person: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO nudges (job, period, person_id, created_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO nudges (job, period, person_id, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (job, period, person_id) DO NOTHING RETURNING id",
     )
     .bind(job)
@@ -102,11 +105,11 @@ pub struct Nudge {
 type NudgeRow = (i64, String, String, String, Option<String>, Option<String>);
 
 pub async fn nudge(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     id: crate::domain::ids::NudgeId,
 ) -> Result<Option<Nudge>, StoreError> {
     let row: Option<NudgeRow> =
-        sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = ?")
+        sqlx::query_as("SELECT id, job, period, person_id, channel, ts FROM nudges WHERE id = $1")
             .bind(id.0)
             .fetch_optional(exec)
             .await?;
@@ -121,13 +124,13 @@ pub async fn nudge(
 
 /// The progress nudge sent to `person` for `period`, if any: (id, channel, ts).
 pub async fn nudge_for(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
     person: &str,
 ) -> Result<Option<(i64, Option<String>, Option<String>)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, channel, ts FROM nudges WHERE job = ? AND period = ? AND person_id = ?",
+        "SELECT id, channel, ts FROM nudges WHERE job = $1 AND period = $2 AND person_id = $3",
     )
     .bind(job)
     .bind(period)
@@ -139,13 +142,13 @@ pub async fn nudge_for(
 /// Owners of active goals of `year` and those of their goals without a
 /// check-in since `since`, ordered by owner.
 pub async fn goals_due_for_check_in(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     year: i32,
     since: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT owner, id FROM goals WHERE plan_year = ? AND status = 'active' \
-         AND (checked_in_at IS NULL OR checked_in_at < ?) ORDER BY owner, id",
+        "SELECT owner, id FROM goals WHERE plan_year = $1 AND status = 'active' \
+         AND (checked_in_at IS NULL OR checked_in_at < $2) ORDER BY owner, id",
     )
     .bind(year)
     .bind(millis(since))
@@ -155,12 +158,12 @@ pub async fn goals_due_for_check_in(
 
 /// People who shared a moment between `from` and `to`.
 pub async fn moment_authors(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     Ok(sqlx::query_scalar(
-        "SELECT DISTINCT author FROM moments WHERE status = 'shared' AND created_at >= ? AND created_at < ?",
+        "SELECT DISTINCT author FROM moments WHERE status = 'shared' AND created_at >= $1 AND created_at < $2",
     )
     .bind(millis(from))
     .bind(millis(to))
@@ -170,12 +173,12 @@ pub async fn moment_authors(
 
 /// When the run of `job` for `period` started, if it ran.
 pub async fn run_started(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     job: &str,
     period: &str,
 ) -> Result<Option<DateTime<Utc>>, StoreError> {
     let at: Option<i64> =
-        sqlx::query_scalar("SELECT started_at FROM job_runs WHERE job = ? AND period = ?")
+        sqlx::query_scalar("SELECT started_at FROM job_runs WHERE job = $1 AND period = $2")
             .bind(job)
             .bind(period)
             .fetch_optional(exec)
@@ -187,17 +190,13 @@ pub async fn run_started(
 /// job can run again for that period. Only the playground calls this (its
 /// "Run job now" menu runs a job as often as asked, on its demo database);
 /// `serve` and `jobs run` never do, which keeps their once-per-period rule.
-pub async fn forget_run(
-    conn: &mut SqliteConnection,
-    job: &str,
-    period: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM nudges WHERE job = ? AND period = ?")
+pub async fn forget_run(conn: &mut Conn, job: &str, period: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM nudges WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM job_runs WHERE job = ? AND period = ?")
+    sqlx::query("DELETE FROM job_runs WHERE job = $1 AND period = $2")
         .bind(job)
         .bind(period)
         .execute(&mut *conn)

@@ -1,10 +1,11 @@
 //! SQL for mission moments, their recognitions and reactions.
 
+use super::Conn;
 use super::StoreError;
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::{Audience, MomentDraft, MomentId, PersonId, PillarKey};
 use chrono::{DateTime, TimeZone, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 #[derive(FromRow)]
 struct MomentRow {
@@ -63,14 +64,14 @@ impl MomentRow {
 
 /// Stores a new moment (with its recognitions) and returns its id.
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     draft: &MomentDraft,
     status: MomentStatus,
     now: DateTime<Utc>,
 ) -> Result<MomentId, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(draft.author.as_str())
     .bind(draft.story.as_str())
@@ -92,26 +93,29 @@ pub async fn insert(
 /// of one INSERT in the order of its VALUES rows, each above the last, while
 /// RETURNING itself promises no order.
 pub async fn insert_shared_many(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     drafts: &[(&MomentDraft, DateTime<Utc>)],
 ) -> Result<Vec<MomentId>, StoreError> {
     if drafts.is_empty() {
         return Ok(Vec::new());
     }
-    let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) ",
+    let sql = format!(
+        "INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) VALUES {} RETURNING id",
+        super::values_placeholders(drafts.len(), 7)
     );
-    insert.push_values(drafts, |mut row, (draft, now)| {
-        row.push_bind(draft.author.as_str())
-            .push_bind(draft.story.as_str())
-            .push_bind(draft.pillar.as_ref().map(PillarKey::as_str))
-            .push_bind(draft.audience.as_str())
-            .push_bind(MomentStatus::Shared.as_str())
-            .push_bind(millis(*now))
-            .push_bind(millis(*now));
-    });
-    insert.push(" RETURNING id");
-    let mut ids: Vec<i64> = insert.build_query_scalar().fetch_all(&mut *conn).await?;
+    // Audited: only numbered placeholders are formatted into the SQL.
+    let mut insert = sqlx::query_scalar(sqlx::AssertSqlSafe(sql));
+    for (draft, now) in drafts {
+        insert = insert
+            .bind(draft.author.as_str())
+            .bind(draft.story.as_str())
+            .bind(draft.pillar.as_ref().map(PillarKey::as_str))
+            .bind(draft.audience.as_str())
+            .bind(MomentStatus::Shared.as_str())
+            .bind(millis(*now))
+            .bind(millis(*now));
+    }
+    let mut ids: Vec<i64> = insert.fetch_all(&mut *conn).await?;
     if ids.len() != drafts.len() {
         return Err(StoreError::Corrupt(format!(
             "inserted {} moments but got {} ids",
@@ -129,12 +133,12 @@ pub async fn insert_shared_many(
 }
 
 async fn insert_recognitions(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     people: &[PersonId],
 ) -> Result<(), StoreError> {
     for person in people {
-        sqlx::query("INSERT INTO moment_recognitions (moment_id, person_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO moment_recognitions (moment_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
             .bind(id)
             .bind(person.as_str())
             .execute(&mut *conn)
@@ -143,9 +147,9 @@ async fn insert_recognitions(
     Ok(())
 }
 
-async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<PersonId>, StoreError> {
+async fn recognitions(exec: &mut Conn, id: i64) -> Result<Vec<PersonId>, StoreError> {
     let rows: Vec<String> = sqlx::query_scalar(
-        "SELECT person_id FROM moment_recognitions WHERE moment_id = ? ORDER BY rowid",
+        "SELECT person_id FROM moment_recognitions WHERE moment_id = $1 ORDER BY rowid",
     )
     .bind(id)
     .fetch_all(exec)
@@ -159,8 +163,8 @@ async fn recognitions(exec: &mut SqliteConnection, id: i64) -> Result<Vec<Person
 }
 
 /// One moment with its recognitions and reaction count.
-pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Moment>, StoreError> {
-    let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = ?"))
+pub async fn get(conn: &mut Conn, id: MomentId) -> Result<Option<Moment>, StoreError> {
+    let row: Option<MomentRow> = sqlx::query_as(select_moment!("WHERE m.id = $1"))
         .bind(id.0)
         .fetch_optional(&mut *conn)
         .await?;
@@ -175,22 +179,23 @@ pub async fn get(conn: &mut SqliteConnection, id: MomentId) -> Result<Option<Mom
 
 /// The moment whose post is the message `(channel, ts)`, if any.
 pub async fn by_post(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     channel: &str,
     ts: &str,
 ) -> Result<Option<MomentId>, StoreError> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM moments WHERE channel = ? AND ts = ?")
-        .bind(channel)
-        .bind(ts)
-        .fetch_optional(exec)
-        .await?;
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM moments WHERE channel = $1 AND ts = $2")
+            .bind(channel)
+            .bind(ts)
+            .fetch_optional(exec)
+            .await?;
     Ok(id.map(MomentId))
 }
 
 /// Lists moments for the Home tab: `author` given → that person's (not
 /// deleted), otherwise the latest shared to the whole channel.
 pub async fn list(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     author: Option<&PersonId>,
     limit: i64,
 ) -> Result<Vec<Moment>, StoreError> {
@@ -198,7 +203,7 @@ pub async fn list(
         match author {
             Some(author) => {
                 sqlx::query_as(select_moment!(
-                    "WHERE m.author = ? AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT ?"
+                    "WHERE m.author = $1 AND m.status <> 'deleted' ORDER BY m.id DESC LIMIT $2"
                 ))
                 .bind(author.as_str())
                 .bind(limit)
@@ -206,7 +211,7 @@ pub async fn list(
                 .await?
             }
             None => sqlx::query_as(select_moment!(
-                "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT ?"
+                "WHERE m.status = 'shared' AND m.audience = 'channel' ORDER BY m.id DESC LIMIT $1"
             ))
             .bind(limit)
             .fetch_all(&mut *conn)
@@ -221,12 +226,12 @@ pub async fn list(
 }
 
 pub async fn set_status(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     status: MomentStatus,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET status = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET status = $1, updated_at = $2 WHERE id = $3")
         .bind(status.as_str())
         .bind(millis(now))
         .bind(id.0)
@@ -237,19 +242,19 @@ pub async fn set_status(
 
 /// Replaces a moment's content; the audience and author never change.
 pub async fn update_content(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     draft: &MomentDraft,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET story = ?, pillar_key = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET story = $1, pillar_key = $2, updated_at = $3 WHERE id = $4")
         .bind(draft.story.as_str())
         .bind(draft.pillar.as_ref().map(PillarKey::as_str))
         .bind(millis(now))
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = $1")
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
@@ -258,16 +263,16 @@ pub async fn update_content(
 
 /// Marks deleted and forgets the story and the people named in it.
 pub async fn mark_deleted(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE moments SET status = 'deleted', story = '', updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE moments SET status = 'deleted', story = '', updated_at = $1 WHERE id = $2")
         .bind(millis(now))
         .bind(id.0)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = ?")
+    sqlx::query("DELETE FROM moment_recognitions WHERE moment_id = $1")
         .bind(id.0)
         .execute(conn)
         .await?;
@@ -275,8 +280,8 @@ pub async fn mark_deleted(
 }
 
 /// Removes a draft that was never posted (discarded or superseded).
-pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM moments WHERE id = ? AND status = 'draft'")
+pub async fn delete_draft(conn: &mut Conn, id: MomentId) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM moments WHERE id = $1 AND status = 'draft'")
         .bind(id.0)
         .execute(conn)
         .await?;
@@ -285,14 +290,14 @@ pub async fn delete_draft(conn: &mut SqliteConnection, id: MomentId) -> Result<(
 
 /// Records a reaction; returns false if it was already there.
 pub async fn add_reaction(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     person: &str,
     reaction: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO moment_reactions (moment_id, person_id, reaction, created_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO moment_reactions (moment_id, person_id, reaction, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT DO NOTHING",
     )
     .bind(id.0)
@@ -305,13 +310,13 @@ pub async fn add_reaction(
 }
 
 pub async fn remove_reaction(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: MomentId,
     person: &str,
     reaction: &str,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "DELETE FROM moment_reactions WHERE moment_id = ? AND person_id = ? AND reaction = ?",
+        "DELETE FROM moment_reactions WHERE moment_id = $1 AND person_id = $2 AND reaction = $3",
     )
     .bind(id.0)
     .bind(person)

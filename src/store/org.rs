@@ -6,16 +6,17 @@
 //! org's name, time zone and channels, and the admin list, always follow the
 //! file: they are the operator's, not something to change from chat.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::millis;
 use crate::domain::{ChannelId, Directory, Org, PersonId, Pillar, PillarKey, Team, TeamKey};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 use std::str::FromStr;
 
 pub async fn seed(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     org: &Org,
     pillars: &[Pillar],
     teams: &[Team],
@@ -23,7 +24,7 @@ pub async fn seed(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO org (id, name, mission, timezone, moments_channel, leadership_channel, updated_at) \
-         VALUES (1, ?, ?, ?, ?, ?, ?) \
+         VALUES (1, $1, $2, $3, $4, $5, $6) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, \
          moments_channel = excluded.moments_channel, leadership_channel = excluded.leadership_channel, updated_at = excluded.updated_at",
     )
@@ -39,14 +40,14 @@ pub async fn seed(
         .execute(&mut *conn)
         .await?;
     for admin in &org.admins {
-        sqlx::query("INSERT INTO org_admins (person_id) VALUES (?) ON CONFLICT DO NOTHING")
+        sqlx::query("INSERT INTO org_admins (person_id) VALUES ($1) ON CONFLICT DO NOTHING")
             .bind(admin.as_str())
             .execute(&mut *conn)
             .await?;
     }
     for (position, p) in pillars.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO pillars (key, name, description, emoji, position) VALUES (?, ?, ?, ?, ?) \
+            "INSERT INTO pillars (key, name, description, emoji, position) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (key) DO NOTHING",
         )
         .bind(p.key.as_str())
@@ -59,7 +60,7 @@ pub async fn seed(
     }
     for t in teams {
         sqlx::query(
-            "INSERT INTO teams (key, name, channel, holidays) VALUES (?, ?, ?, ?) \
+            "INSERT INTO teams (key, name, channel, holidays) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (key) DO UPDATE SET holidays = excluded.holidays",
         )
         .bind(t.key.as_str())
@@ -80,7 +81,7 @@ pub async fn seed(
             .map(|p| (p, "leader"))
             .chain(t.members.iter().map(|p| (p, "member")));
         for (person, role) in people {
-            sqlx::query("INSERT INTO team_people (team_key, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+            sqlx::query("INSERT INTO team_people (team_key, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
                 .bind(t.key.as_str())
                 .bind(person.as_str())
                 .bind(role)
@@ -122,7 +123,7 @@ fn corrupt(what: &str, value: &str) -> StoreError {
 }
 
 /// The organization as stored; `None` before the first seed.
-pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, StoreError> {
+pub async fn load(conn: &mut Conn) -> Result<Option<Directory>, StoreError> {
     let Some(row): Option<OrgRow> = sqlx::query_as(
         "SELECT name, mission, timezone, moments_channel, leadership_channel FROM org WHERE id = 1",
     )
@@ -173,7 +174,7 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
     let mut teams = Vec::with_capacity(team_rows.len());
     for t in team_rows {
         let people: Vec<(String, String)> = sqlx::query_as(
-            "SELECT person_id, role FROM team_people WHERE team_key = ? ORDER BY rowid",
+            "SELECT person_id, role FROM team_people WHERE team_key = $1 ORDER BY rowid",
         )
         .bind(&t.key)
         .fetch_all(&mut *conn)
@@ -208,10 +209,10 @@ pub async fn load(conn: &mut SqliteConnection) -> Result<Option<Directory>, Stor
 }
 
 /// Adds a pillar at the end of the list.
-pub async fn add_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<bool, StoreError> {
+pub async fn add_pillar(conn: &mut Conn, p: &Pillar) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO pillars (key, name, description, emoji, position) \
-         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(position), -1) + 1 FROM pillars)) ON CONFLICT (key) DO NOTHING",
+         VALUES ($1, $2, $3, $4, (SELECT COALESCE(MAX(position), -1) + 1 FROM pillars)) ON CONFLICT (key) DO NOTHING",
     )
     .bind(p.key.as_str())
     .bind(&p.name)
@@ -222,8 +223,8 @@ pub async fn add_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<bool,
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<(), StoreError> {
-    sqlx::query("UPDATE pillars SET name = ?, description = ?, emoji = ? WHERE key = ?")
+pub async fn update_pillar(conn: &mut Conn, p: &Pillar) -> Result<(), StoreError> {
+    sqlx::query("UPDATE pillars SET name = $1, description = $2, emoji = $3 WHERE key = $4")
         .bind(&p.name)
         .bind(&p.description)
         .bind(&p.emoji)
@@ -234,11 +235,11 @@ pub async fn update_pillar(conn: &mut SqliteConnection, p: &Pillar) -> Result<()
 }
 
 pub async fn archive_pillar(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     key: &PillarKey,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE pillars SET archived_at = ? WHERE key = ? AND archived_at IS NULL")
+    sqlx::query("UPDATE pillars SET archived_at = $1 WHERE key = $2 AND archived_at IS NULL")
         .bind(millis(now))
         .bind(key.as_str())
         .execute(conn)
@@ -247,11 +248,11 @@ pub async fn archive_pillar(
 }
 
 pub async fn set_mission(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     mission: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query("UPDATE org SET mission = ?, updated_at = ? WHERE id = 1")
+    sqlx::query("UPDATE org SET mission = $1, updated_at = $2 WHERE id = 1")
         .bind(mission)
         .bind(millis(now))
         .execute(conn)
@@ -259,9 +260,9 @@ pub async fn set_mission(
     Ok(())
 }
 
-pub async fn add_team(conn: &mut SqliteConnection, t: &Team) -> Result<bool, StoreError> {
+pub async fn add_team(conn: &mut Conn, t: &Team) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO teams (key, name, channel) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        "INSERT INTO teams (key, name, channel) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
     )
     .bind(t.key.as_str())
     .bind(&t.name)
@@ -271,8 +272,8 @@ pub async fn add_team(conn: &mut SqliteConnection, t: &Team) -> Result<bool, Sto
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn update_team(conn: &mut SqliteConnection, t: &Team) -> Result<(), StoreError> {
-    sqlx::query("UPDATE teams SET name = ?, channel = ? WHERE key = ?")
+pub async fn update_team(conn: &mut Conn, t: &Team) -> Result<(), StoreError> {
+    sqlx::query("UPDATE teams SET name = $1, channel = $2 WHERE key = $3")
         .bind(&t.name)
         .bind(t.channel.as_str())
         .bind(t.key.as_str())
@@ -283,7 +284,7 @@ pub async fn update_team(conn: &mut SqliteConnection, t: &Team) -> Result<(), St
 
 /// Adds (`add` true) or removes people in a role of a team.
 pub async fn set_team_people(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &TeamKey,
     role: &str,
     people: &[PersonId],
@@ -291,9 +292,9 @@ pub async fn set_team_people(
 ) -> Result<(), StoreError> {
     for person in people {
         let query = if add {
-            "INSERT INTO team_people (team_key, person_id, role) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+            "INSERT INTO team_people (team_key, person_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
         } else {
-            "DELETE FROM team_people WHERE team_key = ? AND person_id = ? AND role = ?"
+            "DELETE FROM team_people WHERE team_key = $1 AND person_id = $2 AND role = $3"
         };
         sqlx::query(query)
             .bind(team.as_str())

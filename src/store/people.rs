@@ -2,13 +2,14 @@
 //! what they asked of their nudges (away, muted kinds), and their time zone
 //! and names as the chat platform last told them.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::millis;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// One person's wishes.
-#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prefs {
     pub person_id: String,
     pub away_until: Option<String>,
@@ -36,22 +37,35 @@ impl Prefs {
     }
 }
 
-pub async fn all(exec: impl SqliteExecutor<'_>) -> Result<Vec<Prefs>, StoreError> {
-    Ok(sqlx::query_as(
+pub async fn all(exec: impl AnyExecutor<'_>) -> Result<Vec<Prefs>, StoreError> {
+    // The mute flags are INTEGER 0/1 on both databases (read as i64).
+    let rows: Vec<(String, Option<String>, i64, i64, i64)> = sqlx::query_as(
         "SELECT person_id, away_until, mute_moments, mute_progress, mute_priorities FROM person_prefs",
     )
     .fetch_all(exec)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(person_id, away_until, moments, progress, priorities)| Prefs {
+                person_id,
+                away_until,
+                mute_moments: moments == 1,
+                mute_progress: progress == 1,
+                mute_priorities: priorities == 1,
+            },
+        )
+        .collect())
 }
 
 pub async fn set_away(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     until: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_prefs (person_id, away_until, updated_at) VALUES (?, ?, ?) \
+        "INSERT INTO person_prefs (person_id, away_until, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (person_id) DO UPDATE SET away_until = excluded.away_until, updated_at = excluded.updated_at",
     )
     .bind(person)
@@ -63,7 +77,7 @@ pub async fn set_away(
 }
 
 pub async fn set_mute(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     kind: &str,
     on: bool,
@@ -72,21 +86,21 @@ pub async fn set_mute(
     // `kind` picks one of three fixed statements; nothing typed reaches the SQL text.
     let sql = match kind {
         "moments" => {
-            "INSERT INTO person_prefs (person_id, mute_moments, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_moments, updated_at) VALUES ($1, $2, $3) \
                       ON CONFLICT (person_id) DO UPDATE SET mute_moments = excluded.mute_moments, updated_at = excluded.updated_at"
         }
         "progress" => {
-            "INSERT INTO person_prefs (person_id, mute_progress, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_progress, updated_at) VALUES ($1, $2, $3) \
                        ON CONFLICT (person_id) DO UPDATE SET mute_progress = excluded.mute_progress, updated_at = excluded.updated_at"
         }
         _ => {
-            "INSERT INTO person_prefs (person_id, mute_priorities, updated_at) VALUES (?, ?, ?) \
+            "INSERT INTO person_prefs (person_id, mute_priorities, updated_at) VALUES ($1, $2, $3) \
               ON CONFLICT (person_id) DO UPDATE SET mute_priorities = excluded.mute_priorities, updated_at = excluded.updated_at"
         }
     };
     sqlx::query(sql)
         .bind(person)
-        .bind(on)
+        .bind(i64::from(on))
         .bind(millis(now))
         .execute(conn)
         .await?;
@@ -94,12 +108,9 @@ pub async fn set_mute(
 }
 
 /// A person's cached time zone (IANA name), if known.
-pub async fn tz_of(
-    exec: impl SqliteExecutor<'_>,
-    person: &str,
-) -> Result<Option<String>, StoreError> {
+pub async fn tz_of(exec: impl AnyExecutor<'_>, person: &str) -> Result<Option<String>, StoreError> {
     Ok(
-        sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = ?")
+        sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = $1")
             .bind(person)
             .fetch_optional(exec)
             .await?,
@@ -107,13 +118,13 @@ pub async fn tz_of(
 }
 
 pub async fn set_tz(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     tz: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_tz (person_id, tz, fetched_at) VALUES (?, ?, ?) \
+        "INSERT INTO person_tz (person_id, tz, fetched_at) VALUES ($1, $2, $3) \
          ON CONFLICT (person_id) DO UPDATE SET tz = excluded.tz, fetched_at = excluded.fetched_at",
     )
     .bind(person)
@@ -133,7 +144,7 @@ pub struct Names {
 }
 
 /// Everyone's cached names, for the privacy guard's list of colleagues.
-pub async fn all_names(exec: impl SqliteExecutor<'_>) -> Result<Vec<Names>, StoreError> {
+pub async fn all_names(exec: impl AnyExecutor<'_>) -> Result<Vec<Names>, StoreError> {
     Ok(
         sqlx::query_as("SELECT person_id, real_name, display_name FROM person_names")
             .fetch_all(exec)
@@ -144,12 +155,12 @@ pub async fn all_names(exec: impl SqliteExecutor<'_>) -> Result<Vec<Names>, Stor
 /// Of `people`, those whose names were never learned or were learned
 /// before `fresh_after`: the ones to look up again.
 pub async fn names_due(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     people: &[String],
     fresh_after: DateTime<Utc>,
 ) -> Result<Vec<String>, StoreError> {
     let fresh: std::collections::HashSet<String> =
-        sqlx::query_scalar("SELECT person_id FROM person_names WHERE fetched_at >= ?")
+        sqlx::query_scalar("SELECT person_id FROM person_names WHERE fetched_at >= $1")
             .bind(millis(fresh_after))
             .fetch_all(conn)
             .await?
@@ -163,14 +174,14 @@ pub async fn names_due(
 }
 
 pub async fn set_names(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     person: &str,
     real_name: Option<&str>,
     display_name: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO person_names (person_id, real_name, display_name, fetched_at) VALUES (?, ?, ?, ?) \
+        "INSERT INTO person_names (person_id, real_name, display_name, fetched_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (person_id) DO UPDATE SET real_name = excluded.real_name, \
          display_name = excluded.display_name, fetched_at = excluded.fetched_at",
     )

@@ -1,9 +1,10 @@
 //! SQL for monthly priorities.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use chrono::{DateTime, Utc};
-use sqlx::{SqliteConnection, SqliteExecutor};
+use sqlx::AnyExecutor;
 
 /// A team's priorities for a month, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,21 +32,18 @@ type Row = (
     Option<String>,
 );
 
-async fn with_items(
-    conn: &mut SqliteConnection,
-    row: Option<Row>,
-) -> Result<Option<Published>, StoreError> {
+async fn with_items(conn: &mut Conn, row: Option<Row>) -> Result<Option<Published>, StoreError> {
     let Some((id, team, period, author, at, channel, ts)) = row else {
         return Ok(None);
     };
     let rows: Vec<(String, Option<i64>)> = sqlx::query_as(
-        "SELECT text, goal_id FROM priority_items WHERE priority_id = ? ORDER BY position",
+        "SELECT text, goal_id FROM priority_items WHERE priority_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
     let review: Vec<(String, String)> = sqlx::query_as(
-        "SELECT text, outcome FROM priority_reviews WHERE priority_id = ? ORDER BY position",
+        "SELECT text, outcome FROM priority_reviews WHERE priority_id = $1 ORDER BY position",
     )
     .bind(id)
     .fetch_all(conn)
@@ -65,12 +63,12 @@ async fn with_items(
 }
 
 pub async fn for_team(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &str,
     period: &str,
 ) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> = sqlx::query_as(
-        "SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE team_key = ? AND period = ?",
+        "SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE team_key = $1 AND period = $2",
     )
     .bind(team)
     .bind(period)
@@ -80,11 +78,11 @@ pub async fn for_team(
 }
 
 pub async fn get(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: crate::domain::ids::PriorityId,
 ) -> Result<Option<Published>, StoreError> {
     let row: Option<Row> =
-        sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = ?")
+        sqlx::query_as("SELECT id, team_key, period, author, published_at, channel, ts FROM priorities WHERE id = $1")
             .bind(id.0)
             .fetch_optional(&mut *conn)
             .await?;
@@ -94,7 +92,7 @@ pub async fn get(
 /// Publishes (or republishes) a team's priorities for `period`; returns the
 /// id and whether this replaced an earlier publication.
 pub async fn publish(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     team: &str,
     period: &str,
     author: &str,
@@ -103,24 +101,24 @@ pub async fn publish(
     now: DateTime<Utc>,
 ) -> Result<(i64, bool), StoreError> {
     let existing: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM priorities WHERE team_key = ? AND period = ?")
+        sqlx::query_scalar("SELECT id FROM priorities WHERE team_key = $1 AND period = $2")
             .bind(team)
             .bind(period)
             .fetch_optional(&mut *conn)
             .await?;
     let id = match existing {
         Some(id) => {
-            sqlx::query("UPDATE priorities SET author = ?, published_at = ? WHERE id = ?")
+            sqlx::query("UPDATE priorities SET author = $1, published_at = $2 WHERE id = $3")
                 .bind(author)
                 .bind(millis(now))
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM priority_items WHERE priority_id = ?")
+            sqlx::query("DELETE FROM priority_items WHERE priority_id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
-            sqlx::query("DELETE FROM priority_reviews WHERE priority_id = ?")
+            sqlx::query("DELETE FROM priority_reviews WHERE priority_id = $1")
                 .bind(id)
                 .execute(&mut *conn)
                 .await?;
@@ -128,7 +126,7 @@ pub async fn publish(
         }
         None => {
             sqlx::query_scalar(
-                "INSERT INTO priorities (team_key, period, author, published_at) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO priorities (team_key, period, author, published_at) VALUES ($1, $2, $3, $4) RETURNING id",
             )
             .bind(team)
             .bind(period)
@@ -140,7 +138,7 @@ pub async fn publish(
     };
     for (position, (text, goal)) in items.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO priority_items (priority_id, position, text, goal_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO priority_items (priority_id, position, text, goal_id) VALUES ($1, $2, $3, $4)",
         )
         .bind(id)
         .bind(position as i64)
@@ -150,7 +148,7 @@ pub async fn publish(
         .await?;
     }
     for (position, (text, outcome)) in review.iter().enumerate() {
-        sqlx::query("INSERT INTO priority_reviews (priority_id, position, text, outcome) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO priority_reviews (priority_id, position, text, outcome) VALUES ($1, $2, $3, $4)")
             .bind(id)
             .bind(position as i64)
             .bind(text)
@@ -163,11 +161,11 @@ pub async fn publish(
 
 /// Teams that published for `period`: (team, published_at).
 pub async fn published_teams(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     period: &str,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     Ok(
-        sqlx::query_as("SELECT team_key, published_at FROM priorities WHERE period = ?")
+        sqlx::query_as("SELECT team_key, published_at FROM priorities WHERE period = $1")
             .bind(period)
             .fetch_all(exec)
             .await?,

@@ -1,11 +1,12 @@
 //! SQL for goal proposals, their supporters and comments.
 
+use super::Conn;
 use super::StoreError;
 use super::moments::{from_millis, millis};
 use crate::domain::goal::{GoalId, GoalKind, PlanYear, ProposalStatus};
 use crate::domain::{PersonId, PillarKey, TeamKey};
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, SqliteConnection, SqliteExecutor};
+use sqlx::{AnyExecutor, FromRow};
 
 /// A proposal with its counts, as the app sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,13 +103,13 @@ pub struct NewProposal<'a> {
 }
 
 pub async fn insert(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     p: &NewProposal<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
         "INSERT INTO proposals (title, pillar_key, team_key, proposer, plan_year, kind, due_date, status, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8) RETURNING id",
     )
     .bind(p.title)
     .bind(p.pillar.as_str())
@@ -123,10 +124,10 @@ pub async fn insert(
 }
 
 pub async fn get(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     id: crate::domain::ids::ProposalId,
 ) -> Result<Option<Proposal>, StoreError> {
-    let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = ?"))
+    let row: Option<Row> = sqlx::query_as(select_proposal!("WHERE p.id = $1"))
         .bind(id.0)
         .fetch_optional(exec)
         .await?;
@@ -135,12 +136,12 @@ pub async fn get(
 
 /// Open proposals of a team, newest first.
 pub async fn open_for_team(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     team: &TeamKey,
     limit: i64,
 ) -> Result<Vec<Proposal>, StoreError> {
     let rows: Vec<Row> = sqlx::query_as(select_proposal!(
-        "WHERE p.status = 'open' AND p.team_key = ? ORDER BY p.id DESC LIMIT ?"
+        "WHERE p.status = 'open' AND p.team_key = $1 ORDER BY p.id DESC LIMIT $2"
     ))
     .bind(team.as_str())
     .bind(limit)
@@ -151,13 +152,13 @@ pub async fn open_for_team(
 
 /// Adds or removes `person`'s support; returns true if they now support it.
 pub async fn toggle_support(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     person: &PersonId,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let removed =
-        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = ? AND person_id = ?")
+        sqlx::query("DELETE FROM proposal_supports WHERE proposal_id = $1 AND person_id = $2")
             .bind(id)
             .bind(person.as_str())
             .execute(&mut *conn)
@@ -166,7 +167,7 @@ pub async fn toggle_support(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES (?, ?, ?)",
+        "INSERT INTO proposal_supports (proposal_id, person_id, created_at) VALUES ($1, $2, $3)",
     )
     .bind(id)
     .bind(person.as_str())
@@ -177,14 +178,14 @@ pub async fn toggle_support(
 }
 
 pub async fn add_comment(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     person: &PersonId,
     text: &str,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO proposal_comments (proposal_id, person_id, text, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        "INSERT INTO proposal_comments (proposal_id, person_id, text, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(id)
     .bind(person.as_str())
@@ -196,11 +197,11 @@ pub async fn add_comment(
 
 /// One comment: (author, text).
 pub async fn comment(
-    exec: impl SqliteExecutor<'_>,
+    exec: impl AnyExecutor<'_>,
     comment: i64,
 ) -> Result<Option<(String, String)>, StoreError> {
     Ok(
-        sqlx::query_as("SELECT person_id, text FROM proposal_comments WHERE id = ?")
+        sqlx::query_as("SELECT person_id, text FROM proposal_comments WHERE id = $1")
             .bind(comment)
             .fetch_optional(exec)
             .await?,
@@ -212,14 +213,14 @@ pub async fn comment(
 /// settles a race between two deciders: the database lets one row change,
 /// and only the caller that changed it goes on to act on the decision.
 pub async fn decide_if_open(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     id: i64,
     status: ProposalStatus,
     by: &PersonId,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "UPDATE proposals SET status = ?, decided_by = ?, decided_at = ? WHERE id = ? AND status = 'open'",
+        "UPDATE proposals SET status = $1, decided_by = $2, decided_at = $3 WHERE id = $4 AND status = 'open'",
     )
     .bind(status.as_str())
     .bind(by.as_str())
@@ -231,12 +232,8 @@ pub async fn decide_if_open(
 }
 
 /// Links an approved proposal to the goal it became.
-pub async fn set_goal(
-    conn: &mut SqliteConnection,
-    id: i64,
-    goal: GoalId,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE proposals SET goal_id = ? WHERE id = ?")
+pub async fn set_goal(conn: &mut Conn, id: i64, goal: GoalId) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposals SET goal_id = $1 WHERE id = $2")
         .bind(goal.0)
         .bind(id)
         .execute(conn)

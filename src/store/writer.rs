@@ -17,11 +17,12 @@
 //!   statements per share.
 
 use super::outbox::{self, NewOutgoing};
+use super::{Backend, Conn};
 use super::{StoreError, moments};
 use crate::domain::{MomentDraft, MomentId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{AnyPool, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes in one transaction at most; bounds the latency of the last one.
@@ -32,8 +33,7 @@ type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
 
 /// A queued closure: runs on the writer's connection, says whether it
 /// succeeded, and hands back how to answer its caller.
-type WriteOp =
-    Box<dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, (bool, Completion)> + Send>;
+type WriteOp = Box<dyn for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, (bool, Completion)> + Send>;
 
 /// A moment shared straight to a channel, with the outbox row that posts it.
 pub struct NewShare {
@@ -54,18 +54,16 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    pub(crate) fn start(pool: SqlitePool) -> Self {
+    pub(crate) fn start(pool: AnyPool, backend: Backend) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, rx));
+        tokio::spawn(run(pool, backend, rx));
         Self { tx }
     }
 
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<T, StoreError>>
-            + Send
-            + 'static,
+        F: for<'c> FnOnce(&'c mut Conn) -> BoxFuture<'c, Result<T, StoreError>> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let op: WriteOp = Box::new(move |conn| {
@@ -101,7 +99,7 @@ impl Writer {
     }
 }
 
-async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut shares = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
@@ -119,7 +117,7 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>) {
             size += 1;
         }
         let (result, completions) = match pool.acquire().await {
-            Ok(mut conn) => run_batch(&mut conn, ops.drain(..), shares.drain(..)).await,
+            Ok(mut conn) => run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await,
             Err(e) => {
                 // Dropping the jobs drops their reply senders: each caller
                 // sees `NotApplied` and nothing was written.
@@ -141,7 +139,8 @@ async fn run(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Job>) {
 /// Runs a batch in one transaction and returns the commit's outcome with
 /// the completions that answer each caller.
 async fn run_batch(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
+    backend: Backend,
     ops: impl ExactSizeIterator<Item = WriteOp>,
     shares: impl ExactSizeIterator<Item = (NewShare, oneshot::Sender<Result<MomentId, StoreError>>)>,
 ) -> (Result<(), StoreError>, Vec<Completion>) {
@@ -149,7 +148,7 @@ async fn run_batch(
     // (single-write) transaction.
     let isolate = ops.len() + usize::from(shares.len() > 0) > 1;
     let mut completions: Vec<Completion> = Vec::with_capacity(ops.len() + shares.len());
-    let mut tx = match conn.begin_with("BEGIN IMMEDIATE").await {
+    let mut tx = match conn.begin_with(backend.begin_write()).await {
         Ok(tx) => tx,
         Err(e) => return (Err(StoreError::from(e)), completions),
     };
@@ -217,10 +216,7 @@ async fn run_batch(
     (result, completions)
 }
 
-async fn insert_shares(
-    conn: &mut SqliteConnection,
-    items: Vec<NewShare>,
-) -> Result<Vec<MomentId>, StoreError> {
+async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<MomentId>, StoreError> {
     let drafts: Vec<(&MomentDraft, DateTime<Utc>)> =
         items.iter().map(|s| (&s.draft, s.now)).collect();
     let ids = moments::insert_shared_many(conn, &drafts).await?;

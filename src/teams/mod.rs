@@ -17,10 +17,17 @@
 //! The app core never imports this module; it will reach Teams through the
 //! delivery transport, as it reaches Slack.
 
+pub mod activity;
 pub mod auth;
+pub mod commands;
+pub mod connector;
 pub mod http_client;
+pub mod inbound;
+pub mod invoke;
 pub mod jwt_crypto;
 pub mod openid;
+pub mod render;
 pub mod service_url;
 pub mod settings;
 pub mod token;
+pub mod transport;

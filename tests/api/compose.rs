@@ -68,7 +68,7 @@ async fn a_posted_moment_composes_to_an_update_of_its_recorded_post_and_never_to
         "{composed:?}"
     );
 
-    let recorded: String = sqlx::query_scalar("SELECT ts FROM moments WHERE id = ?")
+    let recorded: String = sqlx::query_scalar("SELECT ts FROM moments WHERE id = $1")
         .bind(id.0)
         .fetch_one(app.ctx.store.reads())
         .await

@@ -143,7 +143,7 @@ async fn a_deactivated_person_is_forgotten_and_no_trace_of_their_text_remains() 
 }
 
 #[tokio::test]
-async fn a_nudge_waiting_for_a_forgotten_person_is_never_sent() {
+pub(crate) async fn a_nudge_waiting_for_a_forgotten_person_is_never_sent() {
     let app = spawn_app().await;
     app.fake.script("chat.postMessage", [Scripted::Status(503)]);
     app.post_command("/moment", "Waiting post pillar:patient-care", NURSE2)
@@ -172,7 +172,8 @@ async fn a_nudge_waiting_for_a_forgotten_person_is_never_sent() {
 }
 
 #[tokio::test]
-async fn uninstalling_stops_delivery_at_once_and_the_data_is_purged_after_the_retention() {
+pub(crate) async fn uninstalling_stops_delivery_at_once_and_the_data_is_purged_after_the_retention()
+{
     let app = spawn_app_at(
         "[data]\nretention_after_uninstall_days = 30\nhistory_days = 30\n",
         start_time(),

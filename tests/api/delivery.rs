@@ -15,7 +15,7 @@ async fn sent_posts(app: &TestApp) -> i64 {
 }
 
 #[tokio::test]
-async fn a_429_is_retried_only_after_its_retry_after() {
+pub(crate) async fn a_429_is_retried_only_after_its_retry_after() {
     let app = spawn_app().await;
     app.fake.script(
         "chat.postMessage",
@@ -107,7 +107,7 @@ async fn a_permanent_error_stops_the_message_with_its_reason() {
 }
 
 #[tokio::test]
-async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
+pub(crate) async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
     let app = spawn_app().await;
     app.fake.script(
         "chat.postMessage",
@@ -133,7 +133,7 @@ async fn pending_messages_survive_a_restart_and_are_posted_exactly_once() {
 }
 
 #[tokio::test]
-async fn one_channel_gets_at_most_one_message_per_second_in_order() {
+pub(crate) async fn one_channel_gets_at_most_one_message_per_second_in_order() {
     let app = spawn_app().await;
     for i in 1..=3 {
         app.post_command("/moment", &format!("Story number {i}."), NURSE)

@@ -13,7 +13,7 @@ pub async fn shared(app: &TestApp, author: &str, story: &str) -> (i64, String) {
     let posts = app.sent("chat.postMessage", before + 1).await;
     app.settle().await;
     let id: i64 = app.scalar("SELECT MAX(id) FROM moments").await;
-    let ts = sqlx::query_scalar::<_, String>("SELECT ts FROM moments WHERE id = ?")
+    let ts = sqlx::query_scalar::<_, String>("SELECT ts FROM moments WHERE id = $1")
         .bind(id)
         .fetch_one(app.ctx.store.reads())
         .await

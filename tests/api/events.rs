@@ -85,7 +85,7 @@ async fn a_held_draft_shows_on_the_home_tab_awaiting_review() {
 }
 
 #[tokio::test]
-async fn a_repeated_event_id_is_answered_and_processed_once() {
+pub(crate) async fn a_repeated_event_id_is_answered_and_processed_once() {
     let app = spawn_app().await;
     for _ in 0..3 {
         assert_eq!(
@@ -140,7 +140,7 @@ async fn reactions_on_a_moment_are_counted_and_uncounted() {
     app.post_event(&reaction("Ev0R4", "reaction_added", ADMIN, "C0OTHER", &ts))
         .await; // another message
     let count = || async {
-        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM moment_reactions WHERE moment_id = ?")
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM moment_reactions WHERE moment_id = $1")
             .bind(id)
             .fetch_one(app.ctx.store.reads())
             .await
@@ -181,7 +181,7 @@ async fn a_profile_change_keeps_the_persons_time_zone_for_nudges() {
                   "user": {"id": NURSE, "team_id": "T0TEAM", "name": "nurse", "tz": "Europe/Berlin", "tz_offset": 3600}}
     });
     assert_eq!(app.post_event(&event).await.status, 200);
-    let tz: String = sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = ?")
+    let tz: String = sqlx::query_scalar("SELECT tz FROM person_tz WHERE person_id = $1")
         .bind(NURSE)
         .fetch_one(app.ctx.store.reads())
         .await

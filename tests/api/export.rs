@@ -74,7 +74,7 @@ async fn react(app: &TestApp, n: usize, who: &str, ts: &str) {
 
 /// Goals, a check-in, a closed goal, a moment with reactions and a
 /// recognition, and published priorities, all made in Slack.
-async fn organization_at_work(app: &TestApp) {
+pub(crate) async fn organization_at_work(app: &TestApp) {
     for (text, who) in [
         (
             format!("add {TITLE} pillar:patient-care start:45min target:30min due:Q2"),
@@ -123,7 +123,7 @@ async fn organization_at_work(app: &TestApp) {
 }
 
 #[tokio::test]
-async fn an_export_holds_what_was_done_in_slack_exactly_and_json_agrees_with_csv() {
+pub(crate) async fn an_export_holds_what_was_done_in_slack_exactly_and_json_agrees_with_csv() {
     let app = spawn_app().await;
     organization_at_work(&app).await;
     let dir = tempfile::tempdir().unwrap();
@@ -258,7 +258,7 @@ async fn an_export_holds_what_was_done_in_slack_exactly_and_json_agrees_with_csv
 }
 
 #[tokio::test]
-async fn exported_goals_import_into_a_fresh_database_as_the_same_goals() {
+pub(crate) async fn exported_goals_import_into_a_fresh_database_as_the_same_goals() {
     let app = spawn_app().await;
     organization_at_work(&app).await;
     let dir = tempfile::tempdir().unwrap();

@@ -52,6 +52,8 @@ struct Inner {
     installation: Installation,
     /// Names `users.info` gives, by user id (see `set_person`).
     people: HashMap<String, (String, String)>,
+    /// While set, every Web API call gets this answer (see `refuse`).
+    refusal: Option<Scripted>,
 }
 
 /// What [`FakeSlack::wait_for`] runs before each look: the app's delivery.
@@ -115,6 +117,14 @@ impl FakeSlack {
             .entry(method.to_owned())
             .or_default()
             .extend(answers);
+    }
+
+    /// Until called again with `None`, answers every Web API call (not the
+    /// response URLs, which carry no token) with `answer`: a token Slack
+    /// refuses (`ApiError("invalid_auth")`) or a proxy that does
+    /// (`Status(401)`), for as long as the test needs.
+    pub fn refuse(&self, answer: Option<Scripted>) {
+        self.inner.lock().unwrap().refusal = answer;
     }
 
     /// Makes `apps.connections.open` answer with this WebSocket URL.
@@ -181,6 +191,11 @@ impl FakeSlack {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
         });
+        if method != "hook"
+            && let Some(refusal) = inner.refusal.clone()
+        {
+            return Some(refusal);
+        }
         inner.script.get_mut(method).and_then(VecDeque::pop_front)
     }
 

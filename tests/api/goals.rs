@@ -80,7 +80,7 @@ async fn bad_goal_input_is_explained_and_nothing_is_stored() {
 }
 
 #[tokio::test]
-async fn check_ins_keep_the_whole_history_and_progress_counts_lower_as_better() {
+pub(crate) async fn check_ins_keep_the_whole_history_and_progress_counts_lower_as_better() {
     let app = spawn_app().await;
     let id = add_wait_goal(&app).await;
     let first = app
@@ -290,7 +290,7 @@ async fn the_check_in_button_opens_a_form_that_records_a_check_in() {
 }
 
 #[tokio::test]
-async fn the_team_proposes_supports_comments_and_a_leader_approves() {
+pub(crate) async fn the_team_proposes_supports_comments_and_a_leader_approves() {
     let app = spawn_app().await;
     let reply = app
         .post_command(
@@ -411,7 +411,7 @@ async fn the_team_proposes_supports_comments_and_a_leader_approves() {
 }
 
 #[tokio::test]
-async fn the_alignment_report_shows_pillars_teams_and_its_formulas() {
+pub(crate) async fn the_alignment_report_shows_pillars_teams_and_its_formulas() {
     let app = spawn_app().await;
     let id = add_wait_goal(&app).await;
     app.post_command("/goal", &format!("update {id} 40min at-risk"), LEAD)

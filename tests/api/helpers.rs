@@ -1,5 +1,5 @@
-//! `TestApp`: the real application on a random port with a fresh SQLite
-//! database, a fake Slack at `SLACK_API_URL` and a manual clock.
+//! `TestApp`: the real application on a random port with a fresh database
+//! (SQLite, or PostgreSQL with [`spawn_app_on`]), a fake Slack at `SLACK_API_URL` and a manual clock.
 //!
 //! The delivery worker's loop does not run: the test is its only driver.
 //! [`TestApp::drain`] runs rounds until nothing is due at the clock's time,
@@ -73,19 +73,79 @@ pub struct TestApp {
     pub ctx: AppContext,
     dir: Arc<TempDir>,
     extra: String,
+    /// The app's database (kept across [`TestApp::restart`]).
+    database_url: String,
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
     /// The delivery worker, driven only by the test.
     worker: Arc<Worker>,
+    /// Signatures `post_signed` has used: the app refuses a replay, and two
+    /// identical requests in one second of the clock are two sends to Slack
+    /// (see `post_signed`).
+    signed: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// The database a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the app's temporary directory (the default).
+    Sqlite,
+    /// A fresh database on the throwaway PostgreSQL server of
+    /// `tests/common/postgres.rs`; tests using it are `#[ignore]`d.
+    Postgres,
+}
+
+thread_local! {
+    /// The backend `spawn_app` uses on this thread: SQLite, unless a test
+    /// of `postgres.rs` runs an existing test's body with [`on_backend`].
+    static DEFAULT_BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Sqlite) };
+}
+
+/// Runs `test` (a `#[tokio::test]` function, whose runtime drives its body
+/// on the calling thread) with `spawn_app` on `backend`.
+pub fn on_backend(backend: Backend, test: impl FnOnce()) {
+    DEFAULT_BACKEND.with(|b| b.set(backend));
+    test();
 }
 
 /// A fresh app with a fresh database and fake Slack.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_on(DEFAULT_BACKEND.with(|b| b.get())).await
+}
+
+/// A fresh app with a fresh database of `backend` and fake Slack.
+pub async fn spawn_app_on(backend: Backend) -> TestApp {
+    spawn_app_on_with(backend, "").await
+}
+
+/// [`spawn_app_on`] with extra settings appended to the config file.
+pub async fn spawn_app_on_with(backend: Backend, extra: &str) -> TestApp {
     alignbot::telemetry::init();
     let fake = FakeSlack::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start_time()), String::new()).await
+    let database_url = database_for(backend, dir.path()).await;
+    launch(
+        fake,
+        dir,
+        ManualClock::new(start_time()),
+        extra.to_owned(),
+        database_url,
+    )
+    .await
+}
+
+/// A fresh database of `backend` for an app whose files are in `dir`.
+async fn database_for(backend: Backend, dir: &Path) -> String {
+    match backend {
+        Backend::Sqlite => sqlite_url(dir),
+        Backend::Postgres => crate::pg_server::fresh_database().await,
+    }
+}
+
+/// The SQLite database of an app whose files are in `dir`.
+fn sqlite_url(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("alignbot.db").display())
 }
 
 /// A fresh app with extra settings appended to the config file, starting
@@ -94,7 +154,15 @@ pub async fn spawn_app_at(extra: &str, start: DateTime<Utc>) -> TestApp {
     alignbot::telemetry::init();
     let fake = FakeSlack::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start), extra.to_owned()).await
+    let database_url = database_for(DEFAULT_BACKEND.with(|b| b.get()), dir.path()).await;
+    launch(
+        fake,
+        dir,
+        ManualClock::new(start),
+        extra.to_owned(),
+        database_url,
+    )
+    .await
 }
 
 /// The app token the Socket Mode tests configure.
@@ -114,12 +182,25 @@ pub async fn spawn_socket_app(fake: FakeSlack, socket_url: &str, extra: &str) ->
         "[socket_mode]\ninitial_backoff_ms = 20\nmax_backoff_ms = 200\n"
     };
     let extra = format!("[slack]\napp_token = \"{APP_TOKEN}\"\n{backoff}{extra}");
-    launch(fake, dir, ManualClock::new(start_time()), extra).await
+    let database_url = sqlite_url(dir.path());
+    launch(
+        fake,
+        dir,
+        ManualClock::new(start_time()),
+        extra,
+        database_url,
+    )
+    .await
 }
 
-async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: String) -> TestApp {
-    let db = dir.path().join("alignbot.db");
-    let settings = settings_for(&fake, dir.path(), &db, &extra);
+async fn launch(
+    fake: FakeSlack,
+    dir: Arc<TempDir>,
+    clock: ManualClock,
+    extra: String,
+    database_url: String,
+) -> TestApp {
+    let settings = settings_for(&fake, dir.path(), &database_url, &extra);
     let mut app = Application::build(&settings, Arc::new(clock.clone()))
         .await
         .expect("the app builds");
@@ -154,10 +235,12 @@ async fn launch(fake: FakeSlack, dir: Arc<TempDir>, clock: ManualClock, extra: S
         ctx,
         dir,
         extra,
+        database_url,
         http: reqwest::Client::new(),
         shutdown: Some(tx),
         handle: Some(handle),
         worker,
+        signed: Default::default(),
     }
 }
 
@@ -187,11 +270,11 @@ async fn drain_worker(worker: &Worker, clock: &ManualClock) -> Result<Vec<Round>
     panic!("delivery never finished: {MAX_ROUNDS} rounds");
 }
 
-fn settings_for(fake: &FakeSlack, dir: &Path, db: &Path, extra: &str) -> Settings {
+fn settings_for(fake: &FakeSlack, dir: &Path, database_url: &str, extra: &str) -> Settings {
     let scheduler_on = extra.contains("scheduler = true");
     let no_secret = extra.contains("# no signing secret");
     let api_url = fake.api_url();
-    let database_url = format!("sqlite://{}", db.display());
+    let database_url = database_url.to_owned();
     let env = move |name: &str| match name {
         "SLACK_SIGNING_SECRET" if !no_secret => Some(SECRET.to_owned()),
         "SLACK_BOT_TOKEN" => Some("xoxb-test-token".to_owned()),
@@ -231,7 +314,7 @@ impl Reply {
 
 impl TestApp {
     /// Stops the app gracefully (in-flight work finishes).
-    pub async fn stop(mut self) -> (FakeSlack, Arc<TempDir>, ManualClock, String) {
+    pub async fn stop(mut self) -> (FakeSlack, Arc<TempDir>, ManualClock, String, String) {
         self.fake.clear_driver();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
@@ -245,19 +328,32 @@ impl TestApp {
             self.dir.clone(),
             self.clock.clone(),
             self.extra.clone(),
+            self.database_url.clone(),
         )
     }
 
     /// Stops and starts the app again on the same database and fake Slack.
     pub async fn restart(self) -> TestApp {
-        let (fake, dir, clock, extra) = self.stop().await;
-        launch(fake, dir, clock, extra).await
+        let (fake, dir, clock, extra, database_url) = self.stop().await;
+        launch(fake, dir, clock, extra, database_url).await
+    }
+
+    /// A second instance of the app (a replica) on the same database, fake
+    /// Slack and clock; the fake's driver drains the newest one.
+    pub async fn twin(&self) -> TestApp {
+        launch(
+            self.fake.clone(),
+            self.dir.clone(),
+            self.clock.clone(),
+            self.extra.clone(),
+            self.database_url.clone(),
+        )
+        .await
     }
 
     /// The settings this app was started with.
     pub fn settings(&self) -> Settings {
-        let db = self.dir.path().join("alignbot.db");
-        settings_for(&self.fake, self.dir.path(), &db, &self.extra)
+        settings_for(&self.fake, self.dir.path(), &self.database_url, &self.extra)
     }
 
     pub fn timestamp(&self) -> String {
@@ -305,10 +401,23 @@ impl TestApp {
         }
     }
 
-    /// POSTs `body` signed as Slack would, at the clock's current time.
+    /// POSTs `body` signed as Slack would, at the clock's current time. The
+    /// same body sent again in the same second of the clock is a second
+    /// send, which Slack would stamp differently: it goes out stamped a
+    /// second earlier (still fresh), so the app does not take it for a
+    /// replay. Replays are sent with `post_raw`.
     pub async fn post_signed(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
-        let ts = self.timestamp();
-        let sig = sign(SECRET, &ts, &body);
+        let (ts, sig) = {
+            let mut signed = self.signed.lock().unwrap();
+            let mut ts = self.clock.now_ts();
+            loop {
+                let sig = sign(SECRET, &ts.to_string(), &body);
+                if signed.insert(sig.clone()) {
+                    break (ts.to_string(), sig);
+                }
+                ts -= 1;
+            }
+        };
         self.post_raw(path, content_type, body, Some(ts), Some(sig))
             .await
     }
@@ -372,6 +481,11 @@ impl TestApp {
         outbox::counts(self.ctx.store.reads()).await.unwrap()
     }
 
+    /// The app's own delivery worker (tests that run a second one beside it).
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
     /// One delivery round at the clock's current time: claims what is due,
     /// sends it, records the outcomes.
     pub async fn step(&self) -> Round {
@@ -420,6 +534,25 @@ impl TestApp {
                 .collect::<Vec<_>>()
         );
         calls
+    }
+
+    /// Another delivery worker on this app's database, as a second process
+    /// would run it: its own connections (and writer), its own id, the same
+    /// fake Slack and clock. The test drives it with `step`.
+    pub async fn second_worker(&self) -> Arc<Worker> {
+        let settings = self.settings();
+        let store = alignbot::store::Store::connect(&settings.database_url)
+            .await
+            .expect("a second connection to the database");
+        let ctx = AppContext::new(
+            store,
+            Arc::new(self.clock.clone()),
+            (*self.ctx.directory()).clone(),
+        );
+        let client = alignbot::slack::client::build_client(&self.fake.api_url()).unwrap();
+        let token = secrecy::SecretString::from("xoxb-test-token".to_owned());
+        let transport = alignbot::slack::client::SlackTransport::new(client, &token);
+        Arc::new(Worker::new(ctx, Arc::new(transport), settings.delivery))
     }
 
     /// Moves the clock forward (the worker wakes if something became due).

@@ -23,7 +23,7 @@ async fn add_goal(app: &TestApp, title: &str, owner_text: &str) {
 }
 
 #[tokio::test]
-async fn the_progress_nudge_asks_each_owner_once_and_only_about_goals_not_checked_in() {
+pub(crate) async fn the_progress_nudge_asks_each_owner_once_and_only_about_goals_not_checked_in() {
     let app = spawn_app().await;
     add_goal(&app, "Goal A", "owner:<@U0NURSE1|n1>").await;
     add_goal(&app, "Goal B", "owner:<@U0NURSE1|n1>").await;
@@ -85,7 +85,7 @@ async fn the_progress_nudge_follows_the_owners_check_ins() {
 }
 
 #[tokio::test]
-async fn two_instances_claiming_the_same_run_at_once_send_it_once() {
+pub(crate) async fn two_instances_claiming_the_same_run_at_once_send_it_once() {
     let app = spawn_app().await;
     let m = month(&app);
     let (a, b) = tokio::join!(

@@ -17,7 +17,7 @@ fn section_texts(post: &Value) -> Vec<(String, String)> {
 }
 
 #[tokio::test]
-async fn a_moment_is_stored_before_the_thanks_and_posted_to_the_moments_channel() {
+pub(crate) async fn a_moment_is_stored_before_the_thanks_and_posted_to_the_moments_channel() {
     let app = spawn_app().await;
     let story = "The night shift stayed an hour late so a family could say goodbye together.";
 

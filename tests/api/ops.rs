@@ -137,7 +137,7 @@ async fn unknown_paths_are_counted_as_other_so_scanners_cannot_grow_the_labels()
 }
 
 #[tokio::test]
-async fn readyz_says_ready_only_when_every_migration_is_applied() {
+pub(crate) async fn readyz_says_ready_only_when_every_migration_is_applied() {
     let app = spawn_app().await;
     let ready = app.get("/readyz").await;
     assert_eq!((ready.status, ready.body.as_str()), (200, "ready"));

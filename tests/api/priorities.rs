@@ -11,7 +11,7 @@ fn month(app: &TestApp) -> Month {
 }
 
 #[tokio::test]
-async fn a_leader_publishes_priorities_to_the_team_channel_and_leadership_hears_of_it() {
+pub(crate) async fn a_leader_publishes_priorities_to_the_team_channel_and_leadership_hears_of_it() {
     let app = spawn_app().await;
     app.post_command(
         "/goal",
@@ -288,7 +288,7 @@ async fn the_home_tab_shows_the_teams_priorities_or_a_publish_button_for_its_lea
 }
 
 #[tokio::test]
-async fn items_can_serve_goals_and_last_months_items_are_reviewed() {
+pub(crate) async fn items_can_serve_goals_and_last_months_items_are_reviewed() {
     let app = spawn_app().await;
     app.post_command(
         "/goal",

@@ -121,7 +121,7 @@ async fn drain(app: &TestApp) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
+pub(crate) async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
     let app = spawn().await;
     let id = propose(&app, "Better shift handoffs").await;
     drain(&app).await;
@@ -150,14 +150,19 @@ async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
     assert_eq!(won, 1, "exactly one approval wins");
     // Every reply came after its write committed: the state is final.
     assert_eq!(
-        count(&app, "SELECT COUNT(*) FROM goals WHERE proposal_id = ?", id).await,
+        count(
+            &app,
+            "SELECT COUNT(*) FROM goals WHERE proposal_id = $1",
+            id
+        )
+        .await,
         1,
         "one goal from one proposal"
     );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM goals").await, 1);
     assert_eq!(decision_messages(&app, id).await, 1);
     let (status, goal): (String, Option<i64>) =
-        sqlx::query_as("SELECT status, goal_id FROM proposals WHERE id = ?")
+        sqlx::query_as("SELECT status, goal_id FROM proposals WHERE id = $1")
             .bind(id)
             .fetch_one(app.ctx.store.reads())
             .await
@@ -192,7 +197,7 @@ async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
                     "INSERT INTO goals (title, pillar_key, team_key, owner, plan_year, kind, status, \
                      proposal_id, created_by, created_at, updated_at) \
                      SELECT title, pillar_key, team_key, owner, plan_year, kind, status, proposal_id, \
-                     created_by, created_at, updated_at FROM goals WHERE proposal_id = ?",
+                     created_by, created_at, updated_at FROM goals WHERE proposal_id = $1",
                 )
                 .bind(id)
                 .execute(conn)
@@ -209,7 +214,7 @@ async fn ten_concurrent_approvals_make_one_goal_and_one_decision_message() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn an_approval_racing_a_decline_has_exactly_one_outcome() {
+pub(crate) async fn an_approval_racing_a_decline_has_exactly_one_outcome() {
     let app = spawn().await;
     for trial in 0..5 {
         let id = propose(&app, &format!("Quiet hours on ward {trial}")).await;
@@ -223,15 +228,20 @@ async fn an_approval_racing_a_decline_has_exactly_one_outcome() {
         );
         assert_eq!((approved.status, declined.status), (200, 200));
 
-        let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = ?")
+        let status: String = sqlx::query_scalar("SELECT status FROM proposals WHERE id = $1")
             .bind(id)
             .fetch_one(app.ctx.store.reads())
             .await
             .unwrap();
-        let goals = count(&app, "SELECT COUNT(*) FROM goals WHERE proposal_id = ?", id).await;
+        let goals = count(
+            &app,
+            "SELECT COUNT(*) FROM goals WHERE proposal_id = $1",
+            id,
+        )
+        .await;
         let linked = count(
             &app,
-            "SELECT COUNT(*) FROM proposals WHERE id = ? AND goal_id IS NOT NULL",
+            "SELECT COUNT(*) FROM proposals WHERE id = $1 AND goal_id IS NOT NULL",
             id,
         )
         .await;
@@ -308,7 +318,7 @@ fn edit_form(editor: &str, goal: i64, title: &str, team: Option<&str>) -> Value 
 }
 
 async fn team_and_title(app: &TestApp, goal: i64) -> (Option<String>, String) {
-    sqlx::query_as("SELECT team_key, title FROM goals WHERE id = ?")
+    sqlx::query_as("SELECT team_key, title FROM goals WHERE id = $1")
         .bind(goal)
         .fetch_one(app.ctx.store.reads())
         .await

@@ -1,7 +1,11 @@
-//! Teams authentication, both ways, against a local fake of Microsoft's
-//! identity platform: one test binary, `mod` lines only.
+//! Microsoft Teams against a local fake of Microsoft's identity platform and
+//! Bot Connector: authentication both ways, and the app end to end through
+//! `POST /api/messages`. One test binary, `mod` lines only.
 
+mod app;
 mod auth;
+mod cards;
+mod endpoint;
 mod fake_identity;
 mod logs;
 mod support;

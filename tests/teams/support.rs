@@ -216,3 +216,8 @@ impl NowSecs for ManualClock {
         self.now().timestamp()
     }
 }
+
+/// Installs the capturing subscriber (for harnesses that start the app).
+pub fn capture() {
+    capture_logs();
+}

@@ -73,7 +73,8 @@ fn mention_id(raw: &str, sigil: char) -> Option<String> {
         .strip_suffix('>')?
         .strip_prefix(sigil)?;
     let id = inner.split_once('|').map_or(inner, |(id, _)| id);
-    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
+    // Slack ids are alphanumeric; Teams people are Entra object ids (with `-`).
+    let valid = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
     valid.then(|| id.to_owned())
 }
 

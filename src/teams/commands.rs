@@ -1,0 +1,295 @@
+//! Commands typed to the bot in Teams (`moment …`, `goal …`, `priorities
+//! …`, `align …`, `help`): the same grammar (app::commands) and the same
+//! services as Slack's slash commands. The answer is plain text for the
+//! person's 1:1 chat: what Slack shows privately never goes to a channel.
+//!
+//! Forms cannot open from typed text in Teams (a dialog needs a card
+//! button), so a command that would open one on Slack answers with how to
+//! type it instead, or points at the card buttons.
+
+use crate::app::commands::Usage;
+use crate::app::commands::align::{AlignCommand, align_help, parse_align};
+use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
+use crate::app::commands::moment::{MomentCommand, parse_moment};
+use crate::app::commands::priorities::{PrioritiesCommand, parse_priorities};
+use crate::app::goals::{self, CheckInInput, GoalFilter, GoalInput};
+use crate::app::moments::{self, MomentInput, ShareOutcome};
+use crate::app::{AppContext, AppError, priorities, proposals, report};
+use crate::domain::goal::{GoalId, GoalStatus};
+use crate::domain::priorities::PriorityList;
+use crate::domain::{Audience, DomainError, PersonId};
+
+/// The first answer in a new chat, and `help`.
+pub fn welcome(mission: &str) -> String {
+    format!(
+        "Hi, I'm alignbot. I keep us aligned on our mission: {mission}\n\n\
+         Type to me here (or @mention me in a team channel):\n\
+         • moment <your story> [pillar:<key>] — share a mission moment\n\
+         • goal add | update | list | show | propose … — goals and check-ins (goal help)\n\
+         • priorities publish <item>; <item>; … | priorities show — monthly priorities\n\
+         • align status | pillars | teams | help — where we stand"
+    )
+}
+
+fn goal_id(raw: &str) -> Result<GoalId, AppError> {
+    Ok(GoalId::parse(raw).map_err(DomainError::from)?)
+}
+
+fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
+    let owner = match fields.owner.as_deref() {
+        Some(raw) => Some(PersonId::parse(raw)?),
+        None => None,
+    };
+    Ok(GoalInput {
+        title: fields.title,
+        pillar: fields.pillar,
+        target: fields.target,
+        start: fields.start,
+        due: fields.due,
+        team: fields.team,
+        owner,
+        year: fields.year,
+    })
+}
+
+/// Runs `text` for `person`; the private answer to show them.
+pub async fn run(ctx: &AppContext, person: PersonId, text: &str) -> Result<String, AppError> {
+    let (word, rest) = text
+        .split_once(char::is_whitespace)
+        .map_or((text, ""), |(w, r)| (w, r.trim()));
+    let dir = ctx.directory();
+    match word.to_ascii_lowercase().as_str() {
+        "" | "help" | "hi" | "hello" | "home" => Ok(welcome(&dir.org.mission)),
+        "moment" | "moments" => moment(ctx, person, rest).await,
+        "goal" | "goals" => match parse_goal(rest) {
+            Ok(cmd) => goal(ctx, person, cmd).await,
+            Err(Usage(text)) => Ok(text),
+        },
+        "priorities" => priorities_cmd(ctx, person, parse_priorities(rest)).await,
+        "align" => match parse_align(rest) {
+            Ok(cmd) => align(ctx, cmd).await,
+            Err(Usage(text)) => Ok(text),
+        },
+        other => Ok(format!(
+            "I don't know \"{other}\". Type help to see what I can do."
+        )),
+    }
+}
+
+async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String, AppError> {
+    let dir = ctx.directory();
+    match parse_moment(text) {
+        MomentCommand::Help | MomentCommand::OpenForm => {
+            let keys: Vec<&str> = dir.active_pillars().map(|p| p.key.as_str()).collect();
+            Ok(format!(
+                "Share a mission moment: type moment <your story>, optionally with pillar:<key> \
+                 ({}). Or use the Share a moment button on my monthly card.",
+                keys.join(", ")
+            ))
+        }
+        MomentCommand::Share { story, pillar } => {
+            let draft = MomentInput {
+                story,
+                pillar,
+                recognized: Vec::new(),
+                audience: Audience::Channel,
+            }
+            .validate(person, &dir)?;
+            Ok(match moments::share_or_hold(ctx, draft).await? {
+                ShareOutcome::Posted { .. } => {
+                    "Thank you! Your moment is on its way to the moments channel.".to_owned()
+                }
+                ShareOutcome::NotNamed { .. } => NOT_NAMED.to_owned(),
+                ShareOutcome::Held { findings, .. } | ShareOutcome::NeedsReview { findings } => {
+                    let found: Vec<String> = findings
+                        .iter()
+                        .map(|f| format!("\"{}\" ({})", f.excerpt, f.kind.label()))
+                        .collect();
+                    format!(
+                        "I haven't posted your moment: it may identify someone: {}. \
+                         Patients' names and details must never appear in the channel. \
+                         Please write it again without them.",
+                        found.join(", ")
+                    )
+                }
+            })
+        }
+        // Forms of the grammar added after this adapter was written.
+        #[allow(unreachable_patterns)]
+        _ => Ok(NOT_YET.to_owned()),
+    }
+}
+
+/// A story naming someone who asked not to be named (`/align privacy`).
+pub(crate) const NOT_NAMED: &str = "I haven't posted your moment: someone it names asked not to be named in mission moments. Take them out of the story (write \"a colleague\" instead) and share it again.";
+
+/// The answer to a command the grammar reads but Teams does not run yet.
+const NOT_YET: &str = "That command is not available in Teams yet. Type help to see what is.";
+
+async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<String, AppError> {
+    let dir = ctx.directory();
+    Ok(match cmd {
+        GoalCommand::Help => goal_help().to_owned(),
+        GoalCommand::AddForm | GoalCommand::ProposeForm | GoalCommand::Edit { .. } => {
+            "Type it in one line: goal add <title> pillar:<key> [target:<n>[unit]] [due:<YYYY-MM-DD>] \
+             (or goal propose … to propose it to your team)."
+                .to_owned()
+        }
+        GoalCommand::UpdateForm { id } => format!(
+            "Type goal update {id} <value or n%> [on-track|at-risk|off-track] [note], \
+             or use the Check in button on my monthly card."
+        ),
+        GoalCommand::Add(fields) => {
+            let goal = goals::add(ctx, person, input_of(fields)?).await?;
+            format!("Added goal {}: {}.", goal.id, goal.title)
+        }
+        GoalCommand::Update {
+            id,
+            value,
+            confidence,
+            note,
+        } => {
+            let input = CheckInInput {
+                value,
+                confidence,
+                note,
+            };
+            let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
+            format!(
+                "Checked in on goal {}: {}, {}.",
+                goal.id,
+                goal.kind.format_value(check_in.value),
+                check_in.confidence.label()
+            )
+        }
+        GoalCommand::List { scope, page } => {
+            let (filter, title) = match scope {
+                ListScope::Mine => (GoalFilter::Owner(person.clone()), "Your goals".to_owned()),
+                ListScope::Team(raw) => {
+                    let key = dir.resolve_team(&raw)?;
+                    let name = dir.team(&key).map(|t| t.name.clone()).unwrap_or_default();
+                    (GoalFilter::Team(key), format!("{name} goals"))
+                }
+                ListScope::All => (GoalFilter::All, format!("All goals of {}", dir.org.name)),
+            };
+            let page = goals::list(ctx, filter, page).await?;
+            let mut text = format!("{title} ({} in all, page {} of {}):", page.total, page.page, page.pages);
+            if page.goals.is_empty() {
+                text.push_str("\nnone yet.");
+            }
+            for g in &page.goals {
+                text.push_str(&format!("\n{} {} · {:.0}%", g.id, g.title, g.progress * 100.0));
+            }
+            text
+        }
+        GoalCommand::Show { id } => {
+            let (goal, history) = goals::show(ctx, goal_id(&id)?).await?;
+            let mut text = format!("{} {} · {:.0}%", goal.id, goal.title, goal.progress * 100.0);
+            for c in history.iter().take(5) {
+                text.push_str(&format!(
+                    "\n{}: {}, {}",
+                    c.at.with_timezone(&dir.org.timezone).format("%Y-%m-%d"),
+                    goal.kind.format_value(c.value),
+                    c.confidence.label()
+                ));
+            }
+            text
+        }
+        GoalCommand::Close { id, outcome, note } => {
+            let status = match outcome.as_str() {
+                "achieved" => GoalStatus::Achieved,
+                _ => GoalStatus::Dropped,
+            };
+            let goal = goals::close(ctx, person, goal_id(&id)?, status, note).await?;
+            format!("Goal {} is closed as {outcome}.", goal.id)
+        }
+        GoalCommand::Propose(fields) => {
+            let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
+            format!(
+                "Thanks! Proposal {proposal} is on its way to {}'s channel for your teammates to support.",
+                team.name
+            )
+        }        #[allow(unreachable_patterns)]
+        _ => NOT_YET.to_owned(),
+    })
+}
+
+async fn priorities_cmd(
+    ctx: &AppContext,
+    person: PersonId,
+    cmd: PrioritiesCommand,
+) -> Result<String, AppError> {
+    let dir = ctx.directory();
+    Ok(match cmd {
+        PrioritiesCommand::Publish { team, items } => {
+            let list = PriorityList::parse(&items)?;
+            let (team, month) = priorities::publish(ctx, person, team.as_deref(), list).await?;
+            format!(
+                "Published {}'s priorities for {}. They are on their way to the team's channel.",
+                team.name,
+                month.label()
+            )
+        }
+        PrioritiesCommand::PublishForm { .. } => {
+            "Type them in one line: priorities publish [team:<key>] <item>; <item>; …".to_owned()
+        }
+        PrioritiesCommand::Show { team } => {
+            let team = match team {
+                None => dir.home_team(&person).cloned().ok_or_else(|| {
+                    AppError::NotFound("Which team? Type priorities show <team>.".into())
+                })?,
+                Some(raw) => dir
+                    .team(&dir.resolve_team(&raw)?)
+                    .cloned()
+                    .expect("resolved"),
+            };
+            let month = priorities::this_month(ctx);
+            match priorities::show(ctx, &team, month).await? {
+                None => format!("{} has not published priorities for {} yet.", team.name, month.label()),
+                Some(p) => {
+                    let mut text = format!("{}'s priorities for {}:", team.name, month.label());
+                    for (i, item) in p.items.iter().enumerate() {
+                        text.push_str(&format!("\n{}. {item}", i + 1));
+                    }
+                    text
+                }
+            }
+        }
+        // `Help`, `Unknown`, and forms added to the grammar later.
+        #[allow(unreachable_patterns)]
+        _ => {
+            "priorities publish [team:<key>] <item>; <item>; … — publish this month's priorities (leaders)\n\
+             priorities show [team] — this month's priorities"
+                .to_owned()
+        }
+    })
+}
+
+async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> {
+    Ok(match cmd {
+        AlignCommand::Status => {
+            let r = report::build(ctx).await?;
+            let mut text = format!("Alignment, {} ({}):", r.month, r.year.value());
+            for p in &r.pillars {
+                text.push_str(&format!(
+                    "\n{}: {} active goals, {:.0}% average progress, {} at risk",
+                    p.pillar.name,
+                    p.active,
+                    p.avg_progress * 100.0,
+                    p.at_risk
+                ));
+            }
+            for t in &r.teams {
+                text.push_str(&format!(
+                    "\n{}: {} active goals, {} of {} people took part",
+                    t.team.name, t.active, t.participants, t.size
+                ));
+            }
+            text
+        }
+        AlignCommand::Help => align_help().to_owned(),
+        _ => "That admin command is available in Slack or the config file for now; \
+             in Teams: align status, align help."
+            .to_owned(),
+    })
+}

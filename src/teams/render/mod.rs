@@ -1,0 +1,462 @@
+//! Adaptive Cards 1.5 for Teams: one function per app view model
+//! ([`message`]), the private replies, and the dialogs ([`dialog`]).
+//!
+//! People's words go only into `TextRun`s (through [`words`]): a `TextBlock`
+//! renders a markdown subset (links, bold, lists) and a `TextRun` does not,
+//! so a story shows exactly as written and can never become a link or a
+//! mention it did not contain. Cards carry no `msteams` property (the 1.5
+//! schema forbids unknown card properties), so they never mention anyone:
+//! people are shown by the names Teams told us ([`Names`]).
+
+pub mod dialog;
+
+use crate::app::compose::{
+    DigestNumbers, Kickoff, LeadershipDigest, Message, MissingPriorities, MomentPost,
+    MomentsDigest, PrioritiesNudge, PrioritiesPost, PrioritiesSummary, ProgressNudge, ProposalCard,
+    ProposalComment, ProposalDecision,
+};
+use crate::domain::goal::{Goal, ProposalStatus};
+use crate::domain::{Directory, PersonId, PillarKey};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// The Adaptive Cards version Teams renders for bots.
+pub const VERSION: &str = "1.5";
+/// The content type of an Adaptive Card attachment.
+pub const CARD_CONTENT_TYPE: &str = "application/vnd.microsoft.card.adaptive";
+/// Longest text we put in one run (Teams' activity limit is about 80 KB).
+const MAX_TEXT: usize = 3000;
+
+/// Display names by person id; a person Teams never named shows as
+/// "a colleague".
+#[derive(Debug, Clone, Default)]
+pub struct Names(pub HashMap<String, String>);
+
+impl Names {
+    pub fn of(&self, person: &PersonId) -> String {
+        self.0
+            .get(person.as_str())
+            .cloned()
+            .unwrap_or_else(|| "a colleague".to_owned())
+    }
+}
+
+/// Text as written, for a `TextRun`: never markdown. `{{` is broken with a
+/// word joiner so a Teams client cannot read it as a date/time function.
+pub fn words(text: &str) -> String {
+    let mut text: String = text.chars().take(MAX_TEXT).collect();
+    if text.contains("{{") {
+        text = text.replace("{{", "{\u{2060}{");
+    }
+    text
+}
+
+/// A paragraph of plain text.
+pub fn para(text: &str) -> Value {
+    json!({"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": words(text)}]})
+}
+
+/// A bold heading (plain text too).
+pub fn heading(text: &str) -> Value {
+    json!({"type": "RichTextBlock", "inlines": [
+        {"type": "TextRun", "text": words(text), "weight": "Bolder", "size": "Medium"}
+    ]})
+}
+
+/// Small, subtle plain text (who, when, which pillar).
+pub fn note(text: &str) -> Value {
+    json!({"type": "RichTextBlock", "inlines": [
+        {"type": "TextRun", "text": words(text), "isSubtle": true, "size": "Small"}
+    ]})
+}
+
+/// A card with `body` and `actions`.
+pub fn card(body: Vec<Value>, actions: Vec<Value>) -> Value {
+    let mut card = json!({
+        "type": "AdaptiveCard",
+        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+        "version": VERSION,
+        "body": body,
+    });
+    if !actions.is_empty() {
+        card["actions"] = Value::Array(actions);
+    }
+    card
+}
+
+/// A message activity carrying one card.
+pub fn activity(card: Value) -> Value {
+    json!({
+        "type": "message",
+        "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": card}],
+    })
+}
+
+/// A button that changes shared state and refreshes the card in place
+/// (`adaptiveCard/action` invoke).
+pub fn execute(title: &str, verb: &str, data: Value) -> Value {
+    json!({"type": "Action.Execute", "title": title, "verb": verb, "data": data})
+}
+
+/// A button that opens a dialog (`task/fetch` invoke).
+pub fn open_dialog(title: &str, dialog: &str, mut data: Value) -> Value {
+    data["msteams"] = json!({"type": "task/fetch"});
+    data["dialog"] = json!(dialog);
+    json!({"type": "Action.Submit", "title": title, "data": data})
+}
+
+fn pillar_name(dir: &Directory, key: &PillarKey) -> String {
+    dir.pillar(key)
+        .map_or_else(|| key.to_string(), |p| p.name.clone())
+}
+
+fn goal_line(goal: &Goal) -> String {
+    let mut line = format!("{} {}", goal.id, goal.title);
+    if let Some(value) = goal.current {
+        line.push_str(&format!(" · {}", goal.kind.format_value(value)));
+    }
+    if let Some(c) = goal.confidence {
+        line.push_str(&format!(" · {}", c.label()));
+    }
+    line
+}
+
+/// The card for a composed message.
+pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
+    match message {
+        Message::Moment(m) => moment(m, dir, names),
+        Message::Proposal(p) => proposal(p, dir, names),
+        Message::ProposalComment(c) => comment(c),
+        Message::ProposalDecision(d) => decision(d, dir, names),
+        Message::Kickoff(k) => kickoff(k, dir),
+        Message::ProgressNudge(n) => progress_nudge(n),
+        Message::MomentsNudge(_) => moments_nudge(dir),
+        Message::MomentsDigest(d) => moments_digest(d),
+        Message::LeadershipDigest(d) => leadership_digest(d),
+        Message::Priorities(p) => priorities(p),
+        Message::PrioritiesSummary(s) => priorities_summary(s),
+        Message::PrioritiesNudge(n) => priorities_nudge(n),
+        Message::MissingPriorities(m) => missing_priorities(m),
+        Message::Privacy(n) => privacy_notice(n, names),
+    }
+}
+
+/// Privacy DMs. Teams has no "Don't name me" action yet: the card says how
+/// to ask instead.
+pub fn privacy_notice(notice: &crate::app::compose::PrivacyNotice, names: &Names) -> Value {
+    use crate::app::compose::PrivacyNotice;
+    let body = match notice {
+        PrivacyNotice::Named { moment } => vec![
+            heading(&format!(
+                "{} named you in a mission moment",
+                names.of(&moment.author)
+            )),
+            para(&moment.story),
+            note(
+                "If you would rather not be named, ask the author or an admin to change or take down the moment.",
+            ),
+        ],
+        PrivacyNotice::TakenDown {
+            moment,
+            month_label,
+            ..
+        } => vec![
+            heading("A moment in a sent digest was taken down"),
+            para(&format!(
+                "Moment {moment} was quoted in the {month_label} moments digest, which cannot be edited. Please delete that digest message by hand."
+            )),
+        ],
+        PrivacyNotice::Override {
+            person, findings, ..
+        } => vec![
+            heading("A story was posted past the privacy guard"),
+            para(&format!(
+                "Someone ({person}) posted a held story as written. It may contain: {findings}."
+            )),
+        ],
+    };
+    card(body, Vec::new())
+}
+
+pub fn moment(post: &MomentPost, dir: &Directory, names: &Names) -> Value {
+    let m = &post.moment;
+    let mut body = vec![heading("A mission moment"), para(&m.story)];
+    let mut by = format!("Shared by {}", names.of(&m.author));
+    if let Some(pillar) = &m.pillar {
+        by.push_str(&format!(" · {}", pillar_name(dir, pillar)));
+    }
+    if !m.recognized.is_empty() {
+        let who: Vec<String> = m.recognized.iter().map(|p| names.of(p)).collect();
+        by.push_str(&format!(" · recognizing {}", who.join(", ")));
+    }
+    body.push(note(&by));
+    if m.reactions > 0 {
+        body.push(note(&format!("{} reactions", m.reactions)));
+    }
+    card(body, Vec::new())
+}
+
+pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
+    let mut body = vec![
+        heading(&format!("Goal proposal {}", p.id)),
+        para(&p.title),
+        note(&format!(
+            "{} · {} · proposed by {} · {} supporter{}",
+            pillar_name(dir, &p.pillar),
+            dir.team(&p.team)
+                .map_or(p.team.as_str(), |t| t.name.as_str()),
+            names.of(&p.proposer),
+            p.supporters,
+            if p.supporters == 1 { "" } else { "s" }
+        )),
+    ];
+    let actions = match p.status {
+        ProposalStatus::Open => {
+            let data = json!({"proposal": p.id.0});
+            vec![
+                execute("Support", "proposal_support", data.clone()),
+                execute("Approve", "proposal_approve", data.clone()),
+                execute("Decline", "proposal_decline", data),
+            ]
+        }
+        ProposalStatus::Approved => {
+            let goal = p.goal.map(|g| format!(" as goal {g}")).unwrap_or_default();
+            body.push(note(&format!("Approved{goal}.")));
+            Vec::new()
+        }
+        ProposalStatus::Declined => {
+            body.push(note("Declined."));
+            Vec::new()
+        }
+    };
+    card(body, actions)
+}
+
+fn comment(c: &ProposalComment) -> Value {
+    card(
+        vec![note(&format!("{} commented:", c.author)), para(&c.text)],
+        Vec::new(),
+    )
+}
+
+fn decision(d: &ProposalDecision, dir: &Directory, names: &Names) -> Value {
+    let what = match d.proposal.status {
+        ProposalStatus::Approved => "approved",
+        ProposalStatus::Declined => "declined",
+        ProposalStatus::Open => "reopened",
+    };
+    let by = d
+        .proposal
+        .decided_by
+        .as_ref()
+        .map(|p| format!(" by {}", names.of(p)))
+        .unwrap_or_default();
+    let mut body = vec![
+        heading(&format!("Proposal {} was {what}{by}", d.proposal.id)),
+        para(&d.proposal.title),
+        note(&pillar_name(dir, &d.proposal.pillar)),
+    ];
+    if let Some(owner) = &d.owner {
+        // The owner's person id: shown by name where Teams told us one.
+        let name = names.0.get(owner.as_str()).cloned().unwrap_or_else(|| {
+            PersonId::parse(owner).map_or_else(|_| owner.clone(), |p| names.of(&p))
+        });
+        body.push(note(&format!("Owner: {name}")));
+    }
+    card(body, Vec::new())
+}
+
+fn kickoff(k: &Kickoff, dir: &Directory) -> Value {
+    let team = dir
+        .team(&k.team)
+        .map_or(k.team.as_str(), |t| t.name.as_str());
+    let mut body = vec![
+        heading(&format!("Goal-setting for {} has started: {team}", k.year)),
+        para(
+            "Propose a goal under one of our pillars: type `goal propose <title> pillar:<key>` to the bot.",
+        ),
+    ];
+    if !k.last_year.is_empty() {
+        body.push(note("Last year's goals:"));
+        body.extend(k.last_year.iter().map(|g| para(&goal_line(g))));
+    }
+    card(body, Vec::new())
+}
+
+pub fn progress_nudge(n: &ProgressNudge) -> Value {
+    let mut body = vec![heading(&format!(
+        "Time for your {} check-in",
+        n.month_label
+    ))];
+    let mut actions = Vec::new();
+    for goal in &n.goals {
+        let done = goal.checked_in_at.is_some_and(|at| at >= n.checked_since);
+        let line = if done {
+            format!("{} (checked in)", goal_line(goal))
+        } else {
+            goal_line(goal)
+        };
+        body.push(para(&line));
+        if !done && actions.len() < 5 {
+            actions.push(open_dialog(
+                &format!("Check in on {}", goal.id),
+                dialog::CHECK_IN,
+                json!({"goal": goal.id.to_string()}),
+            ));
+        }
+    }
+    if actions.is_empty() {
+        body.push(note("All checked in. Thank you!"));
+    }
+    card(body, actions)
+}
+
+pub fn moments_nudge(dir: &Directory) -> Value {
+    card(
+        vec![
+            heading("Do you have a mission moment?"),
+            para(&format!("Our mission: {}", dir.org.mission)),
+            note("Share a short story of when it came alive at work."),
+        ],
+        vec![open_dialog(
+            "Share a moment",
+            dialog::SHARE_MOMENT,
+            json!({}),
+        )],
+    )
+}
+
+fn moments_digest(d: &MomentsDigest) -> Value {
+    let mut body = vec![heading(&format!("Mission moments of {}", d.month_label))];
+    if d.moments.is_empty() {
+        body.push(para("No moments were shared this month."));
+    }
+    for m in &d.moments {
+        body.push(para(&m.story));
+        let mut by = format!("by {}", m.author);
+        if let Some(p) = &m.pillar {
+            by.push_str(&format!(" · {p}"));
+        }
+        by.push_str(&format!(" · {} reactions", m.reactions));
+        body.push(note(&by));
+    }
+    card(body, Vec::new())
+}
+
+fn numbers(n: &DigestNumbers) -> Vec<Value> {
+    let mut body = vec![para(&format!(
+        "{} active goals, {} checked in this month.",
+        n.active_goals, n.checked_in
+    ))];
+    for (id, title, confidence) in &n.at_risk {
+        body.push(para(&format!("#{id} {title}: {confidence}")));
+    }
+    for (pillar, count) in &n.moments_per_pillar {
+        body.push(note(&format!("{pillar}: {count} moments")));
+    }
+    for (team, published) in &n.published {
+        let state = if *published {
+            "published"
+        } else {
+            "not published"
+        };
+        body.push(note(&format!("{team}: priorities {state}")));
+    }
+    body
+}
+
+fn leadership_digest(d: &LeadershipDigest) -> Value {
+    let mut body = vec![heading(&format!("{} in numbers", d.month_label))];
+    body.extend(numbers(&d.numbers));
+    card(body, Vec::new())
+}
+
+pub fn priorities(p: &PrioritiesPost) -> Value {
+    let mut body = vec![heading(&format!(
+        "{}: priorities for {}",
+        p.team.name, p.month_label
+    ))];
+    for (i, item) in p.priorities.items.iter().enumerate() {
+        body.push(para(&format!("{}. {item}", i + 1)));
+    }
+    body.push(note(&format!("Published by {}", p.priorities.author)));
+    card(body, Vec::new())
+}
+
+fn priorities_summary(s: &PrioritiesSummary) -> Value {
+    card(
+        vec![para(&format!(
+            "{} published its priorities for {} ({} items).",
+            s.team.name,
+            s.month_label,
+            s.priorities.items.len()
+        ))],
+        Vec::new(),
+    )
+}
+
+fn priorities_nudge(n: &PrioritiesNudge) -> Value {
+    let title = if n.published {
+        format!(
+            "{}: priorities for {} published. Thank you!",
+            n.team.name, n.month_label
+        )
+    } else if n.reminder {
+        format!(
+            "Reminder: {} has no priorities for {} yet",
+            n.team.name, n.month_label
+        )
+    } else {
+        format!(
+            "Time to publish {}'s priorities for {}",
+            n.team.name, n.month_label
+        )
+    };
+    let mut body = vec![heading(&title)];
+    let mut actions = Vec::new();
+    if !n.published {
+        body.push(para(&format!(
+            "Publish them with the button, or type priorities publish team:{} <item>; <item>; … to the bot.",
+            n.team.key
+        )));
+        body.extend(n.goals.iter().map(|g| note(&goal_line(g))));
+        actions.push(open_dialog(
+            "Publish priorities",
+            dialog::PUBLISH_PRIORITIES,
+            json!({"team": n.team.key.as_str()}),
+        ));
+    }
+    card(body, actions)
+}
+
+fn missing_priorities(m: &MissingPriorities) -> Value {
+    let mut body = vec![heading(&format!(
+        "Teams without priorities for {}",
+        m.month_label
+    ))];
+    body.extend(m.teams.iter().map(|t| para(&t.name)));
+    card(body, Vec::new())
+}
+
+/// A private answer, shown as written.
+pub fn reply(text: &str) -> Value {
+    card(vec![para(text)], Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_goes_into_a_text_run_exactly_as_written() {
+        let story = "**bold** [x](http://evil) <at>Boss</at> @everyone";
+        let v = para(story);
+        assert_eq!(v["type"], "RichTextBlock");
+        assert_eq!(v["inlines"][0]["text"], story);
+    }
+
+    #[test]
+    fn template_braces_are_broken_visibly_unchanged() {
+        assert_eq!(words("{{DATE(x)}}"), "{\u{2060}{DATE(x)}}");
+    }
+}
