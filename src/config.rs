@@ -100,6 +100,7 @@ pub struct Settings {
     pub microsoft_teams: Option<crate::teams::settings::TeamsSettings>,
     /// The organization's plan years (`[org] plan_year_start`, …).
     pub years: YearCalendar,
+    pub privacy: PrivacySettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -119,6 +120,7 @@ impl std::fmt::Debug for Settings {
             .field("data", &self.data)
             .field("microsoft_teams", &self.microsoft_teams)
             .field("years", &self.years)
+            .field("privacy", &self.privacy)
             .finish()
     }
 }
@@ -173,6 +175,27 @@ impl Default for DataSettings {
         Self {
             history_days: 30,
             retention_after_uninstall_days: 30,
+        }
+    }
+}
+
+/// The `[privacy]` section: how many moments one person may share, and
+/// whether admins hear of every "post as written" past the privacy guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivacySettings {
+    /// Moments one person may share in a rolling hour; 0 turns the limit
+    /// off. Keeps one person (or a runaway script) from flooding the
+    /// moments channel.
+    pub moments_per_hour: u32,
+    /// DM every admin when someone posts a held story as written.
+    pub notify_admins_on_override: bool,
+}
+
+impl Default for PrivacySettings {
+    fn default() -> Self {
+        Self {
+            moments_per_hour: 10,
+            notify_admins_on_override: false,
         }
     }
 }
@@ -320,6 +343,15 @@ struct FileSettings {
     schedule: FileSchedule,
     #[serde(default)]
     data: FileData,
+    #[serde(default)]
+    privacy: FilePrivacy,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilePrivacy {
+    moments_per_hour: Option<u32>,
+    notify_admins_on_override: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -585,6 +617,17 @@ impl Settings {
                 .retention_after_uninstall_days
                 .unwrap_or(defaults.retention_after_uninstall_days),
         };
+        let privacy_defaults = PrivacySettings::default();
+        let privacy = PrivacySettings {
+            moments_per_hour: file
+                .privacy
+                .moments_per_hour
+                .unwrap_or(privacy_defaults.moments_per_hour),
+            notify_admins_on_override: file
+                .privacy
+                .notify_admins_on_override
+                .unwrap_or(privacy_defaults.notify_admins_on_override),
+        };
         if data.history_days == 0 {
             return Err(invalid(
                 environment::both("data", "history_days"),
@@ -611,6 +654,7 @@ impl Settings {
             data,
             microsoft_teams,
             years,
+            privacy,
         })
     }
 

@@ -86,7 +86,9 @@ pub async fn prepare_store_counting(
         .await?
         .context("the organization is missing after seeding")?;
     drop(conn);
-    let ctx = AppContext::new(store.clone(), clock.clone(), directory).with_years(settings.years);
+    let ctx = AppContext::new(store.clone(), clock.clone(), directory)
+        .with_years(settings.years)
+        .with_privacy(settings.privacy.clone());
     // Colleagues' names learned by earlier runs, before the first story.
     ctx.refresh_known_people()
         .await

@@ -37,6 +37,9 @@ pub struct HomeData {
     pub held: Vec<(MomentId, Vec<FindingKind>)>,
     /// The latest moments shared with the whole channel, newest first.
     pub latest: Vec<Moment>,
+    /// Of `latest`, those this person may take down (an admin moderating,
+    /// or their own): each gets a Remove button.
+    pub removable: Vec<MomentId>,
     /// The person's team and its priorities this month (`None`: not yet
     /// published), when they belong to exactly one team.
     pub priorities: Option<(crate::domain::Team, String, Option<Vec<String>>)>,
@@ -107,6 +110,12 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
     let mut conn = pool.acquire().await.map_err(StoreError::from)?;
     let mine = moments::list(&mut conn, Some(&person), HOME_MOMENTS).await?;
     let latest = moments::list(&mut conn, None, HOME_MOMENTS).await?;
+    let actor = super::permissions::Actor::new(&directory, &person);
+    let removable = latest
+        .iter()
+        .filter(|m| actor.may_remove_moment(&m.author))
+        .map(|m| m.id)
+        .collect();
     let known = ctx.known_people();
     let held = mine
         .iter()
@@ -130,6 +139,7 @@ pub async fn load(ctx: &AppContext, person: PersonId) -> Result<HomeData, AppErr
         mine,
         held,
         latest,
+        removable,
         priorities,
         years: home_years(ctx, &data_person).await?,
     })

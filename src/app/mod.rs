@@ -10,12 +10,14 @@
 
 pub mod commands;
 pub mod compose;
+pub mod consent;
 pub mod conversations;
 pub mod data_rights;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod goals;
+pub mod guard;
 pub mod home;
 pub mod import;
 pub mod jobs;
@@ -62,6 +64,9 @@ pub struct AppContext {
     reload_lock: Arc<tokio::sync::Mutex<()>>,
     /// The organization's plan years (from `[org] plan_year_start`, …).
     pub years: crate::domain::plan_year::YearCalendar,
+    /// The `[privacy]` settings: the per-person moments limit and whether
+    /// admins hear of overrides of the guard.
+    pub privacy: crate::config::PrivacySettings,
 }
 
 impl AppContext {
@@ -76,12 +81,19 @@ impl AppContext {
             delivery_stopped: Arc::new(AtomicBool::new(false)),
             reload_lock: Arc::new(tokio::sync::Mutex::new(())),
             years: Default::default(),
+            privacy: crate::config::PrivacySettings::default(),
         }
     }
 
     /// The same context on the organization's plan-year calendar.
     pub fn with_years(self, years: crate::domain::plan_year::YearCalendar) -> Self {
         Self { years, ..self }
+    }
+
+    /// The same context with the `[privacy]` settings of the config file.
+    pub fn with_privacy(mut self, privacy: crate::config::PrivacySettings) -> Self {
+        self.privacy = privacy;
+        self
     }
 
     /// The organization as last loaded; a snapshot, so a request sees one

@@ -4,12 +4,15 @@ use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
 use super::{AppContext, AppError};
 use crate::domain::moment::{Moment, MomentStatus};
+use crate::domain::period::Month;
 use crate::domain::privacy::{self, Finding};
 use crate::domain::{
     Audience, ChannelId, Directory, DomainError, MomentDraft, MomentId, MomentStory, PersonId,
     Recognized,
 };
-use crate::store::{NewShare, StoreError, moments};
+use crate::store::privacy::{self as privacy_store, Removal};
+use crate::store::{Conn, NewShare, StoreError, jobs, moments};
+use chrono::{DateTime, Duration, Utc};
 
 /// A moment as a person entered it, before validation.
 #[derive(Debug, Clone, Default)]
@@ -49,6 +52,9 @@ pub enum PrivacyCheck {
     Scan,
     /// The author saw the warning and chose to post as written.
     Confirmed,
+    /// Demo data seeded by the playground: posted without the guard, the
+    /// per-person limit, or DMs to the people it names.
+    Seed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +71,9 @@ pub enum ShareOutcome {
         draft: MomentId,
         findings: Vec<Finding>,
     },
+    /// Names people who asked not to be named in moments; nothing was
+    /// stored or posted.
+    NotNamed { people: Vec<PersonId> },
 }
 
 /// Where a moment for `audience` is posted.
@@ -80,9 +89,163 @@ pub fn channel_for(directory: &Directory, audience: Audience) -> ChannelId {
 /// a stranger's, so the story is held rather than posted.
 fn findings(ctx: &AppContext, draft: &MomentDraft, check: PrivacyCheck) -> Vec<Finding> {
     match check {
-        PrivacyCheck::Scan => privacy::scan_with(draft.story.as_str(), &ctx.known_people()),
-        PrivacyCheck::Confirmed => Vec::new(),
+        PrivacyCheck::Scan => scan(ctx, draft.story.as_str()),
+        PrivacyCheck::Confirmed | PrivacyCheck::Seed => Vec::new(),
     }
+}
+
+fn scan(ctx: &AppContext, story: &str) -> Vec<Finding> {
+    privacy::scan_with(story, &ctx.known_people())
+}
+
+/// What a "post as written" overrode, for the record: the kinds of the
+/// guard's findings, never the text. `None` when the guard finds nothing
+/// (nothing was overridden).
+fn overridden(ctx: &AppContext, story: &str, check: PrivacyCheck) -> Option<String> {
+    if check != PrivacyCheck::Confirmed {
+        return None;
+    }
+    kinds_of(&scan(ctx, story))
+}
+
+/// The kinds of `found`, once each, in plain words; `None` for nothing.
+fn kinds_of(found: &[Finding]) -> Option<String> {
+    let mut kinds: Vec<&str> = Vec::new();
+    for f in found {
+        if !kinds.contains(&f.kind.label()) {
+            kinds.push(f.kind.label());
+        }
+    }
+    (!kinds.is_empty()).then(|| kinds.join("; "))
+}
+
+/// Refuses the "leaders only" audience to someone outside the
+/// organization's teams (see `Actor::may_post_to_leaders`).
+fn check_audience(ctx: &AppContext, draft: &MomentDraft) -> Result<(), AppError> {
+    let dir = ctx.directory();
+    if draft.audience == Audience::Leaders && !Actor::new(&dir, &draft.author).may_post_to_leaders()
+    {
+        return Err(AppError::Forbidden(LEADERS_ONLY.into()));
+    }
+    Ok(())
+}
+
+const LEADERS_ONLY: &str = "The \"leaders only\" audience is for members of the organization's teams, and you are not in any team yet. Share it with everyone in the moments channel instead, or ask an admin to add you to your team.";
+
+/// The people a story names on purpose: those recognized, and colleagues
+/// mentioned in its text (`<@U…>`), the author excepted.
+pub fn named_people(
+    draft_story: &str,
+    recognized: &[PersonId],
+    author: &PersonId,
+) -> Vec<PersonId> {
+    let mut people: Vec<PersonId> = recognized.to_vec();
+    let mut rest = draft_story;
+    while let Some(start) = rest.find("<@") {
+        let after = &rest[start + 2..];
+        let end = after.find(['>', '|']).unwrap_or(after.len());
+        if let Ok(p) = PersonId::parse(&after[..end])
+            && !people.contains(&p)
+        {
+            people.push(p);
+        }
+        rest = &after[end.min(after.len())..];
+    }
+    people.retain(|p| p != author);
+    people
+}
+
+/// Refuses a share over the per-person limit, saying when the person can
+/// share again. Counted in the write transaction, so concurrent shares by
+/// one person cannot all slip under it.
+async fn over_limit(
+    conn: &mut Conn,
+    author: &PersonId,
+    limit: u32,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> Result<Option<AppError>, StoreError> {
+    if limit == 0 {
+        return Ok(None);
+    }
+    let window = Duration::hours(1);
+    let recent = privacy_store::shared_since(conn, author, now - window).await?;
+    if recent.len() < limit as usize {
+        return Ok(None);
+    }
+    // The share that frees a slot is the one `limit` places from the end.
+    let frees = recent[recent.len() - limit as usize] + window;
+    let minutes = (frees - now).num_minutes().max(0) + 1;
+    Ok(Some(AppError::Forbidden(format!(
+        "You have shared {limit} moments in the last hour, the most one person can share in an hour. You can share again at {} (in about {minutes} minutes). Nothing was posted; keep your story and send it then.",
+        frees.with_timezone(&tz).format("%H:%M"),
+    ))))
+}
+
+/// The outbox rows that go with a moment now going to its channel: the DMs
+/// telling the people it names, and (after a "post as written") the record
+/// of the override and the notices to `admins_to_tell` (empty unless the
+/// setting asks).
+async fn with_post(
+    conn: &mut Conn,
+    admins_to_tell: &[PersonId],
+    moment: MomentId,
+    author: &PersonId,
+    named: &[PersonId],
+    overrode: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for person in named {
+        enqueue(
+            conn,
+            &Outgoing::NamedInMoment {
+                moment,
+                person: person.clone(),
+            },
+            now,
+        )
+        .await?;
+    }
+    if let Some(kinds) = overrode {
+        let id = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
+        for admin in admins_to_tell {
+            enqueue(
+                conn,
+                &Outgoing::OverrideNotice {
+                    entry: id,
+                    person: admin.clone(),
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The admins to tell of an override: all of them when the setting asks.
+fn admins_to_tell(directory: &Directory, notify: bool) -> &[PersonId] {
+    if notify { &directory.org.admins } else { &[] }
+}
+
+/// Refuses a story naming people who asked not to be named.
+async fn opted_out(
+    ctx: &AppContext,
+    story: &str,
+    recognized: &[PersonId],
+    author: &PersonId,
+) -> Result<Vec<PersonId>, AppError> {
+    let named = named_people(story, recognized, author);
+    if named.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(privacy_store::opted_out_among(&mut conn, &named).await?)
 }
 
 /// Shares a moment from a form: if the guard finds something, nothing is
@@ -97,20 +260,43 @@ pub async fn share(
     check: PrivacyCheck,
     replaces: Option<MomentId>,
 ) -> Result<ShareOutcome, AppError> {
+    check_audience(ctx, &draft)?;
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(ShareOutcome::NotNamed { people });
+    }
     let found = findings(ctx, &draft, check);
     if !found.is_empty() {
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }
-    post_new(ctx, draft, replaces).await
+    let overrode = overridden(ctx, draft.story.as_str(), check);
+    post_new(ctx, draft, replaces, overrode, check == PrivacyCheck::Seed).await
 }
 
 /// Shares a moment from a one-line command: if the guard finds something,
 /// the story is kept as a draft for its author to confirm, edit or discard.
 #[tracing::instrument(skip_all, fields(author = %draft.author))]
 pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<ShareOutcome, AppError> {
+    check_audience(ctx, &draft)?;
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(ShareOutcome::NotNamed { people });
+    }
     let found = findings(ctx, &draft, PrivacyCheck::Scan);
     if found.is_empty() {
-        return post_new(ctx, draft, None).await;
+        return post_new(ctx, draft, None, None, false).await;
     }
     let now = ctx.clock.now();
     let id = ctx
@@ -129,55 +315,88 @@ async fn post_new(
     ctx: &AppContext,
     draft: MomentDraft,
     replaces: Option<MomentId>,
+    overrode: Option<String>,
+    seed: bool,
 ) -> Result<ShareOutcome, AppError> {
-    let channel = channel_for(&ctx.directory(), draft.audience);
+    let directory = ctx.directory();
+    let channel = channel_for(&directory, draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
     let author = draft.author.clone();
-    let moment = match replaces {
-        // The common case: one new moment and its post, written together
-        // with other concurrent shares (see `store::NewShare`).
-        None => {
-            ctx.store
-                .share(NewShare {
-                    draft,
-                    now,
-                    outgoing: Box::new(move |moment| {
-                        Outgoing::PostMoment {
-                            moment,
-                            channel: to,
-                        }
-                        .to_row(now)
-                    }),
-                })
-                .await?
-        }
-        Some(old) => {
-            ctx.store
-                .write(move |conn| {
-                    Box::pin(async move {
+    let named = if seed {
+        Vec::new()
+    } else {
+        named_people(
+            draft.story.as_str(),
+            draft.recognized.people(),
+            &draft.author,
+        )
+    };
+    let limit = if seed {
+        0
+    } else {
+        ctx.privacy.moments_per_hour
+    };
+    let notify_admins = ctx.privacy.notify_admins_on_override;
+    let moment = if replaces.is_none() && limit == 0 && named.is_empty() && overrode.is_none() {
+        // The common case without a limit: one new moment and its post,
+        // written together with other concurrent shares (see
+        // `store::NewShare`).
+        ctx.store
+            .share(NewShare {
+                draft,
+                now,
+                outgoing: Box::new(move |moment| {
+                    Outgoing::PostMoment {
+                        moment,
+                        channel: to,
+                    }
+                    .to_row(now)
+                }),
+            })
+            .await?
+    } else {
+        let result = ctx
+            .store
+            .write(move |conn| {
+                Box::pin(async move {
+                    let tz = directory.org.timezone;
+                    if let Some(refusal) = over_limit(conn, &draft.author, limit, now, tz).await? {
+                        return Ok(Err(refusal));
+                    }
+                    if let Some(old) = replaces {
                         let mine = moments::get(conn, old).await?;
                         if mine.is_some_and(|m| {
                             m.author == draft.author && m.status == MomentStatus::Draft
                         }) {
                             moments::delete_draft(conn, old).await?;
                         }
-                        let moment =
-                            moments::insert(conn, &draft, MomentStatus::Shared, now).await?;
-                        enqueue(
-                            conn,
-                            &Outgoing::PostMoment {
-                                moment,
-                                channel: to,
-                            },
-                            now,
-                        )
-                        .await?;
-                        Ok(moment)
-                    })
+                    }
+                    let moment = moments::insert(conn, &draft, MomentStatus::Shared, now).await?;
+                    enqueue(
+                        conn,
+                        &Outgoing::PostMoment {
+                            moment,
+                            channel: to,
+                        },
+                        now,
+                    )
+                    .await?;
+                    with_post(
+                        conn,
+                        admins_to_tell(&directory, notify_admins),
+                        moment,
+                        &draft.author,
+                        &named,
+                        overrode.as_deref(),
+                        now,
+                    )
+                    .await?;
+                    Ok::<_, StoreError>(Ok(moment))
                 })
-                .await?
-        }
+            })
+            .await?;
+        result?
     };
     ctx.wake_delivery();
     super::jobs::moment_shared(ctx, &author).await?;
@@ -207,6 +426,9 @@ pub async fn confirm_draft(
     let directory = ctx.directory();
     let now = ctx.clock.now();
     let me = person.clone();
+    let known = ctx.known_people();
+    let limit = ctx.privacy.moments_per_hour;
+    let notify_admins = ctx.privacy.notify_admins_on_override;
     let outcome = ctx
         .store
         .write(move |conn| {
@@ -215,8 +437,34 @@ pub async fn confirm_draft(
                     Ok(m) => m,
                     Err(refusal) => return Ok(Err(refusal)),
                 };
+                if moment.audience == Audience::Leaders
+                    && !Actor::new(&directory, &person).may_post_to_leaders()
+                {
+                    return Ok(Err(AppError::Forbidden(LEADERS_ONLY.into())));
+                }
+                let tz = directory.org.timezone;
+                if let Some(refusal) = over_limit(conn, &person, limit, now, tz).await? {
+                    return Ok(Err(refusal));
+                }
+                let named = named_people(&moment.story, &moment.recognized, &person);
+                if !privacy_store::opted_out_among(conn, &named).await?.is_empty() {
+                    return Ok(Err(AppError::Forbidden(
+                        "Someone named in this story asked not to be named in moments. Choose Edit first and take their name out (write \"a colleague\" instead), or discard it.".into(),
+                    )));
+                }
+                let overrode = kinds_of(&privacy::scan_with(&moment.story, &known));
                 let channel = channel_for(&directory, moment.audience);
                 moments::set_status(conn, draft, MomentStatus::Shared, now).await?;
+                with_post(
+                    conn,
+                    admins_to_tell(&directory, notify_admins),
+                    draft,
+                    &person,
+                    &named,
+                    overrode.as_deref(),
+                    now,
+                )
+                .await?;
                 enqueue(
                     conn,
                     &Outgoing::PostMoment {
@@ -308,10 +556,22 @@ pub async fn edit(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let draft = input.validate(person.clone(), &directory)?;
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(ShareOutcome::NotNamed { people });
+    }
     let found = findings(ctx, &draft, check);
     if !found.is_empty() {
         return Ok(ShareOutcome::NeedsReview { findings: found });
     }
+    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let notify_admins = ctx.privacy.notify_admins_on_override;
     let now = ctx.clock.now();
     let outcome = ctx
         .store
@@ -324,6 +584,22 @@ pub async fn edit(
                     Err(refusal) => return Ok(Err(refusal)),
                 };
                 moments::update_content(conn, id, &draft, now).await?;
+                if let Some(kinds) = &overrode {
+                    // An edit saved as written past the guard is an override too.
+                    let entry =
+                        privacy_store::record_override(conn, &person, Some(id), kinds, now).await?;
+                    for admin in admins_to_tell(&directory, notify_admins) {
+                        enqueue(
+                            conn,
+                            &Outgoing::OverrideNotice {
+                                entry,
+                                person: admin.clone(),
+                            },
+                            now,
+                        )
+                        .await?;
+                    }
+                }
                 let channel = channel_for(&directory, moment.audience);
                 if moment.status == MomentStatus::Shared {
                     enqueue(
@@ -348,23 +624,83 @@ pub async fn edit(
     Ok(outcome)
 }
 
-/// Deletes a moment: its story is forgotten and its post removed. The
-/// author may delete their own; admins may remove any (moderation).
-#[tracing::instrument(skip_all, fields(%person, %id))]
+/// A moment taken down, for the answer to whoever took it down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TakenDown {
+    pub moment: MomentId,
+    pub author: PersonId,
+    /// Its post is being deleted (it had one, or one on the way).
+    pub had_post: bool,
+    /// The month (`2026-11`) of an already-sent digest that quoted it.
+    pub digest_sent: Option<String>,
+    /// That digest is being updated in place; otherwise (its post is not
+    /// known, e.g. sent before this version) the admins were told to delete
+    /// it by hand.
+    pub digest_updated: bool,
+}
+
+/// Deletes a moment; see [`take_down`].
 pub async fn delete(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<(), AppError> {
+    take_down(ctx, person, id).await.map(|_| ())
+}
+
+/// Whether the monthly digest that would quote `moment` already went out:
+/// the digest job ran for its month after it was shared. Returns that month.
+async fn digest_sent(
+    conn: &mut Conn,
+    moment: &Moment,
+    tz: chrono_tz::Tz,
+) -> Result<Option<String>, StoreError> {
+    if moment.status != MomentStatus::Shared || moment.audience != Audience::Channel {
+        return Ok(None);
+    }
+    let month = Month::containing(moment.created_at, tz);
+    let ran = jobs::run_started(&mut *conn, "monthly-digest", &month.key()).await?;
+    Ok(ran
+        .filter(|at| moment.created_at < *at)
+        .map(|_| month.key()))
+}
+
+/// Takes a moment down (its author, or an admin moderating), all in one
+/// transaction: its story is erased and its people forgotten, a history row
+/// keeps only who removed it and when, its post is deleted, every Home that
+/// could show it is published again, and digests not yet sent no longer
+/// find it. A digest already sent that quoted it cannot be edited (its
+/// message is not recorded), so the admins get a DM saying which one to
+/// delete by hand.
+#[tracing::instrument(skip_all, fields(%person, %id))]
+pub async fn take_down(
+    ctx: &AppContext,
+    person: PersonId,
+    id: MomentId,
+) -> Result<TakenDown, AppError> {
     let directory = ctx.directory();
     let now = ctx.clock.now();
-    ctx.store
+    let taken = ctx
+        .store
         .write(move |conn| {
             Box::pin(async move {
                 let may_remove =
                     |author: &PersonId| Actor::new(&directory, &person).may_remove_moment(author);
-                let moment = match changeable(moments::get(conn, id).await?, may_remove) {
+                let moment = match removable(moments::get(conn, id).await?, may_remove) {
                     Ok(m) => m,
                     Err(refusal) => return Ok(Err(refusal)),
                 };
+                let digest_sent = digest_sent(conn, &moment, directory.org.timezone).await?;
                 moments::mark_deleted(conn, id, now).await?;
-                if moment.status == MomentStatus::Shared {
+                privacy_store::record_removal(
+                    conn,
+                    &Removal {
+                        moment: id,
+                        author: moment.author.to_string(),
+                        removed_by: person.to_string(),
+                        removed_at: now,
+                        digest_sent: digest_sent.clone(),
+                    },
+                )
+                .await?;
+                let had_post = moment.status == MomentStatus::Shared;
+                if had_post {
                     let channel = channel_for(&directory, moment.audience);
                     enqueue(
                         conn,
@@ -376,23 +712,110 @@ pub async fn delete(ctx: &AppContext, person: PersonId, id: MomentId) -> Result<
                     )
                     .await?;
                 }
-                enqueue(
-                    conn,
-                    &Outgoing::PublishHome {
-                        person: moment.author.clone(),
-                    },
-                    now,
-                )
-                .await?;
-                if moment.author != person {
-                    enqueue(conn, &Outgoing::PublishHome { person }, now).await?;
+                // Everyone's Home lists the latest moments shared with the
+                // channel; anything else shows only on its author's.
+                let mut homes = vec![moment.author.clone(), person.clone()];
+                if had_post && moment.audience == Audience::Channel {
+                    homes.extend(super::people::everyone(&directory));
                 }
-                Ok::<_, StoreError>(Ok(()))
+                homes.sort();
+                homes.dedup();
+                for home in homes {
+                    enqueue(conn, &Outgoing::PublishHome { person: home }, now).await?;
+                }
+                let digest_post = match &digest_sent {
+                    Some(month) => privacy_store::digest_post(conn, month).await?,
+                    None => None,
+                };
+                let digest_updated = digest_post.is_some();
+                if let (Some(period), Some((channel, _))) = (&digest_sent, digest_post) {
+                    let channel = ChannelId::parse(&channel)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    enqueue(
+                        conn,
+                        &Outgoing::UpdateMomentsDigest {
+                            period: period.clone(),
+                            channel,
+                        },
+                        now,
+                    )
+                    .await?;
+                } else if digest_sent.is_some() {
+                    for admin in &directory.org.admins {
+                        enqueue(
+                            conn,
+                            &Outgoing::TakedownNotice {
+                                moment: id,
+                                person: admin.clone(),
+                            },
+                            now,
+                        )
+                        .await?;
+                    }
+                }
+                Ok::<_, StoreError>(Ok(TakenDown {
+                    moment: id,
+                    author: moment.author,
+                    had_post,
+                    digest_sent,
+                    digest_updated,
+                }))
             })
         })
         .await??;
     ctx.wake_delivery();
-    Ok(())
+    Ok(taken)
+}
+
+/// A moment `person` may take down.
+fn removable(
+    found: Option<Moment>,
+    may_remove: impl FnOnce(&PersonId) -> bool,
+) -> Result<Moment, AppError> {
+    let moment = found
+        .filter(|m| m.status != MomentStatus::Deleted)
+        .ok_or_else(|| AppError::NotFound("That moment was already taken down, or never existed. Check the id with the link of its post.".into()))?;
+    if !may_remove(&moment.author) {
+        return Err(AppError::Forbidden(
+            "Only the person who shared this moment, or an admin, can take it down.".into(),
+        ));
+    }
+    Ok(moment)
+}
+
+/// Loads a moment for `person` to confirm taking it down (refusing early
+/// whoever may not).
+pub async fn for_removal(
+    ctx: &AppContext,
+    person: &PersonId,
+    id: MomentId,
+) -> Result<Moment, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    let dir = ctx.directory();
+    removable(moments::get(&mut conn, id).await?, |author| {
+        Actor::new(&dir, person).may_remove_moment(author)
+    })
+}
+
+/// Finds the moment `/moment remove` names: its id, or its post's link.
+pub async fn resolve(
+    ctx: &AppContext,
+    target: &crate::app::commands::moment::MomentTarget,
+) -> Result<MomentId, AppError> {
+    use crate::app::commands::moment::MomentTarget;
+    match target {
+        MomentTarget::Id(id) => Ok(MomentId(*id)),
+        MomentTarget::Post { channel, ts } => by_post(ctx, channel, ts).await?.ok_or_else(|| {
+            AppError::NotFound(
+                "That link is not a mission moment posted by alignbot. Copy the link of the moment's post (⋯ → Copy link), or use its id: `/moment remove 12`.".into(),
+            )
+        }),
+    }
 }
 
 /// Opens a modal for a person; the platform's trigger expires within
@@ -446,4 +869,33 @@ pub async fn by_post(
     ts: &str,
 ) -> Result<Option<MomentId>, AppError> {
     Ok(moments::by_post(ctx.store.reads(), channel, ts).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(raw: &str) -> PersonId {
+        PersonId::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn the_people_a_story_names_are_those_recognized_and_mentioned_but_not_its_author() {
+        let named = named_people(
+            "Thanks <@U0NURSE2|kim> and <@U0LEAD1>, and me <@U0NURSE1>; not <#C0MOMENTS> or <!here>.",
+            &[id("U0ADMIN"), id("U0NURSE2")],
+            &id("U0NURSE1"),
+        );
+        assert_eq!(named, [id("U0ADMIN"), id("U0NURSE2"), id("U0LEAD1")]);
+        assert!(named_people("<@", &[], &id("U0NURSE1")).is_empty());
+    }
+
+    #[test]
+    fn an_override_records_each_kind_of_finding_once_and_never_the_text() {
+        let found = privacy::scan("Call Mr. Garcia at 555-123-4567 or 555-987-6543.");
+        let kinds = kinds_of(&found).unwrap();
+        assert_eq!(kinds.matches("a phone number").count(), 1, "{kinds}");
+        assert!(!kinds.contains("555"), "{kinds}");
+        assert_eq!(kinds_of(&[]), None);
+    }
 }

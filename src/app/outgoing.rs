@@ -108,6 +108,8 @@ pub enum Outgoing {
     UpdateMomentsNudge { nudge: NudgeId, person: PersonId },
     /// The month's moments, to the moments channel.
     MomentsDigest { period: String, channel: ChannelId },
+    /// Re-render a month's moments digest in place (after a takedown).
+    UpdateMomentsDigest { period: String, channel: ChannelId },
     /// The month in numbers, to the leadership channel.
     LeadershipDigest { period: String, channel: ChannelId },
     /// The alignment report of plan year `year`, shared in `channel` by `by`.
@@ -177,6 +179,15 @@ pub enum Outgoing {
         org_priority: i64,
         channel: ChannelId,
     },
+    /// To a person recognized in a moment: the story, and a "Don't name
+    /// me" button.
+    NamedInMoment { moment: MomentId, person: PersonId },
+    /// To an admin: a moment quoted in a digest already sent was taken
+    /// down; which digest message to delete by hand.
+    TakedownNotice { moment: MomentId, person: PersonId },
+    /// To an admin: someone posted a held story as written (`entry` is the
+    /// override's row in `privacy_overrides`).
+    OverrideNotice { entry: i64, person: PersonId },
 }
 
 /// Modals the app opens.
@@ -214,6 +225,8 @@ pub enum Modal {
     PublishPriorities { team: crate::domain::TeamKey },
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate { team: crate::domain::TeamKey },
+    /// Confirm taking a moment down.
+    RemoveMoment { moment: MomentId },
 }
 
 /// Initial values of the share modal.
@@ -263,6 +276,7 @@ impl Outgoing {
             | Outgoing::Kickoff { channel, .. }
             | Outgoing::MomentsDigest { channel, .. }
             | Outgoing::ShareReport { channel, .. }
+            | Outgoing::UpdateMomentsDigest { channel, .. }
             | Outgoing::LeadershipDigest { channel, .. }
             | Outgoing::PostPriorities { channel, .. }
             | Outgoing::UpdatePriorities { channel, .. }
@@ -282,7 +296,10 @@ impl Outgoing {
             | Outgoing::Confirm { person, .. }
             | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
-            | Outgoing::OrgPrioritiesNudge { person, .. } => Some(format!("dm:{person}")),
+            | Outgoing::OrgPrioritiesNudge { person, .. }
+            | Outgoing::NamedInMoment { person, .. }
+            | Outgoing::TakedownNotice { person, .. }
+            | Outgoing::OverrideNotice { person, .. } => Some(format!("dm:{person}")),
             Outgoing::UpdateModal { view, .. } => Some(format!("view:{view}")),
             Outgoing::Reply { to, .. } => Some(format!("reply:{to}")),
             Outgoing::PublishHome { .. } | Outgoing::OpenModal { .. } => None,
@@ -333,6 +350,9 @@ impl Outgoing {
             | Outgoing::UpdateMomentsNudge { person, .. }
             | Outgoing::MissingPriorities { person, .. }
             | Outgoing::OrgPrioritiesNudge { person, .. }
+            | Outgoing::NamedInMoment { person, .. }
+            | Outgoing::TakedownNotice { person, .. }
+            | Outgoing::OverrideNotice { person, .. }
             | Outgoing::PublishHome { person } => Some(person),
             _ => None,
         }

@@ -20,7 +20,9 @@
 //!   leaders and admins;
 //! - propose a goal to a team, support or comment on its proposals: its
 //!   members and leaders, and admins;
-//! - edit a mission moment: its author; take one down: its author or an admin.
+//! - edit a mission moment: its author; take one down: its author or an admin;
+//! - share a moment with the "leaders only" audience (into the leadership
+//!   channel): members and leaders of any team, and admins.
 
 use crate::domain::{Directory, PersonId, Team, TeamKey};
 
@@ -136,6 +138,18 @@ impl<'a> Actor<'a> {
     /// Takes down a moment `author` shared (moderation, for admins).
     pub fn may_remove_moment(&self, author: &PersonId) -> bool {
         author == self.person || self.is_admin()
+    }
+
+    /// Shares a moment into the leadership channel through the "leaders
+    /// only" audience: that channel is the organization's, so someone in
+    /// none of its teams (a guest, a stranger to the directory) may not.
+    pub fn may_post_to_leaders(&self) -> bool {
+        self.is_admin()
+            || self
+                .dir
+                .teams
+                .iter()
+                .any(|t| t.members.contains(self.person) || t.leaders.contains(self.person))
     }
 }
 
@@ -300,6 +314,14 @@ mod tests {
         assert_eq!(
             allowed(|a| a.may_remove_moment(&author)),
             ["U0ADMIN", "U0NURSE"]
+        );
+    }
+
+    #[test]
+    fn only_the_organizations_people_share_with_leaders_only() {
+        assert_eq!(
+            allowed(|a| a.may_post_to_leaders()),
+            ["U0ADMIN", "U0LEAD", "U0NURSE", "U0PHARM"]
         );
     }
 

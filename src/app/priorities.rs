@@ -193,6 +193,7 @@ pub async fn publish_linked(
     publication: Publication,
 ) -> Result<(Team, Month), AppError> {
     let team = team_for(ctx, &person, team)?;
+    super::guard::check(ctx, publication.items.items().iter().map(String::as_str))?;
     for goal in publication.goals.iter().flatten() {
         let found = crate::store::goals::get(ctx.store.reads(), *goal).await?;
         if found.is_none_or(|g| g.team.as_ref() != Some(&team.key)) {

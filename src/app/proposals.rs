@@ -232,6 +232,7 @@ pub async fn comment(
     text: &str,
 ) -> Result<(), AppError> {
     let note = Note::parse(text)?;
+    super::guard::check(ctx, [note.as_str()])?;
     let p = get_open(ctx, id).await?;
     may_take_part(ctx, &person, &p)?;
     let channel = team_channel(ctx, &p)?;

@@ -116,6 +116,22 @@ pub(super) fn overlay(file: &mut FileSettings, env: &dyn Env) -> Result<(), Conf
         data.retention_after_uninstall_days,
     )?;
 
+    let p = &mut file.privacy;
+    p.moments_per_hour = number(env, "privacy", "moments_per_hour", p.moments_per_hour)?;
+    if let Some(raw) = env.var(&var_name("privacy", "notify_admins_on_override")) {
+        p.notify_admins_on_override = Some(match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" => true,
+            "false" | "0" | "no" | "off" => false,
+            _ => {
+                return Err(invalid(
+                    both("privacy", "notify_admins_on_override"),
+                    raw,
+                    "use true or false",
+                ));
+            }
+        });
+    }
+
     if let Some(org) = &mut file.org {
         for (key, value) in [
             ("name", &mut org.name),

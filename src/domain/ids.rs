@@ -164,6 +164,11 @@ row_id!(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PostOwner {
     Moment(super::MomentId),
+    /// The moments digest of a month, so a takedown can update it.
+    MomentsDigest {
+        year: i32,
+        month: u32,
+    },
     Proposal(ProposalId),
     Priorities(PriorityId),
     Nudge(NudgeId),

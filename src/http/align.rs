@@ -218,6 +218,13 @@ async fn run(
                 format!(":bell: Your {kind} nudges are on again.")
             })
         }
+        AlignCommand::Privacy { opt_out } => {
+            if let Some(out) = opt_out {
+                crate::app::consent::set_opt_out(ctx, person.clone(), out).await?;
+            }
+            let now_out = crate::app::consent::is_opted_out(ctx, &person).await?;
+            Ok(Json(render::privacy::settings(now_out)).into_response())
+        }
         AlignCommand::GoalsKickoff { team, year } => {
             let chosen = crate::app::goals::year_or_default(ctx, year.as_deref())?;
             let team = proposals::kickoff(ctx, person, &team, chosen).await?;

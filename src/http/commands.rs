@@ -39,6 +39,20 @@ pub async fn handle(
 async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
     let ctx = &state.ctx;
     match parse_moment(&cmd.text) {
+        MomentCommand::RemoveUsage(usage) => Json(reply::problem(&usage.0)).into_response(),
+        MomentCommand::Remove(target) => {
+            let taken = match moments::resolve(ctx, &target).await {
+                Ok(id) => moments::take_down(ctx, person, id).await,
+                Err(e) => Err(e),
+            };
+            match taken {
+                Ok(taken) => Json(reply::ephemeral(
+                    &crate::slack::render::privacy::taken_down_text(&taken),
+                ))
+                .into_response(),
+                Err(e) => command_failure(e),
+            }
+        }
         MomentCommand::Help => {
             let dir = ctx.directory();
             let keys: Vec<&str> = dir.active_pillars().map(|p| p.key.as_str()).collect();
@@ -94,6 +108,10 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
                 }
                 Ok(ShareOutcome::Held { draft, findings }) => {
                     Json(reply::held_for_review(draft, &findings)).into_response()
+                }
+                Ok(ShareOutcome::NotNamed { people }) => {
+                    Json(reply::ephemeral(&crate::slack::render::privacy::not_named_text(&people)))
+                        .into_response()
                 }
                 // A one-line command has no form to ask again in; see share_or_hold.
                 Ok(ShareOutcome::NeedsReview { .. }) => command_failure(crate::app::AppError::NotFound(

@@ -76,6 +76,8 @@ pub async fn handle(
                 moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await?;
             } else if callback == ids::SHORTCUT_MANAGE {
                 manage_message(ctx, person, trigger, reply_to, channel, ts).await?;
+            } else if callback == ids::SHORTCUT_REMOVE {
+                remove_message(ctx, person, trigger, reply_to, channel, ts).await?;
             }
             Ok(StatusCode::OK.into_response())
         }
@@ -139,6 +141,15 @@ pub async fn handle(
                 }
                 ids::TEAM_UPDATE_CALLBACK => {
                     super::team_update::submit(ctx, person, &metadata, &state).await?
+                }
+                ids::REMOVE_CALLBACK => {
+                    let meta: ModalMeta = interaction::metadata(&metadata);
+                    let Some(moment) = meta.moment else {
+                        return Err(HttpError::BadRequest(
+                            "removal form without a moment".into(),
+                        ));
+                    };
+                    submit_remove(ctx, person, MomentId(moment)).await?
                 }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
@@ -244,6 +255,65 @@ async fn manage_message(
     }
 }
 
+/// "Take down this moment" on a post: a confirmation showing the moment,
+/// or (for anyone else, or on another message) why not, below the post.
+async fn remove_message(
+    ctx: &AppContext,
+    person: PersonId,
+    trigger: String,
+    reply_to: String,
+    channel: Option<String>,
+    ts: String,
+) -> Result<(), AppError> {
+    let found = match channel {
+        Some(channel) => moments::by_post(ctx, &channel, &ts).await?,
+        None => None,
+    };
+    let result = match found {
+        Some(id) => moments::for_removal(ctx, &person, id).await.map(|m| m.id),
+        None => Err(AppError::NotFound(
+            "This shortcut works on mission moments posted by alignbot. Use it on a moment's post."
+                .into(),
+        )),
+    };
+    match result {
+        Ok(id) => moments::open_modal(ctx, trigger, Modal::RemoveMoment { moment: id }).await,
+        Err(refusal) if refusal.is_for_person() => {
+            moments::send(
+                ctx,
+                Outgoing::Reply {
+                    to: reply_to,
+                    reply: Reply {
+                        text: refusal.to_string(),
+                        replace_original: false,
+                        formatted: false,
+                    },
+                },
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn submit_remove(
+    ctx: &AppContext,
+    person: PersonId,
+    id: MomentId,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    Ok(match moments::take_down(ctx, person, id).await {
+        Ok(taken) => update(render::modal::notice(
+            "Taken down",
+            &render::privacy::taken_down_text(&taken),
+        )),
+        Err(e) if e.is_for_person() => update(render::modal::notice(
+            "Can't take it down",
+            &format!(":warning: {}", render::escape(&e.to_string())),
+        )),
+        Err(e) => return Err(e),
+    })
+}
+
 async fn button(
     ctx: &AppContext,
     person: PersonId,
@@ -291,7 +361,27 @@ async fn button(
             let moment = moments::for_edit(ctx, &person, parse_moment_id(value)?).await?;
             moments::open_modal(ctx, trigger, Modal::EditMoment { moment: moment.id }).await
         }
-        ids::HOME_DELETE => moments::delete(ctx, person, parse_moment_id(value)?).await,
+        ids::HOME_DELETE | ids::HOME_REMOVE => {
+            moments::delete(ctx, person, parse_moment_id(value)?).await
+        }
+        ids::UNNAME => {
+            let text = if crate::app::consent::unname(ctx, person, parse_moment_id(value)?).await? {
+                "Done: your name is out of that story and its post (it now says “a colleague”). To never be named in future moments, type /align privacy."
+            } else {
+                "That story does not name you (any more): nothing to change. To never be named in future moments, type /align privacy."
+            };
+            replace_reply(ctx, reply_to, text.into()).await
+        }
+        ids::PRIVACY_OPT_OUT | ids::PRIVACY_OPT_IN => {
+            let out = action == ids::PRIVACY_OPT_OUT;
+            crate::app::consent::set_opt_out(ctx, person, out).await?;
+            let text = if out {
+                "Done: colleagues can no longer name you in mission moments. A story that names you is held, and its author is asked to take your name out. Type /align privacy to change this."
+            } else {
+                "Done: colleagues may name you in mission moments again. Type /align privacy to change this."
+            };
+            replace_reply(ctx, reply_to, text.into()).await
+        }
         // Under a proposal post: tell the presser where their support stands
         // and who else supports it (the shared post cannot say "you").
         ids::PROPOSAL_SUPPORT if reply_to.is_some() => {
@@ -434,6 +524,19 @@ fn update(view: SlackView) -> SlackViewSubmissionResponse {
 const ACK_NEEDED: &str =
     "Edit the story to remove these details, or tick this box to post it as written.";
 
+/// A form's field error is plain text: people are named by how many, and
+/// the message says what to do.
+fn not_named(people: &[PersonId]) -> String {
+    let who = if people.len() == 1 {
+        "Someone this story names (mentioned or recognized) asked".to_owned()
+    } else {
+        format!("{} people this story names asked", people.len())
+    };
+    format!(
+        "{who} not to be named in mission moments. Take them out of the story and the people recognized (write \"a colleague\" instead), then share it."
+    )
+}
+
 fn check_of(form: &SubmittedForm) -> PrivacyCheck {
     if form.acknowledged {
         PrivacyCheck::Confirmed
@@ -454,28 +557,38 @@ async fn submit_share(
         Err(e) => return Ok(errors(field_of(&e), e.to_string())),
     };
     let audience = draft.audience;
-    Ok(
-        match moments::share(ctx, draft, check_of(&form), replaces).await? {
-            ShareOutcome::Posted { channel, .. } => {
-                closed(ctx, person, render::reply::thanks(&channel, audience)).await?
-            }
-            ShareOutcome::NeedsReview { .. } if form.review_shown => {
-                errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
-            }
-            ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
-                let meta = render::modal::ModalMeta {
-                    replaces: replaces.map(|r| r.0),
-                    ..Default::default()
-                };
-                update(render::modal::share(
-                    &directory,
-                    &form.values,
-                    &meta,
-                    Some(&findings),
-                ))
-            }
-        },
-    )
+    let shared = match moments::share(ctx, draft, check_of(&form), replaces).await {
+        Err(AppError::Forbidden(why)) => {
+            let field = if why.contains("leaders only") {
+                ids::AUDIENCE
+            } else {
+                ids::STORY
+            };
+            return Ok(errors(field, why));
+        }
+        other => other?,
+    };
+    Ok(match shared {
+        ShareOutcome::Posted { channel, .. } => {
+            closed(ctx, person, render::reply::thanks(&channel, audience)).await?
+        }
+        ShareOutcome::NotNamed { people } => errors(ids::STORY, not_named(&people)),
+        ShareOutcome::NeedsReview { .. } if form.review_shown => {
+            errors(ids::PRIVACY_ACK, ACK_NEEDED.into())
+        }
+        ShareOutcome::NeedsReview { findings } | ShareOutcome::Held { findings, .. } => {
+            let meta = render::modal::ModalMeta {
+                replaces: replaces.map(|r| r.0),
+                ..Default::default()
+            };
+            update(render::modal::share(
+                &directory,
+                &form.values,
+                &meta,
+                Some(&findings),
+            ))
+        }
+    })
 }
 
 async fn submit_edit(
@@ -506,6 +619,7 @@ async fn submit_edit(
                 Some(&findings),
             ))
         }
+        Ok(ShareOutcome::NotNamed { people }) => errors(ids::STORY, not_named(&people)),
         Err(AppError::Invalid(e)) => errors(field_of(&e), e.to_string()),
         Err(e) if e.is_for_person() => update(render::modal::notice(
             "Can't save",

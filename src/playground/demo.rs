@@ -213,7 +213,7 @@ pub async fn seed(ctx: &AppContext, demo: &DemoWorkspace) -> anyhow::Result<()> 
         let draft = input
             .validate(person(&m.author)?, &ctx.directory())
             .with_context(|| format!("demo moment by {}", m.author))?;
-        moments::share(ctx, draft, PrivacyCheck::Confirmed, None)
+        moments::share(ctx, draft, PrivacyCheck::Seed, None)
             .await
             .with_context(|| format!("demo moment by {}", m.author))?;
     }

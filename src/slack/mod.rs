@@ -32,6 +32,17 @@ pub mod ids {
     pub const SHORTCUT_SHARE_MESSAGE: &str = "share_as_moment";
     /// Message shortcut "Edit or delete moment".
     pub const SHORTCUT_MANAGE: &str = "manage_moment";
+    /// Message shortcut "Take down this moment" (its author or an admin).
+    pub const SHORTCUT_REMOVE: &str = "remove_moment";
+    /// The "Take down this moment?" confirmation modal.
+    pub const REMOVE_CALLBACK: &str = "moment_remove";
+    /// "Remove" on a moment in the Home tab's latest moments.
+    pub const HOME_REMOVE: &str = "home_remove";
+    /// "Don't name me" in the DM to a person a moment names.
+    pub const UNNAME: &str = "moment_unname";
+    /// `/align privacy`: "Don't name me in future moments" / "You may name me".
+    pub const PRIVACY_OPT_OUT: &str = "privacy_opt_out";
+    pub const PRIVACY_OPT_IN: &str = "privacy_opt_in";
 
     pub const STORY: &str = "story";
     pub const PILLAR: &str = "pillar";

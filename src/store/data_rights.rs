@@ -80,6 +80,11 @@ pub async fn forget(
         "UPDATE priorities SET author = $1 WHERE author = $2",
         "UPDATE plan_changes SET actor = $1 WHERE actor = $2",
         "UPDATE nudges SET person_id = $1 WHERE person_id = $2",
+        // Privacy records (migration 0016) keep who, never text.
+        "UPDATE moment_removals SET author = $1 WHERE author = $2",
+        "UPDATE moment_removals SET removed_by = $1 WHERE removed_by = $2",
+        "UPDATE privacy_overrides SET person_id = $1 WHERE person_id = $2",
+        "UPDATE moment_unnamed SET person_id = $1 WHERE person_id = $2",
     ] {
         rows_renamed += sqlx::query(sql)
             .bind(&tomb)
@@ -101,6 +106,7 @@ pub async fn forget(
         "DELETE FROM person_prefs WHERE person_id = $1",
         "DELETE FROM person_tz WHERE person_id = $1",
         "DELETE FROM person_names WHERE person_id = $1",
+        "DELETE FROM privacy_opt_outs WHERE person_id = $1",
     ] {
         sqlx::query(sql).bind(who).execute(&mut *conn).await?;
     }
@@ -208,6 +214,11 @@ pub async fn purge_all(conn: &mut Conn, now: DateTime<Utc>) -> Result<(), StoreE
         "DELETE FROM person_tz",
         "DELETE FROM person_names",
         "DELETE FROM forgotten_people",
+        "DELETE FROM moment_removals",
+        "DELETE FROM moment_unnamed",
+        "DELETE FROM privacy_overrides",
+        "DELETE FROM privacy_opt_outs",
+        "DELETE FROM digest_posts",
     ] {
         sqlx::query(sql).execute(&mut *conn).await?;
     }

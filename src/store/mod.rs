@@ -25,6 +25,7 @@ pub mod outbox;
 pub mod pause;
 pub mod people;
 pub mod priorities;
+pub mod privacy;
 pub mod proposals;
 pub mod replays;
 pub mod report;

@@ -379,6 +379,10 @@ pub async fn record_post(
             "UPDATE org_priorities SET channel = $1, ts = $2 WHERE id = $3",
             id,
         ),
+        PostOwner::MomentsDigest { year, month } => {
+            let key = format!("{year:04}-{month:02}");
+            return super::privacy::record_digest_post(conn, &key, channel, ts).await;
+        }
     };
     sqlx::query(sql)
         .bind(channel)

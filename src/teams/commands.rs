@@ -99,6 +99,7 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
                 ShareOutcome::Posted { .. } => {
                     "Thank you! Your moment is on its way to the moments channel.".to_owned()
                 }
+                ShareOutcome::NotNamed { .. } => NOT_NAMED.to_owned(),
                 ShareOutcome::Held { findings, .. } | ShareOutcome::NeedsReview { findings } => {
                     let found: Vec<String> = findings
                         .iter()
@@ -118,6 +119,9 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
         _ => Ok(NOT_YET.to_owned()),
     }
 }
+
+/// A story naming someone who asked not to be named (`/align privacy`).
+pub(crate) const NOT_NAMED: &str = "I haven't posted your moment: someone it names asked not to be named in mission moments. Take them out of the story (write \"a colleague\" instead) and share it again.";
 
 /// The answer to a command the grammar reads but Teams does not run yet.
 const NOT_YET: &str = "That command is not available in Teams yet. Type help to see what is.";

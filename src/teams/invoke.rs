@@ -188,6 +188,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
                 Ok(ShareOutcome::Posted { .. }) => {
                     dialog::close("Thank you! Your moment is on its way to the moments channel.")
                 }
+                Ok(ShareOutcome::NotNamed { .. }) => again(crate::teams::commands::NOT_NAMED),
                 Ok(
                     ShareOutcome::Held { findings, .. } | ShareOutcome::NeedsReview { findings },
                 ) => {

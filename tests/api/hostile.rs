@@ -14,7 +14,13 @@ async fn hostile_text_is_posted_exactly_as_written_and_cannot_mention_broadcast_
         story,
         "stored exactly as written"
     );
-    let post = &app.sent("chat.postMessage", 1).await[0].body;
+    // The post, and the DM telling the colleague mentioned (see consent.rs).
+    let calls = app.sent("chat.postMessage", 2).await;
+    let post = &calls
+        .iter()
+        .find(|c| c.body["channel"] == MOMENTS)
+        .unwrap()
+        .body;
     let blocks = post["blocks"].as_array().unwrap();
     let story_blocks: Vec<_> = blocks
         .iter()

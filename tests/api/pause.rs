@@ -9,7 +9,7 @@ fn unpaced() -> String {
     CONFIG.trim_start().replace(
         "per_channel_interval_ms = 1000",
         "per_channel_interval_ms = 0\nmax_per_second = 1000",
-    )
+    ) + "\n[privacy]\nmoments_per_hour = 0\n"
 }
 
 async fn metric(app: &TestApp, name: &str) -> f64 {

@@ -372,7 +372,7 @@ async fn the_page_and_its_files_are_served_from_the_binary() {
         .map(|c| c["command"].as_str().unwrap())
         .collect();
     assert_eq!(commands, ["/moment", "/goal", "/priorities", "/align"]);
-    assert_eq!(state["shortcuts"].as_array().unwrap().len(), 3);
+    assert_eq!(state["shortcuts"].as_array().unwrap().len(), 4);
     // Every job `jobs list` shows, the reminders and team update too.
     assert_eq!(state["jobs"].as_array().unwrap().len(), 9);
     tp.stop().await;

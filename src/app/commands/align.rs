@@ -70,6 +70,9 @@ pub enum AlignCommand {
     Away { until: Option<String> },
     /// `/align mute|unmute moments|progress|priorities`.
     Mute { kind: String, on: bool },
+    /// `/align privacy`: whether colleagues may name me in moments, with a
+    /// button to change it; `/align privacy dont-name-me|name-me` sets it.
+    Privacy { opt_out: Option<bool> },
 }
 
 pub(super) const ALIGN_HELP: &str = "`/align help`";
@@ -79,6 +82,7 @@ pub(super) const ALIGN_TEAMS: &str = "`/align teams`";
 pub(super) const ALIGN_HISTORY: &str = "`/align history`";
 pub(super) const ALIGN_AWAY: &str = "`/align away until <YYYY-MM-DD>` · `/align away off`";
 pub(super) const ALIGN_MUTE: &str = "`/align mute|unmute moments|progress|priorities`";
+pub(super) const ALIGN_PRIVACY: &str = "`/align privacy [dont-name-me|name-me]`";
 pub(super) const ALIGN_PILLAR_ADD: &str =
     "`/align pillar add <key> <name…> [emoji::heart:] [description:\"…\"]`";
 pub(super) const ALIGN_PILLAR_EDIT: &str =
@@ -143,6 +147,10 @@ pub(super) const ALIGN_FORMS: &[(&str, &str)] = &[
         ALIGN_KICKOFF,
         "start goal-setting for a team: members are invited to propose goals (from the opening month, for next year)",
     ),
+    (
+        ALIGN_PRIVACY,
+        "whether colleagues may name you in mission moments (with a button to change it)",
+    ),
 ];
 
 const ALIGN_NOTES: &str = "Keys are short ids like `patient-care`. Put values with spaces in quotes: `name:\"Patient care\"`. \
@@ -184,6 +192,7 @@ pub fn parse_align(text: &str) -> Result<AlignCommand, Usage> {
         "goals" => align_goals(rest),
         "away" => align_away(rest),
         "mute" | "unmute" => align_mute(rest, sub.eq_ignore_ascii_case("mute")),
+        "privacy" => align_privacy(rest),
         _ => Err(unknown("/align", sub, align_help(), ALIGN_SUBCOMMANDS)),
     }
 }
@@ -451,6 +460,23 @@ fn align_away(rest: &str) -> Result<AlignCommand, Usage> {
         _ => Err(usage(
             "Say until when you are away, or `off` when you are back.",
             &[ALIGN_AWAY],
+        )),
+    }
+}
+
+fn align_privacy(rest: &str) -> Result<AlignCommand, Usage> {
+    let choice = rest.trim().to_lowercase().replace(['\'', '’'], "");
+    match choice.as_str() {
+        "" => Ok(AlignCommand::Privacy { opt_out: None }),
+        "dont-name-me" | "dontnameme" | "opt-out" | "optout" => Ok(AlignCommand::Privacy {
+            opt_out: Some(true),
+        }),
+        "name-me" | "nameme" | "opt-in" | "optin" => Ok(AlignCommand::Privacy {
+            opt_out: Some(false),
+        }),
+        _ => Err(usage(
+            "Type `/align privacy` to see and change whether colleagues may name you in mission moments, or `/align privacy dont-name-me` / `/align privacy name-me`.",
+            &[ALIGN_PRIVACY],
         )),
     }
 }

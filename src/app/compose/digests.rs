@@ -5,6 +5,7 @@
 use super::{ComposeError, Composed, Conversation, Message};
 use crate::app::AppContext;
 use crate::domain::ChannelId;
+use crate::domain::ids::{PostOwner, PostRef};
 use crate::domain::period::Month;
 use crate::store::{jobs, moments, priorities, report};
 
@@ -86,13 +87,42 @@ pub(super) async fn moments(
                 .collect(),
         })
         .collect();
-    Ok(to_channel(
-        channel,
-        Message::MomentsDigest(MomentsDigest {
+    Ok(Composed::Post {
+        to: Conversation::Channel(channel.clone()),
+        message: Message::MomentsDigest(MomentsDigest {
             month_label: month.label(),
             moments,
         }),
-    ))
+        thread: None,
+        record: Some(PostOwner::MomentsDigest {
+            year: month.year,
+            month: month.month,
+        }),
+    })
+}
+
+/// Re-renders a month's moments digest in place (after a takedown), when
+/// the bot knows where it was posted.
+pub(super) async fn update_moments(
+    ctx: &AppContext,
+    period: &str,
+    channel: &ChannelId,
+) -> Result<Composed, ComposeError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let post = crate::store::privacy::digest_post(&mut conn, period).await?;
+    drop(conn);
+    let Some(at) = PostRef::from_pair(post) else {
+        return Ok(Composed::Skip("the digest's post is not known"));
+    };
+    match moments(ctx, period, channel).await? {
+        Composed::Post { message, .. } => Ok(Composed::Update { at, message }),
+        other => Ok(other),
+    }
 }
 
 pub(super) async fn leadership(

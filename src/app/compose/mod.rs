@@ -19,6 +19,7 @@ mod moments;
 mod nudges;
 pub mod org_priorities;
 mod priorities;
+mod privacy;
 mod proposals;
 mod team_update;
 mod views;
@@ -28,6 +29,7 @@ pub use digests::{DigestMoment, DigestNumbers, LeadershipDigest, MomentsDigest};
 pub use moments::MomentPost;
 pub use nudges::{MomentsNudge, PrioritiesNudge, PrioritiesSection, ProgressNudge};
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
+pub use privacy::PrivacyNotice;
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
 pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
 pub use views::{PrioritiesForm, View};
@@ -88,6 +90,7 @@ pub enum Message {
     Report(SharedReport),
     OrgPriorities(org_priorities::OrgPrioritiesPost),
     OrgPrioritiesNudge(org_priorities::OrgPrioritiesNudge),
+    Privacy(PrivacyNotice),
 }
 
 /// One platform call's worth of intent, or a reason for none.
@@ -244,6 +247,9 @@ pub async fn compose(
         } => nudges::priorities(ctx, *nudge, person, team, *reminder).await,
         Outgoing::UpdatePrioritiesNudge { nudge, .. } => nudges::priorities_done(ctx, *nudge).await,
         Outgoing::MomentsDigest { period, channel } => digests::moments(ctx, period, channel).await,
+        Outgoing::UpdateMomentsDigest { period, channel } => {
+            digests::update_moments(ctx, period, channel).await
+        }
         Outgoing::LeadershipDigest { period, channel } => {
             digests::leadership(ctx, period, channel).await
         }
@@ -286,6 +292,13 @@ pub async fn compose(
             thread: None,
             record: None,
         }),
+        Outgoing::NamedInMoment { moment, person } => privacy::named(ctx, *moment, person).await,
+        Outgoing::TakedownNotice { moment, person } => {
+            privacy::taken_down(ctx, *moment, person).await
+        }
+        Outgoing::OverrideNotice { entry, person } => {
+            privacy::overridden(ctx, *entry, person).await
+        }
     }
 }
 

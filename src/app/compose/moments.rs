@@ -16,6 +16,19 @@ use crate::store::{StoreError, moments};
 #[derive(Debug, Clone, PartialEq)]
 pub struct MomentPost {
     pub moment: Moment,
+    /// Someone it named asked not to be: the post says it was edited at
+    /// their request.
+    pub edited_for_privacy: bool,
+}
+
+async fn edited_for_privacy(ctx: &AppContext, id: MomentId) -> Result<bool, ComposeError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    Ok(crate::store::privacy::was_unnamed(&mut conn, id).await?)
 }
 
 pub(super) async fn load(ctx: &AppContext, id: MomentId) -> Result<Option<Moment>, ComposeError> {
@@ -44,7 +57,10 @@ pub(super) async fn post(
     }
     Ok(Composed::Post {
         to: Conversation::Channel(channel.clone()),
-        message: Message::Moment(MomentPost { moment }),
+        message: Message::Moment(MomentPost {
+            moment,
+            edited_for_privacy: edited_for_privacy(ctx, id).await?,
+        }),
         thread: None,
         record: Some(PostOwner::Moment(id)),
     })
@@ -58,9 +74,13 @@ pub(super) async fn update(ctx: &AppContext, id: MomentId) -> Result<Composed, C
     else {
         return Ok(Composed::Skip("moment has no live post to update"));
     };
+    let edited_for_privacy = edited_for_privacy(ctx, id).await?;
     Ok(Composed::Update {
         at,
-        message: Message::Moment(MomentPost { moment }),
+        message: Message::Moment(MomentPost {
+            moment,
+            edited_for_privacy,
+        }),
     })
 }
 

@@ -46,6 +46,8 @@ pub enum View {
     PublishPriorities(PrioritiesForm),
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate(super::TeamUpdateForm),
+    /// Confirm taking a moment down, showing it.
+    RemoveMoment(Moment),
 }
 
 /// The publish form: this month's (or last month's) items, and the team's
@@ -128,6 +130,10 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 update: super::team_update::load(ctx, team, month).await?,
             })
         }
+        Modal::RemoveMoment { moment } => match super::moments::load(ctx, *moment).await? {
+            Some(m) if m.status != MomentStatus::Deleted => View::RemoveMoment(m),
+            _ => return Ok(None),
+        },
         Modal::EditGoal { goal } => match goals::get(ctx.store.reads(), *goal).await? {
             Some(goal) => View::EditGoal(goal),
             None => return Ok(None),

@@ -60,6 +60,9 @@ pub fn view(data: &HomeData) -> SlackView {
     for m in &data.latest {
         blocks.push(section(plain(&truncate(&m.story, STORY_PREVIEW))));
         blocks.push(context(&latest_line(m, data)));
+        if data.removable.contains(&m.id) && m.author != data.person {
+            blocks.push(actions(vec![remove_button(m)]));
+        }
     }
     SlackView::Home(SlackHomeView::new(fit(blocks, MAX_VIEW_BLOCKS)))
 }
@@ -112,6 +115,17 @@ fn latest_line(m: &Moment, data: &HomeData) -> String {
         pillar_and_date(m, data),
         reactions(m.reactions)
     )
+}
+
+/// "Remove" for an admin moderating someone else's moment.
+fn remove_button(m: &Moment) -> SlackBlockButtonElement {
+    button(ids::HOME_REMOVE, "Remove", &m.id.to_string())
+        .with_style(SlackBlockButtonStyle::Danger)
+        .with_confirm(confirm(
+            "Take this moment down?",
+            "Its post is deleted, its story is erased and it leaves every Home tab and the digests not yet sent. Its author is not told by alignbot. This cannot be undone.",
+            "Take it down",
+        ))
 }
 
 fn own_buttons(m: &Moment) -> Vec<SlackBlockButtonElement> {

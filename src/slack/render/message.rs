@@ -12,7 +12,7 @@ use crate::slack::render::modal::{FormValues, ModalMeta};
 /// A message body as Block Kit.
 pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
     match message {
-        Message::Moment(m) => moment::post(&m.moment, dir),
+        Message::Moment(m) => moment::post(&m.moment, dir, m.edited_for_privacy),
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
         Message::ProposalDecision(d) => {
@@ -46,6 +46,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             .with_blocks(vec![section(markdown(text))]),
         Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
         Message::Report(r) => report::shared(&r.report, &r.by, dir),
+        Message::Privacy(n) => privacy::notice(n, dir),
     }
 }
 
@@ -54,7 +55,7 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
 /// default where nothing a person wrote is shown.
 pub fn unfurl(message: &Message) -> (Option<bool>, Option<bool>) {
     match message {
-        Message::Moment(_) => (Some(false), Some(false)),
+        Message::Moment(_) | Message::Privacy(_) => (Some(false), Some(false)),
         Message::ProposalDecision(_)
         | Message::PrioritiesSummary(_)
         | Message::MissingPriorities(_) => (None, None),
@@ -131,6 +132,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
         }
         View::TeamUpdate(f) => team_update::form(f),
+        View::RemoveMoment(m) => privacy::remove_modal(m, dir),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod message;
 pub mod modal;
 pub mod moment;
 pub mod priorities;
+pub mod privacy;
 pub mod proposal;
 pub mod reply;
 pub mod report;

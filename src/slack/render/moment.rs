@@ -6,7 +6,11 @@ use crate::domain::{Audience, Directory};
 
 /// The post: a header, the story exactly as written, who shared it, its
 /// pillar, the people recognized, and an invitation to react.
-pub fn post(moment: &Moment, directory: &Directory) -> SlackMessageContent {
+pub fn post(
+    moment: &Moment,
+    directory: &Directory,
+    edited_for_privacy: bool,
+) -> SlackMessageContent {
     let title = match moment.audience {
         Audience::Channel => ":sparkles: Mission moment",
         Audience::Leaders => ":lock: Mission moment (for leaders)",
@@ -30,6 +34,11 @@ pub fn post(moment: &Moment, directory: &Directory) -> SlackMessageContent {
             ":clap: Recognizing {}",
             people.join(", ")
         )));
+    }
+    if edited_for_privacy {
+        blocks.push(context(
+            ":memo: _Edited at the request of a person named in it._",
+        ));
     }
     blocks.push(context(
         "React with an emoji to celebrate this moment. It will be part of this month's digest.",

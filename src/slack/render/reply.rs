@@ -71,7 +71,7 @@ pub fn moment_usage(mission: &str, pillar_keys: &[&str]) -> SlackCommandEventRes
          •  `/moment` opens a form (pick a pillar, recognize people, choose who sees it).\n\
          •  `/moment <your story>` shares it right away in the moments channel.{pillars}\n\
          You can edit or delete your moments later from the bot's Home tab, or with the \
-         *Edit or delete moment* shortcut on the post.",
+         *Edit or delete moment* shortcut on the post.\n         •  `/moment remove <link or id>` takes a moment down (yours, or any as an admin).\n         •  `/align privacy`: whether colleagues may name you in their moments.",
         escape(mission)
     ))
 }

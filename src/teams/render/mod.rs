@@ -150,6 +150,7 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::YearEndNudge(n) => year_end_nudge(n),
         Message::OrgPriorities(p) => org_priorities(p),
         Message::OrgPrioritiesNudge(n) => org_priorities_nudge(n),
+        Message::Privacy(n) => privacy_notice(n, names),
     }
 }
 
@@ -239,6 +240,43 @@ fn team_update_draft(d: &TeamUpdateDraft, names: &Names) -> Value {
             "Posting drafts from Teams is not built yet: post it from Slack.",
         )),
     }
+    card(body, Vec::new())
+}
+
+/// Privacy DMs. Teams has no "Don't name me" action yet: the card says how
+/// to ask instead.
+pub fn privacy_notice(notice: &crate::app::compose::PrivacyNotice, names: &Names) -> Value {
+    use crate::app::compose::PrivacyNotice;
+    let body = match notice {
+        PrivacyNotice::Named { moment } => vec![
+            heading(&format!(
+                "{} named you in a mission moment",
+                names.of(&moment.author)
+            )),
+            para(&moment.story),
+            note(
+                "If you would rather not be named, ask the author or an admin to change or take down the moment.",
+            ),
+        ],
+        PrivacyNotice::TakenDown {
+            moment,
+            month_label,
+            ..
+        } => vec![
+            heading("A moment in a sent digest was taken down"),
+            para(&format!(
+                "Moment {moment} was quoted in the {month_label} moments digest, which cannot be edited. Please delete that digest message by hand."
+            )),
+        ],
+        PrivacyNotice::Override {
+            person, findings, ..
+        } => vec![
+            heading("A story was posted past the privacy guard"),
+            para(&format!(
+                "Someone ({person}) posted a held story as written. It may contain: {findings}."
+            )),
+        ],
+    };
     card(body, Vec::new())
 }
 
