@@ -18,8 +18,8 @@ mod priorities;
 pub mod request_id;
 pub mod serve;
 mod signed;
-mod teams;
 mod team_update;
+mod teams;
 
 use crate::app::AppContext;
 use crate::config::ServerSettings;

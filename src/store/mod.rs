@@ -29,8 +29,8 @@ pub mod privacy;
 pub mod proposals;
 pub mod replays;
 pub mod report;
-pub mod teams_conversations;
 pub mod team_updates;
+pub mod teams_conversations;
 mod writer;
 
 pub use writer::NewShare;

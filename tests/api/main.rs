@@ -27,8 +27,8 @@ mod org_priorities;
 mod pause;
 #[path = "../common/postgres.rs"]
 mod pg_server;
-mod postgres;
 mod plan_years;
+mod postgres;
 mod priorities;
 mod privacy_guard;
 mod privacy_names;

@@ -230,7 +230,10 @@ async fn an_admin_shares_the_report_in_the_leadership_channel_and_nobody_else_ca
         .await;
     let told = app.sent("hook", hooks + 2).await;
     let answers = format!("{:?}", &told[hooks..]);
-    assert!(answers.contains("Only admins and executives share"), "{answers}");
+    assert!(
+        answers.contains("Only admins and executives share"),
+        "{answers}"
+    );
     assert!(
         answers.contains("only in the leadership channel"),
         "{answers}"

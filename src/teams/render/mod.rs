@@ -178,7 +178,10 @@ pub fn report_text(r: &crate::app::report::Report) -> String {
 /// The year-end DM. In Teams the owner answers by typing `goal close`
 /// (the buttons are Slack's for now), so the card says what to type.
 fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
-    let mut body = vec![heading(&format!("{} is ending: how did your goals do?", n.year_label))];
+    let mut body = vec![heading(&format!(
+        "{} is ending: how did your goals do?",
+        n.year_label
+    ))];
     for g in &n.goals {
         let mut line = goal_line(g);
         if let Some(outcome) = g.outcome {
@@ -315,8 +318,10 @@ pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
     let actions = match p.status {
         ProposalStatus::Open => {
             let data = json!({"proposal": p.id.0});
-            body.push(json!({"type": "Input.Text", "id": "reason", "isMultiline": true,
-                "maxLength": 500, "label": "Reason, if you decline (the team sees it)"}));
+            body.push(
+                json!({"type": "Input.Text", "id": "reason", "isMultiline": true,
+                "maxLength": 500, "label": "Reason, if you decline (the team sees it)"}),
+            );
             vec![
                 execute("Support", "proposal_support", data.clone()),
                 execute("Approve", "proposal_approve", data.clone()),
@@ -504,7 +509,10 @@ fn priorities_nudge(n: &PrioritiesNudge) -> Value {
     let title = if open.is_empty() {
         format!("Priorities for {} published. Thank you!", n.month_label)
     } else if n.reminder {
-        format!("Reminder: priorities for {} are still to publish", n.month_label)
+        format!(
+            "Reminder: priorities for {} are still to publish",
+            n.month_label
+        )
     } else {
         format!("Time to publish your priorities for {}", n.month_label)
     };
@@ -538,7 +546,10 @@ fn priorities_nudge(n: &PrioritiesNudge) -> Value {
 /// The organization's priorities, as posted to all staff.
 fn org_priorities(p: &crate::app::compose::org_priorities::OrgPrioritiesPost) -> Value {
     let mut body = vec![
-        heading(&format!("The organization's priorities for {}", p.month_label)),
+        heading(&format!(
+            "The organization's priorities for {}",
+            p.month_label
+        )),
         note(&format!("Published by {}", p.author)),
     ];
     for (i, item) in p.items.iter().enumerate() {
