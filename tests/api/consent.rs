@@ -19,8 +19,10 @@ async fn named(app: &TestApp) -> i64 {
         .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await
         .json();
-    assert_eq!(reply["response_action"], "update", "{reply}");
-    app.sent("chat.postMessage", 2).await;
+    // The form closes; the post, the DM to the person named, and the
+    // author's confirmation go out.
+    assert_eq!(reply["response_action"], "clear", "{reply}");
+    app.sent("chat.postMessage", 3).await;
     app.advance(1);
     app.scalar("SELECT MAX(id) FROM moments").await
 }

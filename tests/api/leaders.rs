@@ -291,7 +291,12 @@ async fn the_goal_form_starts_on_the_channels_team_and_whole_organization_means_
     assert_eq!(app.scalar("SELECT COUNT(*) FROM goals").await, 0);
 
     let added = app.post_interaction(&payload(ADMIN)).await.json();
-    assert!(added.to_string().contains("Added goal"), "{added}");
+    assert_eq!(added["response_action"], "clear", "{added}");
+    let confirmed = app.posted_to(ADMIN).await;
+    assert!(
+        confirmed.iter().any(|c| c.to_string().contains("Added goal")),
+        "{confirmed:?}"
+    );
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM goals WHERE team_key IS NULL")
             .await,

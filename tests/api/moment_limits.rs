@@ -136,11 +136,17 @@ async fn someone_in_no_team_cannot_share_into_the_leadership_channel() {
             .post_interaction(&submission(person, "moment_share", json!({}), &form))
             .await
             .json();
-        assert_eq!(reply["response_action"], "update", "{person}: {reply}");
+        assert_eq!(reply["response_action"], "clear", "{person}: {reply}");
     }
     app.drain().await;
     app.advance(1);
-    let posts = app.sent("chat.postMessage", 2).await;
+    // Two posts, and each author's confirmation in their DM.
+    let calls = app.sent("chat.postMessage", 4).await;
+    let posts: Vec<_> = calls
+        .iter()
+        .filter(|p| p.body["channel"] != NURSE && p.body["channel"] != ADMIN)
+        .collect();
+    assert_eq!(posts.len(), 2);
     assert!(posts.iter().all(|p| p.body["channel"] == LEADERS));
 }
 
@@ -204,9 +210,9 @@ async fn without_the_setting_an_override_is_recorded_but_nobody_is_told() {
         .post_interaction(&submission(NURSE, "moment_share", json!({}), &form))
         .await
         .json();
-    assert_eq!(reply["response_action"], "update", "{reply}");
-    let posts = app.sent("chat.postMessage", 1).await;
-    assert_eq!(posts[0].body["channel"], MOMENTS);
+    assert_eq!(reply["response_action"], "clear", "{reply}");
+    let calls = app.sent("chat.postMessage", 2).await;
+    assert!(calls.iter().any(|c| c.body["channel"] == MOMENTS));
     assert_eq!(
         app.scalar("SELECT COUNT(*) FROM privacy_overrides WHERE person_id = 'U0NURSE1'")
             .await,
