@@ -173,7 +173,10 @@ pub async fn seed(ctx: &AppContext, demo: &DemoWorkspace) -> anyhow::Result<()> 
                 due: Some(g.due.clone()),
                 team: Some(g.team.clone()),
                 owner: Some(owner.clone()),
-                year: None,
+                // This year's plan, even when next year's goal-setting is
+                // open (from October by default), so Home and the nudges
+                // show the demo's goals.
+                year: Some(goals::current_year(ctx).value().to_string()),
             },
         )
         .await

@@ -294,7 +294,9 @@ async fn the_goal_form_starts_on_the_channels_team_and_whole_organization_means_
     assert_eq!(added["response_action"], "clear", "{added}");
     let confirmed = app.posted_to(ADMIN).await;
     assert!(
-        confirmed.iter().any(|c| c.to_string().contains("Added goal")),
+        confirmed
+            .iter()
+            .any(|c| c.to_string().contains("Added goal")),
         "{confirmed:?}"
     );
     assert_eq!(

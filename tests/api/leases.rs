@@ -43,7 +43,10 @@ fn posted(app: &TestApp) -> HashMap<String, Vec<usize>> {
     let mut by_channel: HashMap<String, Vec<usize>> = HashMap::new();
     for call in app.fake.calls_to("chat.postMessage") {
         // A form's confirmation goes to its author's DM: not a story post.
-        if call.body["channel"].as_str().is_some_and(|c| c.starts_with('U')) {
+        if call.body["channel"]
+            .as_str()
+            .is_some_and(|c| c.starts_with('U'))
+        {
             continue;
         }
         let text = blocks_text(&call.body);

@@ -34,6 +34,8 @@ timezone = "America/New_York"
 moments_channel = "19:moments@thread.tacv2"
 leadership_channel = "19:leaders@thread.tacv2"
 admins = ["0a0a0a0a-0000-4000-8000-00000000ad01"]
+# The tests start in November: keep new goals in this year's plan.
+next_year_opens = "December"
 
 [[pillars]]
 key = "patient-care"

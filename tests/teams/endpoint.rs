@@ -654,7 +654,7 @@ async fn a_leader_publishes_priorities_from_the_nudge_cards_dialog() {
         .find(|c| c.text().contains("Time to publish"))
         .expect("the leader's priorities nudge");
     let button = nudge.cards()[0]["actions"][0].clone();
-    assert_eq!(button["title"], json!("Publish priorities"));
+    assert_eq!(button["title"], json!("Publish Nursing's priorities"));
 
     let form = app
         .post(&app.invoke(LEAD, "task/fetch", json!({"data": button["data"]})))
