@@ -133,7 +133,7 @@ pub async fn jobs_list(settings: &Settings, clock: SharedClock) -> anyhow::Resul
     let scheduled = schedules(settings);
     let now = clock.now();
     println!(
-        "{:<18} {:<24} {:<34} NEXT RUN",
+        "{:<22} {:<24} {:<34} NEXT RUN",
         "JOB", "SCHEDULE", "LAST RUN"
     );
     for (job, sched) in &scheduled {
@@ -159,11 +159,34 @@ pub async fn jobs_list(settings: &Settings, clock: SharedClock) -> anyhow::Resul
             "not available in this build".to_owned()
         };
         println!(
-            "{:<18} {:<24} {:<34} {}",
+            "{:<22} {:<24} {:<34} {}",
             job.name(),
             sched.describe(),
             last,
             next
+        );
+    }
+    // A job without a schedule (`[schedule] org_priorities` unset) is still
+    // listed, so the operator learns it exists and how to turn it on; `jobs
+    // run` runs it all the same.
+    for job in Job::ALL {
+        if scheduled.iter().any(|(j, _)| *j == job) {
+            continue;
+        }
+        let last = job_store::last_run(store.reads(), job.name())
+            .await?
+            .map(|(period, at, _)| {
+                format!(
+                    "{period} at {}",
+                    at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z")
+                )
+            })
+            .unwrap_or_else(|| "never".to_owned());
+        println!(
+            "{:<22} {:<24} {:<34} none (schedule off: set [schedule] org_priorities)",
+            job.name(),
+            "off",
+            last,
         );
     }
     drop(ctx);

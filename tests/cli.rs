@@ -139,6 +139,14 @@ fn jobs_list_shows_every_job_with_its_schedule_and_next_run() {
     }
     assert!(stdout.contains("0 0 9 25 * *"), "{stdout}");
     assert!(stdout.contains("never"), "{stdout}");
+    // The organization's priorities nudge has no schedule by default: it is
+    // listed all the same, saying its schedule is off and how to turn it on.
+    let org = stdout
+        .lines()
+        .find(|l| l.starts_with("org-priorities-nudge "))
+        .unwrap_or_else(|| panic!("org-priorities-nudge in {stdout}"));
+    assert!(org.contains(" off "), "{org}");
+    assert!(org.contains("set [schedule] org_priorities"), "{org}");
 }
 
 #[test]

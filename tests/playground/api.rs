@@ -374,7 +374,14 @@ async fn the_page_and_its_files_are_served_from_the_binary() {
     assert_eq!(commands, ["/moment", "/goal", "/priorities", "/align"]);
     assert_eq!(state["shortcuts"].as_array().unwrap().len(), 4);
     // Every job `jobs list` shows, the reminders and team update too.
-    assert_eq!(state["jobs"].as_array().unwrap().len(), 9);
+    assert_eq!(state["jobs"].as_array().unwrap().len(), 10);
+    assert!(
+        state["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j == "org-priorities-nudge")
+    );
     tp.stop().await;
 }
 
