@@ -56,6 +56,13 @@ impl Browser {
 
     /// Types `text` in the composer and presses Send.
     async fn send(&self, text: &str) {
+        // A notice from the step before (who you now are) can lie over Send.
+        self.session
+            .script(
+                "document.querySelectorAll('[data-testid=\"toast\"]').forEach(t => t.remove())",
+                vec![],
+            )
+            .await;
         let composer = self.session.testid("composer").await;
         self.session.click(&composer).await;
         self.session.type_into(&composer, text).await;
@@ -323,5 +330,41 @@ async fn the_time_control_lives_into_next_month_and_each_person_finds_their_nudg
         .wait_for(MESSAGE, "Do you have a mission moment?")
         .await;
     b.screenshot("time-control.png").await;
+    b.close().await;
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromedriver"]
+async fn an_executive_publishes_the_organizations_priorities_to_all_staff() {
+    let _one = ONE_BROWSER.lock().await;
+    let b = open().await;
+    b.act_as("U0DANA", "Dana Brooks").await;
+    b.click_testid("channel-C0STAFF").await;
+    b.send(
+        "/priorities org publish Safe staffing on every night shift; \
+         Flu vaccination drive before January; Fewer falls on the wards",
+    )
+    .await;
+    // The post in #all-staff: the items as typed, numbered, with who
+    // published them and the progress per pillar.
+    let post = b
+        .session
+        .wait_for(MESSAGE, "Flu vaccination drive before January")
+        .await;
+    let text = b.session.text(&post).await;
+    assert!(text.contains("priorities for"), "{text}");
+    assert!(
+        text.contains("1. Safe staffing on every night shift"),
+        "{text}"
+    );
+    assert!(text.contains("3. Fewer falls on the wards"), "{text}");
+    assert!(text.contains("Published by"), "{text}");
+    b.tp.eventually(
+        "SELECT COUNT(*) FROM org_priorities WHERE channel = 'C0STAFF'",
+        |n| n == 1,
+        "the post never reached the staff channel",
+    )
+    .await;
+    b.screenshot("org-priorities.png").await;
     b.close().await;
 }
