@@ -98,9 +98,10 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
             }
             .validate(person, &dir)?;
             Ok(match moments::share_or_hold(ctx, draft).await? {
-                ShareOutcome::Posted { .. } => {
-                    "Thank you! Your moment is on its way to the moments channel.".to_owned()
-                }
+                ShareOutcome::Posted { moment, .. } => format!(
+                    "Thank you! Your moment {moment} is on its way to the moments channel \
+                     (moment remove {moment} takes it down)."
+                ),
                 ShareOutcome::NotNamed { .. } => NOT_NAMED.to_owned(),
                 ShareOutcome::Held { findings, .. } | ShareOutcome::NeedsReview { findings } => {
                     let found: Vec<String> = findings
@@ -130,7 +131,7 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
 
 /// `moment remove` without an id: Teams has no post links to paste, so the
 /// id (shown on the post's card and in answers) is the way.
-const REMOVE_USAGE: &str = "To take a moment down, type moment remove <its id>, e.g. moment remove 12. Its id is on the moment's card (\"Moment 12\") and in my answers.";
+const REMOVE_USAGE: &str = "To take a moment down, type moment remove <its id>, e.g. moment remove 12. Its id is on the moment's card (\"Moment 12 · shared by …\") and in my thanks.";
 
 /// What a takedown did, in plain text for the 1:1 chat.
 fn taken_down_text(taken: &moments::TakenDown) -> String {

@@ -35,6 +35,16 @@ async fn moment_remove_takes_the_post_down_for_its_author_only() {
         .await;
     app.drain().await;
     let id = moment_id(&app).await;
+    // The id to type is on the post and in the thanks.
+    let post = &app.sent_to("/v3/conversations")[0];
+    assert!(
+        post.text()
+            .contains(&format!("Moment {id} · shared by Nora Nurse")),
+        "{}",
+        post.text()
+    );
+    let thanks = private_texts(&app, NURSE).pop().unwrap();
+    assert!(thanks.contains(&format!("moment remove {id}")), "{thanks}");
 
     let usage = answer(&app, NURSE, "moment remove").await;
     assert!(usage.contains("moment remove 12"), "{usage}");

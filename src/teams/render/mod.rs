@@ -312,7 +312,8 @@ pub fn unnamed(done: bool) -> Value {
 pub fn moment(post: &MomentPost, dir: &Directory, names: &Names) -> Value {
     let m = &post.moment;
     let mut body = vec![heading("A mission moment"), para(&m.story)];
-    let mut by = format!("Shared by {}", names.of(&m.author));
+    // The id is what `moment remove <id>` takes (Teams has no post link).
+    let mut by = format!("Moment {} · shared by {}", m.id, names.of(&m.author));
     if let Some(pillar) = &m.pillar {
         by.push_str(&format!(" · {}", pillar_name(dir, pillar)));
     }
