@@ -14,20 +14,22 @@ use crate::app::commands::moment::{MomentCommand, parse_moment};
 use crate::app::commands::priorities::{PrioritiesCommand, parse_priorities};
 use crate::app::goals::{self, CheckInInput, GoalFilter, GoalInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
-use crate::app::{AppContext, AppError, priorities, proposals, report};
+use crate::app::{AppContext, AppError, consent, priorities, proposals, report};
 use crate::domain::goal::{GoalId, GoalOutcome};
 use crate::domain::priorities::PriorityList;
-use crate::domain::{Audience, DomainError, PersonId};
+use crate::domain::{Audience, Directory, DomainError, PersonId};
+use crate::teams::render::Names;
 
 /// The first answer in a new chat, and `help`.
 pub fn welcome(mission: &str) -> String {
     format!(
         "Hi, I'm alignbot. I keep us aligned on our mission: {mission}\n\n\
          Type to me here (or @mention me in a team channel):\n\
-         • moment <your story> [pillar:<key>] — share a mission moment\n\
+         • moment <your story> [pillar:<key>] — share a mission moment (moment remove <id> takes one down)\n\
          • goal add | update | list | show | propose … — goals and check-ins (goal help)\n\
          • priorities publish <item>; <item>; … | priorities show — monthly priorities\n\
-         • align status | pillars | teams | help — where we stand"
+         • align status | pillars | teams | help — where we stand\n\
+         • align privacy — whether colleagues may name you in mission moments"
     )
 }
 
@@ -67,7 +69,7 @@ pub async fn run(ctx: &AppContext, person: PersonId, text: &str) -> Result<Strin
         },
         "priorities" => priorities_cmd(ctx, person, parse_priorities(rest)).await,
         "align" => match parse_align(rest) {
-            Ok(cmd) => align(ctx, cmd).await,
+            Ok(cmd) => align(ctx, person, cmd).await,
             Err(Usage(text)) => Ok(text),
         },
         other => Ok(format!(
@@ -96,9 +98,10 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
             }
             .validate(person, &dir)?;
             Ok(match moments::share_or_hold(ctx, draft).await? {
-                ShareOutcome::Posted { .. } => {
-                    "Thank you! Your moment is on its way to the moments channel.".to_owned()
-                }
+                ShareOutcome::Posted { moment, .. } => format!(
+                    "Thank you! Your moment {moment} is on its way to the moments channel \
+                     (moment remove {moment} takes it down)."
+                ),
                 ShareOutcome::NotNamed { .. } => NOT_NAMED.to_owned(),
                 ShareOutcome::Held { findings, .. } | ShareOutcome::NeedsReview { findings } => {
                     let found: Vec<String> = findings
@@ -114,10 +117,40 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
                 }
             })
         }
+        MomentCommand::RemoveUsage(_) => Ok(REMOVE_USAGE.to_owned()),
+        MomentCommand::Remove(target) => {
+            let id = moments::resolve(ctx, &target).await?;
+            let taken = moments::take_down(ctx, person, id).await?;
+            Ok(taken_down_text(&taken))
+        }
         // Forms of the grammar added after this adapter was written.
         #[allow(unreachable_patterns)]
         _ => Ok(NOT_YET.to_owned()),
     }
+}
+
+/// `moment remove` without an id: Teams has no post links to paste, so the
+/// id (shown on the post's card and in answers) is the way.
+const REMOVE_USAGE: &str = "To take a moment down, type moment remove <its id>, e.g. moment remove 12. Its id is on the moment's card (\"Moment 12 · shared by …\") and in my thanks.";
+
+/// What a takedown did, in plain text for the 1:1 chat.
+fn taken_down_text(taken: &moments::TakenDown) -> String {
+    let mut text = format!("Moment {} is taken down: its story is erased", taken.moment);
+    if taken.had_post {
+        text.push_str(", its post is being deleted");
+    }
+    text.push_str(" and it is leaving the digests not yet sent.");
+    match (&taken.digest_sent, taken.digest_updated) {
+        (Some(_), true) => {
+            text.push_str(" The monthly digest that quoted it is being updated without it.")
+        }
+        (Some(_), false) => text.push_str(
+            " It was already quoted in a sent digest that I cannot edit: the admins have a message saying which one to delete by hand.",
+        ),
+        (None, _) => {}
+    }
+    text.push_str(" Backups and exports made before still hold it.");
+    text
 }
 
 /// A story naming someone who asked not to be named (`/align privacy`).
@@ -302,7 +335,7 @@ async fn priorities_cmd(
     })
 }
 
-async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> {
+async fn align(ctx: &AppContext, person: PersonId, cmd: AlignCommand) -> Result<String, AppError> {
     Ok(match cmd {
         AlignCommand::Status { year } => {
             let year = goals::year_or_current(ctx, year.as_deref())?;
@@ -310,8 +343,84 @@ async fn align(ctx: &AppContext, cmd: AlignCommand) -> Result<String, AppError> 
             crate::teams::render::report_text(&r)
         }
         AlignCommand::Help => align_help().to_owned(),
+        AlignCommand::Pillars => pillars_text(&ctx.directory()),
+        AlignCommand::Teams => {
+            let names = Names(
+                crate::app::conversations::names(ctx)
+                    .await
+                    .unwrap_or_default(),
+            );
+            teams_text(&ctx.directory(), &names)
+        }
+        AlignCommand::Privacy { opt_out } => {
+            if let Some(out) = opt_out {
+                consent::set_opt_out(ctx, person.clone(), out).await?;
+            }
+            privacy_text(
+                consent::is_opted_out(ctx, &person).await?,
+                opt_out.is_some(),
+            )
+        }
         _ => "That admin command is available in Slack or the config file for now; \
-             in Teams: align status, align help."
+             in Teams: align status | pillars | teams | privacy | help."
             .to_owned(),
     })
+}
+
+/// `align pillars`: the keys people type in `pillar:`, beside their names;
+/// archived pillars last, marked.
+fn pillars_text(dir: &Directory) -> String {
+    if dir.pillars.is_empty() {
+        return "No pillars yet. An admin adds them in Slack (/align pillar add) or the config file.".to_owned();
+    }
+    let mut ordered: Vec<_> = dir.pillars.iter().collect();
+    ordered.sort_by_key(|p| p.archived);
+    let mut text = "Pillars (type the key: pillar:<key>):".to_owned();
+    for p in ordered {
+        text.push_str(&format!("\n• {}: {}", p.key, p.name));
+        if !p.description.is_empty() {
+            text.push_str(&format!(" ({})", p.description));
+        }
+        if p.archived {
+            text.push_str(" [archived: takes no new goals]");
+        }
+    }
+    text.push_str("\nExample: goal add Cut wait times pillar:patient-care target:30min");
+    text
+}
+
+/// `align teams`: the keys people type in `team:`, with names and leaders.
+fn teams_text(dir: &Directory, names: &Names) -> String {
+    if dir.teams.is_empty() {
+        return "No teams yet. An admin adds them in Slack (/align team add) or the config file."
+            .to_owned();
+    }
+    let mut text = "Teams (type the key: team:<key>):".to_owned();
+    for t in &dir.teams {
+        let leaders = if t.leaders.is_empty() {
+            "no leader yet".to_owned()
+        } else {
+            let leaders: Vec<String> = t.leaders.iter().map(|p| names.of(p)).collect();
+            format!("led by {}", leaders.join(", "))
+        };
+        text.push_str(&format!("\n• {}: {} · {leaders}", t.key, t.name));
+    }
+    text.push_str("\nExample: goal list team nursing · priorities show nursing");
+    text
+}
+
+/// `align privacy`: where the person stands and how to change it.
+fn privacy_text(opted_out: bool, changed: bool) -> String {
+    let done = if changed { "Done: " } else { "" };
+    if opted_out {
+        format!(
+            "{done}colleagues cannot name you in mission moments: a story that names you is held, \
+             and its author is asked to take your name out. Type align privacy name-me to allow it again."
+        )
+    } else {
+        format!(
+            "{done}colleagues may name you in mission moments; you get a message each time, with a \
+             Don't name me button. Type align privacy dont-name-me to never be named."
+        )
+    }
 }

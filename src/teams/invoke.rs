@@ -9,10 +9,10 @@ use crate::app::compose::ProposalCard;
 use crate::app::goals::{self, CheckInInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::proposals;
-use crate::app::{AppContext, AppError, conversations, priorities};
+use crate::app::{AppContext, AppError, consent, conversations, priorities};
 use crate::domain::goal::GoalId;
 use crate::domain::priorities::PriorityList;
-use crate::domain::{Audience, DomainError, PersonId};
+use crate::domain::{Audience, DomainError, MomentId, PersonId};
 use serde_json::{Value, json};
 
 fn text_of(data: &Value, key: &str) -> String {
@@ -52,6 +52,17 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         .pointer("/action/data")
         .cloned()
         .unwrap_or(Value::Null);
+    if verb == render::UNNAME {
+        let Some(id) = data.get("moment").and_then(Value::as_i64) else {
+            return message_answer(
+                "This button is not one I know. Type help to see what I can do.",
+            );
+        };
+        return match consent::unname(ctx, person, MomentId(id)).await {
+            Ok(done) => card_answer(render::unnamed(done)),
+            Err(e) => message_answer(&person_message(&e)),
+        };
+    }
     let Some(id) = data.get("proposal").and_then(Value::as_i64) else {
         return message_answer("This button is not one I know. Type help to see what I can do.");
     };

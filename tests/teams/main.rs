@@ -5,6 +5,7 @@
 mod app;
 mod auth;
 mod cards;
+mod commands;
 mod endpoint;
 mod fake_identity;
 mod logs;

@@ -246,21 +246,33 @@ fn team_update_draft(d: &TeamUpdateDraft, names: &Names) -> Value {
     card(body, Vec::new())
 }
 
-/// Privacy DMs. Teams has no "Don't name me" action yet: the card says how
-/// to ask instead.
+/// The verb of the "Don't name me" button on the card telling a person a
+/// moment names them.
+pub const UNNAME: &str = "moment_unname";
+
+/// Privacy DMs. The card telling a person a moment names them carries a
+/// "Don't name me" button (`Action.Execute`), answered with [`unnamed`].
 pub fn privacy_notice(notice: &crate::app::compose::PrivacyNotice, names: &Names) -> Value {
     use crate::app::compose::PrivacyNotice;
+    let mut actions = Vec::new();
     let body = match notice {
-        PrivacyNotice::Named { moment } => vec![
-            heading(&format!(
-                "{} named you in a mission moment",
-                names.of(&moment.author)
-            )),
-            para(&moment.story),
-            note(
-                "If you would rather not be named, ask the author or an admin to change or take down the moment.",
-            ),
-        ],
+        PrivacyNotice::Named { moment } => {
+            actions.push(execute(
+                "Don't name me",
+                UNNAME,
+                json!({"moment": moment.id.0}),
+            ));
+            vec![
+                heading(&format!(
+                    "{} named you in a mission moment",
+                    names.of(&moment.author)
+                )),
+                para(&moment.story),
+                note(
+                    "Rather not be named? Don't name me puts \"a colleague\" in your place in the story and its post. To never be named, type align privacy dont-name-me.",
+                ),
+            ]
+        }
         PrivacyNotice::TakenDown {
             moment,
             month_label,
@@ -280,13 +292,28 @@ pub fn privacy_notice(notice: &crate::app::compose::PrivacyNotice, names: &Names
             )),
         ],
     };
-    card(body, Vec::new())
+    card(body, actions)
+}
+
+/// The privacy card after "Don't name me": what changed (`done`), or that
+/// the story does not name the person (any more).
+pub fn unnamed(done: bool) -> Value {
+    let text = if done {
+        "Done: your name is out of that story and its post (it now says \"a colleague\"). To never be named in future moments, type align privacy dont-name-me."
+    } else {
+        "That story does not name you (any more): nothing to change. To never be named in future moments, type align privacy dont-name-me."
+    };
+    card(
+        vec![heading("Your name in a mission moment"), para(text)],
+        Vec::new(),
+    )
 }
 
 pub fn moment(post: &MomentPost, dir: &Directory, names: &Names) -> Value {
     let m = &post.moment;
     let mut body = vec![heading("A mission moment"), para(&m.story)];
-    let mut by = format!("Shared by {}", names.of(&m.author));
+    // The id is what `moment remove <id>` takes (Teams has no post link).
+    let mut by = format!("Moment {} · shared by {}", m.id, names.of(&m.author));
     if let Some(pillar) = &m.pillar {
         by.push_str(&format!(" · {}", pillar_name(dir, pillar)));
     }
