@@ -271,6 +271,9 @@ pub async fn comment(
     Ok(())
 }
 
+/// Each problem with the field it is about (as [`crate::domain::goal::GoalInput::check`]).
+pub type Problems = Vec<(GoalField, DomainError)>;
+
 /// What the approving leader changed in the approval form: a new target and
 /// due date, as typed or picked. Blank keeps the proposal's.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -283,10 +286,7 @@ impl Adjust {
     /// The goal's kind and due date with the adjustments applied, validated
     /// like `/goal add`'s target and due (a numeric proposal keeps its
     /// start); each problem with its field, so a form shows it in place.
-    pub fn apply(
-        &self,
-        p: &Proposal,
-    ) -> Result<(GoalKind, Option<NaiveDate>), Vec<(GoalField, DomainError)>> {
+    pub fn apply(&self, p: &Proposal) -> Result<(GoalKind, Option<NaiveDate>), Problems> {
         let mut problems = Vec::new();
         let kind = match blank_is_none(&self.target) {
             None => Some(p.kind.clone()),
