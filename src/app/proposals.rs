@@ -16,10 +16,13 @@ use super::goals::GoalInput;
 use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
 use super::{AppContext, AppError};
-use crate::domain::goal::{Goal, GoalId, NewGoal, Note, ProposalStatus};
-use crate::domain::{ChannelId, PersonId, Team};
+use crate::domain::goal::{
+    Goal, GoalField, GoalId, GoalKind, NewGoal, Note, ProposalStatus, Quantity, parse_due,
+};
+use crate::domain::{ChannelId, DomainError, PersonId, Team};
 use crate::store::goals;
 use crate::store::proposals::{self, NewProposal, Proposal};
+use chrono::NaiveDate;
 
 fn gone() -> AppError {
     AppError::NotFound("That proposal no longer exists.".into())
@@ -268,18 +271,96 @@ pub async fn comment(
     Ok(())
 }
 
+/// Each problem with the field it is about (as [`crate::domain::goal::GoalInput::check`]).
+pub type Problems = Vec<(GoalField, DomainError)>;
+
+/// What the approving leader changed in the approval form: a new target and
+/// due date, as typed or picked. Blank keeps the proposal's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Adjust {
+    pub target: Option<String>,
+    pub due: Option<String>,
+}
+
+impl Adjust {
+    /// The goal's kind and due date with the adjustments applied, validated
+    /// like `/goal add`'s target and due (a numeric proposal keeps its
+    /// start); each problem with its field, so a form shows it in place.
+    pub fn apply(&self, p: &Proposal) -> Result<(GoalKind, Option<NaiveDate>), Problems> {
+        let mut problems = Vec::new();
+        let kind = match blank_is_none(&self.target) {
+            None => Some(p.kind.clone()),
+            Some(target) => {
+                let start = match &p.kind {
+                    GoalKind::Numeric { start, unit, .. } => Some(
+                        Quantity {
+                            value: *start,
+                            unit: unit.clone(),
+                        }
+                        .to_string(),
+                    ),
+                    _ => None,
+                };
+                GoalKind::from_input(start.as_deref(), Some(target))
+                    .map_err(|e| problems.push((GoalField::Measure, e.into())))
+                    .ok()
+            }
+        };
+        let due = match blank_is_none(&self.due) {
+            None => Some(p.due),
+            Some(raw) => parse_due(raw, p.year)
+                .map(Some)
+                .map_err(|e| problems.push((GoalField::Due, e.into())))
+                .ok(),
+        };
+        match (kind, due) {
+            (Some(kind), Some(due)) if problems.is_empty() => Ok((kind, due)),
+            _ => Err(problems),
+        }
+    }
+}
+
+fn blank_is_none(raw: &Option<String>) -> Option<&str> {
+    raw.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The proposal's target as a person types it (`30min`, `100%`), empty for
+/// a done/not-done milestone: what the approval form starts from.
+pub fn target_text(kind: &GoalKind) -> String {
+    match kind {
+        GoalKind::Numeric { target, .. } => kind.format_value(*target),
+        GoalKind::Percent => "100%".to_owned(),
+        GoalKind::Milestone => String::new(),
+    }
+}
+
 /// Turns the proposal into an active goal owned by `owner` (default: the
 /// proposer), and says so in the proposal's thread; unless it was already
 /// decided, then nothing changes.
-#[tracing::instrument(skip_all, fields(%leader, id))]
 pub async fn approve(
     ctx: &AppContext,
     leader: PersonId,
     id: i64,
     owner: Option<PersonId>,
 ) -> Result<Decided<Goal>, AppError> {
+    approve_adjusted(ctx, leader, id, owner, &Adjust::default()).await
+}
+
+/// [`approve`], with the target and due date the leader adjusted; bad
+/// input is refused before anything is written.
+#[tracing::instrument(skip_all, fields(%leader, id))]
+pub async fn approve_adjusted(
+    ctx: &AppContext,
+    leader: PersonId,
+    id: i64,
+    owner: Option<PersonId>,
+    adjust: &Adjust,
+) -> Result<Decided<Goal>, AppError> {
     let p = get(ctx, id).await?;
     may_decide(ctx, &leader, &p)?;
+    let (kind, due) = adjust
+        .apply(&p)
+        .map_err(|mut problems| AppError::Invalid(problems.swap_remove(0).1))?;
     let channel = team_channel(ctx, &p)?;
     let goal = NewGoal {
         title: crate::domain::goal::GoalTitle::parse(&p.title)?,
@@ -287,8 +368,8 @@ pub async fn approve(
         team: Some(p.team.clone()),
         owner: owner.unwrap_or_else(|| p.proposer.clone()),
         year: p.year,
-        kind: p.kind.clone(),
-        due: p.due,
+        kind,
+        due,
     };
     let now = ctx.clock.now();
     let made: Option<GoalId> = ctx

@@ -500,7 +500,23 @@ async fn proposals_submit(
                 .user(ids::GOAL_OWNER)
                 .map(|o| PersonId::parse(&o))
                 .transpose()?;
-            match proposals::approve(ctx, person.clone(), id, owner).await {
+            let adjust = proposals::Adjust {
+                target: state.text(ids::GOAL_TARGET),
+                due: state.date(ids::GOAL_DUE),
+            };
+            // Bad input is shown next to its field, and nothing is stored.
+            if let Err(problems) = adjust.apply(&proposals::get(ctx, id).await?) {
+                let mut out = HashMap::new();
+                for (field, e) in problems {
+                    let block = match field {
+                        GoalField::Due => ids::GOAL_DUE,
+                        _ => ids::GOAL_TARGET,
+                    };
+                    out.entry(block.to_owned()).or_insert(e.to_string());
+                }
+                return Ok(Some(errors(out)));
+            }
+            match proposals::approve_adjusted(ctx, person.clone(), id, owner, &adjust).await {
                 Ok(Decided::Made(goal)) => Ok(format!(
                     ":white_check_mark: Approved. It is now goal {}.",
                     goal.id

@@ -1,6 +1,7 @@
 //! Integration tests: the real app over HTTP against a fake Slack.
 
 mod align_lists;
+mod approve_adjust;
 mod compose;
 mod conformance;
 mod consent;

@@ -70,6 +70,9 @@ pub struct ProposalDecision {
     /// Why it was declined, as the leader wrote it (checked by the privacy
     /// guard when they did).
     pub reason: Option<String>,
+    /// The approved goal's measure and due date: the leader may have
+    /// adjusted the proposal's, and the thread says so.
+    pub approved: Option<(GoalKind, Option<NaiveDate>)>,
 }
 
 /// The goal-setting kick-off for a team: last year's goals and outcomes.
@@ -165,12 +168,12 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
     let Some(at) = PostRef::from_pair(post) else {
         return Ok(Composed::Skip("proposal was never posted"));
     };
-    let owner = match card.goal {
-        Some(g) => goals::get(ctx.store.reads(), g)
-            .await?
-            .map(|g| g.owner.to_string()),
+    let goal = match card.goal {
+        Some(g) => goals::get(ctx.store.reads(), g).await?,
         None => None,
     };
+    let owner = goal.as_ref().map(|g| g.owner.to_string());
+    let approved = goal.map(|g| (g.kind, g.due));
     let mut conn = ctx
         .store
         .reads()
@@ -185,6 +188,7 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
             proposal: card,
             owner,
             reason,
+            approved,
         }),
         thread: Some(at),
         record: None,

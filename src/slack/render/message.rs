@@ -15,9 +15,12 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Moment(m) => moment::post(&m.moment, dir, m.edited_for_privacy),
         Message::Proposal(p) => proposal::post(p, dir),
         Message::ProposalComment(c) => proposal::comment(&c.author, &c.text),
-        Message::ProposalDecision(d) => {
-            proposal::decided(&d.proposal, d.owner.as_deref(), d.reason.as_deref())
-        }
+        Message::ProposalDecision(d) => proposal::decided(
+            &d.proposal,
+            d.owner.as_deref(),
+            d.reason.as_deref(),
+            d.approved.as_ref(),
+        ),
         Message::Kickoff(k) => proposal::kickoff(dir, k),
         Message::ProgressNudge(n) => {
             digest::progress_nudge(&n.goals, &n.month_label, n.checked_since, dir)

@@ -6,6 +6,7 @@ use crate::domain::Directory;
 use crate::domain::goal::{GoalKind, ProposalStatus};
 use crate::slack::ids;
 use crate::slack::render::goal::GoalMeta;
+use chrono::NaiveDate;
 
 fn measure(kind: &GoalKind) -> String {
     match kind {
@@ -115,8 +116,36 @@ pub fn comment(author: &str, text: &str) -> SlackMessageContent {
         ])
 }
 
-/// The decision, in the proposal's thread.
-pub fn decided(p: &ProposalCard, owner: Option<&str>, reason: Option<&str>) -> SlackMessageContent {
+/// What the approving leader changed, in words: "target 40min (proposed
+/// 30min), due Sep 30, 2026 (proposed Dec 31, 2026)"; `None` when nothing.
+fn adjustments(p: &ProposalCard, kind: &GoalKind, due: Option<NaiveDate>) -> Option<String> {
+    let day = |d: Option<NaiveDate>| {
+        d.map(|d| d.format("%b %-d, %Y").to_string())
+            .unwrap_or_else(|| "none".to_owned())
+    };
+    let mut changes = Vec::new();
+    if *kind != p.kind {
+        changes.push(format!(
+            "target {} (proposed {})",
+            measure(kind),
+            measure(&p.kind)
+        ));
+    }
+    if due != p.due {
+        changes.push(format!("due {} (proposed {})", day(due), day(p.due)));
+    }
+    (!changes.is_empty()).then(|| changes.join(", "))
+}
+
+/// The decision, in the proposal's thread; an approval says what the leader
+/// adjusted (`approved`: the goal's measure and due date).
+pub fn decided(
+    p: &ProposalCard,
+    owner: Option<&str>,
+    reason: Option<&str>,
+    approved: Option<&(GoalKind, Option<NaiveDate>)>,
+) -> SlackMessageContent {
+    let adjusted = approved.and_then(|(kind, due)| adjustments(p, kind, *due));
     let by = p
         .decided_by
         .as_ref()
@@ -124,9 +153,12 @@ pub fn decided(p: &ProposalCard, owner: Option<&str>, reason: Option<&str>) -> S
         .unwrap_or_default();
     let text = match (p.status, p.goal) {
         (ProposalStatus::Approved, Some(goal)) => format!(
-            ":white_check_mark: Approved by {by}. It is now goal {goal}{}. `/goal show {}` follows it.",
+            ":white_check_mark: Approved by {by}. It is now goal {goal}{}.{} `/goal show {}` follows it.",
             owner
                 .map(|o| format!(", owned by {}", mention(o)))
+                .unwrap_or_default(),
+            adjusted
+                .map(|a| format!(" Adjusted: {a}."))
                 .unwrap_or_default(),
             goal.0
         ),
@@ -215,6 +247,18 @@ pub fn approve_modal(p: &ProposalCard) -> SlackView {
     let owner = SlackBlockUsersSelectElement::new()
         .with_action_id(ids::GOAL_OWNER.into())
         .with_initial_user(p.proposer.to_string());
+    let mut target = SlackBlockPlainTextInputElement::new()
+        .with_action_id(ids::GOAL_TARGET.into())
+        .with_max_length(40)
+        .with_placeholder(plain_only("e.g. 30min, 45.5%, $1.2M", 150));
+    let proposed = crate::app::proposals::target_text(&p.kind);
+    if !proposed.is_empty() {
+        target = target.with_initial_value(proposed);
+    }
+    let mut due = SlackBlockDatePickerElement::new().with_action_id(ids::GOAL_DUE.into());
+    if let Some(d) = p.due {
+        due = due.with_initial_date(d.format("%Y-%m-%d").to_string());
+    }
     let blocks = vec![
         section(plain(&p.title)),
         context(&format!(
@@ -226,6 +270,23 @@ pub fn approve_modal(p: &ProposalCard) -> SlackView {
             .with_block_id(ids::GOAL_OWNER.into())
             .with_hint(plain_only(
                 "The proposer, unless you pick someone else.",
+                2000,
+            ))
+            .into(),
+        SlackInputBlock::new(plain_only("Target", 2000), target.into())
+            .with_block_id(ids::GOAL_TARGET.into())
+            .with_optional(true)
+            .with_hint(plain_only(
+                "The proposed target; change it if you agree on another. A number with its unit (30min, $1.2M), \
+                 100% for a percent goal, or empty for a done/not-done milestone.",
+                2000,
+            ))
+            .into(),
+        SlackInputBlock::new(plain_only("Due", 2000), due.into())
+            .with_block_id(ids::GOAL_DUE.into())
+            .with_optional(true)
+            .with_hint(plain_only(
+                "The proposed due date; pick another to adjust it.",
                 2000,
             ))
             .into(),
