@@ -511,20 +511,34 @@ pub async fn discard_draft(
     Ok(())
 }
 
+/// A moment that still exists and that `allowed` (asked with its author)
+/// lets the person act on; `gone` and `refused` say why not.
+fn permitted(
+    found: Option<Moment>,
+    allowed: impl FnOnce(&PersonId) -> bool,
+    gone: &str,
+    refused: &str,
+) -> Result<Moment, AppError> {
+    let moment = found
+        .filter(|m| m.status != MomentStatus::Deleted)
+        .ok_or_else(|| AppError::NotFound(gone.into()))?;
+    if !allowed(&moment.author) {
+        return Err(AppError::Forbidden(refused.into()));
+    }
+    Ok(moment)
+}
+
 /// A moment its author (or, for deletion, an admin) may change.
 fn changeable(
     found: Option<Moment>,
     may_change: impl FnOnce(&PersonId) -> bool,
 ) -> Result<Moment, AppError> {
-    let moment = found
-        .filter(|m| m.status != MomentStatus::Deleted)
-        .ok_or_else(|| AppError::NotFound("That moment no longer exists.".into()))?;
-    if !may_change(&moment.author) {
-        return Err(AppError::Forbidden(
-            "Only the person who shared this moment can change it.".into(),
-        ));
-    }
-    Ok(moment)
+    permitted(
+        found,
+        may_change,
+        "That moment no longer exists.",
+        "Only the person who shared this moment can change it.",
+    )
 }
 
 /// Loads a moment for its author to edit.
@@ -772,15 +786,12 @@ fn removable(
     found: Option<Moment>,
     may_remove: impl FnOnce(&PersonId) -> bool,
 ) -> Result<Moment, AppError> {
-    let moment = found
-        .filter(|m| m.status != MomentStatus::Deleted)
-        .ok_or_else(|| AppError::NotFound("That moment was already taken down, or never existed. Check the id with the link of its post.".into()))?;
-    if !may_remove(&moment.author) {
-        return Err(AppError::Forbidden(
-            "Only the person who shared this moment, or an admin, can take it down.".into(),
-        ));
-    }
-    Ok(moment)
+    permitted(
+        found,
+        may_remove,
+        "That moment was already taken down, or never existed. Check the id with the link of its post.",
+        "Only the person who shared this moment, or an admin, can take it down.",
+    )
 }
 
 /// Loads a moment for `person` to confirm taking it down (refusing early

@@ -75,9 +75,11 @@ pub async fn handle(
                 };
                 moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await?;
             } else if callback == ids::SHORTCUT_MANAGE {
-                manage_message(ctx, person, trigger, reply_to, channel, ts).await?;
+                let post = (channel, ts);
+                moment_shortcut(ctx, person, trigger, reply_to, post, PostShortcut::Manage).await?;
             } else if callback == ids::SHORTCUT_REMOVE {
-                remove_message(ctx, person, trigger, reply_to, channel, ts).await?;
+                let post = (channel, ts);
+                moment_shortcut(ctx, person, trigger, reply_to, post, PostShortcut::Remove).await?;
             }
             Ok(StatusCode::OK.into_response())
         }
@@ -217,67 +219,46 @@ async fn tell(
     Ok(())
 }
 
-async fn manage_message(
-    ctx: &AppContext,
-    person: PersonId,
-    trigger: String,
-    reply_to: String,
-    channel: Option<String>,
-    ts: String,
-) -> Result<(), AppError> {
-    let found = match channel {
-        Some(channel) => moments::by_post(ctx, &channel, &ts).await?,
-        None => None,
-    };
-    let result = match found {
-        Some(id) => moments::for_edit(ctx, &person, id).await.map(|m| m.id),
-        None => Err(AppError::NotFound(
-            "This shortcut works on mission moments posted by alignbot. Use it on one of your moment posts.".into(),
-        )),
-    };
-    match result {
-        Ok(id) => moments::open_modal(ctx, trigger, Modal::EditMoment { moment: id }).await,
-        Err(refusal) if refusal.is_for_person() => {
-            moments::send(
-                ctx,
-                Outgoing::Reply {
-                    to: reply_to,
-                    reply: Reply {
-                        text: refusal.to_string(),
-                        replace_original: false,
-                        formatted: false,
-                    },
-                },
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    }
+/// Which of the moment shortcuts on a post was used.
+#[derive(Clone, Copy)]
+enum PostShortcut {
+    /// "Edit or delete": the author's edit form.
+    Manage,
+    /// "Take down this moment": a confirmation showing the moment.
+    Remove,
 }
 
-/// "Take down this moment" on a post: a confirmation showing the moment,
-/// or (for anyone else, or on another message) why not, below the post.
-async fn remove_message(
+/// A message shortcut on a moment's post: its form, or (for anyone who may
+/// not, or on another message) why not, below the post.
+async fn moment_shortcut(
     ctx: &AppContext,
     person: PersonId,
     trigger: String,
     reply_to: String,
-    channel: Option<String>,
-    ts: String,
+    (channel, ts): (Option<String>, String),
+    shortcut: PostShortcut,
 ) -> Result<(), AppError> {
     let found = match channel {
         Some(channel) => moments::by_post(ctx, &channel, &ts).await?,
         None => None,
     };
-    let result = match found {
-        Some(id) => moments::for_removal(ctx, &person, id).await.map(|m| m.id),
-        None => Err(AppError::NotFound(
+    let result = match (found, shortcut) {
+        (Some(id), PostShortcut::Manage) => moments::for_edit(ctx, &person, id)
+            .await
+            .map(|m| Modal::EditMoment { moment: m.id }),
+        (Some(id), PostShortcut::Remove) => moments::for_removal(ctx, &person, id)
+            .await
+            .map(|m| Modal::RemoveMoment { moment: m.id }),
+        (None, PostShortcut::Manage) => Err(AppError::NotFound(
+            "This shortcut works on mission moments posted by alignbot. Use it on one of your moment posts.".into(),
+        )),
+        (None, PostShortcut::Remove) => Err(AppError::NotFound(
             "This shortcut works on mission moments posted by alignbot. Use it on a moment's post."
                 .into(),
         )),
     };
     match result {
-        Ok(id) => moments::open_modal(ctx, trigger, Modal::RemoveMoment { moment: id }).await,
+        Ok(modal) => moments::open_modal(ctx, trigger, modal).await,
         Err(refusal) if refusal.is_for_person() => {
             moments::send(
                 ctx,
