@@ -265,7 +265,12 @@ async fn deliver_now(
             break;
         }
         if let Some(next) = round.next_due {
-            clock.sleep_until(next).await;
+            // Rows another process is sending (a `serve` replica, another
+            // `jobs run`) are due here only when its lease runs out (15 s);
+            // look again each second, so this ends once that process is done.
+            clock
+                .sleep_until(next.min(clock.now() + chrono::Duration::seconds(1)))
+                .await;
         }
     }
     let counts = outbox::counts(store.reads())

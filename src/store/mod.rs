@@ -192,14 +192,8 @@ impl Store {
                 // only that it timed out).
                 options.connect().await?.close().await?;
                 (
-                    AnyPoolOptions::new()
-                        .max_connections(8)
-                        .connect_with(options.clone())
-                        .await?,
-                    AnyPoolOptions::new()
-                        .max_connections(1)
-                        .connect_with(options)
-                        .await?,
+                    postgres_pool(8).connect_with(options.clone()).await?,
+                    postgres_pool(1).connect_with(options).await?,
                 )
             }
         };
@@ -317,6 +311,24 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
                 )
                 .execute(conn)
                 .await?;
+                Ok(())
+            })
+        })
+}
+
+/// PostgreSQL's per-connection settings. Notices stay on the server:
+/// sqlx logs each at INFO, and the only ones alignbot causes are the
+/// `… already exists, skipping` of `CREATE … IF NOT EXISTS` (sqlx's own
+/// `_sqlx_migrations` on every start). Warnings and errors still come
+/// through (errors are errors of the query, whatever this says).
+fn postgres_pool(connections: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(connections)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql("SET client_min_messages = warning")
+                    .execute(conn)
+                    .await?;
                 Ok(())
             })
         })
