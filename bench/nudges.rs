@@ -10,8 +10,17 @@
 //! and 429 answers, and reads this process's peak RSS (bot code and fake
 //! Slack together; the fake is small).
 //!
+//! With `--replicas N` the delivery is not this process's: the rows are
+//! enqueued here, then N `alignbot serve --no-scheduler` processes (the
+//! release build, `--bot`) deliver them, sharing the pace through the
+//! database; with `--database-url postgres://…` (an empty database) that is
+//! several replicas on one PostgreSQL. The fake then also reports the most
+//! posts it received in any one second, across the replicas.
+//!
 //! Reproduce: `cargo run --release --bin bench-nudges` (about two minutes at
-//! the default pace of 80 messages per second).
+//! the default pace of 80 messages per second); two replicas on PostgreSQL:
+//! `bench/replicas.sh` (or `target/release/bench-nudges --replicas 2
+//! --database-url postgres://…/empty_db`).
 
 use alignbot::app::jobs::{self, Job, Trigger};
 use alignbot::clock::{SharedClock, SystemClock};
@@ -47,6 +56,15 @@ struct Args {
     /// The fake Slack's workspace limit for chat.postMessage per second.
     #[arg(long, default_value_t = 100)]
     slack_limit: usize,
+    /// The database (empty, or a fresh SQLite file by default).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// 0: this process delivers; N: N `serve` processes of `--bot` do.
+    #[arg(long, default_value_t = 0)]
+    replicas: usize,
+    /// The bot binary the replicas run (the release build).
+    #[arg(long, default_value = "target/release/alignbot")]
+    bot: std::path::PathBuf,
 }
 
 #[derive(Default)]
@@ -54,6 +72,8 @@ struct Limits {
     window: VecDeque<Instant>,
     last_by_channel: HashMap<String, Instant>,
     delivered: HashMap<String, usize>,
+    /// When each accepted post arrived.
+    accepted: Vec<Instant>,
     rate_limited: usize,
     next_ts: u64,
 }
@@ -98,6 +118,7 @@ async fn post_message(State(fake): State<Fake>, body: Bytes) -> Response {
         return r;
     }
     l.window.push_back(now);
+    l.accepted.push(now);
     l.last_by_channel.insert(channel.clone(), now);
     *l.delivered.entry(channel.clone()).or_default() += 1;
     l.next_ts += 1;
@@ -134,8 +155,31 @@ fn config(args: &Args) -> String {
     c
 }
 
+/// The most timestamps within any window of one second.
+fn busiest_second(times: &[Instant]) -> usize {
+    let mut sorted = times.to_vec();
+    sorted.sort_unstable();
+    let mut start = 0;
+    let mut most = 0;
+    for end in 0..sorted.len() {
+        while sorted[end].duration_since(sorted[start]).as_secs_f64() >= 1.0 {
+            start += 1;
+        }
+        most = most.max(end + 1 - start);
+    }
+    most
+}
+
 fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_of("/proc/self/status")
+}
+
+fn process_peak_rss_mb(pid: u32) -> f64 {
+    rss_of(&format!("/proc/{pid}/status"))
+}
+
+fn rss_of(status: &str) -> f64 {
+    std::fs::read_to_string(status)
         .ok()
         .and_then(|s| {
             s.lines().find_map(|l| {
@@ -156,14 +200,37 @@ async fn main() -> Result<()> {
         limits: Arc::new(Mutex::new(Limits::default())),
         per_second: args.slack_limit,
     };
+    // Replicas ask who they are at start (auth.test, bots.info).
     let app = Router::new()
         .route("/api/chat.postMessage", post(post_message))
+        .route(
+            "/api/auth.test",
+            axum::routing::any(|| async {
+                json(
+                    StatusCode::OK,
+                    r#"{"ok":true,"url":"https://bench.slack.com/","team":"Bench","user":"alignbot","team_id":"T0BENCH","user_id":"U0BOT","bot_id":"B0BOT"}"#.into(),
+                )
+            }),
+        )
+        .route(
+            "/api/bots.info",
+            axum::routing::any(|| async {
+                json(
+                    StatusCode::OK,
+                    r#"{"ok":true,"bot":{"id":"B0BOT","deleted":false,"name":"alignbot","updated":1606810927,"app_id":"A0BENCH","user_id":"U0BOT","icons":{}}}"#.into(),
+                )
+            }),
+        )
         .with_state(fake.clone());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let dir = std::env::temp_dir().join(format!("alignbot-bench-nudges-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
-    let db = format!("sqlite://{}/bench.db", dir.display());
+    let db = args
+        .database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}/bench.db", dir.display()));
+    let db_url = db.clone();
     let api = format!("http://{fake_addr}/api");
     let env = move |name: &str| match name {
         "DATABASE_URL" => Some(db.clone()),
@@ -191,26 +258,77 @@ async fn main() -> Result<()> {
         planned.as_secs_f64()
     );
 
-    let token = settings.slack.bot_token.clone().context("token")?;
-    let client = build_client(&settings.slack.api_url)?;
-    let worker = Worker::new(
-        ctx.clone(),
-        Arc::new(SlackTransport::new(client, &token)),
-        settings.delivery.clone(),
-    );
     let delivering = Instant::now();
-    loop {
-        let round = worker.step().await?;
-        if outbox::counts(store.reads()).await?.pending == 0 {
-            break;
-        }
-        if let Some(next) = round.next_due {
-            clock.sleep_until(next).await;
-        }
-        ensure!(
-            delivering.elapsed().as_secs() < 1800,
-            "delivery took over 30 minutes"
+    let mut replica_rss_mb = Vec::new();
+    if args.replicas == 0 {
+        let token = settings.slack.bot_token.clone().context("token")?;
+        let client = build_client(&settings.slack.api_url)?;
+        let worker = Worker::new(
+            ctx.clone(),
+            Arc::new(SlackTransport::new(client, &token)),
+            settings.delivery.clone(),
         );
+        loop {
+            let round = worker.step().await?;
+            if outbox::counts(store.reads()).await?.pending == 0 {
+                break;
+            }
+            if let Some(next) = round.next_due {
+                clock.sleep_until(next).await;
+            }
+            ensure!(
+                delivering.elapsed().as_secs() < 1800,
+                "delivery took over 30 minutes"
+            );
+        }
+    } else {
+        let config_path = dir.join("alignbot.toml");
+        std::fs::write(&config_path, config(&args))?;
+        let mut children = Vec::new();
+        for n in 0..args.replicas {
+            let listen = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+            let log = std::fs::File::create(dir.join(format!("replica-{n}.log")))?;
+            let child = std::process::Command::new(&args.bot)
+                .arg("--config")
+                .arg(&config_path)
+                .args(["serve", "--no-scheduler"])
+                .env("DATABASE_URL", &db_url)
+                .env("SLACK_API_URL", format!("http://{fake_addr}/api"))
+                .env("SLACK_BOT_TOKEN", "xoxb-bench")
+                .env("SLACK_SIGNING_SECRET", "bench-secret")
+                .env("ALIGNBOT_LISTEN", listen.to_string())
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::from(log.try_clone()?))
+                .stderr(std::process::Stdio::from(log))
+                .spawn()
+                .with_context(|| format!("starting {}", args.bot.display()))?;
+            children.push(child);
+        }
+        // Each replica finds the rows pending at start; done is when none is.
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            for child in &mut children {
+                ensure!(
+                    child.try_wait()?.is_none(),
+                    "a replica exited; see {}",
+                    dir.display()
+                );
+            }
+            if outbox::counts(store.reads()).await?.pending == 0 {
+                break;
+            }
+            ensure!(
+                delivering.elapsed().as_secs() < 1800,
+                "delivery took over 30 minutes"
+            );
+        }
+        for mut child in children {
+            replica_rss_mb.push(process_peak_rss_mb(child.id()));
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
+            child.wait()?;
+        }
     }
     let delivered_in = delivering.elapsed();
     let counts = outbox::counts(store.reads()).await?;
@@ -225,10 +343,24 @@ async fn main() -> Result<()> {
         counts.failed,
         l.rate_limited
     );
+    let busiest_second = busiest_second(&l.accepted);
+    println!(
+        "most posts accepted in any one second: {busiest_second} (the bot's pace {}, the fake's limit {})",
+        args.pace, args.slack_limit
+    );
     println!(
         "peak RSS (this process: bot code + fake Slack): {:.1} MB",
         peak_rss_mb()
     );
+    if !replica_rss_mb.is_empty() {
+        let each: Vec<String> = replica_rss_mb.iter().map(|mb| format!("{mb:.1}")).collect();
+        println!(
+            "delivered by {} replica(s) on {}; their peak RSS: {} MB",
+            args.replicas,
+            db_url.split(':').next().unwrap_or_default(),
+            each.join(", ")
+        );
+    }
     println!();
     println!(
         "| people | plan + enqueue s | delivery s | msgs/s | reached | duplicates | 429s | peak RSS MB |"
