@@ -7,7 +7,7 @@
 # and deletes it.
 #
 #   cargo build --release --locked --bins
-#   bench/replicas.sh                  # RUNS=3 REQUESTS=20000 by default
+#   bench/replicas.sh                  # RUNS=3 REQUESTS=5000 by default
 #
 # BIN names the directory of the release binaries (default target/release).
 # The server binaries come from /usr/lib/postgresql/<newest>/bin (Debian's
@@ -20,7 +20,7 @@ set -eu
 
 BIN=${BIN:-target/release}
 RUNS=${RUNS:-3}
-REQUESTS=${REQUESTS:-20000}
+REQUESTS=${REQUESTS:-5000}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PORT=${PGPORT:-25432}
 DIR=$(mktemp -d /tmp/alignbot-bench-pg.XXXXXX)
