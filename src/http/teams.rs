@@ -192,7 +192,7 @@ async fn message(ctx: &AppContext, activity: &Activity) -> Result<Response, AppE
             text = text.replacen(&shown, &format!("<@{person}>"), 1);
         }
     }
-    let answer = match commands::run(ctx, person.clone(), &text).await {
+    let answer = match commands::run(ctx, person.clone(), &text, activity.channel()).await {
         Ok(answer) => answer,
         Err(e) if e.is_for_person() => e.to_string(),
         Err(e) => return Err(e),

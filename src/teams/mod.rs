@@ -18,6 +18,7 @@
 //! delivery transport, as it reaches Slack.
 
 pub mod activity;
+pub mod admin;
 pub mod auth;
 pub mod commands;
 pub mod connector;

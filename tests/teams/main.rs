@@ -2,6 +2,7 @@
 //! Bot Connector: authentication both ways, and the app end to end through
 //! `POST /api/messages`. One test binary, `mod` lines only.
 
+mod admin;
 mod app;
 mod auth;
 mod cards;
