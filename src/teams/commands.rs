@@ -142,7 +142,7 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
 const REMOVE_USAGE: &str = "To take a moment down, type moment remove <its id>, e.g. moment remove 12. Its id is on the moment's card (\"Moment 12 · shared by …\") and in my thanks.";
 
 /// What a takedown did, in plain text for the 1:1 chat.
-fn taken_down_text(taken: &moments::TakenDown) -> String {
+pub(crate) fn taken_down_text(taken: &moments::TakenDown) -> String {
     let mut text = format!("Moment {} is taken down: its story is erased", taken.moment);
     if taken.had_post {
         text.push_str(", its post is being deleted");

@@ -161,6 +161,7 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }
+        super::takedown::DIALOG => super::takedown::open(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }
@@ -287,6 +288,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }
+        super::takedown::DIALOG => super::takedown::submit(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }

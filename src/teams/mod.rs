@@ -30,5 +30,6 @@ pub mod openid;
 pub mod render;
 pub mod service_url;
 pub mod settings;
+pub mod takedown;
 pub mod token;
 pub mod transport;

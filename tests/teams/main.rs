@@ -11,4 +11,5 @@ mod endpoint;
 mod fake_identity;
 mod logs;
 mod support;
+mod takedown;
 mod token;

@@ -325,7 +325,8 @@ pub fn moment(post: &MomentPost, dir: &Directory, names: &Names) -> Value {
     if m.reactions > 0 {
         body.push(note(&format!("{} reactions", m.reactions)));
     }
-    card(body, Vec::new())
+    // Its author and admins may take it down (the dialog refuses others).
+    card(body, vec![crate::teams::takedown::button(m.id)])
 }
 
 pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
