@@ -63,6 +63,9 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
             Err(e) => message_answer(&person_message(&e)),
         };
     }
+    if verb == super::year_end::VERB {
+        return super::year_end::choose(ctx, person, &data).await;
+    }
     let Some(id) = data.get("proposal").and_then(Value::as_i64) else {
         return message_answer("This button is not one I know. Type help to see what I can do.");
     };

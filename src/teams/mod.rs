@@ -33,3 +33,4 @@ pub mod settings;
 pub mod takedown;
 pub mod token;
 pub mod transport;
+pub mod year_end;

@@ -13,3 +13,4 @@ mod logs;
 mod support;
 mod takedown;
 mod token;
+mod year_end;

@@ -175,25 +175,10 @@ pub fn report_text(r: &crate::app::report::Report) -> String {
     text
 }
 
-/// The year-end DM. In Teams the owner answers by typing `goal close`
-/// (the buttons are Slack's for now), so the card says what to type.
+/// The year-end DM, with an outcome button per open goal
+/// (crate::teams::year_end).
 fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
-    let mut body = vec![heading(&format!(
-        "{} is ending: how did your goals do?",
-        n.year_label
-    ))];
-    for g in &n.goals {
-        let mut line = goal_line(g);
-        if let Some(outcome) = g.outcome {
-            line.push_str(&format!(" · {}", outcome.label()));
-        }
-        body.push(para(&line));
-    }
-    body.push(note(&format!(
-        "Close each with: goal close <id> met | not-met | carried-over. Goals still open on {} are closed as not reported.",
-        n.closes_on.format("%-d %B %Y")
-    )));
-    card(body, Vec::new())
+    crate::teams::year_end::nudge_card(n)
 }
 
 /// The monthly progress update's lines, as the team channel sees them.
