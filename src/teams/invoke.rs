@@ -73,6 +73,7 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         "proposal_support" => proposals::toggle_support(ctx, person.clone(), id)
             .await
             .map(drop),
+        // Cards posted before Approve opened a dialog: approve as proposed.
         "proposal_approve" => proposals::approve(ctx, person.clone(), id, None)
             .await
             .map(drop),
@@ -165,6 +166,7 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
             }
         }
         super::takedown::DIALOG => super::takedown::open(ctx, person, &data).await,
+        super::approve::DIALOG => super::approve::open(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }
@@ -292,6 +294,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
             }
         }
         super::takedown::DIALOG => super::takedown::submit(ctx, person, &data).await,
+        super::approve::DIALOG => super::approve::submit(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }

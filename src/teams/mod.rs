@@ -19,6 +19,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod approve;
 pub mod auth;
 pub mod commands;
 pub mod connector;

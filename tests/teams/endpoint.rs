@@ -243,28 +243,37 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         .find(|a| a["title"] == json!("Approve"))
         .cloned()
         .expect("an Approve button");
-    assert_eq!(approve["type"], json!("Action.Execute"));
+    // Approve opens a dialog (tests/teams/approve.rs covers adjusting).
+    assert_eq!(approve["type"], json!("Action.Submit"));
+    assert_eq!(approve["data"]["msteams"]["type"], json!("task/fetch"));
 
     // A member may not approve; the leader may.
-    let value = json!({"action": {"type": "Action.Execute", "verb": approve["verb"], "data": approve["data"]}});
     let refused = app
-        .post(&app.invoke(NURSE2, "adaptiveCard/action", value.clone()))
+        .post(&app.invoke(NURSE2, "task/fetch", json!({"data": approve["data"]})))
         .await;
-    assert_eq!(
-        refused.body["type"],
-        json!("application/vnd.microsoft.activity.message")
-    );
+    assert_eq!(refused.body["task"]["type"], json!("message"));
+    let opened = app
+        .post(&app.invoke(LEAD, "task/fetch", json!({"data": approve["data"]})))
+        .await;
+    assert_eq!(opened.body["task"]["type"], json!("continue"));
+    let form = opened.body["task"]["value"]["card"]["content"].clone();
+    let submit = form["actions"][0]["data"].clone();
     let answer = app
-        .post(&app.invoke(LEAD, "adaptiveCard/action", value))
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": submit})))
         .await;
     assert_eq!(
-        answer.body["type"],
-        json!("application/vnd.microsoft.card.adaptive")
+        answer.body["task"]["type"],
+        json!("message"),
+        "{}",
+        answer.body
     );
-    let card = answer.body["value"].to_string();
     assert!(
-        card.contains("Approved as goal #"),
-        "refreshed in place: {card}"
+        answer.body["task"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Approved. It is now goal #"),
+        "{}",
+        answer.body
     );
 
     app.drain().await;
@@ -279,6 +288,15 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         "the posted card was updated for everyone"
     );
     assert!(updates.iter().all(|u| u.path.contains(NURSING)));
+    assert!(
+        updates
+            .last()
+            .unwrap()
+            .text()
+            .contains("Approved as goal #"),
+        "refreshed: {}",
+        updates.last().unwrap().text()
+    );
     let decided = app
         .fake
         .delivered()
@@ -295,7 +313,7 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         decided.text()
     );
     assert_valid_cards(&app.fake.delivered());
-    assert_valid_cards_in(&[answer.body["value"].clone()]);
+    assert_valid_cards_in(&[form]);
 }
 
 #[tokio::test]

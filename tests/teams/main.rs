@@ -4,6 +4,7 @@
 
 mod admin;
 mod app;
+mod approve;
 mod auth;
 mod cards;
 mod commands;

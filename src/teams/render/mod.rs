@@ -337,7 +337,8 @@ pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
             );
             vec![
                 execute("Support", "proposal_support", data.clone()),
-                execute("Approve", "proposal_approve", data.clone()),
+                // A dialog to adjust the target, due date and owner.
+                crate::teams::approve::button(p.id.0),
                 execute("Decline", "proposal_decline", data),
             ]
         }
