@@ -55,7 +55,7 @@ fn nothing_in_channels(app: &TeamsApp) {
 }
 
 #[tokio::test]
-async fn an_admin_adds_a_pillar_and_a_team_from_teams() {
+pub(crate) async fn an_admin_adds_a_pillar_and_a_team_from_teams() {
     let app = spawn().await;
     app.post(&app.install(ADMIN)).await;
     let added = answer_to(
@@ -166,7 +166,7 @@ async fn a_non_admin_is_refused_with_a_clear_message_and_nothing_changes() {
 }
 
 #[tokio::test]
-async fn away_and_mute_stop_that_persons_nudges_only() {
+pub(crate) async fn away_and_mute_stop_that_persons_nudges_only() {
     let app = spawn().await;
     for person in [NURSE, NURSE2, LEAD] {
         app.post(&app.install(person)).await;

@@ -39,7 +39,7 @@ fn errors(card: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn approve_opens_a_prefilled_form_refuses_bad_values_and_approves_as_adjusted() {
+pub(crate) async fn approve_opens_a_prefilled_form_refuses_bad_values_and_approves_as_adjusted() {
     let app = spawn().await;
     for person in [NURSE, NURSE2, LEAD] {
         app.post(&app.install(person)).await;

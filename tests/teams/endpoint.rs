@@ -61,7 +61,8 @@ async fn bad_missing_expired_and_wrong_audience_tokens_are_refused_and_touch_not
 }
 
 #[tokio::test]
-async fn a_moment_by_command_is_posted_to_the_moments_channel_and_the_thanks_goes_to_the_1_1() {
+pub(crate) async fn a_moment_by_command_is_posted_to_the_moments_channel_and_the_thanks_goes_to_the_1_1()
+ {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     let story = "**Nora** [stayed](http://evil.example) late <at>Boss</at> @everyone {{DATE(x)}}";
@@ -154,7 +155,7 @@ async fn a_moment_by_dialog_shows_inline_errors_then_posts_once() {
 }
 
 #[tokio::test]
-async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
+pub(crate) async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
     let app = spawn().await;
     app.post(&app.install(LEAD)).await;
     app.post(&app.typed(LEAD, "goal add Fewer falls pillar:patient-care target:100%"))
@@ -223,7 +224,7 @@ async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
 }
 
 #[tokio::test]
-async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
+pub(crate) async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     app.post(&app.install(LEAD)).await;
@@ -360,7 +361,7 @@ async fn priorities_are_published_to_the_team_channel() {
 }
 
 #[tokio::test]
-async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1() {
+pub(crate) async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1() {
     let app = spawn().await;
     // The app is added to the team: Teams names its members, no 1:1 yet.
     app.post(&app.team_install(ADMIN, NURSING, &[NURSE, NURSE2]))
@@ -408,7 +409,7 @@ async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1()
 }
 
 #[tokio::test]
-async fn pending_activities_survive_a_restart_and_are_sent_once() {
+pub(crate) async fn pending_activities_survive_a_restart_and_are_sent_once() {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     app.post(&app.typed(
@@ -436,7 +437,7 @@ async fn pending_activities_survive_a_restart_and_are_sent_once() {
 }
 
 #[tokio::test]
-async fn a_repeated_activity_is_handled_once() {
+pub(crate) async fn a_repeated_activity_is_handled_once() {
     let app = spawn().await;
     let activity = app.typed(NURSE, "moment The lab stayed open for us.");
     app.post(&activity).await;

@@ -11,6 +11,11 @@ mod commands;
 mod endpoint;
 mod fake_identity;
 mod logs;
+// `drop_database` serves the api tests only.
+#[allow(dead_code)]
+#[path = "../common/postgres.rs"]
+mod pg_server;
+mod postgres;
 mod support;
 mod takedown;
 mod token;

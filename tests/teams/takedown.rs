@@ -49,7 +49,7 @@ async fn shared(app: &TeamsApp, person: &str, story: &str) -> (i64, Value) {
 }
 
 #[tokio::test]
-async fn the_author_takes_a_moment_down_from_its_card_after_confirming() {
+pub(crate) async fn the_author_takes_a_moment_down_from_its_card_after_confirming() {
     let app = spawn().await;
     let (id, button) = shared(&app, NURSE, "The ward sang on a patient's last day.").await;
     assert_eq!(button["type"], json!("Action.Submit"));

@@ -34,7 +34,7 @@ fn press(button: &Value) -> Value {
 }
 
 #[tokio::test]
-async fn outcome_buttons_close_the_goal_and_refresh_the_card() {
+pub(crate) async fn outcome_buttons_close_the_goal_and_refresh_the_card() {
     let app = spawn().await;
     app.post(&app.install(LEAD)).await;
     for title in ["Fewer falls", "Shorter waits"] {
