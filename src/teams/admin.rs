@@ -23,6 +23,33 @@ fn people_of(raw: &[String]) -> Result<Vec<PersonId>, AppError> {
         .collect()
 }
 
+/// A history line's detail with the bot's own `<@id>` mentions (people
+/// added to or removed from a team) shown by name.
+fn named(detail: &str, names: &Names) -> String {
+    let mut out = String::new();
+    let mut rest = detail;
+    while let Some(at) = rest.find("<@") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        match after.find('>') {
+            Some(end) => {
+                let id = after[..end].split('|').next().unwrap_or_default();
+                match PersonId::parse(id) {
+                    Ok(person) => out.push_str(&names.of(&person)),
+                    Err(_) => out.push_str(&rest[at..at + 2 + end + 1]),
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What a person may type in Teams when the command has no Teams answer.
 pub const ALIGN_IN_TEAMS: &str = "In Teams: align status | pillars | teams | privacy | help, \
      align away until <YYYY-MM-DD> | away off, align mute|unmute moments|progress|priorities, \
@@ -202,7 +229,8 @@ pub async fn run(
                     .format("%b %-d, %Y %H:%M");
                 let who =
                     PersonId::parse(&c.actor).map_or_else(|_| c.actor.clone(), |p| names.of(&p));
-                text.push_str(&format!("\n• {at} {who} {}: {}", c.subject, c.detail));
+                let detail = named(&c.detail, &names);
+                text.push_str(&format!("\n• {at} {who} {}: {detail}", c.subject));
             }
             text
         }
@@ -228,4 +256,30 @@ pub async fn run(
         // Status, help, the lists and privacy are answered in commands.rs.
         _ => ALIGN_IN_TEAMS.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_mentions_show_as_names() {
+        let names = Names(
+            [(
+                "2b2b2b2b-0000-4000-8000-000000000001".to_owned(),
+                "Nora Nurse".to_owned(),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(
+            named(
+                "added <@2b2b2b2b-0000-4000-8000-000000000001> as leader",
+                &names
+            ),
+            "added Nora Nurse as leader"
+        );
+        assert_eq!(named("kept <@ as is", &names), "kept <@ as is");
+        assert_eq!(named("no mentions", &names), "no mentions");
+    }
 }

@@ -122,7 +122,9 @@ pub(crate) async fn an_admin_adds_a_pillar_and_a_team_from_teams() {
 
     let history = answer_to(&app, ADMIN, app.typed(ADMIN, "align history")).await;
     assert!(
-        history.contains("Ada Admin") && history.contains("team:pharmacy"),
+        history.contains("Ada Admin")
+            && history.contains("team:pharmacy")
+            && history.contains("Nora Nurse"),
         "{history}"
     );
     nothing_in_channels(&app);
