@@ -69,7 +69,7 @@ pub(crate) async fn approve_opens_a_prefilled_form_refuses_bad_values_and_approv
         opened.body
     );
     let form = opened.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[form.clone()]);
+    assert_valid(std::slice::from_ref(&form));
     assert_eq!(
         input(&form, "target")["value"],
         json!("30 min"),
@@ -102,7 +102,7 @@ pub(crate) async fn approve_opens_a_prefilled_form_refuses_bad_values_and_approv
         .await;
     assert_eq!(bad.body["task"]["type"], json!("continue"), "{}", bad.body);
     let again = bad.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[again.clone()]);
+    assert_valid(std::slice::from_ref(&again));
     let shown = errors(&again);
     assert_eq!(shown.len(), 2, "one error per bad field: {shown:?}");
     assert_eq!(
@@ -162,8 +162,7 @@ pub(crate) async fn approve_opens_a_prefilled_form_refuses_bad_values_and_approv
         .fake
         .delivered()
         .into_iter()
-        .filter(|c| c.method == "PUT" && c.path.contains(NURSING))
-        .last()
+        .rfind(|c| c.method == "PUT" && c.path.contains(NURSING))
         .expect("the proposal's card is updated");
     assert!(
         updated.text().contains("Approved as goal #1"),

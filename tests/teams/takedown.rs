@@ -94,7 +94,7 @@ pub(crate) async fn the_author_takes_a_moment_down_from_its_card_after_confirmin
         .await;
     assert_eq!(asked.body["task"]["type"], json!("continue"));
     let confirm = asked.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[confirm.clone()]);
+    assert_valid(std::slice::from_ref(&confirm));
     let text = confirm.to_string();
     assert!(
         text.contains(&format!("Take down moment {id}?")) && text.contains("sang on a patient"),

@@ -94,7 +94,7 @@ pub(crate) async fn outcome_buttons_close_the_goal_and_refresh_the_card() {
         answer.body
     );
     let refreshed = answer.body["value"].clone();
-    assert_valid(&[refreshed.clone()]);
+    assert_valid(std::slice::from_ref(&refreshed));
     let text = refreshed.to_string();
     assert!(text.contains("Closed: met"), "{text}");
     assert!(text.contains("1 is still open"), "{text}");
