@@ -185,8 +185,10 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
     let connector_at_end = fake.counts();
     let peak_rss_kb = bot.peak_rss_kb();
     let exit = bot.shutdown().await?;
-    let rows = count_moments(&workdir.join("bench.db")).await?;
+    let (rows, outbox, failures) = count_moments(&workdir.join("bench.db")).await?;
     let report = Report {
+        outbox,
+        failures,
         requests: args.requests,
         concurrency: args.concurrency,
         warmup: outcome.warmup,
@@ -256,7 +258,8 @@ struct Counters {
     tokens: AtomicU64,
     /// Activities posted to a person's 1:1 (`a:…`): the private thanks.
     replies: AtomicU64,
-    /// Activities posted to a channel (`19:…`): the moments' cards.
+    /// Posts to a channel (`19:…`, a new thread or in one): the moments'
+    /// cards.
     channel_posts: AtomicU64,
     /// 1:1 conversations created.
     created: AtomicU64,
@@ -373,12 +376,14 @@ async fn token(State(s): State<Arc<FakeState>>, _body: Bytes) -> Response {
     .into_response()
 }
 
-/// `{serviceUrl}/v3/conversations/…`: answers as the Bot Connector does.
+/// `{serviceUrl}/v3/conversations/…`: answers as the Bot Connector does. A
+/// post to a channel is a new conversation (`isGroup`: a thread in the
+/// channel); a 1:1 is created the same way, without `isGroup`.
 async fn connector(
     State(s): State<Arc<FakeState>>,
     method: Method,
     uri: Uri,
-    _body: Bytes,
+    body: Bytes,
 ) -> Response {
     let path = percent_encoding::percent_decode_str(uri.path())
         .decode_utf8_lossy()
@@ -386,10 +391,20 @@ async fn connector(
         .to_owned();
     let c = &s.counters;
     if method == Method::POST && path == "/v3/conversations" {
-        let n = c.created.fetch_add(1, Ordering::Relaxed);
+        let request: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let id = if request["isGroup"] == json!(true) {
+            let n = c.channel_posts.fetch_add(1, Ordering::Relaxed);
+            let channel = request["channelData"]["channel"]["id"]
+                .as_str()
+                .unwrap_or("19:x");
+            format!("{channel};messageid={}", n + 1)
+        } else {
+            let n = c.created.fetch_add(1, Ordering::Relaxed);
+            format!("a:bench-created-{n}")
+        };
         return (
             StatusCode::CREATED,
-            axum::Json(json!({"id": format!("a:bench-created-{n}")})),
+            axum::Json(json!({"id": id, "activityId": "1"})),
         )
             .into_response();
     }
@@ -649,7 +664,9 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
 // Verification and report
 // ---------------------------------------------------------------------------
 
-async fn count_moments(db: &Path) -> Result<i64> {
+/// The moments stored, and the outbox by status (with the first failures'
+/// reasons): what delivery did with the cards and the thanks.
+async fn count_moments(db: &Path) -> Result<(i64, Vec<(String, i64)>, Vec<String>)> {
     let mut conn = SqliteConnectOptions::new()
         .filename(db)
         .create_if_missing(false)
@@ -660,7 +677,18 @@ async fn count_moments(db: &Path) -> Result<i64> {
         .fetch_one(&mut conn)
         .await
         .context("counting moments")?;
-    Ok(rows)
+    let outbox: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM outbox GROUP BY status ORDER BY status")
+            .fetch_all(&mut conn)
+            .await
+            .context("counting the outbox")?;
+    let failures: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT last_error FROM outbox WHERE last_error IS NOT NULL LIMIT 3",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .context("reading the outbox's failures")?;
+    Ok((rows, outbox, failures))
 }
 
 struct Report {
@@ -673,6 +701,9 @@ struct Report {
     peak_rss_mb: Option<f64>,
     rows: i64,
     connector: ConnectorCounts,
+    /// Outbox rows by status after the bot stopped.
+    outbox: Vec<(String, i64)>,
+    failures: Vec<String>,
 }
 
 impl Report {
@@ -726,6 +757,15 @@ impl Report {
             "fake Bot Connector:  {} replies to 1:1s, {} channel posts, {} 1:1s created, {} other (paced per conversation; the rest stay queued in the outbox)",
             c.replies, c.channel_posts, c.created, c.other
         );
+        let outbox: Vec<String> = self
+            .outbox
+            .iter()
+            .map(|(status, n)| format!("{n} {status}"))
+            .collect();
+        println!("outbox at the end:   {}", outbox.join(", "));
+        for failure in &self.failures {
+            println!("  a delivery error:  {failure}");
+        }
         println!(
             "moments rows:        {} (expected {})",
             self.rows,
