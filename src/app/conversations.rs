@@ -149,3 +149,37 @@ pub async fn newest(ctx: &AppContext) -> Result<Option<ConversationRef>, AppErro
         .map_err(StoreError::from)?;
     Ok(refs::newest(&mut conn).await?)
 }
+
+/// An activity arriving: remembers its `key` (within `keep`) and, the first
+/// time only, refreshes the conversation references and profiles it tells,
+/// all in one transaction (one commit on the request's path instead of one
+/// per row). False for a repeated activity: nothing else is written.
+pub async fn arrive(
+    ctx: &AppContext,
+    key: Option<String>,
+    keep: Duration,
+    rows: Vec<ConversationRef>,
+    profiles: Vec<(PersonId, super::people::Profile)>,
+) -> Result<bool, AppError> {
+    let now = ctx.clock.now();
+    let expires = now + keep;
+    Ok(ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Some(key) = &key
+                    && !refs::first_sight(&mut *conn, key, expires, now).await?
+                {
+                    return Ok(false);
+                }
+                for row in &rows {
+                    refs::remember(&mut *conn, row, now).await?;
+                }
+                for (person, profile) in &profiles {
+                    super::people::remember_profile(&mut *conn, person, profile, now).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await?)
+}
