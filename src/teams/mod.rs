@@ -1,21 +1,24 @@
 //! Microsoft Teams, through the Bot Framework: the only module (with the
-//! HTTP route that will mount it) that knows Teams exists.
+//! HTTP route that mounts it, src/http/teams.rs) that knows Teams exists.
 //!
-//! What is here so far is authentication both ways, with no route yet:
-//!
-//! - [`auth`]: is an incoming activity's JWT from the Bot Framework, for us,
-//!   about this `serviceUrl`? (keys from [`openid`], RS256 on ring via
-//!   [`jwt_crypto`]).
-//! - [`token`]: the bot's client-credentials token for the Bot Connector,
-//!   cached and single-flight, paired only with allowed hosts
-//!   ([`service_url`]).
+//! - [`inbound`], [`auth`], [`openid`], [`jwt_crypto`]: is an incoming
+//!   activity's JWT from the Bot Framework, for us, about this `serviceUrl`?
+//! - [`activity`]: the parts of an activity we read.
+//! - [`commands`] (and [`admin`] for the `align` admin and personal
+//!   commands): typed text through the shared grammar, answered in the
+//!   person's 1:1.
+//! - [`invoke`]: card buttons and dialogs; [`approve`], [`takedown`] and
+//!   [`year_end`] hold the Approve dialog, the Take down dialog and the
+//!   year-end outcome buttons.
+//! - [`render`]: Adaptive Cards 1.5 for composed messages, and the dialogs.
+//! - [`transport`], [`connector`], [`token`], [`service_url`]: sending
+//!   through the Bot Connector with the bot's token, only to allowed hosts.
 //! - [`settings`]: `MICROSOFT_APP_*`, `BOTFRAMEWORK_*`,
-//!   `ALIGNBOT_TEAMS_NO_AUTH`, parsed once.
-//! - [`http_client`]: the reqwest client for Microsoft's endpoints, TLS on
-//!   ring.
+//!   `ALIGNBOT_TEAMS_NO_AUTH`, parsed once; [`http_client`]: reqwest on ring.
 //!
-//! The app core never imports this module; it will reach Teams through the
-//! delivery transport, as it reaches Slack.
+//! The app core never imports this module; it reaches Teams through the
+//! delivery transport, as it reaches Slack; this module never imports the
+//! store.
 
 pub mod activity;
 pub mod admin;
