@@ -24,7 +24,7 @@ fn text_of(data: &Value, key: &str) -> String {
 }
 
 /// What to tell a person about a refusal (ours is an apology, logged).
-fn person_message(e: &AppError) -> String {
+pub(super) fn person_message(e: &AppError) -> String {
     if e.is_for_person() {
         e.to_string()
     } else {
@@ -52,6 +52,12 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         .pointer("/action/data")
         .cloned()
         .unwrap_or(Value::Null);
+    if verb == render::team_update::POST {
+        return match super::team_update::post(ctx, person, &data).await {
+            Ok(card) => card_answer(card),
+            Err(told) => message_answer(&told),
+        };
+    }
     if verb == render::UNNAME {
         let Some(id) = data.get("moment").and_then(Value::as_i64) else {
             return message_answer(
@@ -113,6 +119,7 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
     let data = value.get("data").cloned().unwrap_or(Value::Null);
     let dir = ctx.directory();
     match text_of(&data, "dialog").as_str() {
+        render::team_update::DIALOG => super::team_update::open(ctx, person, &data).await,
         dialog::SHARE_MOMENT => dialog::show(
             "Share a mission moment",
             dialog::share_moment(&dir, &dialog::Typed::default(), None),
@@ -178,6 +185,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
         items: Vec::new(),
     };
     match text_of(&data, "dialog").as_str() {
+        render::team_update::DIALOG => super::team_update::submit(ctx, person, &data).await,
         dialog::SHARE_MOMENT => {
             let input = MomentInput {
                 story: typed.story.clone(),

@@ -29,5 +29,6 @@ pub mod openid;
 pub mod render;
 pub mod service_url;
 pub mod settings;
+pub mod team_update;
 pub mod token;
 pub mod transport;

@@ -10,4 +10,5 @@ mod endpoint;
 mod fake_identity;
 mod logs;
 mod support;
+mod team_update;
 mod token;

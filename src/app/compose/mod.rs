@@ -31,7 +31,9 @@ pub use nudges::{MomentsNudge, PrioritiesNudge, PrioritiesSection, ProgressNudge
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use privacy::PrivacyNotice;
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
-pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
+pub use team_update::{
+    GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm, TeamUpdateSection, current_draft,
+};
 pub use views::{PrioritiesForm, View};
 pub use year::{SharedReport, YearEndNudge};
 
@@ -277,9 +279,8 @@ pub async fn compose(
             nudge,
             person,
             team,
-            reminder,
             ..
-        } => team_update::draft(ctx, *nudge, person, team, *reminder).await,
+        } => team_update::draft(ctx, *nudge, person, team).await,
         Outgoing::UpdateTeamUpdateDraft { nudge, .. } => {
             team_update::draft_posted(ctx, *nudge).await
         }

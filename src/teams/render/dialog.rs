@@ -14,7 +14,7 @@ pub const PUBLISH_PRIORITIES: &str = "publish_priorities";
 pub const PRIORITY_FIELDS: usize = 5;
 
 /// An inline error under a field, plain text in the attention colour.
-fn error(text: &str) -> Value {
+pub fn error(text: &str) -> Value {
     json!({"type": "RichTextBlock", "inlines": [
         {"type": "TextRun", "text": words(text), "color": "Attention"}
     ]})

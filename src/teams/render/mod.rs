@@ -9,11 +9,12 @@
 //! people are shown by the names Teams told us ([`Names`]).
 
 pub mod dialog;
+pub mod team_update;
 
 use crate::app::compose::{
     DigestNumbers, Kickoff, LeadershipDigest, Message, MissingPriorities, MomentPost,
     MomentsDigest, PrioritiesNudge, PrioritiesPost, PrioritiesSummary, ProgressNudge, ProposalCard,
-    ProposalComment, ProposalDecision, TeamUpdate, TeamUpdateDraft,
+    ProposalComment, ProposalDecision,
 };
 use crate::domain::goal::{Goal, ProposalStatus};
 use crate::domain::{Directory, PersonId, PillarKey};
@@ -137,8 +138,8 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::PrioritiesSummary(s) => priorities_summary(s),
         Message::PrioritiesNudge(n) => priorities_nudge(n),
         Message::MissingPriorities(m) => missing_priorities(m),
-        Message::TeamUpdate(u) => card(team_update_body(u, names), Vec::new()),
-        Message::TeamUpdateDraft(d) => team_update_draft(d, names),
+        Message::TeamUpdate(u) => card(team_update::body(u, names), Vec::new()),
+        Message::TeamUpdateDraft(d) => team_update::draft(d, names),
         Message::Confirmation(text) => card(vec![para(text)], Vec::new()),
         Message::Report(r) => card(
             vec![
@@ -193,56 +194,6 @@ fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
         "Close each with: goal close <id> met | not-met | carried-over. Goals still open on {} are closed as not reported.",
         n.closes_on.format("%-d %B %Y")
     )));
-    card(body, Vec::new())
-}
-
-/// The monthly progress update's lines, as the team channel sees them.
-fn team_update_body(u: &TeamUpdate, names: &Names) -> Vec<Value> {
-    let mut body = vec![heading(&format!(
-        "{} · progress in {}",
-        u.team.name, u.month_label
-    ))];
-    if let Some(sentence) = &u.sentence {
-        body.push(para(sentence));
-    }
-    for g in &u.goals {
-        body.push(para(&goal_line(&g.goal)));
-        let mut line = format!("Owner {}", names.of(&g.goal.owner));
-        if let Some(change) = g.change {
-            line.push_str(&format!(
-                " · {}{} since last month",
-                if change >= 0.0 { "+" } else { "" },
-                g.goal.kind.format_value(change)
-            ));
-        }
-        if let Some(headline) = &g.headline {
-            line.push_str(&format!(" · \"{headline}\""));
-        } else if g.headline_withheld {
-            line.push_str(" · note left out by the privacy guard");
-        }
-        body.push(note(&line));
-    }
-    if let Some(author) = &u.author {
-        body.push(note(&format!("Posted by {}", names.of(author))));
-    }
-    body
-}
-
-/// The leader's draft. Teams has no buttons for it yet: the leader posts it
-/// from Slack, or it waits for the reminder (documented in teams-setup.md).
-fn team_update_draft(d: &TeamUpdateDraft, names: &Names) -> Value {
-    let mut body = vec![note(if d.reminder {
-        "Reminder: your team's monthly progress update is still a draft."
-    } else {
-        "Your team's monthly progress update, as a draft only you see."
-    })];
-    body.extend(team_update_body(&d.update, names));
-    match &d.posted {
-        Some(by) => body.push(note(&format!("Posted by {}.", names.of(by)))),
-        None => body.push(note(
-            "Posting drafts from Teams is not built yet: post it from Slack.",
-        )),
-    }
     card(body, Vec::new())
 }
 

@@ -1,0 +1,189 @@
+//! The monthly team progress update in Teams: the leader's draft card posts
+//! the update to the team's channel ("Post as is" refreshes the card; "Add
+//! a sentence and post" opens a dialog that checks the sentence inline).
+
+use crate::app::{LEAD, NURSING, TeamsApp, spawn};
+use crate::cards::{assert_valid, assert_valid_cards};
+use alignbot::app::jobs::{self, Job, Trigger};
+use alignbot::clock::Clock;
+use alignbot::scheduler::schedule::Month;
+use serde_json::{Value, json};
+
+/// A Nursing goal checked in in November; the clock ends on 2 December,
+/// when the drafts go out, and the leader's draft card is returned.
+async fn draft_card(app: &TeamsApp) -> Value {
+    app.post(&app.install(LEAD)).await;
+    app.post(&app.typed(
+        LEAD,
+        "goal add Cut waits pillar:patient-care start:45min target:30min",
+    ))
+    .await;
+    app.post(&app.typed(LEAD, "goal update 1 38min at-risk Short on nights."))
+        .await;
+    app.drain().await;
+    app.advance(5 * 24 * 3600); // 2 December
+    let month = Month::containing(app.clock.now(), chrono_tz::America::New_York);
+    assert_eq!(month.key(), "2026-12");
+    let summary = jobs::run(&app.ctx, Job::TeamUpdate, month, Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(summary.enqueued, 1, "{summary}");
+    app.drain().await;
+    let draft = app
+        .fake
+        .delivered()
+        .into_iter()
+        .find(|c| c.text().contains("progress in November 2026"))
+        .expect("the leader's draft card");
+    let text = draft.text();
+    assert!(text.contains("Cut waits"), "{text}");
+    assert!(
+        !text.contains("from Slack"),
+        "it can be posted here: {text}"
+    );
+    draft.cards()[0].clone()
+}
+
+/// The section's buttons: (open the dialog, post as is).
+fn buttons(card: &Value) -> (Value, Value) {
+    let set = card["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["type"] == "ActionSet")
+        .expect("the section's buttons");
+    (set["actions"][0].clone(), set["actions"][1].clone())
+}
+
+/// Rows in `team_updates`: updates posted.
+async fn posted(app: &TeamsApp) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM team_updates")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    n
+}
+
+fn team_posts(app: &TeamsApp) -> Vec<String> {
+    app.sent_to("/v3/conversations")
+        .into_iter()
+        .filter(|c| c.body["channelData"]["channel"]["id"] == json!(NURSING))
+        .map(|c| c.text())
+        .collect()
+}
+
+#[tokio::test]
+async fn post_as_is_on_the_draft_card_posts_to_the_team_channel_and_refreshes_the_card() {
+    let app = spawn().await;
+    let card = draft_card(&app).await;
+    let (_, post) = buttons(&card);
+    assert_eq!(post["type"], "Action.Execute");
+    assert!(team_posts(&app).is_empty(), "nothing posted yet");
+
+    let answer = app
+        .post(&app.invoke(
+            LEAD,
+            "adaptiveCard/action",
+            json!({"action": {"type": "Action.Execute", "verb": post["verb"], "data": post["data"]}}),
+        ))
+        .await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    let refreshed = answer.body["value"].clone();
+    assert_eq!(refreshed["type"], "AdaptiveCard", "{}", answer.body);
+    let text = refreshed.to_string();
+    assert!(text.contains("Posted to the team's channel by"), "{text}");
+    assert!(!text.contains("ActionSet"), "no buttons left: {text}");
+    assert_valid(&[refreshed]);
+
+    app.drain().await;
+    let posts = team_posts(&app);
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert!(
+        posts[0].contains("Cut waits") && posts[0].contains("Short on nights."),
+        "{}",
+        posts[0]
+    );
+    assert_eq!(posted(&app).await, 1);
+
+    // Again: refused, nothing posted twice.
+    let again = app
+        .post(&app.invoke(
+            LEAD,
+            "adaptiveCard/action",
+            json!({"action": {"type": "Action.Execute", "verb": post["verb"], "data": post["data"]}}),
+        ))
+        .await;
+    assert!(
+        again.body.to_string().contains("already posted"),
+        "{}",
+        again.body
+    );
+    app.drain().await;
+    assert_eq!(team_posts(&app).len(), 1);
+    assert_valid_cards(&app.fake.delivered());
+}
+
+#[tokio::test]
+async fn add_a_sentence_opens_a_dialog_that_refuses_a_name_inline_and_then_posts() {
+    let app = spawn().await;
+    let card = draft_card(&app).await;
+    let (open, _) = buttons(&card);
+    assert_eq!(open["type"], "Action.Submit");
+    assert_eq!(open["data"]["msteams"]["type"], "task/fetch");
+
+    let form = app
+        .post(&app.invoke(LEAD, "task/fetch", json!({"data": open["data"]})))
+        .await;
+    assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
+    let content = form.body["task"]["value"]["card"]["content"].clone();
+    assert!(content.to_string().contains("Cut waits"), "{content}");
+    assert_valid(&[content.clone()]);
+    let submit = content["actions"][0]["data"].clone();
+    assert_eq!(submit["dialog"], "team_update");
+
+    // A sentence naming a patient: the form again, sentence kept, nothing posted.
+    let mut data = submit.clone();
+    data["sentence"] = json!("Mr. Jones in bed 12 waited least.");
+    let refused = app
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": data})))
+        .await;
+    assert_eq!(refused.body["task"]["type"], "continue", "{}", refused.body);
+    let again = refused.body["task"]["value"]["card"]["content"].to_string();
+    assert!(again.contains("may identify someone"), "{again}");
+    assert!(
+        again.contains("Mr. Jones in bed 12 waited least."),
+        "{again}"
+    );
+    assert_eq!(posted(&app).await, 0);
+
+    let mut data = submit;
+    data["sentence"] = json!("Waits are down; nights need help.");
+    let done = app
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": data})))
+        .await;
+    assert_eq!(done.body["task"]["type"], "message", "{}", done.body);
+    assert!(
+        done.body
+            .to_string()
+            .contains("Posted Nursing's progress update"),
+        "{}",
+        done.body
+    );
+    app.drain().await;
+    let posts = team_posts(&app);
+    assert_eq!(posts.len(), 1, "{posts:#?}");
+    assert!(
+        posts[0].contains("Waits are down; nights need help."),
+        "{}",
+        posts[0]
+    );
+    // The draft card is updated in place.
+    let refreshed = app
+        .fake
+        .delivered()
+        .into_iter()
+        .filter(|c| c.method == "PUT")
+        .any(|c| c.text().contains("is posted. Thank you"));
+    assert!(refreshed, "the draft card now says it is posted");
+    assert_valid_cards(&app.fake.delivered());
+}
