@@ -222,7 +222,13 @@ pub enum Modal {
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
-    PublishPriorities { team: crate::domain::TeamKey },
+    PublishPriorities {
+        team: crate::domain::TeamKey,
+        /// The teams a leader of several may switch the form to (a select
+        /// at its top); empty: no select.
+        #[serde(default)]
+        choices: Vec<crate::domain::TeamKey>,
+    },
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate { team: crate::domain::TeamKey },
     /// Confirm taking a moment down.

@@ -105,6 +105,44 @@ pub fn team_for_in(
     Ok(team)
 }
 
+/// The team the publish form opens for, and the teams its select offers.
+/// A leader of several teams who names none gets the team whose channel the
+/// command came from, else the first they lead, and a select of all they
+/// lead; one who names a team gets it, with the same select. Anyone else
+/// gets [`team_for_in`]'s team (or its refusal) and no select.
+pub fn form_teams(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&str>,
+    channel: Option<&str>,
+) -> Result<(Team, Vec<crate::domain::TeamKey>), AppError> {
+    let dir = ctx.directory();
+    let led: Vec<Team> = Actor::new(&dir, person)
+        .led_teams()
+        .into_iter()
+        .cloned()
+        .collect();
+    let choices = |chosen: &Team| -> Vec<crate::domain::TeamKey> {
+        if led.len() > 1 && led.iter().any(|t| t.key == chosen.key) {
+            led.iter().map(|t| t.key.clone()).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    if team.is_none() && led.len() > 1 {
+        let chosen = led
+            .iter()
+            .find(|t| channel.is_some_and(|c| t.channel.as_str() == c))
+            .unwrap_or(&led[0])
+            .clone();
+        let keys = choices(&chosen);
+        return Ok((chosen, keys));
+    }
+    let chosen = team_for_in(ctx, person, team, channel)?;
+    let keys = choices(&chosen);
+    Ok((chosen, keys))
+}
+
 /// The team `/priorities show` means without a team: the person's own
 /// (the one they lead, else the one they belong to), else the team whose
 /// channel the command was typed in, else the question which.

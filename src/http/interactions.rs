@@ -423,7 +423,7 @@ async fn button(
             if !goals::button(ctx, person.clone(), other, value, trigger.clone()).await?
                 && !super::team_update::button(ctx, person.clone(), other, value, trigger.clone())
                     .await?
-                && !super::priorities::button(ctx, person, other, value, trigger).await?
+                && !super::priorities::button(ctx, person, other, value, trigger, view).await?
             {
                 tracing::debug!(action = other, "button without a handler acknowledged");
             }

@@ -31,12 +31,16 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     match parse_priorities(&cmd.text) {
         PrioritiesCommand::Help => Ok(Json(reply::ephemeral(HELP)).into_response()),
         PrioritiesCommand::PublishForm { team } => {
-            let team =
-                priorities::team_for_in(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
+            let (team, choices) =
+                priorities::form_teams(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
             let trigger = cmd.trigger_id.clone().ok_or_else(|| {
                 AppError::NotFound("Slack did not send a trigger to open the form.".into())
             })?;
-            open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            open_modal(ctx, trigger, modal).await?;
             Ok(StatusCode::OK.into_response())
         }
         PrioritiesCommand::Publish { team, items } => {
@@ -140,20 +144,45 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     }
 }
 
-/// The "Publish priorities" button (from the leader's nudge).
+/// The "Publish priorities" button (from the leader's nudge), and the
+/// form's team select (`view`: the open form, reloaded for the team
+/// chosen).
 pub async fn button(
     ctx: &AppContext,
     person: PersonId,
     action: &str,
     value: &str,
     trigger: String,
+    view: Option<String>,
 ) -> Result<bool, AppError> {
-    if action != ids::PRIORITIES_OPEN {
-        return Ok(false);
+    match action {
+        ids::PRIORITIES_OPEN => {
+            let (team, choices) = priorities::form_teams(ctx, &person, Some(value), None)?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            open_modal(ctx, trigger, modal).await?;
+            Ok(true)
+        }
+        render::priorities::PRIORITIES_TEAM => {
+            let Some(view) = view else {
+                return Ok(true);
+            };
+            let (team, choices) = priorities::form_teams(ctx, &person, Some(value), None)?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            crate::app::moments::send(
+                ctx,
+                crate::app::outgoing::Outgoing::UpdateModal { view, modal },
+            )
+            .await?;
+            Ok(true)
+        }
+        _ => Ok(false),
     }
-    let team = priorities::team_for(ctx, &person, Some(value))?;
-    open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
-    Ok(true)
 }
 
 /// The publish form; `None` if `callback` is not it.

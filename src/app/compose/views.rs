@@ -58,6 +58,8 @@ pub struct PrioritiesForm {
     pub month_label: String,
     pub prefill: FormPrefill,
     pub goals: Vec<Goal>,
+    /// The teams the form can switch to (a leader of several); empty: none.
+    pub choices: Vec<Team>,
 }
 
 /// The view for `modal`; `None` when what it is about no longer exists.
@@ -107,10 +109,14 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 None => return Ok(None),
             }
         }
-        Modal::PublishPriorities { team } => {
+        Modal::PublishPriorities { team, choices } => {
             let Some(team) = directory.team(team).cloned() else {
                 return Ok(None);
             };
+            let choices = choices
+                .iter()
+                .filter_map(|k| directory.team(k).cloned())
+                .collect();
             let prefill = crate::app::priorities::prefill(ctx, &team).await?;
             let month = crate::app::priorities::this_month(ctx);
             let goals = super::nudges::team_goals(ctx, &team, month).await?;
@@ -119,6 +125,7 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 month_label: month.label(),
                 prefill,
                 goals,
+                choices,
             })
         }
         Modal::TeamUpdate { team } => {

@@ -132,7 +132,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         View::DeclineProposal(p) => proposal::decline_modal(p),
         View::TeamPeople { team, leaders } => goal::team_people_modal(team, *leaders),
         View::PublishPriorities(f) => {
-            priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
+            priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals, &f.choices)
         }
         View::TeamUpdate(f) => team_update::form(f),
         View::RemoveMoment(m) => privacy::remove_modal(m, dir),

@@ -191,14 +191,35 @@ pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
 /// `priority_org_<n>`.
 pub const PRIORITY_ORG: &str = "priority_org_";
 
+/// The action id of the publish form's team select (a leader of several
+/// teams): choosing a team reloads the form for it.
+pub const PRIORITIES_TEAM: &str = "priorities_team";
+
+/// The team select at the top of the publish form: an `actions` block, so
+/// that choosing a team reloads the form with that team's carried-over
+/// items and goals (an input block would only be read on submit).
+fn team_select(team: &Team, choices: &[Team]) -> SlackBlock {
+    let option = |t: &Team| SlackBlockChoiceItem::new(plain_only(&t.name, 75), t.key.to_string());
+    let select = SlackBlockStaticSelectElement::new()
+        .with_action_id(PRIORITIES_TEAM.into())
+        .with_placeholder(plain_only("Team", 150))
+        .with_options(choices.iter().take(100).map(option).collect())
+        .with_initial_option(option(team));
+    SlackActionsBlock::new(vec![select.into()])
+        .with_block_id(PRIORITIES_TEAM.into())
+        .into()
+}
+
 /// The publish form: up to seven items, each optionally linked to one of
 /// the team's goals, and (before the month's first publication) how each of
-/// last month's items ended.
+/// last month's items ended. With `choices` (a leader of several teams), a
+/// team select comes first.
 pub fn form(
     team: &Team,
     month_label: &str,
     prefill: &crate::app::priorities::FormPrefill,
     goals: &[Goal],
+    choices: &[Team],
 ) -> SlackView {
     let goal_option = |g: &Goal| {
         SlackBlockChoiceItem::new(
@@ -206,10 +227,17 @@ pub fn form(
             g.id.0.to_string(),
         )
     };
-    let mut blocks = vec![context(&format!(
+    let mut blocks = Vec::new();
+    if choices.len() > 1 {
+        blocks.push(section(markdown(
+            "*Which team?* Choosing another team reloads the form with its items and goals.",
+        )));
+        blocks.push(team_select(team, choices));
+    }
+    blocks.push(context(&format!(
         "*{}*, {month_label}. Empty items are left out.",
         escape(&team.name)
-    ))];
+    )));
     if !prefill.last_month.is_empty() {
         blocks.push(section(markdown(
             "*Last month's priorities*: how did each end?",
