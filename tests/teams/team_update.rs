@@ -1,6 +1,7 @@
 //! The monthly team progress update in Teams: the leader's draft card posts
 //! the update to the team's channel ("Post as is" refreshes the card; "Add
-//! a sentence and post" opens a dialog that checks the sentence inline).
+//! a sentence and post" opens a dialog that checks the sentence inline);
+//! and the priorities dialog's team select for a leader of several teams.
 
 use crate::app::{LEAD, NURSING, TeamsApp, spawn};
 use crate::cards::{assert_valid, assert_valid_cards};
@@ -186,4 +187,74 @@ async fn add_a_sentence_opens_a_dialog_that_refuses_a_name_inline_and_then_posts
         .any(|c| c.text().contains("is posted. Thank you"));
     assert!(refreshed, "the draft card now says it is posted");
     assert_valid_cards(&app.fake.delivered());
+}
+
+/// Makes LEAD a leader of a second team, Intensive care (as `/align team
+/// add` would), and reloads the directory.
+async fn lead_two_teams(app: &TeamsApp) {
+    let pool = app.ctx.store.reads();
+    sqlx::query("INSERT INTO teams (key, name, channel) VALUES ('icu', 'Intensive care', '19:icu@thread.tacv2')")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO team_people (team_key, person_id, role) VALUES ('icu', $1, 'leader')")
+        .bind(LEAD)
+        .execute(pool)
+        .await
+        .unwrap();
+    app.ctx.reload_directory().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_priorities_dialog_of_a_leader_of_two_teams_has_a_team_select_that_names_the_team() {
+    let app = spawn().await;
+    app.post(&app.install(LEAD)).await;
+    lead_two_teams(&app).await;
+    let form = app
+        .post(&app.invoke(
+            LEAD,
+            "task/fetch",
+            json!({"data": {"dialog": "publish_priorities", "team": "nursing"}}),
+        ))
+        .await;
+    assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
+    let content = form.body["task"]["value"]["card"]["content"].clone();
+    assert_valid(&[content.clone()]);
+    let select = content["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == "team_choice")
+        .expect("a team select")
+        .clone();
+    let values: Vec<&str> = select["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(values, ["icu", "nursing"]);
+    assert_eq!(select["value"], "nursing", "starts on the team asked for");
+
+    // Submitted with Intensive care chosen: published for Intensive care.
+    let mut data = content["actions"][0]["data"].clone();
+    data["team_choice"] = json!("icu");
+    data["item1"] = json!("Sepsis audit");
+    let done = app
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": data})))
+        .await;
+    assert_eq!(done.body["task"]["type"], "message", "{}", done.body);
+    assert!(
+        done.body.to_string().contains("Intensive care"),
+        "{}",
+        done.body
+    );
+    app.drain().await;
+    let to_icu = app
+        .sent_to("/v3/conversations")
+        .into_iter()
+        .filter(|c| c.body["channelData"]["channel"]["id"] == json!("19:icu@thread.tacv2"))
+        .count();
+    assert_eq!(to_icu, 1);
+    assert!(team_posts(&app).is_empty(), "nothing for Nursing");
 }

@@ -115,7 +115,39 @@ pub fn publish_priorities(
     typed: &Typed,
     problem: Option<&str>,
 ) -> Value {
-    let mut body = vec![para(&format!("{team_name}: priorities for {month}"))];
+    publish_priorities_for(team_key, team_name, month, typed, problem, &[])
+}
+
+/// The field of the publish dialog's team select.
+pub const TEAM_CHOICE: &str = "team_choice";
+
+/// [`publish_priorities`] with a team select first when `choices` (key,
+/// name) offers more than one team (a leader of several); the submitted
+/// `team_choice` names the team.
+pub fn publish_priorities_for(
+    team_key: &str,
+    team_name: &str,
+    month: &str,
+    typed: &Typed,
+    problem: Option<&str>,
+    choices: &[(String, String)],
+) -> Value {
+    let mut body = Vec::new();
+    if choices.len() > 1 {
+        let options: Vec<Value> = choices
+            .iter()
+            .map(|(key, name)| json!({"title": name, "value": key}))
+            .collect();
+        body.push(
+            json!({"type": "Input.ChoiceSet", "id": TEAM_CHOICE, "label": "Team",
+                         "isRequired": true, "choices": options, "value": team_key}),
+        );
+        body.push(para(&format!(
+            "Priorities for {month}. The items below start from {team_name}'s; edit them for the team you choose."
+        )));
+    } else {
+        body.push(para(&format!("{team_name}: priorities for {month}")));
+    }
     for i in 0..PRIORITY_FIELDS {
         let value = typed.items.get(i).cloned().unwrap_or_default();
         body.push(json!({"type": "Input.Text", "id": format!("item{}", i + 1),
