@@ -111,9 +111,7 @@ pub fn ask_which_team(
     let dir = ctx.directory();
     let led = Actor::new(&dir, person).led_teams();
     if led.len() > 1 {
-        return Err(AppError::NotFound(super::priorities::which_team(
-            &led, usage,
-        )));
+        return Err(super::priorities::which_team_error(&led, usage));
     }
     Ok(())
 }

@@ -37,6 +37,18 @@ pub fn which_team(teams: &[&Team], usage: &str) -> String {
     )
 }
 
+/// [`which_team`] as the error that carries the teams, so that the
+/// question can offer a button per team.
+pub fn which_team_error(teams: &[&Team], usage: &str) -> AppError {
+    AppError::WhichTeam(super::error::WhichTeam {
+        question: which_team(teams, usage),
+        teams: teams
+            .iter()
+            .map(|t| (t.key.to_string(), t.name.clone()))
+            .collect(),
+    })
+}
+
 /// The question for a member of several teams.
 fn which_team_of(teams: &[&Team], usage: &str) -> String {
     which_team(teams, usage).replacen("You lead", "You are in", 1)
@@ -88,10 +100,10 @@ pub fn team_for_in(
                     ));
                 }
                 (several, None) => {
-                    return Err(AppError::Forbidden(which_team(
+                    return Err(which_team_error(
                         several,
                         "/priorities publish {team} <item>; <item>",
-                    )));
+                    ));
                 }
             }
         }
@@ -165,10 +177,7 @@ pub fn team_to_show(
     let actor = Actor::new(&dir, person);
     let led = actor.led_teams();
     if led.len() > 1 {
-        return Err(AppError::NotFound(which_team(
-            &led,
-            "/priorities show {team}",
-        )));
+        return Err(which_team_error(&led, "/priorities show {team}"));
     }
     let mine: Vec<&Team> = dir.teams_of(person).collect();
     if mine.len() > 1 {

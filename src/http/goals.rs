@@ -1,7 +1,6 @@
 //! `/goal` and the goal forms and buttons.
 
 use super::AppState;
-use super::error::command_failure;
 use crate::app::commands::Usage;
 use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
 use crate::app::goals::{self, CheckInInput, GoalInput};
@@ -46,12 +45,17 @@ fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
 
 /// `/goal …`.
 pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
+    command_in(&state.ctx, person, cmd).await
+}
+
+/// `/goal …` (also re-run by a "which team?" button).
+pub async fn command_in(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
     let parsed = match parse_goal(&cmd.text) {
         Ok(parsed) => parsed,
         Err(Usage(text)) => return Json(reply::ephemeral(&text)).into_response(),
     };
     match run(
-        &state.ctx,
+        ctx,
         person,
         parsed,
         cmd.trigger_id.clone(),
@@ -60,7 +64,7 @@ pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> 
     .await
     {
         Ok(response) => response,
-        Err(e) => command_failure(e),
+        Err(e) => super::which_team::failure(e, cmd),
     }
 }
 

@@ -400,6 +400,9 @@ async fn button(
             .await
         }
         ids::REPORT_SHARE => super::align::share_button(ctx, person, value, reply_to).await,
+        super::which_team::ACTION => {
+            super::which_team::pressed(ctx, person, value, trigger, reply_to).await
+        }
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {

@@ -1,6 +1,5 @@
 //! `/priorities …`, the publish form and its button.
 
-use super::error::command_failure;
 use crate::app::commands::priorities::{HELP, PrioritiesCommand, parse_priorities};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
@@ -23,7 +22,7 @@ use std::collections::HashMap;
 pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
     match run(ctx, person, cmd).await {
         Ok(response) => response,
-        Err(e) => command_failure(e),
+        Err(e) => super::which_team::failure(e, cmd),
     }
 }
 

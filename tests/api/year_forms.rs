@@ -128,3 +128,131 @@ async fn the_priorities_form_starts_on_the_team_whose_channel_it_came_from() {
         update.body
     );
 }
+
+/// The buttons of an ephemeral answer: (label, action id, value).
+fn buttons_of(body: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for block in body["blocks"].as_array().into_iter().flatten() {
+        for e in block["elements"].as_array().into_iter().flatten() {
+            if e["type"] == "button" {
+                out.push((
+                    e["text"]["text"].as_str().unwrap().to_owned(),
+                    e["action_id"].as_str().unwrap().to_owned(),
+                    e["value"].as_str().unwrap().to_owned(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_which_team_question_has_a_button_per_team_that_reruns_the_typed_command() {
+    let app = spawn_app_at(ICU, start_time()).await;
+    let asked = app
+        .post_command(
+            "/goal",
+            "add Cut waits <b>now</b> pillar:patient-care target:30min",
+            LEAD,
+        )
+        .await;
+    let body = asked.json();
+    assert!(
+        asked.text().contains("You lead Intensive care and Nursing"),
+        "{}",
+        asked.body
+    );
+    let buttons = buttons_of(&body);
+    assert_eq!(
+        buttons,
+        [
+            (
+                "Intensive care".to_owned(),
+                "which_team".to_owned(),
+                "/goal add team:icu Cut waits <b>now</b> pillar:patient-care target:30min"
+                    .to_owned()
+            ),
+            (
+                "Nursing".to_owned(),
+                "which_team".to_owned(),
+                "/goal add team:nursing Cut waits <b>now</b> pillar:patient-care target:30min"
+                    .to_owned()
+            ),
+        ]
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM goals").await, 0);
+
+    // Nursing: the goal is added to Nursing, with the title as typed, and
+    // the question is replaced by the answer.
+    app.post_interaction(&button(
+        LEAD,
+        "which_team",
+        &buttons[1].2,
+        On::Message(&app.fake.hook_url("which")),
+    ))
+    .await;
+    app.drain().await;
+    let (team, title): (String, String) = sqlx::query_as("SELECT team_key, title FROM goals")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(team, "nursing");
+    assert_eq!(title, "Cut waits <b>now</b>");
+    let replies = app.fake.calls_to("hook");
+    let reply = replies.last().expect("the answer replaces the question");
+    assert_eq!(reply.body["replace_original"], true, "{}", reply.body);
+    let text = reply.body.to_string();
+    assert!(text.contains("Added goal"), "{text}");
+    assert!(text.contains("&lt;b&gt;now&lt;/b&gt;"), "escaped: {text}");
+
+    // The same for priorities; a member pressing a leader's button is
+    // refused like a typed command, and nothing is published.
+    let asked = app
+        .post_command("/priorities", "publish Safer handovers; Flu clinic", LEAD)
+        .await;
+    let buttons = buttons_of(&asked.json());
+    assert_eq!(buttons.len(), 2, "{}", asked.body);
+    assert_eq!(
+        buttons[0].2,
+        "/priorities publish team:icu Safer handovers; Flu clinic"
+    );
+    app.post_interaction(&button(
+        NURSE,
+        "which_team",
+        &buttons[0].2,
+        On::Message(&app.fake.hook_url("member")),
+    ))
+    .await;
+    app.drain().await;
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM priorities").await, 0);
+    app.post_interaction(&button(
+        LEAD,
+        "which_team",
+        &buttons[0].2,
+        On::Message(&app.fake.hook_url("lead")),
+    ))
+    .await;
+    let posts = app.posted_to("C0ICU").await;
+    assert_eq!(posts.len(), 1, "published for Intensive care");
+    assert!(blocks_text(&posts[0]).contains("Safer handovers"));
+
+    // A button that names another command does nothing.
+    app.post_interaction(&button(
+        LEAD,
+        "which_team",
+        "/align team remove nursing",
+        On::Message(&app.fake.hook_url("other")),
+    ))
+    .await;
+    app.drain().await;
+    let told = app.fake.calls_to("hook");
+    assert!(
+        told.last()
+            .unwrap()
+            .body
+            .to_string()
+            .contains("not one I know"),
+        "{:#?}",
+        told.last()
+    );
+}
