@@ -231,6 +231,8 @@ pub enum Modal {
     },
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate { team: crate::domain::TeamKey },
+    /// Publish the organization's priorities (admins and executives).
+    OrgPriorities,
     /// Confirm taking a moment down.
     RemoveMoment { moment: MomentId },
 }

@@ -426,6 +426,83 @@ pub fn guard_items(ctx: &AppContext, items: &PriorityList) -> Result<(), AppErro
     Ok(())
 }
 
+/// The month `/priorities org publish` publishes for: this one, or next
+/// month once the executives were asked for it (the `org-priorities-nudge`
+/// ran this month).
+pub async fn org_month(ctx: &AppContext) -> Result<Month, AppError> {
+    let month = this_month(ctx);
+    if jobs::was_run(ctx.store.reads(), "org-priorities-nudge", &month.key()).await? {
+        return Ok(month.next());
+    }
+    Ok(month)
+}
+
+/// Items in the organization's priorities form.
+pub const ORG_FORM_ITEMS: usize = 5;
+
+/// What the organization's priorities form starts with: the month it
+/// publishes for and that month's items if already published (publishing
+/// again replaces them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgForm {
+    pub month_label: String,
+    pub items: Vec<String>,
+}
+
+/// The organization's priorities form for `person` (admins and executives).
+pub async fn org_form(ctx: &AppContext, person: &PersonId) -> Result<OrgForm, AppError> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, person).may_publish_org_priorities() {
+        return Err(AppError::Forbidden(
+            "Admins and the organization's executives publish its priorities. \
+             Team leaders publish their team's with `/priorities publish`."
+                .into(),
+        ));
+    }
+    org_form_prefill(ctx).await
+}
+
+/// [`org_form`] without the permission check (composing the form).
+pub async fn org_form_prefill(ctx: &AppContext) -> Result<OrgForm, AppError> {
+    let month = org_month(ctx).await?;
+    Ok(OrgForm {
+        month_label: month.label(),
+        items: org_show_items(ctx, month).await?,
+    })
+}
+
+/// The organization's priorities from a form's fields: one problem per
+/// field (index, message) so it can be shown under it; empty fields are
+/// left out. The guard is asked about each item on its own.
+pub fn org_items_from_form(
+    ctx: &AppContext,
+    fields: &[String],
+) -> Result<PriorityList, (usize, String)> {
+    let filled: Vec<(usize, &str)> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, t.trim()))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let first = filled.first().map_or(0, |(i, _)| *i);
+    let list = PriorityList::new(filled.iter().map(|(_, t)| (*t).to_owned()))
+        .map_err(|e| (first, e.to_string()))?;
+    let known = ctx.known_people();
+    for (i, text) in &filled {
+        if let Some(f) = crate::domain::privacy::scan_with(text, &known).first() {
+            return Err((
+                *i,
+                format!(
+                    "This looks like it holds {} (“{}”). These go to all staff: rewrite it without personal details.",
+                    f.kind.label(),
+                    f.excerpt
+                ),
+            ));
+        }
+    }
+    Ok(list)
+}
+
 /// What publishing the organization's priorities did.
 #[derive(Debug, Clone)]
 pub struct OrgPublished {
@@ -453,12 +530,7 @@ pub async fn org_publish(
         ));
     }
     guard_items(ctx, &items)?;
-    // Once the executives were asked for next month's (the
-    // `org-priorities-nudge` ran this month), publishing is for next month.
-    let mut month = this_month(ctx);
-    if jobs::was_run(ctx.store.reads(), "org-priorities-nudge", &month.key()).await? {
-        month = month.next();
-    }
+    let month = org_month(ctx).await?;
     let period = month.key();
     let channel = dir.org.staff_channel.clone();
     let texts: Vec<String> = items.items().to_vec();

@@ -153,6 +153,9 @@ pub async fn handle(
                     };
                     submit_remove(ctx, person, MomentId(moment)).await?
                 }
+                crate::slack::render::priorities::ORG_CALLBACK => {
+                    super::priorities::org_submit(ctx, person, &state).await?
+                }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
                         .await?

@@ -108,11 +108,18 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
             )))
             .into_response())
         }
-        PrioritiesCommand::OrgPublishForm => Ok(Json(reply::ephemeral(
-            "Type the organization's priorities after the command, separated by `;`: \
-             `/priorities org publish Safe staffing this winter; Flu vaccination drive`. Up to 7 items.",
-        ))
-        .into_response()),
+        PrioritiesCommand::OrgPublishForm => {
+            priorities::org_form(ctx, &person).await?;
+            let trigger = cmd.trigger_id.clone().ok_or_else(|| {
+                AppError::NotFound(
+                    "Slack did not send a trigger to open the form. Type the items instead: \
+                     `/priorities org publish Safe staffing this winter; Flu vaccination drive`."
+                        .into(),
+                )
+            })?;
+            open_modal(ctx, trigger, Modal::OrgPriorities).await?;
+            Ok(StatusCode::OK.into_response())
+        }
         PrioritiesCommand::OrgShow => {
             let dir = ctx.directory();
             match priorities::org_show(ctx).await? {
@@ -155,6 +162,11 @@ pub async fn button(
     view: Option<String>,
 ) -> Result<bool, AppError> {
     match action {
+        render::priorities::ORG_OPEN => {
+            priorities::org_form(ctx, &person).await?;
+            open_modal(ctx, trigger, Modal::OrgPriorities).await?;
+            Ok(true)
+        }
         ids::PRIORITIES_OPEN => {
             let (team, choices) = priorities::form_teams(ctx, &person, Some(value), None)?;
             let modal = Modal::PublishPriorities {
@@ -274,4 +286,42 @@ pub async fn submit(
     Ok(Some(SlackViewSubmissionResponse::Update(
         SlackViewSubmissionUpdateResponse::new(render::modal::notice("Priorities", &text)),
     )))
+}
+
+/// The organization's priorities form: publishes and closes (confirming by
+/// DM), or shows the problem under the field it is about, with the text kept.
+pub async fn org_submit(
+    ctx: &AppContext,
+    person: PersonId,
+    state: &FormState,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    let field = |i: usize| format!("{}{}", render::priorities::ORG_ITEM, i + 1);
+    let fields: Vec<String> = (0..priorities::ORG_FORM_ITEMS)
+        .map(|i| state.text(&field(i)).unwrap_or_default())
+        .collect();
+    let error = |i: usize, text: String| {
+        SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(HashMap::from(
+            [(field(i), text)],
+        )))
+    };
+    let list = match priorities::org_items_from_form(ctx, &fields) {
+        Ok(list) => list,
+        Err((i, text)) => return Ok(error(i, text)),
+    };
+    match priorities::org_publish(ctx, person.clone(), list).await {
+        Ok(done) => {
+            let whither = match &done.channel {
+                Some(c) => format!("They are on their way to {}.", render::channel_link(c.as_str())),
+                None => "There is no staff channel (`[org] staff_channel`), so they are shown by `/priorities org show` and in the leaders' nudges only.".to_owned(),
+            };
+            let text = format!(
+                ":white_check_mark: {} the organization's priorities for {}. {whither}",
+                if done.again { "Updated" } else { "Published" },
+                done.month.label()
+            );
+            super::interactions::closed(ctx, person, text).await
+        }
+        Err(e) if e.is_for_person() => Ok(error(0, e.to_string())),
+        Err(e) => Err(e),
+    }
 }

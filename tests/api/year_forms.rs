@@ -256,3 +256,108 @@ async fn the_which_team_question_has_a_button_per_team_that_reruns_the_typed_com
         told.last()
     );
 }
+
+/// The base config with a staff channel and an executive.
+fn org_config() -> String {
+    CONFIG.replace(
+        "admins = [\"U0ADMIN\"]",
+        "admins = [\"U0ADMIN\"]\nstaff_channel = \"C0STAFF\"\nexecutives = [\"U0EXEC\"]",
+    )
+}
+
+/// The organization's priorities form's submitted state: item n is `items[n-1]`.
+fn org_submission(user: &str, items: &[&str]) -> Value {
+    let mut submit = submission(user, "org_priorities_publish", json!({}), &Form::default());
+    let mut values = serde_json::Map::new();
+    for (i, item) in items.iter().enumerate() {
+        let id = format!("org_item_{}", i + 1);
+        values.insert(
+            id.clone(),
+            json!({ id: {"type": "plain_text_input", "value": item} }),
+        );
+    }
+    submit["view"]["state"]["values"] = Value::Object(values);
+    submit
+}
+
+#[tokio::test]
+async fn priorities_org_publish_without_items_opens_a_form_with_inline_errors() {
+    let app = spawn_app_at(org_config().trim_start(), start_time()).await;
+    // Not for members: refused, no form.
+    let refused = app.post_command("/priorities", "org publish", NURSE).await;
+    assert!(refused.text().contains("executives"), "{}", refused.body);
+    app.drain().await;
+    assert!(app.fake.calls_to("views.open").is_empty());
+
+    app.post_command("/priorities", "org publish", "U0EXEC")
+        .await;
+    let open = &app.sent("views.open", 1).await[0];
+    let view = &open.body["view"];
+    assert_eq!(view["callback_id"], "org_priorities_publish");
+    let inputs = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "input")
+        .count();
+    assert_eq!(inputs, 5, "up to five items");
+
+    // Nothing typed: the error is under the first field.
+    let empty = app
+        .post_interaction(&org_submission("U0EXEC", &["", ""]))
+        .await
+        .json();
+    assert_eq!(empty["response_action"], "errors", "{empty}");
+    assert!(empty["errors"]["org_item_1"].is_string(), "{empty}");
+
+    // A patient's name in item 2: the error is under item 2, nothing published.
+    let named = app
+        .post_interaction(&org_submission(
+            "U0EXEC",
+            &["Safe staffing this winter", "Mr. Jones in bed 12 first"],
+        ))
+        .await
+        .json();
+    assert_eq!(named["response_action"], "errors", "{named}");
+    assert!(
+        named["errors"]["org_item_2"]
+            .as_str()
+            .unwrap()
+            .contains("all staff"),
+        "{named}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM org_priorities").await, 0);
+
+    // Published: the form closes and the staff channel gets them as typed.
+    let done = app
+        .post_interaction(&org_submission(
+            "U0EXEC",
+            &["Safe staffing this winter", "", "Flu <vaccination> drive"],
+        ))
+        .await
+        .json();
+    assert_eq!(done, json!({"response_action": "clear"}));
+    let posts = app.posted_to("C0STAFF").await;
+    assert_eq!(posts.len(), 1);
+    let text = blocks_text(&posts[0]);
+    assert!(text.contains("Safe staffing this winter"), "{text}");
+    // As typed (the post shows the items as plain text).
+    assert!(text.contains("2. Flu <vaccination> drive"), "{text}");
+    let confirmed = blocks_text(&app.posted_to("U0EXEC").await[0]);
+    assert!(
+        confirmed.contains("Published the organization's priorities"),
+        "{confirmed}"
+    );
+
+    // Opened again, the form is prefilled with them.
+    app.post_command("/priorities", "org publish", "U0EXEC")
+        .await;
+    let open = &app.sent("views.open", 2).await[1];
+    assert!(
+        open.body["view"]
+            .to_string()
+            .contains("Flu <vaccination> drive"),
+        "{}",
+        open.body
+    );
+}

@@ -46,6 +46,8 @@ pub enum View {
     PublishPriorities(PrioritiesForm),
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate(super::TeamUpdateForm),
+    /// Publish the organization's priorities.
+    OrgPriorities(crate::app::priorities::OrgForm),
     /// Confirm taking a moment down, showing it.
     RemoveMoment(Moment),
 }
@@ -137,6 +139,11 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 update: super::team_update::load(ctx, team, month).await?,
             })
         }
+        Modal::OrgPriorities => View::OrgPriorities(
+            crate::app::priorities::org_form_prefill(ctx)
+                .await
+                .map_err(|e| ComposeError::Unavailable(e.to_string()))?,
+        ),
         Modal::RemoveMoment { moment } => match super::moments::load(ctx, *moment).await? {
             Some(m) if m.status != MomentStatus::Deleted => View::RemoveMoment(m),
             _ => return Ok(None),

@@ -135,6 +135,7 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
             priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals, &f.choices)
         }
         View::TeamUpdate(f) => team_update::form(f),
+        View::OrgPriorities(f) => priorities::org_form(f),
         View::RemoveMoment(m) => privacy::remove_modal(m, dir),
     }
 }

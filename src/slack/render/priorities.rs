@@ -536,7 +536,7 @@ pub fn org_nudge(
     n: &crate::app::compose::org_priorities::OrgPrioritiesNudge,
 ) -> SlackMessageContent {
     let mut text = format!(
-        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
+        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with the button, or type `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
         n.month_label
     );
     if !n.current.is_empty() {
@@ -553,5 +553,55 @@ pub fn org_nudge(
             "The organization's priorities for {}",
             n.month_label
         ))
-        .with_blocks(vec![section(markdown(&text))])
+        .with_blocks(vec![
+            section(markdown(&text)),
+            actions(vec![
+                button(ORG_OPEN, "Publish the organization's priorities", "open")
+                    .with_style(SlackBlockButtonStyle::Primary),
+            ]),
+        ])
+}
+
+/// The callback id of the organization's priorities form.
+pub const ORG_CALLBACK: &str = "org_priorities_publish";
+/// Its item fields are `org_item_<n>` (1-based).
+pub const ORG_ITEM: &str = "org_item_";
+/// The "Publish the organization's priorities" button (the executives' nudge).
+pub const ORG_OPEN: &str = "org_priorities_open";
+
+/// The organization's priorities form: up to
+/// [`crate::app::priorities::ORG_FORM_ITEMS`] items, prefilled with the
+/// month's items when they were published already.
+pub fn org_form(f: &crate::app::priorities::OrgForm) -> SlackView {
+    let mut blocks = vec![context(&format!(
+        "*The organization's priorities for {}*. They go to all staff as written; empty items are left out. Team leaders link their priorities to these by number.",
+        f.month_label
+    ))];
+    for i in 0..crate::app::priorities::ORG_FORM_ITEMS {
+        let id = format!("{ORG_ITEM}{}", i + 1);
+        let mut input = SlackBlockPlainTextInputElement::new()
+            .with_action_id(id.clone().into())
+            .with_max_length(PriorityList::MAX_CHARS as u64);
+        if let Some(text) = f.items.get(i) {
+            input = input.with_initial_value(text.clone());
+        }
+        blocks.push(
+            SlackInputBlock::new(
+                plain_only(&format!("Priority {}", i + 1), 2000),
+                input.into(),
+            )
+            .with_block_id(id.into())
+            .with_optional(i > 0)
+            .into(),
+        );
+    }
+    SlackView::Modal(
+        SlackModalView::new(
+            plain_only("Organization priorities", 24),
+            fit(blocks, MAX_VIEW_BLOCKS),
+        )
+        .with_callback_id(ORG_CALLBACK.into())
+        .with_submit(plain_only("Publish", 24))
+        .with_close(plain_only("Cancel", 24)),
+    )
 }
