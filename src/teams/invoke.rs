@@ -131,6 +131,7 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
     let dir = ctx.directory();
     match text_of(&data, "dialog").as_str() {
         render::team_update::DIALOG => super::team_update::open(ctx, person, &data).await,
+        dialog::ORG_PRIORITIES => super::org_priorities::open(ctx, person).await,
         dialog::SHARE_MOMENT => dialog::show(
             "Share a mission moment",
             dialog::share_moment(&dir, &dialog::Typed::default(), None),
@@ -199,6 +200,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
     };
     match text_of(&data, "dialog").as_str() {
         render::team_update::DIALOG => super::team_update::submit(ctx, person, &data).await,
+        dialog::ORG_PRIORITIES => super::org_priorities::submit(ctx, person, &data).await,
         dialog::SHARE_MOMENT => {
             let input = MomentInput {
                 story: typed.story.clone(),

@@ -26,6 +26,7 @@ pub mod inbound;
 pub mod invoke;
 pub mod jwt_crypto;
 pub mod openid;
+pub mod org_priorities;
 pub mod render;
 pub mod service_url;
 pub mod settings;

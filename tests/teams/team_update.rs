@@ -1,7 +1,8 @@
 //! The monthly team progress update in Teams: the leader's draft card posts
 //! the update to the team's channel ("Post as is" refreshes the card; "Add
 //! a sentence and post" opens a dialog that checks the sentence inline);
-//! and the priorities dialog's team select for a leader of several teams.
+//! the priorities dialog's team select for a leader of several teams; and
+//! the organization's priorities dialog.
 
 use crate::app::{LEAD, NURSING, TeamsApp, spawn};
 use crate::cards::{assert_valid, assert_valid_cards};
@@ -257,4 +258,74 @@ async fn the_priorities_dialog_of_a_leader_of_two_teams_has_a_team_select_that_n
         .count();
     assert_eq!(to_icu, 1);
     assert!(team_posts(&app).is_empty(), "nothing for Nursing");
+}
+
+#[tokio::test]
+async fn the_organizations_priorities_dialog_shows_a_problem_under_its_item_and_publishes() {
+    use crate::app::{ADMIN, NURSE};
+    let app = spawn().await;
+    app.post(&app.install(ADMIN)).await;
+    let open = json!({"data": {"dialog": "org_priorities"}});
+    let refused = app
+        .post(&app.invoke(NURSE, "task/fetch", open.clone()))
+        .await;
+    assert_eq!(refused.body["task"]["type"], "message", "{}", refused.body);
+    assert!(refused.body.to_string().contains("executives"));
+
+    let form = app.post(&app.invoke(ADMIN, "task/fetch", open)).await;
+    assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
+    let content = form.body["task"]["value"]["card"]["content"].clone();
+    assert_valid(&[content.clone()]);
+    let inputs = content["body"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "Input.Text")
+        .count();
+    assert_eq!(inputs, 5);
+
+    let mut data = content["actions"][0]["data"].clone();
+    data["item1"] = json!("Safe staffing this winter");
+    data["item2"] = json!("Mr. Jones in bed 12 first");
+    let again = app
+        .post(&app.invoke(ADMIN, "task/submit", json!({"data": data.clone()})))
+        .await;
+    assert_eq!(again.body["task"]["type"], "continue", "{}", again.body);
+    let card = again.body["task"]["value"]["card"]["content"].clone();
+    assert_valid(&[card.clone()]);
+    let body = card["body"].as_array().unwrap();
+    let at = body.iter().position(|b| b["id"] == "item2").unwrap();
+    assert!(
+        body[at + 1].to_string().contains("all staff"),
+        "the problem right under item 2: {card}"
+    );
+    assert!(
+        card.to_string().contains("Safe staffing this winter"),
+        "kept"
+    );
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM org_priorities")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(n, 0);
+
+    data["item2"] = json!("Flu vaccination drive");
+    let done = app
+        .post(&app.invoke(ADMIN, "task/submit", json!({"data": data})))
+        .await;
+    assert_eq!(done.body["task"]["type"], "message", "{}", done.body);
+    assert!(
+        done.body
+            .to_string()
+            .contains("Published the organization's priorities")
+    );
+    let items: Vec<String> =
+        sqlx::query_scalar("SELECT text FROM org_priority_items ORDER BY position")
+            .fetch_all(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert_eq!(
+        items,
+        ["Safe staffing this winter", "Flu vaccination drive"]
+    );
 }

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 pub const SHARE_MOMENT: &str = "share_moment";
 pub const CHECK_IN: &str = "check_in";
 pub const PUBLISH_PRIORITIES: &str = "publish_priorities";
+/// The organization's priorities (admins and executives).
+pub const ORG_PRIORITIES: &str = "org_priorities";
 /// Priority fields in the publish form (the grammar takes more when typed).
 pub const PRIORITY_FIELDS: usize = 5;
 
@@ -160,6 +162,26 @@ pub fn publish_priorities_for(
         "They are posted to the team's channel as you write them.",
     ));
     show_card(body, submit(PUBLISH_PRIORITIES, json!({"team": team_key})))
+}
+
+/// The organization's priorities for `month`: up to
+/// [`crate::app::priorities::ORG_FORM_ITEMS`] items; `problem` is shown
+/// under the item (0-based) it is about.
+pub fn org_priorities(month: &str, items: &[String], problem: Option<(usize, &str)>) -> Value {
+    let mut body = vec![para(&format!(
+        "The organization's priorities for {month}. They go to all staff as written; team leaders link theirs to these by number."
+    ))];
+    for i in 0..crate::app::priorities::ORG_FORM_ITEMS {
+        let value = items.get(i).cloned().unwrap_or_default();
+        body.push(json!({"type": "Input.Text", "id": format!("item{}", i + 1),
+                         "label": format!("Priority {}", i + 1), "maxLength": 200, "value": value}));
+        if let Some((at, text)) = problem
+            && at == i
+        {
+            body.push(error(text));
+        }
+    }
+    show_card(body, submit(ORG_PRIORITIES, json!({})))
 }
 
 fn show_card(body: Vec<Value>, action: Value) -> Value {

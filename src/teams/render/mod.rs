@@ -557,9 +557,16 @@ fn org_priorities_nudge(n: &crate::app::compose::org_priorities::OrgPrioritiesNu
         body.push(note(&format!("Now {}. {item}", i + 1)));
     }
     body.push(para(
-        "Type priorities org publish <item>; <item>; … to the bot (in Slack: /priorities org publish).",
+        "Publish them with the button, or type priorities org publish <item>; <item>; … to the bot.",
     ));
-    card(body, Vec::new())
+    card(
+        body,
+        vec![open_dialog(
+            "Publish the organization's priorities",
+            dialog::ORG_PRIORITIES,
+            json!({}),
+        )],
+    )
 }
 
 fn missing_priorities(m: &MissingPriorities) -> Value {
