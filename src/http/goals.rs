@@ -286,7 +286,8 @@ fn goal_input(state: &FormState) -> Result<GoalInput, AppError> {
         due: state.date(ids::GOAL_DUE),
         team: state.selected(ids::GOAL_TEAM),
         owner,
-        year: None,
+        // Only the add and propose forms have the year select.
+        year: state.selected(render::goal::GOAL_YEAR),
     })
 }
 
@@ -317,7 +318,8 @@ fn field_errors(
             GoalField::Measure => (ids::GOAL_TARGET, e.to_string()),
             GoalField::Due => (ids::GOAL_DUE, e.to_string()),
             GoalField::Team => (ids::GOAL_TEAM, e.to_string()),
-            // The form has no year field: a year problem is the goal's.
+            GoalField::Year if input.year.is_some() => (render::goal::GOAL_YEAR, e.to_string()),
+            // The edit form has no year field: a year problem is the goal's.
             GoalField::Title | GoalField::Year => (ids::GOAL_TITLE, e.to_string()),
         };
         out.entry(block.to_owned()).or_insert(text);

@@ -361,3 +361,88 @@ async fn priorities_org_publish_without_items_opens_a_form_with_inline_errors() 
         open.body
     );
 }
+
+/// The goal form's year select: (its options' values, the initial one).
+fn year_select(view: &Value) -> Option<(Vec<String>, String)> {
+    let block = view["blocks"]
+        .as_array()?
+        .iter()
+        .find(|b| b["block_id"] == "goal_year")?;
+    let options = block["element"]["options"]
+        .as_array()?
+        .iter()
+        .map(|o| o["value"].as_str().unwrap().to_owned())
+        .collect();
+    Some((
+        options,
+        block["element"]["initial_option"]["value"]
+            .as_str()?
+            .to_owned(),
+    ))
+}
+
+/// A filled-in goal form for `year` (`None`: no year chosen).
+fn goal_form(title: &str, year: Option<&str>) -> Value {
+    let mut p = submission(LEAD, "goal_add", json!({}), &Form::default());
+    let mut values = json!({
+        "goal_title": {"goal_title": {"type": "plain_text_input", "value": title}},
+        "goal_pillar": {"goal_pillar": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "patient-care"}}},
+        "goal_team": {"goal_team": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": "x"}, "value": "nursing"}}},
+    });
+    if let Some(year) = year {
+        values["goal_year"] = json!({"goal_year": {"type": "static_select", "selected_option": {"text": {"type": "plain_text", "text": year}, "value": year}}});
+    }
+    p["view"]["state"]["values"] = values;
+    p
+}
+
+#[tokio::test]
+async fn the_goal_form_has_a_year_select_with_next_year_from_the_opening_month() {
+    // 16 November 2026 with the default opening (October): 2026 and 2027,
+    // starting on 2027 like `/goal add` without `year:`.
+    let config = CONFIG
+        .trim_start()
+        .replace("next_year_opens = \"December\"", "");
+    let app = spawn_app_at(&config, start_time()).await;
+    app.post_command("/goal", "add", LEAD).await;
+    let open = &app.sent("views.open", 1).await[0];
+    let (options, initial) = year_select(&open.body["view"]).expect("a year select");
+    assert_eq!(options, ["2026", "2027"]);
+    assert_eq!(initial, "2027");
+
+    for (title, year) in [
+        ("For this year", Some("2026")),
+        ("For next year", Some("2027")),
+    ] {
+        let done = app.post_interaction(&goal_form(title, year)).await.json();
+        assert_eq!(done["response_action"], "clear", "{done}");
+    }
+    let years: Vec<(String, i64)> =
+        sqlx::query_as("SELECT title, plan_year FROM goals ORDER BY id")
+            .fetch_all(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert_eq!(
+        years,
+        [
+            ("For this year".to_owned(), 2026),
+            ("For next year".to_owned(), 2027)
+        ]
+    );
+
+    // A year that is no plan year is refused under the field.
+    let bad = app
+        .post_interaction(&goal_form("Bad year", Some("27")))
+        .await
+        .json();
+    assert_eq!(bad["response_action"], "errors", "{bad}");
+    assert!(bad["errors"]["goal_year"].is_string(), "{bad}");
+
+    // Before the opening month (the tests' December opening), only this year.
+    let app = spawn_app().await;
+    app.post_command("/goal", "propose", LEAD).await;
+    let open = &app.sent("views.open", 1).await[0];
+    let (options, initial) = year_select(&open.body["view"]).expect("a year select");
+    assert_eq!(options, ["2026"]);
+    assert_eq!(initial, "2026");
+}

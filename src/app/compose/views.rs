@@ -31,6 +31,11 @@ pub enum View {
         propose: bool,
         owner: Option<PersonId>,
         team: Option<crate::domain::TeamKey>,
+        /// The plan years a new goal may be for, as (value to submit,
+        /// label): the current year and, once its goal-setting is open, next.
+        years: Vec<(String, String)>,
+        /// The value of the year the form starts on (the commands' default).
+        year: String,
     },
     /// A goal's definition, to edit.
     EditGoal(Goal),
@@ -85,11 +90,16 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
             propose,
             owner,
             team,
-        } => View::NewGoal {
-            propose: *propose,
-            owner: owner.clone(),
-            team: team.clone(),
-        },
+        } => {
+            let (years, year) = crate::app::goals::form_years(ctx);
+            View::NewGoal {
+                propose: *propose,
+                owner: owner.clone(),
+                team: team.clone(),
+                years,
+                year,
+            }
+        }
         Modal::CommentProposal { proposal } => match card(ctx, *proposal).await? {
             Some(p) => View::CommentProposal(p),
             None => return Ok(None),

@@ -93,10 +93,14 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
             propose,
             owner,
             team,
+            years,
+            year,
         } => {
             let values = GoalFormValues {
                 owner: owner.as_ref().map(ToString::to_string),
                 team: team.as_ref().map(ToString::to_string),
+                year: Some(year.clone()),
+                years: years.clone(),
                 ..Default::default()
             };
             if *propose {
