@@ -24,6 +24,14 @@ pub enum Event {
         person: PersonId,
         profile: super::people::Profile,
     },
+    /// A person replied in a thread (`channel`, the parent's `thread_ts`):
+    /// a reply in a proposal's thread counts as a comment on it.
+    ThreadReply {
+        person: String,
+        channel: String,
+        thread_ts: String,
+        text: String,
+    },
     /// A person's account was deactivated: forget them.
     PersonDeleted { person: PersonId },
     /// The app was uninstalled or its bot token revoked: stop sending.
@@ -95,6 +103,17 @@ pub async fn handle(
                                 moments::remove_reaction(conn, moment, &person, &reaction).await?;
                             }
                         }
+                    }
+                    Event::ThreadReply {
+                        person,
+                        channel,
+                        thread_ts,
+                        text,
+                    } => {
+                        super::proposals::count_thread_reply(
+                            conn, &person, &channel, &thread_ts, &text, now,
+                        )
+                        .await?;
                     }
                     Event::ProfileChanged { person, profile } => {
                         super::people::remember_profile(conn, &person, &profile, now).await?;

@@ -274,3 +274,14 @@ pub async fn decline_reason(conn: &mut super::Conn, id: i64) -> Result<Option<St
             .await?;
     Ok(reason.flatten())
 }
+
+/// The proposal posted at (`channel`, `ts`), if any.
+pub async fn by_post(conn: &mut Conn, channel: &str, ts: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM proposals WHERE channel = $1 AND ts = $2")
+            .bind(channel)
+            .bind(ts)
+            .fetch_optional(conn)
+            .await?,
+    )
+}

@@ -308,7 +308,7 @@ async fn support_tells_me_where_i_stand_and_the_post_shows_who_supports() {
     let update = &app.sent("chat.update", 1).await[0];
     let post = blocks_text(&update.body);
     assert!(post.contains("1 supporter  ·  "), "{post}");
-    assert!(post.contains("0 comments sent with Comment"), "{post}");
+    assert!(post.contains("0 comments"), "{post}");
     assert!(post.contains("Supported by <@U0NURSE2>"), "{post}");
 
     app.post_interaction(&press()).await;

@@ -446,3 +446,81 @@ async fn the_goal_form_has_a_year_select_with_next_year_from_the_opening_month()
     assert_eq!(options, ["2026"]);
     assert_eq!(initial, "2026");
 }
+
+/// A real `message` event (bolt-python's `message.channels` payload) in our
+/// workspace: `user` replying `text` in the thread of `thread_ts`.
+fn thread_reply(event_id: &str, user: &str, thread_ts: &str, text: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/slack/events/message.channels.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut e: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    e["team_id"] = json!(crate::fake_slack::TEAM);
+    e["api_app_id"] = json!(crate::fake_slack::APP);
+    e["event_id"] = json!(event_id);
+    e["event"]["user"] = json!(user);
+    e["event"]["text"] = json!(text);
+    e["event"]["channel"] = json!("C0NURSING");
+    e["event"]["thread_ts"] = json!(thread_ts);
+    e["event"]["ts"] = json!(format!("1796183880.{}", &event_id[event_id.len() - 4..]));
+    e
+}
+
+async fn comments(app: &TestApp) -> i64 {
+    app.scalar("SELECT COUNT(*) FROM proposal_comments").await
+}
+
+#[tokio::test]
+async fn replies_typed_into_a_proposals_thread_count_as_comments_once() {
+    let app = spawn_app().await;
+    app.post_command(
+        "/goal",
+        "propose Better shift handoffs pillar:patient-care",
+        NURSE,
+    )
+    .await;
+    app.settle().await;
+    let ts: String = sqlx::query_scalar("SELECT ts FROM proposals WHERE id = 1")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+
+    // A reply in the thread: counted, and the post says so.
+    let reply = thread_reply("Ev0TR0001", NURSE2, &ts, "Yes, and <!channel> tea too");
+    assert_eq!(app.post_event(&reply).await.status, 200);
+    assert_eq!(comments(&app).await, 1);
+    app.advance(2);
+    let update = &app.sent("chat.update", 1).await[0];
+    assert_eq!(update.body["ts"], json!(ts));
+    let post = blocks_text(&update.body);
+    assert!(post.contains("1 comment"), "{post}");
+    assert!(!post.contains("1 comments"), "{post}");
+
+    // Slack retrying the same event: counted once.
+    app.post_event(&reply).await;
+    assert_eq!(comments(&app).await, 1);
+
+    // Not comments: a bot's message in the thread (ours, when Comment
+    // posts), an edit, a message in the channel, a reply in another thread.
+    let mut bot = thread_reply("Ev0TR0002", NURSE2, &ts, "bot");
+    bot["event"]["bot_id"] = json!("B0ALIGNBOT");
+    let mut edit = thread_reply("Ev0TR0003", NURSE2, &ts, "edited");
+    edit["event"]["subtype"] = json!("message_changed");
+    let mut plain = thread_reply("Ev0TR0004", NURSE2, &ts, "in the channel");
+    plain["event"].as_object_mut().unwrap().remove("thread_ts");
+    let other = thread_reply("Ev0TR0005", NURSE2, "1596180000.000100", "elsewhere");
+    for event in [bot, edit, plain, other] {
+        assert_eq!(app.post_event(&event).await.status, 200);
+    }
+    app.drain().await;
+    assert_eq!(comments(&app).await, 1);
+    assert_eq!(app.fake.calls_to("chat.update").len(), 1, "no other update");
+
+    // A second person's reply: two comments.
+    app.post_event(&thread_reply("Ev0TR0006", LEAD, &ts, "Approve soon"))
+        .await;
+    assert_eq!(comments(&app).await, 2);
+    app.advance(2);
+    let update = &app.sent("chat.update", 2).await[1];
+    assert!(blocks_text(&update.body).contains("2 comments"));
+}
