@@ -164,6 +164,15 @@ pub enum Outgoing {
     UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
     /// A team's progress update (row `update` of `team_updates`), to its channel.
     PostTeamUpdate { update: i64, channel: ChannelId },
+    /// To a person in Teams who leads several teams and named none: the
+    /// "which team?" question with a button per team, each sending the
+    /// command they typed again with `team:<key>` (`choices`: team name,
+    /// command text).
+    WhichTeam {
+        person: PersonId,
+        question: String,
+        choices: Vec<(String, String)>,
+    },
     /// A short confirmation DM once a form has closed ("Added goal 4"):
     /// the bot's own markup, any person's words in it already escaped.
     Confirm { person: PersonId, text: String },
@@ -292,7 +301,8 @@ impl Outgoing {
             | Outgoing::PostTeamUpdate { channel, .. }
             | Outgoing::PostOrgPriorities { channel, .. }
             | Outgoing::UpdateOrgPriorities { channel, .. } => Some(channel.to_string()),
-            Outgoing::ProgressNudge { person, .. }
+            Outgoing::WhichTeam { person, .. }
+            | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
             | Outgoing::UpdateYearEndNudge { person, .. }
@@ -345,7 +355,8 @@ impl Outgoing {
     /// The one person this message is for, when it is addressed to a person.
     pub fn recipient(&self) -> Option<&PersonId> {
         match self {
-            Outgoing::ProgressNudge { person, .. }
+            Outgoing::WhichTeam { person, .. }
+            | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
             | Outgoing::UpdateYearEndNudge { person, .. }

@@ -2,7 +2,7 @@
 //! the update to the team's channel ("Post as is" refreshes the card; "Add
 //! a sentence and post" opens a dialog that checks the sentence inline);
 //! the priorities dialog's team select for a leader of several teams; and
-//! the organization's priorities dialog.
+//! the organization's priorities dialog; and the "which team?" buttons.
 
 use crate::app::{LEAD, NURSING, TeamsApp, spawn};
 use crate::cards::{assert_valid, assert_valid_cards};
@@ -328,4 +328,60 @@ async fn the_organizations_priorities_dialog_shows_a_problem_under_its_item_and_
         items,
         ["Safe staffing this winter", "Flu vaccination drive"]
     );
+}
+
+#[tokio::test]
+async fn the_which_team_question_has_a_button_per_team_that_sends_the_command_again() {
+    let app = spawn().await;
+    app.post(&app.install(LEAD)).await;
+    lead_two_teams(&app).await;
+    app.post(&app.typed(LEAD, "goal add Cut waits pillar:patient-care"))
+        .await;
+    app.drain().await;
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM goals")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing stored before the team is known");
+    let question = app
+        .fake
+        .delivered()
+        .into_iter()
+        .find(|c| c.text().contains("which team is this for"))
+        .expect("the question in the leader's chat");
+    let card = question.cards()[0].clone();
+    assert_valid(&[card.clone()]);
+    let buttons: Vec<(String, String)> = card["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["title"].as_str().unwrap().to_owned(),
+                a["data"]["msteams"]["text"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        buttons,
+        [
+            (
+                "Intensive care".to_owned(),
+                "goal add team:icu Cut waits pillar:patient-care".to_owned()
+            ),
+            (
+                "Nursing".to_owned(),
+                "goal add team:nursing Cut waits pillar:patient-care".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(card["actions"][0]["data"]["msteams"]["type"], "messageBack");
+
+    // Pressing one sends its text as the leader's message.
+    app.post(&app.typed(LEAD, &buttons[0].1)).await;
+    let (team,): (String,) = sqlx::query_as("SELECT team_key FROM goals")
+        .fetch_one(app.ctx.store.reads())
+        .await
+        .unwrap();
+    assert_eq!(team, "icu");
 }

@@ -88,6 +88,9 @@ pub enum Message {
     TeamUpdate(TeamUpdate),
     /// A form's confirmation, once it closed (the bot's own markup).
     Confirmation(String),
+    /// The "which team?" question with a button per team (Teams; see
+    /// [`Outgoing::WhichTeam`]): (question, [(team name, command text)]).
+    WhichTeam(String, Vec<(String, String)>),
     YearEndNudge(YearEndNudge),
     Report(SharedReport),
     OrgPriorities(org_priorities::OrgPrioritiesPost),
@@ -287,6 +290,16 @@ pub async fn compose(
         Outgoing::PostTeamUpdate { update, channel } => {
             team_update::post(ctx, *update, channel).await
         }
+        Outgoing::WhichTeam {
+            person,
+            question,
+            choices,
+        } => Ok(Composed::Post {
+            to: Conversation::Person(person.clone()),
+            message: Message::WhichTeam(question.clone(), choices.clone()),
+            thread: None,
+            record: None,
+        }),
         Outgoing::Confirm { person, text } => Ok(Composed::Post {
             to: Conversation::Person(person.clone()),
             message: Message::Confirmation(text.clone()),

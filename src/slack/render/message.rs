@@ -47,6 +47,11 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Confirmation(text) => SlackMessageContent::new()
             .with_text(text.clone())
             .with_blocks(vec![section(markdown(text))]),
+        // Teams' form of the question (Slack answers it in the command's
+        // reply, with buttons, in `http::which_team`): the text, escaped.
+        Message::WhichTeam(question, _) => SlackMessageContent::new()
+            .with_text(escape(question))
+            .with_blocks(vec![section(markdown(&escape(question)))]),
         Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
         Message::Report(r) => report::shared(&r.report, &r.by, dir),
         Message::Privacy(n) => privacy::notice(n, dir),

@@ -141,6 +141,7 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::TeamUpdate(u) => card(team_update::body(u, names), Vec::new()),
         Message::TeamUpdateDraft(d) => team_update::draft(d, names),
         Message::Confirmation(text) => card(vec![para(text)], Vec::new()),
+        Message::WhichTeam(question, choices) => which_team(question, choices),
         Message::Report(r) => card(
             vec![
                 para(&report_text(&r.report)),
@@ -195,6 +196,22 @@ fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
         n.closes_on.format("%-d %B %Y")
     )));
     card(body, Vec::new())
+}
+
+/// The "which team?" question: a button per team sends the command the
+/// person typed again with `team:<key>` (a `messageBack`, so it arrives as
+/// if typed, through the same grammar and permission checks).
+fn which_team(question: &str, choices: &[(String, String)]) -> Value {
+    let actions = choices
+        .iter()
+        .take(6)
+        .map(|(name, command)| {
+            json!({"type": "Action.Submit", "title": words(name), "data": {
+                "msteams": {"type": "messageBack", "text": command, "displayText": command}
+            }})
+        })
+        .collect();
+    card(vec![para(question)], actions)
 }
 
 /// The verb of the "Don't name me" button on the card telling a person a
