@@ -1,7 +1,7 @@
 //! The monthly team progress update in Teams: the leader's draft card posts
 //! the update to the team's channel ("Post as is" refreshes the card; "Add
 //! a sentence and post" opens a dialog that checks the sentence inline);
-//! the priorities dialog's team select for a leader of several teams; and
+//! the priorities dialog's team select for a leader of several teams;
 //! the organization's priorities dialog; and the "which team?" buttons.
 
 use crate::app::{LEAD, NURSING, TeamsApp, spawn};
@@ -139,7 +139,7 @@ async fn add_a_sentence_opens_a_dialog_that_refuses_a_name_inline_and_then_posts
     assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
     let content = form.body["task"]["value"]["card"]["content"].clone();
     assert!(content.to_string().contains("Cut waits"), "{content}");
-    assert_valid(&[content.clone()]);
+    assert_valid(std::slice::from_ref(&content));
     let submit = content["actions"][0]["data"].clone();
     assert_eq!(submit["dialog"], "team_update");
 
@@ -220,7 +220,7 @@ async fn the_priorities_dialog_of_a_leader_of_two_teams_has_a_team_select_that_n
         .await;
     assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
     let content = form.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[content.clone()]);
+    assert_valid(std::slice::from_ref(&content));
     let select = content["body"]
         .as_array()
         .unwrap()
@@ -275,7 +275,7 @@ async fn the_organizations_priorities_dialog_shows_a_problem_under_its_item_and_
     let form = app.post(&app.invoke(ADMIN, "task/fetch", open)).await;
     assert_eq!(form.body["task"]["type"], "continue", "{}", form.body);
     let content = form.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[content.clone()]);
+    assert_valid(std::slice::from_ref(&content));
     let inputs = content["body"]
         .as_array()
         .unwrap()
@@ -292,7 +292,7 @@ async fn the_organizations_priorities_dialog_shows_a_problem_under_its_item_and_
         .await;
     assert_eq!(again.body["task"]["type"], "continue", "{}", again.body);
     let card = again.body["task"]["value"]["card"]["content"].clone();
-    assert_valid(&[card.clone()]);
+    assert_valid(std::slice::from_ref(&card));
     let body = card["body"].as_array().unwrap();
     let at = body.iter().position(|b| b["id"] == "item2").unwrap();
     assert!(
@@ -350,7 +350,7 @@ async fn the_which_team_question_has_a_button_per_team_that_sends_the_command_ag
         .find(|c| c.text().contains("which team is this for"))
         .expect("the question in the leader's chat");
     let card = question.cards()[0].clone();
-    assert_valid(&[card.clone()]);
+    assert_valid(std::slice::from_ref(&card));
     let buttons: Vec<(String, String)> = card["actions"]
         .as_array()
         .unwrap()
