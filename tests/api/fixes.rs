@@ -149,7 +149,8 @@ async fn a_pillar_added_this_month_is_never_called_drifting() {
 }
 
 #[tokio::test]
-async fn a_pillar_first_seen_in_the_settings_file_this_month_drifts_only_from_next_month() {
+pub(crate) async fn a_pillar_first_seen_in_the_settings_file_this_month_drifts_only_from_next_month()
+ {
     let app = spawn_app().await;
     // Its first month (16 November): the file's pillars are new, none drifts.
     jobs::run(&app.ctx, Job::MonthlyDigest, month(&app), Trigger::Manual)

@@ -294,7 +294,8 @@ fn button_values(message: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn a_leader_of_two_teams_gets_one_draft_with_a_section_per_team_each_posted_on_its_own() {
+pub(crate) async fn a_leader_of_two_teams_gets_one_draft_with_a_section_per_team_each_posted_on_its_own()
+ {
     let app = spawn_app_at(ICU, october()).await;
     for add in [
         "add Cut waits pillar:patient-care start:45min target:30min team:nursing",

@@ -147,7 +147,7 @@ fn buttons_of(body: &Value) -> Vec<(String, String, String)> {
 }
 
 #[tokio::test]
-async fn the_which_team_question_has_a_button_per_team_that_reruns_the_typed_command() {
+pub(crate) async fn the_which_team_question_has_a_button_per_team_that_reruns_the_typed_command() {
     let app = spawn_app_at(ICU, start_time()).await;
     let asked = app
         .post_command(
@@ -281,7 +281,7 @@ fn org_submission(user: &str, items: &[&str]) -> Value {
 }
 
 #[tokio::test]
-async fn priorities_org_publish_without_items_opens_a_form_with_inline_errors() {
+pub(crate) async fn priorities_org_publish_without_items_opens_a_form_with_inline_errors() {
     let app = spawn_app_at(org_config().trim_start(), start_time()).await;
     // Not for members: refused, no form.
     let refused = app.post_command("/priorities", "org publish", NURSE).await;
@@ -397,7 +397,7 @@ fn goal_form(title: &str, year: Option<&str>) -> Value {
 }
 
 #[tokio::test]
-async fn the_goal_form_has_a_year_select_with_next_year_from_the_opening_month() {
+pub(crate) async fn the_goal_form_has_a_year_select_with_next_year_from_the_opening_month() {
     // 16 November 2026 with the default opening (October): 2026 and 2027,
     // starting on 2027 like `/goal add` without `year:`.
     let config = CONFIG
@@ -471,7 +471,7 @@ async fn comments(app: &TestApp) -> i64 {
 }
 
 #[tokio::test]
-async fn replies_typed_into_a_proposals_thread_count_as_comments_once() {
+pub(crate) async fn replies_typed_into_a_proposals_thread_count_as_comments_once() {
     let app = spawn_app().await;
     app.post_command(
         "/goal",
