@@ -75,9 +75,14 @@ pub fn draft(d: &TeamUpdateDraft, names: &Names) -> Value {
             d.month_label,
             if open == 1 { "is" } else { "are" }
         )
+    } else if d.sections.len() == 1 {
+        format!(
+            "Your team's progress update for {}, as a draft only you see. Nothing is posted until you say so.",
+            d.month_label
+        )
     } else {
         format!(
-            "Your teams' progress updates for {}, as drafts only you see. Nothing is posted until you say so.",
+            "Your teams' progress updates for {}, as drafts only you see, one per team. Nothing is posted until you say so.",
             d.month_label
         )
     };
