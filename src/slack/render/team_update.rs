@@ -227,3 +227,111 @@ pub fn form(f: &TeamUpdateForm) -> SlackView {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::goal::{Goal, GoalId, GoalKind, GoalStatus, PlanYear};
+    use crate::domain::ids::NudgeId;
+    use crate::domain::{ChannelId, PersonId, PillarKey, Team, TeamKey};
+
+    fn team(key: &str, name: &str) -> Team {
+        Team {
+            key: TeamKey::parse(key).unwrap(),
+            name: name.into(),
+            channel: ChannelId::parse(&format!("C0{}", key.to_uppercase())).unwrap(),
+            leaders: vec![PersonId::parse("U0LEAD1").unwrap()],
+            members: Vec::new(),
+            holidays: Vec::new(),
+        }
+    }
+
+    fn line(id: i64, title: &str) -> GoalProgress {
+        let owner = PersonId::parse("U0LEAD1").unwrap();
+        GoalProgress {
+            goal: Goal {
+                id: GoalId(id),
+                title: title.into(),
+                pillar: PillarKey::parse("patient-care").unwrap(),
+                team: None,
+                owner: owner.clone(),
+                year: PlanYear::new(2026).unwrap(),
+                kind: GoalKind::Milestone,
+                due: None,
+                status: GoalStatus::Active,
+                current: None,
+                confidence: None,
+                progress: 0.0,
+                checked_in_at: None,
+                closed_note: None,
+                outcome: None,
+                carried_from: None,
+                created_by: owner,
+                created_at: chrono::Utc::now(),
+            },
+            change: None,
+            headline: None,
+            headline_withheld: false,
+        }
+    }
+
+    fn section_of(key: &str, name: &str, goals: usize, posted: bool) -> TeamUpdateSection {
+        TeamUpdateSection {
+            update: TeamUpdate {
+                team: team(key, name),
+                month_label: "November 2026".into(),
+                goals: (0..goals)
+                    .map(|i| line(i as i64 + 1, &format!("{name} <goal> {i}")))
+                    .collect(),
+                sentence: None,
+                author: None,
+            },
+            value: format!("{key}/2026-12"),
+            posted: posted.then(|| PersonId::parse("U0LEAD1").unwrap()),
+        }
+    }
+
+    fn draft_of(sections: Vec<TeamUpdateSection>) -> SlackMessageContent {
+        draft(&TeamUpdateDraft {
+            nudge: NudgeId(1),
+            month_label: "November 2026".into(),
+            reminder: false,
+            sections,
+        })
+    }
+
+    #[test]
+    fn three_teams_with_many_goals_fit_slack_and_every_open_section_keeps_its_buttons() {
+        let message = draft_of(vec![
+            section_of("icu", "Intensive care", 30, false),
+            section_of("nursing", "Nursing", 30, true),
+            section_of("wards", "Wards", 30, false),
+        ]);
+        let blocks = message.blocks.clone().unwrap();
+        assert!(blocks.len() <= MAX_MESSAGE_BLOCKS, "{}", blocks.len());
+        let json = serde_json::to_string(&message).unwrap();
+        for open in ["icu/2026-12", "wards/2026-12"] {
+            assert_eq!(json.matches(open).count(), 2, "{open}: both buttons");
+        }
+        assert!(
+            !json.contains("nursing/2026-12"),
+            "a posted section has none"
+        );
+        assert!(json.contains("Posted to <#C0NURSING>"), "{json}");
+        assert!(
+            json.contains("/goal list team wards"),
+            "the rest are counted"
+        );
+        assert!(!json.contains("<goal>"), "titles are escaped: {json}");
+    }
+
+    #[test]
+    fn one_team_reads_as_before() {
+        let json =
+            serde_json::to_string(&draft_of(vec![section_of("icu", "ICU", 2, false)])).unwrap();
+        assert!(
+            json.contains("Here is the draft of ICU's progress update"),
+            "{json}"
+        );
+    }
+}
