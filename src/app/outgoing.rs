@@ -164,6 +164,14 @@ pub enum Outgoing {
     UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
     /// A team's progress update (row `update` of `team_updates`), to its channel.
     PostTeamUpdate { update: i64, channel: ChannelId },
+    /// To a person in Teams who typed a command that opens a form on Slack
+    /// (`priorities publish` or `priorities org publish` without items): a
+    /// card whose button opens that form (Teams opens dialogs only from a
+    /// card).
+    FormPrompt {
+        person: PersonId,
+        form: PromptedForm,
+    },
     /// To a person in Teams who leads several teams and named none: the
     /// "which team?" question with a button per team, each sending the
     /// command they typed again with `team:<key>` (`choices`: team name,
@@ -197,6 +205,17 @@ pub enum Outgoing {
     /// To an admin: someone posted a held story as written (`entry` is the
     /// override's row in `privacy_overrides`).
     OverrideNotice { entry: i64, person: PersonId },
+}
+
+/// The form a [`Outgoing::FormPrompt`] opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum PromptedForm {
+    /// A team's priorities (its form has a team select for a leader of
+    /// several teams).
+    TeamPriorities { team: crate::domain::TeamKey },
+    /// The organization's priorities.
+    OrgPriorities,
 }
 
 /// Modals the app opens.
@@ -302,6 +321,7 @@ impl Outgoing {
             | Outgoing::PostOrgPriorities { channel, .. }
             | Outgoing::UpdateOrgPriorities { channel, .. } => Some(channel.to_string()),
             Outgoing::WhichTeam { person, .. }
+            | Outgoing::FormPrompt { person, .. }
             | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
@@ -356,6 +376,7 @@ impl Outgoing {
     pub fn recipient(&self) -> Option<&PersonId> {
         match self {
             Outgoing::WhichTeam { person, .. }
+            | Outgoing::FormPrompt { person, .. }
             | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }

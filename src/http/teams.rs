@@ -192,6 +192,16 @@ async fn message(ctx: &AppContext, activity: &Activity) -> Result<Response, AppE
             text = text.replacen(&shown, &format!("<@{person}>"), 1);
         }
     }
+    if let Some(prompt) = crate::teams::prompts::form_prompt(ctx, &person, &text) {
+        match prompt.await {
+            Ok(message) => crate::app::moments::send(ctx, message).await?,
+            Err(e) if e.is_for_person() => {
+                conversations::reply_privately(ctx, &person, e.to_string()).await?
+            }
+            Err(e) => return Err(e),
+        }
+        return Ok(StatusCode::OK.into_response());
+    }
     let answer = match commands::run(ctx, person.clone(), &text).await {
         Ok(answer) => answer,
         Err(AppError::WhichTeam(q)) => {

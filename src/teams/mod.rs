@@ -27,6 +27,7 @@ pub mod invoke;
 pub mod jwt_crypto;
 pub mod openid;
 pub mod org_priorities;
+pub mod prompts;
 pub mod render;
 pub mod service_url;
 pub mod settings;

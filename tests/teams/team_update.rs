@@ -2,7 +2,8 @@
 //! the update to the team's channel ("Post as is" refreshes the card; "Add
 //! a sentence and post" opens a dialog that checks the sentence inline);
 //! the priorities dialog's team select for a leader of several teams;
-//! the organization's priorities dialog; and the "which team?" buttons.
+//! the organization's priorities dialog; the "which team?" buttons; and the
+//! card that opens a form for a typed `priorities publish`.
 
 use crate::app::{LEAD, NURSING, TeamsApp, spawn};
 use crate::cards::{assert_valid, assert_valid_cards};
@@ -384,4 +385,52 @@ async fn the_which_team_question_has_a_button_per_team_that_sends_the_command_ag
         .await
         .unwrap();
     assert_eq!(team, "icu");
+}
+
+#[tokio::test]
+async fn typing_priorities_publish_answers_with_a_card_that_opens_the_form_with_the_team_select() {
+    let app = spawn().await;
+    app.post(&app.install(LEAD)).await;
+    lead_two_teams(&app).await;
+    app.post(&app.typed(LEAD, "priorities publish")).await;
+    app.drain().await;
+    let prompt = app
+        .fake
+        .delivered()
+        .into_iter()
+        .find(|c| c.text().contains("Publish the priorities for"))
+        .expect("a card with the form's button");
+    let card = prompt.cards()[0].clone();
+    assert_valid(std::slice::from_ref(&card));
+    let button = card["actions"][0].clone();
+    assert_eq!(button["data"]["msteams"]["type"], "task/fetch");
+    assert_eq!(button["data"]["dialog"], "publish_priorities");
+    assert_eq!(
+        button["data"]["team"], "icu",
+        "the first team, from the 1:1 chat"
+    );
+
+    let form = app
+        .post(&app.invoke(LEAD, "task/fetch", json!({"data": button["data"]})))
+        .await;
+    let content = form.body["task"]["value"]["card"]["content"].to_string();
+    assert!(
+        content.contains("team_choice"),
+        "the team select: {content}"
+    );
+
+    // A member typing it is told why, and gets no button.
+    let app = spawn().await;
+    use crate::app::NURSE;
+    app.post(&app.install(NURSE)).await;
+    app.post(&app.typed(NURSE, "priorities publish")).await;
+    app.drain().await;
+    let told = app
+        .fake
+        .delivered()
+        .into_iter()
+        .map(|c| c.text())
+        .find(|t| t.contains("leaders"))
+        .expect("the refusal");
+    assert!(!told.contains("Open the priorities form"), "{told}");
 }

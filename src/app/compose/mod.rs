@@ -91,6 +91,8 @@ pub enum Message {
     /// The "which team?" question with a button per team (Teams; see
     /// [`Outgoing::WhichTeam`]): (question, [(team name, command text)]).
     WhichTeam(String, Vec<(String, String)>),
+    /// A card whose button opens a form (Teams; see [`Outgoing::FormPrompt`]).
+    FormPrompt(FormPrompt),
     YearEndNudge(YearEndNudge),
     Report(SharedReport),
     OrgPriorities(org_priorities::OrgPrioritiesPost),
@@ -300,6 +302,32 @@ pub async fn compose(
             thread: None,
             record: None,
         }),
+        Outgoing::FormPrompt { person, form } => {
+            let month = crate::app::priorities::this_month(ctx).label();
+            let prompt = match form {
+                super::outgoing::PromptedForm::TeamPriorities { team } => {
+                    match ctx.directory().team(team) {
+                        Some(t) => FormPrompt::TeamPriorities {
+                            team: t.clone(),
+                            month_label: month,
+                        },
+                        None => return Ok(Composed::Skip("the team no longer exists")),
+                    }
+                }
+                super::outgoing::PromptedForm::OrgPriorities => FormPrompt::OrgPriorities {
+                    month_label: crate::app::priorities::org_month(ctx)
+                        .await
+                        .map_err(|e| ComposeError::Unavailable(e.to_string()))?
+                        .label(),
+                },
+            };
+            Ok(Composed::Post {
+                to: Conversation::Person(person.clone()),
+                message: Message::FormPrompt(prompt),
+                thread: None,
+                record: None,
+            })
+        }
         Outgoing::Confirm { person, text } => Ok(Composed::Post {
             to: Conversation::Person(person.clone()),
             message: Message::Confirmation(text.clone()),
@@ -324,6 +352,18 @@ pub async fn view(
     modal: &super::outgoing::Modal,
 ) -> Result<Option<View>, ComposeError> {
     views::compose(ctx, modal).await
+}
+
+/// What a [`Message::FormPrompt`] card offers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPrompt {
+    TeamPriorities {
+        team: crate::domain::Team,
+        month_label: String,
+    },
+    OrgPriorities {
+        month_label: String,
+    },
 }
 
 /// Re-renders a message in place, if it was posted.

@@ -49,6 +49,10 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
             .with_blocks(vec![section(markdown(text))]),
         // Teams' form of the question (Slack answers it in the command's
         // reply, with buttons, in `http::which_team`): the text, escaped.
+        // Teams only (Slack opens these forms from the command itself).
+        Message::FormPrompt(_) => SlackMessageContent::new().with_text(
+            "Type `/priorities publish` or `/priorities org publish` to open the form.".into(),
+        ),
         Message::WhichTeam(question, _) => SlackMessageContent::new()
             .with_text(escape(question))
             .with_blocks(vec![section(markdown(&escape(question)))]),

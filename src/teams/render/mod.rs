@@ -142,6 +142,7 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::TeamUpdateDraft(d) => team_update::draft(d, names),
         Message::Confirmation(text) => card(vec![para(text)], Vec::new()),
         Message::WhichTeam(question, choices) => which_team(question, choices),
+        Message::FormPrompt(prompt) => form_prompt(prompt),
         Message::Report(r) => card(
             vec![
                 para(&report_text(&r.report)),
@@ -196,6 +197,35 @@ fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
         n.closes_on.format("%-d %B %Y")
     )));
     card(body, Vec::new())
+}
+
+/// A card whose button opens the form a typed command asked for (dialogs
+/// open only from a card button).
+fn form_prompt(prompt: &crate::app::compose::FormPrompt) -> Value {
+    use crate::app::compose::FormPrompt;
+    match prompt {
+        FormPrompt::TeamPriorities { team, month_label } => card(
+            vec![para(&format!(
+                "Publish the priorities for {month_label} with the form (it starts on {}; a leader of several teams picks the team in it), or type them in one line: priorities publish team:{} <item>; <item>",
+                team.name, team.key
+            ))],
+            vec![open_dialog(
+                "Open the priorities form",
+                dialog::PUBLISH_PRIORITIES,
+                json!({"team": team.key.as_str()}),
+            )],
+        ),
+        FormPrompt::OrgPriorities { month_label } => card(
+            vec![para(&format!(
+                "Publish the organization's priorities for {month_label} with the form, or type them in one line: priorities org publish <item>; <item>"
+            ))],
+            vec![open_dialog(
+                "Open the organization's priorities form",
+                dialog::ORG_PRIORITIES,
+                json!({}),
+            )],
+        ),
+    }
 }
 
 /// The "which team?" question: a button per team sends the command the
