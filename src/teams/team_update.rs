@@ -54,9 +54,15 @@ async fn form(
 ) -> Result<Value, AppError> {
     let (team, _) = team_update::parse_button_value(ctx, value)?;
     let team = team_update::team_for(ctx, person, &team)?;
-    let view = compose::view(ctx, &Modal::TeamUpdate { team: team.key })
-        .await
-        .map_err(|e| AppError::Store(crate::store::StoreError::Corrupt(e.to_string())))?;
+    let view = match compose::view(ctx, &Modal::TeamUpdate { team: team.key }).await {
+        Ok(view) => view,
+        Err(e) => {
+            tracing::error!(error = %e, "the team update form could not be composed");
+            return Ok(dialog::close(
+                "Sorry, something went wrong on our side. Please try again in a minute.",
+            ));
+        }
+    };
     let Some(View::TeamUpdate(f)) = view else {
         return Err(AppError::NotFound("This team no longer exists.".to_owned()));
     };
