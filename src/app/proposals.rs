@@ -283,8 +283,7 @@ const MAX_THREAD_REPLY: usize = 3000;
 pub async fn count_thread_reply(
     conn: &mut crate::store::Conn,
     person: &str,
-    channel: &str,
-    thread_ts: &str,
+    (channel, thread_ts, ts): (&str, &str, &str),
     text: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<bool, crate::store::StoreError> {
@@ -295,7 +294,42 @@ pub async fn count_thread_reply(
         return Ok(false);
     };
     let kept: String = text.chars().take(MAX_THREAD_REPLY).collect();
-    proposals::add_comment(&mut *conn, id, &person, &kept, now).await?;
+    let comment = proposals::add_comment(&mut *conn, id, &person, &kept, now).await?;
+    proposals::set_comment_post(&mut *conn, comment, channel, ts).await?;
+    let update = Outgoing::UpdateProposal {
+        proposal: crate::domain::ids::ProposalId(id),
+        channel: channel_id,
+    };
+    enqueue(conn, &update, now).await?;
+    Ok(true)
+}
+
+/// A counted reply was edited in Slack: its stored text follows (the count
+/// does not change).
+pub async fn edit_thread_reply(
+    conn: &mut crate::store::Conn,
+    channel: &str,
+    ts: &str,
+    text: &str,
+) -> Result<(), crate::store::StoreError> {
+    let kept: String = text.chars().take(MAX_THREAD_REPLY).collect();
+    proposals::edit_comment_at(conn, channel, ts, &kept).await
+}
+
+/// A counted reply was deleted in Slack: it is uncounted and the proposal's
+/// post shows the new count. Any other deleted message changes nothing.
+pub async fn uncount_thread_reply(
+    conn: &mut crate::store::Conn,
+    channel: &str,
+    ts: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, crate::store::StoreError> {
+    let Ok(channel_id) = ChannelId::parse(channel) else {
+        return Ok(false);
+    };
+    let Some(id) = proposals::delete_comment_at(&mut *conn, channel, ts).await? else {
+        return Ok(false);
+    };
     let update = Outgoing::UpdateProposal {
         proposal: crate::domain::ids::ProposalId(id),
         channel: channel_id,

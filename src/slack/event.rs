@@ -219,6 +219,34 @@ fn reaction(
 /// subtype is not one; a reply also sent to the channel
 /// (`thread_broadcast`) is.
 fn thread_reply(m: SlackMessageEvent) -> Event {
+    // A reply edited or deleted in Slack: its comment follows (a message
+    // that was never counted matches no comment and changes nothing).
+    match (&m.subtype, m.origin.channel.as_ref()) {
+        (Some(SlackMessageEventType::MessageDeleted), Some(channel)) => {
+            return match &m.deleted_ts {
+                Some(ts) => Event::ThreadReplyDeleted {
+                    channel: channel.to_string(),
+                    ts: ts.to_string(),
+                },
+                None => Event::Other,
+            };
+        }
+        (Some(SlackMessageEventType::MessageChanged), Some(channel)) => {
+            return match &m.message {
+                Some(edited) if edited.sender.bot_id.is_none() => Event::ThreadReplyEdited {
+                    channel: channel.to_string(),
+                    ts: edited.ts.to_string(),
+                    text: edited
+                        .content
+                        .as_ref()
+                        .and_then(|c| c.text.clone())
+                        .unwrap_or_default(),
+                },
+                _ => Event::Other,
+            };
+        }
+        _ => {}
+    }
     if m.sender.bot_id.is_some() {
         return Event::Other;
     }
@@ -240,6 +268,7 @@ fn thread_reply(m: SlackMessageEvent) -> Event {
         person: user.to_string(),
         channel: channel.to_string(),
         thread_ts: thread.to_string(),
+        ts: m.origin.ts.to_string(),
         text: m.content.and_then(|c| c.text).unwrap_or_default(),
     }
 }

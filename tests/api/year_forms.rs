@@ -517,10 +517,49 @@ pub(crate) async fn replies_typed_into_a_proposals_thread_count_as_comments_once
     assert_eq!(app.fake.calls_to("chat.update").len(), 1, "no other update");
 
     // A second person's reply: two comments.
-    app.post_event(&thread_reply("Ev0TR0006", LEAD, &ts, "Approve soon"))
-        .await;
+    let second = thread_reply("Ev0TR0006", LEAD, &ts, "Approve soon");
+    let second_ts = second["event"]["ts"].as_str().unwrap().to_owned();
+    app.post_event(&second).await;
     assert_eq!(comments(&app).await, 2);
     app.advance(2);
     let update = &app.sent("chat.update", 2).await[1];
     assert!(blocks_text(&update.body).contains("2 comments"));
+
+    // Edited in Slack: the stored text follows, the count stays.
+    let mut edited = fixture_event("message.message_changed.json", "Ev0TR0007");
+    edited["event"]["channel"] = json!("C0NURSING");
+    edited["event"]["message"]["ts"] = json!(second_ts);
+    edited["event"]["message"]["user"] = json!(LEAD);
+    edited["event"]["message"]["text"] = json!("Approve it this week");
+    app.post_event(&edited).await;
+    let text: String =
+        sqlx::query_scalar("SELECT text FROM proposal_comments WHERE person_id = 'U0LEAD1'")
+            .fetch_one(app.ctx.store.reads())
+            .await
+            .unwrap();
+    assert_eq!(text, "Approve it this week");
+    assert_eq!(comments(&app).await, 2);
+
+    // Deleted in Slack: uncounted, and the post says so.
+    let mut deleted = fixture_event("message.message_deleted.json", "Ev0TR0008");
+    deleted["event"]["channel"] = json!("C0NURSING");
+    deleted["event"]["deleted_ts"] = json!(second_ts);
+    app.post_event(&deleted).await;
+    assert_eq!(comments(&app).await, 1);
+    app.advance(2);
+    let update = &app.sent("chat.update", 3).await[2];
+    assert!(blocks_text(&update.body).contains("1 comment"));
+}
+
+/// A real event fixture in our workspace, with `event_id`.
+fn fixture_event(name: &str, event_id: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/slack/events/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let mut e: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    e["team_id"] = json!(crate::fake_slack::TEAM);
+    e["api_app_id"] = json!(crate::fake_slack::APP);
+    e["event_id"] = json!(event_id);
+    e
 }
