@@ -173,8 +173,40 @@ async fn message(ctx: &AppContext, activity: &Activity) -> Result<Response, AppE
             text = text.replacen(&shown, &format!("<@{person}>"), 1);
         }
     }
+    if let Some(prompt) = crate::teams::prompts::form_prompt(ctx, &person, &text) {
+        match prompt.await {
+            Ok(message) => crate::app::moments::send(ctx, message).await?,
+            Err(e) if e.is_for_person() => {
+                conversations::reply_privately(ctx, &person, e.to_string()).await?
+            }
+            Err(e) => return Err(e),
+        }
+        return Ok(StatusCode::OK.into_response());
+    }
     let answer = match commands::run(ctx, person.clone(), &text, activity.channel()).await {
         Ok(answer) => answer,
+        Err(AppError::WhichTeam(q)) => {
+            // A button per team, each sending the typed command again for it.
+            let (word, rest) = text
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((text.trim(), ""));
+            let choices = q
+                .teams
+                .iter()
+                .map(|(key, name)| {
+                    let again = format!("{word} {}", super::which_team::with_team(rest, key));
+                    (name.clone(), again)
+                })
+                .collect();
+            let message = crate::app::outgoing::Outgoing::WhichTeam {
+                person,
+                question: q.question,
+                choices,
+            };
+            crate::app::moments::send(ctx, message).await?;
+            return Ok(StatusCode::OK.into_response());
+        }
         Err(e) if e.is_for_person() => e.to_string(),
         Err(e) => return Err(e),
     };

@@ -18,5 +18,6 @@ mod pg_server;
 mod postgres;
 mod support;
 mod takedown;
+mod team_update;
 mod token;
 mod year_end;
