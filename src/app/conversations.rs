@@ -45,34 +45,47 @@ pub async fn set_conversation(
     ctx: &AppContext,
     target: String,
     conversation: String,
-) -> Result<(), StoreError> {
+) -> Result<(), AppError> {
     let now = ctx.clock.now();
-    ctx.store
+    Ok(ctx
+        .store
         .write(move |conn| {
             Box::pin(async move { refs::set_conversation(conn, &target, &conversation, now).await })
         })
-        .await
+        .await?)
 }
 
-pub async fn find(ctx: &AppContext, target: &str) -> Result<Option<ConversationRef>, StoreError> {
-    let mut conn = ctx.store.reads().acquire().await?;
-    refs::find(&mut conn, target).await
+pub async fn find(ctx: &AppContext, target: &str) -> Result<Option<ConversationRef>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(refs::find(&mut conn, target).await?)
 }
 
 pub async fn find_by_conversation(
     ctx: &AppContext,
     conversation: &str,
-) -> Result<Option<ConversationRef>, StoreError> {
-    let mut conn = ctx.store.reads().acquire().await?;
-    refs::find_by_conversation(&mut conn, conversation).await
+) -> Result<Option<ConversationRef>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(refs::find_by_conversation(&mut conn, conversation).await?)
 }
 
 /// The person behind a Teams user id (`29:…`), if they were seen.
-pub async fn person_of_user(
-    ctx: &AppContext,
-    user_id: &str,
-) -> Result<Option<PersonId>, StoreError> {
-    let mut conn = ctx.store.reads().acquire().await?;
+pub async fn person_of_user(ctx: &AppContext, user_id: &str) -> Result<Option<PersonId>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     Ok(refs::person_of_user(&mut conn, user_id)
         .await?
         .and_then(|p| PersonId::parse(&p).ok()))
@@ -116,13 +129,57 @@ pub async fn reply_privately(
 /// Display names of the Teams people seen so far (cards show names).
 pub async fn names(
     ctx: &AppContext,
-) -> Result<std::collections::HashMap<String, String>, StoreError> {
-    let mut conn = ctx.store.reads().acquire().await?;
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
     Ok(refs::names(&mut conn).await?.into_iter().collect())
 }
 
 /// The newest reference of any kind (for a channel not heard from yet).
-pub async fn newest(ctx: &AppContext) -> Result<Option<ConversationRef>, StoreError> {
-    let mut conn = ctx.store.reads().acquire().await?;
-    refs::newest(&mut conn).await
+pub async fn newest(ctx: &AppContext) -> Result<Option<ConversationRef>, AppError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    Ok(refs::newest(&mut conn).await?)
+}
+
+/// An activity arriving: remembers its `key` (within `keep`) and, the first
+/// time only, refreshes the conversation references and profiles it tells,
+/// all in one transaction (one commit on the request's path instead of one
+/// per row). False for a repeated activity: nothing else is written.
+pub async fn arrive(
+    ctx: &AppContext,
+    key: Option<String>,
+    keep: Duration,
+    rows: Vec<ConversationRef>,
+    profiles: Vec<(PersonId, super::people::Profile)>,
+) -> Result<bool, AppError> {
+    let now = ctx.clock.now();
+    let expires = now + keep;
+    Ok(ctx
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                if let Some(key) = &key
+                    && !refs::first_sight(&mut *conn, key, expires, now).await?
+                {
+                    return Ok(false);
+                }
+                for row in &rows {
+                    refs::remember(&mut *conn, row, now).await?;
+                }
+                for (person, profile) in &profiles {
+                    super::people::remember_profile(&mut *conn, person, profile, now).await?;
+                }
+                Ok(true)
+            })
+        })
+        .await?)
 }

@@ -21,9 +21,22 @@ pub enum AppError {
     /// The thing referred to does not exist (any more).
     #[error("{0}")]
     NotFound(String),
+    /// A leader of several teams did not say which team: the question, and
+    /// the teams to offer as buttons. Nothing was stored.
+    #[error("{}", .0.question)]
+    WhichTeam(WhichTeam),
     /// Our side failed; nothing the person did wrong. Never shown verbatim.
     #[error("storage failed: {0}")]
     Store(#[from] StoreError),
+}
+
+/// The "which team?" question (see [`AppError::WhichTeam`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WhichTeam {
+    /// The question, with the `team:<key>` to type.
+    pub question: String,
+    /// (key, name) of each team to choose from.
+    pub teams: Vec<(String, String)>,
 }
 
 impl From<crate::domain::goal::GoalError> for AppError {

@@ -24,6 +24,26 @@ pub enum Event {
         person: PersonId,
         profile: super::people::Profile,
     },
+    /// A person replied in a thread (`channel`, the parent's `thread_ts`):
+    /// a reply in a proposal's thread counts as a comment on it.
+    ThreadReply {
+        person: String,
+        channel: String,
+        thread_ts: String,
+        /// The reply's own ts (to follow its edits and deletion).
+        ts: String,
+        text: String,
+    },
+    /// A message at (`channel`, `ts`) was edited: a counted reply's stored
+    /// text follows.
+    ThreadReplyEdited {
+        channel: String,
+        ts: String,
+        text: String,
+    },
+    /// A message at (`channel`, `ts`) was deleted: a counted reply is
+    /// uncounted.
+    ThreadReplyDeleted { channel: String, ts: String },
     /// A person's account was deactivated: forget them.
     PersonDeleted { person: PersonId },
     /// The app was uninstalled or its bot token revoked: stop sending.
@@ -95,6 +115,22 @@ pub async fn handle(
                                 moments::remove_reaction(conn, moment, &person, &reaction).await?;
                             }
                         }
+                    }
+                    Event::ThreadReply {
+                        person,
+                        channel,
+                        thread_ts,
+                        ts,
+                        text,
+                    } => {
+                        let at = (channel.as_str(), thread_ts.as_str(), ts.as_str());
+                        super::proposals::count_thread_reply(conn, &person, at, &text, now).await?;
+                    }
+                    Event::ThreadReplyEdited { channel, ts, text } => {
+                        super::proposals::edit_thread_reply(conn, &channel, &ts, &text).await?;
+                    }
+                    Event::ThreadReplyDeleted { channel, ts } => {
+                        super::proposals::uncount_thread_reply(conn, &channel, &ts, now).await?;
                     }
                     Event::ProfileChanged { person, profile } => {
                         super::people::remember_profile(conn, &person, &profile, now).await?;

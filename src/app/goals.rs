@@ -43,6 +43,24 @@ pub fn default_year(ctx: &AppContext) -> (PlanYear, bool) {
     ctx.years.default_year(local_today(ctx))
 }
 
+/// The plan years the goal form offers, as (value, label), and the value it
+/// starts on: the current year and, from the month next year's
+/// goal-setting opens, next year, which is then the default (as for
+/// `/goal add` without `year:`).
+pub fn form_years(ctx: &AppContext) -> (Vec<(String, String)>, String) {
+    let current = current_year(ctx);
+    let (default, _) = default_year(ctx);
+    let mut years = vec![current];
+    if default != current {
+        years.push(default);
+    }
+    let options = years
+        .iter()
+        .map(|y| (y.value().to_string(), ctx.years.label(*y)))
+        .collect();
+    (options, default.value().to_string())
+}
+
 /// The year a person named with `year:` (for lists and reports), or the
 /// current one.
 pub fn year_or_current(ctx: &AppContext, raw: Option<&str>) -> Result<PlanYear, AppError> {
@@ -111,9 +129,7 @@ pub fn ask_which_team(
     let dir = ctx.directory();
     let led = Actor::new(&dir, person).led_teams();
     if led.len() > 1 {
-        return Err(AppError::NotFound(super::priorities::which_team(
-            &led, usage,
-        )));
+        return Err(super::priorities::which_team_error(&led, usage));
     }
     Ok(())
 }

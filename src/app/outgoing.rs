@@ -164,6 +164,23 @@ pub enum Outgoing {
     UpdateTeamUpdateDraft { nudge: NudgeId, person: PersonId },
     /// A team's progress update (row `update` of `team_updates`), to its channel.
     PostTeamUpdate { update: i64, channel: ChannelId },
+    /// To a person in Teams who typed a command that opens a form on Slack
+    /// (`priorities publish` or `priorities org publish` without items): a
+    /// card whose button opens that form (Teams opens dialogs only from a
+    /// card).
+    FormPrompt {
+        person: PersonId,
+        form: PromptedForm,
+    },
+    /// To a person in Teams who leads several teams and named none: the
+    /// "which team?" question with a button per team, each sending the
+    /// command they typed again with `team:<key>` (`choices`: team name,
+    /// command text).
+    WhichTeam {
+        person: PersonId,
+        question: String,
+        choices: Vec<(String, String)>,
+    },
     /// A short confirmation DM once a form has closed ("Added goal 4"):
     /// the bot's own markup, any person's words in it already escaped.
     Confirm { person: PersonId, text: String },
@@ -188,6 +205,17 @@ pub enum Outgoing {
     /// To an admin: someone posted a held story as written (`entry` is the
     /// override's row in `privacy_overrides`).
     OverrideNotice { entry: i64, person: PersonId },
+}
+
+/// The form a [`Outgoing::FormPrompt`] opens.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "form", rename_all = "snake_case")]
+pub enum PromptedForm {
+    /// A team's priorities (its form has a team select for a leader of
+    /// several teams).
+    TeamPriorities { team: crate::domain::TeamKey },
+    /// The organization's priorities.
+    OrgPriorities,
 }
 
 /// Modals the app opens.
@@ -222,9 +250,17 @@ pub enum Modal {
     /// Pick a team's leaders or members.
     TeamPeople { team: String, leaders: bool },
     /// Publish a team's priorities (prefilled).
-    PublishPriorities { team: crate::domain::TeamKey },
+    PublishPriorities {
+        team: crate::domain::TeamKey,
+        /// The teams a leader of several may switch the form to (a select
+        /// at its top); empty: no select.
+        #[serde(default)]
+        choices: Vec<crate::domain::TeamKey>,
+    },
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate { team: crate::domain::TeamKey },
+    /// Publish the organization's priorities (admins and executives).
+    OrgPriorities,
     /// Confirm taking a moment down.
     RemoveMoment { moment: MomentId },
 }
@@ -284,7 +320,9 @@ impl Outgoing {
             | Outgoing::PostTeamUpdate { channel, .. }
             | Outgoing::PostOrgPriorities { channel, .. }
             | Outgoing::UpdateOrgPriorities { channel, .. } => Some(channel.to_string()),
-            Outgoing::ProgressNudge { person, .. }
+            Outgoing::WhichTeam { person, .. }
+            | Outgoing::FormPrompt { person, .. }
+            | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
             | Outgoing::UpdateYearEndNudge { person, .. }
@@ -337,7 +375,9 @@ impl Outgoing {
     /// The one person this message is for, when it is addressed to a person.
     pub fn recipient(&self) -> Option<&PersonId> {
         match self {
-            Outgoing::ProgressNudge { person, .. }
+            Outgoing::WhichTeam { person, .. }
+            | Outgoing::FormPrompt { person, .. }
+            | Outgoing::ProgressNudge { person, .. }
             | Outgoing::UpdateProgressNudge { person, .. }
             | Outgoing::YearEndNudge { person, .. }
             | Outgoing::UpdateYearEndNudge { person, .. }

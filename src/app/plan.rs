@@ -363,3 +363,11 @@ pub async fn team_people(
         .cloned()
         .expect("the team exists"))
 }
+
+/// One line of the plan's history (who changed what, when).
+pub use crate::store::goals::PlanChange;
+
+/// The plan's latest `limit` changes, newest first (`/align history`).
+pub async fn history(ctx: &AppContext, limit: i64) -> Result<Vec<PlanChange>, AppError> {
+    Ok(goals::history(ctx.store.reads(), limit).await?)
+}

@@ -37,6 +37,18 @@ pub fn which_team(teams: &[&Team], usage: &str) -> String {
     )
 }
 
+/// [`which_team`] as the error that carries the teams, so that the
+/// question can offer a button per team.
+pub fn which_team_error(teams: &[&Team], usage: &str) -> AppError {
+    AppError::WhichTeam(super::error::WhichTeam {
+        question: which_team(teams, usage),
+        teams: teams
+            .iter()
+            .map(|t| (t.key.to_string(), t.name.clone()))
+            .collect(),
+    })
+}
+
 /// The question for a member of several teams.
 fn which_team_of(teams: &[&Team], usage: &str) -> String {
     which_team(teams, usage).replacen("You lead", "You are in", 1)
@@ -88,10 +100,10 @@ pub fn team_for_in(
                     ));
                 }
                 (several, None) => {
-                    return Err(AppError::Forbidden(which_team(
+                    return Err(which_team_error(
                         several,
                         "/priorities publish {team} <item>; <item>",
-                    )));
+                    ));
                 }
             }
         }
@@ -103,6 +115,44 @@ pub fn team_for_in(
         )));
     }
     Ok(team)
+}
+
+/// The team the publish form opens for, and the teams its select offers.
+/// A leader of several teams who names none gets the team whose channel the
+/// command came from, else the first they lead, and a select of all they
+/// lead; one who names a team gets it, with the same select. Anyone else
+/// gets [`team_for_in`]'s team (or its refusal) and no select.
+pub fn form_teams(
+    ctx: &AppContext,
+    person: &PersonId,
+    team: Option<&str>,
+    channel: Option<&str>,
+) -> Result<(Team, Vec<crate::domain::TeamKey>), AppError> {
+    let dir = ctx.directory();
+    let led: Vec<Team> = Actor::new(&dir, person)
+        .led_teams()
+        .into_iter()
+        .cloned()
+        .collect();
+    let choices = |chosen: &Team| -> Vec<crate::domain::TeamKey> {
+        if led.len() > 1 && led.iter().any(|t| t.key == chosen.key) {
+            led.iter().map(|t| t.key.clone()).collect()
+        } else {
+            Vec::new()
+        }
+    };
+    if team.is_none() && led.len() > 1 {
+        let chosen = led
+            .iter()
+            .find(|t| channel.is_some_and(|c| t.channel.as_str() == c))
+            .unwrap_or(&led[0])
+            .clone();
+        let keys = choices(&chosen);
+        return Ok((chosen, keys));
+    }
+    let chosen = team_for_in(ctx, person, team, channel)?;
+    let keys = choices(&chosen);
+    Ok((chosen, keys))
 }
 
 /// The team `/priorities show` means without a team: the person's own
@@ -127,10 +177,7 @@ pub fn team_to_show(
     let actor = Actor::new(&dir, person);
     let led = actor.led_teams();
     if led.len() > 1 {
-        return Err(AppError::NotFound(which_team(
-            &led,
-            "/priorities show {team}",
-        )));
+        return Err(which_team_error(&led, "/priorities show {team}"));
     }
     let mine: Vec<&Team> = dir.teams_of(person).collect();
     if mine.len() > 1 {
@@ -379,6 +426,83 @@ pub fn guard_items(ctx: &AppContext, items: &PriorityList) -> Result<(), AppErro
     Ok(())
 }
 
+/// The month `/priorities org publish` publishes for: this one, or next
+/// month once the executives were asked for it (the `org-priorities-nudge`
+/// ran this month).
+pub async fn org_month(ctx: &AppContext) -> Result<Month, AppError> {
+    let month = this_month(ctx);
+    if jobs::was_run(ctx.store.reads(), "org-priorities-nudge", &month.key()).await? {
+        return Ok(month.next());
+    }
+    Ok(month)
+}
+
+/// Items in the organization's priorities form.
+pub const ORG_FORM_ITEMS: usize = 5;
+
+/// What the organization's priorities form starts with: the month it
+/// publishes for and that month's items if already published (publishing
+/// again replaces them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgForm {
+    pub month_label: String,
+    pub items: Vec<String>,
+}
+
+/// The organization's priorities form for `person` (admins and executives).
+pub async fn org_form(ctx: &AppContext, person: &PersonId) -> Result<OrgForm, AppError> {
+    let dir = ctx.directory();
+    if !Actor::new(&dir, person).may_publish_org_priorities() {
+        return Err(AppError::Forbidden(
+            "Admins and the organization's executives publish its priorities. \
+             Team leaders publish their team's with `/priorities publish`."
+                .into(),
+        ));
+    }
+    org_form_prefill(ctx).await
+}
+
+/// [`org_form`] without the permission check (composing the form).
+pub async fn org_form_prefill(ctx: &AppContext) -> Result<OrgForm, AppError> {
+    let month = org_month(ctx).await?;
+    Ok(OrgForm {
+        month_label: month.label(),
+        items: org_show_items(ctx, month).await?,
+    })
+}
+
+/// The organization's priorities from a form's fields: one problem per
+/// field (index, message) so it can be shown under it; empty fields are
+/// left out. The guard is asked about each item on its own.
+pub fn org_items_from_form(
+    ctx: &AppContext,
+    fields: &[String],
+) -> Result<PriorityList, (usize, String)> {
+    let filled: Vec<(usize, &str)> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i, t.trim()))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let first = filled.first().map_or(0, |(i, _)| *i);
+    let list = PriorityList::new(filled.iter().map(|(_, t)| (*t).to_owned()))
+        .map_err(|e| (first, e.to_string()))?;
+    let known = ctx.known_people();
+    for (i, text) in &filled {
+        if let Some(f) = crate::domain::privacy::scan_with(text, &known).first() {
+            return Err((
+                *i,
+                format!(
+                    "This looks like it holds {} (“{}”). These go to all staff: rewrite it without personal details.",
+                    f.kind.label(),
+                    f.excerpt
+                ),
+            ));
+        }
+    }
+    Ok(list)
+}
+
 /// What publishing the organization's priorities did.
 #[derive(Debug, Clone)]
 pub struct OrgPublished {
@@ -406,12 +530,7 @@ pub async fn org_publish(
         ));
     }
     guard_items(ctx, &items)?;
-    // Once the executives were asked for next month's (the
-    // `org-priorities-nudge` ran this month), publishing is for next month.
-    let mut month = this_month(ctx);
-    if jobs::was_run(ctx.store.reads(), "org-priorities-nudge", &month.key()).await? {
-        month = month.next();
-    }
+    let month = org_month(ctx).await?;
     let period = month.key();
     let channel = dir.org.staff_channel.clone();
     let texts: Vec<String> = items.items().to_vec();

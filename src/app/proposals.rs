@@ -271,6 +271,73 @@ pub async fn comment(
     Ok(())
 }
 
+/// The longest reply kept as a comment (the rest stays in Slack's thread).
+const MAX_THREAD_REPLY: usize = 3000;
+
+/// A reply typed straight into a proposal's thread counts as a comment: it
+/// is stored with the comments and the post's count is updated. It is not
+/// posted again (it is in the thread already), so the privacy guard, which
+/// checks what the bot posts on someone's behalf, has nothing to hold.
+/// Runs in the event's transaction, so a repeated event id counts once.
+/// False when the thread is not a proposal's.
+pub async fn count_thread_reply(
+    conn: &mut crate::store::Conn,
+    person: &str,
+    (channel, thread_ts, ts): (&str, &str, &str),
+    text: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, crate::store::StoreError> {
+    let (Ok(person), Ok(channel_id)) = (PersonId::parse(person), ChannelId::parse(channel)) else {
+        return Ok(false);
+    };
+    let Some(id) = proposals::by_post(&mut *conn, channel, thread_ts).await? else {
+        return Ok(false);
+    };
+    let kept: String = text.chars().take(MAX_THREAD_REPLY).collect();
+    let comment = proposals::add_comment(&mut *conn, id, &person, &kept, now).await?;
+    proposals::set_comment_post(&mut *conn, comment, channel, ts).await?;
+    let update = Outgoing::UpdateProposal {
+        proposal: crate::domain::ids::ProposalId(id),
+        channel: channel_id,
+    };
+    enqueue(conn, &update, now).await?;
+    Ok(true)
+}
+
+/// A counted reply was edited in Slack: its stored text follows (the count
+/// does not change).
+pub async fn edit_thread_reply(
+    conn: &mut crate::store::Conn,
+    channel: &str,
+    ts: &str,
+    text: &str,
+) -> Result<(), crate::store::StoreError> {
+    let kept: String = text.chars().take(MAX_THREAD_REPLY).collect();
+    proposals::edit_comment_at(conn, channel, ts, &kept).await
+}
+
+/// A counted reply was deleted in Slack: it is uncounted and the proposal's
+/// post shows the new count. Any other deleted message changes nothing.
+pub async fn uncount_thread_reply(
+    conn: &mut crate::store::Conn,
+    channel: &str,
+    ts: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, crate::store::StoreError> {
+    let Ok(channel_id) = ChannelId::parse(channel) else {
+        return Ok(false);
+    };
+    let Some(id) = proposals::delete_comment_at(&mut *conn, channel, ts).await? else {
+        return Ok(false);
+    };
+    let update = Outgoing::UpdateProposal {
+        proposal: crate::domain::ids::ProposalId(id),
+        channel: channel_id,
+    };
+    enqueue(conn, &update, now).await?;
+    Ok(true)
+}
+
 /// Each problem with the field it is about (as [`crate::domain::goal::GoalInput::check`]).
 pub type Problems = Vec<(GoalField, DomainError)>;
 

@@ -6,13 +6,19 @@
 //! The flow, kept apart from the priorities flow so that each can be done
 //! on its own day:
 //! 1. The `team-update` job (default: the 2nd of the month, 09:00) sends each
-//!    leader of a team with goals a *draft* DM: the update as it would be
-//!    posted, with "Add a sentence and post" (a form) and "Post as is".
-//! 2. A leader posts: the update goes to the team channel with their
-//!    sentence, and every draft and reminder about it turns into "Posted".
+//!    leader *one* draft DM with a section per team they lead that has
+//!    goals: each the update as it would be posted, with its own "Add a
+//!    sentence and post" (a form) and "Post as is".
+//! 2. A leader posts one section: that team's update goes to the team
+//!    channel with their sentence, and that section of every draft and
+//!    reminder about it (the co-leaders' too) turns into "Posted"; the
+//!    other sections keep their buttons.
 //! 3. `team-update-reminder` (some working days later) reminds, privately,
-//!    the leaders of the teams that have not posted. Nobody else is told:
-//!    the team never sees a missing update called out.
+//!    each leader once, listing only their teams that have not posted.
+//!    Nobody else is told: the team never sees a missing update called out.
+//!
+//! Which teams a DM covers is kept with its nudge (`nudge_teams`), so the
+//! state is per (leader, team) while the leader gets one DM per job.
 //!
 //! The draft is not stored: it is composed from the goals when it is sent,
 //! so it shows the latest check-ins. Only the posting is stored
@@ -33,9 +39,19 @@ use std::collections::BTreeSet;
 /// The longest sentence a leader can add (it sits above the goal lines).
 pub const MAX_SENTENCE: usize = 500;
 
-/// The nudge rows of a team's draft (or reminder): one job name per team,
-/// so the state (sent, posted) is kept per (leader, team) and a leader of
-/// several teams gets one draft per team, each with its own buttons.
+/// The nudge job of a draft (or reminder): one nudge per leader and month,
+/// its teams in `nudge_teams`.
+pub fn draft_job(reminder: bool) -> &'static str {
+    if reminder {
+        "team-update-reminder"
+    } else {
+        "team-update"
+    }
+}
+
+/// The job name of a team's draft (or reminder) as recorded before a
+/// draft covered several teams (one nudge per team). Still read, so that a
+/// draft sent by an earlier version turns into "Posted" too.
 pub fn nudge_job(team: &TeamKey, reminder: bool) -> String {
     if reminder {
         format!("team-update-reminder:{team}")
@@ -54,7 +70,7 @@ pub fn reported_month(period: Month) -> Month {
 pub struct RunCount {
     /// False when the run was already claimed.
     pub ran: bool,
-    /// Drafts (or reminders) enqueued.
+    /// Drafts (or reminders) enqueued: one per leader.
     pub enqueued: usize,
     /// Teams that already posted.
     pub posted: usize,
@@ -62,8 +78,9 @@ pub struct RunCount {
     pub away: usize,
 }
 
-/// Sends each leader of a team with goals its draft (`reminder`: only the
-/// leaders of teams that have not posted yet), once per period.
+/// Sends each leader of a team with goals one draft with a section per such
+/// team (`reminder`: only the teams that have not posted yet), once per
+/// period.
 pub async fn run(
     ctx: &AppContext,
     job_name: &'static str,
@@ -85,7 +102,8 @@ pub async fn run(
         .collect();
     drop(conn);
     let year = crate::domain::goal::PlanYear::new(reported_month(period).year)?;
-    let mut drafts: Vec<(PersonId, TeamKey)> = Vec::new();
+    // One draft per leader, a section per team (in the directory's order).
+    let mut drafts: Vec<(PersonId, Vec<TeamKey>)> = Vec::new();
     let mut already = 0;
     for team in &dir.teams {
         if posted.contains(team.key.as_str()) {
@@ -102,7 +120,10 @@ pub async fn run(
             continue;
         }
         for leader in &team.leaders {
-            drafts.push((leader.clone(), team.key.clone()));
+            match drafts.iter_mut().find(|(p, _)| p == leader) {
+                Some((_, teams)) => teams.push(team.key.clone()),
+                None => drafts.push((leader.clone(), vec![team.key.clone()])),
+            }
         }
     }
     let today = now.with_timezone(&tz).date_naive();
@@ -123,17 +144,20 @@ pub async fn run(
                     return Ok((false, 0));
                 }
                 let mut enqueued = 0;
-                for (leader, team) in &drafts {
-                    let job = nudge_job(team, reminder);
+                for (leader, teams) in &drafts {
+                    let job = draft_job(reminder);
                     let Some(nudge) =
-                        jobs::record_nudge(conn, &job, &key, leader.as_str(), now).await?
+                        jobs::record_nudge(conn, job, &key, leader.as_str(), now).await?
                     else {
                         continue;
                     };
+                    let keys: Vec<&str> = teams.iter().map(TeamKey::as_str).collect();
+                    team_updates::add_nudge_teams(conn, nudge, &keys).await?;
                     let message = Outgoing::TeamUpdateDraft {
                         nudge: NudgeId(nudge),
                         person: leader.clone(),
-                        team: team.clone(),
+                        // The first section names the DM in the outbox.
+                        team: teams[0].clone(),
                         reminder,
                         local_at: super::jobs::local_for(&dir, leader, local),
                     };
@@ -213,7 +237,7 @@ pub fn sentence(ctx: &AppContext, raw: Option<&str>) -> Result<Option<String>, A
 }
 
 /// Posts `team`'s update for this month with the leader's `sentence`, and
-/// marks every draft and reminder about it as posted.
+/// marks that team's section of every draft and reminder as posted.
 #[tracing::instrument(skip_all, fields(%person))]
 pub async fn post(
     ctx: &AppContext,
@@ -225,7 +249,7 @@ pub async fn post(
     let month = super::priorities::this_month(ctx);
     let now = ctx.clock.now();
     let (key, period, channel) = (team.key.to_string(), month.key(), team.channel.clone());
-    let jobs = [nudge_job(&team.key, false), nudge_job(&team.key, true)];
+    let legacy = [nudge_job(&team.key, false), nudge_job(&team.key, true)];
     let posted = ctx
         .store
         .write(move |conn| {
@@ -251,8 +275,11 @@ pub async fn post(
                     now,
                 )
                 .await?;
-                let names = [jobs[0].as_str(), jobs[1].as_str()];
-                for nudge in team_updates::nudges(conn, &names, &period).await? {
+                // This team's section of every draft and reminder, the
+                // co-leaders' included; their other sections stay open.
+                let names = [draft_job(false), draft_job(true)];
+                let old = [legacy[0].as_str(), legacy[1].as_str()];
+                for nudge in team_updates::nudges(conn, &key, &names, &old, &period).await? {
                     let Some(n) = jobs::nudge(&mut *conn, NudgeId(nudge)).await? else {
                         continue;
                     };

@@ -1,7 +1,6 @@
 //! `/goal` and the goal forms and buttons.
 
 use super::AppState;
-use super::error::command_failure;
 use crate::app::commands::Usage;
 use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
 use crate::app::goals::{self, CheckInInput, GoalInput};
@@ -46,12 +45,17 @@ fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
 
 /// `/goal …`.
 pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
+    command_in(&state.ctx, person, cmd).await
+}
+
+/// `/goal …` (also re-run by a "which team?" button).
+pub async fn command_in(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
     let parsed = match parse_goal(&cmd.text) {
         Ok(parsed) => parsed,
         Err(Usage(text)) => return Json(reply::ephemeral(&text)).into_response(),
     };
     match run(
-        &state.ctx,
+        ctx,
         person,
         parsed,
         cmd.trigger_id.clone(),
@@ -60,7 +64,7 @@ pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> 
     .await
     {
         Ok(response) => response,
-        Err(e) => command_failure(e),
+        Err(e) => super::which_team::failure(e, cmd),
     }
 }
 
@@ -282,7 +286,8 @@ fn goal_input(state: &FormState) -> Result<GoalInput, AppError> {
         due: state.date(ids::GOAL_DUE),
         team: state.selected(ids::GOAL_TEAM),
         owner,
-        year: None,
+        // Only the add and propose forms have the year select.
+        year: state.selected(render::goal::GOAL_YEAR),
     })
 }
 
@@ -313,7 +318,8 @@ fn field_errors(
             GoalField::Measure => (ids::GOAL_TARGET, e.to_string()),
             GoalField::Due => (ids::GOAL_DUE, e.to_string()),
             GoalField::Team => (ids::GOAL_TEAM, e.to_string()),
-            // The form has no year field: a year problem is the goal's.
+            GoalField::Year if input.year.is_some() => (render::goal::GOAL_YEAR, e.to_string()),
+            // The edit form has no year field: a year problem is the goal's.
             GoalField::Title | GoalField::Year => (ids::GOAL_TITLE, e.to_string()),
         };
         out.entry(block.to_owned()).or_insert(text);

@@ -153,6 +153,9 @@ pub async fn handle(
                     };
                     submit_remove(ctx, person, MomentId(moment)).await?
                 }
+                crate::slack::render::priorities::ORG_CALLBACK => {
+                    super::priorities::org_submit(ctx, person, &state).await?
+                }
                 ids::PRIORITIES_CALLBACK => {
                     super::priorities::submit(ctx, person, &callback, &metadata, &state)
                         .await?
@@ -400,6 +403,9 @@ async fn button(
             .await
         }
         ids::REPORT_SHARE => super::align::share_button(ctx, person, value, reply_to).await,
+        super::which_team::ACTION => {
+            super::which_team::pressed(ctx, person, value, trigger, reply_to).await
+        }
         ids::DELETE_IN_MODAL => {
             moments::delete(ctx, person, parse_moment_id(value)?).await?;
             match view {
@@ -423,7 +429,7 @@ async fn button(
             if !goals::button(ctx, person.clone(), other, value, trigger.clone()).await?
                 && !super::team_update::button(ctx, person.clone(), other, value, trigger.clone())
                     .await?
-                && !super::priorities::button(ctx, person, other, value, trigger).await?
+                && !super::priorities::button(ctx, person, other, value, trigger, view).await?
             {
                 tracing::debug!(action = other, "button without a handler acknowledged");
             }

@@ -20,6 +20,7 @@ pub mod serve;
 mod signed;
 mod team_update;
 mod teams;
+mod which_team;
 
 use crate::app::AppContext;
 use crate::config::ServerSettings;

@@ -1,6 +1,5 @@
 //! `/priorities …`, the publish form and its button.
 
-use super::error::command_failure;
 use crate::app::commands::priorities::{HELP, PrioritiesCommand, parse_priorities};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
@@ -23,7 +22,7 @@ use std::collections::HashMap;
 pub async fn command(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Response {
     match run(ctx, person, cmd).await {
         Ok(response) => response,
-        Err(e) => command_failure(e),
+        Err(e) => super::which_team::failure(e, cmd),
     }
 }
 
@@ -31,12 +30,16 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     match parse_priorities(&cmd.text) {
         PrioritiesCommand::Help => Ok(Json(reply::ephemeral(HELP)).into_response()),
         PrioritiesCommand::PublishForm { team } => {
-            let team =
-                priorities::team_for_in(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
+            let (team, choices) =
+                priorities::form_teams(ctx, &person, team.as_deref(), cmd.channel_id.as_deref())?;
             let trigger = cmd.trigger_id.clone().ok_or_else(|| {
                 AppError::NotFound("Slack did not send a trigger to open the form.".into())
             })?;
-            open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            open_modal(ctx, trigger, modal).await?;
             Ok(StatusCode::OK.into_response())
         }
         PrioritiesCommand::Publish { team, items } => {
@@ -105,11 +108,18 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
             )))
             .into_response())
         }
-        PrioritiesCommand::OrgPublishForm => Ok(Json(reply::ephemeral(
-            "Type the organization's priorities after the command, separated by `;`: \
-             `/priorities org publish Safe staffing this winter; Flu vaccination drive`. Up to 7 items.",
-        ))
-        .into_response()),
+        PrioritiesCommand::OrgPublishForm => {
+            priorities::org_form(ctx, &person).await?;
+            let trigger = cmd.trigger_id.clone().ok_or_else(|| {
+                AppError::NotFound(
+                    "Slack did not send a trigger to open the form. Type the items instead: \
+                     `/priorities org publish Safe staffing this winter; Flu vaccination drive`."
+                        .into(),
+                )
+            })?;
+            open_modal(ctx, trigger, Modal::OrgPriorities).await?;
+            Ok(StatusCode::OK.into_response())
+        }
         PrioritiesCommand::OrgShow => {
             let dir = ctx.directory();
             match priorities::org_show(ctx).await? {
@@ -140,20 +150,50 @@ async fn run(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) -> Result<R
     }
 }
 
-/// The "Publish priorities" button (from the leader's nudge).
+/// The "Publish priorities" button (from the leader's nudge), and the
+/// form's team select (`view`: the open form, reloaded for the team
+/// chosen).
 pub async fn button(
     ctx: &AppContext,
     person: PersonId,
     action: &str,
     value: &str,
     trigger: String,
+    view: Option<String>,
 ) -> Result<bool, AppError> {
-    if action != ids::PRIORITIES_OPEN {
-        return Ok(false);
+    match action {
+        render::priorities::ORG_OPEN => {
+            priorities::org_form(ctx, &person).await?;
+            open_modal(ctx, trigger, Modal::OrgPriorities).await?;
+            Ok(true)
+        }
+        ids::PRIORITIES_OPEN => {
+            let (team, choices) = priorities::form_teams(ctx, &person, Some(value), None)?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            open_modal(ctx, trigger, modal).await?;
+            Ok(true)
+        }
+        render::priorities::PRIORITIES_TEAM => {
+            let Some(view) = view else {
+                return Ok(true);
+            };
+            let (team, choices) = priorities::form_teams(ctx, &person, Some(value), None)?;
+            let modal = Modal::PublishPriorities {
+                team: team.key,
+                choices,
+            };
+            crate::app::moments::send(
+                ctx,
+                crate::app::outgoing::Outgoing::UpdateModal { view, modal },
+            )
+            .await?;
+            Ok(true)
+        }
+        _ => Ok(false),
     }
-    let team = priorities::team_for(ctx, &person, Some(value))?;
-    open_modal(ctx, trigger, Modal::PublishPriorities { team: team.key }).await?;
-    Ok(true)
 }
 
 /// The publish form; `None` if `callback` is not it.
@@ -246,4 +286,42 @@ pub async fn submit(
     Ok(Some(SlackViewSubmissionResponse::Update(
         SlackViewSubmissionUpdateResponse::new(render::modal::notice("Priorities", &text)),
     )))
+}
+
+/// The organization's priorities form: publishes and closes (confirming by
+/// DM), or shows the problem under the field it is about, with the text kept.
+pub async fn org_submit(
+    ctx: &AppContext,
+    person: PersonId,
+    state: &FormState,
+) -> Result<SlackViewSubmissionResponse, AppError> {
+    let field = |i: usize| format!("{}{}", render::priorities::ORG_ITEM, i + 1);
+    let fields: Vec<String> = (0..priorities::ORG_FORM_ITEMS)
+        .map(|i| state.text(&field(i)).unwrap_or_default())
+        .collect();
+    let error = |i: usize, text: String| {
+        SlackViewSubmissionResponse::Errors(SlackViewSubmissionErrorsResponse::new(HashMap::from(
+            [(field(i), text)],
+        )))
+    };
+    let list = match priorities::org_items_from_form(ctx, &fields) {
+        Ok(list) => list,
+        Err((i, text)) => return Ok(error(i, text)),
+    };
+    match priorities::org_publish(ctx, person.clone(), list).await {
+        Ok(done) => {
+            let whither = match &done.channel {
+                Some(c) => format!("They are on their way to {}.", render::channel_link(c.as_str())),
+                None => "There is no staff channel (`[org] staff_channel`), so they are shown by `/priorities org show` and in the leaders' nudges only.".to_owned(),
+            };
+            let text = format!(
+                ":white_check_mark: {} the organization's priorities for {}. {whither}",
+                if done.again { "Updated" } else { "Published" },
+                done.month.label()
+            );
+            super::interactions::closed(ctx, person, text).await
+        }
+        Err(e) if e.is_for_person() => Ok(error(0, e.to_string())),
+        Err(e) => Err(e),
+    }
 }

@@ -2,9 +2,10 @@
 //!
 //! The body is read (bounded) and the `Authorization` JWT verified before
 //! anything is parsed or stored (teams::inbound); a refused request is
-//! answered 401 and touches nothing. Then: remember where the sender and the
-//! channel can be reached (proactive messages need it), drop a repeated
-//! activity (Teams retries slow invokes), and dispatch: typed commands,
+//! answered 401 and touches nothing. Then, in one transaction: drop a
+//! repeated activity (Teams retries slow invokes) and remember where the
+//! sender and the channel can be reached (proactive messages need it); and
+//! dispatch: typed commands,
 //! installs and removals, card buttons and dialogs. Anything the bot says
 //! besides an invoke's answer goes through the outbox.
 
@@ -12,7 +13,7 @@ use super::error::HttpError;
 use super::{AppState, record_request};
 use crate::app::conversations::{self, ConversationRef};
 use crate::app::events::{self, Event};
-use crate::app::people::{self, Profile};
+use crate::app::people::Profile;
 use crate::app::{AppContext, AppError};
 use crate::domain::PersonId;
 use crate::teams::activity::Activity;
@@ -45,14 +46,22 @@ pub async fn handle(
         activity.sender_object_id().as_deref(),
         &activity.kind,
     );
-    if let Some(id) = &activity.id {
-        let key = format!("{}|{id}", activity.conversation.id);
-        if !conversations::first_sight(ctx, key, REMEMBER_ACTIVITY).await? {
-            tracing::info!(activity = %id, "a repeated Teams activity: already handled");
-            return Ok(StatusCode::OK.into_response());
-        }
+    // The activity id (a retry of a slow invoke is dropped) and what it
+    // tells of where people and channels are reached: one transaction.
+    let key = activity
+        .id
+        .as_ref()
+        .map(|id| format!("{}|{id}", activity.conversation.id));
+    let (rows, profiles) = learned(&activity);
+    let named = profiles.iter().any(|(_, p)| p.real_name.is_some());
+    if !conversations::arrive(ctx, key, REMEMBER_ACTIVITY, rows, profiles).await? {
+        tracing::info!(activity = ?activity.id, "a repeated Teams activity: already handled");
+        return Ok(StatusCode::OK.into_response());
     }
-    learn(ctx, &activity).await?;
+    // A new colleague's name joins the guard's list (installs bring them).
+    if named && activity.kind != "message" && activity.kind != "invoke" {
+        ctx.refresh_known_people().await?;
+    }
     Ok(match activity.kind.as_str() {
         "message" => message(ctx, &activity).await?,
         "installationUpdate" => installation(ctx, &activity).await?,
@@ -78,11 +87,14 @@ fn bot_id(activity: &Activity) -> String {
         .unwrap_or_default()
 }
 
-/// Every activity refreshes where its sender and channel are reached (a
-/// conversation's `serviceUrl` can change).
-async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
+/// What an activity tells of where its sender and channel are reached (a
+/// conversation's `serviceUrl` can change) and of the sender and the people
+/// added: the references and profiles to refresh.
+fn learned(activity: &Activity) -> (Vec<ConversationRef>, Vec<(PersonId, Profile)>) {
+    let mut rows = Vec::new();
+    let mut profiles: Vec<(PersonId, Profile)> = Vec::new();
     let Some(tenant) = activity.tenant().map(str::to_owned) else {
-        return Ok(());
+        return (rows, profiles);
     };
     let base = |target: String| ConversationRef {
         target,
@@ -94,33 +106,16 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
         bot_id: bot_id(activity),
     };
     if let (Some(person), Some(from)) = (sender(activity), activity.from.as_ref()) {
-        conversations::remember(
-            ctx,
-            ConversationRef {
-                conversation_id: activity
-                    .is_personal()
-                    .then(|| activity.conversation.id.clone()),
-                user_id: Some(from.id.clone()),
-                name: from.name.clone(),
-                ..base(conversations::person_target(&person))
-            },
-        )
-        .await?;
-    }
-    if let Some(channel) = activity.channel() {
-        conversations::remember(
-            ctx,
-            ConversationRef {
-                conversation_id: Some(channel.to_owned()),
-                ..base(conversations::channel_target(channel))
-            },
-        )
-        .await?;
-    }
-    // What Teams says of the sender: the zone for local-time nudges, the
-    // name for the privacy guard's colleagues (as Slack's profiles do).
-    let mut profiles: Vec<(PersonId, Profile)> = Vec::new();
-    if let (Some(person), Some(from)) = (sender(activity), activity.from.as_ref()) {
+        rows.push(ConversationRef {
+            conversation_id: activity
+                .is_personal()
+                .then(|| activity.conversation.id.clone()),
+            user_id: Some(from.id.clone()),
+            name: from.name.clone(),
+            ..base(conversations::person_target(&person))
+        });
+        // What Teams says of the sender: the zone for local-time nudges, the
+        // name for the privacy guard's colleagues (as Slack's profiles do).
         profiles.push((
             person,
             Profile {
@@ -129,6 +124,12 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
                 display_name: None,
             },
         ));
+    }
+    if let Some(channel) = activity.channel() {
+        rows.push(ConversationRef {
+            conversation_id: Some(channel.to_owned()),
+            ..base(conversations::channel_target(channel))
+        });
     }
     // People added to a team or chat with the bot: reachable through a 1:1
     // created when the first nudge goes out.
@@ -140,18 +141,14 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
         else {
             continue;
         };
-        conversations::remember(
-            ctx,
-            ConversationRef {
-                conversation_id: activity
-                    .is_personal()
-                    .then(|| activity.conversation.id.clone()),
-                user_id: Some(member.id.clone()),
-                name: member.name.clone(),
-                ..base(conversations::person_target(&person))
-            },
-        )
-        .await?;
+        rows.push(ConversationRef {
+            conversation_id: activity
+                .is_personal()
+                .then(|| activity.conversation.id.clone()),
+            user_id: Some(member.id.clone()),
+            name: member.name.clone(),
+            ..base(conversations::person_target(&person))
+        });
         profiles.push((
             person,
             Profile {
@@ -160,23 +157,7 @@ async fn learn(ctx: &AppContext, activity: &Activity) -> Result<(), AppError> {
             },
         ));
     }
-    let named = profiles.iter().any(|(_, p)| p.real_name.is_some());
-    let now = ctx.clock.now();
-    ctx.store
-        .write(move |conn| {
-            Box::pin(async move {
-                for (person, profile) in &profiles {
-                    people::remember_profile(&mut *conn, person, profile, now).await?;
-                }
-                Ok(())
-            })
-        })
-        .await?;
-    // A new colleague's name joins the guard's list (installs bring them).
-    if named && activity.kind != "message" && activity.kind != "invoke" {
-        ctx.refresh_known_people().await?;
-    }
-    Ok(())
+    (rows, profiles)
 }
 
 /// A command typed to the bot; the answer goes to the sender's 1:1.
@@ -192,8 +173,40 @@ async fn message(ctx: &AppContext, activity: &Activity) -> Result<Response, AppE
             text = text.replacen(&shown, &format!("<@{person}>"), 1);
         }
     }
-    let answer = match commands::run(ctx, person.clone(), &text).await {
+    if let Some(prompt) = crate::teams::prompts::form_prompt(ctx, &person, &text) {
+        match prompt.await {
+            Ok(message) => crate::app::moments::send(ctx, message).await?,
+            Err(e) if e.is_for_person() => {
+                conversations::reply_privately(ctx, &person, e.to_string()).await?
+            }
+            Err(e) => return Err(e),
+        }
+        return Ok(StatusCode::OK.into_response());
+    }
+    let answer = match commands::run(ctx, person.clone(), &text, activity.channel()).await {
         Ok(answer) => answer,
+        Err(AppError::WhichTeam(q)) => {
+            // A button per team, each sending the typed command again for it.
+            let (word, rest) = text
+                .trim()
+                .split_once(char::is_whitespace)
+                .unwrap_or((text.trim(), ""));
+            let choices = q
+                .teams
+                .iter()
+                .map(|(key, name)| {
+                    let again = format!("{word} {}", super::which_team::with_team(rest, key));
+                    (name.clone(), again)
+                })
+                .collect();
+            let message = crate::app::outgoing::Outgoing::WhichTeam {
+                person,
+                question: q.question,
+                choices,
+            };
+            crate::app::moments::send(ctx, message).await?;
+            return Ok(StatusCode::OK.into_response());
+        }
         Err(e) if e.is_for_person() => e.to_string(),
         Err(e) => return Err(e),
     };

@@ -24,6 +24,7 @@ use slack_morphism::prelude::*;
 pub const HANDLED_EVENTS: &[&str] = &[
     "app_home_opened",
     "app_uninstalled",
+    "message.channels",
     "reaction_added",
     "reaction_removed",
     "tokens_revoked",
@@ -184,6 +185,7 @@ fn from_body(body: SlackEventCallbackBody) -> Event {
         SlackEventCallbackBody::AppUninstalled(_) => Event::Stopped {
             reason: StopReason::AppUninstalled,
         },
+        SlackEventCallbackBody::Message(m) => thread_reply(m),
         SlackEventCallbackBody::ReactionAdded(e) => reaction(e.user, e.reaction, e.item, true),
         SlackEventCallbackBody::ReactionRemoved(e) => reaction(e.user, e.reaction, e.item, false),
         _ => Event::Other,
@@ -208,6 +210,66 @@ fn reaction(
             None => Event::Other,
         },
         SlackReactionsItem::File(_) => Event::Other,
+    }
+}
+
+/// A person's reply in a thread (`message.channels` with a `thread_ts`
+/// other than its own `ts`): what a proposal's thread counts as a comment.
+/// A bot's message (ours included), an edit, a deletion or any other
+/// subtype is not one; a reply also sent to the channel
+/// (`thread_broadcast`) is.
+fn thread_reply(m: SlackMessageEvent) -> Event {
+    // A reply edited or deleted in Slack: its comment follows (a message
+    // that was never counted matches no comment and changes nothing).
+    match (&m.subtype, m.origin.channel.as_ref()) {
+        (Some(SlackMessageEventType::MessageDeleted), Some(channel)) => {
+            return match &m.deleted_ts {
+                Some(ts) => Event::ThreadReplyDeleted {
+                    channel: channel.to_string(),
+                    ts: ts.to_string(),
+                },
+                None => Event::Other,
+            };
+        }
+        (Some(SlackMessageEventType::MessageChanged), Some(channel)) => {
+            return match &m.message {
+                Some(edited) if edited.sender.bot_id.is_none() => Event::ThreadReplyEdited {
+                    channel: channel.to_string(),
+                    ts: edited.ts.to_string(),
+                    text: edited
+                        .content
+                        .as_ref()
+                        .and_then(|c| c.text.clone())
+                        .unwrap_or_default(),
+                },
+                _ => Event::Other,
+            };
+        }
+        _ => {}
+    }
+    if m.sender.bot_id.is_some() {
+        return Event::Other;
+    }
+    if !matches!(
+        m.subtype,
+        None | Some(SlackMessageEventType::ThreadBroadcast)
+    ) {
+        return Event::Other;
+    }
+    let (Some(thread), Some(channel), Some(user)) =
+        (m.origin.thread_ts, m.origin.channel, m.sender.user)
+    else {
+        return Event::Other;
+    };
+    if thread == m.origin.ts {
+        return Event::Other;
+    }
+    Event::ThreadReply {
+        person: user.to_string(),
+        channel: channel.to_string(),
+        thread_ts: thread.to_string(),
+        ts: m.origin.ts.to_string(),
+        text: m.content.and_then(|c| c.text).unwrap_or_default(),
     }
 }
 
@@ -338,6 +400,14 @@ mod tests {
             }),
             "app_home_opened" => {
                 serde_json::from_slice(&fixture("app_home_opened.home_tab.json")).unwrap()
+            }
+            // The event is `message`; `message.channels` names the
+            // subscription (messages in public channels). A reply in a thread.
+            "message.channels" => {
+                let mut body: serde_json::Value =
+                    serde_json::from_slice(&fixture("message.channels.json")).unwrap();
+                body["event"]["thread_ts"] = serde_json::json!("1596183000.000100");
+                return body.to_string().into_bytes();
             }
             other => serde_json::from_slice(&fixture(&format!("{other}.json"))).unwrap(),
         };

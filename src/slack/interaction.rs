@@ -211,7 +211,12 @@ fn from_event(event: SlackInteractionEvent) -> Interaction {
             Interaction::Button {
                 person,
                 action: action.action_id.to_string(),
-                value: action.value.clone().unwrap_or_default(),
+                // A button's value, or the option a select was set to.
+                value: action
+                    .value
+                    .clone()
+                    .or_else(|| action.selected_option.as_ref().map(|o| o.value.clone()))
+                    .unwrap_or_default(),
                 trigger: e.trigger_id.to_string(),
                 reply_to: e.response_url.as_ref().map(|u| u.0.to_string()),
                 view,

@@ -48,14 +48,15 @@ pub async fn seed(
     seed_org_priorities_people(conn, org).await?;
     for (position, p) in pillars.iter().enumerate() {
         sqlx::query(
-            "INSERT INTO pillars (key, name, description, emoji, position) VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (key) DO NOTHING",
+            "INSERT INTO pillars (key, name, description, emoji, position, first_seen) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
         )
         .bind(p.key.as_str())
         .bind(&p.name)
         .bind(&p.description)
         .bind(&p.emoji)
         .bind(position as i64)
+        .bind(millis(now))
         .execute(&mut *conn)
         .await?;
     }
@@ -251,6 +252,17 @@ pub async fn load(conn: &mut Conn) -> Result<Option<Directory>, StoreError> {
         pillars,
         teams,
     }))
+}
+
+/// When the bot first saw each pillar that has a date (see migration 0018:
+/// pillars seeded before it have none and are older than any digest looks
+/// at), as (key, milliseconds).
+pub async fn pillars_first_seen(conn: &mut Conn) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT key, first_seen FROM pillars WHERE first_seen IS NOT NULL ORDER BY key",
+    )
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Adds a pillar at the end of the list.

@@ -274,3 +274,64 @@ pub async fn decline_reason(conn: &mut super::Conn, id: i64) -> Result<Option<St
             .await?;
     Ok(reason.flatten())
 }
+
+/// The proposal posted at (`channel`, `ts`), if any.
+pub async fn by_post(conn: &mut Conn, channel: &str, ts: &str) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM proposals WHERE channel = $1 AND ts = $2")
+            .bind(channel)
+            .bind(ts)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Records where in Slack comment `comment` is (a reply typed in the thread).
+pub async fn set_comment_post(
+    conn: &mut Conn,
+    comment: i64,
+    channel: &str,
+    ts: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE proposal_comments SET slack_channel = $1, slack_ts = $2 WHERE id = $3")
+        .bind(channel)
+        .bind(ts)
+        .bind(comment)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Replaces the text of the comment typed at (`channel`, `ts`), if any.
+pub async fn edit_comment_at(
+    conn: &mut Conn,
+    channel: &str,
+    ts: &str,
+    text: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE proposal_comments SET text = $1 WHERE slack_channel = $2 AND slack_ts = $3",
+    )
+    .bind(text)
+    .bind(channel)
+    .bind(ts)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes the comment typed at (`channel`, `ts`); its proposal, if there
+/// was one.
+pub async fn delete_comment_at(
+    conn: &mut Conn,
+    channel: &str,
+    ts: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "DELETE FROM proposal_comments WHERE slack_channel = $1 AND slack_ts = $2 RETURNING proposal_id",
+    )
+    .bind(channel)
+    .bind(ts)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -89,11 +89,62 @@ pub async fn posted_teams(conn: &mut Conn, period: &str) -> Result<Vec<String>, 
     )
 }
 
+/// Records the teams nudge `nudge` covers, in the order its DM lists them.
+pub async fn add_nudge_teams(
+    conn: &mut Conn,
+    nudge: i64,
+    teams: &[&str],
+) -> Result<(), StoreError> {
+    for (position, team) in teams.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO nudge_teams (nudge_id, team_key, position) VALUES ($1, $2, $3) \
+             ON CONFLICT (nudge_id, team_key) DO NOTHING",
+        )
+        .bind(nudge)
+        .bind(*team)
+        .bind(position as i64)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// The teams nudge `nudge` covers, in its DM's order (empty for a nudge
+/// recorded before nudges covered several teams).
+pub async fn nudge_teams(conn: &mut Conn, nudge: i64) -> Result<Vec<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT team_key FROM nudge_teams WHERE nudge_id = $1 ORDER BY position, team_key",
+    )
+    .bind(nudge)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The nudges (draft DMs and reminders) sent about `team`'s update for
-/// `period`: their ids, to mark them posted.
-pub async fn nudges(conn: &mut Conn, jobs: &[&str], period: &str) -> Result<Vec<i64>, StoreError> {
+/// `period`: their ids, to mark that team's section posted. `jobs` names
+/// the jobs of the nudges whose sections are in `nudge_teams`, and
+/// `legacy` those of nudges recorded with one job name per team.
+pub async fn nudges(
+    conn: &mut Conn,
+    team: &str,
+    jobs: &[&str],
+    legacy: &[&str],
+    period: &str,
+) -> Result<Vec<i64>, StoreError> {
     let mut ids = Vec::new();
     for job in jobs {
+        let found: Vec<i64> = sqlx::query_scalar(
+            "SELECT n.id FROM nudges n JOIN nudge_teams t ON t.nudge_id = n.id \
+             WHERE n.job = $1 AND n.period = $2 AND t.team_key = $3 ORDER BY n.id",
+        )
+        .bind(*job)
+        .bind(period)
+        .bind(team)
+        .fetch_all(&mut *conn)
+        .await?;
+        ids.extend(found);
+    }
+    for job in legacy {
         let found: Vec<i64> =
             sqlx::query_scalar("SELECT id FROM nudges WHERE job = $1 AND period = $2")
                 .bind(*job)

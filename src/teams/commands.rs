@@ -29,7 +29,9 @@ pub fn welcome(mission: &str) -> String {
          • goal add | update | list | show | propose … — goals and check-ins (goal help)\n\
          • priorities publish <item>; <item>; … | priorities show — monthly priorities\n\
          • align status | pillars | teams | help — where we stand\n\
-         • align privacy — whether colleagues may name you in mission moments"
+         • align privacy — whether colleagues may name you in mission moments\n\
+         • align away until <YYYY-MM-DD> | away off, align mute|unmute moments|progress|priorities — pause your nudges\n\
+         • admins: align pillar add|edit|archive, align mission set, align team add|edit|leaders|members, align goals kickoff, align history"
     )
 }
 
@@ -54,8 +56,14 @@ fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
     })
 }
 
-/// Runs `text` for `person`; the private answer to show them.
-pub async fn run(ctx: &AppContext, person: PersonId, text: &str) -> Result<String, AppError> {
+/// Runs `text` for `person`, typed in their 1:1 or (by @mention) in the
+/// team `channel`; the private answer to show them.
+pub async fn run(
+    ctx: &AppContext,
+    person: PersonId,
+    text: &str,
+    channel: Option<&str>,
+) -> Result<String, AppError> {
     let (word, rest) = text
         .split_once(char::is_whitespace)
         .map_or((text, ""), |(w, r)| (w, r.trim()));
@@ -69,7 +77,7 @@ pub async fn run(ctx: &AppContext, person: PersonId, text: &str) -> Result<Strin
         },
         "priorities" => priorities_cmd(ctx, person, parse_priorities(rest)).await,
         "align" => match parse_align(rest) {
-            Ok(cmd) => align(ctx, person, cmd).await,
+            Ok(cmd) => align(ctx, person, cmd, channel).await,
             Err(Usage(text)) => Ok(text),
         },
         other => Ok(format!(
@@ -134,7 +142,7 @@ async fn moment(ctx: &AppContext, person: PersonId, text: &str) -> Result<String
 const REMOVE_USAGE: &str = "To take a moment down, type moment remove <its id>, e.g. moment remove 12. Its id is on the moment's card (\"Moment 12 · shared by …\") and in my thanks.";
 
 /// What a takedown did, in plain text for the 1:1 chat.
-fn taken_down_text(taken: &moments::TakenDown) -> String {
+pub(crate) fn taken_down_text(taken: &moments::TakenDown) -> String {
     let mut text = format!("Moment {} is taken down: its story is erased", taken.moment);
     if taken.had_post {
         text.push_str(", its post is being deleted");
@@ -335,7 +343,12 @@ async fn priorities_cmd(
     })
 }
 
-async fn align(ctx: &AppContext, person: PersonId, cmd: AlignCommand) -> Result<String, AppError> {
+async fn align(
+    ctx: &AppContext,
+    person: PersonId,
+    cmd: AlignCommand,
+    channel: Option<&str>,
+) -> Result<String, AppError> {
     Ok(match cmd {
         AlignCommand::Status { year } => {
             let year = goals::year_or_current(ctx, year.as_deref())?;
@@ -361,9 +374,8 @@ async fn align(ctx: &AppContext, person: PersonId, cmd: AlignCommand) -> Result<
                 opt_out.is_some(),
             )
         }
-        _ => "That admin command is available in Slack or the config file for now; \
-             in Teams: align status | pillars | teams | privacy | help."
-            .to_owned(),
+        // The admin and personal commands.
+        other => super::admin::run(ctx, person, other, channel).await?,
     })
 }
 
@@ -371,7 +383,7 @@ async fn align(ctx: &AppContext, person: PersonId, cmd: AlignCommand) -> Result<
 /// archived pillars last, marked.
 fn pillars_text(dir: &Directory) -> String {
     if dir.pillars.is_empty() {
-        return "No pillars yet. An admin adds them in Slack (/align pillar add) or the config file.".to_owned();
+        return "No pillars yet. An admin adds them with align pillar add <key> <name> or in the config file.".to_owned();
     }
     let mut ordered: Vec<_> = dir.pillars.iter().collect();
     ordered.sort_by_key(|p| p.archived);
@@ -392,7 +404,7 @@ fn pillars_text(dir: &Directory) -> String {
 /// `align teams`: the keys people type in `team:`, with names and leaders.
 fn teams_text(dir: &Directory, names: &Names) -> String {
     if dir.teams.is_empty() {
-        return "No teams yet. An admin adds them in Slack (/align team add) or the config file."
+        return "No teams yet. An admin adds them with align team add <key> <name> (typed in the team's channel) or in the config file."
             .to_owned();
     }
     let mut text = "Teams (type the key: team:<key>):".to_owned();

@@ -24,7 +24,7 @@ fn text_of(data: &Value, key: &str) -> String {
 }
 
 /// What to tell a person about a refusal (ours is an apology, logged).
-fn person_message(e: &AppError) -> String {
+pub(super) fn person_message(e: &AppError) -> String {
     if e.is_for_person() {
         e.to_string()
     } else {
@@ -52,6 +52,12 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         .pointer("/action/data")
         .cloned()
         .unwrap_or(Value::Null);
+    if verb == render::team_update::POST {
+        return match super::team_update::post(ctx, person, &data).await {
+            Ok(card) => card_answer(card),
+            Err(told) => message_answer(&told),
+        };
+    }
     if verb == render::UNNAME {
         let Some(id) = data.get("moment").and_then(Value::as_i64) else {
             return message_answer(
@@ -63,6 +69,9 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
             Err(e) => message_answer(&person_message(&e)),
         };
     }
+    if verb == super::year_end::VERB {
+        return super::year_end::choose(ctx, person, &data).await;
+    }
     let Some(id) = data.get("proposal").and_then(Value::as_i64) else {
         return message_answer("This button is not one I know. Type help to see what I can do.");
     };
@@ -70,6 +79,7 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
         "proposal_support" => proposals::toggle_support(ctx, person.clone(), id)
             .await
             .map(drop),
+        // Cards posted before Approve opened a dialog: approve as proposed.
         "proposal_approve" => proposals::approve(ctx, person.clone(), id, None)
             .await
             .map(drop),
@@ -101,6 +111,17 @@ pub async fn card_action(ctx: &AppContext, person: PersonId, value: &Value) -> V
     }
 }
 
+/// (key, name) of each team a publish dialog's select offers.
+fn team_choices(
+    dir: &crate::domain::Directory,
+    keys: &[crate::domain::TeamKey],
+) -> Vec<(String, String)> {
+    keys.iter()
+        .filter_map(|k| dir.team(k))
+        .map(|t| (t.key.to_string(), t.name.clone()))
+        .collect()
+}
+
 // A decision someone else made first (`Decided::Already`) is no error for
 // the card: it is refreshed below to show how the proposal was decided.
 
@@ -113,6 +134,8 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
     let data = value.get("data").cloned().unwrap_or(Value::Null);
     let dir = ctx.directory();
     match text_of(&data, "dialog").as_str() {
+        render::team_update::DIALOG => super::team_update::open(ctx, person, &data).await,
+        dialog::ORG_PRIORITIES => super::org_priorities::open(ctx, person).await,
         dialog::SHARE_MOMENT => dialog::show(
             "Share a mission moment",
             dialog::share_moment(&dir, &dialog::Typed::default(), None),
@@ -135,13 +158,14 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
         dialog::PUBLISH_PRIORITIES => {
             let team = text_of(&data, "team");
             let prefilled = async {
-                let team = priorities::team_for(ctx, &person, Some(&team))?;
+                let asked = Some(team.as_str()).filter(|t| !t.is_empty());
+                let (team, choices) = priorities::form_teams(ctx, &person, asked, None)?;
                 let prefill = priorities::prefill(ctx, &team).await?;
-                Ok::<_, AppError>((team, prefill))
+                Ok::<_, AppError>((team, choices, prefill))
             }
             .await;
             match prefilled {
-                Ok((team, prefill)) => {
+                Ok((team, choices, prefill)) => {
                     let typed = dialog::Typed {
                         items: prefill.items.into_iter().map(|(item, _)| item).collect(),
                         ..dialog::Typed::default()
@@ -149,18 +173,21 @@ pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {
                     let month = priorities::this_month(ctx).label();
                     dialog::show(
                         "Publish priorities",
-                        dialog::publish_priorities(
+                        dialog::publish_priorities_for(
                             team.key.as_str(),
                             &team.name,
                             &month,
                             &typed,
                             None,
+                            &team_choices(&dir, &choices),
                         ),
                     )
                 }
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }
+        super::takedown::DIALOG => super::takedown::open(ctx, person, &data).await,
+        super::approve::DIALOG => super::approve::open(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }
@@ -178,6 +205,8 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
         items: Vec::new(),
     };
     match text_of(&data, "dialog").as_str() {
+        render::team_update::DIALOG => super::team_update::submit(ctx, person, &data).await,
+        dialog::ORG_PRIORITIES => super::org_priorities::submit(ctx, person, &data).await,
         dialog::SHARE_MOMENT => {
             let input = MomentInput {
                 story: typed.story.clone(),
@@ -247,7 +276,13 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
             }
         }
         dialog::PUBLISH_PRIORITIES => {
-            let team = text_of(&data, "team");
+            // The dialog's team select, if it had one, else its team.
+            let team = Some(text_of(&data, dialog::TEAM_CHOICE))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| text_of(&data, "team"));
+            let choices = priorities::form_teams(ctx, &person, Some(&team), None)
+                .map(|(_, keys)| team_choices(&dir, &keys))
+                .unwrap_or_default();
             let items: Vec<String> = (1..=dialog::PRIORITY_FIELDS)
                 .map(|i| text_of(&data, &format!("item{i}")))
                 .collect();
@@ -264,7 +299,14 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
                     .unwrap_or_else(|| team.clone());
                 dialog::show(
                     "Publish priorities",
-                    dialog::publish_priorities(&team, &name, &month, &typed, Some(problem)),
+                    dialog::publish_priorities_for(
+                        &team,
+                        &name,
+                        &month,
+                        &typed,
+                        Some(problem),
+                        &choices,
+                    ),
                 )
             };
             let joined = items
@@ -287,6 +329,8 @@ pub async fn submit(ctx: &AppContext, person: PersonId, value: &Value) -> Value 
                 Err(e) => dialog::close(&person_message(&e)),
             }
         }
+        super::takedown::DIALOG => super::takedown::submit(ctx, person, &data).await,
+        super::approve::DIALOG => super::approve::submit(ctx, person, &data).await,
         _ => dialog::close("This form is not one I know. Type help to see what I can do."),
     }
 }

@@ -10,10 +10,10 @@
 use super::activity::base_conversation;
 use super::connector::Connector;
 use super::render::{self, Names};
-use crate::app::AppContext;
 use crate::app::compose::{Composed, Conversation, Message};
 use crate::app::conversations::{self, ConversationRef, TEAMS_REPLY_PREFIX};
 use crate::app::people::{PlatformPeople, ZoneLookupError};
+use crate::app::{AppContext, AppError};
 use crate::delivery::{SendError, Sent, Transport};
 use crate::domain::ids::PostRef;
 use crate::domain::{Directory, PersonId};
@@ -38,7 +38,8 @@ pub struct TeamsTransport {
     connector: Connector,
 }
 
-fn store_failure(e: crate::store::StoreError) -> SendError {
+/// The app's lookups fail only on our side (the database): retry later.
+fn store_failure(e: AppError) -> SendError {
     SendError::Transient(e.to_string())
 }
 

@@ -41,7 +41,8 @@ const MANIFESTS: [&str; 2] = [
 ];
 
 /// Every bot scope the code needs (see docs/slack-setup.md for each reason).
-const SCOPES: [&str; 6] = [
+const SCOPES: [&str; 7] = [
+    "channels:history",
     "chat:write",
     "chat:write.public",
     "commands",

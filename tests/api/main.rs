@@ -40,4 +40,5 @@ mod signature;
 mod socket_mode;
 mod takedown;
 mod team_update;
+mod year_forms;
 mod year_turn;

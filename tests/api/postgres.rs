@@ -56,6 +56,12 @@ on_postgres! {
     replay::the_same_signed_moment_sent_three_times_makes_one_moment,
     replay::ten_copies_at_once_make_one_moment,
     replay::the_memory_forgets_requests_once_their_window_is_over,
+    team_update::a_leader_of_two_teams_gets_one_draft_with_a_section_per_team_each_posted_on_its_own,
+    fixes::a_pillar_first_seen_in_the_settings_file_this_month_drifts_only_from_next_month,
+    year_forms::replies_typed_into_a_proposals_thread_count_as_comments_once,
+    year_forms::the_which_team_question_has_a_button_per_team_that_reruns_the_typed_command,
+    year_forms::priorities_org_publish_without_items_opens_a_form_with_inline_errors,
+    year_forms::the_goal_form_has_a_year_select_with_next_year_from_the_opening_month,
 }
 
 /// `forget-user` on either backend: the person's story and id are gone.

@@ -264,3 +264,159 @@ async fn the_team_update_jobs_are_listed_and_run_by_name() {
         assert_eq!(job.name(), name);
     }
 }
+
+/// U0LEAD1 leads Nursing (from the base config) and Intensive care, which
+/// U0ICU2 co-leads.
+const ICU: &str = "[[teams]]\nkey = \"icu\"\nname = \"Intensive care\"\nchannel = \"C0ICU\"\nleaders = [\"U0LEAD1\", \"U0ICU2\"]\nmembers = [\"U0ICUN1\"]\n";
+
+/// Calls to `chat.update` of `person`'s DM, after draining.
+async fn updates_of(app: &TestApp, person: &str) -> Vec<Value> {
+    app.drain().await;
+    app.fake
+        .calls_to("chat.update")
+        .into_iter()
+        .filter(|c| c.body["channel"] == person)
+        .map(|c| c.body)
+        .collect()
+}
+
+/// The button values in a message.
+fn button_values(message: &Value) -> Vec<String> {
+    let mut values = Vec::new();
+    for block in message["blocks"].as_array().into_iter().flatten() {
+        for element in block["elements"].as_array().into_iter().flatten() {
+            if let Some(v) = element["value"].as_str() {
+                values.push(v.to_owned());
+            }
+        }
+    }
+    values
+}
+
+#[tokio::test]
+pub(crate) async fn a_leader_of_two_teams_gets_one_draft_with_a_section_per_team_each_posted_on_its_own()
+ {
+    let app = spawn_app_at(ICU, october()).await;
+    for add in [
+        "add Cut waits pillar:patient-care start:45min target:30min team:nursing",
+        "add Staff every night shift pillar:our-people target:100% team:icu",
+    ] {
+        let reply = app.post_command("/goal", add, LEAD).await;
+        assert!(reply.text().contains("Added goal"), "{}", reply.body);
+    }
+    app.settle().await;
+    app.advance(43 * 24 * 3600); // 2 December
+    let december = month(&app);
+    assert_eq!(december.key(), "2026-12");
+    let summary = jobs::run(&app.ctx, Job::TeamUpdate, december, Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(summary.enqueued, 2, "one draft per leader: {summary}");
+
+    // One DM for the leader of both teams, a section and buttons per team.
+    let dms = posts_to(&app, LEAD).await;
+    assert_eq!(dms.len(), 1, "one draft, not one per team: {dms:#?}");
+    let text = blocks_text(&dms[0]);
+    assert!(
+        text.contains("Nursing: progress in November 2026")
+            && text.contains("Intensive care: progress in November 2026"),
+        "{text}"
+    );
+    assert!(text.contains("Cut waits") && text.contains("Staff every night shift"));
+    let values = button_values(&dms[0]);
+    assert_eq!(
+        values,
+        [
+            "icu/2026-12",
+            "icu/2026-12",
+            "nursing/2026-12",
+            "nursing/2026-12"
+        ],
+        "each section its own two buttons, in the directory's (key) order"
+    );
+    // The co-leader's draft has only the team they lead.
+    let co = posts_to(&app, "U0ICU2").await;
+    assert_eq!(co.len(), 1);
+    assert_eq!(button_values(&co[0]), ["icu/2026-12", "icu/2026-12"]);
+    assert!(!blocks_text(&co[0]).contains("Nursing"));
+
+    // Posting Intensive care's section leaves Nursing's open.
+    app.post_interaction(&button(
+        LEAD,
+        "team_update_post",
+        "icu/2026-12",
+        On::Message(&app.fake.hook_url("icu")),
+    ))
+    .await;
+    assert_eq!(
+        posts_to(&app, "C0ICU").await.len(),
+        1,
+        "ICU's update posted"
+    );
+    assert!(posts_to(&app, TEAM).await.is_empty(), "Nursing's not");
+    app.advance(2);
+    let updated = updates_of(&app, LEAD).await;
+    assert_eq!(updated.len(), 1, "the one draft updated in place");
+    let text = blocks_text(&updated[0]);
+    assert!(text.contains("Posted to <#C0ICU> by <@U0LEAD1>"), "{text}");
+    assert!(!text.contains("Posted to <#C0NURSING>"), "{text}");
+    assert_eq!(
+        button_values(&updated[0]),
+        ["nursing/2026-12", "nursing/2026-12"],
+        "Nursing keeps its buttons"
+    );
+    // The co-leader's copy says ICU is posted too.
+    let co_updated = updates_of(&app, "U0ICU2").await;
+    assert_eq!(co_updated.len(), 1, "{co_updated:#?}");
+    assert!(
+        blocks_text(&co_updated[0]).contains("Posted to <#C0ICU> by <@U0LEAD1>"),
+        "{:#?}",
+        co_updated[0]
+    );
+    assert!(button_values(&co_updated[0]).is_empty());
+
+    // The reminder: one DM to the leader, listing only Nursing; none to
+    // the co-leader, whose team posted.
+    app.advance(3 * 24 * 3600);
+    let reminder = jobs::run(&app.ctx, Job::TeamUpdateReminder, december, Trigger::Manual)
+        .await
+        .unwrap();
+    assert_eq!(reminder.enqueued, 1, "{reminder}");
+    let dms = posts_to(&app, LEAD).await;
+    assert_eq!(dms.len(), 2, "the draft and the reminder");
+    let text = blocks_text(&dms[1]);
+    assert!(
+        text.contains("Reminder") && text.contains("Nursing"),
+        "{text}"
+    );
+    assert!(!text.contains("Intensive care"), "{text}");
+    assert_eq!(
+        button_values(&dms[1]),
+        ["nursing/2026-12", "nursing/2026-12"]
+    );
+    assert_eq!(posts_to(&app, "U0ICU2").await.len(), 1, "no reminder");
+
+    // Posting Nursing from the reminder turns both the draft and the
+    // reminder into "posted"; the draft now has no buttons left.
+    app.post_interaction(&button(
+        LEAD,
+        "team_update_post",
+        "nursing/2026-12",
+        On::Message(&app.fake.hook_url("nursing")),
+    ))
+    .await;
+    assert_eq!(posts_to(&app, TEAM).await.len(), 1);
+    app.advance(2);
+    app.drain().await;
+    app.advance(2);
+    let updated = updates_of(&app, LEAD).await;
+    assert_eq!(updated.len(), 3, "{updated:#?}");
+    assert!(updated[1..].iter().all(|u| button_values(u).is_empty()));
+    assert!(
+        updated[1..]
+            .iter()
+            .any(|u| blocks_text(u).contains("Every progress update for November 2026 is posted")),
+        "{updated:#?}"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM team_updates").await, 2);
+}

@@ -1,5 +1,5 @@
 //! `TeamsApp`: the real application on a random port with a fresh SQLite
-//! database, configured for Microsoft Teams only, against the fake identity
+//! database (or PostgreSQL, with [`on_backend`]), configured for Microsoft Teams only, against the fake identity
 //! platform and Bot Connector ([`FakeIdentity`]) on a manual clock. The
 //! delivery worker is driven only by the test ([`TeamsApp::drain`]).
 
@@ -60,6 +60,7 @@ pub struct TeamsApp {
     pub ctx: AppContext,
     pub service_url: String,
     dir: Arc<TempDir>,
+    database_url: String,
     http: reqwest::Client,
     shutdown: Option<oneshot::Sender<()>>,
     handle: Option<JoinHandle<()>>,
@@ -72,12 +73,44 @@ pub struct Answer {
     pub body: Value,
 }
 
+/// The database a test app runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the app's temporary directory (the default).
+    Sqlite,
+    /// A fresh database on the throwaway PostgreSQL server of
+    /// `tests/common/postgres.rs`; tests using it are `#[ignore]`d.
+    Postgres,
+}
+
+thread_local! {
+    /// The backend `spawn` uses on this thread: SQLite, unless a test of
+    /// `postgres.rs` runs an existing test's body with [`on_backend`].
+    static DEFAULT_BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Sqlite) };
+}
+
+/// Runs `test` (a `#[tokio::test]` function, whose runtime drives its body
+/// on the calling thread) with `spawn` on `backend`.
+pub fn on_backend(backend: Backend, test: impl FnOnce()) {
+    DEFAULT_BACKEND.with(|b| b.set(backend));
+    test();
+}
+
+/// A fresh database for an app whose files are in `dir`.
+async fn database_for(dir: &TempDir) -> String {
+    match DEFAULT_BACKEND.with(|b| b.get()) {
+        Backend::Sqlite => format!("sqlite://{}", dir.path().join("alignbot.db").display()),
+        Backend::Postgres => crate::pg_server::fresh_database().await,
+    }
+}
+
 pub async fn spawn() -> TeamsApp {
     crate::support::capture();
     let fake = FakeIdentity::start().await;
     fake.set_keys(vec![KEY_1.jwk(&["msteams"])]);
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start_time()), false).await
+    let db = database_for(&dir).await;
+    launch(fake, dir, db, ManualClock::new(start_time()), false).await
 }
 
 /// The app with `ALIGNBOT_TEAMS_NO_AUTH=1` (local tools), on loopback.
@@ -85,16 +118,18 @@ pub async fn spawn_without_auth() -> TeamsApp {
     crate::support::capture();
     let fake = FakeIdentity::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    launch(fake, dir, ManualClock::new(start_time()), true).await
+    let db = database_for(&dir).await;
+    launch(fake, dir, db, ManualClock::new(start_time()), true).await
 }
 
 async fn launch(
     fake: FakeIdentity,
     dir: Arc<TempDir>,
+    db: String,
     clock: ManualClock,
     no_auth: bool,
 ) -> TeamsApp {
-    let db = format!("sqlite://{}", dir.path().join("alignbot.db").display());
+    let database_url = db.clone();
     let openid = format!("{}/openid", fake.base());
     let token_url = format!("{}/token", fake.base());
     let env = move |name: &str| -> Option<String> {
@@ -147,6 +182,7 @@ async fn launch(
         ctx,
         service_url,
         dir,
+        database_url,
         http: reqwest::Client::new(),
         shutdown: Some(tx),
         handle: Some(handle),
@@ -167,6 +203,7 @@ impl TeamsApp {
         launch(
             self.fake.clone(),
             self.dir.clone(),
+            self.database_url.clone(),
             self.clock.clone(),
             false,
         )

@@ -61,7 +61,8 @@ async fn bad_missing_expired_and_wrong_audience_tokens_are_refused_and_touch_not
 }
 
 #[tokio::test]
-async fn a_moment_by_command_is_posted_to_the_moments_channel_and_the_thanks_goes_to_the_1_1() {
+pub(crate) async fn a_moment_by_command_is_posted_to_the_moments_channel_and_the_thanks_goes_to_the_1_1()
+ {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     let story = "**Nora** [stayed](http://evil.example) late <at>Boss</at> @everyone {{DATE(x)}}";
@@ -154,7 +155,7 @@ async fn a_moment_by_dialog_shows_inline_errors_then_posts_once() {
 }
 
 #[tokio::test]
-async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
+pub(crate) async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
     let app = spawn().await;
     app.post(&app.install(LEAD)).await;
     app.post(&app.typed(LEAD, "goal add Fewer falls pillar:patient-care target:100%"))
@@ -223,7 +224,7 @@ async fn a_check_in_from_the_nudge_cards_button_updates_the_nudge_in_place() {
 }
 
 #[tokio::test]
-async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
+pub(crate) async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     app.post(&app.install(LEAD)).await;
@@ -243,28 +244,37 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         .find(|a| a["title"] == json!("Approve"))
         .cloned()
         .expect("an Approve button");
-    assert_eq!(approve["type"], json!("Action.Execute"));
+    // Approve opens a dialog (tests/teams/approve.rs covers adjusting).
+    assert_eq!(approve["type"], json!("Action.Submit"));
+    assert_eq!(approve["data"]["msteams"]["type"], json!("task/fetch"));
 
     // A member may not approve; the leader may.
-    let value = json!({"action": {"type": "Action.Execute", "verb": approve["verb"], "data": approve["data"]}});
     let refused = app
-        .post(&app.invoke(NURSE2, "adaptiveCard/action", value.clone()))
+        .post(&app.invoke(NURSE2, "task/fetch", json!({"data": approve["data"]})))
         .await;
-    assert_eq!(
-        refused.body["type"],
-        json!("application/vnd.microsoft.activity.message")
-    );
+    assert_eq!(refused.body["task"]["type"], json!("message"));
+    let opened = app
+        .post(&app.invoke(LEAD, "task/fetch", json!({"data": approve["data"]})))
+        .await;
+    assert_eq!(opened.body["task"]["type"], json!("continue"));
+    let form = opened.body["task"]["value"]["card"]["content"].clone();
+    let submit = form["actions"][0]["data"].clone();
     let answer = app
-        .post(&app.invoke(LEAD, "adaptiveCard/action", value))
+        .post(&app.invoke(LEAD, "task/submit", json!({"data": submit})))
         .await;
     assert_eq!(
-        answer.body["type"],
-        json!("application/vnd.microsoft.card.adaptive")
+        answer.body["task"]["type"],
+        json!("message"),
+        "{}",
+        answer.body
     );
-    let card = answer.body["value"].to_string();
     assert!(
-        card.contains("Approved as goal #"),
-        "refreshed in place: {card}"
+        answer.body["task"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("Approved. It is now goal #"),
+        "{}",
+        answer.body
     );
 
     app.drain().await;
@@ -279,6 +289,15 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         "the posted card was updated for everyone"
     );
     assert!(updates.iter().all(|u| u.path.contains(NURSING)));
+    assert!(
+        updates
+            .last()
+            .unwrap()
+            .text()
+            .contains("Approved as goal #"),
+        "refreshed: {}",
+        updates.last().unwrap().text()
+    );
     let decided = app
         .fake
         .delivered()
@@ -295,7 +314,7 @@ async fn a_proposal_is_approved_from_its_card_and_the_card_is_refreshed() {
         decided.text()
     );
     assert_valid_cards(&app.fake.delivered());
-    assert_valid_cards_in(&[answer.body["value"].clone()]);
+    assert_valid_cards_in(&[form]);
 }
 
 #[tokio::test]
@@ -342,7 +361,7 @@ async fn priorities_are_published_to_the_team_channel() {
 }
 
 #[tokio::test]
-async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1() {
+pub(crate) async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1() {
     let app = spawn().await;
     // The app is added to the team: Teams names its members, no 1:1 yet.
     app.post(&app.team_install(ADMIN, NURSING, &[NURSE, NURSE2]))
@@ -390,7 +409,7 @@ async fn a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1()
 }
 
 #[tokio::test]
-async fn pending_activities_survive_a_restart_and_are_sent_once() {
+pub(crate) async fn pending_activities_survive_a_restart_and_are_sent_once() {
     let app = spawn().await;
     app.post(&app.install(NURSE)).await;
     app.post(&app.typed(
@@ -418,7 +437,7 @@ async fn pending_activities_survive_a_restart_and_are_sent_once() {
 }
 
 #[tokio::test]
-async fn a_repeated_activity_is_handled_once() {
+pub(crate) async fn a_repeated_activity_is_handled_once() {
     let app = spawn().await;
     let activity = app.typed(NURSE, "moment The lab stayed open for us.");
     app.post(&activity).await;

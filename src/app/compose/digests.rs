@@ -143,18 +143,25 @@ pub(super) async fn leadership(
     let moments_per_pillar = report::moments_per_pillar(pool, from, to).await?;
     let recent_moments = report::moments_per_pillar(pool, two_months_ago, to).await?;
     let recent_check_ins = report::check_ins_per_pillar(pool, two_months_ago, to).await?;
-    // A pillar younger than the two months looked at cannot have drifted.
+    // No drift warning in a pillar's first month: one added with `/align
+    // pillar add` this month (its `plan_changes` row), or first seen in the
+    // settings file this month (`first_seen`, written when the file's
+    // pillars are seeded).
     let mut conn = pool
         .acquire()
         .await
         .map_err(crate::store::StoreError::from)?;
     let added = crate::store::goals::pillars_added(&mut conn).await?;
+    let seen = crate::store::org::pillars_first_seen(&mut conn).await?;
     drop(conn);
     let young = |key: &str| {
-        added.iter().any(|(subject, at)| {
-            subject.strip_prefix("pillar:") == Some(key)
-                && moments::from_millis(*at) >= two_months_ago
-        })
+        let by_command = added.iter().any(|(subject, at)| {
+            subject.strip_prefix("pillar:") == Some(key) && moments::from_millis(*at) >= from
+        });
+        let by_file = seen
+            .iter()
+            .any(|(k, at)| k == key && moments::from_millis(*at) >= from);
+        by_command || by_file
     };
     let drifting = dir
         .active_pillars()

@@ -31,7 +31,9 @@ pub use nudges::{MomentsNudge, PrioritiesNudge, PrioritiesSection, ProgressNudge
 pub use priorities::{MissingPriorities, PrioritiesPost, PrioritiesSummary, PublishedPriorities};
 pub use privacy::PrivacyNotice;
 pub use proposals::{Kickoff, ProposalCard, ProposalComment, ProposalDecision};
-pub use team_update::{GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm};
+pub use team_update::{
+    GoalProgress, TeamUpdate, TeamUpdateDraft, TeamUpdateForm, TeamUpdateSection, current_draft,
+};
 pub use views::{PrioritiesForm, View};
 pub use year::{SharedReport, YearEndNudge};
 
@@ -86,6 +88,11 @@ pub enum Message {
     TeamUpdate(TeamUpdate),
     /// A form's confirmation, once it closed (the bot's own markup).
     Confirmation(String),
+    /// The "which team?" question with a button per team (Teams; see
+    /// [`Outgoing::WhichTeam`]): (question, [(team name, command text)]).
+    WhichTeam(String, Vec<(String, String)>),
+    /// A card whose button opens a form (Teams; see [`Outgoing::FormPrompt`]).
+    FormPrompt(FormPrompt),
     YearEndNudge(YearEndNudge),
     Report(SharedReport),
     OrgPriorities(org_priorities::OrgPrioritiesPost),
@@ -277,14 +284,49 @@ pub async fn compose(
             nudge,
             person,
             team,
-            reminder,
             ..
-        } => team_update::draft(ctx, *nudge, person, team, *reminder).await,
+        } => team_update::draft(ctx, *nudge, person, team).await,
         Outgoing::UpdateTeamUpdateDraft { nudge, .. } => {
             team_update::draft_posted(ctx, *nudge).await
         }
         Outgoing::PostTeamUpdate { update, channel } => {
             team_update::post(ctx, *update, channel).await
+        }
+        Outgoing::WhichTeam {
+            person,
+            question,
+            choices,
+        } => Ok(Composed::Post {
+            to: Conversation::Person(person.clone()),
+            message: Message::WhichTeam(question.clone(), choices.clone()),
+            thread: None,
+            record: None,
+        }),
+        Outgoing::FormPrompt { person, form } => {
+            let month = crate::app::priorities::this_month(ctx).label();
+            let prompt = match form {
+                super::outgoing::PromptedForm::TeamPriorities { team } => {
+                    match ctx.directory().team(team) {
+                        Some(t) => FormPrompt::TeamPriorities {
+                            team: t.clone(),
+                            month_label: month,
+                        },
+                        None => return Ok(Composed::Skip("the team no longer exists")),
+                    }
+                }
+                super::outgoing::PromptedForm::OrgPriorities => FormPrompt::OrgPriorities {
+                    month_label: crate::app::priorities::org_month(ctx)
+                        .await
+                        .map_err(|e| ComposeError::Unavailable(e.to_string()))?
+                        .label(),
+                },
+            };
+            Ok(Composed::Post {
+                to: Conversation::Person(person.clone()),
+                message: Message::FormPrompt(prompt),
+                thread: None,
+                record: None,
+            })
         }
         Outgoing::Confirm { person, text } => Ok(Composed::Post {
             to: Conversation::Person(person.clone()),
@@ -310,6 +352,18 @@ pub async fn view(
     modal: &super::outgoing::Modal,
 ) -> Result<Option<View>, ComposeError> {
     views::compose(ctx, modal).await
+}
+
+/// What a [`Message::FormPrompt`] card offers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormPrompt {
+    TeamPriorities {
+        team: crate::domain::Team,
+        month_label: String,
+    },
+    OrgPriorities {
+        month_label: String,
+    },
 }
 
 /// Re-renders a message in place, if it was posted.

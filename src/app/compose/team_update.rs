@@ -10,11 +10,11 @@
 use super::nudges::team_month;
 use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
-use crate::app::team_update::{button_value, nudge_job, reported_month};
+use crate::app::team_update::{button_value, draft_job, reported_month};
 use crate::domain::goal::{CheckIn, Confidence, Goal, GoalStatus, PlanYear};
 use crate::domain::ids::{NudgeId, PostOwner};
 use crate::domain::period::Month;
-use crate::domain::{ChannelId, PersonId, Team};
+use crate::domain::{ChannelId, PersonId, Team, TeamKey};
 use crate::store::goals::{self, GoalFilter};
 use crate::store::{StoreError, jobs, team_updates};
 
@@ -48,15 +48,36 @@ pub struct TeamUpdate {
     pub author: Option<PersonId>,
 }
 
-/// The leader's DM: the draft, with its buttons until it is posted.
+/// The leader's DM: one section per team they lead, each with its buttons
+/// until that team's update is posted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamUpdateDraft {
+    /// The nudge the DM belongs to (a Teams card's buttons carry it, to
+    /// refresh the card they are on).
+    pub nudge: NudgeId,
+    /// The month reported on ("November 2026").
+    pub month_label: String,
+    pub reminder: bool,
+    /// In the directory's order; a reminder lists only the teams that had
+    /// not posted when it was sent.
+    pub sections: Vec<TeamUpdateSection>,
+}
+
+/// One team's part of a leader's draft.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamUpdateSection {
     pub update: TeamUpdate,
     /// `"<team>/<YYYY-MM>"`, for the buttons.
     pub value: String,
-    pub reminder: bool,
-    /// Posted (by this leader or another): the buttons are gone.
+    /// Posted (by this leader or another): its buttons are gone.
     pub posted: Option<PersonId>,
+}
+
+impl TeamUpdateDraft {
+    /// Every section is posted: the DM is a thank-you.
+    pub fn all_posted(&self) -> bool {
+        self.sections.iter().all(|s| s.posted.is_some())
+    }
 }
 
 /// The form: the draft to read, a field for one's sentence.
@@ -136,13 +157,103 @@ pub async fn load(ctx: &AppContext, team: Team, period: Month) -> Result<TeamUpd
     })
 }
 
+/// The teams of nudge `n`, in its DM's order: those recorded with it, or
+/// (a nudge from before drafts covered several teams) the one its job or
+/// outbox row names.
+async fn section_teams(
+    ctx: &AppContext,
+    n: &jobs::Nudge,
+    fallback: Option<&TeamKey>,
+) -> Result<Vec<String>, ComposeError> {
+    let mut conn = ctx
+        .store
+        .reads()
+        .acquire()
+        .await
+        .map_err(StoreError::from)?;
+    let mut keys = team_updates::nudge_teams(&mut conn, n.id).await?;
+    if keys.is_empty() {
+        if let Some((_, key)) = n.job.split_once(':') {
+            keys.push(key.to_owned());
+        } else if let Some(team) = fallback {
+            keys.push(team.to_string());
+        }
+    }
+    Ok(keys)
+}
+
+/// The draft of nudge `n` as it stands: each section's update, posted or not.
+async fn draft_of(
+    ctx: &AppContext,
+    n: &jobs::Nudge,
+    fallback: Option<&TeamKey>,
+) -> Result<Option<TeamUpdateDraft>, ComposeError> {
+    let reminder = n.job.starts_with(draft_job(true));
+    let Some(month) = Month::parse(&n.period) else {
+        return Ok(None);
+    };
+    let mut sections = Vec::new();
+    for key in section_teams(ctx, n, fallback).await? {
+        let Some((team, _)) = team_month(ctx, &key, &n.period) else {
+            continue; // the team was removed since
+        };
+        let mut conn = ctx
+            .store
+            .reads()
+            .acquire()
+            .await
+            .map_err(StoreError::from)?;
+        let posted = team_updates::for_team(&mut conn, &key, &n.period).await?;
+        drop(conn);
+        let value = button_value(&team.key, month);
+        let mut update = load(ctx, team, month).await?;
+        let author = match posted {
+            Some(p) => {
+                update.sentence = p.sentence;
+                let author = PersonId::parse(&p.author).ok();
+                update.author = author.clone();
+                author
+            }
+            None => None,
+        };
+        sections.push(TeamUpdateSection {
+            update,
+            value,
+            posted: author,
+        });
+    }
+    if sections.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(TeamUpdateDraft {
+        nudge: NudgeId(n.id),
+        month_label: reported_month(month).label(),
+        reminder,
+        sections,
+    }))
+}
+
+/// The draft of nudge `id` as it stands now (a Teams card refreshed after
+/// one of its buttons); `None` when the nudge or its teams are gone.
+pub async fn current_draft(
+    ctx: &AppContext,
+    id: NudgeId,
+) -> Result<Option<TeamUpdateDraft>, ComposeError> {
+    let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
+        return Ok(None);
+    };
+    if !n.job.starts_with(draft_job(false)) {
+        return Ok(None);
+    }
+    draft_of(ctx, &n, None).await
+}
+
 /// The draft DM (or reminder) to a leader, once.
 pub(super) async fn draft(
     ctx: &AppContext,
     id: NudgeId,
     person: &PersonId,
-    team: &crate::domain::TeamKey,
-    reminder: bool,
+    team: &TeamKey,
 ) -> Result<Composed, ComposeError> {
     let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
         return Ok(Composed::Skip("nudge no longer exists"));
@@ -150,73 +261,32 @@ pub(super) async fn draft(
     if n.post.is_some() {
         return Ok(Composed::Skip("the draft was already sent"));
     }
-    let Some((team, month)) = team_month(ctx, team.as_str(), &n.period) else {
+    let Some(draft) = draft_of(ctx, &n, Some(team)).await? else {
         return Ok(Composed::Skip("the team no longer exists"));
     };
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let posted = team_updates::for_team(&mut conn, team.key.as_str(), &n.period).await?;
-    drop(conn);
-    if posted.is_some() {
-        return Ok(Composed::Skip("the team's update was posted meanwhile"));
+    if draft.all_posted() {
+        return Ok(Composed::Skip("the teams' updates were posted meanwhile"));
     }
-    let value = button_value(&team.key, month);
-    let update = load(ctx, team, month).await?;
     Ok(Composed::Post {
         to: Conversation::Person(person.clone()),
-        message: Message::TeamUpdateDraft(TeamUpdateDraft {
-            update,
-            value,
-            reminder,
-            posted: None,
-        }),
+        message: Message::TeamUpdateDraft(draft),
         thread: None,
         record: Some(PostOwner::Nudge(id)),
     })
 }
 
-/// A leader's draft, re-rendered as posted.
+/// A leader's draft, re-rendered after one of its teams posted.
 pub(super) async fn draft_posted(ctx: &AppContext, id: NudgeId) -> Result<Composed, ComposeError> {
     let Some(n) = jobs::nudge(ctx.store.reads(), id).await? else {
         return Ok(Composed::Skip("nudge no longer exists"));
     };
-    let (key, reminder) = match n.job.split_once(':') {
-        Some(("team-update", key)) => (key.to_owned(), false),
-        Some(("team-update-reminder", key)) => (key.to_owned(), true),
-        _ => return Ok(Composed::Skip("not a team update draft")),
-    };
-    let Some((team, month)) = team_month(ctx, &key, &n.period) else {
+    if !n.job.starts_with(draft_job(false)) {
+        return Ok(Composed::Skip("not a team update draft"));
+    }
+    let Some(draft) = draft_of(ctx, &n, None).await? else {
         return Ok(Composed::Skip("the team no longer exists"));
     };
-    debug_assert_eq!(nudge_job(&team.key, reminder), n.job);
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
-    let Some(posted) = team_updates::for_team(&mut conn, &key, &n.period).await? else {
-        return Ok(Composed::Skip("the update was not posted"));
-    };
-    drop(conn);
-    let value = button_value(&team.key, month);
-    let mut update = load(ctx, team, month).await?;
-    update.sentence = posted.sentence;
-    let author = PersonId::parse(&posted.author).ok();
-    update.author = author.clone();
-    Ok(update_post(
-        n.post,
-        Message::TeamUpdateDraft(TeamUpdateDraft {
-            update,
-            value,
-            reminder,
-            posted: author,
-        }),
-    ))
+    Ok(update_post(n.post, Message::TeamUpdateDraft(draft)))
 }
 
 /// The posted update, to the team channel.

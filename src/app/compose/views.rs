@@ -31,6 +31,11 @@ pub enum View {
         propose: bool,
         owner: Option<PersonId>,
         team: Option<crate::domain::TeamKey>,
+        /// The plan years a new goal may be for, as (value to submit,
+        /// label): the current year and, once its goal-setting is open, next.
+        years: Vec<(String, String)>,
+        /// The value of the year the form starts on (the commands' default).
+        year: String,
     },
     /// A goal's definition, to edit.
     EditGoal(Goal),
@@ -46,6 +51,8 @@ pub enum View {
     PublishPriorities(PrioritiesForm),
     /// Add a sentence to a team's progress update and post it.
     TeamUpdate(super::TeamUpdateForm),
+    /// Publish the organization's priorities.
+    OrgPriorities(crate::app::priorities::OrgForm),
     /// Confirm taking a moment down, showing it.
     RemoveMoment(Moment),
 }
@@ -58,6 +65,8 @@ pub struct PrioritiesForm {
     pub month_label: String,
     pub prefill: FormPrefill,
     pub goals: Vec<Goal>,
+    /// The teams the form can switch to (a leader of several); empty: none.
+    pub choices: Vec<Team>,
 }
 
 /// The view for `modal`; `None` when what it is about no longer exists.
@@ -81,11 +90,16 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
             propose,
             owner,
             team,
-        } => View::NewGoal {
-            propose: *propose,
-            owner: owner.clone(),
-            team: team.clone(),
-        },
+        } => {
+            let (years, year) = crate::app::goals::form_years(ctx);
+            View::NewGoal {
+                propose: *propose,
+                owner: owner.clone(),
+                team: team.clone(),
+                years,
+                year,
+            }
+        }
         Modal::CommentProposal { proposal } => match card(ctx, *proposal).await? {
             Some(p) => View::CommentProposal(p),
             None => return Ok(None),
@@ -107,10 +121,14 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 None => return Ok(None),
             }
         }
-        Modal::PublishPriorities { team } => {
+        Modal::PublishPriorities { team, choices } => {
             let Some(team) = directory.team(team).cloned() else {
                 return Ok(None);
             };
+            let choices = choices
+                .iter()
+                .filter_map(|k| directory.team(k).cloned())
+                .collect();
             let prefill = crate::app::priorities::prefill(ctx, &team).await?;
             let month = crate::app::priorities::this_month(ctx);
             let goals = super::nudges::team_goals(ctx, &team, month).await?;
@@ -119,6 +137,7 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 month_label: month.label(),
                 prefill,
                 goals,
+                choices,
             })
         }
         Modal::TeamUpdate { team } => {
@@ -130,6 +149,11 @@ pub(super) async fn compose(ctx: &AppContext, modal: &Modal) -> Result<Option<Vi
                 update: super::team_update::load(ctx, team, month).await?,
             })
         }
+        Modal::OrgPriorities => View::OrgPriorities(
+            crate::app::priorities::org_form_prefill(ctx)
+                .await
+                .map_err(|e| ComposeError::Unavailable(e.to_string()))?,
+        ),
         Modal::RemoveMoment { moment } => match super::moments::load(ctx, *moment).await? {
             Some(m) if m.status != MomentStatus::Deleted => View::RemoveMoment(m),
             _ => return Ok(None),

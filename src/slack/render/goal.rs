@@ -334,6 +334,11 @@ pub struct GoalFormValues {
     pub start: String,
     pub target: String,
     pub due: Option<String>,
+    /// The plan year chosen (its value), for a new goal.
+    pub year: Option<String>,
+    /// The plan years a new goal may be for, as (value, label); empty: the
+    /// form has no year field (an edit keeps the goal's year).
+    pub years: Vec<(String, String)>,
 }
 
 impl GoalFormValues {
@@ -354,9 +359,14 @@ impl GoalFormValues {
             start: start.replace(' ', ""),
             target: target.replace(' ', ""),
             due: goal.due.map(|d| d.format("%Y-%m-%d").to_string()),
+            year: None,
+            years: Vec::new(),
         }
     }
 }
+
+/// The goal form's plan year select (add and propose only).
+pub const GOAL_YEAR: &str = "goal_year";
 
 /// "Add a goal" / "Propose a goal" / "Edit goal": the same fields.
 pub fn goal_form(
@@ -485,6 +495,32 @@ pub fn goal_form(
         due = due.with_initial_date(d.clone());
     }
     blocks.push(input(ids::GOAL_DUE, "Due", due).with_optional(true).into());
+    if !values.years.is_empty() {
+        let option = |(value, label): &(String, String)| {
+            SlackBlockChoiceItem::new(plain_only(label, 75), value.clone())
+        };
+        let mut year = SlackBlockStaticSelectElement::new()
+            .with_action_id(GOAL_YEAR.into())
+            .with_options(values.years.iter().map(option).collect());
+        if let Some(chosen) = values
+            .years
+            .iter()
+            .find(|(v, _)| Some(v) == values.year.as_ref())
+            .or(values.years.first())
+        {
+            year = year.with_initial_option(option(chosen));
+        }
+        let hint = if values.years.len() > 1 {
+            "Goal-setting for next year is open: new goals are for it unless you choose this year."
+        } else {
+            "The plan year the goal belongs to."
+        };
+        blocks.push(
+            input(GOAL_YEAR, "Plan year", year)
+                .with_hint(plain_only(hint, 2000))
+                .into(),
+        );
+    }
     goal_modal(callback, title, submit, blocks, goal)
 }
 

@@ -47,6 +47,15 @@ pub fn content(message: &Message, dir: &Directory) -> SlackMessageContent {
         Message::Confirmation(text) => SlackMessageContent::new()
             .with_text(text.clone())
             .with_blocks(vec![section(markdown(text))]),
+        // Teams' form of the question (Slack answers it in the command's
+        // reply, with buttons, in `http::which_team`): the text, escaped.
+        // Teams only (Slack opens these forms from the command itself).
+        Message::FormPrompt(_) => SlackMessageContent::new().with_text(
+            "Type `/priorities publish` or `/priorities org publish` to open the form.".into(),
+        ),
+        Message::WhichTeam(question, _) => SlackMessageContent::new()
+            .with_text(escape(question))
+            .with_blocks(vec![section(markdown(&escape(question)))]),
         Message::YearEndNudge(n) => year::year_end_nudge(n, dir),
         Message::Report(r) => report::shared(&r.report, &r.by, dir),
         Message::Privacy(n) => privacy::notice(n, dir),
@@ -93,10 +102,14 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
             propose,
             owner,
             team,
+            years,
+            year,
         } => {
             let values = GoalFormValues {
                 owner: owner.as_ref().map(ToString::to_string),
                 team: team.as_ref().map(ToString::to_string),
+                year: Some(year.clone()),
+                years: years.clone(),
                 ..Default::default()
             };
             if *propose {
@@ -132,9 +145,10 @@ pub fn view(view: &View, dir: &Directory) -> SlackView {
         View::DeclineProposal(p) => proposal::decline_modal(p),
         View::TeamPeople { team, leaders } => goal::team_people_modal(team, *leaders),
         View::PublishPriorities(f) => {
-            priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals)
+            priorities::form(&f.team, &f.month_label, &f.prefill, &f.goals, &f.choices)
         }
         View::TeamUpdate(f) => team_update::form(f),
+        View::OrgPriorities(f) => priorities::org_form(f),
         View::RemoveMoment(m) => privacy::remove_modal(m, dir),
     }
 }

@@ -191,14 +191,35 @@ pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
 /// `priority_org_<n>`.
 pub const PRIORITY_ORG: &str = "priority_org_";
 
+/// The action id of the publish form's team select (a leader of several
+/// teams): choosing a team reloads the form for it.
+pub const PRIORITIES_TEAM: &str = "priorities_team";
+
+/// The team select at the top of the publish form: an `actions` block, so
+/// that choosing a team reloads the form with that team's carried-over
+/// items and goals (an input block would only be read on submit).
+fn team_select(team: &Team, choices: &[Team]) -> SlackBlock {
+    let option = |t: &Team| SlackBlockChoiceItem::new(plain_only(&t.name, 75), t.key.to_string());
+    let select = SlackBlockStaticSelectElement::new()
+        .with_action_id(PRIORITIES_TEAM.into())
+        .with_placeholder(plain_only("Team", 150))
+        .with_options(choices.iter().take(100).map(option).collect())
+        .with_initial_option(option(team));
+    SlackActionsBlock::new(vec![select.into()])
+        .with_block_id(PRIORITIES_TEAM.into())
+        .into()
+}
+
 /// The publish form: up to seven items, each optionally linked to one of
 /// the team's goals, and (before the month's first publication) how each of
-/// last month's items ended.
+/// last month's items ended. With `choices` (a leader of several teams), a
+/// team select comes first.
 pub fn form(
     team: &Team,
     month_label: &str,
     prefill: &crate::app::priorities::FormPrefill,
     goals: &[Goal],
+    choices: &[Team],
 ) -> SlackView {
     let goal_option = |g: &Goal| {
         SlackBlockChoiceItem::new(
@@ -206,10 +227,17 @@ pub fn form(
             g.id.0.to_string(),
         )
     };
-    let mut blocks = vec![context(&format!(
+    let mut blocks = Vec::new();
+    if choices.len() > 1 {
+        blocks.push(section(markdown(
+            "*Which team?* Choosing another team reloads the form with its items and goals.",
+        )));
+        blocks.push(team_select(team, choices));
+    }
+    blocks.push(context(&format!(
         "*{}*, {month_label}. Empty items are left out.",
         escape(&team.name)
-    ))];
+    )));
     if !prefill.last_month.is_empty() {
         blocks.push(section(markdown(
             "*Last month's priorities*: how did each end?",
@@ -508,7 +536,7 @@ pub fn org_nudge(
     n: &crate::app::compose::org_priorities::OrgPrioritiesNudge,
 ) -> SlackMessageContent {
     let mut text = format!(
-        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
+        ":spiral_calendar_pad: *The organization's priorities for {}*\nThe team leaders are asked for theirs at the start of the month and link them to yours: publish first with the button, or type `/priorities org publish <item>; <item>` (up to 7). They go to all staff.",
         n.month_label
     );
     if !n.current.is_empty() {
@@ -525,5 +553,55 @@ pub fn org_nudge(
             "The organization's priorities for {}",
             n.month_label
         ))
-        .with_blocks(vec![section(markdown(&text))])
+        .with_blocks(vec![
+            section(markdown(&text)),
+            actions(vec![
+                button(ORG_OPEN, "Publish the organization's priorities", "open")
+                    .with_style(SlackBlockButtonStyle::Primary),
+            ]),
+        ])
+}
+
+/// The callback id of the organization's priorities form.
+pub const ORG_CALLBACK: &str = "org_priorities_publish";
+/// Its item fields are `org_item_<n>` (1-based).
+pub const ORG_ITEM: &str = "org_item_";
+/// The "Publish the organization's priorities" button (the executives' nudge).
+pub const ORG_OPEN: &str = "org_priorities_open";
+
+/// The organization's priorities form: up to
+/// [`crate::app::priorities::ORG_FORM_ITEMS`] items, prefilled with the
+/// month's items when they were published already.
+pub fn org_form(f: &crate::app::priorities::OrgForm) -> SlackView {
+    let mut blocks = vec![context(&format!(
+        "*The organization's priorities for {}*. They go to all staff as written; empty items are left out. Team leaders link their priorities to these by number.",
+        f.month_label
+    ))];
+    for i in 0..crate::app::priorities::ORG_FORM_ITEMS {
+        let id = format!("{ORG_ITEM}{}", i + 1);
+        let mut input = SlackBlockPlainTextInputElement::new()
+            .with_action_id(id.clone().into())
+            .with_max_length(PriorityList::MAX_CHARS as u64);
+        if let Some(text) = f.items.get(i) {
+            input = input.with_initial_value(text.clone());
+        }
+        blocks.push(
+            SlackInputBlock::new(
+                plain_only(&format!("Priority {}", i + 1), 2000),
+                input.into(),
+            )
+            .with_block_id(id.into())
+            .with_optional(i > 0)
+            .into(),
+        );
+    }
+    SlackView::Modal(
+        SlackModalView::new(
+            plain_only("Organization priorities", 24),
+            fit(blocks, MAX_VIEW_BLOCKS),
+        )
+        .with_callback_id(ORG_CALLBACK.into())
+        .with_submit(plain_only("Publish", 24))
+        .with_close(plain_only("Cancel", 24)),
+    )
 }

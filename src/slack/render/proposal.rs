@@ -34,7 +34,7 @@ pub fn post(p: &ProposalCard, dir: &Directory) -> SlackMessageContent {
         .unwrap_or_default();
     let plural = crate::app::jobs::plural;
     let counts = format!(
-        ":raised_hands: {}  ·  :speech_balloon: {} sent with Comment",
+        ":raised_hands: {}  ·  :speech_balloon: {}",
         plural(p.supporters as usize, "supporter", "supporters"),
         plural(p.comments as usize, "comment", "comments"),
     );

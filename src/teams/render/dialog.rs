@@ -10,11 +10,13 @@ use serde_json::{Value, json};
 pub const SHARE_MOMENT: &str = "share_moment";
 pub const CHECK_IN: &str = "check_in";
 pub const PUBLISH_PRIORITIES: &str = "publish_priorities";
+/// The organization's priorities (admins and executives).
+pub const ORG_PRIORITIES: &str = "org_priorities";
 /// Priority fields in the publish form (the grammar takes more when typed).
 pub const PRIORITY_FIELDS: usize = 5;
 
 /// An inline error under a field, plain text in the attention colour.
-fn error(text: &str) -> Value {
+pub fn error(text: &str) -> Value {
     json!({"type": "RichTextBlock", "inlines": [
         {"type": "TextRun", "text": words(text), "color": "Attention"}
     ]})
@@ -115,7 +117,39 @@ pub fn publish_priorities(
     typed: &Typed,
     problem: Option<&str>,
 ) -> Value {
-    let mut body = vec![para(&format!("{team_name}: priorities for {month}"))];
+    publish_priorities_for(team_key, team_name, month, typed, problem, &[])
+}
+
+/// The field of the publish dialog's team select.
+pub const TEAM_CHOICE: &str = "team_choice";
+
+/// [`publish_priorities`] with a team select first when `choices` (key,
+/// name) offers more than one team (a leader of several); the submitted
+/// `team_choice` names the team.
+pub fn publish_priorities_for(
+    team_key: &str,
+    team_name: &str,
+    month: &str,
+    typed: &Typed,
+    problem: Option<&str>,
+    choices: &[(String, String)],
+) -> Value {
+    let mut body = Vec::new();
+    if choices.len() > 1 {
+        let options: Vec<Value> = choices
+            .iter()
+            .map(|(key, name)| json!({"title": name, "value": key}))
+            .collect();
+        body.push(
+            json!({"type": "Input.ChoiceSet", "id": TEAM_CHOICE, "label": "Team",
+                         "isRequired": true, "choices": options, "value": team_key}),
+        );
+        body.push(para(&format!(
+            "Priorities for {month}. The items below start from {team_name}'s; edit them for the team you choose."
+        )));
+    } else {
+        body.push(para(&format!("{team_name}: priorities for {month}")));
+    }
     for i in 0..PRIORITY_FIELDS {
         let value = typed.items.get(i).cloned().unwrap_or_default();
         body.push(json!({"type": "Input.Text", "id": format!("item{}", i + 1),
@@ -128,6 +162,26 @@ pub fn publish_priorities(
         "They are posted to the team's channel as you write them.",
     ));
     show_card(body, submit(PUBLISH_PRIORITIES, json!({"team": team_key})))
+}
+
+/// The organization's priorities for `month`: up to
+/// [`crate::app::priorities::ORG_FORM_ITEMS`] items; `problem` is shown
+/// under the item (0-based) it is about.
+pub fn org_priorities(month: &str, items: &[String], problem: Option<(usize, &str)>) -> Value {
+    let mut body = vec![para(&format!(
+        "The organization's priorities for {month}. They go to all staff as written; team leaders link theirs to these by number."
+    ))];
+    for i in 0..crate::app::priorities::ORG_FORM_ITEMS {
+        let value = items.get(i).cloned().unwrap_or_default();
+        body.push(json!({"type": "Input.Text", "id": format!("item{}", i + 1),
+                         "label": format!("Priority {}", i + 1), "maxLength": 200, "value": value}));
+        if let Some((at, text)) = problem
+            && at == i
+        {
+            body.push(error(text));
+        }
+    }
+    show_card(body, submit(ORG_PRIORITIES, json!({})))
 }
 
 fn show_card(body: Vec<Value>, action: Value) -> Value {

@@ -9,11 +9,12 @@
 //! people are shown by the names Teams told us ([`Names`]).
 
 pub mod dialog;
+pub mod team_update;
 
 use crate::app::compose::{
     DigestNumbers, Kickoff, LeadershipDigest, Message, MissingPriorities, MomentPost,
     MomentsDigest, PrioritiesNudge, PrioritiesPost, PrioritiesSummary, ProgressNudge, ProposalCard,
-    ProposalComment, ProposalDecision, TeamUpdate, TeamUpdateDraft,
+    ProposalComment, ProposalDecision,
 };
 use crate::domain::goal::{Goal, ProposalStatus};
 use crate::domain::{Directory, PersonId, PillarKey};
@@ -137,9 +138,11 @@ pub fn message(message: &Message, dir: &Directory, names: &Names) -> Value {
         Message::PrioritiesSummary(s) => priorities_summary(s),
         Message::PrioritiesNudge(n) => priorities_nudge(n),
         Message::MissingPriorities(m) => missing_priorities(m),
-        Message::TeamUpdate(u) => card(team_update_body(u, names), Vec::new()),
-        Message::TeamUpdateDraft(d) => team_update_draft(d, names),
+        Message::TeamUpdate(u) => card(team_update::body(u, names), Vec::new()),
+        Message::TeamUpdateDraft(d) => team_update::draft(d, names),
         Message::Confirmation(text) => card(vec![para(text)], Vec::new()),
+        Message::WhichTeam(question, choices) => which_team(question, choices),
+        Message::FormPrompt(prompt) => form_prompt(prompt),
         Message::Report(r) => card(
             vec![
                 para(&report_text(&r.report)),
@@ -175,75 +178,55 @@ pub fn report_text(r: &crate::app::report::Report) -> String {
     text
 }
 
-/// The year-end DM. In Teams the owner answers by typing `goal close`
-/// (the buttons are Slack's for now), so the card says what to type.
+/// The year-end DM, with an outcome button per open goal
+/// (crate::teams::year_end).
 fn year_end_nudge(n: &crate::app::compose::YearEndNudge) -> Value {
-    let mut body = vec![heading(&format!(
-        "{} is ending: how did your goals do?",
-        n.year_label
-    ))];
-    for g in &n.goals {
-        let mut line = goal_line(g);
-        if let Some(outcome) = g.outcome {
-            line.push_str(&format!(" · {}", outcome.label()));
-        }
-        body.push(para(&line));
-    }
-    body.push(note(&format!(
-        "Close each with: goal close <id> met | not-met | carried-over. Goals still open on {} are closed as not reported.",
-        n.closes_on.format("%-d %B %Y")
-    )));
-    card(body, Vec::new())
+    crate::teams::year_end::nudge_card(n)
 }
 
-/// The monthly progress update's lines, as the team channel sees them.
-fn team_update_body(u: &TeamUpdate, names: &Names) -> Vec<Value> {
-    let mut body = vec![heading(&format!(
-        "{} · progress in {}",
-        u.team.name, u.month_label
-    ))];
-    if let Some(sentence) = &u.sentence {
-        body.push(para(sentence));
+/// A card whose button opens the form a typed command asked for (dialogs
+/// open only from a card button).
+fn form_prompt(prompt: &crate::app::compose::FormPrompt) -> Value {
+    use crate::app::compose::FormPrompt;
+    match prompt {
+        FormPrompt::TeamPriorities { team, month_label } => card(
+            vec![para(&format!(
+                "Publish the priorities for {month_label} with the form (it starts on {}; a leader of several teams picks the team in it), or type them in one line: priorities publish team:{} <item>; <item>",
+                team.name, team.key
+            ))],
+            vec![open_dialog(
+                "Open the priorities form",
+                dialog::PUBLISH_PRIORITIES,
+                json!({"team": team.key.as_str()}),
+            )],
+        ),
+        FormPrompt::OrgPriorities { month_label } => card(
+            vec![para(&format!(
+                "Publish the organization's priorities for {month_label} with the form, or type them in one line: priorities org publish <item>; <item>"
+            ))],
+            vec![open_dialog(
+                "Open the organization's priorities form",
+                dialog::ORG_PRIORITIES,
+                json!({}),
+            )],
+        ),
     }
-    for g in &u.goals {
-        body.push(para(&goal_line(&g.goal)));
-        let mut line = format!("Owner {}", names.of(&g.goal.owner));
-        if let Some(change) = g.change {
-            line.push_str(&format!(
-                " · {}{} since last month",
-                if change >= 0.0 { "+" } else { "" },
-                g.goal.kind.format_value(change)
-            ));
-        }
-        if let Some(headline) = &g.headline {
-            line.push_str(&format!(" · \"{headline}\""));
-        } else if g.headline_withheld {
-            line.push_str(" · note left out by the privacy guard");
-        }
-        body.push(note(&line));
-    }
-    if let Some(author) = &u.author {
-        body.push(note(&format!("Posted by {}", names.of(author))));
-    }
-    body
 }
 
-/// The leader's draft. Teams has no buttons for it yet: the leader posts it
-/// from Slack, or it waits for the reminder (documented in teams-setup.md).
-fn team_update_draft(d: &TeamUpdateDraft, names: &Names) -> Value {
-    let mut body = vec![note(if d.reminder {
-        "Reminder: your team's monthly progress update is still a draft."
-    } else {
-        "Your team's monthly progress update, as a draft only you see."
-    })];
-    body.extend(team_update_body(&d.update, names));
-    match &d.posted {
-        Some(by) => body.push(note(&format!("Posted by {}.", names.of(by)))),
-        None => body.push(note(
-            "Posting drafts from Teams is not built yet: post it from Slack.",
-        )),
-    }
-    card(body, Vec::new())
+/// The "which team?" question: a button per team sends the command the
+/// person typed again with `team:<key>` (a `messageBack`, so it arrives as
+/// if typed, through the same grammar and permission checks).
+fn which_team(question: &str, choices: &[(String, String)]) -> Value {
+    let actions = choices
+        .iter()
+        .take(6)
+        .map(|(name, command)| {
+            json!({"type": "Action.Submit", "title": words(name), "data": {
+                "msteams": {"type": "messageBack", "text": command, "displayText": command}
+            }})
+        })
+        .collect();
+    card(vec![para(question)], actions)
 }
 
 /// The verb of the "Don't name me" button on the card telling a person a
@@ -325,7 +308,8 @@ pub fn moment(post: &MomentPost, dir: &Directory, names: &Names) -> Value {
     if m.reactions > 0 {
         body.push(note(&format!("{} reactions", m.reactions)));
     }
-    card(body, Vec::new())
+    // Its author and admins may take it down (the dialog refuses others).
+    card(body, vec![crate::teams::takedown::button(m.id)])
 }
 
 pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
@@ -351,7 +335,8 @@ pub fn proposal(p: &ProposalCard, dir: &Directory, names: &Names) -> Value {
             );
             vec![
                 execute("Support", "proposal_support", data.clone()),
-                execute("Approve", "proposal_approve", data.clone()),
+                // A dialog to adjust the target, due date and owner.
+                crate::teams::approve::button(p.id.0),
                 execute("Decline", "proposal_decline", data),
             ]
         }
@@ -606,9 +591,16 @@ fn org_priorities_nudge(n: &crate::app::compose::org_priorities::OrgPrioritiesNu
         body.push(note(&format!("Now {}. {item}", i + 1)));
     }
     body.push(para(
-        "Type priorities org publish <item>; <item>; … to the bot (in Slack: /priorities org publish).",
+        "Publish them with the button, or type priorities org publish <item>; <item>; … to the bot.",
     ));
-    card(body, Vec::new())
+    card(
+        body,
+        vec![open_dialog(
+            "Publish the organization's priorities",
+            dialog::ORG_PRIORITIES,
+            json!({}),
+        )],
+    )
 }
 
 fn missing_priorities(m: &MissingPriorities) -> Value {
