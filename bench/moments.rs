@@ -15,18 +15,27 @@
 //!    call with `{"ok":true,...}` and counts them;
 //! 3. the bot is spawned as `alignbot --config <tmp>/alignbot.toml serve
 //!    --no-scheduler` and polled on `GET /healthz` until it answers 200;
-//! 4. `--concurrency` workers each open one keep-alive connection and send
-//!    requests sequentially: `--warmup` unmeasured requests in total, then
-//!    `--requests` measured ones in total;
+//! 4. for each level of `--concurrency` (default `1,32`: one request at a
+//!    time, then thirty-two), that many workers each open one keep-alive
+//!    connection and send requests sequentially: `--warmup` unmeasured
+//!    requests in total, then `--requests` measured ones in total; each
+//!    level gets a fresh bot and database;
 //! 5. it prints throughput, latency percentiles, the bot's peak RSS (`VmHWM`),
+//!    how many messages the delivery worker sent to the fake Slack per second
+//!    while the measured requests ran (the worker is never switched off; with
+//!    the default pace every moment goes to one channel, one post a second),
 //!    stops the bot with SIGTERM and checks that the `moments` table holds
 //!    exactly one row per 2xx answer (exit code 1 otherwise).
+//!
+//! The privacy guard and the hourly per-person limit stay on (the bot's
+//! defaults): each simulated person shares [`SHARES_PER_PERSON`] stories,
+//! under the limit, so every share is counted against it and none is refused.
 //!
 //! Reproduce:
 //!
 //! ```text
 //! cargo build --release && cargo run --release --bin bench-moments
-//! cargo run --release --bin bench-moments -- --requests 20000 --concurrency 8
+//! cargo run --release --bin bench-moments -- --requests 20000 --concurrency 1,8,32
 //! ```
 //!
 //! The load generator shares the machine with the bot, so the numbers are a
@@ -79,54 +88,73 @@ members = ["U0NURSE1"]
 #[derive(Debug, Parser)]
 #[command(name = "bench-moments")]
 struct Args {
-    /// Number of measured requests (in total, across all connections).
-    #[arg(long, default_value_t = 100_000)]
+    /// Number of measured requests per level (in total, across all connections).
+    #[arg(long, default_value_t = 20_000)]
     requests: u64,
-    /// Number of concurrent keep-alive connections (one worker each).
-    #[arg(long, default_value_t = 32)]
-    concurrency: u64,
+    /// Concurrent keep-alive connections (one worker each); a comma-separated
+    /// list runs each level in turn, each against a fresh bot.
+    #[arg(long, value_delimiter = ',', default_value = "1,32")]
+    concurrency: Vec<u64>,
     /// Number of unmeasured warm-up requests sent before measuring.
-    #[arg(long, default_value_t = 2_000)]
+    #[arg(long, default_value_t = 1_000)]
     warmup: u64,
     /// Path to the bot binary (use the release build).
     #[arg(long, default_value = "target/release/alignbot")]
     bot: PathBuf,
 }
 
+/// Stories each simulated person shares: under the bot's default hourly
+/// limit (10), so the limit is checked on every share and refuses none.
+const SHARES_PER_PERSON: u64 = 5;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let workdir = match check_args(&args).and_then(|()| create_workdir()) {
-        Ok(dir) => dir,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
+    if let Err(err) = check_args(&args) {
+        eprintln!("error: {err:#}");
+        return ExitCode::FAILURE;
+    }
+    let mut reports = Vec::new();
+    let mut ok = true;
+    for &concurrency in &args.concurrency {
+        let workdir = match create_workdir() {
+            Ok(dir) => dir,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        match run(&args, concurrency, &workdir).await {
+            Ok(report) => {
+                if report.rows_match() {
+                    // Best effort: a leftover temp dir is harmless.
+                    let _ = fs::remove_dir_all(&workdir);
+                } else {
+                    ok = false;
+                    eprintln!(
+                        "benchmark check failed; artifacts kept in {}",
+                        workdir.display()
+                    );
+                }
+                reports.push(report);
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                eprintln!("artifacts kept in {}", workdir.display());
+                return ExitCode::FAILURE;
+            }
         }
-    };
-    match run(&args, &workdir).await {
-        Ok(true) => {
-            // Best effort: a leftover temp dir is harmless.
-            let _ = fs::remove_dir_all(&workdir);
-            ExitCode::SUCCESS
-        }
-        Ok(false) => {
-            eprintln!(
-                "benchmark check failed; artifacts kept in {}",
-                workdir.display()
-            );
-            ExitCode::FAILURE
-        }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            eprintln!("artifacts kept in {}", workdir.display());
-            ExitCode::FAILURE
-        }
+    }
+    Report::print_table(&reports);
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
-/// Runs the whole benchmark; `Ok(false)` means the run completed but the
-/// consistency check failed.
-async fn run(args: &Args, workdir: &Path) -> Result<bool> {
+/// Runs one level of concurrency against a fresh bot and prints its report.
+async fn run(args: &Args, concurrency: u64, workdir: &Path) -> Result<Report> {
     let bot_path = resolve_bot(&args.bot)?;
     let config_path = workdir.join("alignbot.toml");
     fs::write(&config_path, CONFIG_TOML)
@@ -134,14 +162,15 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
 
     let fake = FakeSlack::start().await?;
     let mut bot = Bot::spawn(&bot_path, workdir, &config_path, fake.addr)?;
+    println!();
     println!("bot:        {} (pid {})", bot_path.display(), bot.pid());
     println!("listening:  http://{}", bot.addr);
     println!("fake slack: http://{}/api", fake.addr);
     println!("workdir:    {}", workdir.display());
 
     bot.wait_healthy().await?;
-    let load = Arc::new(LoadPlan::from_args(args, bot.addr, fake.addr));
-    let outcome = match run_load(&load).await {
+    let load = Arc::new(LoadPlan::from_args(args, concurrency, bot.addr, fake.addr));
+    let outcome = match run_load(&load, &fake).await {
         Ok(outcome) => outcome,
         Err(err) => return Err(bot.annotate_failure(err)),
     };
@@ -150,11 +179,11 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
     let peak_rss_kb = bot.peak_rss_kb();
     let exit = bot.shutdown().await?;
     let rows = count_moments(&workdir.join("bench.db")).await?;
-    let report = Report::new(args, &outcome, peak_rss_kb, rows, &fake);
+    let report = Report::new(args, concurrency, &outcome, peak_rss_kb, rows, &fake);
     fake.stop();
 
     report.print(&exit);
-    Ok(report.rows_match())
+    Ok(report)
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +193,10 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
 /// Rejects arguments that cannot produce a meaningful run.
 fn check_args(args: &Args) -> Result<()> {
     ensure!(args.requests > 0, "--requests must be at least 1");
-    ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    ensure!(
+        !args.concurrency.is_empty() && args.concurrency.iter().all(|&c| c > 0),
+        "--concurrency must be at least 1 (e.g. --concurrency 1,32)"
+    );
     resolve_bot(&args.bot).map(drop)
 }
 
@@ -184,14 +216,14 @@ struct LoadPlan {
 }
 
 impl LoadPlan {
-    fn from_args(args: &Args, bot: SocketAddr, fake_slack: SocketAddr) -> Self {
+    fn from_args(args: &Args, concurrency: u64, bot: SocketAddr, fake_slack: SocketAddr) -> Self {
         Self {
             bot,
             host: bot.to_string(),
             response_url: format!("http://{fake_slack}/hooks/x"),
             mac: Hmac::<Sha256>::new_from_slice(SIGNING_SECRET.as_bytes())
                 .expect("HMAC accepts keys of any length"),
-            concurrency: args.concurrency,
+            concurrency,
             warmup: args.warmup,
             requests: args.requests,
         }
@@ -204,7 +236,9 @@ impl LoadPlan {
 
     /// Form-encoded slash-command body for request `seq` of `worker`.
     fn body(&self, worker: u64, seq: u64) -> String {
-        let user_id = format!("U0BENCH{worker}");
+        // A new person every few stories: each share is counted against
+        // the hourly limit, and none reaches it.
+        let user_id = format!("U0B{worker}N{}", seq / SHARES_PER_PERSON);
         let text = format!(
             "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late."
         );
@@ -282,6 +316,9 @@ struct LoadOutcome {
     warmup: Counts,
     measured: Counts,
     elapsed: Duration,
+    /// Web API calls the fake Slack answered while the measured requests ran:
+    /// the delivery worker's posts.
+    delivered: u64,
     /// Sorted ascending.
     latencies_us: Vec<u32>,
 }
@@ -368,7 +405,7 @@ async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Resu
 }
 
 /// Runs all workers and merges their results.
-async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
+async fn run_load(plan: &Arc<LoadPlan>, fake: &FakeSlack) -> Result<LoadOutcome> {
     let workers = usize::try_from(plan.concurrency)?;
     let barrier = Arc::new(Barrier::new(workers + 1));
     println!(
@@ -380,6 +417,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         .collect();
     barrier.wait().await;
     let started = Instant::now();
+    let delivered_before = fake.api_requests();
     let mut merged = WorkerResult::default();
     let mut first_error = None;
     for handle in handles {
@@ -395,6 +433,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         }
     }
     let elapsed = started.elapsed();
+    let delivered = fake.api_requests() - delivered_before;
     if let Some(err) = first_error {
         return Err(err);
     }
@@ -403,6 +442,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         warmup: merged.warmup,
         measured: merged.measured,
         elapsed,
+        delivered,
         latencies_us: merged.latencies_us,
     })
 }
@@ -440,11 +480,13 @@ struct Report {
     rows: i64,
     fake_api: u64,
     fake_other: u64,
+    delivered: u64,
 }
 
 impl Report {
     fn new(
         args: &Args,
+        concurrency: u64,
         load: &LoadOutcome,
         peak_rss_kb: Option<u64>,
         rows: i64,
@@ -453,7 +495,7 @@ impl Report {
         let lat = &load.latencies_us;
         Self {
             requests: args.requests,
-            concurrency: args.concurrency,
+            concurrency,
             warmup: load.warmup,
             measured: load.measured,
             elapsed: load.elapsed,
@@ -465,7 +507,13 @@ impl Report {
             rows,
             fake_api: fake.api_requests(),
             fake_other: fake.other_requests(),
+            delivered: load.delivered,
         }
+    }
+
+    /// Messages delivered per second while the measured requests ran.
+    fn delivery_rate(&self) -> f64 {
+        self.delivered as f64 / self.elapsed.as_secs_f64()
     }
 
     fn throughput(&self) -> f64 {
@@ -504,6 +552,11 @@ impl Report {
             self.warmup.success, self.warmup.failure, self.warmup.transport_errors
         );
         println!("bot peak RSS:        {} MB (VmHWM)", self.rss_text());
+        println!(
+            "delivered meanwhile: {} messages to the fake Slack ({:.1}/s)",
+            self.delivered,
+            self.delivery_rate()
+        );
         println!("bot exit:            {exit}");
         println!(
             "fake Slack requests: {} /api/*, {} other",
@@ -519,7 +572,6 @@ impl Report {
             if self.rows_match() { "yes" } else { "no" }
         );
         self.print_machine();
-        self.print_markdown();
     }
 
     fn print_machine(&self) {
@@ -532,26 +584,31 @@ impl Report {
         );
     }
 
-    fn print_markdown(&self) {
+    /// One markdown table with a row per level of concurrency.
+    fn print_table(reports: &[Report]) {
         let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
         let date = chrono::Utc::now().format("%Y-%m-%d");
         println!();
         println!(
-            "| date | nproc | requests | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MB | 2xx | non-2xx |"
+            "| date | nproc | requests | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MB | 2xx | non-2xx | delivered/s | rows == 2xx |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        println!(
-            "| {date} | {cpus} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
-            self.requests,
-            self.concurrency,
-            self.throughput(),
-            self.p50,
-            self.p90,
-            self.p99,
-            self.max,
-            self.rss_text(),
-            self.measured.success,
-            self.measured.failure + self.measured.transport_errors,
-        );
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for r in reports {
+            println!(
+                "| {date} | {cpus} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.1} | {} |",
+                r.requests,
+                r.concurrency,
+                r.throughput(),
+                r.p50,
+                r.p90,
+                r.p99,
+                r.max,
+                r.rss_text(),
+                r.measured.success,
+                r.measured.failure + r.measured.transport_errors,
+                r.delivery_rate(),
+                if r.rows_match() { "yes" } else { "no" },
+            );
+        }
     }
 }

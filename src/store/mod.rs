@@ -33,7 +33,7 @@ pub mod team_updates;
 pub mod teams_conversations;
 mod writer;
 
-pub use writer::NewShare;
+pub use writer::{NewShare, Remember, Shared};
 
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -276,7 +276,7 @@ impl Store {
 
     /// Stores a moment shared straight to its channel with its outbox row;
     /// concurrent shares are written together with multi-row INSERTs.
-    pub async fn share(&self, share: NewShare) -> Result<crate::domain::MomentId, StoreError> {
+    pub async fn share(&self, share: NewShare) -> Result<Shared, StoreError> {
         self.writer.share(share).await
     }
 

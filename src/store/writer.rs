@@ -14,15 +14,26 @@
 //! - a [`NewShare`] (a mission moment posted straight to its channel, the
 //!   hottest path): all of a batch's shares are inserted with one multi-row
 //!   INSERT for the moments and one for their outbox rows, instead of two
-//!   statements per share.
+//!   statements per share. The request's replay memory (the hash of its
+//!   signature) and the author's hourly limit are settled in the same
+//!   transaction: a share whose hash is already known creates nothing
+//!   ([`Shared::Replay`]), one over the limit neither
+//!   ([`Shared::OverLimit`]).
+//!
+//! Latency: a batch of one commits at once (the writer never waits for a
+//! batch to fill), and the writer keeps its one connection for good, so a
+//! batch is not preceded and followed by the pool's health pings (each a
+//! hand-off to SQLite's connection thread).
 
 use super::outbox::{self, NewOutgoing};
 use super::{Backend, Conn};
-use super::{StoreError, moments};
+use super::{StoreError, moments, replays};
 use crate::domain::{MomentDraft, MomentId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use sqlx::{AnyPool, Connection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Connection};
+use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes in one transaction at most; bounds the latency of the last one.
@@ -41,11 +52,38 @@ pub struct NewShare {
     pub now: DateTime<Utc>,
     /// Builds the outbox row once the moment's id is known.
     pub outgoing: Box<dyn FnOnce(MomentId) -> NewOutgoing + Send>,
+    /// The signed request's entry in the replay memory (see
+    /// `store::replays`), written in the share's transaction.
+    pub replay: Option<Remember>,
+    /// At most this many shares by the author since this instant (the
+    /// author's hourly limit), counted in the share's transaction.
+    pub limit: Option<(u32, DateTime<Utc>)>,
 }
+
+/// A request to remember: the hash of its signature, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remember {
+    pub hash: String,
+    pub until: DateTime<Utc>,
+}
+
+/// What became of a [`NewShare`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shared {
+    /// Stored, with its outbox row.
+    Posted(MomentId),
+    /// The request was seen before: nothing was stored.
+    Replay,
+    /// The author reached the limit: nothing was stored. The times of
+    /// their shares counted against it, oldest first.
+    OverLimit(Vec<DateTime<Utc>>),
+}
+
+type ShareReply = oneshot::Sender<Result<Shared, StoreError>>;
 
 enum Job {
     Op(WriteOp),
-    Share(NewShare, oneshot::Sender<Result<MomentId, StoreError>>),
+    Share(NewShare, ShareReply),
 }
 
 #[derive(Clone)]
@@ -90,7 +128,7 @@ impl Writer {
         answer.await.map_err(|_| StoreError::NotApplied)?
     }
 
-    pub(crate) async fn share(&self, share: NewShare) -> Result<MomentId, StoreError> {
+    pub(crate) async fn share(&self, share: NewShare) -> Result<Shared, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
             .send(Job::Share(share, reply))
@@ -102,6 +140,10 @@ impl Writer {
 async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut shares = Vec::with_capacity(MAX_BATCH);
+    // Kept between batches: taking a connection from the pool and giving it
+    // back would ping it each time. Given back after a failed batch, so a
+    // broken connection is replaced by the next batch.
+    let mut held: Option<PoolConnection<Any>> = None;
     while let Some(first) = rx.recv().await {
         let mut take = |job| match job {
             Job::Op(op) => ops.push(op),
@@ -116,8 +158,18 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
             }
             size += 1;
         }
-        let (result, completions) = match pool.acquire().await {
-            Ok(mut conn) => run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await,
+        let conn = match held.take() {
+            Some(conn) => Ok(conn),
+            None => pool.acquire().await,
+        };
+        let (result, completions) = match conn {
+            Ok(mut conn) => {
+                let done = run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await;
+                if done.0.is_ok() {
+                    held = Some(conn);
+                }
+                done
+            }
             Err(e) => {
                 // Dropping the jobs drops their reply senders: each caller
                 // sees `NotApplied` and nothing was written.
@@ -142,7 +194,7 @@ async fn run_batch(
     conn: &mut Conn,
     backend: Backend,
     ops: impl ExactSizeIterator<Item = WriteOp>,
-    shares: impl ExactSizeIterator<Item = (NewShare, oneshot::Sender<Result<MomentId, StoreError>>)>,
+    shares: impl ExactSizeIterator<Item = (NewShare, ShareReply)>,
 ) -> (Result<(), StoreError>, Vec<Completion>) {
     // A lone write needs no savepoint: its failure rolls back the whole
     // (single-write) transaction.
@@ -171,11 +223,11 @@ async fn run_batch(
             }
         }
         match outcome {
-            Ok(ids) => {
+            Ok(all) => {
                 any_ok = true;
-                for (id, reply) in ids.into_iter().zip(replies) {
+                for (shared, reply) in all.into_iter().zip(replies) {
                     completions.push(Box::new(move |committed| {
-                        let _ = reply.send(committed.map(|()| id));
+                        let _ = reply.send(committed.map(|()| shared));
                     }));
                 }
             }
@@ -216,16 +268,90 @@ async fn run_batch(
     (result, completions)
 }
 
-async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<MomentId>, StoreError> {
-    let drafts: Vec<(&MomentDraft, DateTime<Utc>)> =
-        items.iter().map(|s| (&s.draft, s.now)).collect();
-    let ids = moments::insert_shared_many(conn, &drafts).await?;
-    let now = items.first().map(|s| s.now).unwrap_or_else(Utc::now);
-    let rows: Vec<NewOutgoing> = items
-        .into_iter()
-        .zip(&ids)
-        .map(|(share, id)| (share.outgoing)(*id))
+/// Writes a batch of shares: first each request's replay memory (a hash
+/// already known, or twice in this batch, makes that share a replay), then
+/// counts the hourly limits (shares earlier in the batch count too), then
+/// the moments and their outbox rows with one multi-row INSERT each.
+async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<Shared>, StoreError> {
+    let mut outcome: Vec<Option<Shared>> = vec![None; items.len()];
+
+    let mut seen = HashSet::new();
+    let mut keyed: Vec<(usize, &Remember)> = Vec::new();
+    for (i, share) in items.iter().enumerate() {
+        if let Some(replay) = &share.replay {
+            if seen.insert(replay.hash.as_str()) {
+                keyed.push((i, replay));
+            } else {
+                outcome[i] = Some(Shared::Replay);
+            }
+        }
+    }
+    if !keyed.is_empty() {
+        let rows: Vec<&Remember> = keyed.iter().map(|(_, r)| *r).collect();
+        let fresh = replays::remember_many(conn, &rows).await?;
+        for (i, replay) in &keyed {
+            if !fresh.contains(&replay.hash) {
+                outcome[*i] = Some(Shared::Replay);
+            }
+        }
+    }
+
+    let limited: Vec<(&str, DateTime<Utc>)> = items
+        .iter()
+        .zip(&outcome)
+        .filter(|(_, o)| o.is_none())
+        .filter_map(|(s, _)| s.limit.map(|(_, since)| (s.draft.author.as_str(), since)))
         .collect();
-    outbox::enqueue_many(conn, &rows, now).await?;
-    Ok(ids)
+    if !limited.is_empty() {
+        let since = limited.iter().map(|(_, t)| *t).min().unwrap_or_default();
+        let mut authors: Vec<&str> = limited.iter().map(|(a, _)| *a).collect();
+        authors.sort_unstable();
+        authors.dedup();
+        let mut recent: HashMap<String, Vec<DateTime<Utc>>> =
+            moments::shared_since_by(conn, &authors, since).await?;
+        for (share, slot) in items.iter().zip(outcome.iter_mut()) {
+            let (Some((max, since)), None) = (share.limit, &slot) else {
+                continue;
+            };
+            let times = recent
+                .entry(share.draft.author.as_str().to_owned())
+                .or_default();
+            let counted: Vec<DateTime<Utc>> =
+                times.iter().copied().filter(|t| *t >= since).collect();
+            if counted.len() >= max as usize {
+                *slot = Some(Shared::OverLimit(counted));
+            } else {
+                times.push(share.now);
+            }
+        }
+    }
+
+    let mut posting = Vec::new();
+    let mut drafts: Vec<(&MomentDraft, DateTime<Utc>)> = Vec::new();
+    for (i, share) in items.iter().enumerate() {
+        if outcome[i].is_none() {
+            posting.push(i);
+            drafts.push((&share.draft, share.now));
+        }
+    }
+    if !drafts.is_empty() {
+        let ids = moments::insert_shared_many(conn, &drafts).await?;
+        let now = drafts[0].1;
+        for (i, id) in posting.iter().zip(&ids) {
+            outcome[*i] = Some(Shared::Posted(*id));
+        }
+        let rows: Vec<NewOutgoing> = items
+            .into_iter()
+            .zip(&outcome)
+            .filter_map(|(share, o)| match o {
+                Some(Shared::Posted(id)) => Some((share.outgoing)(*id)),
+                _ => None,
+            })
+            .collect();
+        outbox::enqueue_many(conn, &rows, now).await?;
+    }
+    outcome
+        .into_iter()
+        .map(|o| o.ok_or_else(|| StoreError::Corrupt("a share was left undecided".into())))
+        .collect()
 }

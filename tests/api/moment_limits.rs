@@ -13,6 +13,39 @@ async fn moments(app: &TestApp) -> i64 {
     app.scalar("SELECT COUNT(*) FROM moments").await
 }
 
+/// Shares sent together are written in one batch: the limit counts the
+/// batch's earlier shares too, so no burst slips past it.
+#[tokio::test]
+async fn shares_sent_at_once_stop_at_the_limit_too() {
+    let app = spawn_app_at("[privacy]\nmoments_per_hour = 3\n", start_time()).await;
+    let stories: Vec<String> = (0..8)
+        .map(|n| format!("Thank you team, burst {n}."))
+        .collect();
+    let replies = futures_util::future::join_all(
+        stories
+            .iter()
+            .map(|story| app.post_command("/moment", story, NURSE)),
+    )
+    .await;
+    let thanked = replies
+        .iter()
+        .filter(|r| r.text().contains("Thank you!"))
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|r| r.text().contains("3 moments in the last hour"))
+        .count();
+    let bodies: Vec<&str> = replies.iter().map(|r| r.body.as_str()).collect();
+    assert_eq!((thanked, refused), (3, 5), "{bodies:?}");
+    assert_eq!(moments(&app).await, 3);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%\"post_moment\"%'")
+            .await,
+        3,
+        "one post per stored moment"
+    );
+}
+
 #[tokio::test]
 async fn one_person_shares_at_most_the_limit_in_an_hour_and_is_told_when_again() {
     let app = spawn_app_at("[privacy]\nmoments_per_hour = 3\n", start_time()).await;
