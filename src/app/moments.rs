@@ -388,7 +388,10 @@ async fn post_once(
     let channel = channel_for(&directory, draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
-    let author = draft.author.clone();
+    // Their moments invitation of this month says thank you (see
+    // `jobs::moment_shared`), in the share's transaction.
+    let month = Month::containing(now, directory.org.timezone).key();
+    let thanked = draft.author.clone();
     let named = if seed {
         Vec::new()
     } else {
@@ -422,6 +425,11 @@ async fn post_once(
                 }),
                 replay: replay.map(Replay::into_store),
                 limit: (limit > 0).then(|| (limit, now - Duration::hours(1))),
+                then: Some(Box::new(move |conn, _| {
+                    Box::pin(async move {
+                        super::jobs::thank_for_moment(conn, &month, &thanked, now).await
+                    })
+                })),
             })
             .await?;
         match shared {
@@ -473,6 +481,7 @@ async fn post_once(
                         now,
                     )
                     .await?;
+                    super::jobs::thank_for_moment(conn, &month, &draft.author, now).await?;
                     Ok::<_, StoreError>(Ok(Some(moment)))
                 })
             })
@@ -483,7 +492,6 @@ async fn post_once(
         }
     };
     ctx.wake_delivery();
-    super::jobs::moment_shared(ctx, &author).await?;
     Ok(Once::Done(ShareOutcome::Posted { moment, channel }))
 }
 

@@ -58,7 +58,13 @@ pub struct NewShare {
     /// At most this many shares by the author since this instant (the
     /// author's hourly limit), counted in the share's transaction.
     pub limit: Option<(u32, DateTime<Utc>)>,
+    /// More to write in the share's transaction once it is stored.
+    pub then: Option<AfterShare>,
 }
+
+/// Runs in a stored share's transaction, after its moment and outbox row.
+pub type AfterShare =
+    Box<dyn for<'c> FnOnce(&'c mut Conn, MomentId) -> BoxFuture<'c, Result<(), StoreError>> + Send>;
 
 /// A request to remember: the hash of its signature, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,15 +346,20 @@ async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<Shar
         for (i, id) in posting.iter().zip(&ids) {
             outcome[*i] = Some(Shared::Posted(*id));
         }
-        let rows: Vec<NewOutgoing> = items
-            .into_iter()
-            .zip(&outcome)
-            .filter_map(|(share, o)| match o {
-                Some(Shared::Posted(id)) => Some((share.outgoing)(*id)),
-                _ => None,
-            })
-            .collect();
+        let mut rows: Vec<NewOutgoing> = Vec::with_capacity(ids.len());
+        let mut then = Vec::new();
+        for (share, o) in items.into_iter().zip(&outcome) {
+            if let Some(Shared::Posted(id)) = o {
+                rows.push((share.outgoing)(*id));
+                if let Some(after) = share.then {
+                    then.push((after, *id));
+                }
+            }
+        }
         outbox::enqueue_many(conn, &rows, now).await?;
+        for (after, id) in then {
+            after(conn, id).await?;
+        }
     }
     outcome
         .into_iter()
