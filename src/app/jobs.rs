@@ -84,6 +84,9 @@ impl fmt::Display for Job {
     }
 }
 
+/// The moments invitation's job name, as its nudges are stored.
+pub(crate) const MOMENTS_NUDGE: &str = "moments-nudge";
+
 /// Once `person` has shared a moment, their moments invitation of this
 /// month (if it was sent) says thank you instead of asking, like the other
 /// nudges tick themselves off.
@@ -91,7 +94,7 @@ pub async fn moment_shared(ctx: &AppContext, person: &PersonId) -> Result<(), Ap
     let month = super::priorities::this_month(ctx);
     let Some((id, Some(_), _)) = jobs::nudge_for(
         ctx.store.reads(),
-        "moments-nudge",
+        MOMENTS_NUDGE,
         &month.key(),
         person.as_str(),
     )
@@ -118,7 +121,7 @@ pub(crate) async fn thank_for_moment(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
     let Some((id, Some(_), _)) =
-        jobs::nudge_for(&mut *conn, "moments-nudge", month, person.as_str()).await?
+        jobs::nudge_for(&mut *conn, MOMENTS_NUDGE, month, person.as_str()).await?
     else {
         return Ok(());
     };

@@ -12,7 +12,7 @@ use crate::domain::{
     Recognized,
 };
 use crate::store::privacy::{self as privacy_store, Removal};
-use crate::store::{Conn, NewShare, Shared, StoreError, jobs, moments};
+use crate::store::{Conn, NewShare, Shared, StoreError, Thank, jobs, moments};
 use chrono::{DateTime, Duration, Utc};
 
 /// A moment as a person entered it, before validation.
@@ -419,17 +419,23 @@ async fn post_once(
                 outgoing: Box::new(move |moment| {
                     Outgoing::PostMoment {
                         moment,
-                        channel: to,
+                        channel: to.clone(),
                     }
                     .to_row(now)
                 }),
                 replay: replay.map(Replay::into_store),
                 limit: (limit > 0).then(|| (limit, now - Duration::hours(1))),
-                then: Some(Box::new(move |conn, _| {
-                    Box::pin(async move {
-                        super::jobs::thank_for_moment(conn, &month, &thanked, now).await
-                    })
-                })),
+                thank: Some(Thank {
+                    job: super::jobs::MOMENTS_NUDGE,
+                    period: month,
+                    outgoing: Box::new(move |nudge| {
+                        Outgoing::UpdateMomentsNudge {
+                            nudge: crate::domain::ids::NudgeId(nudge),
+                            person: thanked.clone(),
+                        }
+                        .to_row(now)
+                    }),
+                }),
             })
             .await?;
         match shared {

@@ -29,11 +29,12 @@ pub mod privacy;
 pub mod proposals;
 pub mod replays;
 pub mod report;
+mod shares_sqlite;
 pub mod team_updates;
 pub mod teams_conversations;
 mod writer;
 
-pub use writer::{NewShare, Remember, Shared};
+pub use writer::{NewShare, Remember, Shared, Thank};
 
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

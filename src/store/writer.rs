@@ -27,7 +27,7 @@
 
 use super::outbox::{self, NewOutgoing};
 use super::{Backend, Conn};
-use super::{StoreError, moments, replays};
+use super::{StoreError, jobs, moments, replays, shares_sqlite};
 use crate::domain::{MomentDraft, MomentId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
@@ -51,20 +51,25 @@ pub struct NewShare {
     pub draft: MomentDraft,
     pub now: DateTime<Utc>,
     /// Builds the outbox row once the moment's id is known.
-    pub outgoing: Box<dyn FnOnce(MomentId) -> NewOutgoing + Send>,
+    pub outgoing: Box<dyn Fn(MomentId) -> NewOutgoing + Send + Sync>,
     /// The signed request's entry in the replay memory (see
     /// `store::replays`), written in the share's transaction.
     pub replay: Option<Remember>,
     /// At most this many shares by the author since this instant (the
     /// author's hourly limit), counted in the share's transaction.
     pub limit: Option<(u32, DateTime<Utc>)>,
-    /// More to write in the share's transaction once it is stored.
-    pub then: Option<AfterShare>,
+    /// Once stored: the outbox row that updates the author's nudge of
+    /// this job and period, if they were sent one.
+    pub thank: Option<Thank>,
 }
 
-/// Runs in a stored share's transaction, after its moment and outbox row.
-pub type AfterShare =
-    Box<dyn for<'c> FnOnce(&'c mut Conn, MomentId) -> BoxFuture<'c, Result<(), StoreError>> + Send>;
+/// The row that updates a person's nudge (`job`, `period`) once they did
+/// what it asked, built from the nudge's id.
+pub struct Thank {
+    pub job: &'static str,
+    pub period: String,
+    pub outgoing: Box<dyn Fn(i64) -> NewOutgoing + Send + Sync>,
+}
 
 /// A request to remember: the hash of its signature, until when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -197,6 +202,57 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
 /// Runs a batch in one transaction and returns the commit's outcome with
 /// the completions that answer each caller.
 async fn run_batch(
+    conn: &mut Conn,
+    backend: Backend,
+    ops: impl ExactSizeIterator<Item = WriteOp>,
+    shares: impl ExactSizeIterator<Item = (NewShare, ShareReply)>,
+) -> (Result<(), StoreError>, Vec<Completion>) {
+    if backend == Backend::Sqlite && ops.len() == 0 {
+        let shares: Vec<_> = shares.collect();
+        let ready: Option<Vec<_>> = shares
+            .iter()
+            .map(|(s, _)| shares_sqlite::ready(s))
+            .collect();
+        return match ready {
+            Some(ready) => one_hop(conn, shares, ready).await,
+            None => run_batch_slow(conn, backend, ops, shares.into_iter()).await,
+        };
+    }
+    run_batch_slow(conn, backend, ops, shares).await
+}
+
+/// A batch of shares alone on SQLite: one query (see `shares_sqlite`).
+async fn one_hop(
+    conn: &mut Conn,
+    shares: Vec<(NewShare, ShareReply)>,
+    ready: Vec<shares_sqlite::Ready>,
+) -> (Result<(), StoreError>, Vec<Completion>) {
+    let (items, replies): (Vec<NewShare>, Vec<ShareReply>) = shares.into_iter().unzip();
+    let batch: Vec<(NewShare, shares_sqlite::Ready)> = items.into_iter().zip(ready).collect();
+    let mut completions: Vec<Completion> = Vec::with_capacity(replies.len());
+    match shares_sqlite::write(conn, &batch).await {
+        Ok(all) => {
+            for (shared, reply) in all.into_iter().zip(replies) {
+                completions.push(Box::new(move |committed| {
+                    let _ = reply.send(committed.map(|()| shared));
+                }));
+            }
+            (Ok(()), completions)
+        }
+        Err(e) => {
+            for reply in replies {
+                let e = e.clone();
+                completions.push(Box::new(move |_| {
+                    let _ = reply.send(Err(e));
+                }));
+            }
+            (Err(e), completions)
+        }
+    }
+}
+
+/// Any batch, statement by statement, in one transaction.
+async fn run_batch_slow(
     conn: &mut Conn,
     backend: Backend,
     ops: impl ExactSizeIterator<Item = WriteOp>,
@@ -347,18 +403,22 @@ async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<Shar
             outcome[*i] = Some(Shared::Posted(*id));
         }
         let mut rows: Vec<NewOutgoing> = Vec::with_capacity(ids.len());
-        let mut then = Vec::new();
+        let mut thanks = Vec::new();
         for (share, o) in items.into_iter().zip(&outcome) {
             if let Some(Shared::Posted(id)) = o {
                 rows.push((share.outgoing)(*id));
-                if let Some(after) = share.then {
-                    then.push((after, *id));
+                if let Some(thank) = share.thank {
+                    thanks.push((thank, share.draft.author));
                 }
             }
         }
         outbox::enqueue_many(conn, &rows, now).await?;
-        for (after, id) in then {
-            after(conn, id).await?;
+        for (thank, author) in thanks {
+            let nudge =
+                jobs::nudge_for(&mut *conn, thank.job, &thank.period, author.as_str()).await?;
+            if let Some((id, Some(_), _)) = nudge {
+                outbox::enqueue(conn, &(thank.outgoing)(id), now).await?;
+            }
         }
     }
     outcome
