@@ -31,6 +31,11 @@
 //! defaults): each simulated person shares [`SHARES_PER_PERSON`] stories,
 //! under the limit, so every share is counted against it and none is refused.
 //!
+//! With `--url` (and `--secret`, `--db`) it drives a server that is already
+//! running instead, such as a peer of `../shared/bench` (Bolt for
+//! JavaScript, the lean reference), with the same requests, each signed
+//! afresh: `bench/side-by-side.sh` does that for all three.
+//!
 //! Reproduce:
 //!
 //! ```text
@@ -101,11 +106,26 @@ struct Args {
     /// Path to the bot binary (use the release build).
     #[arg(long, default_value = "target/release/alignbot")]
     bot: PathBuf,
+    /// Drive a server that is already running instead of spawning the bot,
+    /// e.g. a peer of ../shared/bench: `http://127.0.0.1:3301/slack/events`.
+    /// Same signed workload, a fresh signature per request.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The signing secret of the server at `--url`.
+    #[arg(long, default_value = SIGNING_SECRET)]
+    secret: String,
+    /// With `--url`: its SQLite database, to check rows stored == 2xx answers
+    /// (`moments` rows added during the run).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
 }
 
 /// Stories each simulated person shares: under the bot's default hourly
 /// limit (10), so the limit is checked on every share and refuses none.
 const SHARES_PER_PERSON: u64 = 5;
+
+/// The length of every story, as in ../shared/bench's workload.
+const STORY_LEN: usize = 200;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -124,7 +144,11 @@ async fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        match run(&args, concurrency, &workdir).await {
+        let ran = match &args.url {
+            Some(url) => run_external(&args, concurrency, url).await,
+            None => run(&args, concurrency, &workdir).await,
+        };
+        match ran {
             Ok(report) => {
                 if report.rows_match() {
                     // Best effort: a leftover temp dir is harmless.
@@ -169,8 +193,14 @@ async fn run(args: &Args, concurrency: u64, workdir: &Path) -> Result<Report> {
     println!("workdir:    {}", workdir.display());
 
     bot.wait_healthy().await?;
-    let load = Arc::new(LoadPlan::from_args(args, concurrency, bot.addr, fake.addr));
-    let outcome = match run_load(&load, &fake).await {
+    let load = Arc::new(LoadPlan::from_args(
+        args,
+        concurrency,
+        bot.addr,
+        "/slack/commands",
+        fake.addr,
+    ));
+    let outcome = match run_load(&load, Some(&fake)).await {
         Ok(outcome) => outcome,
         Err(err) => return Err(bot.annotate_failure(err)),
     };
@@ -179,10 +209,38 @@ async fn run(args: &Args, concurrency: u64, workdir: &Path) -> Result<Report> {
     let peak_rss_kb = bot.peak_rss_kb();
     let exit = bot.shutdown().await?;
     let rows = count_moments(&workdir.join("bench.db")).await?;
-    let report = Report::new(args, concurrency, &outcome, peak_rss_kb, rows, &fake);
+    let report = Report::new(args, concurrency, &outcome, peak_rss_kb, rows, Some(&fake));
     fake.stop();
 
-    report.print(&exit);
+    report.print(&exit.to_string());
+    Ok(report)
+}
+
+/// Runs one level of concurrency against the server at `url`.
+async fn run_external(args: &Args, concurrency: u64, url: &str) -> Result<Report> {
+    let rest = url
+        .strip_prefix("http://")
+        .context("--url must start with http://")?;
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let addr: SocketAddr = host
+        .parse()
+        .with_context(|| format!("--url needs an IP:port, not {host}"))?;
+    let path = if path.is_empty() { "/" } else { path };
+    println!();
+    println!("target:     {url}");
+    let before = match &args.db {
+        Some(db) => count_moments(db).await?,
+        None => 0,
+    };
+    let load = Arc::new(LoadPlan::from_args(args, concurrency, addr, path, addr));
+    let outcome = run_load(&load, None).await?;
+    let rows = match &args.db {
+        Some(db) => count_moments(db).await? - before,
+        // Nothing to check against: take the answers' word.
+        None => i64::try_from(outcome.warmup.success + outcome.measured.success)?,
+    };
+    let report = Report::new(args, concurrency, &outcome, None, rows, None);
+    report.print("(not ours to stop)");
     Ok(report)
 }
 
@@ -197,6 +255,9 @@ fn check_args(args: &Args) -> Result<()> {
         !args.concurrency.is_empty() && args.concurrency.iter().all(|&c| c > 0),
         "--concurrency must be at least 1 (e.g. --concurrency 1,32)"
     );
+    if args.url.is_some() {
+        return Ok(());
+    }
     resolve_bot(&args.bot).map(drop)
 }
 
@@ -208,6 +269,7 @@ fn check_args(args: &Args) -> Result<()> {
 struct LoadPlan {
     bot: SocketAddr,
     host: String,
+    path: String,
     response_url: String,
     mac: Hmac<Sha256>,
     concurrency: u64,
@@ -216,12 +278,19 @@ struct LoadPlan {
 }
 
 impl LoadPlan {
-    fn from_args(args: &Args, concurrency: u64, bot: SocketAddr, fake_slack: SocketAddr) -> Self {
+    fn from_args(
+        args: &Args,
+        concurrency: u64,
+        bot: SocketAddr,
+        path: &str,
+        fake_slack: SocketAddr,
+    ) -> Self {
         Self {
             bot,
             host: bot.to_string(),
+            path: path.to_owned(),
             response_url: format!("http://{fake_slack}/hooks/x"),
-            mac: Hmac::<Sha256>::new_from_slice(SIGNING_SECRET.as_bytes())
+            mac: Hmac::<Sha256>::new_from_slice(args.secret.as_bytes())
                 .expect("HMAC accepts keys of any length"),
             concurrency,
             warmup: args.warmup,
@@ -239,9 +308,14 @@ impl LoadPlan {
         // A new person every few stories: each share is counted against
         // the hourly limit, and none reaches it.
         let user_id = format!("U0B{worker}N{}", seq / SHARES_PER_PERSON);
-        let text = format!(
-            "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late."
+        // 200 characters, as in ../shared/bench's workload.
+        let mut text = format!(
+            "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late. "
         );
+        while text.len() < STORY_LEN {
+            text.push_str("Small acts like this are why we do the work! ");
+        }
+        text.truncate(STORY_LEN);
         let fields: [(&str, &str); 11] = [
             ("token", "x"),
             ("team_id", "T0BENCH"),
@@ -275,7 +349,7 @@ impl LoadPlan {
         let signature = self.signature(&ts, &body);
         Ok(Request::builder()
             .method(Method::POST)
-            .uri("/slack/commands")
+            .uri(self.path.as_str())
             .header(header::HOST, &self.host)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("x-slack-request-timestamp", ts)
@@ -405,7 +479,7 @@ async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Resu
 }
 
 /// Runs all workers and merges their results.
-async fn run_load(plan: &Arc<LoadPlan>, fake: &FakeSlack) -> Result<LoadOutcome> {
+async fn run_load(plan: &Arc<LoadPlan>, fake: Option<&FakeSlack>) -> Result<LoadOutcome> {
     let workers = usize::try_from(plan.concurrency)?;
     let barrier = Arc::new(Barrier::new(workers + 1));
     println!(
@@ -417,7 +491,7 @@ async fn run_load(plan: &Arc<LoadPlan>, fake: &FakeSlack) -> Result<LoadOutcome>
         .collect();
     barrier.wait().await;
     let started = Instant::now();
-    let delivered_before = fake.api_requests();
+    let delivered_before = fake.map_or(0, FakeSlack::api_requests);
     let mut merged = WorkerResult::default();
     let mut first_error = None;
     for handle in handles {
@@ -433,7 +507,7 @@ async fn run_load(plan: &Arc<LoadPlan>, fake: &FakeSlack) -> Result<LoadOutcome>
         }
     }
     let elapsed = started.elapsed();
-    let delivered = fake.api_requests() - delivered_before;
+    let delivered = fake.map_or(0, FakeSlack::api_requests) - delivered_before;
     if let Some(err) = first_error {
         return Err(err);
     }
@@ -490,7 +564,7 @@ impl Report {
         load: &LoadOutcome,
         peak_rss_kb: Option<u64>,
         rows: i64,
-        fake: &FakeSlack,
+        fake: Option<&FakeSlack>,
     ) -> Self {
         let lat = &load.latencies_us;
         Self {
@@ -505,8 +579,8 @@ impl Report {
             max: percentile_ms(lat, 100.0),
             peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
             rows,
-            fake_api: fake.api_requests(),
-            fake_other: fake.other_requests(),
+            fake_api: fake.map_or(0, FakeSlack::api_requests),
+            fake_other: fake.map_or(0, FakeSlack::other_requests),
             delivered: load.delivered,
         }
     }
@@ -533,7 +607,7 @@ impl Report {
         u64::try_from(self.rows).is_ok_and(|rows| rows == self.expected_rows())
     }
 
-    fn print(&self, exit: &ShutdownOutcome) {
+    fn print(&self, exit: &str) {
         let m = &self.measured;
         println!();
         println!("measured requests:   {}", self.requests);
