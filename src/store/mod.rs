@@ -307,6 +307,10 @@ async fn create_sqlite(url: &str) -> Result<(), StoreError> {
 fn sqlite_pool(connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
+        // A file on this machine does not go away while idle; the ping
+        // before each use would be one more hand-off to the connection's
+        // thread on every read.
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 // NORMAL in WAL mode: a commit survives a crash of the

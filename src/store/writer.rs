@@ -21,9 +21,10 @@
 //!   ([`Shared::OverLimit`]).
 //!
 //! Latency: a batch of one commits at once (the writer never waits for a
-//! batch to fill), and the writer keeps its one connection for good, so a
-//! batch is not preceded and followed by the pool's health pings (each a
-//! hand-off to SQLite's connection thread).
+//! batch to fill). On SQLite the writer keeps its one connection, so a batch
+//! is not preceded and followed by the pool's health pings (each a hand-off
+//! to the connection's thread), and a batch of shares alone is one query
+//! (see `shares_sqlite`).
 
 use super::outbox::{self, NewOutgoing};
 use super::{Backend, Conn};
@@ -151,9 +152,9 @@ impl Writer {
 async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut shares = Vec::with_capacity(MAX_BATCH);
-    // Kept between batches: taking a connection from the pool and giving it
-    // back would ping it each time. Given back after a failed batch, so a
-    // broken connection is replaced by the next batch.
+    // SQLite's is kept between batches: taking a connection from the pool
+    // and giving it back would ping it each time. Given back after a failed
+    // batch, so a broken connection is replaced by the next batch.
     let mut held: Option<PoolConnection<Any>> = None;
     while let Some(first) = rx.recv().await {
         let mut take = |job| match job {
@@ -176,7 +177,10 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
         let (result, completions) = match conn {
             Ok(mut conn) => {
                 let done = run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await;
-                if done.0.is_ok() {
+                // PostgreSQL's connection goes back to the pool, whose ping
+                // replaces one the server closed (a restart, a failover)
+                // before a batch fails on it; a SQLite file does not go away.
+                if done.0.is_ok() && backend == Backend::Sqlite {
                     held = Some(conn);
                 }
                 done
