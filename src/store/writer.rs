@@ -95,7 +95,7 @@ type ShareReply = oneshot::Sender<Result<Shared, StoreError>>;
 
 enum Job {
     Op(WriteOp),
-    Share(NewShare, ShareReply),
+    Share(Box<NewShare>, ShareReply),
 }
 
 #[derive(Clone)]
@@ -143,7 +143,7 @@ impl Writer {
     pub(crate) async fn share(&self, share: NewShare) -> Result<Shared, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job::Share(share, reply))
+            .send(Job::Share(Box::new(share), reply))
             .map_err(|_| StoreError::NotApplied)?;
         answer.await.map_err(|_| StoreError::NotApplied)?
     }
@@ -159,7 +159,7 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
     while let Some(first) = rx.recv().await {
         let mut take = |job| match job {
             Job::Op(op) => ops.push(op),
-            Job::Share(share, reply) => shares.push((share, reply)),
+            Job::Share(share, reply) => shares.push((*share, reply)),
         };
         take(first);
         let mut size = 1;
