@@ -66,15 +66,16 @@ echo "# $(date -u +%FT%TZ); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg
 peer() { # name dir port cmd…
   local name=$1 dir=$2 port=$3; shift 3
   (cd "$dir" && PORT=$port SLACK_SIGNING_SECRET=$SECRET DB_PATH=$OUT/$name.db \
-     setsid "$@" > "$OUT/$name.log" 2>&1 & echo $! > "$OUT/$name.pid")
+     exec "$@") > "$OUT/$name.log" 2>&1 < /dev/null &
+  local pid=$!
   for _ in $(seq 1 100); do
     curl -s -m 1 -o /dev/null "http://127.0.0.1:$port/" && break
     sleep 0.2
   done
   "$BENCH" --url "http://127.0.0.1:$port/slack/events" --secret "$SECRET" --db "$OUT/$name.db" \
     --requests "$REQUESTS" --concurrency 1,32 | tee "$OUT/$name.txt" | grep -E '^\| 20|^target'
-  kill -TERM -- "-$(cat "$OUT/$name.pid")" 2>/dev/null || true
-  sleep 1
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
 }
 echo "## limit (lean reference)"
 peer limit "$WORK/limit" 3301 env LIMIT_TX=one WORKERS=1 ./target/release/moment-ack-limit
