@@ -15,18 +15,32 @@
 //!    call with `{"ok":true,...}` and counts them;
 //! 3. the bot is spawned as `alignbot --config <tmp>/alignbot.toml serve
 //!    --no-scheduler` and polled on `GET /healthz` until it answers 200;
-//! 4. `--concurrency` workers each open one keep-alive connection and send
-//!    requests sequentially: `--warmup` unmeasured requests in total, then
-//!    `--requests` measured ones in total;
+//! 4. for each level of `--concurrency` (default `1,32`: one request at a
+//!    time, then thirty-two), that many workers each open one keep-alive
+//!    connection and send requests sequentially: `--warmup` unmeasured
+//!    requests in total, then `--requests` measured ones in total; each
+//!    level gets a fresh bot and database;
 //! 5. it prints throughput, latency percentiles, the bot's peak RSS (`VmHWM`),
+//!    how many messages the delivery worker sent to the fake Slack per second
+//!    while the measured requests ran (the worker is never switched off; with
+//!    the default pace every moment goes to one channel, one post a second),
 //!    stops the bot with SIGTERM and checks that the `moments` table holds
 //!    exactly one row per 2xx answer (exit code 1 otherwise).
+//!
+//! The privacy guard and the hourly per-person limit stay on (the bot's
+//! defaults): each simulated person shares [`SHARES_PER_PERSON`] stories,
+//! under the limit, so every share is counted against it and none is refused.
+//!
+//! With `--url` (and `--secret`, `--db`) it drives a server that is already
+//! running instead, such as a peer of `../shared/bench` (Bolt for
+//! JavaScript, the lean reference), with the same requests, each signed
+//! afresh: `bench/side-by-side.sh` does that for all three.
 //!
 //! Reproduce:
 //!
 //! ```text
 //! cargo build --release && cargo run --release --bin bench-moments
-//! cargo run --release --bin bench-moments -- --requests 20000 --concurrency 8
+//! cargo run --release --bin bench-moments -- --requests 20000 --concurrency 1,8,32
 //! ```
 //!
 //! The load generator shares the machine with the bot, so the numbers are a
@@ -79,54 +93,92 @@ members = ["U0NURSE1"]
 #[derive(Debug, Parser)]
 #[command(name = "bench-moments")]
 struct Args {
-    /// Number of measured requests (in total, across all connections).
-    #[arg(long, default_value_t = 100_000)]
+    /// Number of measured requests per level (in total, across all connections).
+    #[arg(long, default_value_t = 20_000)]
     requests: u64,
-    /// Number of concurrent keep-alive connections (one worker each).
-    #[arg(long, default_value_t = 32)]
-    concurrency: u64,
+    /// Concurrent keep-alive connections (one worker each); a comma-separated
+    /// list runs each level in turn, each against a fresh bot.
+    #[arg(long, value_delimiter = ',', default_value = "1,32")]
+    concurrency: Vec<u64>,
     /// Number of unmeasured warm-up requests sent before measuring.
-    #[arg(long, default_value_t = 2_000)]
+    #[arg(long, default_value_t = 1_000)]
     warmup: u64,
     /// Path to the bot binary (use the release build).
     #[arg(long, default_value = "target/release/alignbot")]
     bot: PathBuf,
+    /// Drive a server that is already running instead of spawning the bot,
+    /// e.g. a peer of ../shared/bench: `http://127.0.0.1:3301/slack/events`.
+    /// Same signed workload, a fresh signature per request.
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// The signing secret of the server at `--url`.
+    #[arg(long, default_value = SIGNING_SECRET)]
+    secret: String,
+    /// With `--url`: its SQLite database, to check rows stored == 2xx answers
+    /// (`moments` rows added during the run).
+    #[arg(long, value_name = "FILE")]
+    db: Option<PathBuf>,
 }
+
+/// Stories each simulated person shares: under the bot's default hourly
+/// limit (10), so the limit is checked on every share and refuses none.
+const SHARES_PER_PERSON: u64 = 5;
+
+/// The length of every story, as in ../shared/bench's workload.
+const STORY_LEN: usize = 200;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let workdir = match check_args(&args).and_then(|()| create_workdir()) {
-        Ok(dir) => dir,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::FAILURE;
+    if let Err(err) = check_args(&args) {
+        eprintln!("error: {err:#}");
+        return ExitCode::FAILURE;
+    }
+    let mut reports = Vec::new();
+    let mut ok = true;
+    for &concurrency in &args.concurrency {
+        let workdir = match create_workdir() {
+            Ok(dir) => dir,
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let ran = match &args.url {
+            Some(url) => run_external(&args, concurrency, url).await,
+            None => run(&args, concurrency, &workdir).await,
+        };
+        match ran {
+            Ok(report) => {
+                if report.rows_match() {
+                    // Best effort: a leftover temp dir is harmless.
+                    let _ = fs::remove_dir_all(&workdir);
+                } else {
+                    ok = false;
+                    eprintln!(
+                        "benchmark check failed; artifacts kept in {}",
+                        workdir.display()
+                    );
+                }
+                reports.push(report);
+            }
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                eprintln!("artifacts kept in {}", workdir.display());
+                return ExitCode::FAILURE;
+            }
         }
-    };
-    match run(&args, &workdir).await {
-        Ok(true) => {
-            // Best effort: a leftover temp dir is harmless.
-            let _ = fs::remove_dir_all(&workdir);
-            ExitCode::SUCCESS
-        }
-        Ok(false) => {
-            eprintln!(
-                "benchmark check failed; artifacts kept in {}",
-                workdir.display()
-            );
-            ExitCode::FAILURE
-        }
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            eprintln!("artifacts kept in {}", workdir.display());
-            ExitCode::FAILURE
-        }
+    }
+    Report::print_table(&reports);
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
-/// Runs the whole benchmark; `Ok(false)` means the run completed but the
-/// consistency check failed.
-async fn run(args: &Args, workdir: &Path) -> Result<bool> {
+/// Runs one level of concurrency against a fresh bot and prints its report.
+async fn run(args: &Args, concurrency: u64, workdir: &Path) -> Result<Report> {
     let bot_path = resolve_bot(&args.bot)?;
     let config_path = workdir.join("alignbot.toml");
     fs::write(&config_path, CONFIG_TOML)
@@ -134,14 +186,21 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
 
     let fake = FakeSlack::start().await?;
     let mut bot = Bot::spawn(&bot_path, workdir, &config_path, fake.addr)?;
+    println!();
     println!("bot:        {} (pid {})", bot_path.display(), bot.pid());
     println!("listening:  http://{}", bot.addr);
     println!("fake slack: http://{}/api", fake.addr);
     println!("workdir:    {}", workdir.display());
 
     bot.wait_healthy().await?;
-    let load = Arc::new(LoadPlan::from_args(args, bot.addr, fake.addr));
-    let outcome = match run_load(&load).await {
+    let load = Arc::new(LoadPlan::from_args(
+        args,
+        concurrency,
+        bot.addr,
+        "/slack/commands",
+        fake.addr,
+    ));
+    let outcome = match run_load(&load, Some(&fake)).await {
         Ok(outcome) => outcome,
         Err(err) => return Err(bot.annotate_failure(err)),
     };
@@ -150,11 +209,39 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
     let peak_rss_kb = bot.peak_rss_kb();
     let exit = bot.shutdown().await?;
     let rows = count_moments(&workdir.join("bench.db")).await?;
-    let report = Report::new(args, &outcome, peak_rss_kb, rows, &fake);
+    let report = Report::new(args, concurrency, &outcome, peak_rss_kb, rows, Some(&fake));
     fake.stop();
 
-    report.print(&exit);
-    Ok(report.rows_match())
+    report.print(&exit.to_string());
+    Ok(report)
+}
+
+/// Runs one level of concurrency against the server at `url`.
+async fn run_external(args: &Args, concurrency: u64, url: &str) -> Result<Report> {
+    let rest = url
+        .strip_prefix("http://")
+        .context("--url must start with http://")?;
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let addr: SocketAddr = host
+        .parse()
+        .with_context(|| format!("--url needs an IP:port, not {host}"))?;
+    let path = if path.is_empty() { "/" } else { path };
+    println!();
+    println!("target:     {url}");
+    let before = match &args.db {
+        Some(db) => count_moments(db).await?,
+        None => 0,
+    };
+    let load = Arc::new(LoadPlan::from_args(args, concurrency, addr, path, addr));
+    let outcome = run_load(&load, None).await?;
+    let rows = match &args.db {
+        Some(db) => count_moments(db).await? - before,
+        // Nothing to check against: take the answers' word.
+        None => i64::try_from(outcome.warmup.success + outcome.measured.success)?,
+    };
+    let report = Report::new(args, concurrency, &outcome, None, rows, None);
+    report.print("(not ours to stop)");
+    Ok(report)
 }
 
 // ---------------------------------------------------------------------------
@@ -164,7 +251,13 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
 /// Rejects arguments that cannot produce a meaningful run.
 fn check_args(args: &Args) -> Result<()> {
     ensure!(args.requests > 0, "--requests must be at least 1");
-    ensure!(args.concurrency > 0, "--concurrency must be at least 1");
+    ensure!(
+        !args.concurrency.is_empty() && args.concurrency.iter().all(|&c| c > 0),
+        "--concurrency must be at least 1 (e.g. --concurrency 1,32)"
+    );
+    if args.url.is_some() {
+        return Ok(());
+    }
     resolve_bot(&args.bot).map(drop)
 }
 
@@ -176,6 +269,7 @@ fn check_args(args: &Args) -> Result<()> {
 struct LoadPlan {
     bot: SocketAddr,
     host: String,
+    path: String,
     response_url: String,
     mac: Hmac<Sha256>,
     concurrency: u64,
@@ -184,14 +278,21 @@ struct LoadPlan {
 }
 
 impl LoadPlan {
-    fn from_args(args: &Args, bot: SocketAddr, fake_slack: SocketAddr) -> Self {
+    fn from_args(
+        args: &Args,
+        concurrency: u64,
+        bot: SocketAddr,
+        path: &str,
+        fake_slack: SocketAddr,
+    ) -> Self {
         Self {
             bot,
             host: bot.to_string(),
+            path: path.to_owned(),
             response_url: format!("http://{fake_slack}/hooks/x"),
-            mac: Hmac::<Sha256>::new_from_slice(SIGNING_SECRET.as_bytes())
+            mac: Hmac::<Sha256>::new_from_slice(args.secret.as_bytes())
                 .expect("HMAC accepts keys of any length"),
-            concurrency: args.concurrency,
+            concurrency,
             warmup: args.warmup,
             requests: args.requests,
         }
@@ -204,10 +305,17 @@ impl LoadPlan {
 
     /// Form-encoded slash-command body for request `seq` of `worker`.
     fn body(&self, worker: u64, seq: u64) -> String {
-        let user_id = format!("U0BENCH{worker}");
-        let text = format!(
-            "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late."
+        // A new person every few stories: each share is counted against
+        // the hourly limit, and none reaches it.
+        let user_id = format!("U0B{worker}N{}", seq / SHARES_PER_PERSON);
+        // 200 characters, as in ../shared/bench's workload.
+        let mut text = format!(
+            "Bench story {worker}-{seq}: a patient's family thanked the night shift for staying late. "
         );
+        while text.len() < STORY_LEN {
+            text.push_str("Small acts like this are why we do the work! ");
+        }
+        text.truncate(STORY_LEN);
         let fields: [(&str, &str); 11] = [
             ("token", "x"),
             ("team_id", "T0BENCH"),
@@ -241,7 +349,7 @@ impl LoadPlan {
         let signature = self.signature(&ts, &body);
         Ok(Request::builder()
             .method(Method::POST)
-            .uri("/slack/commands")
+            .uri(self.path.as_str())
             .header(header::HOST, &self.host)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header("x-slack-request-timestamp", ts)
@@ -282,6 +390,9 @@ struct LoadOutcome {
     warmup: Counts,
     measured: Counts,
     elapsed: Duration,
+    /// Web API calls the fake Slack answered while the measured requests ran:
+    /// the delivery worker's posts.
+    delivered: u64,
     /// Sorted ascending.
     latencies_us: Vec<u32>,
 }
@@ -368,7 +479,7 @@ async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Resu
 }
 
 /// Runs all workers and merges their results.
-async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
+async fn run_load(plan: &Arc<LoadPlan>, fake: Option<&FakeSlack>) -> Result<LoadOutcome> {
     let workers = usize::try_from(plan.concurrency)?;
     let barrier = Arc::new(Barrier::new(workers + 1));
     println!(
@@ -380,6 +491,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         .collect();
     barrier.wait().await;
     let started = Instant::now();
+    let delivered_before = fake.map_or(0, FakeSlack::api_requests);
     let mut merged = WorkerResult::default();
     let mut first_error = None;
     for handle in handles {
@@ -395,6 +507,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         }
     }
     let elapsed = started.elapsed();
+    let delivered = fake.map_or(0, FakeSlack::api_requests) - delivered_before;
     if let Some(err) = first_error {
         return Err(err);
     }
@@ -403,6 +516,7 @@ async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
         warmup: merged.warmup,
         measured: merged.measured,
         elapsed,
+        delivered,
         latencies_us: merged.latencies_us,
     })
 }
@@ -440,20 +554,22 @@ struct Report {
     rows: i64,
     fake_api: u64,
     fake_other: u64,
+    delivered: u64,
 }
 
 impl Report {
     fn new(
         args: &Args,
+        concurrency: u64,
         load: &LoadOutcome,
         peak_rss_kb: Option<u64>,
         rows: i64,
-        fake: &FakeSlack,
+        fake: Option<&FakeSlack>,
     ) -> Self {
         let lat = &load.latencies_us;
         Self {
             requests: args.requests,
-            concurrency: args.concurrency,
+            concurrency,
             warmup: load.warmup,
             measured: load.measured,
             elapsed: load.elapsed,
@@ -463,9 +579,15 @@ impl Report {
             max: percentile_ms(lat, 100.0),
             peak_rss_mb: peak_rss_kb.map(|kb| kb as f64 / 1024.0),
             rows,
-            fake_api: fake.api_requests(),
-            fake_other: fake.other_requests(),
+            fake_api: fake.map_or(0, FakeSlack::api_requests),
+            fake_other: fake.map_or(0, FakeSlack::other_requests),
+            delivered: load.delivered,
         }
+    }
+
+    /// Messages delivered per second while the measured requests ran.
+    fn delivery_rate(&self) -> f64 {
+        self.delivered as f64 / self.elapsed.as_secs_f64()
     }
 
     fn throughput(&self) -> f64 {
@@ -485,7 +607,7 @@ impl Report {
         u64::try_from(self.rows).is_ok_and(|rows| rows == self.expected_rows())
     }
 
-    fn print(&self, exit: &ShutdownOutcome) {
+    fn print(&self, exit: &str) {
         let m = &self.measured;
         println!();
         println!("measured requests:   {}", self.requests);
@@ -504,6 +626,11 @@ impl Report {
             self.warmup.success, self.warmup.failure, self.warmup.transport_errors
         );
         println!("bot peak RSS:        {} MB (VmHWM)", self.rss_text());
+        println!(
+            "delivered meanwhile: {} messages to the fake Slack ({:.1}/s)",
+            self.delivered,
+            self.delivery_rate()
+        );
         println!("bot exit:            {exit}");
         println!(
             "fake Slack requests: {} /api/*, {} other",
@@ -519,7 +646,6 @@ impl Report {
             if self.rows_match() { "yes" } else { "no" }
         );
         self.print_machine();
-        self.print_markdown();
     }
 
     fn print_machine(&self) {
@@ -532,26 +658,31 @@ impl Report {
         );
     }
 
-    fn print_markdown(&self) {
+    /// One markdown table with a row per level of concurrency.
+    fn print_table(reports: &[Report]) {
         let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
         let date = chrono::Utc::now().format("%Y-%m-%d");
         println!();
         println!(
-            "| date | nproc | requests | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MB | 2xx | non-2xx |"
+            "| date | nproc | requests | concurrency | req/s | p50 ms | p90 ms | p99 ms | max ms | peak RSS MB | 2xx | non-2xx | delivered/s | rows == 2xx |"
         );
-        println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-        println!(
-            "| {date} | {cpus} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} |",
-            self.requests,
-            self.concurrency,
-            self.throughput(),
-            self.p50,
-            self.p90,
-            self.p99,
-            self.max,
-            self.rss_text(),
-            self.measured.success,
-            self.measured.failure + self.measured.transport_errors,
-        );
+        println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        for r in reports {
+            println!(
+                "| {date} | {cpus} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {} | {} | {} | {:.1} | {} |",
+                r.requests,
+                r.concurrency,
+                r.throughput(),
+                r.p50,
+                r.p90,
+                r.p99,
+                r.max,
+                r.rss_text(),
+                r.measured.success,
+                r.measured.failure + r.measured.transport_errors,
+                r.delivery_rate(),
+                if r.rows_match() { "yes" } else { "no" },
+            );
+        }
     }
 }

@@ -4,7 +4,10 @@
 //! message in the app, hand it to the [`Transport`] to render and send,
 //! record the outcome) and returns when the next thing will be due; [`Worker::run`]
 //! loops over it, sleeping on the injected clock until that moment, a wake-up
-//! from a service that just enqueued something, or shutdown.
+//! from a service that just enqueued something, or shutdown. A wake-up whose
+//! new rows all wait behind lanes the last round found held starts no round
+//! (one small query tells), so a burst of moments for one channel does not
+//! rescan the outbox after every commit.
 //!
 //! Guarantees, with any number of workers (in one process or several) on
 //! one database:
@@ -174,6 +177,19 @@ pub struct Worker {
     /// After a 429 or a refused token: nothing more in this round. (What
     /// holds every worker back lives in the database.)
     paused_until: Mutex<Option<DateTime<Utc>>>,
+    /// What the last full round saw; `None` when it did not scan.
+    seen: Mutex<Option<Seen>>,
+}
+
+/// What a round saw of the outbox, so that a wake-up for rows queued behind
+/// lanes that are still held (under load: every committed batch of moments,
+/// all for the one moments channel that takes a post a second) costs one
+/// small query instead of a new round that rescans the pending rows.
+struct Seen {
+    /// The highest pending id looked at so far.
+    last_id: i64,
+    /// The lanes held at the round, and until when.
+    held: HashMap<String, DateTime<Utc>>,
 }
 
 impl Worker {
@@ -186,6 +202,7 @@ impl Worker {
             settings,
             id,
             paused_until: Mutex::new(None),
+            seen: Mutex::new(None),
         }
     }
 
@@ -204,7 +221,7 @@ impl Worker {
             tracing::warn!(error = %e, "cannot release the claims of a process that died here; they run out with their leases");
         }
         tracing::info!("delivery worker started");
-        loop {
+        'rounds: loop {
             let round = match self.step().await {
                 Ok(round) => round,
                 Err(e) => {
@@ -215,28 +232,81 @@ impl Worker {
                     }
                 }
             };
-            let until = round.next_due.unwrap_or_else(|| self.clock().now() + IDLE);
-            let finished = tokio::time::Instant::now();
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = wake.notified() => {
-                    // Under load every committed batch wakes the worker; one
-                    // scan of the outbox per short gap serves them all.
-                    let gap = MIN_ROUND_GAP.saturating_sub(finished.elapsed());
-                    if !gap.is_zero() {
-                        tokio::select! {
-                            _ = shutdown.cancelled() => break,
-                            _ = tokio::time::sleep(gap) => {}
+            let mut until = round.next_due.unwrap_or_else(|| self.clock().now() + IDLE);
+            let mut finished = tokio::time::Instant::now();
+            loop {
+                tokio::select! {
+                    _ = shutdown.cancelled() => break 'rounds,
+                    _ = wake.notified() => {
+                        // Under load every committed batch wakes the worker; one
+                        // look at the outbox per short gap serves them all.
+                        let gap = MIN_ROUND_GAP.saturating_sub(finished.elapsed());
+                        if !gap.is_zero() {
+                            tokio::select! {
+                                _ = shutdown.cancelled() => break 'rounds,
+                                _ = tokio::time::sleep(gap) => {}
+                            }
+                        }
+                        match self.queued_behind_held_lanes().await {
+                            // Nothing new can go before `at`: keep waiting.
+                            Ok(Some(at)) => {
+                                until = until.min(at);
+                                finished = tokio::time::Instant::now();
+                            }
+                            Ok(None) => break,
+                            Err(e) => {
+                                tracing::warn!(error = %e, "cannot look at the outbox; starting a round");
+                                break;
+                            }
                         }
                     }
+                    _ = self.clock().sleep_until(until) => break,
                 }
-                _ = self.clock().sleep_until(until) => {}
             }
         }
         if let Err(e) = self.release_claims().await {
             tracing::warn!(error = %e, "cannot release this worker's claims; they run out with their leases");
         }
         tracing::info!("delivery worker stopped");
+    }
+
+    /// After a wake-up: when every row queued since the last look waits
+    /// behind a lane that round found held, the time the first of those
+    /// lanes frees (a round then sends it); `None` when a round is needed
+    /// now (a row without a lane or in a free lane, nothing new, or no
+    /// round to go by).
+    async fn queued_behind_held_lanes(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let Some((last_id, held)) = self
+            .seen
+            .lock()
+            .expect("lock")
+            .as_ref()
+            .map(|seen| (seen.last_id, seen.held.clone()))
+        else {
+            return Ok(None);
+        };
+        let now = self.clock().now();
+        let queued = outbox::pending_after(self.store().reads(), last_id, SCAN).await?;
+        if queued.is_empty() {
+            // Woken for something other than a new row (a resumed pause, a
+            // row put back): a round looks at everything.
+            return Ok(None);
+        }
+        let mut first_free: Option<DateTime<Utc>> = None;
+        for (_, lane, _) in &queued {
+            match lane.as_ref().and_then(|l| held.get(l)) {
+                Some(&free_at) if free_at > now => {
+                    first_free = Some(first_free.map_or(free_at, |t| t.min(free_at)));
+                }
+                _ => return Ok(None),
+            }
+        }
+        if let Some(seen) = self.seen.lock().expect("lock").as_mut()
+            && let Some((id, _, _)) = queued.last()
+        {
+            seen.last_id = seen.last_id.max(*id);
+        }
+        Ok(first_free)
     }
 
     /// This worker's id, as written on its claims.
@@ -357,6 +427,7 @@ impl Worker {
     pub async fn step(&self) -> Result<Round, StoreError> {
         let now = self.clock().now();
         let mut round = Round::default();
+        *self.seen.lock().expect("lock") = None;
         if self.ctx.delivery_stopped() {
             // Uninstalled or token revoked: nothing may reach Slack. Rows
             // stay pending until the retention purge or a reinstall.
@@ -378,6 +449,10 @@ impl Worker {
             return Ok(round);
         }
         let rows = outbox::pending(self.store().reads(), SCAN).await?;
+        *self.seen.lock().expect("lock") = Some(Seen {
+            last_id: rows.last().map_or(0, |r| r.id),
+            held: held.clone(),
+        });
         let mut blocked: HashSet<String> = HashSet::new();
         let mut due: Vec<OutboxRow> = Vec::new();
         let mut expired: Vec<i64> = Vec::new();

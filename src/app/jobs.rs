@@ -8,7 +8,7 @@ use super::outgoing::{Outgoing, enqueue};
 use super::{AppContext, AppError};
 use crate::domain::PersonId;
 use crate::domain::period::Month;
-use crate::store::jobs;
+use crate::store::{Conn, StoreError, jobs};
 use std::collections::BTreeSet;
 use std::fmt;
 
@@ -84,6 +84,9 @@ impl fmt::Display for Job {
     }
 }
 
+/// The moments invitation's job name, as its nudges are stored.
+pub(crate) const MOMENTS_NUDGE: &str = "moments-nudge";
+
 /// Once `person` has shared a moment, their moments invitation of this
 /// month (if it was sent) says thank you instead of asking, like the other
 /// nudges tick themselves off.
@@ -91,7 +94,7 @@ pub async fn moment_shared(ctx: &AppContext, person: &PersonId) -> Result<(), Ap
     let month = super::priorities::this_month(ctx);
     let Some((id, Some(_), _)) = jobs::nudge_for(
         ctx.store.reads(),
-        "moments-nudge",
+        MOMENTS_NUDGE,
         &month.key(),
         person.as_str(),
     )
@@ -105,6 +108,30 @@ pub async fn moment_shared(ctx: &AppContext, person: &PersonId) -> Result<(), Ap
             nudge: crate::domain::ids::NudgeId(id),
             person: person.clone(),
         },
+    )
+    .await
+}
+
+/// [`moment_shared`] in the caller's transaction (the share's own): `month`
+/// is the key of the month the moment was shared in.
+pub(crate) async fn thank_for_moment(
+    conn: &mut Conn,
+    month: &str,
+    person: &PersonId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), StoreError> {
+    let Some((id, Some(_), _)) =
+        jobs::nudge_for(&mut *conn, MOMENTS_NUDGE, month, person.as_str()).await?
+    else {
+        return Ok(());
+    };
+    enqueue(
+        conn,
+        &Outgoing::UpdateMomentsNudge {
+            nudge: crate::domain::ids::NudgeId(id),
+            person: person.clone(),
+        },
+        now,
     )
     .await
 }

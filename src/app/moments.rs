@@ -2,6 +2,7 @@
 
 use super::outgoing::{Outgoing, enqueue};
 use super::permissions::Actor;
+use super::replays::{Once, Replay};
 use super::{AppContext, AppError};
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::period::Month;
@@ -11,7 +12,7 @@ use crate::domain::{
     Recognized,
 };
 use crate::store::privacy::{self as privacy_store, Removal};
-use crate::store::{Conn, NewShare, StoreError, jobs, moments};
+use crate::store::{Conn, NewShare, Shared, StoreError, Thank, jobs, moments};
 use chrono::{DateTime, Duration, Utc};
 
 /// A moment as a person entered it, before validation.
@@ -168,18 +169,11 @@ async fn over_limit(
     if limit == 0 {
         return Ok(None);
     }
-    let window = Duration::hours(1);
-    let recent = privacy_store::shared_since(conn, author, now - window).await?;
+    let recent = privacy_store::shared_since(conn, author, now - Duration::hours(1)).await?;
     if recent.len() < limit as usize {
         return Ok(None);
     }
-    // The share that frees a slot is the one `limit` places from the end.
-    let frees = recent[recent.len() - limit as usize] + window;
-    let minutes = (frees - now).num_minutes().max(0) + 1;
-    Ok(Some(AppError::Forbidden(format!(
-        "You have shared {limit} moments in the last hour, the most one person can share in an hour. You can share again at {} (in about {minutes} minutes). Nothing was posted; keep your story and send it then.",
-        frees.with_timezone(&tz).format("%H:%M"),
-    ))))
+    Ok(Some(limit_refusal(&recent, limit, now, tz)))
 }
 
 /// The outbox rows that go with a moment now going to its channel: the DMs
@@ -283,6 +277,32 @@ pub async fn share(
 /// the story is kept as a draft for its author to confirm, edit or discard.
 #[tracing::instrument(skip_all, fields(author = %draft.author))]
 pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<ShareOutcome, AppError> {
+    match share_command(ctx, draft, None).await? {
+        Once::Done(outcome) => Ok(outcome),
+        // Without a replay entry nothing is a replay.
+        Once::Replay => Err(AppError::NotFound(
+            "This story was shared already; nothing was done again.".into(),
+        )),
+    }
+}
+
+/// [`share_or_hold`] for a signed request acted on once: `replay` is
+/// written in the transaction that stores the story (or holds it), and a
+/// request seen before stores nothing.
+#[tracing::instrument(skip_all, fields(author = %draft.author))]
+pub async fn share_or_hold_once(
+    ctx: &AppContext,
+    draft: MomentDraft,
+    replay: Replay,
+) -> Result<Once<ShareOutcome>, AppError> {
+    share_command(ctx, draft, Some(replay)).await
+}
+
+async fn share_command(
+    ctx: &AppContext,
+    draft: MomentDraft,
+    replay: Option<Replay>,
+) -> Result<Once<ShareOutcome>, AppError> {
     check_audience(ctx, &draft)?;
     let people = opted_out(
         ctx,
@@ -292,22 +312,34 @@ pub async fn share_or_hold(ctx: &AppContext, draft: MomentDraft) -> Result<Share
     )
     .await?;
     if !people.is_empty() {
-        return Ok(ShareOutcome::NotNamed { people });
+        return Ok(Once::Done(ShareOutcome::NotNamed { people }));
     }
     let found = findings(ctx, &draft, PrivacyCheck::Scan);
     if found.is_empty() {
-        return post_new(ctx, draft, None, None, false).await;
+        return post_once(ctx, draft, None, None, false, replay).await;
     }
     let now = ctx.clock.now();
     let id = ctx
         .store
         .write(move |conn| {
-            Box::pin(async move { moments::insert(conn, &draft, MomentStatus::Draft, now).await })
+            Box::pin(async move {
+                if let Some(replay) = &replay
+                    && !replay.remember(conn).await?
+                {
+                    return Ok(None);
+                }
+                Ok(Some(
+                    moments::insert(conn, &draft, MomentStatus::Draft, now).await?,
+                ))
+            })
         })
         .await?;
-    Ok(ShareOutcome::Held {
-        draft: id,
-        findings: found,
+    Ok(match id {
+        Some(id) => Once::Done(ShareOutcome::Held {
+            draft: id,
+            findings: found,
+        }),
+        None => Once::Replay,
     })
 }
 
@@ -318,11 +350,48 @@ async fn post_new(
     overrode: Option<String>,
     seed: bool,
 ) -> Result<ShareOutcome, AppError> {
+    match post_once(ctx, draft, replaces, overrode, seed, None).await? {
+        Once::Done(outcome) => Ok(outcome),
+        Once::Replay => Err(AppError::NotFound(
+            "This story was shared already; nothing was done again.".into(),
+        )),
+    }
+}
+
+/// The refusal of a share over the per-person limit, saying when the person
+/// can share again; `recent` are the times of their shares in the window.
+fn limit_refusal(
+    recent: &[DateTime<Utc>],
+    limit: u32,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+) -> AppError {
+    let window = Duration::hours(1);
+    // The share that frees a slot is the one `limit` places from the end.
+    let frees = recent[recent.len().saturating_sub(limit as usize)] + window;
+    let minutes = (frees - now).num_minutes().max(0) + 1;
+    AppError::Forbidden(format!(
+        "You have shared {limit} moments in the last hour, the most one person can share in an hour. You can share again at {} (in about {minutes} minutes). Nothing was posted; keep your story and send it then.",
+        frees.with_timezone(&tz).format("%H:%M"),
+    ))
+}
+
+async fn post_once(
+    ctx: &AppContext,
+    draft: MomentDraft,
+    replaces: Option<MomentId>,
+    overrode: Option<String>,
+    seed: bool,
+    replay: Option<Replay>,
+) -> Result<Once<ShareOutcome>, AppError> {
     let directory = ctx.directory();
     let channel = channel_for(&directory, draft.audience);
     let now = ctx.clock.now();
     let to = channel.clone();
-    let author = draft.author.clone();
+    // Their moments invitation of this month says thank you (see
+    // `jobs::moment_shared`), in the share's transaction.
+    let month = Month::containing(now, directory.org.timezone).key();
+    let thanked = draft.author.clone();
     let named = if seed {
         Vec::new()
     } else {
@@ -338,28 +407,54 @@ async fn post_new(
         ctx.privacy.moments_per_hour
     };
     let notify_admins = ctx.privacy.notify_admins_on_override;
-    let moment = if replaces.is_none() && limit == 0 && named.is_empty() && overrode.is_none() {
-        // The common case without a limit: one new moment and its post,
-        // written together with other concurrent shares (see
-        // `store::NewShare`).
-        ctx.store
+    let moment = if replaces.is_none() && named.is_empty() && overrode.is_none() {
+        // The common case: one new moment and its post, written together
+        // with other concurrent shares (see `store::NewShare`), its replay
+        // entry and its limit settled in the same transaction.
+        let shared = ctx
+            .store
             .share(NewShare {
                 draft,
                 now,
                 outgoing: Box::new(move |moment| {
                     Outgoing::PostMoment {
                         moment,
-                        channel: to,
+                        channel: to.clone(),
                     }
                     .to_row(now)
                 }),
+                replay: replay.map(Replay::into_store),
+                limit: (limit > 0).then(|| (limit, now - Duration::hours(1))),
+                thank: Some(Thank {
+                    job: super::jobs::MOMENTS_NUDGE,
+                    period: month,
+                    outgoing: Box::new(move |nudge| {
+                        Outgoing::UpdateMomentsNudge {
+                            nudge: crate::domain::ids::NudgeId(nudge),
+                            person: thanked.clone(),
+                        }
+                        .to_row(now)
+                    }),
+                }),
             })
-            .await?
+            .await?;
+        match shared {
+            Shared::Posted(moment) => moment,
+            Shared::Replay => return Ok(Once::Replay),
+            Shared::OverLimit(recent) => {
+                return Err(limit_refusal(&recent, limit, now, directory.org.timezone));
+            }
+        }
     } else {
         let result = ctx
             .store
             .write(move |conn| {
                 Box::pin(async move {
+                    if let Some(replay) = &replay
+                        && !replay.remember(conn).await?
+                    {
+                        return Ok(Ok(None));
+                    }
                     let tz = directory.org.timezone;
                     if let Some(refusal) = over_limit(conn, &draft.author, limit, now, tz).await? {
                         return Ok(Err(refusal));
@@ -392,15 +487,18 @@ async fn post_new(
                         now,
                     )
                     .await?;
-                    Ok::<_, StoreError>(Ok(moment))
+                    super::jobs::thank_for_moment(conn, &month, &draft.author, now).await?;
+                    Ok::<_, StoreError>(Ok(Some(moment)))
                 })
             })
             .await?;
-        result?
+        match result? {
+            Some(moment) => moment,
+            None => return Ok(Once::Replay),
+        }
     };
     ctx.wake_delivery();
-    super::jobs::moment_shared(ctx, &author).await?;
-    Ok(ShareOutcome::Posted { moment, channel })
+    Ok(Once::Done(ShareOutcome::Posted { moment, channel }))
 }
 
 /// What a person may do to a moment; checked inside the transaction.

@@ -2,12 +2,14 @@
 //! HTTP response; anything slower (opening a modal, posting) goes through
 //! the outbox.
 
+use super::error::Replayable;
 use super::error::{HttpError, command_failure};
-use super::signed::SignedBody;
+use super::signed::SignedCommand;
 use super::{AppState, record_request};
 use crate::app::commands::moment::{MomentCommand, parse_moment};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::outgoing::{Modal, MomentPrefill};
+use crate::app::replays::{Once, Replay};
 use crate::domain::{Audience, PersonId};
 use crate::slack::command::SlashCommand;
 use crate::slack::render::reply;
@@ -18,27 +20,55 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn handle(
     State(state): State<AppState>,
-    SignedBody(body): SignedBody,
+    SignedCommand(body, replay): SignedCommand,
 ) -> Result<Response, HttpError> {
     let cmd = SlashCommand::parse(&body)
         .map_err(|e| HttpError::BadRequest(format!("not a slash command: {e}")))?;
     record_request(cmd.team_id.as_deref(), Some(&cmd.user_id), &cmd.command);
     let person = PersonId::parse(&cmd.user_id).map_err(|e| HttpError::BadRequest(e.to_string()))?;
-    Ok(match cmd.command.as_str() {
-        "/moment" => moment(&state, person, &cmd).await,
-        "/goal" => super::goals::command(&state, person, &cmd).await,
-        "/priorities" => super::priorities::command(&state.ctx, person, &cmd).await,
-        "/align" => super::align::command(&state.ctx, person, &cmd).await,
-        other => Json(reply::problem(&format!(
+    // `/moment <story>` writes its replay entry with the story (one commit);
+    // every other command claims it first, in a transaction of its own.
+    let parsed = (cmd.command == "/moment").then(|| parse_moment(&cmd.text));
+    let replay = match parsed {
+        Some(MomentCommand::Share { .. }) => replay,
+        _ => {
+            claim(&state, replay).await?;
+            None
+        }
+    };
+    Ok(match (cmd.command.as_str(), parsed) {
+        ("/moment", Some(parsed)) => moment(&state, person, &cmd, parsed, replay).await?,
+        ("/goal", _) => super::goals::command(&state, person, &cmd).await,
+        ("/priorities", _) => super::priorities::command(&state.ctx, person, &cmd).await,
+        ("/align", _) => super::align::command(&state.ctx, person, &cmd).await,
+        (other, _) => Json(reply::problem(&format!(
             "alignbot does not handle {other}. Try /align help."
         )))
         .into_response(),
     })
 }
 
-async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
+/// Records `replay` (if any) before the command acts; a replay is answered
+/// without acting.
+async fn claim(state: &AppState, replay: Option<Replay>) -> Result<(), HttpError> {
+    if let Some(replay) = replay
+        && !replay.claim(&state.ctx).await?
+    {
+        return Err(HttpError::Replay(Replayable::Command));
+    }
+    Ok(())
+}
+
+/// `/moment …`; `replay` is unclaimed only for a story to share.
+async fn moment(
+    state: &AppState,
+    person: PersonId,
+    cmd: &SlashCommand,
+    parsed: MomentCommand,
+    replay: Option<Replay>,
+) -> Result<Response, HttpError> {
     let ctx = &state.ctx;
-    match parse_moment(&cmd.text) {
+    Ok(match parsed {
         MomentCommand::RemoveUsage(usage) => Json(reply::problem(&usage.0)).into_response(),
         MomentCommand::Remove(target) => {
             let taken = match moments::resolve(ctx, &target).await {
@@ -60,7 +90,7 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
         }
         MomentCommand::OpenForm => {
             let Some(trigger) = cmd.trigger_id.clone() else {
-                return Json(reply::problem("Slack did not send a trigger to open the form. Try `/moment <your story>` instead.")).into_response();
+                return Ok(Json(reply::problem("Slack did not send a trigger to open the form. Try `/moment <your story>` instead.")).into_response());
             };
             match moments::open_modal(ctx, trigger, Modal::ShareMoment(MomentPrefill::default()))
                 .await
@@ -84,25 +114,35 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
                 Err(e @ crate::domain::DomainError::StoryTooLong { .. })
                     if cmd.trigger_id.is_some() =>
                 {
+                    claim(state, replay).await?;
                     let trigger = cmd.trigger_id.clone().unwrap_or_default();
                     let prefill = MomentPrefill {
                         story,
                         pillar: pillar.and_then(|p| crate::domain::PillarKey::parse(&p).ok()),
                         ..Default::default()
                     };
-                    return match moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill))
-                        .await
-                    {
-                        Ok(()) => Json(reply::problem(&format!(
-                            "{e} I opened the form with your story so you can shorten it there."
-                        )))
-                        .into_response(),
-                        Err(e) => command_failure(e),
-                    };
+                    return Ok(
+                        match moments::open_modal(ctx, trigger, Modal::ShareMoment(prefill)).await {
+                            Ok(()) => Json(reply::problem(&format!(
+                                "{e} I opened the form with your story so you can shorten it there."
+                            )))
+                            .into_response(),
+                            Err(e) => command_failure(e),
+                        },
+                    );
                 }
-                Err(e) => return command_failure(e.into()),
+                Err(e) => return Ok(command_failure(e.into())),
             };
-            match moments::share_or_hold(ctx, draft).await {
+            let shared = match replay {
+                Some(replay) => moments::share_or_hold_once(ctx, draft, replay).await,
+                None => moments::share_or_hold(ctx, draft).await.map(Once::Done),
+            };
+            let shared = match shared {
+                Ok(Once::Done(outcome)) => Ok(outcome),
+                Ok(Once::Replay) => return Err(HttpError::Replay(Replayable::Command)),
+                Err(e) => Err(e),
+            };
+            match shared {
                 Ok(ShareOutcome::Posted { channel, .. }) => {
                     Json(reply::ephemeral(&reply::thanks(&channel, Audience::Channel))).into_response()
                 }
@@ -120,5 +160,5 @@ async fn moment(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Respo
                 Err(e) => command_failure(e),
             }
         }
-    }
+    })
 }

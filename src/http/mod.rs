@@ -1,7 +1,8 @@
 //! The HTTP surface: Slack's three request URLs, and health, readiness and
 //! metrics for operators, optionally on a listener of their own.
 //!
-//! Every `/slack/*` request passes `signed::SignedBody` first: the raw body
+//! Every `/slack/*` request passes `signed::SignedBody` (or, for slash
+//! commands, `signed::SignedCommand`) first: the raw body
 //! is read (bounded by [`MAX_BODY`]) and its signature checked before any
 //! parsing, so an unsigned request is answered 401 and touches nothing.
 //! Every request gets an id ([`request_id`]) and, on a listener, that

@@ -29,11 +29,12 @@ pub mod privacy;
 pub mod proposals;
 pub mod replays;
 pub mod report;
+mod shares_sqlite;
 pub mod team_updates;
 pub mod teams_conversations;
 mod writer;
 
-pub use writer::NewShare;
+pub use writer::{NewShare, Remember, Shared, Thank};
 
 use futures_util::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -270,7 +271,7 @@ impl Store {
 
     /// Stores a moment shared straight to its channel with its outbox row;
     /// concurrent shares are written together with multi-row INSERTs.
-    pub async fn share(&self, share: NewShare) -> Result<crate::domain::MomentId, StoreError> {
+    pub async fn share(&self, share: NewShare) -> Result<Shared, StoreError> {
         self.writer.share(share).await
     }
 
@@ -300,6 +301,10 @@ async fn create_sqlite(url: &str) -> Result<(), StoreError> {
 fn sqlite_pool(connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(connections)
+        // A file on this machine does not go away while idle; the ping
+        // before each use would be one more hand-off to the connection's
+        // thread on every read.
+        .test_before_acquire(false)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 // NORMAL in WAL mode: a commit survives a crash of the

@@ -132,6 +132,38 @@ pub async fn insert_shared_many(
     Ok(ids.into_iter().map(MomentId).collect())
 }
 
+/// The times of the moments each of `authors` shared (or held for review
+/// and posted) since `since`, oldest first: what the hourly limit counts.
+pub async fn shared_since_by(
+    conn: &mut Conn,
+    authors: &[&str],
+    since: DateTime<Utc>,
+) -> Result<std::collections::HashMap<String, Vec<DateTime<Utc>>>, StoreError> {
+    let mut by_author = std::collections::HashMap::new();
+    if authors.is_empty() {
+        return Ok(by_author);
+    }
+    let list: Vec<String> = (2..authors.len() + 2).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT author, created_at FROM moments WHERE created_at >= $1 AND status <> 'draft' \
+         AND author IN ({}) ORDER BY created_at",
+        list.join(", ")
+    );
+    // Audited: only numbered placeholders are formatted into the SQL.
+    let mut select =
+        sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(millis(since));
+    for author in authors {
+        select = select.bind(*author);
+    }
+    for (author, at) in select.fetch_all(&mut *conn).await? {
+        by_author
+            .entry(author)
+            .or_insert_with(Vec::new)
+            .push(from_millis(at));
+    }
+    Ok(by_author)
+}
+
 async fn insert_recognitions(
     conn: &mut Conn,
     id: i64,

@@ -104,6 +104,24 @@ pub async fn pending(exec: impl AnyExecutor<'_>, limit: i64) -> Result<Vec<Outbo
     .await?)
 }
 
+/// Pending rows added after row `after` (ids above it), oldest first: their
+/// id, lane and first send time, without their payloads. What the delivery
+/// worker looks at when woken, to tell whether anything new can go now.
+pub async fn pending_after(
+    exec: impl AnyExecutor<'_>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, Option<String>, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, lane, next_attempt_at FROM outbox \
+         WHERE status = 'pending' AND id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(exec)
+    .await?)
+}
+
 /// A worker's hold on a row: who and until when. Every update that finishes
 /// a send is fenced on both (`… WHERE id = $1 AND lease_until = $2 AND
 /// claimed_by = $3`), so a worker whose lease ran out (stalled, or paused by

@@ -14,15 +14,27 @@
 //! - a [`NewShare`] (a mission moment posted straight to its channel, the
 //!   hottest path): all of a batch's shares are inserted with one multi-row
 //!   INSERT for the moments and one for their outbox rows, instead of two
-//!   statements per share.
+//!   statements per share. The request's replay memory (the hash of its
+//!   signature) and the author's hourly limit are settled in the same
+//!   transaction: a share whose hash is already known creates nothing
+//!   ([`Shared::Replay`]), one over the limit neither
+//!   ([`Shared::OverLimit`]).
+//!
+//! Latency: a batch of one commits at once (the writer never waits for a
+//! batch to fill). On SQLite the writer keeps its one connection, so a batch
+//! is not preceded and followed by the pool's health pings (each a hand-off
+//! to the connection's thread), and a batch of shares alone is one query
+//! (see `shares_sqlite`).
 
 use super::outbox::{self, NewOutgoing};
 use super::{Backend, Conn};
-use super::{StoreError, moments};
+use super::{StoreError, jobs, moments, replays, shares_sqlite};
 use crate::domain::{MomentDraft, MomentId};
 use chrono::{DateTime, Utc};
 use futures_util::future::BoxFuture;
-use sqlx::{AnyPool, Connection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Connection};
+use std::collections::{HashMap, HashSet};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes in one transaction at most; bounds the latency of the last one.
@@ -40,12 +52,50 @@ pub struct NewShare {
     pub draft: MomentDraft,
     pub now: DateTime<Utc>,
     /// Builds the outbox row once the moment's id is known.
-    pub outgoing: Box<dyn FnOnce(MomentId) -> NewOutgoing + Send>,
+    pub outgoing: Box<dyn Fn(MomentId) -> NewOutgoing + Send + Sync>,
+    /// The signed request's entry in the replay memory (see
+    /// `store::replays`), written in the share's transaction.
+    pub replay: Option<Remember>,
+    /// At most this many shares by the author since this instant (the
+    /// author's hourly limit), counted in the share's transaction.
+    pub limit: Option<(u32, DateTime<Utc>)>,
+    /// Once stored: the outbox row that updates the author's nudge of
+    /// this job and period, if they were sent one.
+    pub thank: Option<Thank>,
 }
+
+/// The row that updates a person's nudge (`job`, `period`) once they did
+/// what it asked, built from the nudge's id.
+pub struct Thank {
+    pub job: &'static str,
+    pub period: String,
+    pub outgoing: Box<dyn Fn(i64) -> NewOutgoing + Send + Sync>,
+}
+
+/// A request to remember: the hash of its signature, until when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remember {
+    pub hash: String,
+    pub until: DateTime<Utc>,
+}
+
+/// What became of a [`NewShare`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shared {
+    /// Stored, with its outbox row.
+    Posted(MomentId),
+    /// The request was seen before: nothing was stored.
+    Replay,
+    /// The author reached the limit: nothing was stored. The times of
+    /// their shares counted against it, oldest first.
+    OverLimit(Vec<DateTime<Utc>>),
+}
+
+type ShareReply = oneshot::Sender<Result<Shared, StoreError>>;
 
 enum Job {
     Op(WriteOp),
-    Share(NewShare, oneshot::Sender<Result<MomentId, StoreError>>),
+    Share(Box<NewShare>, ShareReply),
 }
 
 #[derive(Clone)]
@@ -90,10 +140,10 @@ impl Writer {
         answer.await.map_err(|_| StoreError::NotApplied)?
     }
 
-    pub(crate) async fn share(&self, share: NewShare) -> Result<MomentId, StoreError> {
+    pub(crate) async fn share(&self, share: NewShare) -> Result<Shared, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Job::Share(share, reply))
+            .send(Job::Share(Box::new(share), reply))
             .map_err(|_| StoreError::NotApplied)?;
         answer.await.map_err(|_| StoreError::NotApplied)?
     }
@@ -102,10 +152,14 @@ impl Writer {
 async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Job>) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut shares = Vec::with_capacity(MAX_BATCH);
+    // SQLite's is kept between batches: taking a connection from the pool
+    // and giving it back would ping it each time. Given back after a failed
+    // batch, so a broken connection is replaced by the next batch.
+    let mut held: Option<PoolConnection<Any>> = None;
     while let Some(first) = rx.recv().await {
         let mut take = |job| match job {
             Job::Op(op) => ops.push(op),
-            Job::Share(share, reply) => shares.push((share, reply)),
+            Job::Share(share, reply) => shares.push((*share, reply)),
         };
         take(first);
         let mut size = 1;
@@ -116,8 +170,21 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
             }
             size += 1;
         }
-        let (result, completions) = match pool.acquire().await {
-            Ok(mut conn) => run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await,
+        let conn = match held.take() {
+            Some(conn) => Ok(conn),
+            None => pool.acquire().await,
+        };
+        let (result, completions) = match conn {
+            Ok(mut conn) => {
+                let done = run_batch(&mut conn, backend, ops.drain(..), shares.drain(..)).await;
+                // PostgreSQL's connection goes back to the pool, whose ping
+                // replaces one the server closed (a restart, a failover)
+                // before a batch fails on it; a SQLite file does not go away.
+                if done.0.is_ok() && backend == Backend::Sqlite {
+                    held = Some(conn);
+                }
+                done
+            }
             Err(e) => {
                 // Dropping the jobs drops their reply senders: each caller
                 // sees `NotApplied` and nothing was written.
@@ -142,7 +209,58 @@ async fn run_batch(
     conn: &mut Conn,
     backend: Backend,
     ops: impl ExactSizeIterator<Item = WriteOp>,
-    shares: impl ExactSizeIterator<Item = (NewShare, oneshot::Sender<Result<MomentId, StoreError>>)>,
+    shares: impl ExactSizeIterator<Item = (NewShare, ShareReply)>,
+) -> (Result<(), StoreError>, Vec<Completion>) {
+    if backend == Backend::Sqlite && ops.len() == 0 {
+        let shares: Vec<_> = shares.collect();
+        let ready: Option<Vec<_>> = shares
+            .iter()
+            .map(|(s, _)| shares_sqlite::ready(s))
+            .collect();
+        return match ready {
+            Some(ready) => one_hop(conn, shares, ready).await,
+            None => run_batch_slow(conn, backend, ops, shares.into_iter()).await,
+        };
+    }
+    run_batch_slow(conn, backend, ops, shares).await
+}
+
+/// A batch of shares alone on SQLite: one query (see `shares_sqlite`).
+async fn one_hop(
+    conn: &mut Conn,
+    shares: Vec<(NewShare, ShareReply)>,
+    ready: Vec<shares_sqlite::Ready>,
+) -> (Result<(), StoreError>, Vec<Completion>) {
+    let (items, replies): (Vec<NewShare>, Vec<ShareReply>) = shares.into_iter().unzip();
+    let batch: Vec<(NewShare, shares_sqlite::Ready)> = items.into_iter().zip(ready).collect();
+    let mut completions: Vec<Completion> = Vec::with_capacity(replies.len());
+    match shares_sqlite::write(conn, &batch).await {
+        Ok(all) => {
+            for (shared, reply) in all.into_iter().zip(replies) {
+                completions.push(Box::new(move |committed| {
+                    let _ = reply.send(committed.map(|()| shared));
+                }));
+            }
+            (Ok(()), completions)
+        }
+        Err(e) => {
+            for reply in replies {
+                let e = e.clone();
+                completions.push(Box::new(move |_| {
+                    let _ = reply.send(Err(e));
+                }));
+            }
+            (Err(e), completions)
+        }
+    }
+}
+
+/// Any batch, statement by statement, in one transaction.
+async fn run_batch_slow(
+    conn: &mut Conn,
+    backend: Backend,
+    ops: impl ExactSizeIterator<Item = WriteOp>,
+    shares: impl ExactSizeIterator<Item = (NewShare, ShareReply)>,
 ) -> (Result<(), StoreError>, Vec<Completion>) {
     // A lone write needs no savepoint: its failure rolls back the whole
     // (single-write) transaction.
@@ -171,11 +289,11 @@ async fn run_batch(
             }
         }
         match outcome {
-            Ok(ids) => {
+            Ok(all) => {
                 any_ok = true;
-                for (id, reply) in ids.into_iter().zip(replies) {
+                for (shared, reply) in all.into_iter().zip(replies) {
                     completions.push(Box::new(move |committed| {
-                        let _ = reply.send(committed.map(|()| id));
+                        let _ = reply.send(committed.map(|()| shared));
                     }));
                 }
             }
@@ -216,16 +334,99 @@ async fn run_batch(
     (result, completions)
 }
 
-async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<MomentId>, StoreError> {
-    let drafts: Vec<(&MomentDraft, DateTime<Utc>)> =
-        items.iter().map(|s| (&s.draft, s.now)).collect();
-    let ids = moments::insert_shared_many(conn, &drafts).await?;
-    let now = items.first().map(|s| s.now).unwrap_or_else(Utc::now);
-    let rows: Vec<NewOutgoing> = items
-        .into_iter()
-        .zip(&ids)
-        .map(|(share, id)| (share.outgoing)(*id))
+/// Writes a batch of shares: first each request's replay memory (a hash
+/// already known, or twice in this batch, makes that share a replay), then
+/// counts the hourly limits (shares earlier in the batch count too), then
+/// the moments and their outbox rows with one multi-row INSERT each.
+async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<Shared>, StoreError> {
+    let mut outcome: Vec<Option<Shared>> = vec![None; items.len()];
+
+    let mut seen = HashSet::new();
+    let mut keyed: Vec<(usize, &Remember)> = Vec::new();
+    for (i, share) in items.iter().enumerate() {
+        if let Some(replay) = &share.replay {
+            if seen.insert(replay.hash.as_str()) {
+                keyed.push((i, replay));
+            } else {
+                outcome[i] = Some(Shared::Replay);
+            }
+        }
+    }
+    if !keyed.is_empty() {
+        let rows: Vec<&Remember> = keyed.iter().map(|(_, r)| *r).collect();
+        let fresh = replays::remember_many(conn, &rows).await?;
+        for (i, replay) in &keyed {
+            if !fresh.contains(&replay.hash) {
+                outcome[*i] = Some(Shared::Replay);
+            }
+        }
+    }
+
+    let limited: Vec<(&str, DateTime<Utc>)> = items
+        .iter()
+        .zip(&outcome)
+        .filter(|(_, o)| o.is_none())
+        .filter_map(|(s, _)| s.limit.map(|(_, since)| (s.draft.author.as_str(), since)))
         .collect();
-    outbox::enqueue_many(conn, &rows, now).await?;
-    Ok(ids)
+    if !limited.is_empty() {
+        let since = limited.iter().map(|(_, t)| *t).min().unwrap_or_default();
+        let mut authors: Vec<&str> = limited.iter().map(|(a, _)| *a).collect();
+        authors.sort_unstable();
+        authors.dedup();
+        let mut recent: HashMap<String, Vec<DateTime<Utc>>> =
+            moments::shared_since_by(conn, &authors, since).await?;
+        for (share, slot) in items.iter().zip(outcome.iter_mut()) {
+            let (Some((max, since)), None) = (share.limit, &slot) else {
+                continue;
+            };
+            let times = recent
+                .entry(share.draft.author.as_str().to_owned())
+                .or_default();
+            let counted: Vec<DateTime<Utc>> =
+                times.iter().copied().filter(|t| *t >= since).collect();
+            if counted.len() >= max as usize {
+                *slot = Some(Shared::OverLimit(counted));
+            } else {
+                times.push(share.now);
+            }
+        }
+    }
+
+    let mut posting = Vec::new();
+    let mut drafts: Vec<(&MomentDraft, DateTime<Utc>)> = Vec::new();
+    for (i, share) in items.iter().enumerate() {
+        if outcome[i].is_none() {
+            posting.push(i);
+            drafts.push((&share.draft, share.now));
+        }
+    }
+    if !drafts.is_empty() {
+        let ids = moments::insert_shared_many(conn, &drafts).await?;
+        let now = drafts[0].1;
+        for (i, id) in posting.iter().zip(&ids) {
+            outcome[*i] = Some(Shared::Posted(*id));
+        }
+        let mut rows: Vec<NewOutgoing> = Vec::with_capacity(ids.len());
+        let mut thanks = Vec::new();
+        for (share, o) in items.into_iter().zip(&outcome) {
+            if let Some(Shared::Posted(id)) = o {
+                rows.push((share.outgoing)(*id));
+                if let Some(thank) = share.thank {
+                    thanks.push((thank, share.draft.author));
+                }
+            }
+        }
+        outbox::enqueue_many(conn, &rows, now).await?;
+        for (thank, author) in thanks {
+            let nudge =
+                jobs::nudge_for(&mut *conn, thank.job, &thank.period, author.as_str()).await?;
+            if let Some((id, Some(_), _)) = nudge {
+                outbox::enqueue(conn, &(thank.outgoing)(id), now).await?;
+            }
+        }
+    }
+    outcome
+        .into_iter()
+        .map(|o| o.ok_or_else(|| StoreError::Corrupt("a share was left undecided".into())))
+        .collect()
 }

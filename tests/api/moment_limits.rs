@@ -13,6 +13,68 @@ async fn moments(app: &TestApp) -> i64 {
     app.scalar("SELECT COUNT(*) FROM moments").await
 }
 
+/// Shares sent together are written in one batch: the limit counts the
+/// batch's earlier shares too, so no burst slips past it.
+#[tokio::test]
+async fn shares_sent_at_once_stop_at_the_limit_too() {
+    let app = spawn_app_at("[privacy]\nmoments_per_hour = 3\n", start_time()).await;
+    let stories: Vec<String> = (0..8)
+        .map(|n| format!("Thank you team, burst {n}."))
+        .collect();
+    let replies = futures_util::future::join_all(
+        stories
+            .iter()
+            .map(|story| app.post_command("/moment", story, NURSE)),
+    )
+    .await;
+    let thanked = replies
+        .iter()
+        .filter(|r| r.text().contains("Thank you!"))
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|r| r.text().contains("3 moments in the last hour"))
+        .count();
+    let bodies: Vec<&str> = replies.iter().map(|r| r.body.as_str()).collect();
+    assert_eq!((thanked, refused), (3, 5), "{bodies:?}");
+    assert_eq!(moments(&app).await, 3);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM outbox WHERE payload LIKE '%\"post_moment\"%'")
+            .await,
+        3,
+        "one post per stored moment"
+    );
+}
+
+/// More shares at once than one SQLite query carries (8) are split over
+/// several in one transaction: each is stored once, with its own post.
+#[tokio::test]
+async fn forty_shares_at_once_are_each_stored_once_with_their_own_post() {
+    let app = spawn_app_at("[privacy]\nmoments_per_hour = 0\n", start_time()).await;
+    let stories: Vec<String> = (0..40)
+        .map(|n| format!("Thank you team, story number {n}."))
+        .collect();
+    let replies = futures_util::future::join_all(
+        stories
+            .iter()
+            .map(|story| app.post_command("/moment", story, NURSE)),
+    )
+    .await;
+    assert!(replies.iter().all(|r| r.text().contains("Thank you!")));
+    assert_eq!(moments(&app).await, 40);
+    assert_eq!(
+        app.scalar(
+            "SELECT COUNT(DISTINCT m.id) FROM moments m JOIN outbox o \
+             ON o.payload LIKE '%\"moment\":' || m.id || ',%'"
+        )
+        .await,
+        40,
+        "each moment has its own post"
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM outbox").await, 40);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM request_replays").await, 40);
+}
+
 #[tokio::test]
 async fn one_person_shares_at_most_the_limit_in_an_hour_and_is_told_when_again() {
     let app = spawn_app_at("[privacy]\nmoments_per_hour = 3\n", start_time()).await;
