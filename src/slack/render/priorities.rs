@@ -109,11 +109,23 @@ pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
         [one] => one.team.name.clone(),
         _ => "Your teams".to_owned(),
     };
-    let title = match (n.reminder, n.sections.len() > 1) {
-        (true, false) => format!(":alarm_clock: Reminder: {name}'s priorities for {month_label}"),
-        (true, true) => format!(":alarm_clock: Reminder: your teams' priorities for {month_label}"),
-        (false, _) => format!(":spiral_calendar_pad: {name}: priorities for {month_label}"),
+    // The plain title is also the notification's text, so a reminder's
+    // preview says it is a reminder, not the nudge again.
+    let (emoji, plain_title) = match (n.reminder, n.sections.len() > 1) {
+        (true, false) => (
+            ":alarm_clock:",
+            format!("Reminder: {name}'s priorities for {month_label}"),
+        ),
+        (true, true) => (
+            ":alarm_clock:",
+            format!("Reminder: your teams' priorities for {month_label}"),
+        ),
+        (false, _) => (
+            ":spiral_calendar_pad:",
+            format!("{name}: priorities for {month_label}"),
+        ),
     };
+    let title = format!("{emoji} {plain_title}");
     let mut blocks = vec![header(&title)];
     if !n.org_items.is_empty() {
         let lines: Vec<String> = n
@@ -183,7 +195,7 @@ pub fn nudge(n: &crate::app::compose::PrioritiesNudge) -> SlackMessageContent {
         blocks.pop();
     }
     SlackMessageContent::new()
-        .with_text(format!("{name}: priorities for {month_label}"))
+        .with_text(plain_title)
         .with_blocks(blocks)
 }
 
