@@ -13,6 +13,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use tokio::sync::Barrier;
+
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use axum::Router;
 use axum::extract::State;
@@ -469,4 +471,187 @@ pub(crate) fn org_config(pillars: usize, teams: usize) -> String {
         );
     }
     c
+}
+
+// ---------------------------------------------------------------------------
+// Load phase: keep-alive connections sending back to back
+// ---------------------------------------------------------------------------
+
+/// What a load run sends (bench-moments: signed slash commands; bench-teams:
+/// Bot Framework activities): where, how much, and each request.
+pub(crate) trait Load: Send + Sync + 'static {
+    fn bot(&self) -> SocketAddr;
+    fn concurrency(&self) -> u64;
+    fn warmup(&self) -> u64;
+    fn requests(&self) -> u64;
+    /// Worker `worker`'s request number `seq`.
+    fn request(&self, worker: u64, seq: u64) -> Result<Request<Full<Bytes>>>;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Counts {
+    pub(crate) success: u64,
+    pub(crate) failure: u64,
+    pub(crate) transport_errors: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: Counts) {
+        self.success += other.success;
+        self.failure += other.failure;
+        self.transport_errors += other.transport_errors;
+    }
+}
+
+/// What one worker observed.
+#[derive(Default)]
+struct WorkerResult {
+    warmup: Counts,
+    measured: Counts,
+    latencies_us: Vec<u32>,
+}
+
+/// What all workers observed together.
+pub(crate) struct LoadOutcome {
+    pub(crate) warmup: Counts,
+    pub(crate) measured: Counts,
+    pub(crate) elapsed: Duration,
+    /// How far the caller's probe moved while the measured requests ran
+    /// (bench-moments: the fake Slack's answered calls, the delivery worker's
+    /// posts).
+    pub(crate) probed: u64,
+    /// Sorted ascending.
+    pub(crate) latencies_us: Vec<u32>,
+}
+
+/// One worker: a keep-alive connection that sends requests back to back.
+struct LoadWorker<L> {
+    plan: Arc<L>,
+    id: u64,
+    sender: Sender,
+    seq: u64,
+}
+
+impl<L: Load> LoadWorker<L> {
+    async fn new(plan: Arc<L>, id: u64) -> Result<Self> {
+        let sender = connect(plan.bot()).await?;
+        Ok(Self {
+            plan,
+            id,
+            sender,
+            seq: 0,
+        })
+    }
+
+    /// Sends `n` requests; records latencies if `latencies` is given.
+    async fn send_many(&mut self, n: u64, mut latencies: Option<&mut Vec<u32>>) -> Result<Counts> {
+        let mut counts = Counts::default();
+        for _ in 0..n {
+            let request = self.plan.request(self.id, self.seq)?;
+            self.seq += 1;
+            let started = Instant::now();
+            let result =
+                tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut self.sender, request)).await;
+            let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
+            match result {
+                Ok(Ok(status)) => {
+                    if status.is_success() {
+                        counts.success += 1;
+                    } else {
+                        counts.failure += 1;
+                    }
+                    if let Some(latencies) = latencies.as_deref_mut() {
+                        latencies.push(micros);
+                    }
+                }
+                Ok(Err(_)) | Err(_) => {
+                    counts.transport_errors += 1;
+                    self.sender = connect(self.plan.bot()).await.with_context(|| {
+                        format!("worker {} reconnecting after an error", self.id)
+                    })?;
+                }
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// Worker `worker`'s part of `total` requests.
+fn share_of(total: u64, concurrency: u64, worker: u64) -> u64 {
+    total / concurrency + u64::from(worker < total % concurrency)
+}
+
+/// Warm-up, barrier, then the measured requests for one worker.
+async fn run_worker<L: Load>(plan: Arc<L>, id: u64, barrier: Arc<Barrier>) -> Result<WorkerResult> {
+    let warmup_n = share_of(plan.warmup(), plan.concurrency(), id);
+    let measured_n = share_of(plan.requests(), plan.concurrency(), id);
+    let warmed = async {
+        let mut worker = LoadWorker::new(Arc::clone(&plan), id).await?;
+        let counts = worker.send_many(warmup_n, None).await?;
+        anyhow::Ok((worker, counts))
+    }
+    .await;
+    // Always reach the barrier so a failing worker cannot deadlock the rest.
+    barrier.wait().await;
+    let (mut worker, warmup) = warmed?;
+    let mut latencies_us = Vec::with_capacity(usize::try_from(measured_n)?);
+    let measured = worker
+        .send_many(measured_n, Some(&mut latencies_us))
+        .await?;
+    Ok(WorkerResult {
+        warmup,
+        measured,
+        latencies_us,
+    })
+}
+
+/// Runs all workers and merges their results; `what` names the requests in
+/// the progress line, `probe` is read when the measured requests start and
+/// when they end.
+pub(crate) async fn run_load<L: Load>(
+    plan: &Arc<L>,
+    what: &str,
+    probe: impl Fn() -> u64,
+) -> Result<LoadOutcome> {
+    let workers = usize::try_from(plan.concurrency())?;
+    let barrier = Arc::new(Barrier::new(workers + 1));
+    println!(
+        "load:       {} warm-up + {} measured {what} over {} connections",
+        plan.warmup(),
+        plan.requests(),
+        plan.concurrency()
+    );
+    let handles: Vec<_> = (0..plan.concurrency())
+        .map(|id| tokio::spawn(run_worker(Arc::clone(plan), id, Arc::clone(&barrier))))
+        .collect();
+    barrier.wait().await;
+    let started = Instant::now();
+    let probed_before = probe();
+    let mut merged = WorkerResult::default();
+    let mut first_error = None;
+    for handle in handles {
+        match handle.await.context("worker task panicked")? {
+            Ok(result) => {
+                merged.warmup.add(result.warmup);
+                merged.measured.add(result.measured);
+                merged.latencies_us.extend(result.latencies_us);
+            }
+            Err(err) => {
+                first_error.get_or_insert(err);
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    let probed = probe() - probed_before;
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    merged.latencies_us.sort_unstable();
+    Ok(LoadOutcome {
+        warmup: merged.warmup,
+        measured: merged.measured,
+        elapsed,
+        probed,
+        latencies_us: merged.latencies_us,
+    })
 }

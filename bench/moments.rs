@@ -51,7 +51,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "harness.rs"]
 mod harness;
@@ -67,7 +67,6 @@ use hyper::{Method, Request};
 use sha2::Sha256;
 use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use tokio::sync::Barrier;
 
 const CONFIG_TOML: &str = r#"[org]
 name = "Bench Org"
@@ -200,7 +199,7 @@ async fn run(args: &Args, concurrency: u64, workdir: &Path) -> Result<Report> {
         "/slack/commands",
         fake.addr,
     ));
-    let outcome = match run_load(&load, Some(&fake)).await {
+    let outcome = match run_load(&load, "requests", || fake.api_requests()).await {
         Ok(outcome) => outcome,
         Err(err) => return Err(bot.annotate_failure(err)),
     };
@@ -233,7 +232,7 @@ async fn run_external(args: &Args, concurrency: u64, url: &str) -> Result<Report
         None => 0,
     };
     let load = Arc::new(LoadPlan::from_args(args, concurrency, addr, path, addr));
-    let outcome = run_load(&load, None).await?;
+    let outcome = run_load(&load, "requests", || 0).await?;
     let rows = match &args.db {
         Some(db) => count_moments(db).await? - before,
         // Nothing to check against: take the answers' word.
@@ -298,11 +297,6 @@ impl LoadPlan {
         }
     }
 
-    /// Worker `worker`'s share of `total` requests.
-    fn share(&self, total: u64, worker: u64) -> u64 {
-        total / self.concurrency + u64::from(worker < total % self.concurrency)
-    }
-
     /// Form-encoded slash-command body for request `seq` of `worker`.
     fn body(&self, worker: u64, seq: u64) -> String {
         // A new person every few stories: each share is counted against
@@ -362,163 +356,22 @@ impl LoadPlan {
 // Load phase
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    success: u64,
-    failure: u64,
-    transport_errors: u64,
-}
-
-impl Counts {
-    fn add(&mut self, other: Counts) {
-        self.success += other.success;
-        self.failure += other.failure;
-        self.transport_errors += other.transport_errors;
+impl Load for LoadPlan {
+    fn bot(&self) -> SocketAddr {
+        self.bot
     }
-}
-
-/// What one worker observed.
-#[derive(Default)]
-struct WorkerResult {
-    warmup: Counts,
-    measured: Counts,
-    latencies_us: Vec<u32>,
-}
-
-/// What all workers observed together.
-struct LoadOutcome {
-    warmup: Counts,
-    measured: Counts,
-    elapsed: Duration,
-    /// Web API calls the fake Slack answered while the measured requests ran:
-    /// the delivery worker's posts.
-    delivered: u64,
-    /// Sorted ascending.
-    latencies_us: Vec<u32>,
-}
-
-/// One worker: a keep-alive connection that sends requests back to back.
-struct Worker {
-    plan: Arc<LoadPlan>,
-    id: u64,
-    sender: Sender,
-    seq: u64,
-}
-
-impl Worker {
-    async fn new(plan: Arc<LoadPlan>, id: u64) -> Result<Self> {
-        let sender = connect(plan.bot).await?;
-        Ok(Self {
-            plan,
-            id,
-            sender,
-            seq: 0,
-        })
+    fn concurrency(&self) -> u64 {
+        self.concurrency
     }
-
-    /// Sends `n` requests; records latencies if `latencies` is given.
-    async fn send_many(&mut self, n: u64, mut latencies: Option<&mut Vec<u32>>) -> Result<Counts> {
-        let mut counts = Counts::default();
-        for _ in 0..n {
-            let request = self.plan.request(self.id, self.seq)?;
-            self.seq += 1;
-            let started = Instant::now();
-            let result =
-                tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut self.sender, request)).await;
-            let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
-            match result {
-                Ok(Ok(status)) => {
-                    if status.is_success() {
-                        counts.success += 1;
-                    } else {
-                        counts.failure += 1;
-                    }
-                    if let Some(latencies) = latencies.as_deref_mut() {
-                        latencies.push(micros);
-                    }
-                }
-                Ok(Err(_)) | Err(_) => {
-                    counts.transport_errors += 1;
-                    self.reconnect().await?;
-                }
-            }
-        }
-        Ok(counts)
+    fn warmup(&self) -> u64 {
+        self.warmup
     }
-
-    async fn reconnect(&mut self) -> Result<()> {
-        self.sender = connect(self.plan.bot)
-            .await
-            .with_context(|| format!("worker {} reconnecting after an error", self.id))?;
-        Ok(())
+    fn requests(&self) -> u64 {
+        self.requests
     }
-}
-
-/// Warm-up, barrier, then the measured requests for one worker.
-async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Result<WorkerResult> {
-    let warmup_n = plan.share(plan.warmup, id);
-    let measured_n = plan.share(plan.requests, id);
-    let warmed = async {
-        let mut worker = Worker::new(Arc::clone(&plan), id).await?;
-        let counts = worker.send_many(warmup_n, None).await?;
-        anyhow::Ok((worker, counts))
+    fn request(&self, worker: u64, seq: u64) -> Result<Request<Full<Bytes>>> {
+        LoadPlan::request(self, worker, seq)
     }
-    .await;
-    // Always reach the barrier so a failing worker cannot deadlock the rest.
-    barrier.wait().await;
-    let (mut worker, warmup) = warmed?;
-    let mut latencies_us = Vec::with_capacity(usize::try_from(measured_n)?);
-    let measured = worker
-        .send_many(measured_n, Some(&mut latencies_us))
-        .await?;
-    Ok(WorkerResult {
-        warmup,
-        measured,
-        latencies_us,
-    })
-}
-
-/// Runs all workers and merges their results.
-async fn run_load(plan: &Arc<LoadPlan>, fake: Option<&FakeSlack>) -> Result<LoadOutcome> {
-    let workers = usize::try_from(plan.concurrency)?;
-    let barrier = Arc::new(Barrier::new(workers + 1));
-    println!(
-        "load:       {} warm-up + {} measured requests over {} connections",
-        plan.warmup, plan.requests, plan.concurrency
-    );
-    let handles: Vec<_> = (0..plan.concurrency)
-        .map(|id| tokio::spawn(run_worker(Arc::clone(plan), id, Arc::clone(&barrier))))
-        .collect();
-    barrier.wait().await;
-    let started = Instant::now();
-    let delivered_before = fake.map_or(0, FakeSlack::api_requests);
-    let mut merged = WorkerResult::default();
-    let mut first_error = None;
-    for handle in handles {
-        match handle.await.context("worker task panicked")? {
-            Ok(result) => {
-                merged.warmup.add(result.warmup);
-                merged.measured.add(result.measured);
-                merged.latencies_us.extend(result.latencies_us);
-            }
-            Err(err) => {
-                first_error.get_or_insert(err);
-            }
-        }
-    }
-    let elapsed = started.elapsed();
-    let delivered = fake.map_or(0, FakeSlack::api_requests) - delivered_before;
-    if let Some(err) = first_error {
-        return Err(err);
-    }
-    merged.latencies_us.sort_unstable();
-    Ok(LoadOutcome {
-        warmup: merged.warmup,
-        measured: merged.measured,
-        elapsed,
-        delivered,
-        latencies_us: merged.latencies_us,
-    })
 }
 
 // ---------------------------------------------------------------------------
@@ -581,7 +434,7 @@ impl Report {
             rows,
             fake_api: fake.map_or(0, FakeSlack::api_requests),
             fake_other: fake.map_or(0, FakeSlack::other_requests),
-            delivered: load.delivered,
+            delivered: load.probed,
         }
     }
 

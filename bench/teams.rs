@@ -49,7 +49,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "harness.rs"]
 mod harness;
@@ -72,7 +72,6 @@ use ring::signature::{RsaKeyPair, RsaPublicKeyComponents};
 use serde_json::{Value, json};
 use sqlx::ConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
-use tokio::sync::Barrier;
 use tokio::task::JoinHandle;
 
 /// The tests' test-only signing key (tests/fixtures/teams/README.md).
@@ -177,7 +176,7 @@ async fn run(args: &Args, workdir: &Path) -> Result<bool> {
     bot.wait_healthy().await?;
 
     let plan = Arc::new(LoadPlan::new(args, bot.addr, fake.addr)?);
-    let outcome = match run_load(&plan).await {
+    let outcome = match run_load(&plan, "activities", || 0).await {
         Ok(outcome) => outcome,
         Err(err) => return Err(bot.annotate_failure(err)),
     };
@@ -471,10 +470,6 @@ impl LoadPlan {
         })
     }
 
-    fn share(&self, total: u64, worker: u64) -> u64 {
-        total / self.concurrency + u64::from(worker < total % self.concurrency)
-    }
-
     /// Worker `worker`'s person: an Entra object id.
     fn person(worker: u64) -> String {
         format!("b0b0b0b0-0000-4000-8000-{worker:012}")
@@ -519,145 +514,22 @@ impl LoadPlan {
 // Load phase (as bench-moments)
 // ---------------------------------------------------------------------------
 
-#[derive(Debug, Default, Clone, Copy)]
-struct Counts {
-    success: u64,
-    failure: u64,
-    transport_errors: u64,
-}
-
-impl Counts {
-    fn add(&mut self, other: Counts) {
-        self.success += other.success;
-        self.failure += other.failure;
-        self.transport_errors += other.transport_errors;
+impl Load for LoadPlan {
+    fn bot(&self) -> SocketAddr {
+        self.bot
     }
-}
-
-#[derive(Default)]
-struct WorkerResult {
-    warmup: Counts,
-    measured: Counts,
-    latencies_us: Vec<u32>,
-}
-
-struct LoadOutcome {
-    warmup: Counts,
-    measured: Counts,
-    elapsed: Duration,
-    latencies_us: Vec<u32>,
-}
-
-struct Worker {
-    plan: Arc<LoadPlan>,
-    id: u64,
-    sender: Sender,
-    seq: u64,
-}
-
-impl Worker {
-    async fn new(plan: Arc<LoadPlan>, id: u64) -> Result<Self> {
-        let sender = connect(plan.bot).await?;
-        Ok(Self {
-            plan,
-            id,
-            sender,
-            seq: 0,
-        })
+    fn concurrency(&self) -> u64 {
+        self.concurrency
     }
-
-    async fn send_many(&mut self, n: u64, mut latencies: Option<&mut Vec<u32>>) -> Result<Counts> {
-        let mut counts = Counts::default();
-        for _ in 0..n {
-            let request = self.plan.request(self.id, self.seq)?;
-            self.seq += 1;
-            let started = Instant::now();
-            let result =
-                tokio::time::timeout(REQUEST_TIMEOUT, exchange(&mut self.sender, request)).await;
-            let micros = u32::try_from(started.elapsed().as_micros()).unwrap_or(u32::MAX);
-            match result {
-                Ok(Ok(status)) => {
-                    if status.is_success() {
-                        counts.success += 1;
-                    } else {
-                        counts.failure += 1;
-                    }
-                    if let Some(latencies) = latencies.as_deref_mut() {
-                        latencies.push(micros);
-                    }
-                }
-                Ok(Err(_)) | Err(_) => {
-                    counts.transport_errors += 1;
-                    self.sender = connect(self.plan.bot)
-                        .await
-                        .with_context(|| format!("worker {} reconnecting", self.id))?;
-                }
-            }
-        }
-        Ok(counts)
+    fn warmup(&self) -> u64 {
+        self.warmup
     }
-}
-
-async fn run_worker(plan: Arc<LoadPlan>, id: u64, barrier: Arc<Barrier>) -> Result<WorkerResult> {
-    let warmup_n = plan.share(plan.warmup, id);
-    let measured_n = plan.share(plan.requests, id);
-    let warmed = async {
-        let mut worker = Worker::new(Arc::clone(&plan), id).await?;
-        let counts = worker.send_many(warmup_n, None).await?;
-        anyhow::Ok((worker, counts))
+    fn requests(&self) -> u64 {
+        self.requests
     }
-    .await;
-    // Always reach the barrier so a failing worker cannot deadlock the rest.
-    barrier.wait().await;
-    let (mut worker, warmup) = warmed?;
-    let mut latencies_us = Vec::with_capacity(usize::try_from(measured_n)?);
-    let measured = worker
-        .send_many(measured_n, Some(&mut latencies_us))
-        .await?;
-    Ok(WorkerResult {
-        warmup,
-        measured,
-        latencies_us,
-    })
-}
-
-async fn run_load(plan: &Arc<LoadPlan>) -> Result<LoadOutcome> {
-    let workers = usize::try_from(plan.concurrency)?;
-    let barrier = Arc::new(Barrier::new(workers + 1));
-    println!(
-        "load:       {} warm-up + {} measured activities over {} connections",
-        plan.warmup, plan.requests, plan.concurrency
-    );
-    let handles: Vec<_> = (0..plan.concurrency)
-        .map(|id| tokio::spawn(run_worker(Arc::clone(plan), id, Arc::clone(&barrier))))
-        .collect();
-    barrier.wait().await;
-    let started = Instant::now();
-    let mut merged = WorkerResult::default();
-    let mut first_error = None;
-    for handle in handles {
-        match handle.await.context("worker task panicked")? {
-            Ok(result) => {
-                merged.warmup.add(result.warmup);
-                merged.measured.add(result.measured);
-                merged.latencies_us.extend(result.latencies_us);
-            }
-            Err(err) => {
-                first_error.get_or_insert(err);
-            }
-        }
+    fn request(&self, worker: u64, seq: u64) -> Result<Request<Full<Bytes>>> {
+        LoadPlan::request(self, worker, seq)
     }
-    let elapsed = started.elapsed();
-    if let Some(err) = first_error {
-        return Err(err);
-    }
-    merged.latencies_us.sort_unstable();
-    Ok(LoadOutcome {
-        warmup: merged.warmup,
-        measured: merged.measured,
-        elapsed,
-        latencies_us: merged.latencies_us,
-    })
 }
 
 // ---------------------------------------------------------------------------
