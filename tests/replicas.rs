@@ -19,6 +19,15 @@ mod fake;
 #[allow(dead_code)] // drop_database is for tests/api
 #[path = "common/postgres.rs"]
 mod pg_server;
+// What Slack's end of Socket Mode does, shared with tests/api; the
+// reconnect helpers are for those tests.
+#[allow(dead_code)]
+#[path = "api/fake_socket.rs"]
+mod fake_socket;
+#[path = "replicas/local_hours.rs"]
+mod local_hours;
+#[path = "replicas/socket_mode.rs"]
+mod socket_mode;
 
 use fake::{Call, FakeSlack, now_ms};
 use hmac::{Hmac, KeyInit, Mac};
@@ -129,23 +138,7 @@ impl Cluster {
     /// seed the empty database) and returns when each answers HTTP.
     fn serve(&self, count: usize, scheduler: bool, env: &[(&str, &str)]) -> Vec<Replica> {
         let mut replicas: Vec<Replica> = (0..count)
-            .map(|n| {
-                let port = common::free_port();
-                let log = self.dir.path().join(format!("replica-{n}.log"));
-                let mut cmd = self.alignbot(n, env);
-                cmd.env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
-                    .arg("serve")
-                    .stdout(Stdio::null())
-                    .stderr(std::fs::File::create(&log).unwrap());
-                if !scheduler {
-                    cmd.arg("--no-scheduler");
-                }
-                Replica {
-                    child: cmd.spawn().unwrap(),
-                    port,
-                    log,
-                }
-            })
+            .map(|n| self.spawn(n, scheduler, env))
             .collect();
         tokio::task::block_in_place(|| {
             for replica in &mut replicas {
@@ -153,6 +146,34 @@ impl Cluster {
             }
         });
         replicas
+    }
+
+    /// Starts replica `n` alone (its own token, port and log) and returns
+    /// when it answers HTTP.
+    fn serve_one(&self, n: usize, scheduler: bool, env: &[(&str, &str)]) -> Replica {
+        let mut replica = self.spawn(n, scheduler, env);
+        tokio::task::block_in_place(|| {
+            common::wait_until_listening(&mut replica.child, replica.port);
+        });
+        replica
+    }
+
+    fn spawn(&self, n: usize, scheduler: bool, env: &[(&str, &str)]) -> Replica {
+        let port = common::free_port();
+        let log = self.dir.path().join(format!("replica-{n}.log"));
+        let mut cmd = self.alignbot(n, env);
+        cmd.env("ALIGNBOT_LISTEN", format!("127.0.0.1:{port}"))
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap());
+        if !scheduler {
+            cmd.arg("--no-scheduler");
+        }
+        Replica {
+            child: cmd.spawn().unwrap(),
+            port,
+            log,
+        }
     }
 
     async fn count(&self, sql: &str) -> i64 {
@@ -237,47 +258,52 @@ fn story_of(post: &Call) -> usize {
 /// spread round-robin over `ports`; returns how many were answered 2xx.
 async fn share(ports: &[u16], stories: std::ops::Range<usize>, parallel: usize) -> usize {
     use futures_util::StreamExt;
-    alignbot::teams::http_client::install_tls_provider();
-    let client = reqwest::Client::new();
     futures_util::stream::iter(stories)
-        .map(|n| {
-            let port = ports[n % ports.len()];
-            let client = client.clone();
-            async move {
-                let body = serde_urlencoded::to_string([
-                    ("token", "unused"),
-                    ("team_id", TEAM),
-                    ("api_app_id", APP),
-                    ("channel_id", "C0GENERAL"),
-                    ("user_id", PEOPLE[n % PEOPLE.len()]),
-                    ("command", "/moment"),
-                    ("text", &story(n)),
-                    ("response_url", "http://127.0.0.1:9/hooks/unused"),
-                    (
-                        "trigger_id",
-                        "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
-                    ),
-                ])
-                .unwrap();
-                let ts = (now_ms() / 1000).to_string();
-                let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
-                mac.update(format!("v0:{ts}:{body}").as_bytes());
-                let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
-                let reply = client
-                    .post(format!("http://127.0.0.1:{port}/slack/commands"))
-                    .header("content-type", "application/x-www-form-urlencoded")
-                    .header("x-slack-request-timestamp", ts)
-                    .header("x-slack-signature", signature)
-                    .body(body)
-                    .send()
-                    .await;
-                reply.is_ok_and(|r| r.status().is_success())
-            }
-        })
+        .map(|n| share_as(ports[n % ports.len()], PEOPLE[n % PEOPLE.len()], n))
         .buffer_unordered(parallel)
         .filter(|ok| std::future::ready(*ok))
         .count()
         .await
+}
+
+/// `/moment <story n>` by `user`, signed, to the replica on `port`; true if
+/// answered 2xx.
+async fn share_as(port: u16, user: &str, n: usize) -> bool {
+    alignbot::teams::http_client::install_tls_provider();
+    let body = serde_urlencoded::to_string([
+        ("token", "unused"),
+        ("team_id", TEAM),
+        ("api_app_id", APP),
+        ("channel_id", "C0GENERAL"),
+        ("user_id", user),
+        ("command", "/moment"),
+        ("text", &story(n)),
+        ("response_url", "http://127.0.0.1:9/hooks/unused"),
+        (
+            "trigger_id",
+            "398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c",
+        ),
+    ])
+    .unwrap();
+    let ts = (now_ms() / 1000).to_string();
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+    mac.update(format!("v0:{ts}:{body}").as_bytes());
+    let signature = format!("v0={}", hex::encode(mac.finalize().into_bytes()));
+    let reply = client()
+        .post(format!("http://127.0.0.1:{port}/slack/commands"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("x-slack-request-timestamp", ts)
+        .header("x-slack-signature", signature)
+        .body(body)
+        .send()
+        .await;
+    reply.is_ok_and(|r| r.status().is_success())
+}
+
+/// One HTTP client for every request of the test process.
+fn client() -> &'static reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(reqwest::Client::new)
 }
 
 /// The smallest gap between two posts to one channel, in milliseconds.

@@ -5,10 +5,12 @@
 //! application/json`), and records each call with the wall-clock instant it
 //! arrived (the tests check the pace across processes with it) and the bot
 //! token it came with (each replica gets its own token, so a call says which
-//! process made it). Everyone works in UTC here, so a scheduled nudge is due
-//! at once in the person's zone. On demand it holds the next post to a
+//! process made it). Everyone works in UTC here unless a test gives a person
+//! another zone ([`FakeSlack::set_time_zone`]), so a scheduled nudge is due
+//! at once in most people's zones. On demand it holds the next post to a
 //! channel unanswered, so a test can kill the process that sent it while the
-//! send is provably in flight.
+//! send is provably in flight. `apps.connections.open` hands out a fake
+//! Socket Mode server's URL when a test sets one.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -49,6 +51,10 @@ struct Inner {
     hold_next_to: Option<String>,
     /// The call being held, once one is.
     held: Option<Call>,
+    /// `users.info`'s `tz` by user id; UTC for anyone else.
+    time_zones: HashMap<String, String>,
+    /// What `apps.connections.open` answers with (a fake Socket Mode server).
+    socket_url: Option<String>,
 }
 
 #[derive(Clone)]
@@ -123,6 +129,20 @@ impl FakeSlack {
     /// Answers the held post (its sender may be gone by then).
     pub fn release(&self) {
         self.release.send_replace(true);
+    }
+
+    /// From now on `users.info` says `user` works in `tz` (an IANA name).
+    pub fn set_time_zone(&self, user: &str, tz: &str) {
+        self.inner
+            .lock()
+            .unwrap()
+            .time_zones
+            .insert(user.to_owned(), tz.to_owned());
+    }
+
+    /// Makes `apps.connections.open` answer with this WebSocket URL.
+    pub fn set_socket_url(&self, url: &str) {
+        self.inner.lock().unwrap().socket_url = Some(url.to_owned());
     }
 
     /// Records `call`; true if it is the one to hold.
@@ -202,12 +222,29 @@ async fn api(
         "bots.info" => fixture("bots.info.ok.json"),
         "users.info" => {
             let mut body = fixture("users.info.ok.json");
-            if let Some(id) = request["user"].as_str() {
-                body["user"]["id"] = json!(id);
+            let id = request["user"].as_str().unwrap_or_default();
+            body["user"]["id"] = json!(id);
+            let zone = fake.inner.lock().unwrap().time_zones.get(id).cloned();
+            match zone {
+                Some(tz) => {
+                    let offset = offset_seconds(&tz);
+                    body["user"]["tz_label"] = json!(tz);
+                    body["user"]["tz"] = json!(tz);
+                    body["user"]["tz_offset"] = json!(offset);
+                }
+                None => {
+                    body["user"]["tz"] = json!("UTC");
+                    body["user"]["tz_label"] = json!("Coordinated Universal Time");
+                    body["user"]["tz_offset"] = json!(0);
+                }
             }
-            body["user"]["tz"] = json!("UTC");
-            body["user"]["tz_label"] = json!("Coordinated Universal Time");
-            body["user"]["tz_offset"] = json!(0);
+            body
+        }
+        "apps.connections.open" => {
+            let mut body = fixture("apps.connections.open.ok.json");
+            if let Some(url) = fake.inner.lock().unwrap().socket_url.clone() {
+                body["url"] = json!(url);
+            }
             body
         }
         _ => json!({"ok": true}),
@@ -218,4 +255,13 @@ async fn api(
         HeaderValue::from_static("application/json; charset=utf-8"),
     );
     response
+}
+
+/// The zone's offset from UTC now, in seconds, as Slack's `tz_offset` gives it.
+fn offset_seconds(tz: &str) -> i32 {
+    use chrono::{Offset, TimeZone};
+    let zone: chrono_tz::Tz = tz.parse().expect("an IANA time zone");
+    zone.offset_from_utc_datetime(&chrono::Utc::now().naive_utc())
+        .fix()
+        .local_minus_utc()
 }
