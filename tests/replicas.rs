@@ -4,7 +4,11 @@
 //!
 //! What in-process tests (tests/api/leases.rs) cannot show: that claims,
 //! pace and job runs hold between processes that share nothing but the
-//! database, including one killed with SIGKILL in the middle of a send.
+//! database, including one killed with SIGKILL in the middle of a send;
+//! that nudges waiting for a person's own hour outlive the process that
+//! fired them (`replicas/local_hours.rs`); and that Socket Mode works with
+//! a connection per replica (`replicas/socket_mode.rs`, with tests/api's
+//! fake Socket Mode server).
 //! Being other processes, they can only be watched: each wait polls the
 //! database or the fake's calls with a deadline, and an absence (no
 //! duplicate, no second run) is asserted only once the work has provably
@@ -137,9 +141,8 @@ impl Cluster {
     /// Starts `count` `serve` processes at once (they race to migrate and
     /// seed the empty database) and returns when each answers HTTP.
     fn serve(&self, count: usize, scheduler: bool, env: &[(&str, &str)]) -> Vec<Replica> {
-        let mut replicas: Vec<Replica> = (0..count)
-            .map(|n| self.spawn(n, scheduler, env))
-            .collect();
+        let mut replicas: Vec<Replica> =
+            (0..count).map(|n| self.spawn(n, scheduler, env)).collect();
         tokio::task::block_in_place(|| {
             for replica in &mut replicas {
                 common::wait_until_listening(&mut replica.child, replica.port);
