@@ -530,13 +530,28 @@ async fn the_same_job_run_from_three_processes_at_once_runs_once() {
     assert_each_person_nudged_once(&cluster.fake.calls_to("chat.postMessage"));
 }
 
+/// A moments nudge ("Do you have a mission moment?"), not a moment's post
+/// or a digest (which the schedulers' catch-up sends late in a month).
+fn is_moments_nudge(post: &Call) -> bool {
+    post.body
+        .to_string()
+        .contains("Do you have a mission moment?")
+}
+
+/// The month's moments digests posted to the moments channel.
+fn digests(cluster: &Cluster) -> usize {
+    cluster
+        .fake
+        .posts_to(MOMENTS)
+        .iter()
+        .filter(|p| p.body.to_string().contains("Mission moments of"))
+        .count()
+}
+
 /// Every person got exactly one moments nudge.
 fn assert_each_person_nudged_once(posts: &[Call]) {
     let mut nudges: BTreeMap<String, usize> = BTreeMap::new();
-    for post in posts
-        .iter()
-        .filter(|p| p.body.to_string().contains("mission moment"))
-    {
+    for post in posts.iter().filter(|p| is_moments_nudge(p)) {
         *nudges.entry(post.channel().to_owned()).or_default() += 1;
     }
     let mut expected: Vec<&str> = PEOPLE.to_vec();
@@ -556,7 +571,12 @@ async fn two_schedulers_firing_at_once_send_each_nudge_once() {
     // zone), after both replicas are up.
     let fire = chrono::Utc::now() + chrono::Duration::seconds(8);
     let cron = fire.format("%S %M %H %d %m *").to_string();
-    let cluster = Cluster::new(&format!("moments_nudge = \"{cron}\"")).await;
+    // The month's digest is due from the 1st, so both catch it up at start
+    // whatever the date: it too must go out once.
+    let cluster = Cluster::new(&format!(
+        "moments_nudge = \"{cron}\"\nmonthly_digest = \"0 0 0 1 * *\""
+    ))
+    .await;
     let replicas = cluster.serve(2, true, &[]);
     assert!(
         chrono::Utc::now() < fire,
@@ -611,4 +631,5 @@ async fn two_schedulers_firing_at_once_send_each_nudge_once() {
     }
     let twice: Vec<_> = seen.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "sent twice: {twice:#?}");
+    assert_eq!(digests(&cluster), 1, "the digest caught up at start");
 }
