@@ -43,5 +43,8 @@ n=$((b - a))
 kill "$B" 2>/dev/null || true
 kill "$pid" 2>/dev/null || true
 wait 2>/dev/null || true
+# bench-moments, stopped early, leaves its folder (and a WAL of up to GBs).
+rm -rf "$(dirname "$db")" "$LOG" "$LOG.peer"
 # task-clock is in ms: CPU ms per request.
 awk -F, -v n="$n" '{printf "%s/req %.3f  ", $3, $1/n} END {printf " (%d requests in 5 s = %d/s)\n", n, n/5}' "$LOG.stat"
+rm -f "$LOG.stat"
