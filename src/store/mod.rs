@@ -178,7 +178,6 @@ impl Store {
             Backend::Sqlite => {
                 create_sqlite(url).await?;
                 let reads = sqlite_pool(4).connect_with(options.clone()).await?;
-                tokio::spawn(checkpoint_in_background(reads.clone()));
                 (reads, sqlite_pool(1).connect_with(options).await?)
             }
             // Reads share a pool per process; writes still go through the
@@ -197,9 +196,16 @@ impl Store {
                 )
             }
         };
+        let writer = writer::Writer::start(writes, backend);
+        if backend == Backend::Sqlite {
+            tokio::spawn(checkpoint_in_background(
+                reads.clone(),
+                writer.wal_restart(),
+            ));
+        }
         Ok(Self {
             reads,
-            writer: writer::Writer::start(writes, backend),
+            writer,
             backend,
         })
     }
@@ -328,8 +334,10 @@ fn sqlite_pool(connections: u32) -> AnyPoolOptions {
 /// Copies the WAL back into the database file a few times a second, on a
 /// read connection, so that no commit pays for it. PASSIVE never waits for
 /// (or blocks) the writer or readers; it copies what it can and the next
-/// round takes the rest. Ends when the pool is closed.
-async fn checkpoint_in_background(reads: AnyPool) {
+/// round takes the rest. When the log has grown past
+/// [`writer::WAL_RESTART_FRAMES`], asks the writer to let it start over
+/// (see `writer`). Ends when the pool is closed.
+async fn checkpoint_in_background(reads: AnyPool, restart: writer::WalRestart) {
     let mut every = tokio::time::interval(std::time::Duration::from_millis(250));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -337,14 +345,18 @@ async fn checkpoint_in_background(reads: AnyPool) {
         if reads.is_closed() {
             return;
         }
-        if let Err(e) = sqlx::raw_sql("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&reads)
+        match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+            .fetch_one(&reads)
             .await
         {
-            if reads.is_closed() {
-                return;
+            Ok((_, log, _)) if log >= writer::WAL_RESTART_FRAMES => restart.request(),
+            Ok(_) => {}
+            Err(e) => {
+                if reads.is_closed() {
+                    return;
+                }
+                tracing::debug!(error = %e, "WAL checkpoint failed; the next round retries");
             }
-            tracing::debug!(error = %e, "WAL checkpoint failed; the next round retries");
         }
     }
 }

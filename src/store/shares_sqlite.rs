@@ -22,6 +22,7 @@ use super::writer::{NewShare, Shared};
 use super::{Conn, StoreError, moments};
 use crate::domain::{MomentId, PillarKey};
 use sqlx::{Column, Row};
+use std::sync::LazyLock;
 
 /// Stands for an id that SQL fills in; no real id comes near it.
 const SENTINEL: i64 = 7_340_032_981_276_543_219;
@@ -121,6 +122,20 @@ fn share_sql(i: usize, base: usize) -> String {
     )
 }
 
+/// The query for `n` shares (1 to [`CHUNK`]), between its own `BEGIN
+/// IMMEDIATE` and `COMMIT` when `alone`: built once per size, not per batch.
+fn chunk_sql(n: usize, alone: bool) -> &'static str {
+    static SQL: LazyLock<Vec<[String; 2]>> = LazyLock::new(|| {
+        (1..=CHUNK)
+            .map(|n| {
+                let body: String = (0..n).map(|i| share_sql(i, i * PARAMS)).collect();
+                [body.clone(), format!("BEGIN IMMEDIATE;\n{body}COMMIT;")]
+            })
+            .collect()
+    });
+    &SQL[n - 1][usize::from(alone)]
+}
+
 /// Writes `shares` (with their [`ready`] templates) in one transaction and
 /// says what became of each, in order.
 pub(super) async fn write(
@@ -174,16 +189,7 @@ async fn run(conn: &mut Conn, shares: &[(NewShare, Ready)]) -> Result<Decided, S
         sqlx::raw_sql("BEGIN IMMEDIATE").execute(&mut *conn).await?;
     }
     for (c, chunk) in shares.chunks(CHUNK).enumerate() {
-        let mut sql = String::with_capacity(chunk.len() * 1400 + 32);
-        if alone {
-            sql.push_str("BEGIN IMMEDIATE;\n");
-        }
-        for i in 0..chunk.len() {
-            sql.push_str(&share_sql(i, i * PARAMS));
-        }
-        if alone {
-            sql.push_str("COMMIT;");
-        }
+        let sql = chunk_sql(chunk.len(), alone);
         // Audited: only numbered placeholders and indexes are formatted in.
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (share, ready) in chunk {

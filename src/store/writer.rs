@@ -25,6 +25,17 @@
 //! is not preceded and followed by the pool's health pings (each a hand-off
 //! to the connection's thread), and a batch of shares alone is one query
 //! (see `shares_sqlite`).
+//!
+//! SQLite's WAL: the checkpoint runs in the background (`store`), which
+//! never catches up with a writer that does not stop, and SQLite starts the
+//! log over only when a write begins with all of it copied back. Without
+//! that the log grew by every commit (a gigabyte in a few minutes of
+//! load), and every commit paid the file system for extending it. When the
+//! background round finds the log past [`WAL_RESTART_FRAMES`] it sets a
+//! flag ([`WalRestart`]); the writer, between batches and after answering
+//! its callers, copies what is left (a checkpoint on its own connection,
+//! which no write can overtake), so its next transaction writes the log
+//! from the start again.
 
 use super::outbox::{self, NewOutgoing};
 use super::{Backend, Conn};
@@ -35,10 +46,32 @@ use futures_util::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Connection};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{mpsc, oneshot};
 
 /// Writes in one transaction at most; bounds the latency of the last one.
 const MAX_BATCH: usize = 512;
+
+/// Frames (pages) in SQLite's WAL past which the writer starts it over:
+/// 16 MB of 4 KB pages, a few hundred lone shares, four times SQLite's own
+/// automatic checkpoint. Each start-over costs the writer one checkpoint of
+/// what the background round has not copied yet (its two fsyncs).
+pub(super) const WAL_RESTART_FRAMES: i64 = 4096;
+
+/// Asks the writer to let SQLite's WAL start over (see the module doc).
+#[derive(Clone, Default)]
+pub(super) struct WalRestart(Arc<AtomicBool>);
+
+impl WalRestart {
+    pub(super) fn request(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    fn take(&self) -> bool {
+        self.0.swap(false, Ordering::Relaxed)
+    }
+}
 
 /// Runs after the batch's commit with its outcome; answers one caller.
 type Completion = Box<dyn FnOnce(Result<(), StoreError>) + Send>;
@@ -101,13 +134,21 @@ enum Job {
 #[derive(Clone)]
 pub(crate) struct Writer {
     tx: mpsc::UnboundedSender<Job>,
+    restart: WalRestart,
 }
 
 impl Writer {
     pub(crate) fn start(pool: AnyPool, backend: Backend) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(run(pool, backend, rx));
-        Self { tx }
+        let restart = WalRestart::default();
+        tokio::spawn(run(pool, backend, rx, restart.clone()));
+        Self { tx, restart }
+    }
+
+    /// The flag the background checkpoint sets when SQLite's WAL should
+    /// start over.
+    pub(super) fn wal_restart(&self) -> WalRestart {
+        self.restart.clone()
     }
 
     pub(crate) async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -149,7 +190,12 @@ impl Writer {
     }
 }
 
-async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Job>) {
+async fn run(
+    pool: AnyPool,
+    backend: Backend,
+    mut rx: mpsc::UnboundedReceiver<Job>,
+    restart: WalRestart,
+) {
     let mut ops = Vec::with_capacity(MAX_BATCH);
     let mut shares = Vec::with_capacity(MAX_BATCH);
     // SQLite's is kept between batches: taking a connection from the pool
@@ -199,8 +245,30 @@ async fn run(pool: AnyPool, backend: Backend, mut rx: mpsc::UnboundedReceiver<Jo
         for done in completions {
             done(result.clone());
         }
+        if let Some(conn) = held.as_mut()
+            && restart.take()
+        {
+            copy_back_the_rest(conn).await;
+        }
     }
     tracing::debug!("writer stopped: all store handles dropped");
+}
+
+/// Copies into the database what the WAL holds beyond the background
+/// checkpoint's last round, so the next write starts the log over. On the
+/// writer's connection between batches, so no commit lands in between;
+/// PASSIVE, so a reader still using old frames only delays the start-over
+/// to a later request (the background round asks again).
+async fn copy_back_the_rest(conn: &mut Conn) {
+    match sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(&mut *conn)
+        .await
+    {
+        Ok((busy, log, copied)) => {
+            tracing::debug!(busy, log, copied, "WAL copied back for a start-over");
+        }
+        Err(e) => tracing::debug!(error = %e, "WAL checkpoint for a start-over failed"),
+    }
 }
 
 /// Runs a batch in one transaction and returns the commit's outcome with
@@ -429,4 +497,81 @@ async fn insert_shares(conn: &mut Conn, items: Vec<NewShare>) -> Result<Vec<Shar
         .into_iter()
         .map(|o| o.ok_or_else(|| StoreError::Corrupt("a share was left undecided".into())))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// A writer on a fresh SQLite file, with no background checkpoint:
+    /// the log starts over only if the writer makes it.
+    async fn writer_on(url: &str) -> Writer {
+        sqlx::any::install_default_drivers();
+        super::super::create_sqlite(url).await.unwrap();
+        let options = sqlx::any::AnyConnectOptions::from_str(url).unwrap();
+        let pool = super::super::sqlite_pool(1)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let writer = Writer::start(pool, Backend::Sqlite);
+        writer
+            .write(|conn| {
+                Box::pin(async move {
+                    sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+                        .execute(&mut *conn)
+                        .await?;
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+        writer
+    }
+
+    /// `n` writes of one page each.
+    async fn fill(writer: &Writer, n: usize) {
+        for _ in 0..n {
+            writer
+                .write(|conn| {
+                    Box::pin(async move {
+                        sqlx::query("INSERT INTO t (body) VALUES ($1)")
+                            .bind("x".repeat(3000))
+                            .execute(&mut *conn)
+                            .await?;
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn asked_to_the_writer_lets_the_wal_start_over_instead_of_growing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("w.db");
+        let url = format!("sqlite://{}", db.display());
+        let wal = || {
+            std::fs::metadata(dir.path().join("w.db-wal"))
+                .unwrap()
+                .len()
+        };
+        let writer = writer_on(&url).await;
+
+        // Not asked: every write lengthens the log.
+        fill(&writer, 100).await;
+        let first = wal();
+        fill(&writer, 100).await;
+        let grown = wal();
+        assert!(grown > first + first / 2, "{first} -> {grown}");
+
+        // Asked: after the next batch the writer copies the log back, and
+        // the writes after it overwrite it from the start.
+        writer.wal_restart().request();
+        fill(&writer, 1).await;
+        let asked = wal();
+        fill(&writer, 100).await;
+        assert_eq!(wal(), asked, "the log grew on");
+    }
 }
