@@ -8,6 +8,7 @@
 //! should not have seen still does nothing for them. Every rule lives in
 //! [`permissions`]; the services ask it and word the refusal.
 
+pub mod align;
 pub mod commands;
 pub mod compose;
 pub mod consent;

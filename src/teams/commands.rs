@@ -7,6 +7,7 @@
 //! button), so a command that would open one on Slack answers with how to
 //! type it instead, or points at the card buttons.
 
+use crate::app::align::{self, AlignDone};
 use crate::app::commands::Usage;
 use crate::app::commands::align::{AlignCommand, align_help, parse_align};
 use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
@@ -14,7 +15,7 @@ use crate::app::commands::moment::{MomentCommand, parse_moment};
 use crate::app::commands::priorities::{PrioritiesCommand, parse_priorities};
 use crate::app::goals::{self, CheckInInput, GoalFilter, GoalInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
-use crate::app::{AppContext, AppError, consent, priorities, proposals, report};
+use crate::app::{AppContext, AppError, priorities, proposals};
 use crate::domain::goal::{GoalId, GoalOutcome};
 use crate::domain::priorities::PriorityList;
 use crate::domain::{Audience, Directory, DomainError, PersonId};
@@ -349,15 +350,16 @@ async fn align(
     cmd: AlignCommand,
     channel: Option<&str>,
 ) -> Result<String, AppError> {
-    Ok(match cmd {
-        AlignCommand::Status { year } => {
-            let year = goals::year_or_current(ctx, year.as_deref())?;
-            let r = report::build(ctx, Some(year)).await?;
-            crate::teams::render::report_text(&r)
-        }
-        AlignCommand::Help => align_help().to_owned(),
-        AlignCommand::Pillars => pillars_text(&ctx.directory()),
-        AlignCommand::Teams => {
+    let cmd = match super::admin::team_add_here(cmd, channel) {
+        Ok(cmd) => cmd,
+        Err(answer) => return Ok(answer),
+    };
+    let done = align::run(ctx, person, cmd).await?;
+    Ok(match done {
+        AlignDone::Status { report, .. } => crate::teams::render::report_text(&report),
+        AlignDone::Help => align_help().to_owned(),
+        AlignDone::Pillars => pillars_text(&ctx.directory()),
+        AlignDone::Teams => {
             let names = Names(
                 crate::app::conversations::names(ctx)
                     .await
@@ -365,17 +367,9 @@ async fn align(
             );
             teams_text(&ctx.directory(), &names)
         }
-        AlignCommand::Privacy { opt_out } => {
-            if let Some(out) = opt_out {
-                consent::set_opt_out(ctx, person.clone(), out).await?;
-            }
-            privacy_text(
-                consent::is_opted_out(ctx, &person).await?,
-                opt_out.is_some(),
-            )
-        }
+        AlignDone::Privacy { opted_out, changed } => privacy_text(opted_out, changed),
         // The admin and personal commands.
-        other => super::admin::run(ctx, person, other, channel).await?,
+        other => super::admin::text(ctx, other).await,
     })
 }
 
