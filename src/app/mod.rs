@@ -17,6 +17,7 @@ pub mod data_rights;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod goal_commands;
 pub mod goals;
 pub mod guard;
 pub mod home;
