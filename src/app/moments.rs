@@ -201,18 +201,33 @@ async fn with_post(
         .await?;
     }
     if let Some(kinds) = overrode {
-        let id = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
-        for admin in admins_to_tell {
-            enqueue(
-                conn,
-                &Outgoing::OverrideNotice {
-                    entry: id,
-                    person: admin.clone(),
-                },
-                now,
-            )
-            .await?;
-        }
+        record_override(conn, admins_to_tell, moment, author, kinds, now).await?;
+    }
+    Ok(())
+}
+
+/// Records that `author` posted (or saved) `moment` as written past the
+/// privacy guard's `kinds` of findings, and tells `admins_to_tell`. Shared by
+/// a first post and an edit, so an override is recorded and told alike.
+async fn record_override(
+    conn: &mut Conn,
+    admins_to_tell: &[PersonId],
+    moment: MomentId,
+    author: &PersonId,
+    kinds: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let entry = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
+    for admin in admins_to_tell {
+        enqueue(
+            conn,
+            &Outgoing::OverrideNotice {
+                entry,
+                person: admin.clone(),
+            },
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -698,19 +713,8 @@ pub async fn edit(
                 moments::update_content(conn, id, &draft, now).await?;
                 if let Some(kinds) = &overrode {
                     // An edit saved as written past the guard is an override too.
-                    let entry =
-                        privacy_store::record_override(conn, &person, Some(id), kinds, now).await?;
-                    for admin in admins_to_tell(&directory, notify_admins) {
-                        enqueue(
-                            conn,
-                            &Outgoing::OverrideNotice {
-                                entry,
-                                person: admin.clone(),
-                            },
-                            now,
-                        )
-                        .await?;
-                    }
+                    let admins = admins_to_tell(&directory, notify_admins);
+                    record_override(conn, admins, id, &person, kinds, now).await?;
                 }
                 let channel = channel_for(&directory, moment.audience);
                 if moment.status == MomentStatus::Shared {
