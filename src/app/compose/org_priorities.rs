@@ -2,12 +2,12 @@
 //! (with the organization's progress per pillar and the teams that took each
 //! up), and the list that leads each leader's priorities nudge.
 
-use super::{ComposeError, Composed, Conversation, Message, update_post};
+use super::{ComposeError, Composed, Conversation, Message, read_conn, update_post};
 use crate::app::AppContext;
 use crate::domain::ChannelId;
 use crate::domain::ids::PostOwner;
 use crate::domain::period::Month;
-use crate::store::{StoreError, priorities, report};
+use crate::store::{priorities, report};
 
 /// The organization's progress on one pillar this month.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +39,7 @@ pub struct OrgPrioritiesPost {
 /// The organization's priorities of `period`, as written; empty when none
 /// are published.
 pub(super) async fn items_for(ctx: &AppContext, period: &str) -> Result<Vec<String>, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = read_conn(ctx).await?;
     Ok(priorities::org_for_period(&mut conn, period)
         .await?
         .map(|p| p.items)
@@ -77,12 +72,7 @@ pub async fn body(
     id: i64,
 ) -> Result<Option<(OrgPrioritiesPost, Option<(String, String)>)>, ComposeError> {
     let published = {
-        let mut conn = ctx
-            .store
-            .reads()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = read_conn(ctx).await?;
         priorities::org_get(&mut conn, id).await?
     };
     let Some(p) = published else {
