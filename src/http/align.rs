@@ -181,24 +181,11 @@ pub async fn share_button(
         .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
     let year = crate::app::goals::year_or_current(ctx, Some(year))?;
     let channel = report::share(ctx, person, channel, year).await?;
-    if let Some(to) = reply_to {
-        crate::app::moments::send(
-            ctx,
-            crate::app::outgoing::Outgoing::Reply {
-                to,
-                reply: crate::app::outgoing::Reply {
-                    // The bot's own markup: the channel renders as a mention.
-                    text: format!(
-                        ":white_check_mark: The alignment report of {} is on its way to <#{}>.",
-                        ctx.years.label(year),
-                        channel.as_str()
-                    ),
-                    replace_original: false,
-                    formatted: true,
-                },
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    // The bot's own markup: the channel renders as a mention.
+    let text = format!(
+        ":white_check_mark: The alignment report of {} is on its way to <#{}>.",
+        ctx.years.label(year),
+        channel.as_str()
+    );
+    super::interactions::bot_reply(ctx, reply_to, text, false).await
 }
