@@ -251,16 +251,7 @@ async fn priorities_cmd(
         PrioritiesCommand::OrgPublish { items } => {
             let list = PriorityList::parse(&items)?;
             let done = priorities::org_publish(ctx, person, list).await?;
-            format!(
-                "{} the organization's priorities for {}.{}",
-                if done.again { "Updated" } else { "Published" },
-                done.month.label(),
-                if done.channel.is_some() {
-                    " They are on their way to the staff channel."
-                } else {
-                    ""
-                }
-            )
+            super::org_priorities::published_text(&done)
         }
         PrioritiesCommand::OrgPublishForm => {
             "Type them in one line: priorities org publish <item>; <item>; … (up to 7 items)."
