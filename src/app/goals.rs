@@ -306,12 +306,7 @@ pub async fn check_in(
     };
     let progress = goal.kind.progress(Some(value));
     // A goal added without a start starts at its first check-in.
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let restart = if goals::starts_from_first(&mut conn, id).await? {
         goal.kind.starting_at(value)
     } else {

@@ -248,12 +248,7 @@ async fn opted_out(
     if named.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(privacy_store::opted_out_among(&mut conn, &named).await?)
 }
 
@@ -660,12 +655,7 @@ pub async fn for_edit(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let dir = ctx.directory();
     changeable(moments::get(&mut conn, id).await?, |author| {
         Actor::new(&dir, person).may_edit_moment(author)
@@ -903,12 +893,7 @@ pub async fn for_removal(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let dir = ctx.directory();
     removable(moments::get(&mut conn, id).await?, |author| {
         Actor::new(&dir, person).may_remove_moment(author)
@@ -966,12 +951,7 @@ pub async fn draft_for_edit(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     own_draft(moments::get(&mut conn, id).await?, person)
 }
 

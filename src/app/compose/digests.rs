@@ -2,7 +2,7 @@
 //! numbers for leaders (check-ins, risks, moments per pillar, drifting
 //! pillars, which teams published their priorities on time).
 
-use super::{ComposeError, Composed, Conversation, Message, read_conn};
+use super::{ComposeError, Composed, Conversation, Message};
 use crate::app::AppContext;
 use crate::domain::ChannelId;
 use crate::domain::ids::{PostOwner, PostRef};
@@ -108,7 +108,7 @@ pub(super) async fn update_moments(
     period: &str,
     channel: &ChannelId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let post = crate::store::privacy::digest_post(&mut conn, period).await?;
     drop(conn);
     let Some(at) = PostRef::from_pair(post) else {
@@ -142,7 +142,7 @@ pub(super) async fn leadership(
     // pillar add` this month (its `plan_changes` row), or first seen in the
     // settings file this month (`first_seen`, written when the file's
     // pillars are seeded).
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let added = crate::store::goals::pillars_added(&mut conn).await?;
     let seen = crate::store::org::pillars_first_seen(&mut conn).await?;
     drop(conn);

@@ -146,20 +146,6 @@ pub enum ComposeError {
     RateLimited(Option<std::time::Duration>),
 }
 
-/// A connection from the read pool, for a compose function that reads
-/// several things in a row: one place turns a pool that cannot give one into
-/// a transient [`ComposeError`] (the row is tried again later).
-pub(super) async fn read_conn(
-    ctx: &AppContext,
-) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, ComposeError> {
-    Ok(ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?)
-}
-
 impl From<StoreError> for ComposeError {
     fn from(e: StoreError) -> Self {
         ComposeError::Unavailable(e.to_string())

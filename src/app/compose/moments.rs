@@ -4,7 +4,7 @@
 //! post goes out edited, and a moment deleted before it was posted is not
 //! posted at all.
 
-use super::{ComposeError, Composed, Conversation, Message, read_conn};
+use super::{ComposeError, Composed, Conversation, Message};
 use crate::app::AppContext;
 use crate::domain::ids::{PostOwner, PostRef};
 use crate::domain::moment::{Moment, MomentStatus};
@@ -22,12 +22,12 @@ pub struct MomentPost {
 }
 
 async fn edited_for_privacy(ctx: &AppContext, id: MomentId) -> Result<bool, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(crate::store::privacy::was_unnamed(&mut conn, id).await?)
 }
 
 pub(super) async fn load(ctx: &AppContext, id: MomentId) -> Result<Option<Moment>, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(moments::get(&mut conn, id).await?)
 }
 

@@ -2,7 +2,7 @@
 //! (with the organization's progress per pillar and the teams that took each
 //! up), and the list that leads each leader's priorities nudge.
 
-use super::{ComposeError, Composed, Conversation, Message, read_conn, update_post};
+use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
 use crate::domain::ChannelId;
 use crate::domain::ids::PostOwner;
@@ -39,7 +39,7 @@ pub struct OrgPrioritiesPost {
 /// The organization's priorities of `period`, as written; empty when none
 /// are published.
 pub(super) async fn items_for(ctx: &AppContext, period: &str) -> Result<Vec<String>, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(priorities::org_for_period(&mut conn, period)
         .await?
         .map(|p| p.items)
@@ -72,7 +72,7 @@ pub async fn body(
     id: i64,
 ) -> Result<Option<(OrgPrioritiesPost, Option<(String, String)>)>, ComposeError> {
     let published = {
-        let mut conn = read_conn(ctx).await?;
+        let mut conn = ctx.store.read_conn().await?;
         priorities::org_get(&mut conn, id).await?
     };
     let Some(p) = published else {

@@ -2,7 +2,7 @@
 //! leadership channel, and an admin's list of teams still without them.
 
 use super::nudges::{team_goals, team_month};
-use super::{ComposeError, Composed, Conversation, Message, read_conn, update_post};
+use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
 use crate::domain::goal::Goal;
 use crate::domain::ids::{PostOwner, PriorityId};
@@ -61,7 +61,7 @@ pub struct MissingPriorities {
 type Loaded = (PublishedPriorities, Option<(String, String)>, Team, Month);
 
 async fn load(ctx: &AppContext, id: PriorityId) -> Result<Option<Loaded>, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(mut p) = priorities::get(&mut conn, id).await? else {
         return Ok(None);
     };

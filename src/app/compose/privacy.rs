@@ -5,7 +5,7 @@
 //! Each reads the current state when it is delivered: a moment taken down
 //! before its "you were named" DM went out is not sent at all.
 
-use super::{ComposeError, Composed, Conversation, Message, read_conn};
+use super::{ComposeError, Composed, Conversation, Message};
 use crate::app::AppContext;
 use crate::domain::moment::{Moment, MomentStatus};
 use crate::domain::period::Month;
@@ -63,7 +63,7 @@ pub(super) async fn taken_down(
     id: MomentId,
     person: &PersonId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(removal) = privacy::removal(&mut conn, id).await? else {
         return Ok(Composed::Skip("no takedown recorded"));
     };
@@ -88,7 +88,7 @@ pub(super) async fn overridden(
     entry: i64,
     person: &PersonId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(found) = privacy::override_by_id(&mut conn, entry).await? else {
         return Ok(Composed::Skip("no override recorded"));
     };

@@ -1,7 +1,7 @@
 //! Team goal-setting in the team channel: the proposal card, its thread
 //! (comments, the decision) and the yearly kick-off.
 
-use super::{ComposeError, Composed, Conversation, Message, read_conn, update_post};
+use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
 use crate::domain::goal::{Goal, GoalId, GoalKind, PlanYear, ProposalStatus};
 use crate::domain::ids::{PostOwner, PostRef, ProposalId};
@@ -99,7 +99,7 @@ pub(super) async fn load(
     };
     let post = p.post.take();
     let mut card = ProposalCard::from(p);
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     card.supporter_ids = proposals::supporters(&mut conn, id.0)
         .await?
         .iter()
@@ -169,7 +169,7 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
     };
     let owner = goal.as_ref().map(|g| g.owner.to_string());
     let approved = goal.map(|g| (g.kind, g.due));
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let reason = proposals::decline_reason(&mut conn, id.0).await?;
     drop(conn);
     Ok(Composed::Post {

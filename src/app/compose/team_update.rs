@@ -8,7 +8,7 @@
 //! identify someone. The leader's sentence was checked when they posted.
 
 use super::nudges::team_month;
-use super::{ComposeError, Composed, Conversation, Message, read_conn, update_post};
+use super::{ComposeError, Composed, Conversation, Message, update_post};
 use crate::app::AppContext;
 use crate::app::team_update::{button_value, draft_job, reported_month};
 use crate::domain::goal::{CheckIn, Confidence, Goal, GoalStatus, PlanYear};
@@ -165,7 +165,7 @@ async fn section_teams(
     n: &jobs::Nudge,
     fallback: Option<&TeamKey>,
 ) -> Result<Vec<String>, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let mut keys = team_updates::nudge_teams(&mut conn, n.id).await?;
     if keys.is_empty() {
         if let Some((_, key)) = n.job.split_once(':') {
@@ -192,7 +192,7 @@ async fn draft_of(
         let Some((team, _)) = team_month(ctx, &key, &n.period) else {
             continue; // the team was removed since
         };
-        let mut conn = read_conn(ctx).await?;
+        let mut conn = ctx.store.read_conn().await?;
         let posted = team_updates::for_team(&mut conn, &key, &n.period).await?;
         drop(conn);
         let value = button_value(&team.key, month);
@@ -285,7 +285,7 @@ pub(super) async fn post(
     id: i64,
     channel: &ChannelId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = read_conn(ctx).await?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(posted) = team_updates::get(&mut conn, id).await? else {
         return Ok(Composed::Skip("the update no longer exists"));
     };
