@@ -252,6 +252,33 @@ async fn opted_out(
     Ok(privacy_store::opted_out_among(&mut conn, &named).await?)
 }
 
+/// The privacy gates a story passes before it is posted, a first share
+/// from a form and an edit alike: nobody it names asked not to be named,
+/// and the guard found nothing (unless the author chose to post it as
+/// written). `Err` is the outcome to answer with instead (nothing stored);
+/// `Ok` the kinds of findings posted as written, to record as an override.
+async fn privacy_gates(
+    ctx: &AppContext,
+    draft: &MomentDraft,
+    check: PrivacyCheck,
+) -> Result<Result<Option<String>, ShareOutcome>, AppError> {
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(Err(ShareOutcome::NotNamed { people }));
+    }
+    let found = findings(ctx, draft, check);
+    if !found.is_empty() {
+        return Ok(Err(ShareOutcome::NeedsReview { findings: found }));
+    }
+    Ok(Ok(overridden(ctx, draft.story.as_str(), check)))
+}
+
 /// Shares a moment from a form: if the guard finds something, nothing is
 /// stored and the form asks again.
 ///
@@ -265,21 +292,10 @@ pub async fn share(
     replaces: Option<MomentId>,
 ) -> Result<ShareOutcome, AppError> {
     check_audience(ctx, &draft)?;
-    let people = opted_out(
-        ctx,
-        draft.story.as_str(),
-        draft.recognized.people(),
-        &draft.author,
-    )
-    .await?;
-    if !people.is_empty() {
-        return Ok(ShareOutcome::NotNamed { people });
-    }
-    let found = findings(ctx, &draft, check);
-    if !found.is_empty() {
-        return Ok(ShareOutcome::NeedsReview { findings: found });
-    }
-    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let overrode = match privacy_gates(ctx, &draft, check).await? {
+        Ok(overrode) => overrode,
+        Err(refused) => return Ok(refused),
+    };
     post_new(ctx, draft, replaces, overrode, check == PrivacyCheck::Seed).await
 }
 
@@ -673,21 +689,10 @@ pub async fn edit(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let draft = input.validate(person.clone(), &directory)?;
-    let people = opted_out(
-        ctx,
-        draft.story.as_str(),
-        draft.recognized.people(),
-        &draft.author,
-    )
-    .await?;
-    if !people.is_empty() {
-        return Ok(ShareOutcome::NotNamed { people });
-    }
-    let found = findings(ctx, &draft, check);
-    if !found.is_empty() {
-        return Ok(ShareOutcome::NeedsReview { findings: found });
-    }
-    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let overrode = match privacy_gates(ctx, &draft, check).await? {
+        Ok(overrode) => overrode,
+        Err(refused) => return Ok(refused),
+    };
     let notify_admins = ctx.privacy.notify_admins_on_override;
     let now = ctx.clock.now();
     let outcome = ctx
