@@ -121,12 +121,7 @@ pub async fn set_opt_out(
 
 /// Whether `person` asked not to be named in future moments.
 pub async fn is_opted_out(ctx: &AppContext, person: &PersonId) -> Result<bool, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(privacy::is_opted_out(&mut conn, person).await?)
 }
 

@@ -7,7 +7,6 @@
 use super::outgoing::{self, Outgoing, Reply};
 use super::{AppContext, AppError};
 use crate::domain::PersonId;
-use crate::store::StoreError;
 use crate::store::teams_conversations as refs;
 pub use crate::store::teams_conversations::ConversationRow as ConversationRef;
 use chrono::Duration;
@@ -56,12 +55,7 @@ pub async fn set_conversation(
 }
 
 pub async fn find(ctx: &AppContext, target: &str) -> Result<Option<ConversationRef>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(refs::find(&mut conn, target).await?)
 }
 
@@ -69,23 +63,13 @@ pub async fn find_by_conversation(
     ctx: &AppContext,
     conversation: &str,
 ) -> Result<Option<ConversationRef>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(refs::find_by_conversation(&mut conn, conversation).await?)
 }
 
 /// The person behind a Teams user id (`29:…`), if they were seen.
 pub async fn person_of_user(ctx: &AppContext, user_id: &str) -> Result<Option<PersonId>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(refs::person_of_user(&mut conn, user_id)
         .await?
         .and_then(|p| PersonId::parse(&p).ok()))
@@ -130,23 +114,13 @@ pub async fn reply_privately(
 pub async fn names(
     ctx: &AppContext,
 ) -> Result<std::collections::HashMap<String, String>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(refs::names(&mut conn).await?.into_iter().collect())
 }
 
 /// The newest reference of any kind (for a channel not heard from yet).
 pub async fn newest(ctx: &AppContext) -> Result<Option<ConversationRef>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(refs::newest(&mut conn).await?)
 }
 

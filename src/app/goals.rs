@@ -14,7 +14,8 @@ use crate::domain::goal::{
     CheckIn, Confidence, Goal, GoalId, GoalOutcome, GoalStatus, Note, PlanYear,
 };
 use crate::domain::{DomainError, PersonId};
-use crate::store::goals;
+use crate::store::{Conn, StoreError, goals};
+use chrono::{DateTime, Utc};
 
 /// Goals per page of `/goal list`; each takes two blocks of a message's 50.
 pub const PAGE_SIZE: i64 = 15;
@@ -224,16 +225,7 @@ pub async fn add(ctx: &AppContext, actor: PersonId, input: GoalInput) -> Result<
                     goals::mark_start_from_first(conn, id).await?;
                 }
                 let detail = format!("added “{}” under {}", goal.title.as_str(), goal.pillar);
-                goals::log_change(conn, &actor, &format!("goal:{}", id.0), "add", &detail, now)
-                    .await?;
-                enqueue(
-                    conn,
-                    &Outgoing::PublishHome {
-                        person: goal.owner.clone(),
-                    },
-                    now,
-                )
-                .await?;
+                goal_changed(conn, &actor, id, &goal.owner, "add", &detail, now).await?;
                 Ok(id)
             })
         })
@@ -314,12 +306,7 @@ pub async fn check_in(
     };
     let progress = goal.kind.progress(Some(value));
     // A goal added without a start starts at its first check-in.
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let restart = if goals::starts_from_first(&mut conn, id).await? {
         goal.kind.starting_at(value)
     } else {
@@ -456,16 +443,7 @@ async fn close_with(
                     Some(next) => format!("carried over as goal {next}"),
                     None => note.clone().unwrap_or_default(),
                 };
-                goals::log_change(
-                    conn,
-                    &actor,
-                    &format!("goal:{}", id.0),
-                    outcome.as_str(),
-                    &detail,
-                    now,
-                )
-                .await?;
-                enqueue(conn, &Outgoing::PublishHome { person: owner }, now).await?;
+                goal_changed(conn, &actor, id, &owner, outcome.as_str(), &detail, now).await?;
                 if let Some(message) = &also {
                     enqueue(conn, message, now).await?;
                 }
@@ -516,29 +494,31 @@ pub async fn edit(
         .write(move |conn| {
             Box::pin(async move {
                 goals::update(conn, id, &goal, now).await?;
-                goals::log_change(
-                    conn,
-                    &actor,
-                    &format!("goal:{}", id.0),
-                    "edit",
-                    &format!("now “{}”", goal.title.as_str()),
-                    now,
-                )
-                .await?;
-                enqueue(
-                    conn,
-                    &Outgoing::PublishHome {
-                        person: goal.owner.clone(),
-                    },
-                    now,
-                )
-                .await?;
+                let detail = format!("now “{}”", goal.title.as_str());
+                goal_changed(conn, &actor, id, &goal.owner, "edit", &detail, now).await?;
                 Ok(())
             })
         })
         .await?;
     ctx.wake_delivery();
     get(ctx, id).await
+}
+
+/// What every change to a goal writes beside it, in its transaction: a line
+/// in the plan's history (`action`, `detail`) and a fresh Home for its
+/// `owner`. Shared by adding, editing and closing a goal.
+async fn goal_changed(
+    conn: &mut Conn,
+    actor: &PersonId,
+    id: GoalId,
+    owner: &PersonId,
+    action: &str,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    goals::log_change(conn, actor, &format!("goal:{}", id.0), action, detail, now).await?;
+    let person = owner.clone();
+    enqueue(conn, &Outgoing::PublishHome { person }, now).await
 }
 
 /// One page of a goal list.

@@ -8,6 +8,7 @@
 //! should not have seen still does nothing for them. Every rule lives in
 //! [`permissions`]; the services ask it and word the refusal.
 
+pub mod align;
 pub mod commands;
 pub mod compose;
 pub mod consent;
@@ -16,6 +17,7 @@ pub mod data_rights;
 pub mod error;
 pub mod events;
 pub mod export;
+pub mod goal_commands;
 pub mod goals;
 pub mod guard;
 pub mod home;

@@ -201,18 +201,33 @@ async fn with_post(
         .await?;
     }
     if let Some(kinds) = overrode {
-        let id = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
-        for admin in admins_to_tell {
-            enqueue(
-                conn,
-                &Outgoing::OverrideNotice {
-                    entry: id,
-                    person: admin.clone(),
-                },
-                now,
-            )
-            .await?;
-        }
+        record_override(conn, admins_to_tell, moment, author, kinds, now).await?;
+    }
+    Ok(())
+}
+
+/// Records that `author` posted (or saved) `moment` as written past the
+/// privacy guard's `kinds` of findings, and tells `admins_to_tell`. Shared by
+/// a first post and an edit, so an override is recorded and told alike.
+async fn record_override(
+    conn: &mut Conn,
+    admins_to_tell: &[PersonId],
+    moment: MomentId,
+    author: &PersonId,
+    kinds: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let entry = privacy_store::record_override(conn, author, Some(moment), kinds, now).await?;
+    for admin in admins_to_tell {
+        enqueue(
+            conn,
+            &Outgoing::OverrideNotice {
+                entry,
+                person: admin.clone(),
+            },
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -233,13 +248,35 @@ async fn opted_out(
     if named.is_empty() {
         return Ok(Vec::new());
     }
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(privacy_store::opted_out_among(&mut conn, &named).await?)
+}
+
+/// The privacy gates a story passes before it is posted, a first share
+/// from a form and an edit alike: nobody it names asked not to be named,
+/// and the guard found nothing (unless the author chose to post it as
+/// written). `Err` is the outcome to answer with instead (nothing stored);
+/// `Ok` the kinds of findings posted as written, to record as an override.
+async fn privacy_gates(
+    ctx: &AppContext,
+    draft: &MomentDraft,
+    check: PrivacyCheck,
+) -> Result<Result<Option<String>, ShareOutcome>, AppError> {
+    let people = opted_out(
+        ctx,
+        draft.story.as_str(),
+        draft.recognized.people(),
+        &draft.author,
+    )
+    .await?;
+    if !people.is_empty() {
+        return Ok(Err(ShareOutcome::NotNamed { people }));
+    }
+    let found = findings(ctx, draft, check);
+    if !found.is_empty() {
+        return Ok(Err(ShareOutcome::NeedsReview { findings: found }));
+    }
+    Ok(Ok(overridden(ctx, draft.story.as_str(), check)))
 }
 
 /// Shares a moment from a form: if the guard finds something, nothing is
@@ -255,21 +292,10 @@ pub async fn share(
     replaces: Option<MomentId>,
 ) -> Result<ShareOutcome, AppError> {
     check_audience(ctx, &draft)?;
-    let people = opted_out(
-        ctx,
-        draft.story.as_str(),
-        draft.recognized.people(),
-        &draft.author,
-    )
-    .await?;
-    if !people.is_empty() {
-        return Ok(ShareOutcome::NotNamed { people });
-    }
-    let found = findings(ctx, &draft, check);
-    if !found.is_empty() {
-        return Ok(ShareOutcome::NeedsReview { findings: found });
-    }
-    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let overrode = match privacy_gates(ctx, &draft, check).await? {
+        Ok(overrode) => overrode,
+        Err(refused) => return Ok(refused),
+    };
     post_new(ctx, draft, replaces, overrode, check == PrivacyCheck::Seed).await
 }
 
@@ -645,12 +671,7 @@ pub async fn for_edit(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let dir = ctx.directory();
     changeable(moments::get(&mut conn, id).await?, |author| {
         Actor::new(&dir, person).may_edit_moment(author)
@@ -668,21 +689,10 @@ pub async fn edit(
 ) -> Result<ShareOutcome, AppError> {
     let directory = ctx.directory();
     let draft = input.validate(person.clone(), &directory)?;
-    let people = opted_out(
-        ctx,
-        draft.story.as_str(),
-        draft.recognized.people(),
-        &draft.author,
-    )
-    .await?;
-    if !people.is_empty() {
-        return Ok(ShareOutcome::NotNamed { people });
-    }
-    let found = findings(ctx, &draft, check);
-    if !found.is_empty() {
-        return Ok(ShareOutcome::NeedsReview { findings: found });
-    }
-    let overrode = overridden(ctx, draft.story.as_str(), check);
+    let overrode = match privacy_gates(ctx, &draft, check).await? {
+        Ok(overrode) => overrode,
+        Err(refused) => return Ok(refused),
+    };
     let notify_admins = ctx.privacy.notify_admins_on_override;
     let now = ctx.clock.now();
     let outcome = ctx
@@ -698,19 +708,8 @@ pub async fn edit(
                 moments::update_content(conn, id, &draft, now).await?;
                 if let Some(kinds) = &overrode {
                     // An edit saved as written past the guard is an override too.
-                    let entry =
-                        privacy_store::record_override(conn, &person, Some(id), kinds, now).await?;
-                    for admin in admins_to_tell(&directory, notify_admins) {
-                        enqueue(
-                            conn,
-                            &Outgoing::OverrideNotice {
-                                entry,
-                                person: admin.clone(),
-                            },
-                            now,
-                        )
-                        .await?;
-                    }
+                    let admins = admins_to_tell(&directory, notify_admins);
+                    record_override(conn, admins, id, &person, kinds, now).await?;
                 }
                 let channel = channel_for(&directory, moment.audience);
                 if moment.status == MomentStatus::Shared {
@@ -899,12 +898,7 @@ pub async fn for_removal(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let dir = ctx.directory();
     removable(moments::get(&mut conn, id).await?, |author| {
         Actor::new(&dir, person).may_remove_moment(author)
@@ -962,12 +956,7 @@ pub async fn draft_for_edit(
     person: &PersonId,
     id: MomentId,
 ) -> Result<Moment, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     own_draft(moments::get(&mut conn, id).await?, person)
 }
 

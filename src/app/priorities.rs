@@ -394,12 +394,7 @@ async fn checked_org_links(
 
 /// The organization's items for `month` (empty: not published).
 async fn org_show_items(ctx: &AppContext, month: Month) -> Result<Vec<String>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(priorities::org_for_period(&mut conn, &month.key())
         .await?
         .map(|p| p.items)
@@ -575,12 +570,7 @@ pub async fn org_show(
 ) -> Result<Option<crate::app::compose::org_priorities::OrgPrioritiesPost>, AppError> {
     let month = this_month(ctx);
     let id = {
-        let mut conn = ctx
-            .store
-            .reads()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = ctx.store.read_conn().await?;
         priorities::org_for_period(&mut conn, &month.key()).await?
     };
     let Some(p) = id else {
@@ -598,12 +588,7 @@ pub async fn show(
     team: &Team,
     month: Month,
 ) -> Result<Option<Published>, AppError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(priorities::for_team(&mut conn, team.key.as_str(), &month.key()).await?)
 }
 

@@ -22,7 +22,8 @@ use crate::domain::goal::{
 use crate::domain::{ChannelId, DomainError, PersonId, Team};
 use crate::store::goals;
 use crate::store::proposals::{self, NewProposal, Proposal};
-use chrono::NaiveDate;
+use crate::store::{Conn, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
 
 fn gone() -> AppError {
     AppError::NotFound("That proposal no longer exists.".into())
@@ -460,24 +461,7 @@ pub async fn approve_adjusted(
                     now,
                 )
                 .await?;
-                enqueue(
-                    conn,
-                    &Outgoing::UpdateProposal {
-                        proposal: crate::domain::ids::ProposalId(id),
-                        channel: channel.clone(),
-                    },
-                    now,
-                )
-                .await?;
-                enqueue(
-                    conn,
-                    &Outgoing::ProposalDecided {
-                        proposal: crate::domain::ids::ProposalId(id),
-                        channel,
-                    },
-                    now,
-                )
-                .await?;
+                enqueue_decided(conn, id, channel, now).await?;
                 enqueue(
                     conn,
                     &Outgoing::PublishHome {
@@ -495,6 +479,28 @@ pub async fn approve_adjusted(
     };
     ctx.wake_delivery();
     Ok(Decided::Made(super::goals::get(ctx, goal_id).await?))
+}
+
+/// The messages of a decision, approved or declined alike: the proposal's
+/// card refreshed to show it, and a line in its thread saying so.
+async fn enqueue_decided(
+    conn: &mut Conn,
+    id: i64,
+    channel: ChannelId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let proposal = crate::domain::ids::ProposalId(id);
+    enqueue(
+        conn,
+        &Outgoing::UpdateProposal {
+            proposal,
+            channel: channel.clone(),
+        },
+        now,
+    )
+    .await?;
+    enqueue(conn, &Outgoing::ProposalDecided { proposal, channel }, now).await?;
+    Ok(())
 }
 
 /// The longest decline reason, in characters.
@@ -552,24 +558,7 @@ pub async fn decline(
                     return Ok(false);
                 }
                 proposals::set_decline_reason(conn, id, &reason).await?;
-                enqueue(
-                    conn,
-                    &Outgoing::UpdateProposal {
-                        proposal: crate::domain::ids::ProposalId(id),
-                        channel: channel.clone(),
-                    },
-                    now,
-                )
-                .await?;
-                enqueue(
-                    conn,
-                    &Outgoing::ProposalDecided {
-                        proposal: crate::domain::ids::ProposalId(id),
-                        channel,
-                    },
-                    now,
-                )
-                .await?;
+                enqueue_decided(conn, id, channel, now).await?;
                 Ok(true)
             })
         })

@@ -2,11 +2,12 @@
 //! change the plan (mission, pillars, teams), plus the goal-setting kick-off.
 
 use super::error::command_failure;
+use crate::app::align::{self, AlignDone};
 use crate::app::commands::Usage;
 use crate::app::commands::align::{AlignCommand, align_help, parse_align};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
-use crate::app::{AppContext, AppError, plan, proposals, report};
+use crate::app::{AppContext, AppError, report};
 use crate::domain::PersonId;
 use crate::slack::command::SlashCommand;
 use crate::slack::render::{self, reply};
@@ -29,12 +30,8 @@ fn done(text: String) -> Result<Response, AppError> {
     Ok(Json(reply::ephemeral(&text)).into_response())
 }
 
-fn people(raw: &[String]) -> Result<Vec<PersonId>, AppError> {
-    raw.iter()
-        .map(|p| PersonId::parse(p).map_err(AppError::from))
-        .collect()
-}
-
+/// Runs the command through the shared dispatch (`app::align`) and renders
+/// what it did: ephemeral Block Kit, or the people form.
 async fn run(
     ctx: &AppContext,
     person: PersonId,
@@ -42,136 +39,70 @@ async fn run(
     trigger: Option<String>,
 ) -> Result<Response, AppError> {
     use render::escape;
-    match cmd {
-        AlignCommand::Help => done(format!("{}\n\n{}", reply::overview(), align_help())),
-        AlignCommand::Status { year } => {
-            let year = match year {
-                Some(raw) => Some(crate::app::goals::year_or_current(ctx, Some(&raw))?),
-                None => None,
-            };
-            let report = report::build(ctx, year).await?;
-            let share_to = report::share_targets(ctx, &person);
+    match align::run(ctx, person, cmd).await? {
+        AlignDone::Help => done(format!("{}\n\n{}", reply::overview(), align_help())),
+        AlignDone::Status { report, share_to } => {
             Ok(Json(render::report::status(&report, &ctx.directory(), &share_to)).into_response())
         }
-        AlignCommand::PillarAdd {
-            key,
-            name,
-            emoji,
-            description,
-        } => {
-            let p = plan::add_pillar(
+        AlignDone::PillarAdded(p) => done(format!(
+            ":white_check_mark: Added the pillar *{}* (`{}`).",
+            render::pillar_label(&p),
+            p.key
+        )),
+        AlignDone::PillarEdited(p) => done(format!(
+            ":white_check_mark: Updated the pillar *{}*.",
+            render::pillar_label(&p)
+        )),
+        AlignDone::PillarArchived(p) => done(format!(
+            ":file_cabinet: Archived the pillar *{}*. Its goals and history stay; new goals can no longer pick it.",
+            render::pillar_label(&p)
+        )),
+        AlignDone::MissionSet(m) => done(format!(
+            ":white_check_mark: The mission is now: _{}_",
+            escape(&m)
+        )),
+        AlignDone::TeamAdded(t) => done(format!(
+            ":white_check_mark: Added the team *{}* (`{}`) in {}. Add people with `/align team leaders {}` and `/align team members {}`.",
+            escape(&t.name),
+            t.key,
+            render::channel_link(t.channel.as_str()),
+            t.key,
+            t.key
+        )),
+        AlignDone::TeamEdited(t) => done(format!(
+            ":white_check_mark: Updated the team *{}*.",
+            escape(&t.name)
+        )),
+        AlignDone::TeamPeopleForm { team, leaders } => {
+            let trigger = trigger.ok_or_else(|| {
+                AppError::NotFound("Slack did not send a trigger to open the form.".into())
+            })?;
+            open_modal(
                 ctx,
-                person,
-                &key,
-                &name,
-                emoji.as_deref(),
-                description.as_deref(),
+                trigger,
+                Modal::TeamPeople {
+                    team: team.to_string(),
+                    leaders,
+                },
             )
             .await?;
-            done(format!(
-                ":white_check_mark: Added the pillar *{}* (`{}`).",
-                render::pillar_label(&p),
-                p.key
-            ))
+            Ok(StatusCode::OK.into_response())
         }
-        AlignCommand::PillarEdit {
-            key,
-            name,
-            emoji,
-            description,
-        } => {
-            let p = plan::edit_pillar(
-                ctx,
-                person,
-                &key,
-                name.as_deref(),
-                emoji.as_deref(),
-                description.as_deref(),
-            )
-            .await?;
+        AlignDone::TeamPeople { team: t, leaders } => {
+            let list = if leaders { &t.leaders } else { &t.members };
+            let names: Vec<String> = list.iter().map(|p| render::mention(p.as_str())).collect();
             done(format!(
-                ":white_check_mark: Updated the pillar *{}*.",
-                render::pillar_label(&p)
-            ))
-        }
-        AlignCommand::PillarArchive { key } => {
-            let p = plan::archive_pillar(ctx, person, &key).await?;
-            done(format!(
-                ":file_cabinet: Archived the pillar *{}*. Its goals and history stay; new goals can no longer pick it.",
-                render::pillar_label(&p)
-            ))
-        }
-        AlignCommand::MissionSet { mission } => {
-            let m = plan::set_mission(ctx, person, &mission).await?;
-            done(format!(
-                ":white_check_mark: The mission is now: _{}_",
-                escape(&m)
-            ))
-        }
-        AlignCommand::TeamAdd { key, name, channel } => {
-            let t = plan::add_team(ctx, person, &key, &name, channel.as_deref()).await?;
-            done(format!(
-                ":white_check_mark: Added the team *{}* (`{}`) in {}. Add people with `/align team leaders {}` and `/align team members {}`.",
+                ":white_check_mark: {} of *{}* now: {}",
+                if leaders { "Leaders" } else { "Members" },
                 escape(&t.name),
-                t.key,
-                render::channel_link(t.channel.as_str()),
-                t.key,
-                t.key
+                if names.is_empty() {
+                    "nobody".to_owned()
+                } else {
+                    names.join(", ")
+                }
             ))
         }
-        AlignCommand::TeamEdit { key, name, channel } => {
-            let t = plan::edit_team(ctx, person, &key, name.as_deref(), channel.as_deref()).await?;
-            done(format!(
-                ":white_check_mark: Updated the team *{}*.",
-                escape(&t.name)
-            ))
-        }
-        AlignCommand::TeamPeople {
-            key,
-            role,
-            action,
-            people: raw,
-        } => {
-            let leaders = role == "leaders";
-            match action.as_deref() {
-                None => {
-                    let team = plan::team_for_people_form(ctx, &person, &key)?;
-                    let trigger = trigger.ok_or_else(|| {
-                        AppError::NotFound("Slack did not send a trigger to open the form.".into())
-                    })?;
-                    open_modal(
-                        ctx,
-                        trigger,
-                        Modal::TeamPeople {
-                            team: team.to_string(),
-                            leaders,
-                        },
-                    )
-                    .await?;
-                    Ok(StatusCode::OK.into_response())
-                }
-                Some(action) => {
-                    let add = action == "add";
-                    let t =
-                        plan::team_people(ctx, person, &key, leaders, add, people(&raw)?).await?;
-                    let list = if leaders { &t.leaders } else { &t.members };
-                    let names: Vec<String> =
-                        list.iter().map(|p| render::mention(p.as_str())).collect();
-                    done(format!(
-                        ":white_check_mark: {} of *{}* now: {}",
-                        if leaders { "Leaders" } else { "Members" },
-                        escape(&t.name),
-                        if names.is_empty() {
-                            "nobody".to_owned()
-                        } else {
-                            names.join(", ")
-                        }
-                    ))
-                }
-            }
-        }
-        AlignCommand::History => {
-            let changes = crate::store::goals::history(ctx.store.reads(), 25).await?;
+        AlignDone::History(changes) => {
             let tz = ctx.directory().org.timezone;
             let lines: Vec<String> = changes
                 .iter()
@@ -199,50 +130,42 @@ async fn run(
                 done(format!("*The plan's latest changes*\n{}", lines.join("\n")))
             }
         }
-        AlignCommand::Away { until } => {
-            match crate::app::people::set_away(ctx, person, until.as_deref()).await? {
-                Some(date) => done(format!(
-                    ":palm_tree: Enjoy! No nudges until you are back on {}. `/align away off` ends the pause early.",
-                    date.format("%A, %B %-d, %Y")
-                )),
-                None => done(":wave: Welcome back! Your nudges are on again.".to_owned()),
-            }
+        AlignDone::Away(Some(date)) => done(format!(
+            ":palm_tree: Enjoy! No nudges until you are back on {}. `/align away off` ends the pause early.",
+            date.format("%A, %B %-d, %Y")
+        )),
+        AlignDone::Away(None) => done(":wave: Welcome back! Your nudges are on again.".to_owned()),
+        AlignDone::Mute { kind, on } => done(if on {
+            format!(
+                ":no_bell: Muted: you will get no more {kind} nudges. `/align unmute {kind}` turns them back on."
+            )
+        } else {
+            format!(":bell: Your {kind} nudges are on again.")
+        }),
+        AlignDone::Privacy { opted_out, .. } => {
+            Ok(Json(render::privacy::settings(opted_out)).into_response())
         }
-        AlignCommand::Mute { kind, on } => {
-            crate::app::people::set_mute(ctx, person, &kind, on).await?;
-            done(if on {
+        AlignDone::KickedOff {
+            team,
+            year,
+            next_year,
+        } => {
+            let why = if next_year {
                 format!(
-                    ":no_bell: Muted: you will get no more {kind} nudges. `/align unmute {kind}` turns them back on."
+                    " Goal-setting for {} is open, so it is for next year (add `year:` to choose another).",
+                    ctx.years.label(year)
                 )
             } else {
-                format!(":bell: Your {kind} nudges are on again.")
-            })
-        }
-        AlignCommand::Privacy { opt_out } => {
-            if let Some(out) = opt_out {
-                crate::app::consent::set_opt_out(ctx, person.clone(), out).await?;
-            }
-            let now_out = crate::app::consent::is_opted_out(ctx, &person).await?;
-            Ok(Json(render::privacy::settings(now_out)).into_response())
-        }
-        AlignCommand::GoalsKickoff { team, year } => {
-            let chosen = crate::app::goals::year_or_default(ctx, year.as_deref())?;
-            let team = proposals::kickoff(ctx, person, &team, chosen).await?;
-            let why = match (year, crate::app::goals::default_year(ctx)) {
-                (None, (_, true)) => format!(
-                    " Goal-setting for {} is open, so it is for next year (add `year:` to choose another).",
-                    ctx.years.label(chosen)
-                ),
-                _ => String::new(),
+                String::new()
             };
             done(format!(
                 ":dart: The {} goal-setting kick-off is on its way to {}.{why}",
-                ctx.years.label(chosen),
+                ctx.years.label(year),
                 render::channel_link(team.channel.as_str())
             ))
         }
-        AlignCommand::Pillars => Ok(Json(render::lists::pillars(&ctx.directory())).into_response()),
-        AlignCommand::Teams => Ok(Json(render::lists::teams(&ctx.directory())).into_response()),
+        AlignDone::Pillars => Ok(Json(render::lists::pillars(&ctx.directory())).into_response()),
+        AlignDone::Teams => Ok(Json(render::lists::teams(&ctx.directory())).into_response()),
     }
 }
 
@@ -258,24 +181,11 @@ pub async fn share_button(
         .ok_or_else(|| AppError::NotFound("That button is out of date.".into()))?;
     let year = crate::app::goals::year_or_current(ctx, Some(year))?;
     let channel = report::share(ctx, person, channel, year).await?;
-    if let Some(to) = reply_to {
-        crate::app::moments::send(
-            ctx,
-            crate::app::outgoing::Outgoing::Reply {
-                to,
-                reply: crate::app::outgoing::Reply {
-                    // The bot's own markup: the channel renders as a mention.
-                    text: format!(
-                        ":white_check_mark: The alignment report of {} is on its way to <#{}>.",
-                        ctx.years.label(year),
-                        channel.as_str()
-                    ),
-                    replace_original: false,
-                    formatted: true,
-                },
-            },
-        )
-        .await?;
-    }
-    Ok(())
+    // The bot's own markup: the channel renders as a mention.
+    let text = format!(
+        ":white_check_mark: The alignment report of {} is on its way to <#{}>.",
+        ctx.years.label(year),
+        channel.as_str()
+    );
+    super::interactions::bot_reply(ctx, reply_to, text, false).await
 }

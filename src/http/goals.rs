@@ -2,7 +2,8 @@
 
 use super::AppState;
 use crate::app::commands::Usage;
-use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
+use crate::app::commands::goal::{GoalCommand, goal_help, parse_goal};
+use crate::app::goal_commands::{self, GoalDone, GoalForm, Listed, goal_id};
 use crate::app::goals::{self, CheckInInput, GoalInput};
 use crate::app::moments::open_modal;
 use crate::app::outgoing::Modal;
@@ -15,33 +16,11 @@ use crate::slack::ids;
 use crate::slack::interaction::{FormState, metadata};
 use crate::slack::render::goal::GoalMeta;
 use crate::slack::render::{self, reply};
-use crate::store::goals::GoalFilter;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use slack_morphism::prelude::*;
 use std::collections::HashMap;
-
-fn goal_id(raw: &str) -> Result<GoalId, AppError> {
-    Ok(GoalId::parse(raw).map_err(DomainError::from)?)
-}
-
-fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
-    let owner = match fields.owner.as_deref() {
-        Some(raw) => Some(PersonId::parse(raw)?),
-        None => None,
-    };
-    Ok(GoalInput {
-        title: fields.title,
-        pillar: fields.pillar,
-        target: fields.target,
-        start: fields.start,
-        due: fields.due,
-        team: fields.team,
-        owner,
-        year: fields.year,
-    })
-}
 
 /// `/goal …`.
 pub async fn command(state: &AppState, person: PersonId, cmd: &SlashCommand) -> Response {
@@ -68,6 +47,8 @@ pub async fn command_in(ctx: &AppContext, person: PersonId, cmd: &SlashCommand) 
     }
 }
 
+/// Runs the command through the shared dispatch (`app::goal_commands`) and
+/// renders what it did: ephemeral Block Kit, or the form.
 async fn run(
     ctx: &AppContext,
     person: PersonId,
@@ -84,9 +65,9 @@ async fn run(
             )
         })
     };
-    match cmd {
-        GoalCommand::Help => reply(reply::ephemeral(goal_help())),
-        GoalCommand::AddForm => {
+    match goal_commands::run(ctx, person.clone(), cmd).await? {
+        GoalDone::Help => reply(reply::ephemeral(goal_help())),
+        GoalDone::Form(GoalForm::Add) => {
             goals::for_add_form(ctx, &person)?;
             open_modal(
                 ctx,
@@ -100,11 +81,11 @@ async fn run(
             .await?;
             Ok(StatusCode::OK.into_response())
         }
-        GoalCommand::Add(fields) => {
-            let named_year = fields.year.is_some();
-            let input = input_of(fields)?;
-            let start_given = input.start.as_deref().is_some_and(|s| !s.trim().is_empty());
-            let goal = goals::add(ctx, person, input).await?;
+        GoalDone::Added {
+            goal,
+            named_year,
+            start_given,
+        } => {
             let mut text = format!(
                 ":white_check_mark: Added goal {}.{}",
                 goal.id,
@@ -115,23 +96,12 @@ async fn run(
             }
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
-        GoalCommand::UpdateForm { id } => {
+        GoalDone::Form(GoalForm::CheckIn { id }) => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
             open_modal(ctx, need_trigger()?, Modal::CheckIn { goal: goal.id }).await?;
             Ok(StatusCode::OK.into_response())
         }
-        GoalCommand::Update {
-            id,
-            value,
-            confidence,
-            note,
-        } => {
-            let input = CheckInInput {
-                value,
-                confidence,
-                note,
-            };
-            let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
+        GoalDone::CheckedIn { goal, check_in } => {
             let mut text = format!(
                 ":white_check_mark: Checked in on goal {}: *{}*, {} {}.",
                 goal.id,
@@ -142,54 +112,41 @@ async fn run(
             text.push_str(&started_here(&goal, check_in.value));
             reply(render::goal::confirmation(&text, &goal, &dir))
         }
-        GoalCommand::List { scope, page, year } => {
-            let (filter, title, mut next) = match scope {
-                ListScope::Mine => (
-                    GoalFilter::Owner(person.clone()),
-                    "Your goals".to_owned(),
-                    "/goal list mine".to_owned(),
-                ),
-                ListScope::Team(raw) => {
-                    let key = dir.resolve_team(&raw)?;
-                    let name = dir.team(&key).map(|t| t.name.clone()).unwrap_or_default();
-                    (
-                        GoalFilter::Team(key.clone()),
-                        format!("{name} goals"),
-                        format!("/goal list team {key}"),
-                    )
+        GoalDone::Listed {
+            scope,
+            year,
+            named_year,
+            page,
+        } => {
+            let (title, mut next) = match scope {
+                Listed::Mine => ("Your goals".to_owned(), "/goal list mine".to_owned()),
+                Listed::Team(key, name) => {
+                    (format!("{name} goals"), format!("/goal list team {key}"))
                 }
-                ListScope::All => (
-                    GoalFilter::All,
+                Listed::All => (
                     format!("All goals of {}", dir.org.name),
                     "/goal list all".to_owned(),
                 ),
             };
-            let chosen = goals::year_or_current(ctx, year.as_deref())?;
-            if year.is_some() {
-                next.push_str(&format!(" year:{chosen}"));
+            if named_year {
+                next.push_str(&format!(" year:{year}"));
             }
-            let title = format!("{title} · {}", ctx.years.label(chosen));
-            let page = goals::list(ctx, filter, chosen, page).await?;
+            let title = format!("{title} · {}", ctx.years.label(year));
             reply(render::goal::list(&title, &page, &dir, &next))
         }
-        GoalCommand::Show { id } => {
-            let (goal, history) = goals::show(ctx, goal_id(&id)?).await?;
+        GoalDone::Shown { goal, history } => {
             reply(render::goal::show(&goal, &history, &dir, dir.org.timezone))
         }
-        GoalCommand::Close { id, outcome, note } => {
-            let outcome = GoalOutcome::parse(&outcome).ok_or_else(|| {
-                AppError::NotFound(format!("`{outcome}` isn't an outcome I know."))
-            })?;
-            let closed = goals::close(ctx, person, goal_id(&id)?, outcome, note).await?;
+        GoalDone::Closed { closed, .. } => {
             let text = closed_text(&closed);
             reply(render::goal::confirmation(&text, &closed.goal, &dir))
         }
-        GoalCommand::Edit { id } => {
+        GoalDone::Form(GoalForm::Edit { id }) => {
             let goal = goals::for_change(ctx, &person, goal_id(&id)?).await?;
             open_modal(ctx, need_trigger()?, Modal::EditGoal { goal: goal.id }).await?;
             Ok(StatusCode::OK.into_response())
         }
-        GoalCommand::ProposeForm => {
+        GoalDone::Form(GoalForm::Propose) => {
             open_modal(
                 ctx,
                 need_trigger()?,
@@ -202,9 +159,11 @@ async fn run(
             .await?;
             Ok(StatusCode::OK.into_response())
         }
-        GoalCommand::Propose(fields) => {
-            let named_year = fields.year.is_some();
-            let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
+        GoalDone::Proposed {
+            proposal,
+            team,
+            named_year,
+        } => {
             let (year, _) = goals::default_year(ctx);
             reply(reply::ephemeral(&format!(
                 ":bulb: Thanks! Proposal {proposal} is on its way to {} for your teammates to support.{}",

@@ -388,19 +388,7 @@ async fn button(
                     render::escape(&s.title)
                 )
             };
-            let Some(to) = reply_to else { return Ok(()) };
-            moments::send(
-                ctx,
-                Outgoing::Reply {
-                    to,
-                    reply: Reply {
-                        text,
-                        replace_original: false,
-                        formatted: true,
-                    },
-                },
-            )
-            .await
+            bot_reply(ctx, reply_to, text, false).await
         }
         ids::REPORT_SHARE => super::align::share_button(ctx, person, value, reply_to).await,
         super::which_team::ACTION => {
@@ -445,6 +433,20 @@ async fn replace_reply(
     reply_to: Option<String>,
     text: String,
 ) -> Result<(), AppError> {
+    bot_reply(ctx, reply_to, text, true).await
+}
+
+/// Answers through an interaction's response URL (`reply_to`), when there
+/// is one, through the outbox: a new ephemeral message, or
+/// (`replace_original`) one in place of the message the button was on.
+/// `text` is the bot's own markup (a channel link renders as a link). The
+/// one way a button, a "which team?" choice or a share answers later.
+pub(super) async fn bot_reply(
+    ctx: &AppContext,
+    reply_to: Option<String>,
+    text: String,
+    replace_original: bool,
+) -> Result<(), AppError> {
     let Some(to) = reply_to else { return Ok(()) };
     moments::send(
         ctx,
@@ -452,7 +454,7 @@ async fn replace_reply(
             to,
             reply: Reply {
                 text,
-                replace_original: true,
+                replace_original,
                 formatted: true,
             },
         },

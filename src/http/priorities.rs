@@ -222,7 +222,9 @@ pub async fn submit(
             )));
         }
     };
-    let goals: Vec<Option<GoalId>> = (1..=PriorityList::MAX_ITEMS)
+    // The rows with an item: the list skips empty ones, so each row's goal
+    // and organization priority go with the item it stands beside.
+    let filled: Vec<usize> = (1..=PriorityList::MAX_ITEMS)
         .filter(|i| {
             !state
                 .text(&format!("{}{i}", ids::PRIORITY_ITEM))
@@ -230,6 +232,9 @@ pub async fn submit(
                 .trim()
                 .is_empty()
         })
+        .collect();
+    let goals: Vec<Option<GoalId>> = filled
+        .iter()
         .map(|i| {
             state
                 .selected(&format!("{}{i}", ids::PRIORITY_GOAL))
@@ -248,14 +253,8 @@ pub async fn submit(
                 .map(|o| (text, o))
         })
         .collect();
-    let org_links = (1..=PriorityList::MAX_ITEMS)
-        .filter(|i| {
-            !state
-                .text(&format!("{}{i}", ids::PRIORITY_ITEM))
-                .unwrap_or_default()
-                .trim()
-                .is_empty()
-        })
+    let org_links = filled
+        .iter()
         .map(|i| {
             state
                 .selected(&format!("{}{i}", render::priorities::PRIORITY_ORG))

@@ -8,8 +8,6 @@
 
 use super::error::command_failure;
 use crate::app::error::WhichTeam;
-use crate::app::moments;
-use crate::app::outgoing::{Outgoing, Reply};
 use crate::app::{AppContext, AppError};
 use crate::domain::PersonId;
 use crate::slack::command::SlashCommand;
@@ -113,18 +111,7 @@ pub async fn pressed(
     let Some(answer) = answer_text(response).await else {
         return Ok(()); // a form was opened: nothing to say
     };
-    moments::send(
-        ctx,
-        Outgoing::Reply {
-            to,
-            reply: Reply {
-                text: answer,
-                replace_original: true,
-                formatted: true,
-            },
-        },
-    )
-    .await
+    super::interactions::bot_reply(ctx, Some(to), answer, true).await
 }
 
 /// The text of a command's JSON answer (its blocks' text, which the bot

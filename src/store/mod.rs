@@ -263,6 +263,13 @@ impl Store {
         &self.reads
     }
 
+    /// One connection from the read pool, for a use case that reads several
+    /// things in a row (the one place a pool that cannot give one becomes a
+    /// [`StoreError`]).
+    pub async fn read_conn(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.reads.acquire().await?)
+    }
+
     /// Runs `f` in a transaction shared with other concurrent writes and
     /// returns once that transaction has committed (or `f` failed, in which
     /// case none of its changes remain).

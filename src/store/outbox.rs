@@ -10,7 +10,9 @@ use super::StoreError;
 use super::moments::millis;
 use crate::domain::ids::PostOwner;
 use chrono::{DateTime, Utc};
-use sqlx::{AnyExecutor, FromRow};
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::{Any, AnyExecutor, FromRow};
 
 /// An outgoing call to write into the outbox.
 #[derive(Debug, Clone)]
@@ -162,6 +164,27 @@ pub async fn claim(
     }))
 }
 
+/// Runs `update`, an UPDATE of the claimed row `id` whose last three
+/// placeholders are its fence (`WHERE id = … AND lease_until = … AND
+/// claimed_by = …`), with the fence bound after the update's own values.
+/// Every change to a claimed row goes through here, so each is fenced on
+/// the claim the same way. True if the claim still held (one row changed);
+/// false if it was lost and nothing changed.
+async fn fenced<'q>(
+    conn: &mut Conn,
+    update: Query<'q, Any, AnyArguments>,
+    id: i64,
+    claim: &'q Claim,
+) -> Result<bool, StoreError> {
+    let done = update
+        .bind(id)
+        .bind(claim.lease_until)
+        .bind(&claim.worker)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Marks a claimed row delivered, unless it was asked for again meanwhile:
 /// then it goes back to pending for one more send. False if the claim was
 /// lost (another worker took the row over): nothing is changed.
@@ -171,19 +194,14 @@ pub async fn mark_sent(
     claim: &Claim,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE outbox SET status = CASE WHEN again = 1 THEN 'pending' ELSE 'sent' END, \
          finished_at = CASE WHEN again = 1 THEN NULL ELSE $1 END, \
          again = 0, lease_until = NULL, claimed_by = NULL, last_error = NULL, next_attempt_at = $1 \
          WHERE id = $2 AND lease_until = $3 AND claimed_by = $4",
     )
-    .bind(millis(now))
-    .bind(id)
-    .bind(claim.lease_until)
-    .bind(&claim.worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(millis(now));
+    fenced(conn, update, id, claim).await
 }
 
 /// Releases a claimed row and schedules its next attempt; false if the claim
@@ -195,18 +213,13 @@ pub async fn reschedule(
     at: DateTime<Utc>,
     error: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE outbox SET lease_until = NULL, claimed_by = NULL, next_attempt_at = $1, last_error = $2 \
          WHERE id = $3 AND lease_until = $4 AND claimed_by = $5",
     )
     .bind(millis(at))
-    .bind(error)
-    .bind(id)
-    .bind(claim.lease_until)
-    .bind(&claim.worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(error);
+    fenced(conn, update, id, claim).await
 }
 
 /// Gives a claimed row back as if it had never been tried (the attempt is
@@ -218,18 +231,13 @@ pub async fn release(
     claim: &Claim,
     error: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE outbox SET lease_until = NULL, claimed_by = NULL, \
          attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, last_error = $1 \
          WHERE id = $2 AND lease_until = $3 AND claimed_by = $4",
     )
-    .bind(error)
-    .bind(id)
-    .bind(claim.lease_until)
-    .bind(&claim.worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(error);
+    fenced(conn, update, id, claim).await
 }
 
 /// Releases every claim `worker` still holds (graceful shutdown): its rows
@@ -272,18 +280,13 @@ pub async fn mark_failed(
     now: DateTime<Utc>,
     reason: &str,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query(
+    let update = sqlx::query(
         "UPDATE outbox SET status = 'failed', lease_until = NULL, claimed_by = NULL, last_error = $1, finished_at = $2 \
          WHERE id = $3 AND lease_until = $4 AND claimed_by = $5",
     )
     .bind(reason)
-    .bind(millis(now))
-    .bind(id)
-    .bind(claim.lease_until)
-    .bind(&claim.worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    .bind(millis(now));
+    fenced(conn, update, id, claim).await
 }
 
 /// Gives up on a row nobody holds whose time ran out before it could be

@@ -1,10 +1,10 @@
 //! `align …` typed to the bot in Teams beyond the report and the lists: the
 //! admin commands that change the plan (mission, pillars, teams and their
 //! people, the goal-setting kick-off, the history) and the personal ones
-//! (`align away`, `align mute|unmute`). The grammar is the shared one
-//! (app::commands::align); the use cases and their permission checks are
-//! the same as Slack's (app::plan, app::people, app::proposals). Answers are
-//! plain text for the person's 1:1 chat.
+//! (`align away`, `align mute|unmute`), worded. The grammar is the shared
+//! one (app::commands::align) and so is the dispatch to the use cases and
+//! their permission checks (app::align, as for Slack); this module only
+//! words what it did, as plain text for the person's 1:1 chat.
 //!
 //! Teams differs from Slack in two places: a channel cannot be linked in
 //! typed text, so `align team add` takes the team channel it is typed in
@@ -12,16 +12,11 @@
 //! `align team leaders|members <key>` without people answers with what to
 //! type (`@mention` people after `add` or `remove`).
 
+use crate::app::AppContext;
+use crate::app::align::AlignDone;
 use crate::app::commands::align::AlignCommand;
-use crate::app::{AppContext, AppError, goals, people, plan, proposals};
 use crate::domain::PersonId;
 use crate::teams::render::Names;
-
-fn people_of(raw: &[String]) -> Result<Vec<PersonId>, AppError> {
-    raw.iter()
-        .map(|p| PersonId::parse(p).map_err(AppError::from))
-        .collect()
-}
 
 /// A history line's detail with the bot's own `<@id>` mentions (people
 /// added to or removed from a team) shown by name.
@@ -50,137 +45,82 @@ fn named(detail: &str, names: &Names) -> String {
     out
 }
 
+/// `align team add` in Teams: a typed channel link is Slack's, so the
+/// team's channel is the one the command was typed in (`channel`, by
+/// @mention). Without one, the answer saying where to type it instead.
+pub fn team_add_here(cmd: AlignCommand, channel: Option<&str>) -> Result<AlignCommand, String> {
+    match cmd {
+        AlignCommand::TeamAdd {
+            key,
+            name,
+            channel: typed,
+        } => {
+            let Some(here) = typed.or_else(|| channel.map(str::to_owned)) else {
+                return Err(format!(
+                    "A team needs its channel: its priorities and progress updates go there. \
+                     Go to the team's channel and type @alignbot align team add {key} {name} there: \
+                     that channel becomes the team's."
+                ));
+            };
+            Ok(AlignCommand::TeamAdd {
+                key,
+                name,
+                channel: Some(here),
+            })
+        }
+        other => Ok(other),
+    }
+}
+
 /// What a person may type in Teams when the command has no Teams answer.
 pub const ALIGN_IN_TEAMS: &str = "In Teams: align status | pillars | teams | privacy | help, \
      align away until <YYYY-MM-DD> | away off, align mute|unmute moments|progress|priorities, \
      and for admins align pillar add|edit|archive, align mission set, align team add|edit|leaders|members, \
      align goals kickoff, align history.";
 
-/// Runs an admin or personal `align` command for `person`; `channel` is the
-/// team channel it was typed in (by @mention), if any.
-pub async fn run(
-    ctx: &AppContext,
-    person: PersonId,
-    cmd: AlignCommand,
-    channel: Option<&str>,
-) -> Result<String, AppError> {
-    Ok(match cmd {
-        AlignCommand::PillarAdd {
-            key,
-            name,
-            emoji,
-            description,
-        } => {
-            let p = plan::add_pillar(
-                ctx,
-                person,
-                &key,
-                &name,
-                emoji.as_deref(),
-                description.as_deref(),
-            )
-            .await?;
+/// The answer to an admin or personal `align` command that ran (the shared
+/// dispatch, `app::align`).
+pub async fn text(ctx: &AppContext, done: AlignDone) -> String {
+    match done {
+        AlignDone::PillarAdded(p) => format!(
+            "Added the pillar {} ({}). Goals name it with pillar:{}.",
+            p.name, p.key, p.key
+        ),
+        AlignDone::PillarEdited(p) => format!("Updated the pillar {} ({}).", p.name, p.key),
+        AlignDone::PillarArchived(p) => format!(
+            "Archived the pillar {}. Its goals and history stay; new goals can no longer pick it.",
+            p.name
+        ),
+        AlignDone::MissionSet(m) => format!("The mission is now: {m}"),
+        AlignDone::TeamAdded(t) => format!(
+            "Added the team {} ({}) with this channel as its home. Add people with \
+             align team leaders {} add @someone and align team members {} add @someone.",
+            t.name, t.key, t.key, t.key
+        ),
+        AlignDone::TeamEdited(t) => format!("Updated the team {} ({}).", t.name, t.key),
+        AlignDone::TeamPeopleForm { team, leaders } => {
+            // Slack opens a people picker here; Teams has none for bots.
+            let role = if leaders { "leaders" } else { "members" };
+            let dir = ctx.directory();
+            let names = names(ctx).await;
+            let now = dir
+                .team(&team)
+                .map(|t| if leaders { &t.leaders } else { &t.members })
+                .map(|list| list.iter().map(|p| names.of(p)).collect::<Vec<_>>())
+                .unwrap_or_default();
             format!(
-                "Added the pillar {} ({}). Goals name it with pillar:{}.",
-                p.name, p.key, p.key
+                "{} of {team} now: {}. To change them, type align team {role} {team} add @someone \
+                 or align team {role} {team} remove @someone (@mention each person).",
+                if leaders { "Leaders" } else { "Members" },
+                if now.is_empty() {
+                    "nobody".to_owned()
+                } else {
+                    now.join(", ")
+                }
             )
         }
-        AlignCommand::PillarEdit {
-            key,
-            name,
-            emoji,
-            description,
-        } => {
-            let p = plan::edit_pillar(
-                ctx,
-                person,
-                &key,
-                name.as_deref(),
-                emoji.as_deref(),
-                description.as_deref(),
-            )
-            .await?;
-            format!("Updated the pillar {} ({}).", p.name, p.key)
-        }
-        AlignCommand::PillarArchive { key } => {
-            let p = plan::archive_pillar(ctx, person, &key).await?;
-            format!(
-                "Archived the pillar {}. Its goals and history stay; new goals can no longer pick it.",
-                p.name
-            )
-        }
-        AlignCommand::MissionSet { mission } => {
-            let m = plan::set_mission(ctx, person, &mission).await?;
-            format!("The mission is now: {m}")
-        }
-        AlignCommand::TeamAdd {
-            key,
-            name,
-            channel: typed,
-        } => {
-            // A typed channel link is Slack's; in Teams the channel is where
-            // the command was typed.
-            let Some(here) = typed.as_deref().or(channel) else {
-                return Ok(format!(
-                    "A team needs its channel: its priorities and progress updates go there. \
-                     Go to the team's channel and type @alignbot align team add {key} {name} there: \
-                     that channel becomes the team's."
-                ));
-            };
-            let t = plan::add_team(ctx, person, &key, &name, Some(here)).await?;
-            format!(
-                "Added the team {} ({}) with this channel as its home. Add people with \
-                 align team leaders {} add @someone and align team members {} add @someone.",
-                t.name, t.key, t.key, t.key
-            )
-        }
-        AlignCommand::TeamEdit {
-            key,
-            name,
-            channel: typed,
-        } => {
-            let t = plan::edit_team(ctx, person, &key, name.as_deref(), typed.as_deref()).await?;
-            format!("Updated the team {} ({}).", t.name, t.key)
-        }
-        AlignCommand::TeamPeople {
-            key,
-            role,
-            action,
-            people: raw,
-        } => {
-            let leaders = role == "leaders";
-            let Some(action) = action else {
-                // Slack opens a people picker here; Teams has none for bots.
-                let team = plan::team_for_people_form(ctx, &person, &key)?;
-                let dir = ctx.directory();
-                let names = Names(
-                    crate::app::conversations::names(ctx)
-                        .await
-                        .unwrap_or_default(),
-                );
-                let now = dir
-                    .team(&team)
-                    .map(|t| if leaders { &t.leaders } else { &t.members })
-                    .map(|list| list.iter().map(|p| names.of(p)).collect::<Vec<_>>())
-                    .unwrap_or_default();
-                return Ok(format!(
-                    "{} of {team} now: {}. To change them, type align team {role} {team} add @someone \
-                     or align team {role} {team} remove @someone (@mention each person).",
-                    if leaders { "Leaders" } else { "Members" },
-                    if now.is_empty() {
-                        "nobody".to_owned()
-                    } else {
-                        now.join(", ")
-                    }
-                ));
-            };
-            let add = action == "add";
-            let t = plan::team_people(ctx, person, &key, leaders, add, people_of(&raw)?).await?;
-            let names = Names(
-                crate::app::conversations::names(ctx)
-                    .await
-                    .unwrap_or_default(),
-            );
+        AlignDone::TeamPeople { team: t, leaders } => {
+            let names = names(ctx).await;
             let list = if leaders { &t.leaders } else { &t.members };
             let shown: Vec<String> = list.iter().map(|p| names.of(p)).collect();
             format!(
@@ -194,33 +134,31 @@ pub async fn run(
                 }
             )
         }
-        AlignCommand::GoalsKickoff { team, year } => {
-            let chosen = goals::year_or_default(ctx, year.as_deref())?;
-            let team = proposals::kickoff(ctx, person, &team, chosen).await?;
-            let why = match (year, goals::default_year(ctx)) {
-                (None, (_, true)) => format!(
+        AlignDone::KickedOff {
+            team,
+            year,
+            next_year,
+        } => {
+            let why = if next_year {
+                format!(
                     " Goal-setting for {} is open, so it is for next year (add year: to choose another).",
-                    ctx.years.label(chosen)
-                ),
-                _ => String::new(),
+                    ctx.years.label(year)
+                )
+            } else {
+                String::new()
             };
             format!(
                 "The {} goal-setting kick-off is on its way to {}'s channel.{why}",
-                ctx.years.label(chosen),
+                ctx.years.label(year),
                 team.name
             )
         }
-        AlignCommand::History => {
-            let changes = plan::history(ctx, 25).await?;
+        AlignDone::History(changes) => {
             if changes.is_empty() {
-                return Ok("The plan has no recorded changes yet.".to_owned());
+                return "The plan has no recorded changes yet.".to_owned();
             }
             let tz = ctx.directory().org.timezone;
-            let names = Names(
-                crate::app::conversations::names(ctx)
-                    .await
-                    .unwrap_or_default(),
-            );
+            let names = names(ctx).await;
             let mut text = "The plan's latest changes:".to_owned();
             for c in changes {
                 let at = chrono::DateTime::from_timestamp_millis(c.at)
@@ -234,17 +172,12 @@ pub async fn run(
             }
             text
         }
-        AlignCommand::Away { until } => {
-            match people::set_away(ctx, person, until.as_deref()).await? {
-                Some(date) => format!(
-                    "Enjoy! No nudges until you are back on {}. Type align away off to end the pause early.",
-                    date.format("%A, %B %-d, %Y")
-                ),
-                None => "Welcome back! Your nudges are on again.".to_owned(),
-            }
-        }
-        AlignCommand::Mute { kind, on } => {
-            people::set_mute(ctx, person, &kind, on).await?;
+        AlignDone::Away(Some(date)) => format!(
+            "Enjoy! No nudges until you are back on {}. Type align away off to end the pause early.",
+            date.format("%A, %B %-d, %Y")
+        ),
+        AlignDone::Away(None) => "Welcome back! Your nudges are on again.".to_owned(),
+        AlignDone::Mute { kind, on } => {
             if on {
                 format!(
                     "Muted: you will get no more {kind} nudges. Type align unmute {kind} to turn them back on."
@@ -254,8 +187,21 @@ pub async fn run(
             }
         }
         // Status, help, the lists and privacy are answered in commands.rs.
-        _ => ALIGN_IN_TEAMS.to_owned(),
-    })
+        AlignDone::Help
+        | AlignDone::Status { .. }
+        | AlignDone::Pillars
+        | AlignDone::Teams
+        | AlignDone::Privacy { .. } => ALIGN_IN_TEAMS.to_owned(),
+    }
+}
+
+/// People's names as Teams knows them (none if they cannot be read).
+async fn names(ctx: &AppContext) -> Names {
+    Names(
+        crate::app::conversations::names(ctx)
+            .await
+            .unwrap_or_default(),
+    )
 }
 
 #[cfg(test)]

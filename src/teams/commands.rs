@@ -7,17 +7,17 @@
 //! button), so a command that would open one on Slack answers with how to
 //! type it instead, or points at the card buttons.
 
+use crate::app::align::{self, AlignDone};
 use crate::app::commands::Usage;
 use crate::app::commands::align::{AlignCommand, align_help, parse_align};
-use crate::app::commands::goal::{GoalCommand, GoalFields, ListScope, goal_help, parse_goal};
+use crate::app::commands::goal::{GoalCommand, goal_help, parse_goal};
 use crate::app::commands::moment::{MomentCommand, parse_moment};
 use crate::app::commands::priorities::{PrioritiesCommand, parse_priorities};
-use crate::app::goals::{self, CheckInInput, GoalFilter, GoalInput};
+use crate::app::goal_commands::{self, GoalDone, GoalForm, Listed};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
-use crate::app::{AppContext, AppError, consent, priorities, proposals, report};
-use crate::domain::goal::{GoalId, GoalOutcome};
+use crate::app::{AppContext, AppError, priorities};
 use crate::domain::priorities::PriorityList;
-use crate::domain::{Audience, Directory, DomainError, PersonId};
+use crate::domain::{Audience, Directory, PersonId};
 use crate::teams::render::Names;
 
 /// The first answer in a new chat, and `help`.
@@ -33,27 +33,6 @@ pub fn welcome(mission: &str) -> String {
          • align away until <YYYY-MM-DD> | away off, align mute|unmute moments|progress|priorities — pause your nudges\n\
          • admins: align pillar add|edit|archive, align mission set, align team add|edit|leaders|members, align goals kickoff, align history"
     )
-}
-
-fn goal_id(raw: &str) -> Result<GoalId, AppError> {
-    Ok(GoalId::parse(raw).map_err(DomainError::from)?)
-}
-
-fn input_of(fields: GoalFields) -> Result<GoalInput, AppError> {
-    let owner = match fields.owner.as_deref() {
-        Some(raw) => Some(PersonId::parse(raw)?),
-        None => None,
-    };
-    Ok(GoalInput {
-        title: fields.title,
-        pillar: fields.pillar,
-        target: fields.target,
-        start: fields.start,
-        due: fields.due,
-        team: fields.team,
-        owner,
-        year: fields.year,
-    })
 }
 
 /// Runs `text` for `person`, typed in their 1:1 or (by @mention) in the
@@ -169,52 +148,30 @@ const NOT_YET: &str = "That command is not available in Teams yet. Type help to 
 
 async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<String, AppError> {
     let dir = ctx.directory();
-    Ok(match cmd {
-        GoalCommand::Help => goal_help().to_owned(),
-        GoalCommand::AddForm | GoalCommand::ProposeForm | GoalCommand::Edit { .. } => {
+    Ok(match goal_commands::run(ctx, person, cmd).await? {
+        GoalDone::Help => goal_help().to_owned(),
+        GoalDone::Form(GoalForm::Add | GoalForm::Propose | GoalForm::Edit { .. }) => {
             "Type it in one line: goal add <title> pillar:<key> [target:<n>[unit]] [due:<YYYY-MM-DD>] \
              (or goal propose … to propose it to your team)."
                 .to_owned()
         }
-        GoalCommand::UpdateForm { id } => format!(
+        GoalDone::Form(GoalForm::CheckIn { id }) => format!(
             "Type goal update {id} <value or n%> [on-track|at-risk|off-track] [note], \
              or use the Check in button on my monthly card."
         ),
-        GoalCommand::Add(fields) => {
-            let goal = goals::add(ctx, person, input_of(fields)?).await?;
-            format!("Added goal {}: {}.", goal.id, goal.title)
-        }
-        GoalCommand::Update {
-            id,
-            value,
-            confidence,
-            note,
-        } => {
-            let input = CheckInInput {
-                value,
-                confidence,
-                note,
+        GoalDone::Added { goal, .. } => format!("Added goal {}: {}.", goal.id, goal.title),
+        GoalDone::CheckedIn { goal, check_in } => format!(
+            "Checked in on goal {}: {}, {}.",
+            goal.id,
+            goal.kind.format_value(check_in.value),
+            check_in.confidence.label()
+        ),
+        GoalDone::Listed { scope, page, .. } => {
+            let title = match scope {
+                Listed::Mine => "Your goals".to_owned(),
+                Listed::Team(_, name) => format!("{name} goals"),
+                Listed::All => format!("All goals of {}", dir.org.name),
             };
-            let (goal, check_in) = goals::check_in(ctx, person, goal_id(&id)?, input).await?;
-            format!(
-                "Checked in on goal {}: {}, {}.",
-                goal.id,
-                goal.kind.format_value(check_in.value),
-                check_in.confidence.label()
-            )
-        }
-        GoalCommand::List { scope, page, year } => {
-            let year = goals::year_or_current(ctx, year.as_deref())?;
-            let (filter, title) = match scope {
-                ListScope::Mine => (GoalFilter::Owner(person.clone()), "Your goals".to_owned()),
-                ListScope::Team(raw) => {
-                    let key = dir.resolve_team(&raw)?;
-                    let name = dir.team(&key).map(|t| t.name.clone()).unwrap_or_default();
-                    (GoalFilter::Team(key), format!("{name} goals"))
-                }
-                ListScope::All => (GoalFilter::All, format!("All goals of {}", dir.org.name)),
-            };
-            let page = goals::list(ctx, filter, year, page).await?;
             let mut text = format!("{title} ({} in all, page {} of {}):", page.total, page.page, page.pages);
             if page.goals.is_empty() {
                 text.push_str("\nnone yet.");
@@ -224,8 +181,7 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
             }
             text
         }
-        GoalCommand::Show { id } => {
-            let (goal, history) = goals::show(ctx, goal_id(&id)?).await?;
+        GoalDone::Shown { goal, history } => {
             let mut text = format!("{} {} · {:.0}%", goal.id, goal.title, goal.progress * 100.0);
             for c in history.iter().take(5) {
                 text.push_str(&format!(
@@ -237,27 +193,17 @@ async fn goal(ctx: &AppContext, person: PersonId, cmd: GoalCommand) -> Result<St
             }
             text
         }
-        GoalCommand::Close { id, outcome, note } => {
-            let outcome = GoalOutcome::parse(&outcome).ok_or_else(|| {
-                AppError::NotFound(format!("`{outcome}` isn't an outcome I know."))
-            })?;
-            let closed = goals::close(ctx, person, goal_id(&id)?, outcome, note).await?;
-            match closed.carried_to {
-                Some(next) => format!(
-                    "Goal {} is closed as carried over: it goes on as goal {next} in next year's plan.",
-                    closed.goal.id
-                ),
-                None => format!("Goal {} is closed as {}.", closed.goal.id, outcome.label()),
-            }
-        }
-        GoalCommand::Propose(fields) => {
-            let (proposal, team) = proposals::propose(ctx, person, input_of(fields)?).await?;
-            format!(
-                "Thanks! Proposal {proposal} is on its way to {}'s channel for your teammates to support.",
-                team.name
-            )
-        }        #[allow(unreachable_patterns)]
-        _ => NOT_YET.to_owned(),
+        GoalDone::Closed { closed, outcome } => match closed.carried_to {
+            Some(next) => format!(
+                "Goal {} is closed as carried over: it goes on as goal {next} in next year's plan.",
+                closed.goal.id
+            ),
+            None => format!("Goal {} is closed as {}.", closed.goal.id, outcome.label()),
+        },
+        GoalDone::Proposed { proposal, team, .. } => format!(
+            "Thanks! Proposal {proposal} is on its way to {}'s channel for your teammates to support.",
+            team.name
+        ),
     })
 }
 
@@ -305,16 +251,7 @@ async fn priorities_cmd(
         PrioritiesCommand::OrgPublish { items } => {
             let list = PriorityList::parse(&items)?;
             let done = priorities::org_publish(ctx, person, list).await?;
-            format!(
-                "{} the organization's priorities for {}.{}",
-                if done.again { "Updated" } else { "Published" },
-                done.month.label(),
-                if done.channel.is_some() {
-                    " They are on their way to the staff channel."
-                } else {
-                    ""
-                }
-            )
+            super::org_priorities::published_text(&done)
         }
         PrioritiesCommand::OrgPublishForm => {
             "Type them in one line: priorities org publish <item>; <item>; … (up to 7 items)."
@@ -349,15 +286,16 @@ async fn align(
     cmd: AlignCommand,
     channel: Option<&str>,
 ) -> Result<String, AppError> {
-    Ok(match cmd {
-        AlignCommand::Status { year } => {
-            let year = goals::year_or_current(ctx, year.as_deref())?;
-            let r = report::build(ctx, Some(year)).await?;
-            crate::teams::render::report_text(&r)
-        }
-        AlignCommand::Help => align_help().to_owned(),
-        AlignCommand::Pillars => pillars_text(&ctx.directory()),
-        AlignCommand::Teams => {
+    let cmd = match super::admin::team_add_here(cmd, channel) {
+        Ok(cmd) => cmd,
+        Err(answer) => return Ok(answer),
+    };
+    let done = align::run(ctx, person, cmd).await?;
+    Ok(match done {
+        AlignDone::Status { report, .. } => crate::teams::render::report_text(&report),
+        AlignDone::Help => align_help().to_owned(),
+        AlignDone::Pillars => pillars_text(&ctx.directory()),
+        AlignDone::Teams => {
             let names = Names(
                 crate::app::conversations::names(ctx)
                     .await
@@ -365,17 +303,9 @@ async fn align(
             );
             teams_text(&ctx.directory(), &names)
         }
-        AlignCommand::Privacy { opt_out } => {
-            if let Some(out) = opt_out {
-                consent::set_opt_out(ctx, person.clone(), out).await?;
-            }
-            privacy_text(
-                consent::is_opted_out(ctx, &person).await?,
-                opt_out.is_some(),
-            )
-        }
+        AlignDone::Privacy { opted_out, changed } => privacy_text(opted_out, changed),
         // The admin and personal commands.
-        other => super::admin::run(ctx, person, other, channel).await?,
+        other => super::admin::text(ctx, other).await,
     })
 }
 

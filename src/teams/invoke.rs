@@ -6,13 +6,13 @@
 
 use super::render::{self, Names, dialog};
 use crate::app::compose::ProposalCard;
+use crate::app::goal_commands::goal_id;
 use crate::app::goals::{self, CheckInInput};
 use crate::app::moments::{self, MomentInput, ShareOutcome};
 use crate::app::proposals;
 use crate::app::{AppContext, AppError, consent, conversations, priorities};
-use crate::domain::goal::GoalId;
 use crate::domain::priorities::PriorityList;
-use crate::domain::{Audience, DomainError, MomentId, PersonId};
+use crate::domain::{Audience, MomentId, PersonId};
 use serde_json::{Value, json};
 
 fn text_of(data: &Value, key: &str) -> String {
@@ -124,10 +124,6 @@ fn team_choices(
 
 // A decision someone else made first (`Decided::Already`) is no error for
 // the card: it is refreshed below to show how the proposal was decided.
-
-fn goal_id(raw: &str) -> Result<GoalId, AppError> {
-    Ok(GoalId::parse(raw).map_err(DomainError::from)?)
-}
 
 /// `task/fetch`: the form a button asked for.
 pub async fn open(ctx: &AppContext, person: PersonId, value: &Value) -> Value {

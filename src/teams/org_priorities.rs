@@ -9,6 +9,21 @@ use crate::app::{AppContext, AppError};
 use crate::domain::PersonId;
 use serde_json::Value;
 
+/// What publishing the organization's priorities says, typed or through the
+/// dialog alike.
+pub(crate) fn published_text(done: &priorities::OrgPublished) -> String {
+    format!(
+        "{} the organization's priorities for {}.{}",
+        if done.again { "Updated" } else { "Published" },
+        done.month.label(),
+        if done.channel.is_some() {
+            " They are on their way to the staff channel."
+        } else {
+            ""
+        }
+    )
+}
+
 fn typed(data: &Value) -> Vec<String> {
     (1..=ORG_FORM_ITEMS)
         .map(|i| {
@@ -50,16 +65,7 @@ pub async fn submit(ctx: &AppContext, person: PersonId, data: &Value) -> Value {
         Err((i, text)) => return shown(&form, &items, Some((i, &text))),
     };
     match priorities::org_publish(ctx, person, list).await {
-        Ok(done) => dialog::close(&format!(
-            "{} the organization's priorities for {}.{}",
-            if done.again { "Updated" } else { "Published" },
-            done.month.label(),
-            if done.channel.is_some() {
-                " They are on their way to the staff channel."
-            } else {
-                ""
-            }
-        )),
+        Ok(done) => dialog::close(&published_text(&done)),
         Err(e @ (AppError::Invalid(_) | AppError::NotFound(_))) => {
             shown(&form, &items, Some((0, &e.to_string())))
         }

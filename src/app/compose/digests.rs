@@ -108,12 +108,7 @@ pub(super) async fn update_moments(
     period: &str,
     channel: &ChannelId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let mut conn = ctx.store.read_conn().await?;
     let post = crate::store::privacy::digest_post(&mut conn, period).await?;
     drop(conn);
     let Some(at) = PostRef::from_pair(post) else {
@@ -147,10 +142,7 @@ pub(super) async fn leadership(
     // pillar add` this month (its `plan_changes` row), or first seen in the
     // settings file this month (`first_seen`, written when the file's
     // pillars are seeded).
-    let mut conn = pool
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let added = crate::store::goals::pillars_added(&mut conn).await?;
     let seen = crate::store::org::pillars_first_seen(&mut conn).await?;
     drop(conn);

@@ -22,22 +22,12 @@ pub struct MomentPost {
 }
 
 async fn edited_for_privacy(ctx: &AppContext, id: MomentId) -> Result<bool, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(crate::store::privacy::was_unnamed(&mut conn, id).await?)
 }
 
 pub(super) async fn load(ctx: &AppContext, id: MomentId) -> Result<Option<Moment>, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(moments::get(&mut conn, id).await?)
 }
 

@@ -7,7 +7,7 @@ use crate::app::AppContext;
 use crate::domain::ChannelId;
 use crate::domain::ids::PostOwner;
 use crate::domain::period::Month;
-use crate::store::{StoreError, priorities, report};
+use crate::store::{priorities, report};
 
 /// The organization's progress on one pillar this month.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,12 +39,7 @@ pub struct OrgPrioritiesPost {
 /// The organization's priorities of `period`, as written; empty when none
 /// are published.
 pub(super) async fn items_for(ctx: &AppContext, period: &str) -> Result<Vec<String>, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     Ok(priorities::org_for_period(&mut conn, period)
         .await?
         .map(|p| p.items)
@@ -77,12 +72,7 @@ pub async fn body(
     id: i64,
 ) -> Result<Option<(OrgPrioritiesPost, Option<(String, String)>)>, ComposeError> {
     let published = {
-        let mut conn = ctx
-            .store
-            .reads()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = ctx.store.read_conn().await?;
         priorities::org_get(&mut conn, id).await?
     };
     let Some(p) = published else {

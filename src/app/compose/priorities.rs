@@ -8,7 +8,7 @@ use crate::domain::goal::Goal;
 use crate::domain::ids::{PostOwner, PriorityId};
 use crate::domain::period::Month;
 use crate::domain::{ChannelId, PersonId, Team};
-use crate::store::{StoreError, priorities};
+use crate::store::priorities;
 
 /// One publication of a team's priorities: the leader's words as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +61,7 @@ pub struct MissingPriorities {
 type Loaded = (PublishedPriorities, Option<(String, String)>, Team, Month);
 
 async fn load(ctx: &AppContext, id: PriorityId) -> Result<Option<Loaded>, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(mut p) = priorities::get(&mut conn, id).await? else {
         return Ok(None);
     };

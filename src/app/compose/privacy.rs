@@ -63,12 +63,7 @@ pub(super) async fn taken_down(
     id: MomentId,
     person: &PersonId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(removal) = privacy::removal(&mut conn, id).await? else {
         return Ok(Composed::Skip("no takedown recorded"));
     };
@@ -93,12 +88,7 @@ pub(super) async fn overridden(
     entry: i64,
     person: &PersonId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(|e| ComposeError::Unavailable(format!("database: {e}")))?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(found) = privacy::override_by_id(&mut conn, entry).await? else {
         return Ok(Composed::Skip("no override recorded"));
     };

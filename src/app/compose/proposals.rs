@@ -99,12 +99,7 @@ pub(super) async fn load(
     };
     let post = p.post.take();
     let mut card = ProposalCard::from(p);
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     card.supporter_ids = proposals::supporters(&mut conn, id.0)
         .await?
         .iter()
@@ -174,12 +169,7 @@ pub(super) async fn decided(ctx: &AppContext, id: ProposalId) -> Result<Composed
     };
     let owner = goal.as_ref().map(|g| g.owner.to_string());
     let approved = goal.map(|g| (g.kind, g.due));
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(crate::store::StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let reason = proposals::decline_reason(&mut conn, id.0).await?;
     drop(conn);
     Ok(Composed::Post {

@@ -16,7 +16,7 @@ use crate::domain::ids::{NudgeId, PostOwner};
 use crate::domain::period::Month;
 use crate::domain::{ChannelId, PersonId, Team, TeamKey};
 use crate::store::goals::{self, GoalFilter};
-use crate::store::{StoreError, jobs, team_updates};
+use crate::store::{jobs, team_updates};
 
 /// The longest note headline shown, in characters.
 pub const HEADLINE: usize = 90;
@@ -165,12 +165,7 @@ async fn section_teams(
     n: &jobs::Nudge,
     fallback: Option<&TeamKey>,
 ) -> Result<Vec<String>, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let mut keys = team_updates::nudge_teams(&mut conn, n.id).await?;
     if keys.is_empty() {
         if let Some((_, key)) = n.job.split_once(':') {
@@ -197,12 +192,7 @@ async fn draft_of(
         let Some((team, _)) = team_month(ctx, &key, &n.period) else {
             continue; // the team was removed since
         };
-        let mut conn = ctx
-            .store
-            .reads()
-            .acquire()
-            .await
-            .map_err(StoreError::from)?;
+        let mut conn = ctx.store.read_conn().await?;
         let posted = team_updates::for_team(&mut conn, &key, &n.period).await?;
         drop(conn);
         let value = button_value(&team.key, month);
@@ -295,12 +285,7 @@ pub(super) async fn post(
     id: i64,
     channel: &ChannelId,
 ) -> Result<Composed, ComposeError> {
-    let mut conn = ctx
-        .store
-        .reads()
-        .acquire()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = ctx.store.read_conn().await?;
     let Some(posted) = team_updates::get(&mut conn, id).await? else {
         return Ok(Composed::Skip("the update no longer exists"));
     };

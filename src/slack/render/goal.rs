@@ -52,12 +52,17 @@ fn current_text(goal: &Goal) -> String {
     }
 }
 
+/// A goal's pillar as a list and a goal page show it: its label, or the
+/// key as stored when the pillar is no longer in the directory.
+fn pillar_of(goal: &Goal, dir: &Directory) -> String {
+    dir.pillar(&goal.pillar)
+        .map(pillar_label)
+        .unwrap_or_else(|| escape(goal.pillar.as_str()))
+}
+
 /// One goal in a list: title, progress and confidence, then its context.
 pub fn line(goal: &Goal, dir: &Directory) -> Vec<SlackBlock> {
-    let pillar = dir
-        .pillar(&goal.pillar)
-        .map(pillar_label)
-        .unwrap_or_else(|| escape(goal.pillar.as_str()));
+    let pillar = pillar_of(goal, dir);
     let team = goal
         .team
         .as_ref()
@@ -140,10 +145,7 @@ pub fn show(
     dir: &Directory,
     tz: chrono_tz::Tz,
 ) -> SlackCommandEventResponse {
-    let pillar = dir
-        .pillar(&goal.pillar)
-        .map(pillar_label)
-        .unwrap_or_else(|| escape(goal.pillar.as_str()));
+    let pillar = pillar_of(goal, dir);
     let team = goal
         .team
         .as_ref()

@@ -278,22 +278,8 @@ pub fn form(
     let options: Vec<_> = goals.iter().take(100).map(goal_option).collect();
     for i in 0..PriorityList::MAX_ITEMS {
         let id = format!("{}{}", ids::PRIORITY_ITEM, i + 1);
-        let mut input = SlackBlockPlainTextInputElement::new()
-            .with_action_id(id.clone().into())
-            .with_max_length(PriorityList::MAX_CHARS as u64);
         let current = prefill.items.get(i);
-        if let Some((text, _)) = current {
-            input = input.with_initial_value(text.clone());
-        }
-        blocks.push(
-            SlackInputBlock::new(
-                plain_only(&format!("Priority {}", i + 1), 2000),
-                input.into(),
-            )
-            .with_block_id(id.into())
-            .with_optional(i > 0)
-            .into(),
-        );
+        blocks.push(item_input(id, i, current.map(|(text, _)| text)));
         if !options.is_empty() {
             let gid = format!("{}{}", ids::PRIORITY_GOAL, i + 1);
             let mut select = SlackBlockStaticSelectElement::new()
@@ -591,21 +577,7 @@ pub fn org_form(f: &crate::app::priorities::OrgForm) -> SlackView {
     ))];
     for i in 0..crate::app::priorities::ORG_FORM_ITEMS {
         let id = format!("{ORG_ITEM}{}", i + 1);
-        let mut input = SlackBlockPlainTextInputElement::new()
-            .with_action_id(id.clone().into())
-            .with_max_length(PriorityList::MAX_CHARS as u64);
-        if let Some(text) = f.items.get(i) {
-            input = input.with_initial_value(text.clone());
-        }
-        blocks.push(
-            SlackInputBlock::new(
-                plain_only(&format!("Priority {}", i + 1), 2000),
-                input.into(),
-            )
-            .with_block_id(id.into())
-            .with_optional(i > 0)
-            .into(),
-        );
+        blocks.push(item_input(id, i, f.items.get(i)));
     }
     SlackView::Modal(
         SlackModalView::new(
@@ -616,4 +588,23 @@ pub fn org_form(f: &crate::app::priorities::OrgForm) -> SlackView {
         .with_submit(plain_only("Publish", 24))
         .with_close(plain_only("Cancel", 24)),
     )
+}
+
+/// Row `i` (from 0) of a priorities form, a team's or the organization's:
+/// "Priority {i + 1}", one item's text (prefilled with `current`), optional
+/// after the first. `id` is both its block and its action id.
+fn item_input(id: String, i: usize, current: Option<&String>) -> SlackBlock {
+    let mut input = SlackBlockPlainTextInputElement::new()
+        .with_action_id(id.clone().into())
+        .with_max_length(PriorityList::MAX_CHARS as u64);
+    if let Some(text) = current {
+        input = input.with_initial_value(text.clone());
+    }
+    SlackInputBlock::new(
+        plain_only(&format!("Priority {}", i + 1), 2000),
+        input.into(),
+    )
+    .with_block_id(id.into())
+    .with_optional(i > 0)
+    .into()
 }
