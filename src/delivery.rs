@@ -16,6 +16,12 @@
 //!   per channel): the lane's next send time lives in the database
 //!   (`store::lanes`) and is taken in the claim's transaction. Rows without
 //!   a lane go out concurrently.
+//! - Across the workspace, at most `max_per_second` calls reach Slack in any
+//!   one second, whichever workers make them: each claim takes one of that
+//!   many slots in the database (`store::lanes::take_rate_slot`), held while
+//!   the call is in flight and free again a second after its answer
+//!   (written with the outcome, [`Pacing`]); a row that made no call gives
+//!   its slot back. A full meter ends the round until the first slot frees.
 //! - A 429 pauses all sending, by every worker, for its `Retry-After`; 5xx,
 //!   timeouts and network errors back off exponentially (capped, with
 //!   jitter); permanent errors stop the row with the reason stored and
