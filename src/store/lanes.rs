@@ -151,7 +151,7 @@ fn slots(per_second: usize) -> i64 {
 /// slot at 1,006 ms, not 1,005 (a second after the call may have arrived).
 fn millis_up(t: DateTime<Utc>) -> i64 {
     let ms = millis(t);
-    if t.timestamp_subsec_nanos() % 1_000_000 == 0 {
+    if t.timestamp_subsec_nanos().is_multiple_of(1_000_000) {
         ms
     } else {
         ms + 1
