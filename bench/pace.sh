@@ -11,6 +11,7 @@
 #
 #   cargo build --release --locked --bins
 #   bench/pace.sh                  # RUNS=3 TEAMS=100 TEAM_SIZE=100 PACE=80
+#   CONFIGS=pg2 PACE=100 RUNS=1 bench/pace.sh    # one configuration only
 #
 # BIN names the directory of the release binaries (default target/release).
 set -eu
@@ -20,6 +21,7 @@ RUNS=${RUNS:-3}
 TEAMS=${TEAMS:-100}
 TEAM_SIZE=${TEAM_SIZE:-100}
 PACE=${PACE:-80}
+CONFIGS=${CONFIGS:-sqlite pg1 pg2}
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PORT=${PGPORT:-25433}
 DIR=$(mktemp -d /tmp/alignbot-bench-pace.XXXXXX)
@@ -38,7 +40,7 @@ echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on port $PORT
 COMMON="--teams $TEAMS --team-size $TEAM_SIZE --pace $PACE --slack-limit 100"
 run=1
 while [ "$run" -le "$RUNS" ]; do
-    for config in sqlite pg1 pg2; do
+    for config in $CONFIGS; do
         echo "== run $run: $config ($(uptime | sed 's/.*load average/load average/'))"
         case $config in
         sqlite) "$BIN/bench-nudges" $COMMON | tail -n 1 ;;
