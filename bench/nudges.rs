@@ -14,13 +14,16 @@
 //! enqueued here, then N `alignbot serve --no-scheduler` processes (the
 //! release build, `--bot`) deliver them, sharing the pace through the
 //! database; with `--database-url postgres://…` (an empty database) that is
-//! several replicas on one PostgreSQL. The fake then also reports the most
-//! posts it received in any one second, across the replicas.
+//! several replicas on one PostgreSQL. The fake reports the most posts it
+//! accepted in any one second (across the replicas): the bot's pace is a
+//! strict sliding window, so with the pace under the fake's limit that is at
+//! most the pace and no call is answered 429.
 //!
 //! Reproduce: `cargo run --release --bin bench-nudges` (about two minutes at
 //! the default pace of 80 messages per second); two replicas on PostgreSQL:
 //! `bench/replicas.sh` (or `target/release/bench-nudges --replicas 2
-//! --database-url postgres://…/empty_db`).
+//! --database-url postgres://…/empty_db`); the three side by side, repeated:
+//! `bench/pace.sh`.
 
 use alignbot::app::jobs::{self, Job, Trigger};
 use alignbot::clock::{SharedClock, SystemClock};
@@ -363,11 +366,11 @@ async fn main() -> Result<()> {
     }
     println!();
     println!(
-        "| people | plan + enqueue s | delivery s | msgs/s | reached | duplicates | 429s | peak RSS MB |"
+        "| people | plan + enqueue s | delivery s | msgs/s | reached | duplicates | 429s | most in 1 s | peak RSS MB |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|");
     println!(
-        "| {people} | {:.2} | {:.1} | {:.0} | {reached} | {duplicates} | {} | {:.1} |",
+        "| {people} | {:.2} | {:.1} | {:.0} | {reached} | {duplicates} | {} | {busiest_second} | {:.1} |",
         planned.as_secs_f64(),
         delivered_in.as_secs_f64(),
         counts.sent as f64 / delivered_in.as_secs_f64(),

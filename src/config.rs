@@ -246,7 +246,8 @@ pub struct DeliverySettings {
     pub request_timeout: Duration,
     /// Calls in flight at once, across channels.
     pub max_in_flight: usize,
-    /// Calls started in any one second, across the workspace. Slack allows
+    /// At most this many calls in any one second, across the workspace (a
+    /// sliding window shared through the database). Slack allows
     /// about one message per second per channel and bursts beyond that per
     /// workspace; a nudge fan-out to thousands of DMs must stay under the
     /// workspace limit rather than bounce off it with 429s.

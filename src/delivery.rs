@@ -16,6 +16,12 @@
 //!   per channel): the lane's next send time lives in the database
 //!   (`store::lanes`) and is taken in the claim's transaction. Rows without
 //!   a lane go out concurrently.
+//! - Across the workspace, at most `max_per_second` calls reach Slack in any
+//!   one second, whichever workers make them: each claim takes one of that
+//!   many slots in the database (`store::lanes::take_rate_slot`), held while
+//!   the call is in flight and free again a second after its answer
+//!   (written with the outcome, [`Pacing`]); a row that made no call gives
+//!   its slot back. A full meter ends the round until the first slot frees.
 //! - A 429 pauses all sending, by every worker, for its `Retry-After`; 5xx,
 //!   timeouts and network errors back off exponentially (capped, with
 //!   jitter); permanent errors stop the row with the reason stored and
@@ -513,19 +519,24 @@ impl Worker {
                     Box::pin(async move {
                         let mut mine = HashMap::new();
                         for (id, lane) in wanted {
-                            // The workspace's pace: a burst of `max_per_second`
-                            // calls, then that many per second, by all workers
+                            // The workspace's pace: at most `max_per_second`
+                            // calls in any one second, by all workers
                             // together, so a fan-out of thousands of DMs never
-                            // runs into Slack's limit (and a 429 storm).
-                            if !lanes::take_rate_slot(conn, now, per_second).await? {
+                            // runs into Slack's limit (and a 429 storm). The
+                            // slot is held while the call is in flight.
+                            let Some(rate) =
+                                lanes::take_rate_slot(conn, now, per_second, now + lease).await?
+                            else {
                                 return Ok((mine, true));
-                            }
+                            };
+                            let rate = (rate, now + lease);
                             // Then the lane's slot: a worker that cannot take
                             // it leaves the row to the one that did.
                             let slot = match &lane {
                                 Some(lane) => {
                                     if !lanes::reserve(conn, lane, now, now + pace).await? {
-                                        lanes::give_back_rate_slot(conn, per_second).await?;
+                                        lanes::give_back_rate_slot(conn, rate.0, rate.1, now)
+                                            .await?;
                                         continue;
                                     }
                                     Some(now + pace)
@@ -534,10 +545,10 @@ impl Worker {
                             };
                             match outbox::claim(conn, id, &worker, now, now + lease).await? {
                                 Some(claim) => {
-                                    mine.insert(id, Claimed { claim, slot });
+                                    mine.insert(id, Claimed { claim, slot, rate });
                                 }
                                 None => {
-                                    lanes::give_back_rate_slot(conn, per_second).await?;
+                                    lanes::give_back_rate_slot(conn, rate.0, rate.1, now).await?;
                                     if let (Some(lane), Some(until)) = (&lane, slot) {
                                         lanes::give_back(conn, lane, until, now).await?;
                                     }
@@ -551,15 +562,16 @@ impl Worker {
             if metered {
                 metered_out = true;
                 // This second's calls are used up (by us or others): look
-                // again when the meter allows the next.
-                let free_at = lanes::held(self.store().reads(), now)
+                // again when the first slot frees. A slot held by a call
+                // in flight elsewhere frees a second after its answer, so
+                // look again within a second whatever the holds say.
+                let free_at = lanes::rate_free_at(self.store().reads(), per_second)
                     .await?
-                    .into_iter()
-                    .find(|(lane, _)| lane == lanes::RATE)
-                    .map(|(_, at)| from_ms(lanes::rate_free_at(at, per_second)));
+                    .map(from_ms);
+                let second = now + Duration::seconds(1);
                 note(
                     free_at
-                        .unwrap_or(now + Duration::seconds(1))
+                        .map_or(second, |at| at.min(second))
                         .max(now + Duration::milliseconds(1)),
                 );
             }
@@ -639,8 +651,13 @@ impl Worker {
             }) | Err(SendError::Defer(..))
         );
         // Written with the outcome, in its transaction.
+        let (slot, held_until) = held.rate;
         let pacing = Pacing {
-            rate_back: (!called_slack).then_some(self.settings.max_per_second),
+            rate: if called_slack {
+                RateEnd::Answered(slot, held_until, now)
+            } else {
+                RateEnd::GiveBack(slot, held_until, now)
+            },
             lane: row.lane.clone().zip(held.slot).map(|(lane, slot)| {
                 if called_slack {
                     LaneEnd::Hold(lane, now + self.pace())
@@ -848,14 +865,26 @@ struct Claimed {
     claim: Claim,
     /// Until when the claim holds the row's lane (`None`: no lane).
     slot: Option<DateTime<Utc>>,
+    /// The workspace call slot it took ([`lanes::take_rate_slot`]), and
+    /// until when it is held.
+    rate: (i64, DateTime<Utc>),
 }
 
 /// What a finished send does to the shared pace, written with its outcome.
 #[derive(Debug)]
 struct Pacing {
-    /// The workspace slot goes back (no call was made); `max_per_second`.
-    rate_back: Option<usize>,
+    rate: RateEnd,
     lane: Option<LaneEnd>,
+}
+
+/// What becomes of the workspace call slot a row was claimed with.
+#[derive(Debug)]
+enum RateEnd {
+    /// The call was made and answered (slot, held until, answered at): the
+    /// slot frees a second after the answer.
+    Answered(i64, DateTime<Utc>, DateTime<Utc>),
+    /// No call was made: the slot is free again now.
+    GiveBack(i64, DateTime<Utc>, DateTime<Utc>),
 }
 
 #[derive(Debug)]
@@ -868,8 +897,13 @@ enum LaneEnd {
 
 impl Pacing {
     async fn apply(self, conn: &mut crate::store::Conn) -> Result<(), StoreError> {
-        if let Some(per_second) = self.rate_back {
-            lanes::give_back_rate_slot(conn, per_second).await?;
+        match self.rate {
+            RateEnd::Answered(slot, held, answered) => {
+                lanes::rate_slot_answered(conn, slot, held, answered).await?;
+            }
+            RateEnd::GiveBack(slot, held, now) => {
+                lanes::give_back_rate_slot(conn, slot, held, now).await?;
+            }
         }
         match self.lane {
             Some(LaneEnd::Hold(lane, until)) => lanes::hold(conn, &lane, until).await,

@@ -5,69 +5,157 @@
 //! database would each keep their own pace and together post twice as fast,
 //! so each channel's next allowed send time lives in `lane_pace`, taken with
 //! one conditional upsert in the claim's transaction. The lane [`WORKSPACE`]
-//! is the whole workspace: a 429's Retry-After holds every worker there. The
-//! lane [`RATE`] meters calls across the workspace (`delivery.max_per_second`)
-//! for every worker together: its time is the "theoretical arrival time" of
-//! the generic cell rate algorithm, so a burst of the full second's calls may
-//! go at once and then one per interval.
+//! is the whole workspace: a 429's Retry-After holds every worker there.
+//!
+//! The workspace pace (`delivery.max_per_second`, N) is a sliding window:
+//! at most N calls in any one second, whichever workers make them. It is N
+//! slots in `rate_slots`. A call takes a slot whose `free_at` has passed and
+//! holds it while in flight ([`take_rate_slot`]); when the call is answered,
+//! the slot frees one second after the answer ([`rate_slot_answered`]). A
+//! call reaches Slack between its slot's taking and its answer, so two calls
+//! on one slot reach Slack more than a second apart, and N slots let at most
+//! N calls into any second: strict at Slack's end, not only at ours. (The
+//! cell-rate meter this replaced let a whole second's calls go at once after
+//! a pause and then the steady rate: nearly 2N in one sliding second.)
 
 use super::moments::millis;
-use super::{Conn, StoreError};
+use super::{Backend, Conn, StoreError, backend_of};
 use chrono::{DateTime, Utc};
 use sqlx::AnyExecutor;
 
 /// The lane that pauses everything (no channel id looks like it).
 pub const WORKSPACE: &str = "*";
-/// The lane that meters calls per second across the workspace.
-pub const RATE: &str = "+";
 
-/// Takes one of the workspace's calls for this second: at most
-/// `per_second` calls start in any second, whichever workers start them.
-/// False when the second's calls are used up.
+/// Takes a free workspace call slot (one of `per_second`) at `now` and holds
+/// it until `until` (the claim's lease: the call's answer frees it sooner).
+/// `None` when all `per_second` slots are in use: this second's calls, by
+/// any worker, are used up. Slots at or above `per_second` are left alone
+/// (the setting was higher before a restart); missing slots are created.
 pub async fn take_rate_slot(
     conn: &mut Conn,
     now: DateTime<Utc>,
     per_second: usize,
-) -> Result<bool, StoreError> {
-    let (interval, tolerance) = rate_interval(per_second);
-    let now = millis(now);
-    let taken: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO lane_pace (lane, next_send_at) VALUES ($1, $2 + $3) \
-         ON CONFLICT (lane) DO UPDATE SET next_send_at = \
-           CASE WHEN lane_pace.next_send_at > $2 THEN lane_pace.next_send_at ELSE $2 END + $3 \
-         WHERE lane_pace.next_send_at - $4 <= $2 \
-         RETURNING next_send_at",
+    until: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let n = slots(per_second);
+    if let Some(slot) = take_free_slot(conn, now, n, until).await? {
+        return Ok(Some(slot));
+    }
+    let have: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_slots WHERE slot < $1")
+        .bind(n)
+        .fetch_one(&mut *conn)
+        .await?;
+    if have >= n {
+        return Ok(None);
+    }
+    // First use, or a higher setting: the missing slots, free at once.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < $1) \
+         INSERT INTO rate_slots (slot, free_at) SELECT i, 0 FROM n WHERE true \
+         ON CONFLICT (slot) DO NOTHING",
     )
-    .bind(RATE)
-    .bind(now)
-    .bind(interval)
-    .bind(tolerance)
-    .fetch_optional(conn)
+    .bind(n)
+    .execute(&mut *conn)
     .await?;
-    Ok(taken.is_some())
+    take_free_slot(conn, now, n, until).await
 }
 
-/// Returns a slot taken with [`take_rate_slot`] that called nobody.
-pub async fn give_back_rate_slot(conn: &mut Conn, per_second: usize) -> Result<(), StoreError> {
-    let (interval, _) = rate_interval(per_second);
-    sqlx::query("UPDATE lane_pace SET next_send_at = next_send_at - $1 WHERE lane = $2")
-        .bind(interval)
-        .bind(RATE)
+/// One conditional update: the slot free the longest, if any is. On
+/// PostgreSQL a slot another transaction is taking is skipped, not waited
+/// for, so two replicas do not queue on one row (nor find it taken after the
+/// wait and wrongly conclude the meter is full).
+async fn take_free_slot(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    n: i64,
+    until: DateTime<Utc>,
+) -> Result<Option<i64>, StoreError> {
+    let sql = match backend_of(conn) {
+        Backend::Sqlite => {
+            "UPDATE rate_slots SET free_at = $1 \
+             WHERE slot = (SELECT slot FROM rate_slots WHERE slot < $2 AND free_at <= $3 \
+                           ORDER BY free_at, slot LIMIT 1) \
+             RETURNING slot"
+        }
+        Backend::Postgres => {
+            "UPDATE rate_slots SET free_at = $1 \
+             WHERE slot = (SELECT slot FROM rate_slots WHERE slot < $2 AND free_at <= $3 \
+                           ORDER BY free_at, slot LIMIT 1 FOR UPDATE SKIP LOCKED) \
+               AND free_at <= $3 \
+             RETURNING slot"
+        }
+    };
+    Ok(sqlx::query_scalar(sql)
+        .bind(millis(until))
+        .bind(n)
+        .bind(millis(now))
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// A call made on `slot` (taken until `held_until`) was answered at
+/// `answered`: the slot frees one second later, so its next call reaches
+/// Slack more than a second after this one did. Fenced on the hold, so a
+/// slot another worker took after the hold ran out is not touched.
+pub async fn rate_slot_answered(
+    conn: &mut Conn,
+    slot: i64,
+    held_until: DateTime<Utc>,
+    answered: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE rate_slots SET free_at = $1 WHERE slot = $2 AND free_at = $3")
+        .bind(millis_up(answered) + 1_000)
+        .bind(slot)
+        .bind(millis(held_until))
         .execute(conn)
         .await?;
     Ok(())
 }
 
-/// When the next workspace call may start, given the [`RATE`] lane's time.
-pub fn rate_free_at(rate_time: i64, per_second: usize) -> i64 {
-    let (_, tolerance) = rate_interval(per_second);
-    rate_time - tolerance
+/// Gives back a slot taken with [`take_rate_slot`] whose call was never
+/// made (the row was skipped, deferred or taken by another worker): free
+/// again at `now`, unless someone has taken it since.
+pub async fn give_back_rate_slot(
+    conn: &mut Conn,
+    slot: i64,
+    held_until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE rate_slots SET free_at = $1 WHERE slot = $2 AND free_at = $3")
+        .bind(millis(now))
+        .bind(slot)
+        .bind(millis(held_until))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
-/// Milliseconds between calls, and how far ahead a burst may run.
-fn rate_interval(per_second: usize) -> (i64, i64) {
-    let interval = 1_000 / i64::try_from(per_second.max(1)).unwrap_or(i64::MAX);
-    (interval, 1_000 - interval)
+/// When the first of the `per_second` slots frees (ms), if any slot exists.
+pub async fn rate_free_at(
+    exec: impl AnyExecutor<'_>,
+    per_second: usize,
+) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT MIN(free_at) FROM rate_slots WHERE slot < $1")
+            .bind(slots(per_second))
+            .fetch_one(exec)
+            .await?,
+    )
+}
+
+fn slots(per_second: usize) -> i64 {
+    i64::try_from(per_second.max(1)).unwrap_or(i64::MAX)
+}
+
+/// `t` in milliseconds, rounded up: a wall clock's answer at 5.4 ms frees its
+/// slot at 1,006 ms, not 1,005 (a second after the call may have arrived).
+fn millis_up(t: DateTime<Utc>) -> i64 {
+    let ms = millis(t);
+    if t.timestamp_subsec_nanos().is_multiple_of(1_000_000) {
+        ms
+    } else {
+        ms + 1
+    }
 }
 
 /// Takes the lane's next send slot: true (and the lane is held until

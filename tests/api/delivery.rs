@@ -203,7 +203,7 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
 }
 
 #[tokio::test]
-async fn a_fan_out_keeps_to_the_workspace_pace() {
+pub(crate) async fn a_fan_out_keeps_to_the_workspace_pace() {
     let config = CONFIG.trim_start().replace(
         "request_timeout_ms = 400",
         "request_timeout_ms = 400\nmax_per_second = 2",
@@ -222,8 +222,117 @@ async fn a_fan_out_keeps_to_the_workspace_pace() {
     .await
     .unwrap();
     assert_eq!(summary.enqueued, 3);
-    // Two per second.
+    // At most two calls in any one second: two at once, then nothing until
+    // a second after them.
     app.sent("chat.postMessage", 2).await;
-    app.advance(1);
+    app.clock.advance(chrono::Duration::milliseconds(999));
+    app.sent("chat.postMessage", 2).await;
+    app.clock.advance(chrono::Duration::milliseconds(1));
     app.sent("chat.postMessage", 3).await;
+}
+
+/// The tests' settings with the workspace pace at `per_second`.
+fn paced(per_second: usize) -> String {
+    CONFIG.trim_start().replace(
+        "request_timeout_ms = 400",
+        &format!("request_timeout_ms = 400\nmax_per_second = {per_second}"),
+    )
+}
+
+/// Runs the moments nudge now (one DM per person); returns how many.
+async fn nudge_everyone(app: &TestApp) -> usize {
+    use alignbot::clock::Clock as _;
+    let month = alignbot::scheduler::schedule::Month::containing(
+        app.clock.now(),
+        chrono_tz::America::New_York,
+    );
+    alignbot::app::jobs::run(
+        &app.ctx,
+        alignbot::app::jobs::Job::MomentsNudge,
+        month,
+        alignbot::app::jobs::Trigger::Manual,
+    )
+    .await
+    .unwrap()
+    .enqueued
+}
+
+#[tokio::test]
+async fn a_call_that_reaches_slack_late_frees_its_slot_a_second_after_it_arrived() {
+    let app = spawn_app_at(&paced(1), start_time()).await;
+    app.fake.set_clock(app.clock.clone());
+    // The first call is on its way for 600 ms: it reaches Slack (and is
+    // answered) at +600 ms.
+    app.fake.script(
+        "chat.postMessage",
+        [Scripted::Late(chrono::Duration::milliseconds(600))],
+    );
+    assert_eq!(nudge_everyone(&app).await, 3);
+    let first = app.sent("chat.postMessage", 1).await;
+    let arrived = first[0].at.unwrap();
+    assert_eq!(arrived, start_time() + chrono::Duration::milliseconds(600));
+    // A second after the call was made is not enough: it reached Slack later.
+    app.clock
+        .set(start_time() + chrono::Duration::milliseconds(1_000));
+    app.sent("chat.postMessage", 1).await;
+    app.clock.set(arrived + chrono::Duration::milliseconds(999));
+    app.sent("chat.postMessage", 1).await;
+    app.clock.set(arrived + chrono::Duration::seconds(1));
+    app.sent("chat.postMessage", 2).await;
+    assert_eq!(app.fake.busiest_second("chat.postMessage"), 1);
+}
+
+#[tokio::test]
+async fn a_slot_whose_call_was_never_made_is_given_back() {
+    let app = spawn_app_at(&paced(1), start_time()).await;
+    assert_eq!(nudge_everyone(&app).await, 3);
+    // One of the three is forgotten before delivery: their nudge is
+    // skipped, and its slot must not cost anyone else a second.
+    let person = alignbot::domain::PersonId::parse(NURSE).unwrap();
+    alignbot::app::data_rights::forget(&app.ctx, person)
+        .await
+        .unwrap();
+    let now = app.drain().await;
+    let then = {
+        app.advance(1);
+        app.drain().await
+    };
+    // One call a second: the two left are posted at +0 s and +1 s, and the
+    // skipped one cost no slot (held, it would keep the meter full for the
+    // claim's lease).
+    assert_eq!(app.fake.calls_to("chat.postMessage").len(), 2, "{now:?}");
+    assert_eq!((then.pending, then.sent), (0, 3));
+    assert!(
+        app.fake
+            .calls_to("chat.postMessage")
+            .iter()
+            .all(|c| c.body["channel"] != NURSE)
+    );
+}
+
+#[tokio::test]
+async fn a_pace_lowered_between_restarts_is_honoured() {
+    let app = spawn_app_at(&with_people(&paced(3), 3), start_time()).await;
+    assert_eq!(nudge_everyone(&app).await, 7);
+    app.sent("chat.postMessage", 3).await;
+    // Restarted with one call a second: slots 1 and 2, free again at +1 s
+    // like slot 0, are no longer the pace's.
+    let app = app.restart_with(&with_people(&paced(1), 3)).await;
+    app.advance(1);
+    app.sent("chat.postMessage", 4).await;
+    app.clock.advance(chrono::Duration::milliseconds(999));
+    app.sent("chat.postMessage", 4).await;
+    app.clock.advance(chrono::Duration::milliseconds(1));
+    app.sent("chat.postMessage", 5).await;
+}
+
+/// `config` with a team of `members` more people (and its leader), each
+/// nudged in their own DM.
+fn with_people(config: &str, members: usize) -> String {
+    let people: Vec<String> = (0..members).map(|n| format!("\"U0FAN{n:03}\"")).collect();
+    format!(
+        "{config}\n[[teams]]\nkey = \"fan-out\"\nname = \"Fan-out\"\nchannel = \"C0FANOUT\"\n\
+         leaders = [\"U0FANLEAD\"]\nmembers = [{}]\n",
+        people.join(", ")
+    )
 }

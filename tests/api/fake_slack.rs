@@ -5,6 +5,8 @@
 //! call, and fails on demand: a scripted queue of responses per method is
 //! served first (429 with Retry-After, 5xx, `ok:false` errors, slow answers),
 //! then it answers normally. Response URLs (`/hooks/...`) are served too.
+//! Given the test's clock ([`FakeSlack::set_clock`]), it records when each
+//! call arrived on that clock, and can make a call arrive late on it.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -26,6 +28,8 @@ pub struct Call {
     pub method: String,
     pub body: Value,
     pub authorization: Option<String>,
+    /// When it arrived, on the test's clock (see [`FakeSlack::set_clock`]).
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A scripted answer.
@@ -39,6 +43,10 @@ pub enum Scripted {
     ApiError(&'static str),
     /// Answer normally, but only after this long.
     Slow(Duration),
+    /// Reach Slack this long after it was sent, on the test's clock (the
+    /// fake moves the clock before recording the call), then answer
+    /// normally: a call that took its time on the way.
+    Late(chrono::Duration),
 }
 
 #[derive(Default)]
@@ -54,6 +62,8 @@ struct Inner {
     people: HashMap<String, (String, String)>,
     /// While set, every Web API call gets this answer (see `refuse`).
     refusal: Option<Scripted>,
+    /// The test's clock, for [`Call::at`] and [`Scripted::Late`].
+    clock: Option<alignbot::clock::ManualClock>,
 }
 
 /// What [`FakeSlack::wait_for`] runs before each look: the app's delivery.
@@ -127,6 +137,11 @@ impl FakeSlack {
         self.inner.lock().unwrap().refusal = answer;
     }
 
+    /// Records each call's arrival on `clock` from now on ([`Call::at`]).
+    pub fn set_clock(&self, clock: alignbot::clock::ManualClock) {
+        self.inner.lock().unwrap().clock = Some(clock);
+    }
+
     /// Makes `apps.connections.open` answer with this WebSocket URL.
     pub fn set_socket_url(&self, url: &str) {
         self.inner.lock().unwrap().socket_url = Some(url.to_owned());
@@ -141,6 +156,25 @@ impl FakeSlack {
             .into_iter()
             .filter(|c| c.method == method)
             .collect()
+    }
+
+    /// The most calls to `method` that arrived within any one second of the
+    /// test's clock (a window `[t, t + 1 s)`); needs [`FakeSlack::set_clock`].
+    pub fn busiest_second(&self, method: &str) -> usize {
+        let mut at: Vec<_> = self
+            .calls_to(method)
+            .iter()
+            .map(|c| c.at.expect("calls timed: set_clock first"))
+            .collect();
+        at.sort_unstable();
+        let (mut start, mut most) = (0, 0);
+        for end in 0..at.len() {
+            while at[end] - at[start] >= chrono::Duration::seconds(1) {
+                start += 1;
+            }
+            most = most.max(end + 1 - start);
+        }
+        most
     }
 
     /// Sets what [`FakeSlack::wait_for`] runs before each look (the test
@@ -182,7 +216,16 @@ impl FakeSlack {
     }
 
     fn record(&self, method: &str, body: Value, headers: &HeaderMap) -> Option<Scripted> {
+        use alignbot::clock::Clock;
         let mut inner = self.inner.lock().unwrap();
+        let answer = match inner.refusal.clone() {
+            Some(refusal) if method != "hook" => Some(refusal),
+            _ => inner.script.get_mut(method).and_then(VecDeque::pop_front),
+        };
+        if let (Some(Scripted::Late(by)), Some(clock)) = (&answer, &inner.clock) {
+            clock.advance(*by);
+        }
+        let at = inner.clock.as_ref().map(|clock| clock.now());
         inner.calls.push(Call {
             method: method.to_owned(),
             body,
@@ -190,13 +233,9 @@ impl FakeSlack {
                 .get("authorization")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            at,
         });
-        if method != "hook"
-            && let Some(refusal) = inner.refusal.clone()
-        {
-            return Some(refusal);
-        }
-        inner.script.get_mut(method).and_then(VecDeque::pop_front)
+        answer
     }
 
     fn next_ts(&self) -> String {
@@ -244,6 +283,7 @@ async fn scripted(answer: Scripted) -> Option<Response> {
             tokio::time::sleep(wait).await;
             None
         }
+        Scripted::Late(_) => None,
     }
 }
 

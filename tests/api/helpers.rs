@@ -342,6 +342,14 @@ impl TestApp {
         launch(fake, dir, clock, extra, database_url).await
     }
 
+    /// Stops the app and starts it again on the same database, fake Slack
+    /// and clock with other settings (`extra`, as for [`spawn_app_at`]).
+    #[allow(dead_code)]
+    pub async fn restart_with(self, extra: &str) -> TestApp {
+        let (fake, dir, clock, _, database_url) = self.stop().await;
+        launch(fake, dir, clock, extra.to_owned(), database_url).await
+    }
+
     /// A second instance of the app (a replica) on the same database, fake
     /// Slack and clock; the fake's driver drains the newest one.
     pub async fn twin(&self) -> TestApp {

@@ -269,14 +269,78 @@ pub(crate) async fn two_workers_share_the_workspace_pace() {
     .await
     .unwrap();
     assert_eq!(summary.enqueued, 3);
-    // A burst of the second's two calls, whichever worker makes them; then
-    // one per half second (two per second), for both workers together.
+    // At most two calls in any one second, whichever worker makes them:
+    // two at once, then nothing until a second after them.
     let (a, b) = drain_both(app.worker(), &other).await;
     assert_eq!(a + b, 2, "mine {a}, theirs {b}");
-    app.clock.advance(Duration::milliseconds(499));
+    app.clock.advance(Duration::milliseconds(999));
     assert_eq!(drain_both(app.worker(), &other).await, (0, 0));
     app.clock.advance(Duration::milliseconds(1));
     let (a, b) = drain_both(app.worker(), &other).await;
     assert_eq!(a + b, 1);
     assert_eq!(app.fake.calls_to("chat.postMessage").len(), 3);
+}
+
+#[tokio::test]
+pub(crate) async fn after_a_429_no_second_holds_more_than_the_pace_across_two_workers() {
+    // Three calls a second, a fan-out of 34 DMs, two workers.
+    let members: Vec<String> = (0..30).map(|n| format!("\"U0FAN{n:03}\"")).collect();
+    let config = CONFIG.trim_start().replace(
+        "request_timeout_ms = 400",
+        "request_timeout_ms = 400\nmax_per_second = 3",
+    ) + &format!(
+        "\n[[teams]]\nkey = \"fan-out\"\nname = \"Fan-out\"\nchannel = \"C0FANOUT\"\n\
+         leaders = [\"U0FANLEAD\"]\nmembers = [{}]\n",
+        members.join(", ")
+    );
+    let app = spawn_app_at(&config, start_time()).await;
+    app.fake.set_clock(app.clock.clone());
+    let other = app.second_worker().await;
+    // The first call meets a 429: every worker pauses 2 s, then the whole
+    // backlog is due at once (where a meter with a second's burst lets a
+    // second's calls go at once and then the steady rate on top).
+    app.fake.script(
+        "chat.postMessage",
+        [Scripted::RateLimited { retry_after: 2 }],
+    );
+    let month = alignbot::scheduler::schedule::Month::containing(
+        start_time(),
+        chrono_tz::America::New_York,
+    );
+    let summary = alignbot::app::jobs::run(
+        &app.ctx,
+        alignbot::app::jobs::Job::MomentsNudge,
+        month,
+        alignbot::app::jobs::Trigger::Manual,
+    )
+    .await
+    .unwrap();
+    assert_eq!(summary.enqueued, 34);
+    // The clock moves in steps of 50 ms, both workers draining at each.
+    let mut sent = 0;
+    for _ in 0..400 {
+        let (a, b) = drain_both(app.worker(), &other).await;
+        sent += a + b;
+        if app.outbox().await.pending == 0 {
+            break;
+        }
+        app.clock.advance(Duration::milliseconds(50));
+    }
+    assert_eq!(app.outbox().await.pending, 0, "{sent} sent");
+    let calls = app.fake.calls_to("chat.postMessage");
+    let reached: std::collections::HashSet<_> = calls
+        .iter()
+        .map(|c| c.body["channel"].as_str().unwrap().to_owned())
+        .collect();
+    // Everyone once; the 429 was the one call more.
+    assert_eq!((reached.len(), calls.len()), (34, 35));
+    // Never more than three in one second, and the pace was used.
+    assert_eq!(app.fake.busiest_second("chat.postMessage"), 3);
+    // 34 calls after the pause at three a second: 11 s and a bit, not less.
+    let first_after = calls[3].at.unwrap();
+    let last = calls.last().unwrap().at.unwrap();
+    assert!(
+        last - first_after >= Duration::seconds(10),
+        "{first_after} .. {last}"
+    );
 }

@@ -51,6 +51,8 @@ on_postgres! {
     leases::two_workers_keep_one_channel_to_one_message_per_second,
     leases::a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after,
     leases::two_workers_share_the_workspace_pace,
+    leases::after_a_429_no_second_holds_more_than_the_pace_across_two_workers,
+    delivery::a_fan_out_keeps_to_the_workspace_pace,
     pause::a_refused_token_seen_by_one_worker_pauses_the_other,
     pause::only_a_verified_uninstall_of_our_app_starts_the_purge_clock,
     replay::the_same_signed_moment_sent_three_times_makes_one_moment,
