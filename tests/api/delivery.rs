@@ -205,8 +205,8 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
 #[tokio::test]
 pub(crate) async fn a_fan_out_keeps_to_the_workspace_pace() {
     let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 400",
-        "request_timeout_ms = 400\nmax_per_second = 2",
+        "request_timeout_ms = 2000",
+        "request_timeout_ms = 2000\nmax_per_second = 2",
     );
     let app = spawn_app_at(&config, start_time()).await;
     let m = alignbot::scheduler::schedule::Month::containing(
@@ -234,8 +234,8 @@ pub(crate) async fn a_fan_out_keeps_to_the_workspace_pace() {
 /// The tests' settings with the workspace pace at `per_second`.
 fn paced(per_second: usize) -> String {
     CONFIG.trim_start().replace(
-        "request_timeout_ms = 400",
-        &format!("request_timeout_ms = 400\nmax_per_second = {per_second}"),
+        "request_timeout_ms = 2000",
+        &format!("request_timeout_ms = 2000\nmax_per_second = {per_second}"),
     )
 }
 

@@ -251,8 +251,8 @@ pub(crate) async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_afte
 #[tokio::test]
 pub(crate) async fn two_workers_share_the_workspace_pace() {
     let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 400",
-        "request_timeout_ms = 400\nmax_per_second = 2",
+        "request_timeout_ms = 2000",
+        "request_timeout_ms = 2000\nmax_per_second = 2",
     );
     let app = spawn_app_at(&config, start_time()).await;
     let other = app.second_worker().await;
@@ -286,8 +286,8 @@ pub(crate) async fn after_a_429_no_second_holds_more_than_the_pace_across_two_wo
     // Three calls a second, a fan-out of 34 DMs, two workers.
     let members: Vec<String> = (0..30).map(|n| format!("\"U0FAN{n:03}\"")).collect();
     let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 400",
-        "request_timeout_ms = 400\nmax_per_second = 3",
+        "request_timeout_ms = 2000",
+        "request_timeout_ms = 2000\nmax_per_second = 3",
     ) + &format!(
         "\n[[teams]]\nkey = \"fan-out\"\nname = \"Fan-out\"\nchannel = \"C0FANOUT\"\n\
          leaders = [\"U0FANLEAD\"]\nmembers = [{}]\n",

@@ -40,7 +40,7 @@ members = ["U0PHARM1"]
 
 [delivery]
 per_channel_interval_ms = 1000
-request_timeout_ms = 400
+request_timeout_ms = 2000
 "#;
 
 async fn spawn() -> TestApp {
