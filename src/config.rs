@@ -300,6 +300,8 @@ const DEFAULT_MOMENTS_NUDGE: &str = "0 0 10 15 * *";
 const DEFAULT_MONTHLY_DIGEST: &str = "0 0 16 28 * *";
 const DEFAULT_YEAR_TURN: &str = "0 0 9 15 * *";
 const DEFAULT_REMINDER_DAYS: u32 = 3;
+/// The highest workspace pace accepted (`delivery.max_per_second`).
+const MAX_PER_SECOND: usize = 1000;
 const DEFAULT_TEAM_UPDATE: &str = "0 0 9 2 * *";
 
 impl Default for Schedules {
@@ -862,11 +864,13 @@ fn resolve_delivery(file: FileDelivery) -> Result<DeliverySettings, ConfigError>
         d.max_in_flight = n;
     }
     if let Some(n) = file.max_per_second {
-        if n == 0 {
+        // The pace is `n` rows in `rate_slots`; Slack's own limits are tens
+        // of calls a second, so a larger number can only be a typo.
+        if !(1..=MAX_PER_SECOND).contains(&n) {
             return Err(invalid(
                 both("delivery", "max_per_second"),
-                "0",
-                "must be at least 1",
+                n.to_string(),
+                "must be between 1 and 1000",
             ));
         }
         d.max_per_second = n;
@@ -1251,6 +1255,16 @@ name = "Patient care"
                 &format!("{MINIMAL}\n[schedule]\npriorities_reminder_days = 0\n"),
                 &[],
                 "schedule.priorities_reminder_days",
+            ),
+            (
+                MINIMAL,
+                &[("ALIGNBOT_DELIVERY_MAX_PER_SECOND", "100000")],
+                "must be between 1 and 1000",
+            ),
+            (
+                &format!("{MINIMAL}\n[delivery]\nmax_per_second = 0\n"),
+                &[],
+                "delivery.max_per_second",
             ),
             ("[org]\nname = \"x\"\n", &[], "missing field"),
             ("", &[], "[org]"),
