@@ -31,17 +31,26 @@ fn fixture(name: &str) -> Value {
 
 /// Every text cell of every table, to look for a trace.
 async fn everything(app: &TestApp) -> String {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'",
-    )
+    let postgres = app.ctx.store.backend() == alignbot::store::Backend::Postgres;
+    let tables: Vec<String> = sqlx::query_scalar(if postgres {
+        "SELECT CAST(table_name AS TEXT) FROM information_schema.tables \
+         WHERE table_schema = current_schema() AND table_name <> '_sqlx_migrations'"
+    } else {
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_sqlx_migrations'"
+    })
     .fetch_all(app.ctx.store.reads())
     .await
     .unwrap();
     let mut all = String::new();
     for table in tables {
-        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT name FROM pragma_table_info('{table}')"
-        )))
+        let columns: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(if postgres {
+            format!(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{table}'"
+            )
+        } else {
+            format!("SELECT name FROM pragma_table_info('{table}')")
+        }))
         .fetch_all(app.ctx.store.reads())
         .await
         .unwrap();

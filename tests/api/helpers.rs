@@ -105,7 +105,16 @@ pub enum Backend {
 thread_local! {
     /// The backend `spawn_app` uses on this thread: SQLite, unless a test
     /// of `postgres.rs` runs an existing test's body with [`on_backend`].
-    static DEFAULT_BACKEND: std::cell::Cell<Backend> = const { std::cell::Cell::new(Backend::Sqlite) };
+    static DEFAULT_BACKEND: std::cell::Cell<Backend> = std::cell::Cell::new(backend_from_env());
+}
+
+/// SQLite, unless `ALIGNBOT_TEST_BACKEND=postgres` runs the whole suite on
+/// PostgreSQL (`.ci/run` does, after the SQLite run).
+fn backend_from_env() -> Backend {
+    match std::env::var("ALIGNBOT_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
 }
 
 /// Runs `test` (a `#[tokio::test]` function, whose runtime drives its body

@@ -192,7 +192,14 @@ async fn concurrent_shares_written_together_keep_each_moment_with_its_own_people
         );
     }
     let linked: i64 = app
-        .scalar("SELECT COUNT(DISTINCT json_extract(payload, '$.moment')) FROM outbox o JOIN moments m ON m.id = json_extract(o.payload, '$.moment')")
+        .scalar(
+            if app.ctx.store.backend() == alignbot::store::Backend::Postgres {
+                "SELECT COUNT(DISTINCT CAST(payload AS jsonb) ->> 'moment') FROM outbox o \
+                 JOIN moments m ON CAST(m.id AS TEXT) = CAST(o.payload AS jsonb) ->> 'moment'"
+            } else {
+                "SELECT COUNT(DISTINCT json_extract(payload, '$.moment')) FROM outbox o JOIN moments m ON m.id = json_extract(o.payload, '$.moment')"
+            },
+        )
         .await;
     assert_eq!(linked, 40, "one outbox row per moment");
 }

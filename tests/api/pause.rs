@@ -36,7 +36,7 @@ async fn an_hour_of_invalid_auth_keeps_500_messages_that_all_go_out_once_the_tok
     let counts = app.outbox().await;
     assert_eq!((counts.pending, counts.sent, counts.failed), (500, 0, 0));
     assert_eq!(
-        app.scalar("SELECT COALESCE(SUM(attempts), 0) FROM outbox")
+        app.scalar("SELECT CAST(COALESCE(SUM(attempts), 0) AS BIGINT) FROM outbox")
             .await,
         0,
         "a refused token is not the message's failed attempt"
