@@ -3,7 +3,8 @@
 //! period, resume delivery after a reinstall, and learn people's names for
 //! the privacy guard (see `app::people::learn_names`), and forget what only
 //! mattered for a while: replay-memory hashes whose requests can no longer
-//! pass the signature check, and channels' pace slots long past.
+//! pass the signature check (and Teams activity ids past their retries),
+//! and channels' pace slots long past.
 
 use crate::app::AppContext;
 use crate::app::data_rights;
@@ -86,7 +87,8 @@ impl Housekeeper {
             .store
             .write(move |conn| {
                 Box::pin(async move {
-                    let replays = crate::store::replays::prune(conn, now).await?;
+                    let replays = crate::store::replays::prune(conn, now).await?
+                        + crate::store::teams_conversations::prune(conn, now).await?;
                     let lanes = crate::store::lanes::prune(conn, now - Duration::hours(1)).await?;
                     Ok((replays, lanes))
                 })

@@ -117,26 +117,37 @@ pub async fn person_of_user(conn: &mut Conn, user_id: &str) -> Result<Option<Str
     Ok(target.and_then(|(t,)| t.strip_prefix("person:").map(str::to_owned)))
 }
 
-/// Remembers an activity as handled; false if it already was.
+/// Remembers an activity as handled; false if it already was (and has not
+/// expired). One statement on the primary key: an expired key is taken over
+/// in place, so the request's path never scans the table (it held every
+/// activity of the last hour, and a `DELETE … WHERE expires_at < now` on
+/// each request walked all of them); [`prune`] forgets the rest hourly.
 pub async fn first_sight(
     conn: &mut Conn,
     key: &str,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    sqlx::query("DELETE FROM teams_seen_activities WHERE expires_at < $1")
-        .bind(millis(now))
-        .execute(&mut *conn)
-        .await?;
     let done = sqlx::query(
         "INSERT INTO teams_seen_activities (activity_key, expires_at) VALUES ($1, $2) \
-         ON CONFLICT (activity_key) DO NOTHING",
+         ON CONFLICT (activity_key) DO UPDATE SET expires_at = excluded.expires_at \
+         WHERE teams_seen_activities.expires_at < $3",
     )
     .bind(key)
     .bind(millis(expires_at))
+    .bind(millis(now))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Forgets the activities whose retries can no longer arrive (housekeeping).
+pub async fn prune(conn: &mut Conn, now: DateTime<Utc>) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM teams_seen_activities WHERE expires_at < $1")
+        .bind(millis(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Every person's display name Teams told us, by person id.

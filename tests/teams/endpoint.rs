@@ -445,6 +445,36 @@ pub(crate) async fn a_repeated_activity_is_handled_once() {
     assert_eq!(app.count("moments").await, 1);
 }
 
+#[tokio::test]
+pub(crate) async fn an_activity_is_remembered_for_an_hour_then_forgotten() {
+    let app = spawn().await;
+    let activity = app.typed(NURSE, "moment The pharmacy called back within the hour.");
+    app.post(&activity).await;
+    let housekeeper = alignbot::housekeeping::Housekeeper::new(
+        app.ctx.clone(),
+        alignbot::config::DataSettings::default(),
+        None,
+    );
+    // Within the hour a retry is still a retry, and housekeeping keeps it.
+    app.advance(3599);
+    housekeeper.pass(false).await;
+    assert_eq!(app.count("teams_seen_activities").await, 1);
+    app.post(&activity).await;
+    assert_eq!(app.count("moments").await, 1, "a retry within the hour");
+    // Past it, the hourly pass forgets the id.
+    app.advance(2);
+    housekeeper.pass(false).await;
+    assert_eq!(app.count("teams_seen_activities").await, 0);
+    // An id remembered past its hour and not yet pruned is taken over in
+    // place (one statement on the key): the activity counts as new.
+    let later = app.typed(NURSE, "moment The night shift covered for a colleague.");
+    app.post(&later).await;
+    app.advance(3601);
+    app.post(&later).await;
+    assert_eq!(app.count("moments").await, 3);
+    assert_eq!(app.count("teams_seen_activities").await, 1);
+}
+
 /// Every `TextRun`'s text in a card.
 fn text_runs(card: &Value) -> Vec<String> {
     let mut out = Vec::new();

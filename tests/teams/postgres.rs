@@ -32,6 +32,7 @@ on_postgres! {
     endpoint::a_nudge_reaches_a_person_who_never_wrote_to_the_bot_through_a_new_1_1,
     endpoint::pending_activities_survive_a_restart_and_are_sent_once,
     endpoint::a_repeated_activity_is_handled_once,
+    endpoint::an_activity_is_remembered_for_an_hour_then_forgotten,
     takedown::the_author_takes_a_moment_down_from_its_card_after_confirming,
     approve::approve_opens_a_prefilled_form_refuses_bad_values_and_approves_as_adjusted,
     year_end::outcome_buttons_close_the_goal_and_refresh_the_card,
