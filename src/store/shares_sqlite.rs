@@ -107,8 +107,9 @@ fn share_sql(i: usize, base: usize) -> String {
          INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) \
          SELECT {author}, {story}, {pillar}, {audience}, 'shared', {now}, {now} \
          WHERE ({hash} IS NULL OR changes() = 1) \
-         AND (SELECT COUNT(*) FROM moments WHERE author = {author} AND created_at >= {since} \
-         AND status <> 'draft') < {limit} RETURNING id AS moment, {i} AS share;\n\
+         AND ({limit} IS NULL OR (SELECT COUNT(*) FROM moments WHERE author = {author} \
+         AND created_at >= {since} AND status <> 'draft') < {limit}) \
+         RETURNING id AS moment, {i} AS share;\n\
          INSERT INTO outbox (lane, payload, status, attempts, next_attempt_at, expires_at, created_at) \
          SELECT {lane}, {before} || last_insert_rowid() || {after}, 'pending', 0, {now}, {expires}, {now} \
          WHERE changes() = 1;\n\
@@ -194,8 +195,10 @@ async fn run(conn: &mut Conn, shares: &[(NewShare, Ready)]) -> Result<Decided, S
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (share, ready) in chunk {
             let replay = share.replay.as_ref();
-            let (limit, since) = share.limit.map_or((i64::MAX, 0), |(max, since)| {
-                (i64::from(max), millis(since))
+            // No limit: NULL, and the author's moments are not counted (with
+            // the limit off, `since` would reach back to their first).
+            let (limit, since) = share.limit.map_or((None, 0), |(max, since)| {
+                (Some(i64::from(max)), millis(since))
             });
             let thank = ready.thank.as_ref();
             let dedupe = thank.and_then(|(_, _, t)| t.dedupe.as_ref());
