@@ -575,6 +575,14 @@ impl Worker {
                         .max(now + Duration::milliseconds(1)),
                 );
             }
+            if chunk.iter().any(|r| !claimed.contains_key(&r.id)) {
+                // A row due now went to no one here: another worker holds
+                // its lane or took its claim. Look again shortly: that
+                // worker's sends do not wake this process, and if it dies
+                // the row's lease is what the next round waits for (without
+                // a time to look again this worker would sleep for IDLE).
+                note(now + pace.max(Duration::milliseconds(50)));
+            }
             let mut sends = JoinSet::new();
             for row in chunk
                 .iter()

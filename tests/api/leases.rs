@@ -344,3 +344,35 @@ pub(crate) async fn after_a_429_no_second_holds_more_than_the_pace_across_two_wo
         "{first_after} .. {last}"
     );
 }
+
+/// A row both workers found due goes to one of them. The other's round
+/// must still say when to look again: the winner's sends do not wake it,
+/// and should the winner die, the row's lease is what it waits for. (It
+/// used to say nothing, and a worker that lost the race slept for a
+/// minute: seen as a survivor that did not take over in the replica test.)
+#[tokio::test]
+pub(crate) async fn a_worker_that_loses_a_row_to_another_still_looks_again_soon() {
+    // Twenty-one stories by one person: no hourly limit.
+    let app = spawn_app_at("[privacy]\nmoments_per_hour = 0\n", start_time()).await;
+    let other = app.second_worker().await;
+    for n in 0..21 {
+        let reply = app
+            .post_command("/moment", &format!("Story {n}: the rota."), NURSE)
+            .await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    }
+    // One post a second to the channel: each second one worker posts, and
+    // something stays pending for the other to look at again.
+    for n in 0..20 {
+        let (ra, rb) = tokio::join!(app.worker().step(), other.step());
+        let (ra, rb) = (ra.unwrap(), rb.unwrap());
+        assert_eq!(ra.sent + rb.sent, 1, "one of them posts story {n}");
+        let loser = if ra.sent == 1 { rb } else { ra };
+        let now = alignbot::clock::Clock::now(&app.clock);
+        let next = loser
+            .next_due
+            .unwrap_or_else(|| panic!("story {n}: the other worker has no time to look again"));
+        assert!(next <= now + Duration::seconds(20), "story {n}: {next}");
+        app.advance(1);
+    }
+}

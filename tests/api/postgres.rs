@@ -52,6 +52,7 @@ on_postgres! {
     leases::a_429_seen_by_one_worker_pauses_the_other_for_its_retry_after,
     leases::two_workers_share_the_workspace_pace,
     leases::after_a_429_no_second_holds_more_than_the_pace_across_two_workers,
+    leases::a_worker_that_loses_a_row_to_another_still_looks_again_soon,
     delivery::a_fan_out_keeps_to_the_workspace_pace,
     pause::a_refused_token_seen_by_one_worker_pauses_the_other,
     pause::only_a_verified_uninstall_of_our_app_starts_the_purge_clock,
