@@ -535,8 +535,7 @@ impl Worker {
                             let slot = match &lane {
                                 Some(lane) => {
                                     if !lanes::reserve(conn, lane, now, now + pace).await? {
-                                        lanes::give_back_rate_slot(conn, rate.0, rate.1, now)
-                                            .await?;
+                                        lanes::release_rate_slot(conn, rate.0, rate.1, now).await?;
                                         continue;
                                     }
                                     Some(now + pace)
@@ -548,7 +547,7 @@ impl Worker {
                                     mine.insert(id, Claimed { claim, slot, rate });
                                 }
                                 None => {
-                                    lanes::give_back_rate_slot(conn, rate.0, rate.1, now).await?;
+                                    lanes::release_rate_slot(conn, rate.0, rate.1, now).await?;
                                     if let (Some(lane), Some(until)) = (&lane, slot) {
                                         lanes::give_back(conn, lane, until, now).await?;
                                     }
@@ -661,11 +660,13 @@ impl Worker {
         // Written with the outcome, in its transaction.
         let (slot, held_until) = held.rate;
         let pacing = Pacing {
-            rate: if called_slack {
-                RateEnd::Answered(slot, held_until, now)
-            } else {
-                RateEnd::GiveBack(slot, held_until, now)
-            },
+            // A call's slot frees a second after its answer; one that made
+            // no call is free again now.
+            rate: (
+                slot,
+                held_until,
+                now + Duration::seconds(i64::from(called_slack)),
+            ),
             lane: row.lane.clone().zip(held.slot).map(|(lane, slot)| {
                 if called_slack {
                     LaneEnd::Hold(lane, now + self.pace())
@@ -881,18 +882,10 @@ struct Claimed {
 /// What a finished send does to the shared pace, written with its outcome.
 #[derive(Debug)]
 struct Pacing {
-    rate: RateEnd,
+    /// The workspace call slot the row was claimed with, until when it was
+    /// held, and when it frees.
+    rate: (i64, DateTime<Utc>, DateTime<Utc>),
     lane: Option<LaneEnd>,
-}
-
-/// What becomes of the workspace call slot a row was claimed with.
-#[derive(Debug)]
-enum RateEnd {
-    /// The call was made and answered (slot, held until, answered at): the
-    /// slot frees a second after the answer.
-    Answered(i64, DateTime<Utc>, DateTime<Utc>),
-    /// No call was made: the slot is free again now.
-    GiveBack(i64, DateTime<Utc>, DateTime<Utc>),
 }
 
 #[derive(Debug)]
@@ -905,14 +898,8 @@ enum LaneEnd {
 
 impl Pacing {
     async fn apply(self, conn: &mut crate::store::Conn) -> Result<(), StoreError> {
-        match self.rate {
-            RateEnd::Answered(slot, held, answered) => {
-                lanes::rate_slot_answered(conn, slot, held, answered).await?;
-            }
-            RateEnd::GiveBack(slot, held, now) => {
-                lanes::give_back_rate_slot(conn, slot, held, now).await?;
-            }
-        }
+        let (slot, held, free_at) = self.rate;
+        lanes::release_rate_slot(conn, slot, held, free_at).await?;
         match self.lane {
             Some(LaneEnd::Hold(lane, until)) => lanes::hold(conn, &lane, until).await,
             Some(LaneEnd::GiveBack(lane, slot, now)) => {

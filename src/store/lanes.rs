@@ -11,7 +11,7 @@
 //! at most N calls in any one second, whichever workers make them. It is N
 //! slots in `rate_slots`. A call takes a slot whose `free_at` has passed and
 //! holds it while in flight ([`take_rate_slot`]); when the call is answered,
-//! the slot frees one second after the answer ([`rate_slot_answered`]). A
+//! the slot frees one second after the answer ([`release_rate_slot`]). A
 //! call reaches Slack between its slot's taking and its answer, so two calls
 //! on one slot reach Slack more than a second apart, and N slots let at most
 //! N calls into any second: strict at Slack's end, not only at ours. (The
@@ -93,36 +93,20 @@ async fn take_free_slot(
         .await?)
 }
 
-/// A call made on `slot` (taken until `held_until`) was answered at
-/// `answered`: the slot frees one second later, so its next call reaches
-/// Slack more than a second after this one did. Fenced on the hold, so a
-/// slot another worker took after the hold ran out is not touched.
-pub async fn rate_slot_answered(
+/// Frees `slot` (taken with [`take_rate_slot`] until `held_until`) at
+/// `free_at`: a second after its call's answer, so its next call reaches
+/// Slack more than a second after this one did; or at once when the call
+/// was never made (the row was skipped, deferred or taken by another
+/// worker). Fenced on the hold, so a slot another worker took after the
+/// hold ran out is not touched.
+pub async fn release_rate_slot(
     conn: &mut Conn,
     slot: i64,
     held_until: DateTime<Utc>,
-    answered: DateTime<Utc>,
+    free_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE rate_slots SET free_at = $1 WHERE slot = $2 AND free_at = $3")
-        .bind(millis_up(answered) + 1_000)
-        .bind(slot)
-        .bind(millis(held_until))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Gives back a slot taken with [`take_rate_slot`] whose call was never
-/// made (the row was skipped, deferred or taken by another worker): free
-/// again at `now`, unless someone has taken it since.
-pub async fn give_back_rate_slot(
-    conn: &mut Conn,
-    slot: i64,
-    held_until: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query("UPDATE rate_slots SET free_at = $1 WHERE slot = $2 AND free_at = $3")
-        .bind(millis(now))
+        .bind(millis_up(free_at))
         .bind(slot)
         .bind(millis(held_until))
         .execute(conn)

@@ -92,41 +92,12 @@ pub struct TestApp {
     signed: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-/// The database a test app runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// A SQLite file in the app's temporary directory (the default).
-    Sqlite,
-    /// A fresh database on the throwaway PostgreSQL server of
-    /// `tests/common/postgres.rs`; tests using it are `#[ignore]`d.
-    Postgres,
-}
-
-thread_local! {
-    /// The backend `spawn_app` uses on this thread: SQLite, unless a test
-    /// of `postgres.rs` runs an existing test's body with [`on_backend`].
-    static DEFAULT_BACKEND: std::cell::Cell<Backend> = std::cell::Cell::new(backend_from_env());
-}
-
-/// SQLite, unless `ALIGNBOT_TEST_BACKEND=postgres` runs the whole suite on
-/// PostgreSQL (`.ci/run` does, after the SQLite run).
-fn backend_from_env() -> Backend {
-    match std::env::var("ALIGNBOT_TEST_BACKEND").as_deref() {
-        Ok("postgres") => Backend::Postgres,
-        _ => Backend::Sqlite,
-    }
-}
-
-/// Runs `test` (a `#[tokio::test]` function, whose runtime drives its body
-/// on the calling thread) with `spawn_app` on `backend`.
-pub fn on_backend(backend: Backend, test: impl FnOnce()) {
-    DEFAULT_BACKEND.with(|b| b.set(backend));
-    test();
-}
+pub use crate::backend::{Backend, on_backend};
+use crate::backend::{current, database_for, sqlite_url};
 
 /// A fresh app with a fresh database and fake Slack.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_on(DEFAULT_BACKEND.with(|b| b.get())).await
+    spawn_app_on(current()).await
 }
 
 /// A fresh app with a fresh database of `backend` and fake Slack.
@@ -150,26 +121,13 @@ pub async fn spawn_app_on_with(backend: Backend, extra: &str) -> TestApp {
     .await
 }
 
-/// A fresh database of `backend` for an app whose files are in `dir`.
-async fn database_for(backend: Backend, dir: &Path) -> String {
-    match backend {
-        Backend::Sqlite => sqlite_url(dir),
-        Backend::Postgres => crate::pg_server::fresh_database().await,
-    }
-}
-
-/// The SQLite database of an app whose files are in `dir`.
-fn sqlite_url(dir: &Path) -> String {
-    format!("sqlite://{}", dir.join("alignbot.db").display())
-}
-
 /// A fresh app with extra settings appended to the config file, starting
 /// at `start`.
 pub async fn spawn_app_at(extra: &str, start: DateTime<Utc>) -> TestApp {
     alignbot::telemetry::init();
     let fake = FakeSlack::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let database_url = database_for(DEFAULT_BACKEND.with(|b| b.get()), dir.path()).await;
+    let database_url = database_for(current(), dir.path()).await;
     launch(
         fake,
         dir,

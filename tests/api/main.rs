@@ -2,6 +2,8 @@
 
 mod align_lists;
 mod approve_adjust;
+#[path = "../common/backend.rs"]
+mod backend;
 mod compose;
 mod conformance;
 mod consent;

@@ -73,52 +73,14 @@ pub struct Answer {
     pub body: Value,
 }
 
-/// The database a test app runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    /// A SQLite file in the app's temporary directory (the default).
-    Sqlite,
-    /// A fresh database on the throwaway PostgreSQL server of
-    /// `tests/common/postgres.rs`; tests using it are `#[ignore]`d.
-    Postgres,
-}
-
-thread_local! {
-    /// The backend `spawn` uses on this thread: SQLite, unless a test of
-    /// `postgres.rs` runs an existing test's body with [`on_backend`].
-    static DEFAULT_BACKEND: std::cell::Cell<Backend> = std::cell::Cell::new(backend_from_env());
-}
-
-/// SQLite, unless `ALIGNBOT_TEST_BACKEND=postgres` runs the whole suite on
-/// PostgreSQL (`.ci/run` does, after the SQLite run).
-fn backend_from_env() -> Backend {
-    match std::env::var("ALIGNBOT_TEST_BACKEND").as_deref() {
-        Ok("postgres") => Backend::Postgres,
-        _ => Backend::Sqlite,
-    }
-}
-
-/// Runs `test` (a `#[tokio::test]` function, whose runtime drives its body
-/// on the calling thread) with `spawn` on `backend`.
-pub fn on_backend(backend: Backend, test: impl FnOnce()) {
-    DEFAULT_BACKEND.with(|b| b.set(backend));
-    test();
-}
-
-/// A fresh database for an app whose files are in `dir`.
-async fn database_for(dir: &TempDir) -> String {
-    match DEFAULT_BACKEND.with(|b| b.get()) {
-        Backend::Sqlite => format!("sqlite://{}", dir.path().join("alignbot.db").display()),
-        Backend::Postgres => crate::pg_server::fresh_database().await,
-    }
-}
+pub use crate::backend::{Backend, on_backend};
 
 pub async fn spawn() -> TeamsApp {
     crate::support::capture();
     let fake = FakeIdentity::start().await;
     fake.set_keys(vec![KEY_1.jwk(&["msteams"])]);
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let db = database_for(&dir).await;
+    let db = crate::backend::database_for(crate::backend::current(), dir.path()).await;
     launch(fake, dir, db, ManualClock::new(start_time()), false).await
 }
 
@@ -127,7 +89,7 @@ pub async fn spawn_without_auth() -> TeamsApp {
     crate::support::capture();
     let fake = FakeIdentity::start().await;
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let db = database_for(&dir).await;
+    let db = crate::backend::database_for(crate::backend::current(), dir.path()).await;
     launch(fake, dir, db, ManualClock::new(start_time()), true).await
 }
 

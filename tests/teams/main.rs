@@ -6,6 +6,8 @@ mod admin;
 mod app;
 mod approve;
 mod auth;
+#[path = "../common/backend.rs"]
+mod backend;
 mod cards;
 mod commands;
 mod endpoint;
