@@ -103,7 +103,7 @@ fn share_sql(i: usize, base: usize) -> String {
         (p(14), p(15), p(16), p(17), p(18), p(19), p(20));
     format!(
         "INSERT INTO request_replays (signature_hash, expires_at) SELECT {hash}, {until} \
-         WHERE {hash} IS NOT NULL ON CONFLICT (signature_hash) DO NOTHING RETURNING {i} AS fresh;\n\
+         WHERE {hash} IS NOT NULL ON CONFLICT DO NOTHING RETURNING {i} AS fresh;\n\
          INSERT INTO moments (author, story, pillar_key, audience, status, created_at, updated_at) \
          SELECT {author}, {story}, {pillar}, {audience}, 'shared', {now}, {now} \
          WHERE ({hash} IS NULL OR changes() = 1) \

@@ -1,0 +1,11 @@
+-- alignbot schema, part 22 (PostgreSQL): nothing changes here.
+--
+-- On SQLite, migration 0022 rebuilds `request_replays` as one tree keyed by
+-- (expires_at, signature_hash), which saves a shared moment two pages of
+-- WAL. PostgreSQL keeps its table and indexes: a heap with an index costs it
+-- no extra write for a lone share worth a schema change, and replicas
+-- upgraded one at a time keep working only if the key their replay check
+-- relies on stays. The replay check's SQL (`INSERT … ON CONFLICT DO
+-- NOTHING`, no conflict target) fits both keys. The number is kept so both
+-- backends count the same migrations.
+SELECT 1;
