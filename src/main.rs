@@ -222,8 +222,21 @@ fn report(failure: Failure) -> ExitCode {
     }
 }
 
+/// One worker thread unless `TOKIO_WORKER_THREADS` says otherwise (tokio
+/// reads it only when no count is set here). The database work runs on
+/// SQLite's own threads (or is network I/O for PostgreSQL), so a worker
+/// mostly waits; with two, each database answer woke whichever worker was
+/// parked and they woke each other. On the two-core reference machine one
+/// worker answered a lone `/moment` 12 % more often per second, with a
+/// lower p50 and p99, and was no slower at 32 connections (BENCHMARKS.md,
+/// issue 14). Nothing `serve` runs is long enough to hold a worker up: the
+/// export and the backup are commands of their own.
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
-    tokio::runtime::Builder::new_multi_thread()
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    if std::env::var_os("TOKIO_WORKER_THREADS").is_none() {
+        builder.worker_threads(1);
+    }
+    builder
         .enable_all()
         .build()
         .map_err(|e| {
