@@ -267,8 +267,7 @@ async fn copy_table(
     }
     let names: Vec<String> = columns.iter().map(|(n, _)| ident(n)).collect();
     let order = match backend_of(from) {
-        // Insertion order, which the target's ids and `rowid`s then keep.
-        Backend::Sqlite => "rowid".to_owned(),
+        Backend::Sqlite => sqlite_order(from, table).await?,
         Backend::Postgres => "1".to_owned(),
     };
     // Audited: names come from the schema, quoted.
@@ -307,6 +306,30 @@ async fn copy_table(
         read_rows += chunk.len() as i64;
     }
     Ok(read_rows)
+}
+
+/// How to read a SQLite table in a stable order: by `rowid`, insertion
+/// order, which the target's ids and `rowid`s then keep; a `WITHOUT ROWID`
+/// table (the replay memory) has none and is read in its key's order.
+async fn sqlite_order(conn: &mut Conn, table: &str) -> Result<String, CopyError> {
+    let without_rowid: Option<i64> =
+        sqlx::query_scalar("SELECT wr FROM pragma_table_list WHERE schema = 'main' AND name = $1")
+            .bind(table)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if without_rowid != Some(1) {
+        return Ok("rowid".to_owned());
+    }
+    let key: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info($1) WHERE pk > 0 ORDER BY pk")
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(key
+        .iter()
+        .map(|name| ident(name))
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 /// After explicit ids were copied, PostgreSQL's identity columns must
