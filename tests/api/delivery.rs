@@ -204,24 +204,8 @@ async fn a_modal_whose_trigger_expired_during_an_outage_is_dropped_not_retried()
 
 #[tokio::test]
 pub(crate) async fn a_fan_out_keeps_to_the_workspace_pace() {
-    let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 2000",
-        "request_timeout_ms = 2000\nmax_per_second = 2",
-    );
-    let app = spawn_app_at(&config, start_time()).await;
-    let m = alignbot::scheduler::schedule::Month::containing(
-        start_time(),
-        chrono_tz::America::New_York,
-    );
-    let summary = alignbot::app::jobs::run(
-        &app.ctx,
-        alignbot::app::jobs::Job::MomentsNudge,
-        m,
-        alignbot::app::jobs::Trigger::Manual,
-    )
-    .await
-    .unwrap();
-    assert_eq!(summary.enqueued, 3);
+    let app = spawn_app_at(&paced(2), start_time()).await;
+    assert_eq!(nudge_everyone(&app).await, 3);
     // At most two calls in any one second: two at once, then nothing until
     // a second after them.
     app.sent("chat.postMessage", 2).await;
@@ -229,32 +213,6 @@ pub(crate) async fn a_fan_out_keeps_to_the_workspace_pace() {
     app.sent("chat.postMessage", 2).await;
     app.clock.advance(chrono::Duration::milliseconds(1));
     app.sent("chat.postMessage", 3).await;
-}
-
-/// The tests' settings with the workspace pace at `per_second`.
-fn paced(per_second: usize) -> String {
-    CONFIG.trim_start().replace(
-        "request_timeout_ms = 2000",
-        &format!("request_timeout_ms = 2000\nmax_per_second = {per_second}"),
-    )
-}
-
-/// Runs the moments nudge now (one DM per person); returns how many.
-async fn nudge_everyone(app: &TestApp) -> usize {
-    use alignbot::clock::Clock as _;
-    let month = alignbot::scheduler::schedule::Month::containing(
-        app.clock.now(),
-        chrono_tz::America::New_York,
-    );
-    alignbot::app::jobs::run(
-        &app.ctx,
-        alignbot::app::jobs::Job::MomentsNudge,
-        month,
-        alignbot::app::jobs::Trigger::Manual,
-    )
-    .await
-    .unwrap()
-    .enqueued
 }
 
 #[tokio::test]

@@ -68,6 +68,42 @@ per_channel_interval_ms = 1000
 request_timeout_ms = 2000
 "#;
 
+/// The tests' settings with the workspace pace at `per_second`.
+pub fn paced(per_second: usize) -> String {
+    CONFIG.trim_start().replace(
+        "request_timeout_ms = 2000",
+        &format!("request_timeout_ms = 2000\nmax_per_second = {per_second}"),
+    )
+}
+
+/// The tests' settings with the per-channel pace and the hourly limit off
+/// (hundreds of posts to one channel would take minutes of clock moves
+/// otherwise).
+pub fn unpaced() -> String {
+    CONFIG.trim_start().replace(
+        "per_channel_interval_ms = 1000",
+        "per_channel_interval_ms = 0\nmax_per_second = 1000",
+    ) + "\n[privacy]\nmoments_per_hour = 0\n"
+}
+
+/// Runs the moments nudge now (one DM per person); returns how many.
+pub async fn nudge_everyone(app: &TestApp) -> usize {
+    use alignbot::clock::Clock as _;
+    let month = alignbot::scheduler::schedule::Month::containing(
+        app.clock.now(),
+        chrono_tz::America::New_York,
+    );
+    alignbot::app::jobs::run(
+        &app.ctx,
+        alignbot::app::jobs::Job::MomentsNudge,
+        month,
+        alignbot::app::jobs::Trigger::Manual,
+    )
+    .await
+    .unwrap()
+    .enqueued
+}
+
 pub fn start_time() -> DateTime<Utc> {
     "2026-11-16T15:00:00Z".parse().unwrap()
 }

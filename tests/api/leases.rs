@@ -9,15 +9,6 @@ use alignbot::store::outbox;
 use chrono::Duration;
 use std::collections::HashMap;
 
-/// The tests' settings with the per-channel pace off (hundreds of posts to
-/// one channel would take minutes of clock moves otherwise).
-fn unpaced() -> String {
-    CONFIG.trim_start().replace(
-        "per_channel_interval_ms = 1000",
-        "per_channel_interval_ms = 0\nmax_per_second = 1000",
-    ) + "\n[privacy]\nmoments_per_hour = 0\n"
-}
-
 fn did_something(round: &Round) -> bool {
     round.sent + round.retried + round.failed > 0
 }
@@ -250,25 +241,9 @@ pub(crate) async fn a_429_seen_by_one_worker_pauses_the_other_for_its_retry_afte
 
 #[tokio::test]
 pub(crate) async fn two_workers_share_the_workspace_pace() {
-    let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 2000",
-        "request_timeout_ms = 2000\nmax_per_second = 2",
-    );
-    let app = spawn_app_at(&config, start_time()).await;
+    let app = spawn_app_at(&paced(2), start_time()).await;
     let other = app.second_worker().await;
-    let month = alignbot::scheduler::schedule::Month::containing(
-        start_time(),
-        chrono_tz::America::New_York,
-    );
-    let summary = alignbot::app::jobs::run(
-        &app.ctx,
-        alignbot::app::jobs::Job::MomentsNudge,
-        month,
-        alignbot::app::jobs::Trigger::Manual,
-    )
-    .await
-    .unwrap();
-    assert_eq!(summary.enqueued, 3);
+    assert_eq!(nudge_everyone(&app).await, 3);
     // At most two calls in any one second, whichever worker makes them:
     // two at once, then nothing until a second after them.
     let (a, b) = drain_both(app.worker(), &other).await;
@@ -285,14 +260,12 @@ pub(crate) async fn two_workers_share_the_workspace_pace() {
 pub(crate) async fn after_a_429_no_second_holds_more_than_the_pace_across_two_workers() {
     // Three calls a second, a fan-out of 34 DMs, two workers.
     let members: Vec<String> = (0..30).map(|n| format!("\"U0FAN{n:03}\"")).collect();
-    let config = CONFIG.trim_start().replace(
-        "request_timeout_ms = 2000",
-        "request_timeout_ms = 2000\nmax_per_second = 3",
-    ) + &format!(
-        "\n[[teams]]\nkey = \"fan-out\"\nname = \"Fan-out\"\nchannel = \"C0FANOUT\"\n\
+    let config = paced(3)
+        + &format!(
+            "\n[[teams]]\nkey = \"fan-out\"\nname = \"Fan-out\"\nchannel = \"C0FANOUT\"\n\
          leaders = [\"U0FANLEAD\"]\nmembers = [{}]\n",
-        members.join(", ")
-    );
+            members.join(", ")
+        );
     let app = spawn_app_at(&config, start_time()).await;
     app.fake.set_clock(app.clock.clone());
     let other = app.second_worker().await;
@@ -303,19 +276,7 @@ pub(crate) async fn after_a_429_no_second_holds_more_than_the_pace_across_two_wo
         "chat.postMessage",
         [Scripted::RateLimited { retry_after: 2 }],
     );
-    let month = alignbot::scheduler::schedule::Month::containing(
-        start_time(),
-        chrono_tz::America::New_York,
-    );
-    let summary = alignbot::app::jobs::run(
-        &app.ctx,
-        alignbot::app::jobs::Job::MomentsNudge,
-        month,
-        alignbot::app::jobs::Trigger::Manual,
-    )
-    .await
-    .unwrap();
-    assert_eq!(summary.enqueued, 34);
+    assert_eq!(nudge_everyone(&app).await, 34);
     // The clock moves in steps of 50 ms, both workers draining at each.
     let mut sent = 0;
     for _ in 0..400 {

@@ -5,13 +5,6 @@ use crate::fake_slack::{APP, Scripted, TEAM};
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-fn unpaced() -> String {
-    CONFIG.trim_start().replace(
-        "per_channel_interval_ms = 1000",
-        "per_channel_interval_ms = 0\nmax_per_second = 1000",
-    ) + "\n[privacy]\nmoments_per_hour = 0\n"
-}
-
 async fn metric(app: &TestApp, name: &str) -> f64 {
     let text = app.get("/metrics").await.body;
     text.lines()
