@@ -22,19 +22,9 @@ TEAMS=${TEAMS:-100}
 TEAM_SIZE=${TEAM_SIZE:-100}
 PACE=${PACE:-80}
 CONFIGS=${CONFIGS:-sqlite pg1 pg2}
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 PORT=${PGPORT:-25433}
-DIR=$(mktemp -d /tmp/alignbot-bench-pace.XXXXXX)
-
-as_pg() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-[ "$(id -u)" = 0 ] && chown postgres:postgres "$DIR"
-as_pg "$PGBIN/initdb" -D "$DIR/data" -U postgres --auth=trust -E UTF8 --locale=C >"$DIR/initdb.log"
-as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=127.0.0.1 -c max_connections=200" start >/dev/null
-trap 'as_pg "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null; rm -rf "$DIR"' EXIT INT TERM
+PGDIR_PREFIX=alignbot-bench-pace
+. "$(dirname "$0")/throwaway-pg.sh"
 
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on port $PORT; pace $PACE, fake limit 100/s, $TEAMS x $TEAM_SIZE people"
 COMMON="--teams $TEAMS --team-size $TEAM_SIZE --pace $PACE --slack-limit 100"
