@@ -25,7 +25,7 @@
 //! cargo run --release --bin bench-sqlite-hop -- 5000      # fewer
 //! ```
 
-use alignbot::app::outgoing::Outgoing;
+use alignbot::app::moments::new_share;
 use alignbot::domain::{Audience, ChannelId, MomentDraft, MomentStory, PersonId, Recognized};
 use alignbot::store::{NewShare, Remember, Shared, Store};
 use anyhow::{Context, Result, ensure};
@@ -190,43 +190,25 @@ async fn run(step: Step, n: usize, dir: &Path) -> Result<Vec<u32>> {
     Ok(took)
 }
 
-/// What `app::moments` hands the store for a `/moment` (see `post_once`).
+/// What `serve` hands the store for a `/moment` (`app::moments::new_share`).
 fn share(w: &Write, i: usize) -> Result<NewShare> {
-    let now = w.now;
-    let channel = ChannelId::parse("C0MOMENTS")?;
-    let author = PersonId::parse(&w.author)?;
-    let thanked = author.clone();
-    Ok(NewShare {
-        draft: MomentDraft {
-            author,
-            story: MomentStory::parse(&w.story)?,
-            pillar: None,
-            recognized: Recognized::default(),
-            audience: Audience::Channel,
-        },
-        now,
-        outgoing: Box::new(move |moment| {
-            Outgoing::PostMoment {
-                moment,
-                channel: channel.clone(),
-            }
-            .to_row(now)
-        }),
-        replay: Some(Remember {
-            hash: format!("{:064x}", i),
-            until: now + Duration::minutes(5),
-        }),
-        limit: Some((10, now - Duration::hours(1))),
-        thank: Some(alignbot::store::Thank {
-            job: "moments",
-            period: "2027-01".to_owned(),
-            outgoing: Box::new(move |nudge| {
-                Outgoing::UpdateMomentsNudge {
-                    nudge: alignbot::domain::ids::NudgeId(nudge),
-                    person: thanked.clone(),
-                }
-                .to_row(now)
-            }),
-        }),
-    })
+    let draft = MomentDraft {
+        author: PersonId::parse(&w.author)?,
+        story: MomentStory::parse(&w.story)?,
+        pillar: None,
+        recognized: Recognized::default(),
+        audience: Audience::Channel,
+    };
+    let replay = Remember {
+        hash: format!("{i:064x}"),
+        until: w.now + Duration::minutes(5),
+    };
+    Ok(new_share(
+        draft,
+        ChannelId::parse("C0MOMENTS")?,
+        w.now,
+        Some(replay),
+        10,
+        "2027-01".to_owned(),
+    ))
 }

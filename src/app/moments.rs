@@ -402,6 +402,45 @@ fn limit_refusal(
     ))
 }
 
+/// What the store writes for a moment shared straight to `channel` at
+/// `now`: the moment, its post, `replay`'s entry, the author's hourly
+/// `limit` (0: none) and the thank-you to their moments nudge of `month`,
+/// in one transaction. Public for `bench-sqlite-hop`, which times it.
+pub fn new_share(
+    draft: MomentDraft,
+    channel: ChannelId,
+    now: DateTime<Utc>,
+    replay: Option<crate::store::Remember>,
+    limit: u32,
+    month: String,
+) -> NewShare {
+    let thanked = draft.author.clone();
+    NewShare {
+        draft,
+        now,
+        outgoing: Box::new(move |moment| {
+            Outgoing::PostMoment {
+                moment,
+                channel: channel.clone(),
+            }
+            .to_row(now)
+        }),
+        replay,
+        limit: (limit > 0).then(|| (limit, now - Duration::hours(1))),
+        thank: Some(Thank {
+            job: super::jobs::MOMENTS_NUDGE,
+            period: month,
+            outgoing: Box::new(move |nudge| {
+                Outgoing::UpdateMomentsNudge {
+                    nudge: crate::domain::ids::NudgeId(nudge),
+                    person: thanked.clone(),
+                }
+                .to_row(now)
+            }),
+        }),
+    }
+}
+
 async fn post_once(
     ctx: &AppContext,
     draft: MomentDraft,
@@ -417,7 +456,6 @@ async fn post_once(
     // Their moments invitation of this month says thank you (see
     // `jobs::moment_shared`), in the share's transaction.
     let month = Month::containing(now, directory.org.timezone).key();
-    let thanked = draft.author.clone();
     let named = if seed {
         Vec::new()
     } else {
@@ -439,30 +477,14 @@ async fn post_once(
         // entry and its limit settled in the same transaction.
         let shared = ctx
             .store
-            .share(NewShare {
+            .share(new_share(
                 draft,
+                to,
                 now,
-                outgoing: Box::new(move |moment| {
-                    Outgoing::PostMoment {
-                        moment,
-                        channel: to.clone(),
-                    }
-                    .to_row(now)
-                }),
-                replay: replay.map(Replay::into_store),
-                limit: (limit > 0).then(|| (limit, now - Duration::hours(1))),
-                thank: Some(Thank {
-                    job: super::jobs::MOMENTS_NUDGE,
-                    period: month,
-                    outgoing: Box::new(move |nudge| {
-                        Outgoing::UpdateMomentsNudge {
-                            nudge: crate::domain::ids::NudgeId(nudge),
-                            person: thanked.clone(),
-                        }
-                        .to_row(now)
-                    }),
-                }),
-            })
+                replay.map(Replay::into_store),
+                limit,
+                month,
+            ))
             .await?;
         match shared {
             Shared::Posted(moment) => moment,
